@@ -1,0 +1,19 @@
+# Build: the release binary (no libpq or OpenSSL needed).
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src src
+COPY migrations migrations
+RUN cargo build --release --locked && cp target/release/cyberbridge /cyberbridge
+
+# Run: a small image with the binary only; the database comes from DATABASE_URL.
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 cyberbridge
+COPY --from=build /cyberbridge /usr/local/bin/cyberbridge
+USER cyberbridge
+ENV CYBERBRIDGE_BIND=0.0.0.0:8080 CYBERBRIDGE_LOG_FORMAT=json
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
+ENTRYPOINT ["cyberbridge"]
+CMD ["serve"]

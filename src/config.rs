@@ -1,0 +1,73 @@
+//! Configuration: environment variables (or the same flags) read once into a typed `Config`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Every setting of the service. `cyberbridge --help` lists each with its variable and default.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Config {
+    /// PostgreSQL URL. Unset: a server on localhost:5432 if one answers, else a private
+    /// cluster started from the machine's PostgreSQL binaries in <data dir>/postgres.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "CYBERBRIDGE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Log filter (tracing EnvFilter syntax, e.g. `info,cyberbridge=debug`).
+    #[arg(long, env = "CYBERBRIDGE_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log format: text or json.
+    #[arg(long, env = "CYBERBRIDGE_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Maximum number of pooled database connections (per instance).
+    #[arg(long, env = "CYBERBRIDGE_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: usize,
+
+    /// How long a request waits for a database connection before answering 503, in milliseconds.
+    #[arg(long, env = "CYBERBRIDGE_POOL_TIMEOUT_MS", default_value_t = 2000)]
+    pub pool_timeout_ms: u64,
+
+    /// Largest accepted JSON request body, in bytes (larger: 413).
+    #[arg(long, env = "CYBERBRIDGE_BODY_LIMIT", default_value_t = 1_048_576)]
+    pub body_limit: usize,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "CYBERBRIDGE_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Folder for local state: the private PostgreSQL cluster lives in <data dir>/postgres.
+    #[arg(long, env = "CYBERBRIDGE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Seconds to let in-flight requests finish on SIGTERM/SIGINT.
+    #[arg(long, env = "CYBERBRIDGE_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Config {
+    pub fn pool_timeout(&self) -> Duration {
+        Duration::from_millis(self.pool_timeout_ms)
+    }
+
+    /// Every default (environment variables still apply), with the given database: for tests and tools.
+    pub fn for_database(url: &str) -> Self {
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            config: Config,
+        }
+        let mut config = <Defaults as clap::Parser>::parse_from(["cyberbridge"]).config;
+        config.database_url = Some(url.to_string());
+        config
+    }
+}

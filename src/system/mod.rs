@@ -1,0 +1,3 @@
+//! Operational endpoints: liveness, readiness and metrics.
+
+pub mod routes;

@@ -1,0 +1,49 @@
+use std::time::Duration;
+
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// Health status.
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    /// `ok` (process up) or `ready` (database answers).
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "system", responses((status = 200, body = Status)))]
+#[get("/healthz")]
+pub async fn get_healthz() -> web::Json<Status> {
+    web::Json(Status { status: "ok" })
+}
+
+/// Readiness: the database answers a query within one second.
+#[utoipa::path(tag = "system", responses(
+    (status = 200, body = Status),
+    (status = 503, description = "database unreachable", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/readyz")]
+pub async fn get_readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Status>> {
+    let check = async {
+        let mut conn = state.pool.get().await?;
+        crate::db::ping(&mut conn).await.map_err(ApiError::from)
+    };
+    match tokio::time::timeout(Duration::from_secs(1), check).await {
+        Ok(Ok(())) => Ok(web::Json(Status { status: "ready" })),
+        Ok(Err(ApiError::Unavailable(cause))) => Err(ApiError::Unavailable(cause)),
+        Ok(Err(other)) => Err(ApiError::Unavailable(other.to_string())),
+        Err(_) => Err(ApiError::Unavailable("no answer within 1 s".into())),
+    }
+}
+
+/// Prometheus metrics: requests by route and status, latency histograms, pool usage.
+#[utoipa::path(tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
+#[get("/metrics")]
+pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
+    let body = state.metrics.render(&state.pool.status());
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body)
+}

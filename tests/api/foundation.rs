@@ -1,0 +1,142 @@
+//! The service foundation: health, errors as problem+json, request ids, metrics, OpenAPI,
+//! the database going away, per-test databases and the embedded PostgreSQL default.
+
+use std::time::{Duration, Instant};
+
+use awc::http::Method;
+use cyberbridge::{db, AppState, Config};
+use diesel_async::RunQueryDsl;
+
+use crate::support::proxy::Proxy;
+use crate::support::{TestApp, TestDb};
+
+#[actix_rt::test]
+async fn healthz_and_readyz_answer_when_the_database_is_up() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/healthz").await.ok(200)["status"], "ok");
+    assert_eq!(app.get("/readyz").await.ok(200)["status"], "ready");
+}
+
+#[actix_rt::test]
+async fn unknown_route_is_a_404_problem() {
+    let app = TestApp::spawn().await;
+    let p = app.get("/api/v1/no-such-thing").await.problem(404);
+    assert!(p["detail"].as_str().unwrap().contains("/api/v1/no-such-thing"));
+}
+
+#[actix_rt::test]
+async fn wrong_method_is_a_405_problem() {
+    let app = TestApp::spawn().await;
+    app.send(Method::DELETE, "/readyz", &[], None).await.problem(405);
+}
+
+#[actix_rt::test]
+async fn request_id_is_echoed_or_generated() {
+    let app = TestApp::spawn().await;
+    let res = app.send(Method::GET, "/healthz", &[("X-Request-Id", "bank-a-7f3c")], None).await;
+    assert_eq!(res.header("x-request-id").as_deref(), Some("bank-a-7f3c"));
+    let generated = app.get("/healthz").await.header("x-request-id").expect("generated id");
+    assert!(uuid::Uuid::parse_str(&generated).is_ok(), "{generated}");
+    // A header that could forge log lines is replaced, not echoed.
+    let res = app.send(Method::GET, "/healthz", &[("X-Request-Id", "a b\tc")], None).await;
+    assert_ne!(res.header("x-request-id").as_deref(), Some("a b\tc"));
+}
+
+#[actix_rt::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = TestApp::spawn().await;
+    app.get("/healthz").await;
+    app.get("/nowhere").await;
+    let text = app.get("/metrics").await.text();
+    assert!(text.contains(r#"cyberbridge_http_requests_total{method="GET",route="/healthz",status="200"} 1"#), "{text}");
+    assert!(text.contains(r#"status="404""#), "{text}");
+    assert!(text.contains("cyberbridge_http_request_duration_seconds_bucket{"), "{text}");
+    assert!(text.contains("cyberbridge_db_pool_max 4"), "{text}");
+}
+
+#[actix_rt::test]
+async fn committed_openapi_document_matches_the_code() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+        .expect("openapi/openapi.json is committed");
+    let generated = cyberbridge::openapi_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: regenerate it with `cargo run -- openapi > openapi/openapi.json`"
+    );
+    let app = TestApp::spawn().await;
+    let served = app.get("/api/v1/openapi.json").await.ok(200);
+    assert_eq!(served, serde_json::from_str::<serde_json::Value>(&committed).unwrap());
+    assert_eq!(served["openapi"], "3.1.0");
+    let docs = app.get("/docs/").await;
+    assert_eq!(docs.status, 200);
+    assert!(docs.text().contains("swagger"), "Swagger UI is served offline");
+}
+
+#[actix_rt::test]
+async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
+    let db = TestDb::create().await;
+    let target = db_host_port(&db.url);
+    let proxy = Proxy::start(target).await;
+    let via_proxy = db.url.replacen(&db_host_port(&db.url), &format!("127.0.0.1:{}", proxy.port), 1);
+    let app = TestApp::serve(db, |c| c.database_url = Some(via_proxy));
+    app.get("/readyz").await.ok(200);
+
+    proxy.cut();
+    let started = Instant::now();
+    let p = app.get("/readyz").await.problem(503);
+    assert!(started.elapsed() < Duration::from_secs(3), "answered in {:?}", started.elapsed());
+    assert_eq!(p["type"], "urn:cyberbridge:problem:service-unavailable");
+
+    proxy.restore();
+    let mut last = 0;
+    for _ in 0..20 {
+        last = app.get("/readyz").await.status;
+        if last == 200 {
+            break;
+        }
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last, 200, "the service recovers by itself when the database returns");
+}
+
+fn db_host_port(url: &str) -> String {
+    let after_scheme = &url[url.find("://").unwrap() + 3..];
+    let host = after_scheme.split('/').next().unwrap();
+    host.rsplit('@').next().unwrap().to_string()
+}
+
+#[actix_rt::test]
+async fn each_test_writes_to_a_database_of_its_own() {
+    let (a, b) = futures_util::future::join(TestDb::create(), TestDb::create()).await;
+    let insert = "INSERT INTO app_settings (key, value) VALUES ('shared-key', 'x')";
+    let (mut ca, mut cb) = (a.connect().await, b.connect().await);
+    let (ra, rb) = futures_util::future::join(
+        diesel::sql_query(insert).execute(&mut ca),
+        diesel::sql_query(insert).execute(&mut cb),
+    )
+    .await;
+    assert_eq!(ra.expect("insert into a"), 1);
+    assert_eq!(rb.expect("insert into b: same primary key, other database"), 1);
+}
+
+#[actix_rt::test]
+async fn a_private_cluster_from_local_binaries_serves_requests() {
+    // The embedded default, started explicitly whatever else runs on this machine.
+    let dir = std::env::temp_dir().join(format!("cyberbridge-embedded-{}", uuid::Uuid::new_v4().simple()));
+    let cluster = db::LocalCluster::start(&dir, false).await.expect("private cluster starts");
+    let url = cluster.url("cyberbridge");
+    db::ensure_database(&url).await.expect("database created");
+    assert!(db::migrate(&url).await.expect("migrated") > 0);
+    let config = Config::for_database(&url);
+    let pool = db::pool(&url, 2, config.pool_timeout()).expect("pool");
+    let state = AppState::new(pool, config);
+    let (server, addrs) = cyberbridge::server::http_server(state, "127.0.0.1:0").expect("bind");
+    let handle = server.handle();
+    actix_rt::spawn(server);
+    let mut res = awc::Client::default().get(format!("http://{}/readyz", addrs[0])).send().await.expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["status"], "ready");
+    handle.stop(false).await;
+    cluster.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,265 @@
+//! The test harness: a real PostgreSQL (DATABASE_URL, else localhost:5432, else a private
+//! cluster), one database per test cloned from a template migrated once per migration set,
+//! and the real HTTP server on port 0 talked to over HTTP.
+
+pub mod proxy;
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use awc::http::Method;
+use cyberbridge::{db, AppState, Config};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The PostgreSQL server the tests use, and the template database on it.
+struct PgServer {
+    /// URL of the `postgres` maintenance database on that server.
+    admin_url: String,
+    template: String,
+}
+
+static SERVER: OnceLock<PgServer> = OnceLock::new();
+
+fn pg_server() -> &'static PgServer {
+    SERVER.get_or_init(|| {
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+            rt.block_on(prepare_server())
+        })
+        .join()
+        .expect("preparing the test PostgreSQL server failed")
+    })
+}
+
+async fn prepare_server() -> PgServer {
+    let admin_url = if let Ok(url) = std::env::var("DATABASE_URL") {
+        db::with_database(&url, "postgres")
+    } else if db::local_server_answers().await {
+        "postgres://postgres@localhost:5432/postgres".to_string()
+    } else {
+        let dir = std::env::temp_dir().join(format!("cyberbridge-test-pg-{}", std::process::id()));
+        let cluster = db::LocalCluster::start(&dir, false).await.expect("starting a private PostgreSQL cluster");
+        // The watchdog stops it and removes its folder when this process exits.
+        cluster.stop_and_remove_after_exit_of(std::process::id()).expect("cluster watchdog");
+        cluster.url("postgres")
+    };
+    let template = format!("cyberbridge_tpl_{}", migrations_digest());
+    let mut conn = AsyncPgConnection::establish(&admin_url).await.expect("connecting to the test server");
+    // Test binaries running at once agree on who builds the template.
+    exec(&mut conn, "SELECT pg_advisory_lock(7219002)").await;
+    if !database_exists(&mut conn, &template).await {
+        let building = format!("{template}_building");
+        exec(&mut conn, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::quote_ident(&building))).await;
+        exec(&mut conn, &format!("CREATE DATABASE {}", db::quote_ident(&building))).await;
+        db::migrate(&db::with_database(&admin_url, &building)).await.expect("migrating the template");
+        exec(&mut conn, &format!("ALTER DATABASE {} RENAME TO {}", db::quote_ident(&building), db::quote_ident(&template))).await;
+    }
+    exec(&mut conn, "SELECT pg_advisory_unlock(7219002)").await;
+    PgServer { admin_url, template }
+}
+
+/// Names the template after the migrations' content, so a changed migration gets a new one.
+fn migrations_digest() -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files = walk(&dir);
+    files.sort();
+    let mut hasher = Sha256::new();
+    for f in files {
+        hasher.update(f.strip_prefix(&dir).unwrap_or(&f).to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&f).unwrap_or_default());
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let row: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(conn)
+        .await
+        .expect("pg_database");
+    row.n > 0
+}
+
+pub async fn exec(conn: &mut AsyncPgConnection, sql: &str) {
+    diesel::sql_query(sql).execute(conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDb {
+    pub url: String,
+    name: String,
+}
+
+impl TestDb {
+    pub async fn create() -> Self {
+        let server = pg_server();
+        let name = format!("cbtest_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = AsyncPgConnection::establish(&server.admin_url).await.expect("connect");
+        exec(&mut conn, &format!("CREATE DATABASE {} TEMPLATE {}", db::quote_ident(&name), db::quote_ident(&server.template))).await;
+        TestDb { url: db::with_database(&server.admin_url, &name), name }
+    }
+
+    pub async fn connect(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.url).await.expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let admin_url = pg_server().admin_url.clone();
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::quote_ident(&self.name));
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async move {
+                if let Ok(mut conn) = AsyncPgConnection::establish(&admin_url).await {
+                    let _ = diesel::sql_query(sql).execute(&mut conn).await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// The real server on a free port, over its own database.
+pub struct TestApp {
+    pub base: String,
+    pub client: awc::Client,
+    handle: ServerHandle,
+    // Dropped last: the server goes first.
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with a changed configuration.
+    pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::create().await;
+        Self::serve(db, change)
+    }
+
+    /// Serves an existing database; `change` may point the pool elsewhere (a proxy).
+    pub fn serve(db: TestDb, change: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::for_database(&db.url);
+        config.workers = Some(1);
+        config.pool_size = 4;
+        config.pool_timeout_ms = 1000;
+        config.shutdown_timeout_secs = 1;
+        change(&mut config);
+        let url = config.database_url.clone().unwrap_or_default();
+        let pool = db::pool(&url, config.pool_size, config.pool_timeout()).expect("pool");
+        let state = AppState::new(pool, config);
+        let (server, addrs) = cyberbridge::server::http_server(state, "127.0.0.1:0").expect("bind");
+        let handle = server.handle();
+        actix_rt::spawn(server);
+        let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
+        TestApp { base: format!("http://{}", addrs[0]), client, handle, db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Method::GET, path, &[], None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(Method::POST, path, &[], Some(body)).await
+    }
+
+    /// Sends a request with extra headers and an optional JSON body.
+    pub async fn send(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<&Value>) -> TestResponse {
+        let mut req = self.client.request(method, self.url(path));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        let res = match body {
+            Some(b) => req.send_json(b).await,
+            None => req.send().await,
+        };
+        TestResponse::read(res.expect("request failed")).await
+    }
+
+    /// Sends raw bytes with the given content type.
+    pub async fn send_raw(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> TestResponse {
+        let mut req = self.client.request(method, self.url(path));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        TestResponse::read(req.send_body(body).await.expect("request failed")).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.handle.stop(false);
+    }
+}
+
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    async fn read<S>(mut res: awc::ClientResponse<S>) -> Self
+    where
+        S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+    {
+        let body = res.body().limit(64 * 1024 * 1024).await.expect("body").to_vec();
+        TestResponse { status: res.status().as_u16(), headers: res.headers().clone(), body }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+
+    /// Asserts the status, 2xx JSON body; returns it.
+    pub fn ok(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text());
+        if self.body.is_empty() { Value::Null } else { self.json() }
+    }
+
+    /// Asserts the status and that the body is a problem document; returns it.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text());
+        assert_eq!(self.header("content-type").as_deref(), Some("application/problem+json"), "body: {}", self.text());
+        let p = self.json();
+        assert_eq!(p["status"], status);
+        assert!(p["type"].is_string() && p["title"].is_string() && p["detail"].is_string(), "{p}");
+        p
+    }
+}
