@@ -52,6 +52,36 @@ pub struct Config {
     /// Seconds to let in-flight requests finish on SIGTERM/SIGINT.
     #[arg(long, env = "CYBERBRIDGE_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+
+    /// HMAC key for access tokens (at least 32 bytes). Unset: a random key is made once and
+    /// kept in the database, so restarts and several instances agree.
+    #[arg(long, env = "CYBERBRIDGE_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// E-mail of the platform admin created on first start.
+    #[arg(long, env = "CYBERBRIDGE_ADMIN_EMAIL", default_value = "admin@cyberbridge.local")]
+    pub admin_email: String,
+
+    /// Password of the platform admin created on first start. Unset: one is generated and
+    /// printed once to the log.
+    #[arg(long, env = "CYBERBRIDGE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Name of the platform operator's organisation created on first start.
+    #[arg(long, env = "CYBERBRIDGE_PLATFORM_NAME", default_value = "cyberbridge platform operator")]
+    pub platform_name: String,
+
+    /// Country (ISO 3166-1 alpha-2) of the platform operator's organisation.
+    #[arg(long, env = "CYBERBRIDGE_PLATFORM_COUNTRY", default_value = "XK")]
+    pub platform_country: String,
+
+    /// Requests per second allowed per user or API key, per instance (0: no limit).
+    #[arg(long, env = "CYBERBRIDGE_RATE_LIMIT", default_value_t = 100)]
+    pub rate_limit: u32,
+
+    /// Requests a user or API key may send at once above the sustained rate.
+    #[arg(long, env = "CYBERBRIDGE_RATE_BURST", default_value_t = 200)]
+    pub rate_burst: u32,
 }
 
 impl Config {
@@ -69,5 +99,15 @@ impl Config {
         let mut config = <Defaults as clap::Parser>::parse_from(["cyberbridge"]).config;
         config.database_url = Some(url.to_string());
         config
+    }
+
+    /// Empty values (as compose files pass them) count as unset.
+    pub fn normalise(mut self) -> Self {
+        for v in [&mut self.jwt_secret, &mut self.admin_password, &mut self.database_url] {
+            if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                *v = None;
+            }
+        }
+        self
     }
 }

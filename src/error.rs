@@ -66,7 +66,7 @@ pub enum ApiError {
     #[error("unsupported media type")]
     UnsupportedMediaType(String),
     #[error("too many requests")]
-    TooManyRequests { detail: String, retry_after_secs: u64 },
+    TooManyRequests { detail: String, retry_after_secs: u64, limit: u32 },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -187,8 +187,11 @@ impl ResponseError for ApiError {
             Self::Unauthenticated(_) => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer, ApiKey"));
             }
-            Self::TooManyRequests { retry_after_secs, .. } => {
+            Self::TooManyRequests { retry_after_secs, limit, .. } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+                builder.insert_header(("RateLimit-Limit", limit.to_string()));
+                builder.insert_header(("RateLimit-Remaining", "0"));
+                builder.insert_header(("RateLimit-Reset", retry_after_secs.to_string()));
             }
             Self::Unavailable(_) => {
                 builder.insert_header((header::RETRY_AFTER, "1"));
@@ -212,9 +215,7 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::Unavailable(info.message().to_string())
             }
-            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
-                if is_connection_failure(info.message()) =>
-            {
+            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info) if is_connection_failure(info.message()) => {
                 Self::Unavailable(info.message().to_string())
             }
             other => Self::Internal(other.to_string()),
@@ -224,8 +225,12 @@ impl From<diesel::result::Error> for ApiError {
 
 fn is_connection_failure(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    m.contains("connection closed") || m.contains("connection reset") || m.contains("broken pipe")
-        || m.contains("error communicating") || m.contains("unexpected eof") || m.contains("timed out")
+    m.contains("connection closed")
+        || m.contains("connection reset")
+        || m.contains("broken pipe")
+        || m.contains("error communicating")
+        || m.contains("unexpected eof")
+        || m.contains("timed out")
 }
 
 impl From<crate::db::PoolError> for ApiError {

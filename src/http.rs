@@ -69,7 +69,9 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         JsonPayloadError::OverflowKnownLength { length, limit } => {
             ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
         }
-        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!("the body is over the limit of {limit} bytes")),
+        JsonPayloadError::Overflow { limit } => {
+            ApiError::PayloadTooLarge(format!("the body is over the limit of {limit} bytes"))
+        }
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType("send the body as application/json".into()),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             ApiError::field(json_error_field(&e.to_string()), e.to_string())
@@ -82,12 +84,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 
 /// Best effort: the field named in a serde error message ("missing field `email`").
 fn json_error_field(message: &str) -> String {
-    message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.contains("field"))
-        .unwrap_or("body")
-        .to_string()
+    message.split('`').nth(1).filter(|_| message.contains("field")).unwrap_or("body").to_string()
 }
 
 pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
@@ -110,4 +107,42 @@ pub async fn fallback(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiEr
     } else {
         Err(ApiError::NoRoute(req.path().to_string()))
     }
+}
+
+/// The `ETag` of a resource at `version`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header asks for: `None` when absent or `*`.
+pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| ApiError::BadRequest("If-Match must be an ETag returned by this API".into()))
+}
+
+/// Fails with 412 when an `If-Match` version is given and differs from the current one.
+pub fn check_version(expected: Option<i32>, current: i32) -> Result<(), ApiError> {
+    match expected {
+        Some(v) if v != current => Err(ApiError::PreconditionFailed(format!(
+            "the resource changed: you sent version {v}, the current version is {current}; re-read it and retry"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A JSON answer with the resource's `ETag`.
+pub fn with_etag<T: serde::Serialize>(
+    status: actix_web::http::StatusCode,
+    version: i32,
+    body: &T,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status).insert_header((actix_web::http::header::ETAG, etag(version))).json(body)
 }

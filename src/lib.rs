@@ -1,14 +1,22 @@
 //! cyberbridge: cybercrime and online-fraud information sharing between law enforcement,
 //! ISPs and banks. This crate builds the whole service; `main.rs` only parses the CLI.
 
+pub mod admin;
+pub mod apikeys;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+pub mod organizations;
+pub mod pagination;
 pub mod server;
 pub mod system;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -19,16 +27,38 @@ use utoipa_actix_web::AppExt;
 
 pub use config::Config;
 
-/// What every handler shares: the pool, the configuration and the metrics registry.
+/// What every handler shares: the pool, the configuration, the token keys, the rate limiter
+/// and the metrics registry.
 pub struct AppState {
     pub pool: db::Pool,
     pub config: Arc<Config>,
     pub metrics: metrics::Metrics,
+    pub jwt: auth::tokens::JwtKeys,
+    pub limiter: auth::ratelimit::RateLimiter,
 }
 
 impl AppState {
-    pub fn new(pool: db::Pool, config: Config) -> web::Data<AppState> {
-        web::Data::new(AppState { pool, config: Arc::new(config), metrics: metrics::Metrics::default() })
+    /// Builds the state; the JWT key comes from the configuration or, when unset, from the
+    /// database (made once, shared by every instance).
+    pub async fn build(pool: db::Pool, config: Config) -> Result<web::Data<AppState>, server::StartError> {
+        let secret = match &config.jwt_secret {
+            Some(s) => s.clone(),
+            None => {
+                let mut conn = pool.get().await.map_err(|e| server::StartError::Setup(format!("database: {e}")))?;
+                auth::store::setting_or_insert(&mut conn, "jwt_secret", auth::tokens::random_token)
+                    .await
+                    .map_err(|e| server::StartError::Setup(format!("JWT key: {e}")))?
+            }
+        };
+        let jwt = auth::tokens::JwtKeys::new(secret.as_bytes()).map_err(server::StartError::Setup)?;
+        let limiter = auth::ratelimit::RateLimiter::new(config.rate_limit, config.rate_burst);
+        Ok(web::Data::new(AppState {
+            pool,
+            config: Arc::new(config),
+            metrics: metrics::Metrics::default(),
+            jwt,
+            limiter,
+        }))
     }
 }
 
@@ -37,17 +67,33 @@ impl AppState {
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(system::routes::get_healthz)
         .service(system::routes::get_readyz)
-        .service(system::routes::get_metrics);
+        .service(system::routes::get_metrics)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(auth::routes::login)
+                .service(auth::routes::refresh_session)
+                .service(auth::routes::logout)
+                .service(auth::routes::get_me)
+                .service(organizations::routes::create_organization)
+                .service(organizations::routes::list_organizations)
+                .service(organizations::routes::get_organization)
+                .service(organizations::routes::update_organization)
+                .service(users::routes::create_user)
+                .service(users::routes::list_users)
+                .service(users::routes::get_user)
+                .service(users::routes::update_user)
+                .service(users::routes::change_password)
+                .service(apikeys::routes::create_api_key)
+                .service(apikeys::routes::list_api_keys)
+                .service(apikeys::routes::revoke_api_key)
+                .service(audit::routes::verify_audit)
+                .service(audit::routes::list_audit),
+        );
 }
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
-        .into_utoipa_app()
-        .openapi(openapi::base())
-        .configure(routes)
-        .split_for_parts()
-        .1
+    App::new().into_utoipa_app().openapi(openapi::base()).configure(routes).split_for_parts().1
 }
 
 /// The OpenAPI document as the pretty JSON committed in `openapi/openapi.json`.
@@ -70,9 +116,10 @@ pub fn build_app(
     >,
 > {
     let body_limit = state.config.body_limit;
-    let (app, api) = App::new()
+    // Swagger UI and the served spec go first: the /api/v1 scope would otherwise take their path.
+    let (app, _) = App::new()
         .into_utoipa_app()
-        .openapi(openapi::base())
+        .openapi_service(|_| utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi()))
         .configure(routes)
         .split_for_parts();
     app.app_data(state)
@@ -80,7 +127,6 @@ pub fn build_app(
         .app_data(web::PayloadConfig::default().limit(body_limit))
         .app_data(web::PathConfig::default().error_handler(http::path_error))
         .app_data(web::QueryConfig::default().error_handler(http::query_error))
-        .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
         .default_service(web::to(http::fallback))
         .wrap(middleware::from_fn(http::request_context))
 }

@@ -22,11 +22,17 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Administer organisations and users directly in the database.
+    Admin {
+        #[command(subcommand)]
+        command: cyberbridge::admin::AdminCommand,
+    },
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.config = cli.config.normalise();
     if let Command::Openapi = cli.command {
         print!("{}", cyberbridge::openapi_json());
         return std::process::ExitCode::SUCCESS;
@@ -35,6 +41,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve => server::serve(cli.config).await,
         Command::Migrate => migrate(cli.config).await,
+        Command::Admin { command } => admin(cli.config, command).await,
         Command::Openapi => Ok(()),
     };
     match result {
@@ -53,4 +60,23 @@ async fn migrate(config: Config) -> Result<(), server::StartError> {
         cluster.stop().await;
     }
     Ok(())
+}
+
+async fn admin(config: Config, command: cyberbridge::admin::AdminCommand) -> Result<(), server::StartError> {
+    let db = server::prepare_database(&config).await?;
+    let result = cyberbridge::admin::run(&db.url, command).await;
+    if let Some(cluster) = &db.cluster {
+        cluster.stop().await;
+    }
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            Ok(())
+        }
+        Err(e) => {
+            let problem = e.problem();
+            let fields: Vec<String> = problem.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+            Err(server::StartError::Setup(format!("{} {}", problem.detail, fields.join("; "))))
+        }
+    }
 }

@@ -44,15 +44,22 @@ impl Metrics {
             Err(poisoned) => poisoned.into_inner(),
         };
         for ((method, route, status), s) in map.iter() {
-            let _ = writeln!(out, "cyberbridge_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}", escape(route), s.count);
+            let _ = writeln!(
+                out,
+                "cyberbridge_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
+                escape(route),
+                s.count
+            );
         }
         out.push_str("# HELP cyberbridge_http_request_duration_seconds Time to answer a request.\n# TYPE cyberbridge_http_request_duration_seconds histogram\n");
         for ((method, route, status), s) in map.iter() {
             let labels = format!("method=\"{method}\",route=\"{}\",status=\"{status}\"", escape(route));
             for (bound, n) in BUCKETS.iter().zip(s.buckets.iter()) {
-                let _ = writeln!(out, "cyberbridge_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
+                let _ =
+                    writeln!(out, "cyberbridge_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
             }
-            let _ = writeln!(out, "cyberbridge_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
+            let _ =
+                writeln!(out, "cyberbridge_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
             let _ = writeln!(out, "cyberbridge_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
             let _ = writeln!(out, "cyberbridge_http_request_duration_seconds_count{{{labels}}} {}", s.count);
         }

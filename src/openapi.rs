@@ -1,7 +1,8 @@
 //! The hand-written part of the OpenAPI document: info, tags and shared components.
 //! Paths come from the handlers' `#[utoipa::path]` annotations.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -12,9 +13,42 @@ FIUs, ISPs and banks: reports and indicators, screening look-ups, data requests,
 Errors are RFC 9457 `application/problem+json`.",
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    tags((name = "system", description = "Health, readiness and metrics")),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "system", description = "Health, readiness and metrics"),
+        (name = "auth", description = "Login, token refresh, logout, who am I"),
+        (name = "organizations", description = "The directory of participating organisations"),
+        (name = "users", description = "People of an organisation"),
+        (name = "api-keys", description = "Credentials of machine clients"),
+        (name = "audit", description = "The tamper-evident audit trail"),
+    ),
 )]
 struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/login (15 minutes)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`ApiKey cbk_...`: a key from POST /api/v1/api-keys, for machine clients",
+            ))),
+        );
+    }
+}
 
 pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()

@@ -15,6 +15,8 @@ pub enum StartError {
     Bind { addr: String, source: std::io::Error },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Setup(String),
 }
 
 /// Sets up logging once for the process, as text or JSON lines.
@@ -35,16 +37,69 @@ pub async fn prepare_database(config: &Config) -> Result<db::Server, StartError>
         db::ensure_database(&server.url).await?;
         let applied = db::migrate(&server.url).await?;
         tracing::info!(applied, database = %db::redact(&server.url), "database migrated");
-        Ok::<_, db::DbSetupError>(())
+        Ok::<_, StartError>(())
     }
     .await;
+    let prepared = match prepared {
+        Ok(()) => bootstrap(config, &server.url).await,
+        Err(e) => Err(e),
+    };
     if let Err(e) = prepared {
         if let Some(cluster) = &server.cluster {
             cluster.stop().await;
         }
-        return Err(e.into());
+        return Err(e);
     }
     Ok(server)
+}
+
+/// Creates the platform organisation and admin on first start.
+async fn bootstrap(config: &Config, url: &str) -> Result<(), StartError> {
+    use diesel_async::AsyncConnection;
+    let mut conn = diesel_async::AsyncPgConnection::establish(url)
+        .await
+        .map_err(|source| db::DbSetupError::Connect { url: db::redact(url), source })?;
+    let country = crate::domain::country(&config.platform_country).map_err(StartError::Setup)?;
+    let generated = crate::auth::bootstrap::ensure_platform_admin(
+        &mut conn,
+        &config.platform_name,
+        &country,
+        &config.admin_email,
+        config.admin_password.as_deref(),
+    )
+    .await
+    .map_err(|e| StartError::Setup(format!("creating the platform admin: {e}")))?;
+    if let Some(password) = generated {
+        tracing::warn!(
+            email = %config.admin_email,
+            password = %password,
+            "created the platform admin with a generated password; it is shown this once: log in and change it"
+        );
+    }
+    Ok(())
+}
+
+/// Background work of every instance: the audit sealer and the purge of expired rows. Safe to
+/// run in several instances at once (the sealer takes an advisory lock).
+pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            n += 1;
+            let Ok(mut conn) = state.pool.get().await else { continue };
+            if let Err(e) = crate::audit::store::seal_pending(&mut conn).await {
+                tracing::warn!(error = %e, "audit sealing failed; will retry");
+            }
+            if n % 3600 == 0 {
+                if let Err(e) = crate::auth::store::purge_expired(&mut conn).await {
+                    tracing::warn!(error = %e, "purging expired credentials failed");
+                }
+            }
+        }
+    })
 }
 
 /// `cyberbridge serve`: runs until SIGTERM or SIGINT, then drains in-flight requests, closes the
@@ -59,7 +114,10 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
 }
 
 /// Binds the HTTP server for `state` on `bind`, not yet running. Signals are ours to handle.
-pub fn http_server(state: web::Data<AppState>, bind: &str) -> Result<(actix_web::dev::Server, Vec<SocketAddr>), StartError> {
+pub fn http_server(
+    state: web::Data<AppState>,
+    bind: &str,
+) -> Result<(actix_web::dev::Server, Vec<SocketAddr>), StartError> {
     let config = state.config.clone();
     let mut http = actix_web::HttpServer::new(move || build_app(state.clone()))
         .disable_signals()
@@ -74,7 +132,8 @@ pub fn http_server(state: web::Data<AppState>, bind: &str) -> Result<(actix_web:
 
 async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
     let pool = db::pool(url, config.pool_size, config.pool_timeout())?;
-    let state = AppState::new(pool.clone(), config.clone());
+    let state = AppState::build(pool.clone(), config.clone()).await?;
+    let background = spawn_background(state.clone());
     let (running, addrs) = http_server(state, &config.bind)?;
     for addr in addrs {
         tracing::info!(%addr, "listening; API docs at http://{addr}/docs/");
@@ -86,6 +145,7 @@ async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
         handle.stop(true).await;
     });
     running.await?;
+    background.abort();
     pool.close();
     // Let the pool's connections say goodbye before the cluster is stopped.
     tokio::time::sleep(Duration::from_millis(50)).await;

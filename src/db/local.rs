@@ -23,9 +23,7 @@ impl LocalCluster {
     /// `durable = false` skips fsync (test clusters).
     pub async fn start(data_dir: &Path, durable: bool) -> Result<Self, String> {
         let data_dir = absolute(data_dir)?;
-        tokio::task::spawn_blocking(move || Self::start_blocking(data_dir, durable))
-            .await
-            .map_err(|e| e.to_string())?
+        tokio::task::spawn_blocking(move || Self::start_blocking(data_dir, durable)).await.map_err(|e| e.to_string())?
     }
 
     fn start_blocking(data_dir: PathBuf, durable: bool) -> Result<Self, String> {
@@ -58,7 +56,8 @@ impl LocalCluster {
         let out = cluster.pg_ctl(&["start", "-w", "-t", "60", "-l", &log.to_string_lossy(), "-o", &options])?;
         if !out.status.success() {
             let tail = std::fs::read_to_string(&log).unwrap_or_default();
-            let tail: String = tail.lines().rev().take(10).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+            let tail: String =
+                tail.lines().rev().take(10).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
             return Err(format!(
                 "pg_ctl start failed: {}{}\n{tail}",
                 String::from_utf8_lossy(&out.stdout),
@@ -70,7 +69,8 @@ impl LocalCluster {
     }
 
     fn init(&self, durable: bool) -> Result<(), String> {
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
         set_mode_0700(&self.data_dir)?;
         if let Some(user) = &self.run_as {
             let status = Command::new("chown")
@@ -82,7 +82,17 @@ impl LocalCluster {
                 return Err(format!("chown of {} to {user} failed", self.data_dir.display()));
             }
         }
-        let mut args = vec!["-D", self.data_dir.to_str().unwrap_or_default(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"];
+        let mut args = vec![
+            "-D",
+            self.data_dir.to_str().unwrap_or_default(),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ];
         if !durable {
             args.push("--no-sync");
         }
@@ -136,7 +146,8 @@ impl LocalCluster {
     /// Stops the cluster (fast shutdown: open sessions are ended).
     pub async fn stop(&self) {
         let data_dir = self.data_dir.clone();
-        let cluster = LocalCluster { data_dir, bin_dir: self.bin_dir.clone(), run_as: self.run_as.clone(), port: self.port };
+        let cluster =
+            LocalCluster { data_dir, bin_dir: self.bin_dir.clone(), run_as: self.run_as.clone(), port: self.port };
         let result = tokio::task::spawn_blocking(move || cluster.pg_ctl(&["stop", "-m", "fast", "-w"])).await;
         match result {
             Ok(Ok(out)) if out.status.success() => tracing::info!("private PostgreSQL cluster stopped"),
@@ -158,7 +169,10 @@ impl LocalCluster {
             pg_ctl.display()
         );
         let mut cmd = Command::new("sh");
-        cmd.args(["-c", &script]).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        cmd.args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd.spawn().map(|_| ()).map_err(|e| format!("cannot spawn the cluster watchdog: {e}"))
     }

@@ -54,9 +54,7 @@ pub async fn locate(database_url: Option<&str>, data_dir: &std::path::Path) -> R
         return Ok(Server { url: format!("postgres://postgres@localhost:5432/{DEFAULT_DB_NAME}"), cluster: None });
     }
     tracing::info!(dir = %data_dir.join("postgres").display(), "DATABASE_URL unset and nothing on localhost:5432; starting a private PostgreSQL cluster");
-    let cluster = LocalCluster::start(&data_dir.join("postgres"), true)
-        .await
-        .map_err(DbSetupError::Local)?;
+    let cluster = LocalCluster::start(&data_dir.join("postgres"), true).await.map_err(DbSetupError::Local)?;
     Ok(Server { url: cluster.url(DEFAULT_DB_NAME), cluster: Some(cluster) })
 }
 
@@ -105,9 +103,11 @@ pub async fn ensure_database(url: &str) -> Result<(), DbSetupError> {
     let mut conn = AsyncPgConnection::establish(&admin_url)
         .await
         .map_err(|source| DbSetupError::Connect { url: redact(&admin_url), source })?;
-    let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
-        "EXISTS (SELECT 1 FROM pg_database WHERE datname = ",
-    ).bind::<diesel::sql_types::Text, _>(&name).sql(")"))
+    let exists: bool = diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Bool>("EXISTS (SELECT 1 FROM pg_database WHERE datname = ")
+            .bind::<diesel::sql_types::Text, _>(&name)
+            .sql(")"),
+    )
     .get_result(&mut conn)
     .await?;
     if !exists {
@@ -168,10 +168,7 @@ pub fn redact(url: &str) -> String {
 
 /// Checks that the database answers a trivial query.
 pub async fn ping(conn: &mut Conn) -> QueryResult<()> {
-    diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>())
-        .get_result::<i32>(conn)
-        .await
-        .map(|_| ())
+    diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>()).get_result::<i32>(conn).await.map(|_| ())
 }
 
 #[cfg(test)]

@@ -7,3 +7,124 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    organizations (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        country -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        contact_phone -> Text,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    bank_identifiers (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        bic -> Nullable<Text>,
+        country -> Text,
+        bank_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_login_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    revoked_access_tokens (jti) {
+        jti -> Uuid,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Uuid,
+        email -> Text,
+        failed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Bytea,
+        scopes -> Array<Text>,
+        expires_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        user_id -> Nullable<Uuid>,
+        api_key_id -> Nullable<Uuid>,
+        organization_id -> Nullable<Uuid>,
+        action -> Text,
+        object_type -> Nullable<Text>,
+        object_id -> Nullable<Text>,
+        outcome -> Text,
+        client_addr -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        details -> Jsonb,
+        hash -> Nullable<Bytea>,
+    }
+}
+
+diesel::joinable!(bank_identifiers -> organizations (organization_id));
+diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(api_keys -> organizations (organization_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    app_settings,
+    organizations,
+    bank_identifiers,
+    users,
+    refresh_tokens,
+    revoked_access_tokens,
+    login_failures,
+    api_keys,
+    audit_events,
+);

@@ -48,7 +48,10 @@ async fn metrics_count_requests_by_route_and_status() {
     app.get("/healthz").await;
     app.get("/nowhere").await;
     let text = app.get("/metrics").await.text();
-    assert!(text.contains(r#"cyberbridge_http_requests_total{method="GET",route="/healthz",status="200"} 1"#), "{text}");
+    assert!(
+        text.contains(r#"cyberbridge_http_requests_total{method="GET",route="/healthz",status="200"} 1"#),
+        "{text}"
+    );
     assert!(text.contains(r#"status="404""#), "{text}");
     assert!(text.contains("cyberbridge_http_request_duration_seconds_bucket{"), "{text}");
     assert!(text.contains("cyberbridge_db_pool_max 4"), "{text}");
@@ -78,7 +81,7 @@ async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
     let target = db_host_port(&db.url);
     let proxy = Proxy::start(target).await;
     let via_proxy = db.url.replacen(&db_host_port(&db.url), &format!("127.0.0.1:{}", proxy.port), 1);
-    let app = TestApp::serve(db, |c| c.database_url = Some(via_proxy));
+    let app = TestApp::serve(db, |c| c.database_url = Some(via_proxy)).await;
     app.get("/readyz").await.ok(200);
 
     proxy.cut();
@@ -129,7 +132,7 @@ async fn a_private_cluster_from_local_binaries_serves_requests() {
     assert!(db::migrate(&url).await.expect("migrated") > 0);
     let config = Config::for_database(&url);
     let pool = db::pool(&url, 2, config.pool_timeout()).expect("pool");
-    let state = AppState::new(pool, config);
+    let state = AppState::build(pool, config).await.expect("state");
     let (server, addrs) = cyberbridge::server::http_server(state, "127.0.0.1:0").expect("bind");
     let handle = server.handle();
     actix_rt::spawn(server);
@@ -139,4 +142,52 @@ async fn a_private_cluster_from_local_binaries_serves_requests() {
     handle.stop(false).await;
     cluster.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[actix_rt::test]
+async fn malformed_json_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .send_raw(Method::POST, "/api/v1/auth/login", &[("content-type", "application/json")], b"{\"email\": ".to_vec())
+        .await;
+    let p = res.problem(400);
+    assert!(p["detail"].as_str().unwrap().contains("malformed JSON"), "{p}");
+}
+
+#[actix_rt::test]
+async fn wrong_content_type_is_a_415_problem() {
+    let app = TestApp::spawn().await;
+    let res =
+        app.send_raw(Method::POST, "/api/v1/auth/login", &[("content-type", "text/plain")], b"email=a".to_vec()).await;
+    res.problem(415);
+}
+
+#[actix_rt::test]
+async fn body_over_the_limit_is_a_413_problem() {
+    let app = TestApp::spawn_with(|c| c.body_limit = 1024).await;
+    let big = serde_json::json!({"email": "a@b.example", "password": "x".repeat(4096)});
+    let res = app
+        .send_raw(
+            Method::POST,
+            "/api/v1/auth/login",
+            &[("content-type", "application/json")],
+            serde_json::to_vec(&big).unwrap(),
+        )
+        .await;
+    let p = res.problem(413);
+    assert!(p["detail"].as_str().unwrap().contains("1024"), "{p}");
+}
+
+#[actix_rt::test]
+async fn missing_field_is_a_422_problem_naming_it() {
+    let app = TestApp::spawn().await;
+    let p = app.post("/api/v1/auth/login", &serde_json::json!({"email": "a@b.example"})).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "password", "{p}");
+}
+
+#[actix_rt::test]
+async fn path_id_that_is_not_a_uuid_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.get_as(&admin, "/api/v1/organizations/not-a-uuid").await.problem(400);
 }

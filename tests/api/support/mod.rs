@@ -26,7 +26,8 @@ static SERVER: OnceLock<PgServer> = OnceLock::new();
 fn pg_server() -> &'static PgServer {
     SERVER.get_or_init(|| {
         std::thread::spawn(|| {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+            let rt =
+                tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
             rt.block_on(prepare_server())
         })
         .join()
@@ -55,7 +56,11 @@ async fn prepare_server() -> PgServer {
         exec(&mut conn, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::quote_ident(&building))).await;
         exec(&mut conn, &format!("CREATE DATABASE {}", db::quote_ident(&building))).await;
         db::migrate(&db::with_database(&admin_url, &building)).await.expect("migrating the template");
-        exec(&mut conn, &format!("ALTER DATABASE {} RENAME TO {}", db::quote_ident(&building), db::quote_ident(&template))).await;
+        exec(
+            &mut conn,
+            &format!("ALTER DATABASE {} RENAME TO {}", db::quote_ident(&building), db::quote_ident(&template)),
+        )
+        .await;
     }
     exec(&mut conn, "SELECT pg_advisory_unlock(7219002)").await;
     PgServer { admin_url, template }
@@ -116,7 +121,11 @@ impl TestDb {
         let server = pg_server();
         let name = format!("cbtest_{}", uuid::Uuid::new_v4().simple());
         let mut conn = AsyncPgConnection::establish(&server.admin_url).await.expect("connect");
-        exec(&mut conn, &format!("CREATE DATABASE {} TEMPLATE {}", db::quote_ident(&name), db::quote_ident(&server.template))).await;
+        exec(
+            &mut conn,
+            &format!("CREATE DATABASE {} TEMPLATE {}", db::quote_ident(&name), db::quote_ident(&server.template)),
+        )
+        .await;
         TestDb { url: db::with_database(&server.admin_url, &name), name }
     }
 
@@ -141,11 +150,26 @@ impl Drop for TestDb {
     }
 }
 
+pub const ADMIN_EMAIL: &str = "admin@platform.test";
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// An organisation made for a test, with its org_admin's `Authorization` header value.
+#[derive(Clone, Debug)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub admin: String,
+    pub admin_email: String,
+    pub admin_id: String,
+}
+
 /// The real server on a free port, over its own database.
 pub struct TestApp {
     pub base: String,
     pub client: awc::Client,
     handle: ServerHandle,
+    admin: std::sync::Mutex<Option<String>>,
     // Dropped last: the server goes first.
     pub db: TestDb,
 }
@@ -158,25 +182,134 @@ impl TestApp {
     /// Spawns with a changed configuration.
     pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> Self {
         let db = TestDb::create().await;
-        Self::serve(db, change)
+        Self::serve(db, change).await
     }
 
-    /// Serves an existing database; `change` may point the pool elsewhere (a proxy).
-    pub fn serve(db: TestDb, change: impl FnOnce(&mut Config)) -> Self {
+    /// Serves an existing database (with its platform admin); `change` may point the pool
+    /// elsewhere (a proxy).
+    pub async fn serve(db: TestDb, change: impl FnOnce(&mut Config)) -> Self {
+        let mut conn = db.connect().await;
+        cyberbridge::auth::bootstrap::ensure_platform_admin(
+            &mut conn,
+            "Platform operator",
+            "XK",
+            ADMIN_EMAIL,
+            Some(PASSWORD),
+        )
+        .await
+        .expect("platform admin");
         let mut config = Config::for_database(&db.url);
         config.workers = Some(1);
         config.pool_size = 4;
         config.pool_timeout_ms = 1000;
         config.shutdown_timeout_secs = 1;
+        config.jwt_secret = Some(JWT_SECRET.into());
+        config.rate_limit = 0;
         change(&mut config);
         let url = config.database_url.clone().unwrap_or_default();
         let pool = db::pool(&url, config.pool_size, config.pool_timeout()).expect("pool");
-        let state = AppState::new(pool, config);
+        let state = AppState::build(pool, config).await.expect("state");
         let (server, addrs) = cyberbridge::server::http_server(state, "127.0.0.1:0").expect("bind");
         let handle = server.handle();
         actix_rt::spawn(server);
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
-        TestApp { base: format!("http://{}", addrs[0]), client, handle, db }
+        TestApp { base: format!("http://{}", addrs[0]), client, handle, admin: Default::default(), db }
+    }
+
+    /// Logs in; returns the `Authorization` header value.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let res = self.post("/api/v1/auth/login", &serde_json::json!({"email": email, "password": password})).await;
+        let body = res.ok(200);
+        format!("Bearer {}", body["access_token"].as_str().expect("access_token"))
+    }
+
+    /// The platform admin's `Authorization` header value.
+    pub async fn admin(&self) -> String {
+        if let Some(token) = self.admin.lock().unwrap().clone() {
+            return token;
+        }
+        let token = self.login(ADMIN_EMAIL, PASSWORD).await;
+        *self.admin.lock().unwrap() = Some(token.clone());
+        token
+    }
+
+    /// Registers an organisation of `kind` with an org_admin, logged in.
+    pub async fn org(&self, kind: &str, name: &str) -> Org {
+        self.org_with(serde_json::json!({
+            "name": name, "kind": kind, "country": "XK",
+            "contact": {"name": "Duty desk", "email": "desk@example.org", "phone": "+38344111222"},
+        }))
+        .await
+    }
+
+    /// Registers an organisation from a full body, with an org_admin, logged in.
+    pub async fn org_with(&self, body: Value) -> Org {
+        let admin = self.admin().await;
+        let org = self.call(Method::POST, "/api/v1/organizations", &admin, Some(&body)).await.ok(201);
+        let id = org["id"].as_str().unwrap().to_string();
+        let name = org["name"].as_str().unwrap().to_string();
+        let slug: String = name.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let admin_email = format!("admin@{slug}.test");
+        let user = self
+            .call(
+                Method::POST,
+                &format!("/api/v1/organizations/{id}/users"),
+                &admin,
+                Some(&serde_json::json!({"email": admin_email, "name": "Org Admin", "role": "org_admin", "password": PASSWORD})),
+            )
+            .await
+            .ok(201);
+        let token = self.login(&admin_email, PASSWORD).await;
+        Org { id, name, admin: token, admin_email, admin_id: user["id"].as_str().unwrap().to_string() }
+    }
+
+    /// Creates a member of `org`, logged in: (Authorization header value, user id).
+    pub async fn member(&self, org: &Org, email: &str) -> (String, String) {
+        let user = self
+            .call(
+                Method::POST,
+                &format!("/api/v1/organizations/{}/users", org.id),
+                &org.admin,
+                Some(&serde_json::json!({"email": email, "name": "Member", "role": "member", "password": PASSWORD})),
+            )
+            .await
+            .ok(201);
+        (self.login(email, PASSWORD).await, user["id"].as_str().unwrap().to_string())
+    }
+
+    /// Creates an API key of `org`: (Authorization header value, key id).
+    pub async fn api_key(&self, org: &Org, scopes: &[&str]) -> (String, String) {
+        let key = self
+            .call(
+                Method::POST,
+                "/api/v1/api-keys",
+                &org.admin,
+                Some(&serde_json::json!({"name": "system", "scopes": scopes})),
+            )
+            .await
+            .ok(201);
+        (format!("ApiKey {}", key["key"].as_str().unwrap()), key["id"].as_str().unwrap().to_string())
+    }
+
+    /// Sends a request as `auth` (an `Authorization` header value).
+    pub async fn call(&self, method: Method, path: &str, auth: &str, body: Option<&Value>) -> TestResponse {
+        self.send(method, path, &[("Authorization", auth)], body).await
+    }
+
+    pub async fn get_as(&self, auth: &str, path: &str) -> TestResponse {
+        self.call(Method::GET, path, auth, None).await
+    }
+
+    pub async fn post_as(&self, auth: &str, path: &str, body: &Value) -> TestResponse {
+        self.call(Method::POST, path, auth, Some(body)).await
+    }
+
+    pub async fn patch_as(&self, auth: &str, path: &str, body: &Value) -> TestResponse {
+        self.call(Method::PATCH, path, auth, Some(body)).await
+    }
+
+    pub async fn delete_as(&self, auth: &str, path: &str) -> TestResponse {
+        self.call(Method::DELETE, path, auth, None).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -192,7 +325,13 @@ impl TestApp {
     }
 
     /// Sends a request with extra headers and an optional JSON body.
-    pub async fn send(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<&Value>) -> TestResponse {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> TestResponse {
         let mut req = self.client.request(method, self.url(path));
         for (name, value) in headers {
             req = req.insert_header((*name, *value));
@@ -250,7 +389,11 @@ impl TestResponse {
     /// Asserts the status, 2xx JSON body; returns it.
     pub fn ok(&self, status: u16) -> Value {
         assert_eq!(self.status, status, "unexpected status; body: {}", self.text());
-        if self.body.is_empty() { Value::Null } else { self.json() }
+        if self.body.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
     }
 
     /// Asserts the status and that the body is a problem document; returns it.

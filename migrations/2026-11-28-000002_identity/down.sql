@@ -1,0 +1,9 @@
+DROP TABLE audit_events;
+DROP FUNCTION audit_events_append_only();
+DROP TABLE api_keys;
+DROP TABLE login_failures;
+DROP TABLE revoked_access_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE bank_identifiers;
+DROP TABLE organizations;

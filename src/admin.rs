@@ -1,0 +1,169 @@
+//! `cyberbridge admin ...`: organisation and user administration from the command line, for
+//! the operator (first setup, locked-out admins). Each action is audited as done via the CLI.
+
+use clap::Subcommand;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use crate::audit::Entry;
+use crate::auth::{password, RequestMeta};
+use crate::domain::{self, Check, OrgKind, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::organizations::model::{check_bank_identifiers, check_contact, BankIdentifier, Contact, NewOrg};
+use crate::users::model::NewUser;
+use crate::{organizations, users};
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Register an organisation.
+    CreateOrg {
+        #[arg(long)]
+        name: String,
+        /// law_enforcement, prosecution, fiu, isp, bank or regulator.
+        #[arg(long)]
+        kind: String,
+        /// ISO 3166-1 alpha-2.
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        contact_name: String,
+        #[arg(long)]
+        contact_email: String,
+        /// E.164.
+        #[arg(long)]
+        contact_phone: String,
+        /// Bank identifier as COUNTRY:BANK_CODE[:BIC], repeatable (banks only).
+        #[arg(long = "bank-id")]
+        bank_ids: Vec<String>,
+    },
+    /// Create a user in an organisation (given by id or exact name).
+    CreateUser {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// member or org_admin.
+        #[arg(long, default_value = "member")]
+        role: String,
+        #[arg(long, env = "CYBERBRIDGE_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Set a user's password and end their sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "CYBERBRIDGE_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+fn cli_entry(action: &'static str) -> Entry {
+    Entry::anonymous(&RequestMeta { request_id: None, client_addr: Some("cli".into()) }, action)
+        .details(serde_json::json!({"via": "cli"}))
+}
+
+/// Runs one admin command against the database at `url`; returns what to print.
+pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
+    let mut conn = AsyncPgConnection::establish(url).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    match command {
+        AdminCommand::CreateOrg { name, kind, country, contact_name, contact_email, contact_phone, bank_ids } => {
+            let mut check = Check::new();
+            let name = check.text("name", &name, 1, 200);
+            let kind = check.take("kind", kind.parse::<OrgKind>());
+            if kind == Some(OrgKind::Platform) {
+                check.add("kind", "there is exactly one platform organisation");
+            }
+            let country = check.take("country", domain::country(&country));
+            let contact =
+                check_contact(&mut check, &Contact { name: contact_name, email: contact_email, phone: contact_phone });
+            let parsed: Vec<BankIdentifier> = bank_ids
+                .iter()
+                .map(|s| {
+                    let mut parts = s.split(':');
+                    BankIdentifier {
+                        country: parts.next().unwrap_or_default().to_string(),
+                        bank_code: parts.next().map(str::to_string),
+                        bic: parts.next().map(str::to_string),
+                    }
+                })
+                .collect();
+            let ids = check_bank_identifiers(&mut check, kind, &parsed);
+            check.finish()?;
+            let (Some(name), Some(kind), Some(country), Some(contact)) = (name, kind, country, contact) else {
+                return Err(ApiError::Internal("validated fields missing".into()));
+            };
+            let new = NewOrg {
+                id: Uuid::now_v7(),
+                name,
+                kind: kind.as_str().into(),
+                country,
+                contact_name: contact.name,
+                contact_email: contact.email,
+                contact_phone: contact.phone,
+            };
+            let id = conn
+                .transaction(async |c| {
+                    let row = organizations::store::insert(c, &new).await?;
+                    organizations::store::set_bank_identifiers(c, row.id, &ids).await?;
+                    let mut entry = cli_entry("organization.create").object("organization", row.id);
+                    entry.organization_id = Some(row.id);
+                    entry.write(c).await?;
+                    Ok::<_, ApiError>(row.id)
+                })
+                .await?;
+            Ok(format!("organization {id}"))
+        }
+        AdminCommand::CreateUser { org, email, name, role, password: secret } => {
+            let mut check = Check::new();
+            let email = check.take("email", domain::email(&email));
+            let name = check.text("name", &name, 1, 200);
+            let role = check.take("role", role.parse::<Role>());
+            check.take("password", password::check_new(&secret));
+            check.finish()?;
+            let (Some(email), Some(name), Some(role)) = (email, name, role) else {
+                return Err(ApiError::Internal("validated fields missing".into()));
+            };
+            let org_row = match org.parse::<Uuid>() {
+                Ok(id) => organizations::store::get(&mut conn, id).await?,
+                Err(_) => organizations::store::by_name(&mut conn, &org).await?,
+            }
+            .ok_or_else(|| ApiError::field("org", "no such organisation"))?;
+            let new = NewUser {
+                id: Uuid::now_v7(),
+                organization_id: org_row.id,
+                email,
+                name,
+                role: role.as_str().into(),
+                password_hash: password::hash(secret).await?,
+            };
+            let id = conn
+                .transaction(async |c| {
+                    let row = users::store::insert(c, &new).await?;
+                    let mut entry = cli_entry("user.create").object("user", row.id);
+                    entry.organization_id = Some(row.organization_id);
+                    entry.write(c).await?;
+                    Ok::<_, ApiError>(row.id)
+                })
+                .await?;
+            Ok(format!("user {id}"))
+        }
+        AdminCommand::ResetPassword { email, password: secret } => {
+            password::check_new(&secret).map_err(|m| ApiError::field("password", m))?;
+            let user = users::store::by_email(&mut conn, &email)
+                .await?
+                .ok_or_else(|| ApiError::field("email", "no such user"))?;
+            let hash = password::hash(secret).await?;
+            conn.transaction(async |c| {
+                users::store::set_password(c, user.id, &hash).await?;
+                crate::auth::store::clear_failures(c, &user.email.to_lowercase()).await?;
+                let mut entry = cli_entry("user.password").object("user", user.id);
+                entry.organization_id = Some(user.organization_id);
+                entry.write(c).await
+            })
+            .await?;
+            Ok(format!("password of {} reset; their sessions ended", user.email))
+        }
+    }
+}

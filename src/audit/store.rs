@@ -1,0 +1,174 @@
+//! Audit queries: append, list, seal, verify.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::model::{AuditQuery, AuditRow, NewAuditRow};
+use super::Entry;
+use crate::db::schema::audit_events;
+use crate::db::Conn;
+use crate::error::ApiResult;
+
+pub async fn insert(conn: &mut Conn, e: &Entry) -> ApiResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values(NewAuditRow {
+            user_id: e.user_id,
+            api_key_id: e.api_key_id,
+            organization_id: e.organization_id,
+            action: e.action,
+            object_type: e.object_type,
+            object_id: e.object_id.as_deref(),
+            outcome: e.outcome,
+            client_addr: e.meta.client_addr.as_deref(),
+            request_id: e.meta.request_id.as_deref(),
+            details: &e.details,
+        })
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Rows matching `q`, newest first, after the cursor id; `only_org` restricts to one organisation.
+pub async fn list(
+    conn: &mut Conn,
+    q: &AuditQuery,
+    only_org: Option<Uuid>,
+    before_id: Option<i64>,
+    limit: i64,
+) -> ApiResult<Vec<AuditRow>> {
+    let mut query = audit_events::table.select(AuditRow::as_select()).into_boxed();
+    if let Some(org) = only_org.or(q.organization_id) {
+        query = query.filter(audit_events::organization_id.eq(org));
+    }
+    if let Some(from) = q.from {
+        query = query.filter(audit_events::at.ge(from));
+    }
+    if let Some(to) = q.to {
+        query = query.filter(audit_events::at.lt(to));
+    }
+    if let Some(p) = q.principal_id {
+        query = query.filter(audit_events::user_id.eq(p).or(audit_events::api_key_id.eq(p)));
+    }
+    if let Some(a) = &q.action {
+        query = query.filter(audit_events::action.eq(a));
+    }
+    if let Some(t) = &q.object_type {
+        query = query.filter(audit_events::object_type.eq(t));
+    }
+    if let Some(o) = &q.object_id {
+        query = query.filter(audit_events::object_id.eq(o));
+    }
+    if let Some(id) = before_id {
+        query = query.filter(audit_events::id.lt(id));
+    }
+    Ok(query.order(audit_events::id.desc()).limit(limit + 1).load(conn).await?)
+}
+
+/// The text a row's hash covers: every column but the hash, in a fixed layout.
+fn canonical(r: &AuditRow) -> String {
+    fn opt<T: ToString>(v: &Option<T>) -> String {
+        v.as_ref().map(|x| x.to_string()).unwrap_or_default()
+    }
+    format!(
+        "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        r.id,
+        r.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        opt(&r.user_id),
+        opt(&r.api_key_id),
+        opt(&r.organization_id),
+        r.action,
+        opt(&r.object_type),
+        opt(&r.object_id),
+        r.outcome,
+        opt(&r.client_addr),
+        opt(&r.request_id),
+        r.details
+    )
+}
+
+pub fn chain_hash(previous: &[u8], row: &AuditRow) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(previous);
+    h.update(canonical(row).as_bytes());
+    h.finalize().to_vec()
+}
+
+const GENESIS: [u8; 32] = [0; 32];
+const SEAL_BATCH: i64 = 1000;
+
+/// Seals unsealed rows in id order. A row is sealed only when no transaction that began
+/// before it was written is still open, so a row with a smaller id can no longer appear
+/// (ids are taken in transactions that may commit out of order). One sealer at a time
+/// across instances (advisory lock). Returns how many rows were sealed.
+pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
+    conn.transaction(async |c| {
+        let locked: bool =
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>("pg_try_advisory_xact_lock(7219003)"))
+                .get_result(c)
+                .await?;
+        if !locked {
+            return Ok(0);
+        }
+        let horizon: DateTime<Utc> = diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+            "(SELECT coalesce(min(xact_start), clock_timestamp()) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)",
+        ))
+        .get_result(c)
+        .await?;
+        let mut previous: Vec<u8> = audit_events::table
+            .filter(audit_events::hash.is_not_null())
+            .order(audit_events::id.desc())
+            .select(audit_events::hash.assume_not_null())
+            .first(c)
+            .await
+            .optional()?
+            .unwrap_or_else(|| GENESIS.to_vec());
+        let rows: Vec<AuditRow> = audit_events::table
+            .filter(audit_events::hash.is_null())
+            .order(audit_events::id.asc())
+            .limit(SEAL_BATCH)
+            .select(AuditRow::as_select())
+            .load(c)
+            .await?;
+        let mut sealed = 0;
+        for row in rows.iter().take_while(|r| r.at < horizon) {
+            let hash = chain_hash(&previous, row);
+            diesel::update(audit_events::table.find(row.id)).set(audit_events::hash.eq(&hash)).execute(c).await?;
+            previous = hash;
+            sealed += 1;
+        }
+        Ok(sealed)
+    })
+    .await
+}
+
+/// Recomputes the chain over every sealed row: (ok, rows checked, first broken id).
+pub async fn verify(conn: &mut Conn) -> ApiResult<(bool, i64, Option<i64>)> {
+    let mut previous = GENESIS.to_vec();
+    let mut checked = 0i64;
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<AuditRow> = audit_events::table
+            .filter(audit_events::hash.is_not_null())
+            .filter(audit_events::id.gt(after))
+            .order(audit_events::id.asc())
+            .limit(5000)
+            .select(AuditRow::as_select())
+            .load(conn)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        for row in &rows {
+            checked += 1;
+            let expected = chain_hash(&previous, row);
+            if row.hash.as_deref() != Some(expected.as_slice()) {
+                return Ok((false, checked, Some(row.id)));
+            }
+            previous = expected;
+        }
+    }
+    Ok((true, checked, None))
+}

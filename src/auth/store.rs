@@ -1,0 +1,207 @@
+//! Credential queries: who a token or key belongs to, login failures, refresh tokens, the
+//! stored JWT key.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::schema::{
+    api_keys, app_settings, login_failures, organizations, refresh_tokens, revoked_access_tokens, users,
+};
+use crate::db::Conn;
+use crate::error::ApiResult;
+
+#[derive(Queryable)]
+pub struct UserPrincipalRow {
+    pub role: String,
+    pub user_active: bool,
+    pub org_id: Uuid,
+    pub org_kind: String,
+    pub org_active: bool,
+    pub revoked: bool,
+}
+
+/// The user behind an access token, with its organisation and whether the token was revoked.
+pub async fn user_principal(conn: &mut Conn, user: Uuid, jti: Uuid) -> ApiResult<Option<UserPrincipalRow>> {
+    Ok(users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(user))
+        .select((
+            users::role,
+            users::active,
+            organizations::id,
+            organizations::kind,
+            organizations::active,
+            diesel::dsl::exists(revoked_access_tokens::table.filter(revoked_access_tokens::jti.eq(jti))),
+        ))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+#[derive(Queryable)]
+pub struct ApiKeyPrincipalRow {
+    pub id: Uuid,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub org_id: Uuid,
+    pub org_kind: String,
+    pub org_active: bool,
+}
+
+pub async fn api_key_principal(conn: &mut Conn, hash: &[u8]) -> ApiResult<Option<ApiKeyPrincipalRow>> {
+    Ok(api_keys::table
+        .inner_join(organizations::table)
+        .filter(api_keys::key_hash.eq(hash))
+        .select((
+            api_keys::id,
+            api_keys::scopes,
+            api_keys::expires_at,
+            api_keys::revoked_at,
+            api_keys::last_used_at,
+            organizations::id,
+            organizations::kind,
+            organizations::active,
+        ))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn touch_api_key(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
+    diesel::update(api_keys::table.find(id)).set(api_keys::last_used_at.eq(diesel::dsl::now)).execute(conn).await?;
+    Ok(())
+}
+
+/// How many logins for `email` failed since `since`, and when the oldest of them was.
+pub async fn failures_since(
+    conn: &mut Conn,
+    email: &str,
+    since: DateTime<Utc>,
+) -> ApiResult<(i64, Option<DateTime<Utc>>)> {
+    Ok(login_failures::table
+        .filter(login_failures::email.eq(email))
+        .filter(login_failures::failed_at.gt(since))
+        .select((diesel::dsl::count_star(), diesel::dsl::min(login_failures::failed_at)))
+        .first(conn)
+        .await?)
+}
+
+pub async fn record_failure(conn: &mut Conn, email: &str) -> ApiResult<()> {
+    diesel::insert_into(login_failures::table)
+        .values((login_failures::id.eq(Uuid::now_v7()), login_failures::email.eq(email)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_failures(conn: &mut Conn, email: &str) -> ApiResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::email.eq(email))).execute(conn).await?;
+    Ok(())
+}
+
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub user_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_refresh(
+    conn: &mut Conn,
+    user: Uuid,
+    family: Uuid,
+    hash: &[u8],
+    expires_at: DateTime<Utc>,
+) -> ApiResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(Uuid::now_v7()),
+            refresh_tokens::family_id.eq(family),
+            refresh_tokens::user_id.eq(user),
+            refresh_tokens::token_hash.eq(hash),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The refresh token with this hash, locked until the transaction ends.
+pub async fn lock_refresh(conn: &mut Conn, hash: &[u8]) -> ApiResult<Option<RefreshRow>> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .for_update()
+        .select(RefreshRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn mark_refresh_used(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
+    diesel::update(refresh_tokens::table.find(id))
+        .set(refresh_tokens::used_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_family(conn: &mut Conn, family: Uuid) -> ApiResult<usize> {
+    Ok(diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::family_id.eq(family)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?)
+}
+
+pub async fn revoke_user_sessions(conn: &mut Conn, user: Uuid) -> ApiResult<usize> {
+    Ok(diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?)
+}
+
+pub async fn revoke_access_token(conn: &mut Conn, jti: Uuid, expires_at: DateTime<Utc>) -> ApiResult<()> {
+    diesel::insert_into(revoked_access_tokens::table)
+        .values((revoked_access_tokens::jti.eq(jti), revoked_access_tokens::expires_at.eq(expires_at)))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The shared setting `key`, created with `make()` by whichever instance asks first.
+pub async fn setting_or_insert(conn: &mut Conn, key: &str, make: impl FnOnce() -> String) -> ApiResult<String> {
+    diesel::insert_into(app_settings::table)
+        .values((app_settings::key.eq(key), app_settings::value.eq(make())))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(app_settings::table.find(key).select(app_settings::value).first(conn).await?)
+}
+
+/// Deletes expired bookkeeping rows (revoked access tokens, old login failures and refresh tokens).
+pub async fn purge_expired(conn: &mut Conn) -> ApiResult<usize> {
+    let now = Utc::now();
+    let a = diesel::delete(revoked_access_tokens::table.filter(revoked_access_tokens::expires_at.lt(now)))
+        .execute(conn)
+        .await?;
+    let b = diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(now - chrono::Duration::days(1))))
+        .execute(conn)
+        .await?;
+    let c =
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now - chrono::Duration::days(1))))
+            .execute(conn)
+            .await?;
+    Ok(a + b + c)
+}

@@ -1,0 +1,6 @@
+//! Organisations: the directory of who takes part, their kinds, 24/7 contact points and, for
+//! banks, the identifiers fraud alerts are routed by.
+
+pub mod model;
+pub mod routes;
+pub mod store;

@@ -1,0 +1,5 @@
+//! People: users of an organisation, their roles and passwords.
+
+pub mod model;
+pub mod routes;
+pub mod store;

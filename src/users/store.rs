@@ -1,0 +1,85 @@
+//! User queries.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::model::{NewUser, UserChanges, UserRow};
+use crate::db::schema::{refresh_tokens, users};
+use crate::db::Conn;
+use crate::error::ApiResult;
+
+pub async fn insert(conn: &mut Conn, user: &NewUser) -> ApiResult<UserRow> {
+    Ok(diesel::insert_into(users::table).values(user).returning(UserRow::as_returning()).get_result(conn).await?)
+}
+
+pub async fn get(conn: &mut Conn, id: Uuid) -> ApiResult<Option<UserRow>> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).await.optional()?)
+}
+
+pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<UserRow>> {
+    Ok(users::table.find(id).for_update().select(UserRow::as_select()).first(conn).await.optional()?)
+}
+
+pub async fn by_email(conn: &mut Conn, email: &str) -> ApiResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = lower(")
+                .bind::<diesel::sql_types::Text, _>(email)
+                .sql(")"),
+        )
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Users of an organisation by e-mail, after the cursor (lower-cased e-mail, id).
+pub async fn list_by_org(
+    conn: &mut Conn,
+    org: Uuid,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> ApiResult<Vec<UserRow>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
+    let mut q = users::table.filter(users::organization_id.eq(org)).select(UserRow::as_select()).into_boxed();
+    if let Some((email, id)) = after {
+        q = q.filter(
+            sql::<Bool>("(lower(email), id) > (").bind::<Text, _>(email).sql(", ").bind::<SqlUuid, _>(id).sql(")"),
+        );
+    }
+    Ok(q.order((sql::<Text>("lower(email)"), users::id)).limit(limit + 1).load(conn).await?)
+}
+
+pub async fn update(conn: &mut Conn, id: Uuid, changes: &UserChanges) -> ApiResult<UserRow> {
+    Ok(diesel::update(users::table.find(id))
+        .set((changes, users::version.eq(users::version + 1), users::updated_at.eq(diesel::dsl::now)))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Sets a new password hash and ends every session of the user (refresh tokens revoked).
+pub async fn set_password(conn: &mut Conn, id: Uuid, hash: &str) -> ApiResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(id)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn touch_login(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
+    diesel::update(users::table.find(id)).set(users::last_login_at.eq(diesel::dsl::now)).execute(conn).await?;
+    Ok(())
+}
