@@ -158,7 +158,6 @@ pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 #[derive(Clone, Debug)]
 pub struct Org {
     pub id: String,
-    pub name: String,
     pub admin: String,
     pub admin_email: String,
     pub admin_id: String,
@@ -260,7 +259,7 @@ impl TestApp {
             .await
             .ok(201);
         let token = self.login(&admin_email, PASSWORD).await;
-        Org { id, name, admin: token, admin_email, admin_id: user["id"].as_str().unwrap().to_string() }
+        Org { id, admin: token, admin_email, admin_id: user["id"].as_str().unwrap().to_string() }
     }
 
     /// Creates a member of `org`, logged in: (Authorization header value, user id).
