@@ -61,6 +61,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("precondition failed")]
     PreconditionFailed(String),
+    #[error("precondition required")]
+    PreconditionRequired,
     #[error("payload too large")]
     PayloadTooLarge(String),
     #[error("unsupported media type")]
@@ -93,6 +95,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict(_) => "conflict",
             Self::PreconditionFailed(_) => "precondition-failed",
+            Self::PreconditionRequired => "precondition-required",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::TooManyRequests { .. } => "too-many-requests",
@@ -111,6 +114,7 @@ impl ApiError {
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict(_) => "Conflict",
             Self::PreconditionFailed(_) => "Precondition failed",
+            Self::PreconditionRequired => "Precondition required",
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::TooManyRequests { .. } => "Too many requests",
@@ -133,6 +137,7 @@ impl ApiError {
                 format!("invalid value for: {}", fields.join(", "))
             }
             Self::NotFound => "the resource does not exist or is not visible to you".into(),
+            Self::PreconditionRequired => "send If-Match with the ETag of the version you read".into(),
             Self::NoRoute(path) => format!("no endpoint at {path}"),
             Self::MethodNotAllowed => "this endpoint does not accept that method".into(),
             Self::TooManyRequests { detail, .. } => detail.clone(),
@@ -167,6 +172,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

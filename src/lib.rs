@@ -10,10 +10,12 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod indicators;
 pub mod metrics;
 pub mod openapi;
 pub mod organizations;
 pub mod pagination;
+pub mod reports;
 pub mod server;
 pub mod system;
 pub mod users;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     pub jwt: auth::tokens::JwtKeys,
     pub limiter: auth::ratelimit::RateLimiter,
+    /// Batched audit rows of high-rate reads.
+    pub audit: audit::buffer::AuditBuffer,
 }
 
 impl AppState {
@@ -52,12 +56,14 @@ impl AppState {
         };
         let jwt = auth::tokens::JwtKeys::new(secret.as_bytes()).map_err(server::StartError::Setup)?;
         let limiter = auth::ratelimit::RateLimiter::new(config.rate_limit, config.rate_burst);
+        let audit = audit::buffer::AuditBuffer::start(pool.clone());
         Ok(web::Data::new(AppState {
             pool,
             config: Arc::new(config),
             metrics: metrics::Metrics::default(),
             jwt,
             limiter,
+            audit,
         }))
     }
 }
@@ -86,6 +92,14 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(apikeys::routes::create_api_key)
                 .service(apikeys::routes::list_api_keys)
                 .service(apikeys::routes::revoke_api_key)
+                .service(reports::routes::export_reports)
+                .service(reports::routes::create_report)
+                .service(reports::routes::list_reports)
+                .service(reports::routes::get_report)
+                .service(reports::routes::update_report)
+                .service(indicators::routes::lookup_indicator)
+                .service(indicators::routes::lookup_indicators)
+                .service(indicators::routes::list_indicator_reports)
                 .service(audit::routes::verify_audit)
                 .service(audit::routes::list_audit),
         );

@@ -20,6 +20,8 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "organizations", description = "The directory of participating organisations"),
         (name = "users", description = "People of an organisation"),
         (name = "api-keys", description = "Credentials of machine clients"),
+        (name = "reports", description = "Cybercrime and fraud reports under TLP 2.0"),
+        (name = "indicators", description = "Screening look-ups and correlation of observables"),
         (name = "audit", description = "The tamper-evident audit trail"),
     ),
 )]

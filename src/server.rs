@@ -134,7 +134,7 @@ async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
     let pool = db::pool(url, config.pool_size, config.pool_timeout())?;
     let state = AppState::build(pool.clone(), config.clone()).await?;
     let background = spawn_background(state.clone());
-    let (running, addrs) = http_server(state, &config.bind)?;
+    let (running, addrs) = http_server(state.clone(), &config.bind)?;
     for addr in addrs {
         tracing::info!(%addr, "listening; API docs at http://{addr}/docs/");
     }
@@ -145,6 +145,7 @@ async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
         handle.stop(true).await;
     });
     running.await?;
+    state.audit.flush().await;
     background.abort();
     pool.close();
     // Let the pool's connections say goodbye before the cluster is stopped.

@@ -1,6 +1,7 @@
 //! The audit trail: one row per authenticated call that reads or changes data, written in the
 //! transaction of the change, sealed into a SHA-256 hash chain by a background sealer.
 
+pub mod buffer;
 pub mod model;
 pub mod routes;
 pub mod store;

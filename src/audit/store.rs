@@ -12,22 +12,29 @@ use crate::db::schema::audit_events;
 use crate::db::Conn;
 use crate::error::ApiResult;
 
+fn new_row(e: &Entry) -> NewAuditRow<'_> {
+    NewAuditRow {
+        user_id: e.user_id,
+        api_key_id: e.api_key_id,
+        organization_id: e.organization_id,
+        action: e.action,
+        object_type: e.object_type,
+        object_id: e.object_id.as_deref(),
+        outcome: e.outcome,
+        client_addr: e.meta.client_addr.as_deref(),
+        request_id: e.meta.request_id.as_deref(),
+        details: &e.details,
+    }
+}
+
 pub async fn insert(conn: &mut Conn, e: &Entry) -> ApiResult<()> {
-    diesel::insert_into(audit_events::table)
-        .values(NewAuditRow {
-            user_id: e.user_id,
-            api_key_id: e.api_key_id,
-            organization_id: e.organization_id,
-            action: e.action,
-            object_type: e.object_type,
-            object_id: e.object_id.as_deref(),
-            outcome: e.outcome,
-            client_addr: e.meta.client_addr.as_deref(),
-            request_id: e.meta.request_id.as_deref(),
-            details: &e.details,
-        })
-        .execute(conn)
-        .await?;
+    diesel::insert_into(audit_events::table).values(new_row(e)).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn insert_many(conn: &mut Conn, entries: &[Entry]) -> ApiResult<()> {
+    let rows: Vec<NewAuditRow<'_>> = entries.iter().map(new_row).collect();
+    diesel::insert_into(audit_events::table).values(&rows).execute(conn).await?;
     Ok(())
 }
 

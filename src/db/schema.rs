@@ -112,6 +112,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> Uuid,
+        reference -> Text,
+        reporter_org_id -> Uuid,
+        reporter_user_id -> Nullable<Uuid>,
+        reporter_api_key_id -> Nullable<Uuid>,
+        category -> Text,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        tlp -> Text,
+        shared_with -> Array<Uuid>,
+        anonymous -> Bool,
+        first_seen -> Nullable<Timestamptz>,
+        last_seen -> Nullable<Timestamptz>,
+        country -> Nullable<Text>,
+        loss_amount_minor -> Nullable<Int8>,
+        loss_currency -> Nullable<Text>,
+        victim_count -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        value -> Text,
+        first_seen -> Timestamptz,
+        last_seen -> Timestamptz,
+        report_count -> Int4,
+    }
+}
+
+diesel::table! {
+    report_indicators (indicator_id, report_id) {
+        indicator_id -> Uuid,
+        report_id -> Uuid,
+        role -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(reports -> organizations (reporter_org_id));
+diesel::joinable!(report_indicators -> reports (report_id));
+diesel::joinable!(report_indicators -> indicators (indicator_id));
 diesel::joinable!(bank_identifiers -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(api_keys -> organizations (organization_id));
@@ -127,4 +176,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     api_keys,
     audit_events,
+    reports,
+    indicators,
+    report_indicators,
 );

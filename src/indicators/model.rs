@@ -1,0 +1,100 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::normalize::IndicatorType;
+use crate::reports::model::{Category, Tlp};
+
+/// Most report references listed per looked-up value (the count covers all).
+pub const MAX_REFS: usize = 100;
+/// Most values per batch look-up.
+pub const MAX_BATCH: usize = 1000;
+
+/// One value to look up.
+#[derive(Deserialize, ToSchema, IntoParams, Clone, Debug)]
+#[into_params(parameter_in = Query)]
+pub struct LookupItem {
+    #[serde(rename = "type")]
+    #[schema(value_type = IndicatorType)]
+    #[param(value_type = IndicatorType)]
+    pub type_: String,
+    pub value: String,
+}
+
+/// Body of `POST /indicators/lookup`.
+#[derive(Deserialize, ToSchema)]
+pub struct LookupRequest {
+    /// Up to 1,000 values.
+    pub items: Vec<LookupItem>,
+}
+
+/// A report naming a looked-up value.
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct ReportRef {
+    pub id: Uuid,
+    pub category: Category,
+    pub tlp: Tlp,
+}
+
+/// The answer for one valid value: computed over the reports visible to you only.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct LookupHit {
+    #[serde(rename = "type")]
+    pub type_: IndicatorType,
+    /// The normalised value.
+    pub value: String,
+    /// Whether any report visible to you names it.
+    pub seen: bool,
+    pub report_count: usize,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    /// The most recent 100 of those reports.
+    pub reports: Vec<ReportRef>,
+}
+
+/// The answer for a value that is not valid for its type.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct LookupFailure {
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The value as given.
+    pub value: String,
+    pub error: String,
+}
+
+/// One result per item, in the order given.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(untagged)]
+pub enum LookupResult {
+    Hit(LookupHit),
+    Failure(LookupFailure),
+}
+
+/// Answer of `POST /indicators/lookup`.
+#[derive(Serialize, ToSchema)]
+pub struct LookupResponse {
+    pub results: Vec<LookupResult>,
+}
+
+/// A visible report naming a value, as the look-up query returns it.
+#[derive(diesel::Queryable, Debug)]
+pub struct HitRow {
+    pub type_: String,
+    pub value: String,
+    pub report_id: Uuid,
+    pub category: String,
+    pub tlp: String,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Paging of `GET /indicators/{type}/{value}/reports`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CorrelationQuery {
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}

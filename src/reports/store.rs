@@ -1,0 +1,293 @@
+//! Report queries. Visibility (TLP 2.0) is one SQL predicate, `visible_to`, applied by every
+//! query that reads reports — list, get, export, correlation and look-up alike.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::{sql, AsExprOf};
+use diesel::expression::{SqlLiteral, UncheckedBind};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::model::{NewReport, ReportChanges, ReportCursor, ReportFilter, ReportRow, SortKey, Viewer};
+use crate::db::schema::{indicators, organizations, report_indicators, reports};
+use crate::db::Conn;
+use crate::error::{ApiError, ApiResult};
+use crate::indicators::normalize::IndicatorType;
+
+/// The TLP 2.0 rule as SQL: the reporter and `shared_with` always; CLEAR and GREEN everyone;
+/// AMBER also every public-sector organisation; AMBER+STRICT and RED nobody else.
+/// It can stand in any query whose FROM clause has `reports`.
+pub fn visible_to(v: &Viewer) -> Visible {
+    let amber = if v.public_sector { " OR reports.tlp = 'amber'" } else { "" };
+    sql::<Bool>("(reports.reporter_org_id = ")
+        .bind::<SqlUuid, _>(v.org_id)
+        .sql(" OR reports.shared_with @> ARRAY[")
+        .bind::<SqlUuid, _>(v.org_id)
+        .sql(&format!("]::uuid[] OR reports.tlp IN ('clear', 'green'){amber})"))
+}
+
+/// The type of the visibility predicate.
+pub type Visible = SqlLiteral<
+    Bool,
+    UncheckedBind<SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, AsExprOf<Uuid, SqlUuid>>>, AsExprOf<Uuid, SqlUuid>>,
+>;
+
+type Boxed<'a, ST> = reports::BoxedQuery<'a, Pg, ST>;
+
+/// Applies visibility and every filter of `f` to a query over reports.
+fn filtered<'a, ST: 'a>(mut q: Boxed<'a, ST>, v: &Viewer, f: &ReportFilter) -> Boxed<'a, ST> {
+    q = q.filter(visible_to(v));
+    if let Some(text) = &f.text {
+        q = q.filter(
+            sql::<Bool>("reports.search @@ websearch_to_tsquery('simple', ").bind::<Text, _>(text.clone()).sql(")"),
+        );
+    }
+    if let Some(c) = f.category {
+        q = q.filter(reports::category.eq(c.as_str()));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(reports::status.eq(s.as_str()));
+    }
+    if let Some(t) = f.tlp {
+        q = q.filter(reports::tlp.eq(t.as_str()));
+    }
+    if let Some(r) = f.reporter_id {
+        // Anonymous reports of others never reveal their reporter through this filter.
+        q = q.filter(reports::reporter_org_id.eq(r));
+        if r != v.org_id {
+            q = q.filter(reports::anonymous.eq(false));
+        }
+    }
+    if let Some(c) = &f.country {
+        q = q.filter(reports::country.eq(c.clone()));
+    }
+    if let Some(t) = f.created_from {
+        q = q.filter(reports::created_at.ge(t));
+    }
+    if let Some(t) = f.created_to {
+        q = q.filter(reports::created_at.lt(t));
+    }
+    if let Some(t) = f.first_seen_from {
+        q = q.filter(reports::first_seen.ge(t));
+    }
+    if let Some(t) = f.first_seen_to {
+        q = q.filter(reports::first_seen.lt(t));
+    }
+    if let Some(c) = &f.currency {
+        q = q.filter(reports::loss_currency.eq(c.clone()));
+    }
+    if let Some(n) = f.loss_min {
+        q = q.filter(reports::loss_amount_minor.ge(n));
+    }
+    if let Some(n) = f.loss_max {
+        q = q.filter(reports::loss_amount_minor.le(n));
+    }
+    if let Some((t, value)) = &f.indicator {
+        let naming = report_indicators::table
+            .inner_join(indicators::table)
+            .filter(indicators::value.eq(value.clone()))
+            .filter(indicators::type_.eq(t.as_str()))
+            .select(report_indicators::report_id);
+        q = q.filter(reports::id.eq_any(naming));
+    }
+    q
+}
+
+/// The sort expression of `key`, as indexed.
+fn sort_expr(key: SortKey) -> &'static str {
+    match key {
+        SortKey::Created => "reports.created_at",
+        SortKey::FirstSeen => "coalesce(reports.first_seen, reports.created_at)",
+        SortKey::Loss => "coalesce(reports.loss_amount_minor, -1)",
+    }
+}
+
+/// One page of visible reports matching `f`, after `after`, plus one row to tell whether a
+/// next page exists. Keyset pagination: page 1,000 costs what page 1 costs.
+pub async fn list(
+    conn: &mut Conn,
+    v: &Viewer,
+    f: &ReportFilter,
+    after: Option<&ReportCursor>,
+    limit: i64,
+) -> ApiResult<Vec<ReportRow>> {
+    let mut q = filtered(reports::table.select(ReportRow::as_select()).into_boxed(), v, f);
+    let expr = sort_expr(f.sort);
+    let (cmp, dir) = if f.descending { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(c) = after {
+        if c.s != f.sort_name() {
+            return Err(ApiError::field("cursor", "was made for another sort order"));
+        }
+        let bad_cursor = || ApiError::field("cursor", "is not a cursor returned by this API");
+        let head = format!("({expr}, reports.id) {cmp} (");
+        q = match f.sort {
+            SortKey::Created | SortKey::FirstSeen => {
+                let t: DateTime<Utc> = c.k.parse().map_err(|_| bad_cursor())?;
+                q.filter(sql::<Bool>(&head).bind::<Timestamptz, _>(t).sql(", ").bind::<SqlUuid, _>(c.i).sql(")"))
+            }
+            SortKey::Loss => {
+                let n: i64 = c.k.parse().map_err(|_| bad_cursor())?;
+                q.filter(sql::<Bool>(&head).bind::<BigInt, _>(n).sql(", ").bind::<SqlUuid, _>(c.i).sql(")"))
+            }
+        };
+    }
+    Ok(q.order(sql::<Bool>(&format!("{expr} {dir}, reports.id {dir}"))).limit(limit + 1).load(conn).await?)
+}
+
+/// How many visible reports match `f`: exactly, or the planner's estimate (cheap on large sets).
+pub async fn count(conn: &mut Conn, v: &Viewer, f: &ReportFilter, exact: bool) -> ApiResult<i64> {
+    if exact {
+        let q = filtered(reports::table.select(diesel::dsl::count_star()).into_boxed(), v, f);
+        return Ok(q.first(conn).await?);
+    }
+    let q = filtered(reports::table.select(reports::id).into_boxed(), v, f);
+    let plan: serde_json::Value = Explain(q).get_result(conn).await?;
+    Ok(plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0).round() as i64)
+}
+
+/// `EXPLAIN (FORMAT JSON)` of a query, binds included (extended protocol).
+#[derive(diesel::query_builder::QueryId)]
+struct Explain<Q>(Q);
+
+impl<Q: diesel::query_builder::QueryFragment<Pg>> diesel::query_builder::QueryFragment<Pg> for Explain<Q> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("EXPLAIN (FORMAT JSON) ");
+        self.0.walk_ast(out.reborrow())
+    }
+}
+
+impl<Q> diesel::query_builder::Query for Explain<Q> {
+    type SqlType = diesel::sql_types::Json;
+}
+
+/// A visible report by id.
+pub async fn get_visible(conn: &mut Conn, v: &Viewer, id: Uuid) -> ApiResult<Option<ReportRow>> {
+    Ok(reports::table
+        .filter(reports::id.eq(id))
+        .filter(visible_to(v))
+        .select(ReportRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// A report by id, locked until the transaction ends.
+pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<ReportRow>> {
+    Ok(reports::table.find(id).for_update().select(ReportRow::as_select()).first(conn).await.optional()?)
+}
+
+/// The next human reference, `RPT-<year>-<number>`.
+pub async fn next_reference(conn: &mut Conn) -> ApiResult<String> {
+    let n: i64 = diesel::select(sql::<BigInt>("nextval('report_reference_seq')")).get_result(conn).await?;
+    Ok(format!("RPT-{}-{n:06}", Utc::now().format("%Y")))
+}
+
+pub async fn insert(conn: &mut Conn, new: &NewReport) -> ApiResult<ReportRow> {
+    Ok(diesel::insert_into(reports::table).values(new).returning(ReportRow::as_returning()).get_result(conn).await?)
+}
+
+pub async fn update(conn: &mut Conn, id: Uuid, changes: &ReportChanges) -> ApiResult<ReportRow> {
+    Ok(diesel::update(reports::table.find(id))
+        .set((changes, reports::version.eq(reports::version + 1), reports::updated_at.eq(diesel::dsl::now)))
+        .returning(ReportRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Links `items` (normalised, deduplicated) to the report: each value is stored once and its
+/// first/last seen and report count updated. Returns how many links are new.
+pub async fn attach_indicators(
+    conn: &mut Conn,
+    report: Uuid,
+    seen: (DateTime<Utc>, DateTime<Utc>),
+    items: &[(IndicatorType, String, Option<String>)],
+) -> ApiResult<usize> {
+    if items.is_empty() {
+        return Ok(0);
+    }
+    // Sorted, so that concurrent reports naming the same values lock them in one order.
+    let mut sorted: Vec<&(IndicatorType, String, Option<String>)> = items.iter().collect();
+    sorted.sort_by(|a, b| (&a.1, a.0.as_str()).cmp(&(&b.1, b.0.as_str())));
+    let rows: Vec<_> = sorted
+        .iter()
+        .map(|(t, v, _)| {
+            (
+                indicators::id.eq(Uuid::now_v7()),
+                indicators::type_.eq(t.as_str()),
+                indicators::value.eq(v.clone()),
+                indicators::first_seen.eq(seen.0),
+                indicators::last_seen.eq(seen.1),
+            )
+        })
+        .collect();
+    let ids: Vec<(Uuid, String, String)> = diesel::insert_into(indicators::table)
+        .values(&rows)
+        .on_conflict((indicators::value, indicators::type_))
+        .do_update()
+        .set((
+            indicators::first_seen.eq(sql::<Timestamptz>("LEAST(indicators.first_seen, excluded.first_seen)")),
+            indicators::last_seen.eq(sql::<Timestamptz>("GREATEST(indicators.last_seen, excluded.last_seen)")),
+        ))
+        .returning((indicators::id, indicators::type_, indicators::value))
+        .get_results(conn)
+        .await?;
+    let links: Vec<_> = ids
+        .iter()
+        .map(|(id, t, v)| {
+            let role = items.iter().find(|(it, iv, _)| it.as_str() == t && iv == v).and_then(|(_, _, r)| r.clone());
+            (
+                report_indicators::indicator_id.eq(*id),
+                report_indicators::report_id.eq(report),
+                report_indicators::role.eq(role),
+            )
+        })
+        .collect();
+    let added: Vec<Uuid> = diesel::insert_into(report_indicators::table)
+        .values(&links)
+        .on_conflict_do_nothing()
+        .returning(report_indicators::indicator_id)
+        .get_results(conn)
+        .await?;
+    if !added.is_empty() {
+        diesel::update(indicators::table.filter(indicators::id.eq_any(&added)))
+            .set(indicators::report_count.eq(indicators::report_count + 1))
+            .execute(conn)
+            .await?;
+    }
+    Ok(added.len())
+}
+
+/// (report id, type, value, role) of the reports' indicators.
+pub async fn indicators_of(
+    conn: &mut Conn,
+    report_ids: &[Uuid],
+) -> ApiResult<Vec<(Uuid, String, String, Option<String>)>> {
+    Ok(report_indicators::table
+        .inner_join(indicators::table)
+        .filter(report_indicators::report_id.eq_any(report_ids))
+        .order((indicators::type_, indicators::value))
+        .select((report_indicators::report_id, indicators::type_, indicators::value, report_indicators::role))
+        .load(conn)
+        .await?)
+}
+
+/// (id, name, kind) of the reporting organisations.
+pub async fn reporters(conn: &mut Conn, org_ids: &[Uuid]) -> ApiResult<Vec<(Uuid, String, String)>> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(org_ids))
+        .select((organizations::id, organizations::name, organizations::kind))
+        .load(conn)
+        .await?)
+}
+
+/// Which of `ids` are active organisations.
+pub async fn active_organizations(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .filter(organizations::active.eq(true))
+        .select(organizations::id)
+        .load(conn)
+        .await?)
+}
