@@ -68,10 +68,11 @@ wrk_median() {
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}')
     p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-    local non2xx
+    local non2xx p95
     non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-    echo "  run $i: $rps req/s  p50 $p50  p99 $p99 ${non2xx:+ NON-2XX: $non2xx}" >&2
-    results+=("$rps $p50 $p99")
+    p95=$(echo "$out" | awk '$1=="p95" {print $2}')
+    echo "  run $i: $rps req/s  p50 $p50  ${p95:+p95 $p95  }p99 $p99 ${non2xx:+ NON-2XX: $non2xx}" >&2
+    results+=("$rps $p50 ${p95:+$p95 }$p99")
   done
   local median
   median=$(printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")

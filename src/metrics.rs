@@ -36,7 +36,8 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every series, plus the pool figures given.
-    pub fn render(&self, pool: &deadpool::Status) -> String {
+    pub fn render(&self, pools: &[deadpool::Status]) -> String {
+        let sum = |f: fn(&deadpool::Status) -> usize| pools.iter().map(f).sum::<usize>();
         let mut out = String::new();
         out.push_str("# HELP cyberbridge_http_requests_total HTTP requests answered.\n# TYPE cyberbridge_http_requests_total counter\n");
         let map = match self.requests.lock() {
@@ -73,7 +74,10 @@ impl Metrics {
              cyberbridge_db_pool_max {}\n\
              # HELP cyberbridge_db_pool_waiting Requests waiting for a connection.\n# TYPE cyberbridge_db_pool_waiting gauge\n\
              cyberbridge_db_pool_waiting {}\n",
-            pool.size, pool.available, pool.max_size, pool.waiting
+            sum(|p| p.size),
+            sum(|p| p.available),
+            sum(|p| p.max_size),
+            sum(|p| p.waiting)
         );
         out
     }

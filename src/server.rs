@@ -90,8 +90,16 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
             tick.tick().await;
             n += 1;
             let Ok(mut conn) = state.pool.get().await else { continue };
-            if let Err(e) = crate::audit::store::seal_pending(&mut conn).await {
-                tracing::warn!(error = %e, "audit sealing failed; will retry");
+            // Keep sealing while full batches come back, so a burst leaves no backlog.
+            loop {
+                match crate::audit::store::seal_pending(&mut conn).await {
+                    Ok(n) if n as i64 == crate::audit::store::SEAL_BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "audit sealing failed; will retry");
+                        break;
+                    }
+                }
             }
             if n % 3600 == 0 {
                 if let Err(e) = crate::auth::store::purge_expired(&mut conn).await {
@@ -119,12 +127,12 @@ pub fn http_server(
     bind: &str,
 ) -> Result<(actix_web::dev::Server, Vec<SocketAddr>), StartError> {
     let config = state.config.clone();
-    let mut http = actix_web::HttpServer::new(move || build_app(state.clone()))
+    let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
+    let per_worker = config.pool_size.div_ceil(workers).max(1);
+    let http = actix_web::HttpServer::new(move || build_app(web::Data::new(state.with_own_pool(per_worker))))
         .disable_signals()
-        .shutdown_timeout(config.shutdown_timeout_secs);
-    if let Some(workers) = config.workers {
-        http = http.workers(workers);
-    }
+        .shutdown_timeout(config.shutdown_timeout_secs)
+        .workers(workers);
     let http = http.bind(bind).map_err(|source| StartError::Bind { addr: bind.to_string(), source })?;
     let addrs = http.addrs();
     Ok((http.run(), addrs))
@@ -132,6 +140,8 @@ pub fn http_server(
 
 async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
     let pool = db::pool(url, config.pool_size, config.pool_timeout())?;
+    let mut config = config.clone();
+    config.database_url = Some(url.to_string());
     let state = AppState::build(pool.clone(), config.clone()).await?;
     let background = spawn_background(state.clone());
     let (running, addrs) = http_server(state.clone(), &config.bind)?;

@@ -135,5 +135,7 @@ pub async fn revoke_api_key(
     if !revoked {
         return Err(audit::not_visible(&state, &principal, "apikey.revoke", "api_key", id).await);
     }
+    // Other instances learn it from the database's notification; this one at once.
+    state.key_cache.clear();
     Ok(HttpResponse::NoContent().finish())
 }

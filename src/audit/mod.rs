@@ -26,6 +26,8 @@ pub struct Entry {
     pub outcome: &'static str,
     pub meta: RequestMeta,
     pub details: Value,
+    /// When it happened (a buffered entry is written later).
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Entry {
@@ -41,6 +43,7 @@ impl Entry {
             outcome: "ok",
             meta: principal.meta.clone(),
             details: Value::Object(Default::default()),
+            at: chrono::Utc::now(),
         }
     }
 
@@ -56,6 +59,7 @@ impl Entry {
             outcome: "ok",
             meta: meta.clone(),
             details: Value::Object(Default::default()),
+            at: chrono::Utc::now(),
         }
     }
 

@@ -104,7 +104,7 @@ pub fn chain_hash(previous: &[u8], row: &AuditRow) -> Vec<u8> {
 }
 
 const GENESIS: [u8; 32] = [0; 32];
-const SEAL_BATCH: i64 = 1000;
+pub const SEAL_BATCH: i64 = 5000;
 
 /// Seals unsealed rows in id order. A row is sealed only when no transaction that began
 /// before it was written is still open, so a row with a smaller id can no longer appear
@@ -140,12 +140,25 @@ pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
             .select(AuditRow::as_select())
             .load(c)
             .await?;
-        let mut sealed = 0;
+        let mut ids = Vec::new();
+        let mut hashes = Vec::new();
         for row in rows.iter().take_while(|r| r.at < horizon) {
             let hash = chain_hash(&previous, row);
-            diesel::update(audit_events::table.find(row.id)).set(audit_events::hash.eq(&hash)).execute(c).await?;
+            ids.push(row.id);
+            hashes.push(hash.clone());
             previous = hash;
-            sealed += 1;
+        }
+        let sealed = ids.len();
+        if sealed > 0 {
+            // One statement for the whole batch.
+            diesel::sql_query(
+                "UPDATE audit_events AS a SET hash = v.hash \
+                 FROM unnest($1::bigint[], $2::bytea[]) AS v(id, hash) WHERE a.id = v.id",
+            )
+            .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Bytea>, _>(hashes)
+            .execute(c)
+            .await?;
         }
         Ok(sealed)
     })

@@ -2,6 +2,7 @@
 //! per-principal rate limit.
 
 pub mod bootstrap;
+pub mod cache;
 pub mod password;
 pub mod ratelimit;
 pub mod routes;
@@ -281,13 +282,16 @@ impl FromRequest for Principal {
     }
 }
 
+async fn conn(state: &AppState) -> ApiResult<crate::db::PooledConn> {
+    Ok(state.pool.get().await?)
+}
+
 async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiResult<Principal> {
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
     let value = value.trim();
-    let mut conn = state.pool.get().await?;
     if scheme.eq_ignore_ascii_case("bearer") {
         let claims = state.jwt.verify(value)?;
-        let found = store::user_principal(&mut conn, claims.sub, claims.jti).await?;
+        let found = store::user_principal(&mut *conn(state).await?, claims.sub, claims.jti).await?;
         let Some(row) = found else { return Err(ApiError::Unauthenticated("unknown user".into())) };
         if !row.user_active || !row.org_active {
             return Err(ApiError::Unauthenticated("the account or its organisation is deactivated".into()));
@@ -304,8 +308,16 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
         })
     } else if scheme.eq_ignore_ascii_case("apikey") {
         let hash = tokens::sha256(value);
-        let Some(row) = store::api_key_principal(&mut conn, &hash).await? else {
-            return Err(ApiError::Unauthenticated("unknown API key".into()));
+        let row = match state.key_cache.get(&hash) {
+            Some(row) => row,
+            None => {
+                let generation = state.key_cache.generation();
+                let Some(row) = store::api_key_principal(&mut *conn(state).await?, &hash).await? else {
+                    return Err(ApiError::Unauthenticated("unknown API key".into()));
+                };
+                state.key_cache.put(hash.clone(), row.clone(), generation);
+                row
+            }
         };
         let now = Utc::now();
         if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now) || !row.org_active {
@@ -315,7 +327,10 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
         }
         // Keep the hot path read-only: record use at most once a minute per key.
         if row.last_used_at.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
-            store::touch_api_key(&mut conn, row.id).await?;
+            store::touch_api_key(&mut *conn(state).await?, row.id).await?;
+            let mut touched = row.clone();
+            touched.last_used_at = Some(now);
+            state.key_cache.put(hash, touched, state.key_cache.generation());
         }
         Ok(Principal {
             credential: Credential::ApiKey {

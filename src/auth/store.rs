@@ -40,7 +40,7 @@ pub async fn user_principal(conn: &mut Conn, user: Uuid, jti: Uuid) -> ApiResult
         .optional()?)
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Clone, Debug)]
 pub struct ApiKeyPrincipalRow {
     pub id: Uuid,
     pub scopes: Vec<String>,

@@ -208,5 +208,8 @@ pub async fn update_organization(
             Organization::from_rows(row, id_rows)
         })
         .await?;
+    if body.active.is_some() {
+        state.key_cache.clear();
+    }
     Ok(with_etag(StatusCode::OK, org.version, &org))
 }

@@ -2,8 +2,7 @@
 //! query that reads reports — list, get, export, correlation and look-up alike.
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::{sql, AsExprOf};
-use diesel::expression::{SqlLiteral, UncheckedBind};
+use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
@@ -17,22 +16,48 @@ use crate::error::{ApiError, ApiResult};
 use crate::indicators::normalize::IndicatorType;
 
 /// The TLP 2.0 rule as SQL: the reporter and `shared_with` always; CLEAR and GREEN everyone;
-/// AMBER also every public-sector organisation; AMBER+STRICT and RED nobody else.
-/// It can stand in any query whose FROM clause has `reports`.
-pub fn visible_to(v: &Viewer) -> Visible {
-    let amber = if v.public_sector { " OR reports.tlp = 'amber'" } else { "" };
-    sql::<Bool>("(reports.reporter_org_id = ")
-        .bind::<SqlUuid, _>(v.org_id)
-        .sql(" OR reports.shared_with @> ARRAY[")
-        .bind::<SqlUuid, _>(v.org_id)
-        .sql(&format!("]::uuid[] OR reports.tlp IN ('clear', 'green'){amber})"))
+/// AMBER also every public-sector organisation; AMBER+STRICT and RED nobody else. It can stand
+/// in any query whose FROM clause has `reports`. Its SQL text is fixed (the caller's kind is a
+/// bind), so statements using it are prepared once per connection and cached.
+pub fn visible_to(v: &Viewer) -> VisibleTo {
+    VisibleTo { org: v.org_id, public_sector: v.public_sector }
 }
 
-/// The type of the visibility predicate.
-pub type Visible = SqlLiteral<
-    Bool,
-    UncheckedBind<SqlLiteral<Bool, UncheckedBind<SqlLiteral<Bool>, AsExprOf<Uuid, SqlUuid>>>, AsExprOf<Uuid, SqlUuid>>,
->;
+#[derive(Debug, Clone, Copy)]
+pub struct VisibleTo {
+    org: Uuid,
+    public_sector: bool,
+}
+
+impl diesel::expression::Expression for VisibleTo {
+    type SqlType = Bool;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for VisibleTo {}
+
+impl<QS> diesel::expression::SelectableExpression<QS> for VisibleTo {}
+
+impl diesel::expression::ValidGrouping<()> for VisibleTo {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for VisibleTo {
+    type QueryId = VisibleTo;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<Pg> for VisibleTo {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("(reports.reporter_org_id = ");
+        out.push_bind_param::<SqlUuid, _>(&self.org)?;
+        out.push_sql(" OR reports.shared_with @> ARRAY[");
+        out.push_bind_param::<SqlUuid, _>(&self.org)?;
+        out.push_sql("]::uuid[] OR reports.tlp IN ('clear', 'green') OR (reports.tlp = 'amber' AND ");
+        out.push_bind_param::<Bool, _>(&self.public_sector)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
 
 type Boxed<'a, ST> = reports::BoxedQuery<'a, Pg, ST>;
 

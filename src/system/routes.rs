@@ -44,6 +44,8 @@ pub async fn get_readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Statu
 #[utoipa::path(tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
-    let body = state.metrics.render(&state.pool.status());
+    let pools: Vec<deadpool::Status> =
+        state.pools.lock().map(|p| p.iter().map(|p| p.status()).collect()).unwrap_or_default();
+    let body = state.metrics.render(&pools);
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body)
 }

@@ -54,7 +54,7 @@ async fn metrics_count_requests_by_route_and_status() {
     );
     assert!(text.contains(r#"status="404""#), "{text}");
     assert!(text.contains("cyberbridge_http_request_duration_seconds_bucket{"), "{text}");
-    assert!(text.contains("cyberbridge_db_pool_max 4"), "{text}");
+    assert!(text.contains("cyberbridge_db_pool_max 8"), "main pool (4) + the worker's (4): {text}");
 }
 
 #[actix_rt::test]

@@ -426,6 +426,21 @@ async fn revoked_and_expired_api_keys_are_refused() {
     exec(&mut conn, &format!("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = '{id2}'")).await;
     app.get_as(&key2, "/api/v1/me").await.problem(401);
     app.get_as("ApiKey cbk_made_up", "/api/v1/me").await.problem(401);
+    // A key in use (cached by the instance) revoked behind its back, as another instance or
+    // the CLI would: the database's notification drops it within moments.
+    let (key3, id3) = app.api_key(&bank, &["alerts:write"]).await;
+    app.get_as(&key3, "/api/v1/me").await.ok(200);
+    app.get_as(&key3, "/api/v1/me").await.ok(200);
+    exec(&mut conn, &format!("UPDATE api_keys SET revoked_at = now() WHERE id = '{id3}'")).await;
+    let mut status = 200;
+    for _ in 0..40 {
+        status = app.get_as(&key3, "/api/v1/me").await.status;
+        if status == 401 {
+            break;
+        }
+        actix_rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 401, "a revoked key stops working without a restart");
 }
 
 #[actix_rt::test]
