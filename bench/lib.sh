@@ -27,7 +27,7 @@ start_server() {
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
   DATABASE_URL="$PG/$DB" CYBERBRIDGE_BIND="127.0.0.1:$PORT" CYBERBRIDGE_LOG=warn \
     CYBERBRIDGE_RATE_LIMIT=0 CYBERBRIDGE_ADMIN_EMAIL=$ADMIN_EMAIL CYBERBRIDGE_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-    CYBERBRIDGE_POOL_SIZE=${BENCH_POOL:-16} "$BIN" serve >/tmp/cyberbridge-bench.log 2>&1 &
+    CYBERBRIDGE_POOL_SIZE=${BENCH_POOL:-8} "$BIN" serve >/tmp/cyberbridge-bench.log 2>&1 &
   SERVER_PID=$!
   trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && return 0; sleep 0.2; done
