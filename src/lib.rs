@@ -9,8 +9,10 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod indicators;
+pub mod listen;
 pub mod metrics;
 pub mod openapi;
 pub mod organizations;
@@ -19,6 +21,7 @@ pub mod reports;
 pub mod server;
 pub mod system;
 pub mod users;
+pub mod watchlists;
 
 use std::sync::Arc;
 
@@ -47,8 +50,8 @@ pub struct AppState {
     pub pools: Arc<std::sync::Mutex<Vec<db::Pool>>>,
     /// Batched audit rows of high-rate reads.
     pub audit: audit::buffer::AuditBuffer,
-    /// API-key look-ups, dropped on any credential change.
-    pub key_cache: Arc<auth::cache::KeyCache>,
+    /// PostgreSQL notifications: the API-key cache and the event wake-ups.
+    pub hub: listen::Hub,
 }
 
 impl AppState {
@@ -67,9 +70,9 @@ impl AppState {
         let jwt = auth::tokens::JwtKeys::new(secret.as_bytes()).map_err(server::StartError::Setup)?;
         let limiter = auth::ratelimit::RateLimiter::new(config.rate_limit, config.rate_burst);
         let audit = audit::buffer::AuditBuffer::start(pool.clone());
-        let key_cache = Arc::new(auth::cache::KeyCache::default());
+        let hub = listen::Hub::new();
         if let Some(url) = &config.database_url {
-            key_cache.spawn_listener(url.clone());
+            hub.spawn(url.clone());
         }
         Ok(web::Data::new(AppState {
             pools: Arc::new(std::sync::Mutex::new(vec![pool.clone()])),
@@ -79,7 +82,7 @@ impl AppState {
             jwt: Arc::new(jwt),
             limiter: Arc::new(limiter),
             audit,
-            key_cache,
+            hub,
         }))
     }
 }
@@ -135,6 +138,12 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(indicators::routes::lookup_indicator)
                 .service(indicators::routes::lookup_indicators)
                 .service(indicators::routes::list_indicator_reports)
+                .service(watchlists::routes::create_watchlist)
+                .service(watchlists::routes::list_watchlists)
+                .service(watchlists::routes::get_watchlist)
+                .service(watchlists::routes::update_watchlist)
+                .service(watchlists::routes::delete_watchlist)
+                .service(events::routes::list_events)
                 .service(audit::routes::verify_audit)
                 .service(audit::routes::list_audit),
         );

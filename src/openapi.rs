@@ -22,6 +22,8 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "api-keys", description = "Credentials of machine clients"),
         (name = "reports", description = "Cybercrime and fraud reports under TLP 2.0"),
         (name = "indicators", description = "Screening look-ups and correlation of observables"),
+        (name = "watchlists", description = "Values your organisation wants to hear about"),
+        (name = "events", description = "Your organisation's event feed (outbox), with long-poll"),
         (name = "audit", description = "The tamper-evident audit trail"),
     ),
 )]

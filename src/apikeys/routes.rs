@@ -136,6 +136,6 @@ pub async fn revoke_api_key(
         return Err(audit::not_visible(&state, &principal, "apikey.revoke", "api_key", id).await);
     }
     // Other instances learn it from the database's notification; this one at once.
-    state.key_cache.clear();
+    state.hub.key_cache.clear();
     Ok(HttpResponse::NoContent().finish())
 }

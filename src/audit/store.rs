@@ -119,12 +119,7 @@ pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
         if !locked {
             return Ok(0);
         }
-        let horizon: DateTime<Utc> = diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
-            "(SELECT coalesce(min(xact_start), clock_timestamp()) FROM pg_stat_activity \
-                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)",
-        ))
-        .get_result(c)
-        .await?;
+        let horizon: DateTime<Utc> = crate::db::commit_horizon(c).await?;
         let mut previous: Vec<u8> = audit_events::table
             .filter(audit_events::hash.is_not_null())
             .order(audit_events::id.desc())

@@ -308,14 +308,14 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
         })
     } else if scheme.eq_ignore_ascii_case("apikey") {
         let hash = tokens::sha256(value);
-        let row = match state.key_cache.get(&hash) {
+        let row = match state.hub.key_cache.get(&hash) {
             Some(row) => row,
             None => {
-                let generation = state.key_cache.generation();
+                let generation = state.hub.key_cache.generation();
                 let Some(row) = store::api_key_principal(&mut *conn(state).await?, &hash).await? else {
                     return Err(ApiError::Unauthenticated("unknown API key".into()));
                 };
-                state.key_cache.put(hash.clone(), row.clone(), generation);
+                state.hub.key_cache.put(hash.clone(), row.clone(), generation);
                 row
             }
         };
@@ -330,7 +330,7 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
             store::touch_api_key(&mut *conn(state).await?, row.id).await?;
             let mut touched = row.clone();
             touched.last_used_at = Some(now);
-            state.key_cache.put(hash, touched, state.key_cache.generation());
+            state.hub.key_cache.put(hash, touched, state.hub.key_cache.generation());
         }
         Ok(Principal {
             credential: Credential::ApiKey {

@@ -189,3 +189,17 @@ mod tests {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
 }
+
+/// The start of the oldest transaction still open on this database (other than ours), or
+/// now. A row of a sequence-keyed append-only table (audit, outbox) whose insert time is
+/// before it can no longer be preceded by a row committed later: ids are taken inside
+/// transactions that may commit out of order, and a reader or sealer must not pass a gap
+/// that is still to be filled.
+pub async fn commit_horizon(conn: &mut Conn) -> QueryResult<chrono::DateTime<chrono::Utc>> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+        "(SELECT coalesce(min(xact_start), clock_timestamp()) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)",
+    ))
+    .get_result(conn)
+    .await
+}

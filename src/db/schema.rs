@@ -158,6 +158,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox_events (id) {
+        id -> Int8,
+        event_id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        recipient_org_id -> Uuid,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    watchlists (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        name -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+// `network` (inet) is written and compared in SQL only.
+diesel::table! {
+    watchlist_items (watchlist_id, type_, value) {
+        watchlist_id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(watchlist_items -> watchlists (watchlist_id));
 diesel::joinable!(reports -> organizations (reporter_org_id));
 diesel::joinable!(report_indicators -> reports (report_id));
 diesel::joinable!(report_indicators -> indicators (indicator_id));
@@ -179,4 +213,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     indicators,
     report_indicators,
+    outbox_events,
+    watchlists,
+    watchlist_items,
 );

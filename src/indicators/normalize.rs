@@ -177,11 +177,10 @@ fn crypto_wallet(v: &str) -> Result<String, String> {
 fn bitcoin_address(a: &str) -> Result<String, String> {
     let lower = a.to_ascii_lowercase();
     if lower.starts_with("bc1") || lower.starts_with("tb1") {
-        let (hrp, _version, program) = bech32::segwit::decode(a).map_err(|e| format!("bech32 check failed: {e}"))?;
+        let (_hrp, _version, program) = bech32::segwit::decode(a).map_err(|e| format!("bech32 check failed: {e}"))?;
         if !(program.len() == 20 || program.len() == 32) {
             return Err("bech32 witness program of unexpected length".into());
         }
-        let _ = hrp;
         return Ok(lower);
     }
     let bytes = bs58::decode(a).with_check(None).into_vec().map_err(|_| "base58check failed".to_string())?;
@@ -214,6 +213,31 @@ fn username(v: &str) -> Result<String, String> {
         return Err("the handle must be 1 to 200 characters without spaces".into());
     }
     Ok(format!("{platform}:{handle}"))
+}
+
+/// An ipv4/ipv6 CIDR network (`192.0.2.0/24`), canonical with host bits cleared.
+pub fn network(kind: IndicatorType, value: &str) -> Result<String, String> {
+    let (addr, prefix) = value.trim().split_once('/').ok_or("not a CIDR network")?;
+    let prefix: u32 = prefix.parse().map_err(|_| "the prefix length must be a number".to_string())?;
+    match kind {
+        IndicatorType::Ipv4 => {
+            let a: Ipv4Addr = addr.parse().map_err(|_| "not an IPv4 network".to_string())?;
+            if prefix > 32 {
+                return Err("an IPv4 prefix is at most 32".into());
+            }
+            let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+            Ok(format!("{}/{prefix}", Ipv4Addr::from(u32::from(a) & mask)))
+        }
+        IndicatorType::Ipv6 => {
+            let a: Ipv6Addr = addr.parse().map_err(|_| "not an IPv6 network".to_string())?;
+            if prefix > 128 {
+                return Err("an IPv6 prefix is at most 128".into());
+            }
+            let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
+            Ok(format!("{}/{prefix}", Ipv6Addr::from(u128::from(a) & mask)))
+        }
+        _ => Err("only ipv4 and ipv6 entries may be networks".into()),
+    }
 }
 
 /// A stable fingerprint of a normalised value (used in audit details of large batches).
@@ -285,5 +309,9 @@ mod tests {
         assert!(normalize(Sha256, "abc").is_err());
         assert_eq!(normalize(Username, "Telegram:@Fast_Refunds").unwrap(), "telegram:fast_refunds");
         assert!(normalize(Username, "nohandle").is_err());
+        assert_eq!(network(Ipv4, "192.0.2.77/24").unwrap(), "192.0.2.0/24");
+        assert_eq!(network(Ipv6, "2001:db8::1/32").unwrap(), "2001:db8::/32");
+        assert!(network(Ipv4, "192.0.2.0/33").is_err());
+        assert!(network(Domain, "a.example/8").is_err());
     }
 }

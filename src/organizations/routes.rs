@@ -209,7 +209,7 @@ pub async fn update_organization(
         })
         .await?;
     if body.active.is_some() {
-        state.key_cache.clear();
+        state.hub.key_cache.clear();
     }
     Ok(with_etag(StatusCode::OK, org.version, &org))
 }

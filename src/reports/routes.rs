@@ -115,7 +115,8 @@ pub async fn create_report(
                 victim_count: body.victim_count,
             };
             let row = store::insert(c, &new).await?;
-            store::attach_indicators(c, row.id, seen, &indicators).await?;
+            let linked = store::attach_indicators(c, row.id, seen, &indicators).await?;
+            crate::watchlists::store::emit_matches(c, row.id, &linked).await?;
             Entry::of(&principal, "report.create")
                 .object("report", row.id)
                 .details(serde_json::json!({"tlp": row.tlp, "indicators": indicators.len()}))
@@ -308,7 +309,11 @@ pub async fn update_report(
             let row = store::update(c, id, &changes).await?;
             let now = Utc::now();
             let seen = (row.first_seen.unwrap_or(now), row.last_seen.or(row.first_seen).unwrap_or(now));
-            let added = store::attach_indicators(c, id, seen, &indicators).await?;
+            let linked = store::attach_indicators(c, id, seen, &indicators).await?;
+            // A widened audience (TLP is only raised, but shared_with may grow) is not re-matched:
+            // events follow new indicators.
+            crate::watchlists::store::emit_matches(c, id, &linked).await?;
+            let added = linked.len();
             Entry::of(&principal, "report.update")
                 .object("report", id)
                 .details(serde_json::json!({"tlp": row.tlp, "indicators_added": added, "version": row.version}))

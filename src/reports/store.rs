@@ -15,10 +15,11 @@ use crate::db::Conn;
 use crate::error::{ApiError, ApiResult};
 use crate::indicators::normalize::IndicatorType;
 
-/// The TLP 2.0 rule as SQL: the reporter and `shared_with` always; CLEAR and GREEN everyone;
-/// AMBER also every public-sector organisation; AMBER+STRICT and RED nobody else. It can stand
-/// in any query whose FROM clause has `reports`. Its SQL text is fixed (the caller's kind is a
-/// bind), so statements using it are prepared once per connection and cached.
+/// The TLP 2.0 rule (the SQL function `report_visible`, see the migrations): the reporter and
+/// `shared_with` always; CLEAR and GREEN everyone; AMBER also every public-sector organisation;
+/// AMBER+STRICT and RED nobody else. It can stand in any query whose FROM clause has
+/// `reports`. Its SQL text is fixed (the caller's kind is a bind), so statements using it are
+/// prepared once per connection and cached.
 pub fn visible_to(v: &Viewer) -> VisibleTo {
     VisibleTo { org: v.org_id, public_sector: v.public_sector }
 }
@@ -48,13 +49,11 @@ impl diesel::query_builder::QueryId for VisibleTo {
 
 impl diesel::query_builder::QueryFragment<Pg> for VisibleTo {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("(reports.reporter_org_id = ");
+        out.push_sql("report_visible(reports.reporter_org_id, reports.shared_with, reports.tlp, ");
         out.push_bind_param::<SqlUuid, _>(&self.org)?;
-        out.push_sql(" OR reports.shared_with @> ARRAY[");
-        out.push_bind_param::<SqlUuid, _>(&self.org)?;
-        out.push_sql("]::uuid[] OR reports.tlp IN ('clear', 'green') OR (reports.tlp = 'amber' AND ");
+        out.push_sql(", ");
         out.push_bind_param::<Bool, _>(&self.public_sector)?;
-        out.push_sql("))");
+        out.push_sql(")");
         Ok(())
     }
 }
@@ -222,15 +221,15 @@ pub async fn update(conn: &mut Conn, id: Uuid, changes: &ReportChanges) -> ApiRe
 }
 
 /// Links `items` (normalised, deduplicated) to the report: each value is stored once and its
-/// first/last seen and report count updated. Returns how many links are new.
+/// first/last seen and report count updated. Returns the indicators newly linked.
 pub async fn attach_indicators(
     conn: &mut Conn,
     report: Uuid,
     seen: (DateTime<Utc>, DateTime<Utc>),
     items: &[(IndicatorType, String, Option<String>)],
-) -> ApiResult<usize> {
+) -> ApiResult<Vec<Uuid>> {
     if items.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     // Sorted, so that concurrent reports naming the same values lock them in one order.
     let mut sorted: Vec<&(IndicatorType, String, Option<String>)> = items.iter().collect();
@@ -281,7 +280,7 @@ pub async fn attach_indicators(
             .execute(conn)
             .await?;
     }
-    Ok(added.len())
+    Ok(added)
 }
 
 /// (report id, type, value, role) of the reports' indicators.

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod events;
 mod foundation;
 mod identity;
 mod reports;

@@ -1,0 +1,27 @@
+//! Events: written to the outbox in the transaction of the change that causes them, read by
+//! each organisation as a feed (cursor, long-poll). Adding an event type is one line in
+//! `EventType` plus its payload type.
+
+pub mod model;
+pub mod routes;
+pub mod store;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::Conn;
+use crate::domain::text_enum;
+use crate::error::{ApiError, ApiResult};
+
+text_enum! {
+    /// What happened.
+    EventType {
+        ReportIndicatorMatch = "report.indicator_match",
+    }
+}
+
+/// Writes one event for `recipient` on `conn`, inside the caller's transaction.
+pub async fn emit(conn: &mut Conn, kind: EventType, recipient: Uuid, payload: &impl Serialize) -> ApiResult<()> {
+    let payload = serde_json::to_value(payload).map_err(ApiError::internal)?;
+    store::insert(conn, kind, recipient, &payload).await
+}

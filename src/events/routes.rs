@@ -1,0 +1,102 @@
+use std::time::{Duration, Instant};
+
+use actix_web::{get, web};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use super::model::{Event, EventPage, EventQuery};
+use super::{store, EventType};
+use crate::audit::{self, Entry};
+use crate::auth::{Permission, Principal};
+use crate::domain::{from_db, Check};
+use crate::error::ApiResult;
+use crate::{pagination, AppState};
+
+const MAX_WAIT: Duration = Duration::from_secs(60);
+/// While long-polling, the feed is re-read at least this often, for events held back behind
+/// an open transaction and for when the notification listener is reconnecting.
+const RECHECK: Duration = Duration::from_secs(1);
+
+fn parse_wait(check: &mut Check, raw: Option<&str>) -> Duration {
+    let Some(raw) = raw else { return Duration::ZERO };
+    let digits = raw.trim().trim_end_matches('s');
+    match digits.parse::<u64>() {
+        Ok(n) if Duration::from_secs(n) <= MAX_WAIT => Duration::from_secs(n),
+        _ => {
+            check.add("wait", "seconds from 0 to 60, e.g. 30s");
+            Duration::ZERO
+        }
+    }
+}
+
+/// Returns when an event for `org` is announced (or announcements were missed).
+async fn announced(rx: &mut broadcast::Receiver<Uuid>, org: Uuid) {
+    loop {
+        match rx.recv().await {
+            Ok(o) if o == org => return,
+            Ok(_) => continue,
+            Err(broadcast::error::RecvError::Lagged(_)) => return,
+            Err(broadcast::error::RecvError::Closed) => return std::future::pending().await,
+        }
+    }
+}
+
+/// Your organisation's events in order, for systems that pull. With `wait`, an empty answer
+/// is held until an event arrives (PostgreSQL LISTEN/NOTIFY) or the time is up.
+#[utoipa::path(
+    tag = "events",
+    params(EventQuery),
+    security(("bearer" = []), ("api_key" = ["events:read"])),
+    responses(
+        (status = 200, body = EventPage),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/events")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<EventQuery>,
+) -> ApiResult<web::Json<EventPage>> {
+    audit::require(&state, &principal, Permission::ReadEvents, "event.read").await?;
+    let limit = pagination::limit(q.limit)?;
+    let after: i64 = pagination::decode(q.after.as_deref())?.unwrap_or(0);
+    let mut check = Check::new();
+    let types: Vec<String> = q
+        .types
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| check.take("types", t.parse::<EventType>()).map(|t| t.as_str().to_string()))
+        .collect();
+    let wait = parse_wait(&mut check, q.wait.as_deref());
+    check.finish()?;
+    let deadline = Instant::now() + wait;
+    // Subscribed before the first read, so an event committed in between still wakes us.
+    let mut rx = state.hub.events.subscribe();
+    let rows = loop {
+        let rows = {
+            let mut conn = state.pool.get().await?;
+            store::feed(&mut conn, principal.org_id, after, &types, limit).await?
+        };
+        let now = Instant::now();
+        if !rows.is_empty() || now >= deadline {
+            break rows;
+        }
+        let _ = tokio::time::timeout((deadline - now).min(RECHECK), announced(&mut rx, principal.org_id)).await;
+    };
+    let next = rows.last().map_or(after, |r| r.id);
+    if !rows.is_empty() {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.event_id).collect();
+        state.audit.push(Entry::of(&principal, "event.read").details(serde_json::json!({"events": ids})));
+    }
+    let items = rows
+        .into_iter()
+        .map(|r| Ok(Event { id: r.event_id, type_: from_db(&r.type_)?, created_at: r.created_at, data: r.payload }))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(web::Json(EventPage { items, next_cursor: Some(pagination::encode(&next)) }))
+}

@@ -1,0 +1,54 @@
+//! Outbox queries.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::EventType;
+use crate::db::schema::outbox_events;
+use crate::db::Conn;
+use crate::error::ApiResult;
+
+pub async fn insert(conn: &mut Conn, kind: EventType, recipient: Uuid, payload: &serde_json::Value) -> ApiResult<()> {
+    diesel::insert_into(outbox_events::table)
+        .values((
+            outbox_events::event_id.eq(Uuid::new_v4()),
+            outbox_events::type_.eq(kind.as_str()),
+            outbox_events::recipient_org_id.eq(recipient),
+            outbox_events::payload.eq(payload),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Queryable, Debug)]
+pub struct EventRow {
+    pub id: i64,
+    pub event_id: Uuid,
+    pub type_: String,
+    pub payload: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `org`'s events after `after`, oldest first, up to the commit horizon (an event whose
+/// predecessor may still commit is held back, so a cursor never skips one).
+pub async fn feed(conn: &mut Conn, org: Uuid, after: i64, types: &[String], limit: i64) -> ApiResult<Vec<EventRow>> {
+    let horizon = crate::db::commit_horizon(conn).await?;
+    let mut q = outbox_events::table
+        .filter(outbox_events::recipient_org_id.eq(org))
+        .filter(outbox_events::id.gt(after))
+        .filter(outbox_events::created_at.lt(horizon))
+        .select((
+            outbox_events::id,
+            outbox_events::event_id,
+            outbox_events::type_,
+            outbox_events::payload,
+            outbox_events::created_at,
+        ))
+        .into_boxed();
+    if !types.is_empty() {
+        q = q.filter(outbox_events::type_.eq_any(types.to_vec()));
+    }
+    Ok(q.order(outbox_events::id).limit(limit).load(conn).await?)
+}
