@@ -82,6 +82,17 @@ pub struct Config {
     /// Requests a user or API key may send at once above the sustained rate.
     #[arg(long, env = "CYBERBRIDGE_RATE_BURST", default_value_t = 200)]
     pub rate_burst: u32,
+
+    /// Development only: allow `http://` webhook URLs and targets in loopback, private and
+    /// link-local ranges (1/true). Never in production: it opens server-side request forgery.
+    #[arg(long, env = "CYBERBRIDGE_ALLOW_HTTP_WEBHOOKS", default_value_t = false, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_http_webhooks: bool,
+
+    /// First webhook retry delay in milliseconds; each next one is 4 times longer (capped at
+    /// 2 h, with jitter), for 24 hours.
+    #[arg(long, env = "CYBERBRIDGE_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000)]
+    pub webhook_retry_base_ms: u64,
 }
 
 impl Config {

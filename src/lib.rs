@@ -22,6 +22,7 @@ pub mod server;
 pub mod system;
 pub mod users;
 pub mod watchlists;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -144,6 +145,12 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(watchlists::routes::update_watchlist)
                 .service(watchlists::routes::delete_watchlist)
                 .service(events::routes::list_events)
+                .service(webhooks::routes::create_webhook)
+                .service(webhooks::routes::list_webhooks)
+                .service(webhooks::routes::update_webhook)
+                .service(webhooks::routes::delete_webhook)
+                .service(webhooks::routes::list_webhook_deliveries)
+                .service(webhooks::routes::test_webhook)
                 .service(audit::routes::verify_audit)
                 .service(audit::routes::list_audit),
         );

@@ -24,6 +24,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "indicators", description = "Screening look-ups and correlation of observables"),
         (name = "watchlists", description = "Values your organisation wants to hear about"),
         (name = "events", description = "Your organisation's event feed (outbox), with long-poll"),
+        (name = "webhooks", description = "Signed HTTPS deliveries of your events (Standard Webhooks)"),
         (name = "audit", description = "The tamper-evident audit trail"),
     ),
 )]

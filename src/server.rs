@@ -144,6 +144,7 @@ async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
     config.database_url = Some(url.to_string());
     let state = AppState::build(pool.clone(), config.clone()).await?;
     let background = spawn_background(state.clone());
+    let deliveries = crate::webhooks::deliver::spawn(state.clone());
     let (running, addrs) = http_server(state.clone(), &config.bind)?;
     for addr in addrs {
         tracing::info!(%addr, "listening; API docs at http://{addr}/docs/");
@@ -157,6 +158,7 @@ async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
     running.await?;
     state.audit.flush().await;
     background.abort();
+    deliveries.abort();
     pool.close();
     // Let the pool's connections say goodbye before the cluster is stopped.
     tokio::time::sleep(Duration::from_millis(50)).await;

@@ -191,6 +191,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        url -> Text,
+        event_types -> Array<Text>,
+        secret -> Text,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        consecutive_failures -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        outbox_id -> Int8,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        claimed_until -> Nullable<Timestamptz>,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Int8,
+        delivery_id -> Uuid,
+        at -> Timestamptz,
+        status -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (outbox_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(watchlist_items -> watchlists (watchlist_id));
 diesel::joinable!(reports -> organizations (reporter_org_id));
 diesel::joinable!(report_indicators -> reports (report_id));
@@ -216,4 +262,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     watchlists,
     watchlist_items,
+    webhooks,
+    webhook_deliveries,
+    webhook_attempts,
 );

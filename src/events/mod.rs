@@ -17,11 +17,18 @@ text_enum! {
     /// What happened.
     EventType {
         ReportIndicatorMatch = "report.indicator_match",
+        WebhookTest = "webhook.test",
     }
 }
 
-/// Writes one event for `recipient` on `conn`, inside the caller's transaction.
-pub async fn emit(conn: &mut Conn, kind: EventType, recipient: Uuid, payload: &impl Serialize) -> ApiResult<()> {
+/// Writes one event for `recipient` on `conn`, inside the caller's transaction; returns its
+/// outbox position and its event id.
+pub async fn emit(
+    conn: &mut Conn,
+    kind: EventType,
+    recipient: Uuid,
+    payload: &impl Serialize,
+) -> ApiResult<(i64, Uuid)> {
     let payload = serde_json::to_value(payload).map_err(ApiError::internal)?;
     store::insert(conn, kind, recipient, &payload).await
 }

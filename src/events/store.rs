@@ -9,17 +9,22 @@ use crate::db::schema::outbox_events;
 use crate::db::Conn;
 use crate::error::ApiResult;
 
-pub async fn insert(conn: &mut Conn, kind: EventType, recipient: Uuid, payload: &serde_json::Value) -> ApiResult<()> {
-    diesel::insert_into(outbox_events::table)
+pub async fn insert(
+    conn: &mut Conn,
+    kind: EventType,
+    recipient: Uuid,
+    payload: &serde_json::Value,
+) -> ApiResult<(i64, Uuid)> {
+    Ok(diesel::insert_into(outbox_events::table)
         .values((
             outbox_events::event_id.eq(Uuid::new_v4()),
             outbox_events::type_.eq(kind.as_str()),
             outbox_events::recipient_org_id.eq(recipient),
             outbox_events::payload.eq(payload),
         ))
-        .execute(conn)
-        .await?;
-    Ok(())
+        .returning((outbox_events::id, outbox_events::event_id))
+        .get_result(conn)
+        .await?)
 }
 
 #[derive(Queryable, Debug)]

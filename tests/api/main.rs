@@ -6,3 +6,4 @@ mod events;
 mod foundation;
 mod identity;
 mod reports;
+mod webhooks;

@@ -208,6 +208,7 @@ impl TestApp {
         let url = config.database_url.clone().unwrap_or_default();
         let pool = db::pool(&url, config.pool_size, config.pool_timeout()).expect("pool");
         let state = AppState::build(pool, config).await.expect("state");
+        cyberbridge::webhooks::deliver::spawn(state.clone());
         let (server, addrs) = cyberbridge::server::http_server(state, "127.0.0.1:0").expect("bind");
         let handle = server.handle();
         actix_rt::spawn(server);

@@ -1,0 +1,284 @@
+//! Webhooks: signed deliveries to a real HTTP receiver, retries, outages, isolation, SSRF.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::reports::{create_report, iban_xk, report_body};
+use crate::support::{Org, TestApp};
+
+#[derive(Clone, Debug)]
+struct Received {
+    id: String,
+    timestamp: String,
+    signature: String,
+    body: Vec<u8>,
+    status: u16,
+}
+
+/// A receiver on 127.0.0.1 that answers 500 to its first `fail_first` requests, then 204.
+struct Receiver {
+    url: String,
+    log: Arc<Mutex<Vec<Received>>>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Receiver {
+    fn start(port: u16, fail_first: usize) -> Receiver {
+        let log: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let (log2, seen2) = (log.clone(), seen.clone());
+        let server = HttpServer::new(move || {
+            let (log, seen) = (log2.clone(), seen2.clone());
+            App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+                let (log, seen) = (log.clone(), seen.clone());
+                async move {
+                    let status = if seen.fetch_add(1, Ordering::SeqCst) < fail_first { 500 } else { 204 };
+                    let header = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    log.lock().unwrap().push(Received {
+                        id: header("webhook-id"),
+                        timestamp: header("webhook-timestamp"),
+                        signature: header("webhook-signature"),
+                        body: body.to_vec(),
+                        status,
+                    });
+                    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
+                }
+            }))
+        })
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", port))
+        .expect("bind receiver");
+        let port = server.addrs()[0].port();
+        let server = server.run();
+        let handle = server.handle();
+        actix_rt::spawn(server);
+        Receiver { url: format!("http://127.0.0.1:{port}/hooks/cyberbridge"), log, handle }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.log.lock().unwrap().clone()
+    }
+
+    async fn wait_for(&self, successes: usize) -> Vec<Received> {
+        for _ in 0..200 {
+            let ok = self.received().iter().filter(|r| r.status == 204).count();
+            if ok >= successes {
+                break;
+            }
+            actix_rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.received()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.handle.stop(false);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn dev_app() -> TestApp {
+    TestApp::spawn_with(|c| {
+        c.allow_http_webhooks = true;
+        c.webhook_retry_base_ms = 100;
+    })
+    .await
+}
+
+async fn hook(app: &TestApp, org: &Org, url: &str) -> Value {
+    app.post_as(&org.admin, "/api/v1/webhooks", &json!({"url": url, "event_types": ["report.indicator_match"]}))
+        .await
+        .ok(201)
+}
+
+/// Verifies a Standard Webhooks signature independently of the server's code.
+fn verify(secret: &str, r: &Received) -> bool {
+    let key = base64::engine::general_purpose::STANDARD.decode(secret.trim_start_matches("whsec_")).unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{}.{}.", r.id, r.timestamp).as_bytes());
+    mac.update(&r.body);
+    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    r.signature.split(' ').any(|s| s == format!("v1,{expected}"))
+}
+
+/// Bank B watches an IBAN; bank A reports it: one event for B.
+async fn match_event(app: &TestApp, reporter: &Org, watcher: &Org, n: u64) {
+    app.post_as(
+        &watcher.admin,
+        "/api/v1/watchlists",
+        &json!({"name": format!("w{n}"), "items": [{"type": "iban", "value": iban_xk(n)}]}),
+    )
+    .await
+    .ok(201);
+    create_report(app, &reporter.admin, report_body("green", &iban_xk(n), &[])).await;
+}
+
+#[actix_rt::test]
+async fn a_receiver_gets_the_event_signed_in_the_standard_webhooks_format() {
+    let app = dev_app().await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let receiver = Receiver::start(0, 0);
+    let created = hook(&app, &b, &receiver.url).await;
+    let secret = created["secret"].as_str().unwrap();
+    assert!(secret.starts_with("whsec_"));
+    assert!(app.get_as(&b.admin, "/api/v1/webhooks").await.ok(200)["items"][0].get("secret").is_none());
+    match_event(&app, &a, &b, 11).await;
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let r = &got[0];
+    assert!(verify(secret, r), "signature verifies: {r:?}");
+    let body: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["type"], "report.indicator_match");
+    assert_eq!(body["data"]["matches"][0]["value"], iban_xk(11));
+    assert!(body["timestamp"].is_string());
+    let feed = app.get_as(&b.admin, "/api/v1/events").await.ok(200);
+    assert_eq!(feed["items"][0]["id"], r.id.as_str(), "webhook-id is the event id of the feed");
+    // A tampered body does not verify.
+    let mut forged = r.clone();
+    forged.body = br#"{"type":"report.indicator_match","data":{}}"#.to_vec();
+    assert!(!verify(secret, &forged));
+}
+
+#[actix_rt::test]
+async fn a_receiver_failing_twice_gets_the_event_once_with_one_id() {
+    let app = dev_app().await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let receiver = Receiver::start(0, 2);
+    let created = hook(&app, &b, &receiver.url).await;
+    match_event(&app, &a, &b, 21).await;
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got.iter().map(|r| r.status).collect::<Vec<_>>(), [500, 500, 204]);
+    assert!(got.iter().all(|r| r.id == got[0].id), "same webhook-id on every attempt");
+    actix_rt::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(receiver.received().iter().filter(|r| r.status == 204).count(), 1, "exactly once in the success log");
+    let log =
+        app.get_as(&b.admin, &format!("/api/v1/webhooks/{}/deliveries", created["id"].as_str().unwrap())).await.ok(200);
+    let d = &log["items"][0];
+    assert_eq!(d["status"], "delivered");
+    assert_eq!(d["attempts"], 3);
+    assert_eq!(d["event_id"], got[0].id.as_str());
+    let statuses: Vec<i64> = d["log"].as_array().unwrap().iter().map(|a| a["status"].as_i64().unwrap()).collect();
+    assert_eq!(statuses, [500, 500, 204]);
+}
+
+#[actix_rt::test]
+async fn a_receiver_that_was_down_gets_every_event_when_it_returns() {
+    let app = dev_app().await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let port = free_port();
+    hook(&app, &b, &format!("http://127.0.0.1:{port}/hooks")).await;
+    for n in 31..34 {
+        match_event(&app, &a, &b, n).await;
+    }
+    actix_rt::time::sleep(Duration::from_millis(400)).await;
+    let receiver = Receiver::start(port, 0);
+    let got = receiver.wait_for(3).await;
+    let mut ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "all three events, each once: {got:?}");
+}
+
+#[actix_rt::test]
+async fn bank_a_events_never_reach_bank_b_and_webhooks_are_private() {
+    let app = dev_app().await;
+    let reporter = app.org("law_enforcement", "Police").await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let ra = Receiver::start(0, 0);
+    let rb = Receiver::start(0, 0);
+    let hook_a = hook(&app, &a, &ra.url).await;
+    hook(&app, &b, &rb.url).await;
+    match_event(&app, &reporter, &a, 41).await;
+    // A RED report shared with nobody but A never reaches B, even if B watches the value.
+    app.post_as(
+        &b.admin,
+        "/api/v1/watchlists",
+        &json!({"name": "b", "items": [{"type": "iban", "value": iban_xk(42)}]}),
+    )
+    .await
+    .ok(201);
+    app.post_as(
+        &a.admin,
+        "/api/v1/watchlists",
+        &json!({"name": "a", "items": [{"type": "iban", "value": iban_xk(42)}]}),
+    )
+    .await
+    .ok(201);
+    create_report(&app, &reporter.admin, report_body("red", &iban_xk(42), &[&a.id])).await;
+    assert_eq!(ra.wait_for(2).await.len(), 2);
+    actix_rt::time::sleep(Duration::from_millis(700)).await;
+    assert!(rb.received().is_empty(), "{:?}", rb.received());
+    let path = format!("/api/v1/webhooks/{}", hook_a["id"].as_str().unwrap());
+    app.get_as(&b.admin, &format!("{path}/deliveries")).await.problem(404);
+    app.patch_as(&b.admin, &path, &json!({"active": false})).await.problem(404);
+    app.post_as(&b.admin, &format!("{path}/test"), &json!({})).await.problem(404);
+    app.delete_as(&b.admin, &path).await.problem(404);
+    let (member, _) = app.member(&a, "m@bank-a.test").await;
+    app.get_as(&member, "/api/v1/webhooks").await.problem(403);
+}
+
+#[actix_rt::test]
+async fn the_test_ping_reaches_only_that_endpoint() {
+    let app = dev_app().await;
+    let a = app.org("bank", "Bank A").await;
+    let r1 = Receiver::start(0, 0);
+    let r2 = Receiver::start(0, 0);
+    let h1 = app.post_as(&a.admin, "/api/v1/webhooks", &json!({"url": r1.url})).await.ok(201);
+    app.post_as(&a.admin, "/api/v1/webhooks", &json!({"url": r2.url})).await.ok(201);
+    let res = app.post_as(&a.admin, &format!("/api/v1/webhooks/{}/test", h1["id"].as_str().unwrap()), &json!({})).await;
+    assert_eq!(res.status, 202);
+    let got = r1.wait_for(1).await;
+    assert_eq!(got.len(), 1);
+    assert!(verify(h1["secret"].as_str().unwrap(), &got[0]));
+    assert_eq!(serde_json::from_slice::<Value>(&got[0].body).unwrap()["type"], "webhook.test");
+    actix_rt::time::sleep(Duration::from_millis(500)).await;
+    assert!(r2.received().is_empty());
+}
+
+#[actix_rt::test]
+async fn internal_and_plain_http_targets_are_refused_outside_development() {
+    let app = TestApp::spawn().await;
+    let a = app.org("bank", "Bank A").await;
+    for url in [
+        "http://hooks.bank-a.example/cb",
+        "https://127.0.0.1/cb",
+        "https://10.0.0.5/cb",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/cb",
+        "https://localhost/cb",
+        "ftp://hooks.bank-a.example/cb",
+    ] {
+        let p = app.post_as(&a.admin, "/api/v1/webhooks", &json!({"url": url})).await.problem(422);
+        assert_eq!(p["errors"][0]["field"], "url", "{url}: {p}");
+    }
+    app.post_as(
+        &a.admin,
+        "/api/v1/webhooks",
+        &json!({"url": "https://hooks.bank-a.example/cb", "event_types": ["nope"]}),
+    )
+    .await
+    .problem(422);
+    let ok =
+        app.post_as(&a.admin, "/api/v1/webhooks", &json!({"url": "https://hooks.bank-a.example/cb"})).await.ok(201);
+    assert_eq!(ok["event_types"], json!([]));
+    let regulator = app.org("regulator", "Regulator").await;
+    app.post_as(&regulator.admin, "/api/v1/webhooks", &json!({"url": "https://hooks.reg.example/cb"}))
+        .await
+        .problem(403);
+}
