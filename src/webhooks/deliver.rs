@@ -11,10 +11,10 @@ use rand::Rng;
 
 use super::model::Due;
 use super::{client, sign, store};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::AppState;
 
-const BATCH: i64 = 50;
+const BATCH: i64 = 200;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const GIVE_UP_AFTER_HOURS: i64 = 24;
 const MAX_DELAY_SECS: f64 = 2.0 * 3600.0;
@@ -48,12 +48,9 @@ pub async fn run_once(state: &AppState) -> ApiResult<usize> {
         store::claim_due(&mut conn, BATCH).await?
     };
     let n = due.len();
-    let results = futures_util::future::join_all(due.into_iter().map(|d| attempt(state, d))).await;
-    for r in results {
-        if let Err(e) = r {
-            tracing::warn!(error = %e, "recording a webhook attempt failed");
-        }
-    }
+    let outcomes = futures_util::future::join_all(due.into_iter().map(|d| attempt(state, d))).await;
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| store::record(c, &outcomes).await).await?;
     Ok(n)
 }
 
@@ -66,12 +63,13 @@ fn next_attempt(created_at: DateTime<Utc>, attempts: i32, base_ms: u64) -> Optio
     (at < created_at + chrono::Duration::hours(GIVE_UP_AFTER_HOURS)).then_some(at)
 }
 
-async fn attempt(state: &AppState, d: Due) -> ApiResult<()> {
+/// Sends one delivery; a claimed delivery not recorded (crash) is retried when its claim lapses.
+async fn attempt(state: &AppState, d: Due) -> store::Outcome {
     let allow_internal = state.config.allow_http_webhooks;
     let body = serde_json::to_vec(&serde_json::json!({
         "type": d.event_type, "timestamp": d.event_created_at, "data": d.payload,
     }))
-    .map_err(ApiError::internal)?;
+    .unwrap_or_default();
     let id = d.event_id.to_string();
     let timestamp = Utc::now().timestamp();
     let started = Instant::now();
@@ -86,26 +84,15 @@ async fn attempt(state: &AppState, d: Due) -> ApiResult<()> {
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    let ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
-    let mut conn = state.pool.get().await?;
-    conn.transaction(async |c| match &result {
-        Ok(code) if (200..300).contains(code) => {
-            store::log_attempt(c, d.delivery_id, Some(i32::from(*code)), None, ms).await?;
-            store::mark_delivered(c, d.delivery_id, d.webhook_id, i32::from(*code)).await
-        }
-        Ok(code) => {
-            let error = format!("HTTP {code}");
-            store::log_attempt(c, d.delivery_id, Some(i32::from(*code)), Some(&error), ms).await?;
-            let next = next_attempt(d.created_at, d.attempts, state.config.webhook_retry_base_ms);
-            store::mark_failed(c, d.delivery_id, d.webhook_id, Some(i32::from(*code)), &error, next).await
-        }
-        Err(error) => {
-            store::log_attempt(c, d.delivery_id, None, Some(error), ms).await?;
-            let next = next_attempt(d.created_at, d.attempts, state.config.webhook_retry_base_ms);
-            store::mark_failed(c, d.delivery_id, d.webhook_id, None, error, next).await
-        }
-    })
-    .await
+    let duration_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
+    let (status, error, delivered) = match result {
+        Ok(code) if (200..300).contains(&code) => (Some(i32::from(code)), None, true),
+        Ok(code) => (Some(i32::from(code)), Some(format!("HTTP {code}")), false),
+        Err(e) => (None, Some(e), false),
+    };
+    let next =
+        if delivered { None } else { next_attempt(d.created_at, d.attempts, state.config.webhook_retry_base_ms) };
+    store::Outcome { delivery: d.delivery_id, webhook: d.webhook_id, status, error, duration_ms, delivered, next }
 }
 
 #[cfg(test)]

@@ -178,82 +178,81 @@ struct ClaimedId {
     id: Uuid,
 }
 
-pub async fn log_attempt(
-    conn: &mut Conn,
-    delivery: Uuid,
-    status: Option<i32>,
-    error: Option<&str>,
-    duration_ms: i32,
-) -> ApiResult<()> {
-    diesel::insert_into(webhook_attempts::table)
-        .values((
-            webhook_attempts::delivery_id.eq(delivery),
-            webhook_attempts::status.eq(status),
-            webhook_attempts::error.eq(error),
-            webhook_attempts::duration_ms.eq(duration_ms),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
+/// The result of one attempt.
+pub struct Outcome {
+    pub delivery: Uuid,
+    pub webhook: Uuid,
+    pub status: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i32,
+    pub delivered: bool,
+    /// For a failure: the next attempt, or `None` to give up.
+    pub next: Option<DateTime<Utc>>,
 }
 
-pub async fn mark_delivered(conn: &mut Conn, delivery: Uuid, webhook: Uuid, status: i32) -> ApiResult<()> {
-    diesel::update(webhook_deliveries::table.find(delivery))
-        .set((
-            webhook_deliveries::status.eq("delivered"),
-            webhook_deliveries::delivered_at.eq(diesel::dsl::now),
-            webhook_deliveries::last_status.eq(Some(status)),
-            webhook_deliveries::last_error.eq(None::<String>),
-            webhook_deliveries::claimed_until.eq(None::<DateTime<Utc>>),
-        ))
+/// Records a round of attempts in a few statements, whatever its size: the log rows, the
+/// delivered, the rescheduled, the given up (whose endpoints are disabled), and the
+/// endpoints' failure counters.
+pub async fn record(conn: &mut Conn, outcomes: &[Outcome]) -> ApiResult<()> {
+    use diesel::sql_types::{Array, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    diesel::sql_query(
+        "INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms) SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[])",
+    )
+    .bind::<Array<SqlUuid>, _>(outcomes.iter().map(|o| o.delivery).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Int4>>, _>(outcomes.iter().map(|o| o.status).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(outcomes.iter().map(|o| o.error.clone()).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(outcomes.iter().map(|o| o.duration_ms).collect::<Vec<_>>())
+    .execute(conn)
+    .await?;
+    let delivered: Vec<&Outcome> = outcomes.iter().filter(|o| o.delivered).collect();
+    if !delivered.is_empty() {
+        diesel::sql_query(
+            "UPDATE webhook_deliveries d SET status = 'delivered', delivered_at = now(), last_status = v.s, last_error = NULL, claimed_until = NULL
+             FROM unnest($1::uuid[], $2::int[]) AS v(id, s) WHERE d.id = v.id",
+        )
+        .bind::<Array<SqlUuid>, _>(delivered.iter().map(|o| o.delivery).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Int4>>, _>(delivered.iter().map(|o| o.status).collect::<Vec<_>>())
         .execute(conn)
         .await?;
-    diesel::update(webhooks::table.find(webhook)).set(webhooks::consecutive_failures.eq(0)).execute(conn).await?;
-    Ok(())
-}
-
-/// Schedules the next attempt, or gives up (`failed`) and disables the endpoint with a reason.
-pub async fn mark_failed(
-    conn: &mut Conn,
-    delivery: Uuid,
-    webhook: Uuid,
-    status: Option<i32>,
-    error: &str,
-    next: Option<DateTime<Utc>>,
-) -> ApiResult<()> {
-    let base = diesel::update(webhook_deliveries::table.find(delivery));
-    match next {
-        Some(at) => {
-            base.set((
-                webhook_deliveries::next_attempt_at.eq(at),
-                webhook_deliveries::last_status.eq(status),
-                webhook_deliveries::last_error.eq(error),
-                webhook_deliveries::claimed_until.eq(None::<DateTime<Utc>>),
-            ))
-            .execute(conn)
-            .await?
-        }
-        None => {
-            base.set((
-                webhook_deliveries::status.eq("failed"),
-                webhook_deliveries::last_status.eq(status),
-                webhook_deliveries::last_error.eq(error),
-                webhook_deliveries::claimed_until.eq(None::<DateTime<Utc>>),
-            ))
-            .execute(conn)
-            .await?
-        }
-    };
-    diesel::update(webhooks::table.find(webhook))
-        .set(webhooks::consecutive_failures.eq(webhooks::consecutive_failures + 1))
+        let mut hooks: Vec<Uuid> = delivered.iter().map(|o| o.webhook).collect();
+        hooks.sort();
+        hooks.dedup();
+        diesel::update(
+            webhooks::table.filter(webhooks::id.eq_any(&hooks)).filter(webhooks::consecutive_failures.ne(0)),
+        )
+        .set(webhooks::consecutive_failures.eq(0))
         .execute(conn)
         .await?;
-    if next.is_none() {
-        diesel::update(webhooks::table.find(webhook))
-            .set((
-                webhooks::active.eq(false),
-                webhooks::disabled_reason.eq(format!("deliveries failed for 24 hours; last error: {error}")),
-            ))
+    }
+    let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.delivered).collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    diesel::sql_query(
+        "UPDATE webhook_deliveries d SET status = CASE WHEN v.next IS NULL THEN 'failed' ELSE 'pending' END,
+             next_attempt_at = coalesce(v.next, d.next_attempt_at), last_status = v.s, last_error = v.e, claimed_until = NULL
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[]) AS v(id, next, s, e) WHERE d.id = v.id",
+    )
+    .bind::<Array<SqlUuid>, _>(failed.iter().map(|o| o.delivery).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Timestamptz>>, _>(failed.iter().map(|o| o.next).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Int4>>, _>(failed.iter().map(|o| o.status).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(failed.iter().map(|o| o.error.clone()).collect::<Vec<_>>())
+    .execute(conn)
+    .await?;
+    diesel::sql_query(
+        "UPDATE webhooks w SET consecutive_failures = consecutive_failures + v.n
+         FROM (SELECT id, count(*) AS n FROM unnest($1::uuid[]) AS id GROUP BY id) v WHERE w.id = v.id",
+    )
+    .bind::<Array<SqlUuid>, _>(failed.iter().map(|o| o.webhook).collect::<Vec<_>>())
+    .execute(conn)
+    .await?;
+    for o in failed.iter().filter(|o| o.next.is_none()) {
+        let reason = format!("deliveries failed for 24 hours; last error: {}", o.error.as_deref().unwrap_or("unknown"));
+        diesel::update(webhooks::table.find(o.webhook))
+            .set((webhooks::active.eq(false), webhooks::disabled_reason.eq(reason)))
             .execute(conn)
             .await?;
     }

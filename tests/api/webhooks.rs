@@ -282,3 +282,37 @@ async fn internal_and_plain_http_targets_are_refused_outside_development() {
         .await
         .problem(403);
 }
+
+#[actix_rt::test]
+async fn an_endpoint_failing_for_a_day_is_disabled_with_the_reason() {
+    let app = dev_app().await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let created = hook(&app, &b, &format!("http://127.0.0.1:{}/down", free_port())).await;
+    // The delivery is made a day old: its next failure is its last.
+    let mut conn = app.db.connect().await;
+    crate::support::exec(
+        &mut conn,
+        "ALTER TABLE webhook_deliveries ALTER COLUMN created_at SET DEFAULT now() - interval '25 hours'",
+    )
+    .await;
+    match_event(&app, &a, &b, 51).await;
+    let path = format!("/api/v1/webhooks/{}", created["id"].as_str().unwrap());
+    let mut listed = Value::Null;
+    for _ in 0..60 {
+        listed = app.get_as(&b.admin, "/api/v1/webhooks").await.ok(200)["items"][0].clone();
+        if listed["active"] == false {
+            break;
+        }
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(listed["active"], false, "{listed}");
+    assert!(listed["disabled_reason"].as_str().unwrap().contains("24 hours"), "{listed}");
+    let log = app.get_as(&b.admin, &format!("{path}/deliveries?status=failed")).await.ok(200);
+    assert_eq!(log["items"][0]["status"], "failed");
+    assert!(log["items"][0]["log"][0]["error"].as_str().is_some());
+    // Re-enabling starts afresh.
+    let again = app.patch_as(&b.admin, &path, &json!({"active": true})).await.ok(200);
+    assert_eq!(again["active"], true);
+    assert_eq!(again["consecutive_failures"], 0);
+}
