@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use crate::audit::Entry;
 use crate::auth::{password, RequestMeta};
-use crate::domain::{self, Check, OrgKind, Role};
+use crate::domain::{self, Check, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::organizations::model::{check_bank_identifiers, check_contact, BankIdentifier, Contact, NewOrg};
+use crate::organizations::model::{BankIdentifier, Contact, CreateOrganization};
 use crate::users::model::NewUser;
 use crate::{organizations, users};
 
@@ -69,16 +69,7 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
     let mut conn = AsyncPgConnection::establish(url).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     match command {
         AdminCommand::CreateOrg { name, kind, country, contact_name, contact_email, contact_phone, bank_ids } => {
-            let mut check = Check::new();
-            let name = check.text("name", &name, 1, 200);
-            let kind = check.take("kind", kind.parse::<OrgKind>());
-            if kind == Some(OrgKind::Platform) {
-                check.add("kind", "there is exactly one platform organisation");
-            }
-            let country = check.take("country", domain::country(&country));
-            let contact =
-                check_contact(&mut check, &Contact { name: contact_name, email: contact_email, phone: contact_phone });
-            let parsed: Vec<BankIdentifier> = bank_ids
+            let bank_identifiers: Vec<BankIdentifier> = bank_ids
                 .iter()
                 .map(|s| {
                     let mut parts = s.split(':');
@@ -89,20 +80,8 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                     }
                 })
                 .collect();
-            let ids = check_bank_identifiers(&mut check, kind, &parsed);
-            check.finish()?;
-            let (Some(name), Some(kind), Some(country), Some(contact)) = (name, kind, country, contact) else {
-                return Err(ApiError::Internal("validated fields missing".into()));
-            };
-            let new = NewOrg {
-                id: Uuid::now_v7(),
-                name,
-                kind: kind.as_str().into(),
-                country,
-                contact_name: contact.name,
-                contact_email: contact.email,
-                contact_phone: contact.phone,
-            };
+            let contact = Contact { name: contact_name, email: contact_email, phone: contact_phone };
+            let (new, ids) = CreateOrganization { name, kind, country, contact, bank_identifiers }.parse()?;
             let id = conn
                 .transaction(async |c| {
                     let row = organizations::store::insert(c, &new).await?;

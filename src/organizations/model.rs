@@ -214,3 +214,33 @@ pub fn check_bank_identifiers(
     }
     out
 }
+
+impl CreateOrganization {
+    /// Validates the body (every bad field named) into the row to insert and its bank
+    /// identifiers. The API and the CLI both create organisations through it.
+    pub fn parse(&self) -> Result<(NewOrg, Vec<BankIdentifier>), crate::error::ApiError> {
+        let mut check = Check::new();
+        let name = check.text("name", &self.name, 1, 200);
+        let kind = check.take("kind", self.kind.parse::<OrgKind>());
+        if kind == Some(OrgKind::Platform) {
+            check.add("kind", "there is exactly one platform organisation");
+        }
+        let country = check.take("country", domain::country(&self.country));
+        let contact = check_contact(&mut check, &self.contact);
+        let ids = check_bank_identifiers(&mut check, kind, &self.bank_identifiers);
+        check.finish()?;
+        let (Some(name), Some(kind), Some(country), Some(contact)) = (name, kind, country, contact) else {
+            return Err(crate::error::ApiError::Internal("validated fields missing".into()));
+        };
+        let new = NewOrg {
+            id: Uuid::now_v7(),
+            name,
+            kind: kind.as_str().into(),
+            country,
+            contact_name: contact.name,
+            contact_email: contact.email,
+            contact_phone: contact.phone,
+        };
+        Ok((new, ids))
+    }
+}

@@ -32,28 +32,7 @@ pub async fn create_organization(
     body: web::Json<CreateOrganization>,
 ) -> ApiResult<HttpResponse> {
     audit::require(&state, &principal, Permission::ManageOrganizations, "organization.create").await?;
-    let mut check = Check::new();
-    let name = check.text("name", &body.name, 1, 200);
-    let kind = check.take("kind", body.kind.parse::<OrgKind>());
-    if kind == Some(OrgKind::Platform) {
-        check.add("kind", "there is exactly one platform organisation");
-    }
-    let country = check.take("country", domain::country(&body.country));
-    let contact = check_contact(&mut check, &body.contact);
-    let ids = check_bank_identifiers(&mut check, kind, &body.bank_identifiers);
-    check.finish()?;
-    let (Some(name), Some(kind), Some(country), Some(contact)) = (name, kind, country, contact) else {
-        return Err(ApiError::Internal("validated fields missing".into()));
-    };
-    let new = NewOrg {
-        id: Uuid::now_v7(),
-        name,
-        kind: kind.as_str().into(),
-        country,
-        contact_name: contact.name,
-        contact_email: contact.email,
-        contact_phone: contact.phone,
-    };
+    let (new, ids) = body.parse()?;
     let mut conn = state.pool.get().await?;
     let org = conn
         .transaction(async |c| {
