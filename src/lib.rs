@@ -2,6 +2,7 @@
 //! ISPs and banks. This crate builds the whole service; `main.rs` only parses the CLI.
 
 pub mod admin;
+pub mod alerts;
 pub mod apikeys;
 pub mod audit;
 pub mod auth;
@@ -11,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod idempotency;
 pub mod indicators;
 pub mod listen;
 pub mod metrics;
@@ -151,6 +153,14 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(webhooks::routes::delete_webhook)
                 .service(webhooks::routes::list_webhook_deliveries)
                 .service(webhooks::routes::test_webhook)
+                .service(alerts::routes::create_fraud_alert)
+                .service(alerts::routes::list_fraud_alerts)
+                .service(alerts::routes::get_fraud_alert)
+                .service(alerts::routes::create_fraud_alert_outcome)
+                .service(alerts::routes::get_fraud_trace)
+                .service(alerts::routes::get_fraud_trace_graph)
+                .service(alerts::routes::list_mule_accounts)
+                .service(alerts::routes::get_proceeds_statistics)
                 .service(audit::routes::verify_audit)
                 .service(audit::routes::list_audit),
         );

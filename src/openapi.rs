@@ -25,6 +25,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "watchlists", description = "Values your organisation wants to hear about"),
         (name = "events", description = "Your organisation's event feed (outbox), with long-poll"),
         (name = "webhooks", description = "Signed HTTPS deliveries of your events (Standard Webhooks)"),
+        (name = "fraud-alerts", description = "Bank-to-bank fraud alerts, outcomes, traces of the proceeds, mule accounts, statistics"),
         (name = "audit", description = "The tamper-evident audit trail"),
     ),
 )]

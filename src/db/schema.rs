@@ -234,6 +234,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    fraud_alerts (id) {
+        id -> Uuid,
+        trace_id -> Uuid,
+        parent_alert_id -> Nullable<Uuid>,
+        hop -> Int4,
+        sender_org_id -> Uuid,
+        receiver_org_id -> Nullable<Uuid>,
+        status -> Text,
+        victim_iban -> Nullable<Text>,
+        beneficiary_iban -> Nullable<Text>,
+        beneficiary_account -> Nullable<Text>,
+        beneficiary_bic -> Nullable<Text>,
+        beneficiary_name -> Nullable<Text>,
+        amount_minor -> Int8,
+        currency -> Text,
+        executed_at -> Timestamptz,
+        payment_reference -> Nullable<Text>,
+        category -> Text,
+        bank_case_reference -> Nullable<Text>,
+        report_id -> Nullable<Uuid>,
+        description -> Nullable<Text>,
+        first_outcome_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    fraud_alert_outcomes (id) {
+        id -> Uuid,
+        alert_id -> Uuid,
+        outcome -> Text,
+        amount_minor -> Nullable<Int8>,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (organization_id, scope, key) {
+        organization_id -> Uuid,
+        key -> Text,
+        scope -> Text,
+        request_hash -> Bytea,
+        status -> Int4,
+        body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (outbox_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -265,4 +317,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     webhook_attempts,
+    fraud_alerts,
+    fraud_alert_outcomes,
+    idempotency_keys,
 );

@@ -18,6 +18,8 @@ text_enum! {
     EventType {
         ReportIndicatorMatch = "report.indicator_match",
         WebhookTest = "webhook.test",
+        AlertReceived = "alert.received",
+        AlertOutcome = "alert.outcome",
     }
 }
 

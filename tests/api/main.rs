@@ -2,6 +2,7 @@
 
 mod support;
 
+mod alerts;
 mod events;
 mod foundation;
 mod identity;

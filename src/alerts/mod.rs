@@ -1,0 +1,8 @@
+//! Fraud alerts and proceeds tracing: a defrauded customer's bank alerts the beneficiary bank,
+//! found from the IBAN's bank code; its outcomes (frozen, returned, moved on) form the money
+//! trail, hop by hop, that investigators read as a trace.
+
+pub mod model;
+pub mod routes;
+pub mod store;
+pub mod trace;

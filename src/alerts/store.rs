@@ -1,0 +1,282 @@
+//! Fraud alert queries. Visibility: a bank reads the alerts it sent or received; the public
+//! sector and the platform read all.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::model::{AlertBox, AlertRow, AlertViewer, OutcomeRow};
+use crate::db::schema::{bank_identifiers, fraud_alert_outcomes, fraud_alerts, organizations};
+use crate::db::Conn;
+use crate::error::ApiResult;
+
+/// The active bank an account belongs to: the longest national bank code registered for the
+/// IBAN's country that starts its BBAN, else the BIC (first 8 characters).
+pub async fn route(conn: &mut Conn, iban: Option<&str>, bic: Option<&str>) -> ApiResult<Option<Uuid>> {
+    if let Some(iban) = iban.filter(|i| i.len() > 4) {
+        let (country, bban) = (&iban[..2], &iban[4..]);
+        let found: Option<Uuid> = bank_identifiers::table
+            .inner_join(organizations::table)
+            .filter(organizations::active.eq(true))
+            .filter(organizations::kind.eq("bank"))
+            .filter(bank_identifiers::country.eq(country))
+            .filter(
+                sql::<diesel::sql_types::Bool>("bank_identifiers.bank_code IS NOT NULL AND starts_with(")
+                    .bind::<Text, _>(bban)
+                    .sql(", bank_identifiers.bank_code)"),
+            )
+            .order(sql::<BigInt>("length(bank_identifiers.bank_code) DESC"))
+            .select(organizations::id)
+            .first(conn)
+            .await
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    let Some(bic) = bic else { return Ok(None) };
+    let bic8: String = bic.chars().take(8).collect();
+    Ok(bank_identifiers::table
+        .inner_join(organizations::table)
+        .filter(organizations::active.eq(true))
+        .filter(organizations::kind.eq("bank"))
+        .filter(sql::<diesel::sql_types::Bool>("left(bank_identifiers.bic, 8) = ").bind::<Text, _>(bic8))
+        .select(organizations::id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn insert(conn: &mut Conn, row: &AlertRow) -> ApiResult<AlertRow> {
+    Ok(diesel::insert_into(fraud_alerts::table)
+        .values(row)
+        .returning(AlertRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+fn visible(
+    v: &AlertViewer,
+) -> Box<dyn BoxableExpression<fraud_alerts::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>> {
+    if v.sees_all {
+        Box::new(sql::<diesel::sql_types::Bool>("true"))
+    } else {
+        Box::new(
+            sql::<diesel::sql_types::Bool>("(fraud_alerts.sender_org_id = ")
+                .bind::<SqlUuid, _>(v.org_id)
+                .sql(" OR fraud_alerts.receiver_org_id IS NOT DISTINCT FROM ")
+                .bind::<SqlUuid, _>(v.org_id)
+                .sql(")"),
+        )
+    }
+}
+
+pub async fn get_visible(conn: &mut Conn, v: &AlertViewer, id: Uuid) -> ApiResult<Option<AlertRow>> {
+    Ok(fraud_alerts::table
+        .filter(fraud_alerts::id.eq(id))
+        .filter(visible(v))
+        .select(AlertRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The alert, locked until the transaction ends (outcomes are checked against its amount).
+pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<AlertRow>> {
+    Ok(fraud_alerts::table.find(id).for_update().select(AlertRow::as_select()).first(conn).await.optional()?)
+}
+
+pub struct ListFilter {
+    pub r#box: AlertBox,
+    pub status: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub amount_min: Option<i64>,
+    pub amount_max: Option<i64>,
+    pub beneficiary_iban: Option<String>,
+}
+
+/// Visible alerts newest first, after the cursor (created_at, id).
+pub async fn list(
+    conn: &mut Conn,
+    v: &AlertViewer,
+    f: &ListFilter,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> ApiResult<Vec<AlertRow>> {
+    let mut q = fraud_alerts::table.select(AlertRow::as_select()).filter(visible(v)).into_boxed();
+    q = match f.r#box {
+        AlertBox::Sent => q.filter(fraud_alerts::sender_org_id.eq(v.org_id)),
+        AlertBox::Received => q.filter(fraud_alerts::receiver_org_id.eq(v.org_id)),
+        AlertBox::Both => q,
+    };
+    if let Some(s) = &f.status {
+        q = q.filter(fraud_alerts::status.eq(s.clone()));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(fraud_alerts::created_at.ge(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(fraud_alerts::created_at.lt(t));
+    }
+    if let Some(n) = f.amount_min {
+        q = q.filter(fraud_alerts::amount_minor.ge(n));
+    }
+    if let Some(n) = f.amount_max {
+        q = q.filter(fraud_alerts::amount_minor.le(n));
+    }
+    if let Some(i) = &f.beneficiary_iban {
+        q = q.filter(fraud_alerts::beneficiary_iban.eq(i.clone()));
+    }
+    if let Some((t, id)) = before {
+        q = q.filter(fraud_alerts::created_at.lt(t).or(fraud_alerts::created_at.eq(t).and(fraud_alerts::id.lt(id))));
+    }
+    Ok(q.order((fraud_alerts::created_at.desc(), fraud_alerts::id.desc())).limit(limit + 1).load(conn).await?)
+}
+
+pub async fn outcomes_of(conn: &mut Conn, alerts: &[Uuid]) -> ApiResult<Vec<OutcomeRow>> {
+    Ok(fraud_alert_outcomes::table
+        .filter(fraud_alert_outcomes::alert_id.eq_any(alerts))
+        .order(fraud_alert_outcomes::created_at)
+        .select(OutcomeRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Alerts created for onward transfers out of `alerts` (the next hops).
+pub async fn children_of(conn: &mut Conn, alerts: &[Uuid]) -> ApiResult<Vec<AlertRow>> {
+    Ok(fraud_alerts::table
+        .filter(fraud_alerts::parent_alert_id.eq_any(alerts))
+        .order(fraud_alerts::created_at)
+        .select(AlertRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn insert_outcome(conn: &mut Conn, row: &OutcomeRow) -> ApiResult<()> {
+    diesel::insert_into(fraud_alert_outcomes::table).values(row).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn mark_acted(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
+    diesel::update(fraud_alerts::table.find(id))
+        .set((
+            fraud_alerts::status.eq("acted"),
+            fraud_alerts::first_outcome_at
+                .eq(sql::<Nullable<diesel::sql_types::Timestamptz>>("coalesce(first_outcome_at, now())")),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every hop of a trace, in order.
+pub async fn trace(conn: &mut Conn, trace: Uuid) -> ApiResult<Vec<AlertRow>> {
+    Ok(fraud_alerts::table
+        .filter(fraud_alerts::trace_id.eq(trace))
+        .order((fraud_alerts::hop, fraud_alerts::created_at))
+        .select(AlertRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// (id, name) of organisations.
+pub async fn names(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<(Uuid, String)>> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name))
+        .load(conn)
+        .await?)
+}
+
+#[derive(QueryableByName, Debug)]
+pub struct MuleRow {
+    #[diesel(sql_type = Text)]
+    pub iban: String,
+    #[diesel(sql_type = BigInt)]
+    pub sending_banks: i64,
+    #[diesel(sql_type = BigInt)]
+    pub alerts: i64,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub holder_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub first_alert_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub last_alert_at: DateTime<Utc>,
+}
+
+/// Beneficiary IBANs named by alerts of two or more different sending banks; `holder`: only
+/// the accounts that bank holds (it received the alerts).
+pub async fn mule_accounts(conn: &mut Conn, holder: Option<Uuid>) -> ApiResult<Vec<MuleRow>> {
+    Ok(diesel::sql_query(
+        "SELECT beneficiary_iban AS iban, count(DISTINCT sender_org_id) AS sending_banks, count(*) AS alerts,
+                (array_agg(receiver_org_id ORDER BY created_at DESC))[1] AS holder_id,
+                min(created_at) AS first_alert_at, max(created_at) AS last_alert_at
+         FROM fraud_alerts
+         WHERE beneficiary_iban IS NOT NULL
+         GROUP BY beneficiary_iban
+         HAVING count(DISTINCT sender_org_id) >= 2 AND ($1::uuid IS NULL OR bool_or(receiver_org_id = $1))
+         ORDER BY max(created_at) DESC
+         LIMIT 1000",
+    )
+    .bind::<Nullable<SqlUuid>, _>(holder)
+    .load(conn)
+    .await?)
+}
+
+#[derive(QueryableByName, Debug)]
+pub struct StatsRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub bank_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub bank: String,
+    #[diesel(sql_type = BigInt)]
+    pub alerts_sent: i64,
+    #[diesel(sql_type = BigInt)]
+    pub alerts_received: i64,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Double>)]
+    pub median_seconds_to_first_outcome: Option<f64>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Double>)]
+    pub p90_seconds_to_first_outcome: Option<f64>,
+    #[diesel(sql_type = BigInt)]
+    pub amount_reported_minor: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_frozen_minor: i64,
+    #[diesel(sql_type = BigInt)]
+    pub amount_returned_minor: i64,
+}
+
+/// Per bank over [from, to): alerts sent and received, time from alert to first outcome (as
+/// receiver), amounts reported (as sender of original alerts), frozen and returned (as receiver).
+pub async fn statistics(
+    conn: &mut Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    only: Option<Uuid>,
+) -> ApiResult<Vec<StatsRow>> {
+    Ok(diesel::sql_query(
+        "WITH a AS (SELECT * FROM fraud_alerts WHERE created_at >= $1 AND created_at < $2),
+              o AS (SELECT o.*, a.receiver_org_id FROM fraud_alert_outcomes o JOIN a ON a.id = o.alert_id)
+         SELECT b.id AS bank_id, b.name AS bank,
+                (SELECT count(*) FROM a WHERE a.sender_org_id = b.id) AS alerts_sent,
+                (SELECT count(*) FROM a WHERE a.receiver_org_id = b.id) AS alerts_received,
+                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_outcome_at - a.created_at))
+                   FROM a WHERE a.receiver_org_id = b.id AND a.first_outcome_at IS NOT NULL) AS median_seconds_to_first_outcome,
+                (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_outcome_at - a.created_at))
+                   FROM a WHERE a.receiver_org_id = b.id AND a.first_outcome_at IS NOT NULL) AS p90_seconds_to_first_outcome,
+                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM a WHERE a.sender_org_id = b.id AND a.hop = 1) AS amount_reported_minor,
+                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = 'funds_frozen') AS amount_frozen_minor,
+                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = 'funds_returned') AS amount_returned_minor
+         FROM organizations b
+         WHERE b.kind = 'bank' AND ($3::uuid IS NULL OR b.id = $3)
+         ORDER BY b.name",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(from)
+    .bind::<diesel::sql_types::Timestamptz, _>(to)
+    .bind::<Nullable<SqlUuid>, _>(only)
+    .load(conn)
+    .await?)
+}
