@@ -1,7 +1,6 @@
-//! `Idempotency-Key` on creating POSTs: the first request with a key claims it in its own
-//! transaction; a retry with the same key and body gets the first answer and creates nothing;
-//! the same key with another body gets 422. A duplicate sent in parallel waits on the claim's
-//! unique index until the first commits, then gets its answer.
+//! `Idempotency-Key` on creating POSTs: a retry with the same key and body gets the first
+//! answer and creates nothing; the same key with another body gets 422; of duplicates sent in
+//! parallel, one creates and the others get its answer.
 
 use actix_web::HttpRequest;
 use diesel::prelude::*;
@@ -27,53 +26,53 @@ pub fn hash(body: &serde_json::Value) -> Vec<u8> {
     Sha256::digest(body.to_string().as_bytes()).to_vec()
 }
 
-/// Claims `key` for this request inside the caller's transaction. `Some((status, body))`:
-/// the key was used before with the same request, answer that.
-pub async fn claim(
+/// Records the answer of the first request with `key`, at the end of its transaction. A
+/// second request with the key (a retry, or a duplicate sent in parallel, which waits here on
+/// the unique index until the first commits) fails with a unique violation: its transaction,
+/// and whatever it created, rolls back, and it answers `stored` instead. The common path costs
+/// one statement.
+pub async fn record(
+    conn: &mut Conn,
+    org: Uuid,
+    scope: &str,
+    key: &str,
+    request_hash: &[u8],
+    status: u16,
+    body: &serde_json::Value,
+) -> ApiResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::organization_id.eq(org),
+            idempotency_keys::scope.eq(scope),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request_hash.eq(request_hash),
+            idempotency_keys::status.eq(i32::from(status)),
+            idempotency_keys::body.eq(body),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The first answer given for `key`, if any; 422 when it was for another request body.
+pub async fn stored(
     conn: &mut Conn,
     org: Uuid,
     scope: &str,
     key: &str,
     request_hash: &[u8],
 ) -> ApiResult<Option<(u16, serde_json::Value)>> {
-    let claimed = diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::organization_id.eq(org),
-            idempotency_keys::scope.eq(scope),
-            idempotency_keys::key.eq(key),
-            idempotency_keys::request_hash.eq(request_hash),
-            idempotency_keys::status.eq(0),
-            idempotency_keys::body.eq(serde_json::Value::Null),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
-    if claimed == 1 {
-        return Ok(None);
-    }
-    let (hash, status, body): (Vec<u8>, i32, serde_json::Value) = idempotency_keys::table
+    let found: Option<(Vec<u8>, i32, serde_json::Value)> = idempotency_keys::table
         .find((org, scope, key))
         .select((idempotency_keys::request_hash, idempotency_keys::status, idempotency_keys::body))
         .first(conn)
-        .await?;
-    if hash != request_hash {
-        return Err(ApiError::field("Idempotency-Key", "was used before with another request body"));
+        .await
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some((hash, _, _)) if hash != request_hash => {
+            Err(ApiError::field("Idempotency-Key", "was used before with another request body"))
+        }
+        Some((_, status, body)) => Ok(Some((u16::try_from(status).unwrap_or(200), body))),
     }
-    Ok(Some((u16::try_from(status).unwrap_or(200), body)))
-}
-
-/// Stores the answer of the request that claimed `key`.
-pub async fn complete(
-    conn: &mut Conn,
-    org: Uuid,
-    scope: &str,
-    key: &str,
-    status: u16,
-    body: &serde_json::Value,
-) -> ApiResult<()> {
-    diesel::update(idempotency_keys::table.find((org, scope, key)))
-        .set((idempotency_keys::status.eq(i32::from(status)), idempotency_keys::body.eq(body)))
-        .execute(conn)
-        .await?;
-    Ok(())
 }

@@ -18,6 +18,9 @@ use crate::indicators::normalize::{normalize, IndicatorType};
 use crate::reports::model::{check_money, Category, Money};
 use crate::{idempotency, pagination, AppState};
 
+/// The idempotency scope of alert creation.
+const SCOPE: &str = "fraud-alerts";
+
 fn viewer(p: &Principal) -> AlertViewer {
     AlertViewer { org_id: p.org_id, sees_all: p.org_kind.is_public_sector() || p.org_kind == OrgKind::Platform }
 }
@@ -165,13 +168,8 @@ pub async fn create_fraud_alert(
     };
     let request_hash = idempotency::hash(&serde_json::to_value(&*body).map_err(ApiError::internal)?);
     let mut conn = state.pool.get().await?;
-    let (status, answer) = conn
+    let created = conn
         .transaction(async |c| {
-            if let Some(k) = &key {
-                if let Some(first) = idempotency::claim(c, principal.org_id, "fraud-alerts", k, &request_hash).await? {
-                    return Ok::<_, ApiError>(first);
-                }
-            }
             let receiver = store::route(c, beneficiary.iban.as_deref(), beneficiary.bic.as_deref()).await?;
             let id = Uuid::now_v7();
             let row = store::insert(
@@ -212,11 +210,21 @@ pub async fn create_fraud_alert(
                 .await?;
             let answer = serde_json::to_value(view(row, &[], &[])?).map_err(ApiError::internal)?;
             if let Some(k) = &key {
-                idempotency::complete(c, principal.org_id, "fraud-alerts", k, 201, &answer).await?;
+                idempotency::record(c, principal.org_id, SCOPE, k, &request_hash, 201, &answer).await?;
             }
-            Ok((201, answer))
+            Ok::<_, ApiError>((201, answer))
         })
-        .await?;
+        .await;
+    let (status, answer) = match (created, &key) {
+        (Ok(done), _) => done,
+        // The key was taken: a retry, or a duplicate that lost the race. Answer the first answer.
+        (Err(ApiError::Conflict(why)), Some(k)) => {
+            idempotency::stored(&mut conn, principal.org_id, SCOPE, k, &request_hash)
+                .await?
+                .ok_or(ApiError::Conflict(why))?
+        }
+        (Err(e), _) => return Err(e),
+    };
     Ok(HttpResponse::build(
         actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED),
     )
