@@ -63,6 +63,8 @@ pub enum ApiError {
     PreconditionFailed(String),
     #[error("precondition required")]
     PreconditionRequired,
+    #[error("transition not allowed: {detail}")]
+    InvalidTransition { detail: String, allowed: Vec<String> },
     #[error("payload too large")]
     PayloadTooLarge(String),
     #[error("unsupported media type")]
@@ -96,6 +98,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::PreconditionFailed(_) => "precondition-failed",
             Self::PreconditionRequired => "precondition-required",
+            Self::InvalidTransition { .. } => "invalid-transition",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::TooManyRequests { .. } => "too-many-requests",
@@ -115,6 +118,7 @@ impl ApiError {
             Self::Conflict(_) => "Conflict",
             Self::PreconditionFailed(_) => "Precondition failed",
             Self::PreconditionRequired => "Precondition required",
+            Self::InvalidTransition { .. } => "Transition not allowed",
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::TooManyRequests { .. } => "Too many requests",
@@ -138,6 +142,7 @@ impl ApiError {
             }
             Self::NotFound => "the resource does not exist or is not visible to you".into(),
             Self::PreconditionRequired => "send If-Match with the ETag of the version you read".into(),
+            Self::InvalidTransition { detail, .. } => detail.clone(),
             Self::NoRoute(path) => format!("no endpoint at {path}"),
             Self::MethodNotAllowed => "this endpoint does not accept that method".into(),
             Self::TooManyRequests { detail, .. } => detail.clone(),
@@ -156,7 +161,14 @@ impl ApiError {
                 Self::Validation(errors) => errors.clone(),
                 _ => Vec::new(),
             },
-            extra: None,
+            extra: match self {
+                Self::InvalidTransition { allowed, .. } => {
+                    let mut m = serde_json::Map::new();
+                    m.insert("allowed_transitions".into(), serde_json::json!(allowed));
+                    Some(m)
+                }
+                _ => None,
+            },
         }
     }
 }
@@ -173,6 +185,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::InvalidTransition { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod pagination;
 pub mod reports;
+pub mod requests;
 pub mod server;
 pub mod system;
 pub mod users;
@@ -153,6 +154,16 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(webhooks::routes::delete_webhook)
                 .service(webhooks::routes::list_webhook_deliveries)
                 .service(webhooks::routes::test_webhook)
+                .service(requests::routes::get_capabilities)
+                .service(requests::routes::put_capabilities)
+                .service(requests::routes::create_request)
+                .service(requests::routes::list_requests)
+                .service(requests::routes::get_request)
+                .service(requests::routes::transition_request)
+                .service(requests::routes::validate_request)
+                .service(requests::routes::extend_request)
+                .service(requests::routes::create_request_message)
+                .service(requests::routes::list_request_messages)
                 .service(alerts::routes::create_fraud_alert)
                 .service(alerts::routes::list_fraud_alerts)
                 .service(alerts::routes::get_fraud_alert)

@@ -285,6 +285,75 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    capabilities (organization_id) {
+        organization_id -> Uuid,
+        catalogue -> Jsonb,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    data_requests (id) {
+        id -> Uuid,
+        reference -> Text,
+        #[sql_name = "type"]
+        type_ -> Text,
+        issuer_org_id -> Uuid,
+        issuer_actor_id -> Nullable<Uuid>,
+        addressee_org_id -> Uuid,
+        case_reference -> Text,
+        legal_provision -> Text,
+        legal_text -> Nullable<Text>,
+        data_categories -> Array<Text>,
+        urgency -> Text,
+        justification -> Nullable<Text>,
+        identifiers -> Jsonb,
+        period_from -> Nullable<Timestamptz>,
+        period_to -> Nullable<Timestamptz>,
+        report_ids -> Array<Uuid>,
+        no_customer_notification_until -> Nullable<Date>,
+        status -> Text,
+        requested_deadline -> Nullable<Timestamptz>,
+        received_at -> Nullable<Timestamptz>,
+        deadline -> Nullable<Timestamptz>,
+        acknowledged_at -> Nullable<Timestamptz>,
+        preservation_until -> Nullable<Timestamptz>,
+        validation_due_at -> Nullable<Timestamptz>,
+        validated_at -> Nullable<Timestamptz>,
+        validated_by_org_id -> Nullable<Uuid>,
+        notices_sent -> Array<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    data_request_history (id) {
+        id -> Int8,
+        request_id -> Uuid,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_org_id -> Uuid,
+        actor_id -> Nullable<Uuid>,
+        reason_code -> Nullable<Text>,
+        note -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    data_request_messages (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        author_org_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (outbox_id));
@@ -320,4 +389,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     fraud_alerts,
     fraud_alert_outcomes,
     idempotency_keys,
+    capabilities,
+    data_requests,
+    data_request_history,
+    data_request_messages,
 );

@@ -20,6 +20,9 @@ text_enum! {
         WebhookTest = "webhook.test",
         AlertReceived = "alert.received",
         AlertOutcome = "alert.outcome",
+        RequestReceived = "request.received",
+        RequestStatusChanged = "request.status_changed",
+        RequestMessage = "request.message",
     }
 }
 

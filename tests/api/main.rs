@@ -7,4 +7,5 @@ mod events;
 mod foundation;
 mod identity;
 mod reports;
+mod requests;
 mod webhooks;

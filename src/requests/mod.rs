@@ -1,0 +1,7 @@
+//! Data requests: law enforcement and prosecutors ask ISPs and banks for data (subscriber,
+//! traffic, content, account and transaction data), for preservation and for freezes; the
+//! addressee answers through a state machine with deadlines, messages and judicial validation.
+
+pub mod model;
+pub mod routes;
+pub mod store;

@@ -1,0 +1,195 @@
+//! Data request queries. Visibility: the issuing and the addressed organisation (the latter
+//! only once the request reached it), and prosecution organisations for requests awaiting
+//! their validation.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::model::{HistoryRow, MessageRow, RequestRow};
+use crate::db::schema::{capabilities, data_request_history, data_request_messages, data_requests};
+use crate::db::Conn;
+use crate::error::ApiResult;
+
+/// Who reads requests.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestViewer {
+    pub org_id: Uuid,
+    pub prosecution: bool,
+}
+
+fn visible(v: &RequestViewer) -> Box<dyn BoxableExpression<data_requests::table, Pg, SqlType = Bool>> {
+    let validator = if v.prosecution {
+        " OR data_requests.status = 'pending_validation' OR (data_requests.validation_due_at IS NOT NULL AND data_requests.validated_at IS NULL)"
+    } else {
+        ""
+    };
+    Box::new(
+        sql::<Bool>("(data_requests.issuer_org_id = ")
+            .bind::<SqlUuid, _>(v.org_id)
+            .sql(" OR (data_requests.addressee_org_id = ")
+            .bind::<SqlUuid, _>(v.org_id)
+            .sql(&format!(
+                " AND data_requests.status NOT IN ('pending_validation', 'validation_rejected')){validator})"
+            )),
+    )
+}
+
+pub async fn next_reference(conn: &mut Conn) -> ApiResult<String> {
+    let n: i64 = diesel::select(sql::<diesel::sql_types::BigInt>("nextval('data_request_reference_seq')"))
+        .get_result(conn)
+        .await?;
+    Ok(format!("REQ-{}-{n:06}", Utc::now().format("%Y")))
+}
+
+pub async fn insert(conn: &mut Conn, row: &RequestRow) -> ApiResult<RequestRow> {
+    Ok(diesel::insert_into(data_requests::table)
+        .values(row)
+        .returning(RequestRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn get_visible(conn: &mut Conn, v: &RequestViewer, id: Uuid) -> ApiResult<Option<RequestRow>> {
+    Ok(data_requests::table
+        .filter(data_requests::id.eq(id))
+        .filter(visible(v))
+        .select(RequestRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<RequestRow>> {
+    Ok(data_requests::table.find(id).for_update().select(RequestRow::as_select()).first(conn).await.optional()?)
+}
+
+pub struct ListFilter {
+    pub issued: Option<bool>,
+    pub status: Option<String>,
+    pub type_: Option<String>,
+    pub urgency: Option<String>,
+    pub overdue: bool,
+    pub expiring_before: Option<DateTime<Utc>>,
+    pub case_reference: Option<String>,
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    v: &RequestViewer,
+    f: &ListFilter,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> ApiResult<Vec<RequestRow>> {
+    let mut q = data_requests::table.select(RequestRow::as_select()).filter(visible(v)).into_boxed();
+    match f.issued {
+        Some(true) => q = q.filter(data_requests::issuer_org_id.eq(v.org_id)),
+        Some(false) => q = q.filter(data_requests::addressee_org_id.eq(v.org_id)),
+        None => {}
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(data_requests::status.eq(s.clone()));
+    }
+    if let Some(t) = &f.type_ {
+        q = q.filter(data_requests::type_.eq(t.clone()));
+    }
+    if let Some(u) = &f.urgency {
+        q = q.filter(data_requests::urgency.eq(u.clone()));
+    }
+    if f.overdue {
+        q = q.filter(data_requests::deadline.lt(Utc::now())).filter(data_requests::status.eq_any(OPEN));
+    }
+    if let Some(t) = f.expiring_before {
+        q = q.filter(data_requests::preservation_until.lt(t)).filter(data_requests::preservation_until.gt(Utc::now()));
+    }
+    if let Some(c) = &f.case_reference {
+        q = q.filter(data_requests::case_reference.eq(c.clone()));
+    }
+    if let Some((t, id)) = before {
+        q = q.filter(data_requests::created_at.lt(t).or(data_requests::created_at.eq(t).and(data_requests::id.lt(id))));
+    }
+    Ok(q.order((data_requests::created_at.desc(), data_requests::id.desc())).limit(limit + 1).load(conn).await?)
+}
+
+const OPEN: [&str; 5] = ["pending_validation", "submitted", "acknowledged", "in_progress", "clarification_requested"];
+
+pub async fn history(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<HistoryRow>> {
+    Ok(data_request_history::table
+        .filter(data_request_history::request_id.eq_any(ids))
+        .order(data_request_history::id)
+        .select(HistoryRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn record(conn: &mut Conn, h: &HistoryRow) -> ApiResult<()> {
+    diesel::insert_into(data_request_history::table)
+        .values((
+            data_request_history::request_id.eq(h.request_id),
+            data_request_history::from_status.eq(&h.from_status),
+            data_request_history::to_status.eq(&h.to_status),
+            data_request_history::actor_org_id.eq(h.actor_org_id),
+            data_request_history::actor_id.eq(h.actor_id),
+            data_request_history::reason_code.eq(&h.reason_code),
+            data_request_history::note.eq(&h.note),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Saves a request changed in memory (status, times), bumping its version.
+pub async fn save(conn: &mut Conn, r: &RequestRow) -> ApiResult<RequestRow> {
+    Ok(diesel::update(data_requests::table.find(r.id))
+        .set((
+            data_requests::status.eq(&r.status),
+            data_requests::received_at.eq(r.received_at),
+            data_requests::deadline.eq(r.deadline),
+            data_requests::acknowledged_at.eq(r.acknowledged_at),
+            data_requests::preservation_until.eq(r.preservation_until),
+            data_requests::validated_at.eq(r.validated_at),
+            data_requests::validated_by_org_id.eq(r.validated_by_org_id),
+            data_requests::notices_sent.eq(&r.notices_sent),
+            data_requests::version.eq(data_requests::version + 1),
+            data_requests::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(RequestRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn insert_message(conn: &mut Conn, m: &MessageRow) -> ApiResult<MessageRow> {
+    Ok(diesel::insert_into(data_request_messages::table)
+        .values(m)
+        .returning(MessageRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn messages(conn: &mut Conn, request: Uuid) -> ApiResult<Vec<MessageRow>> {
+    Ok(data_request_messages::table
+        .filter(data_request_messages::request_id.eq(request))
+        .order(data_request_messages::created_at)
+        .select(MessageRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn capabilities_of(conn: &mut Conn, org: Uuid) -> ApiResult<Option<serde_json::Value>> {
+    Ok(capabilities::table.find(org).select(capabilities::catalogue).first(conn).await.optional()?)
+}
+
+pub async fn set_capabilities(conn: &mut Conn, org: Uuid, catalogue: &serde_json::Value) -> ApiResult<()> {
+    diesel::insert_into(capabilities::table)
+        .values((capabilities::organization_id.eq(org), capabilities::catalogue.eq(catalogue)))
+        .on_conflict(capabilities::organization_id)
+        .do_update()
+        .set((capabilities::catalogue.eq(catalogue), capabilities::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,291 @@
+//! Data requests: validation of the request, the state machine, judicial validation,
+//! deadlines, preservation, messages, capabilities and who sees what.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+use crate::support::{Org, TestApp};
+
+fn body(addressee: &Org, kind: &str, categories: &[&str], urgency: &str) -> Value {
+    json!({
+        "type": kind, "addressee_id": addressee.id, "case_reference": "PK-2026-1142",
+        "legal_basis": {"provision": "CPC art. 123; Budapest Convention art. 18", "text": "Order of 2026-11-20"},
+        "data_categories": categories, "urgency": urgency,
+        "justification": "Ongoing extortion with a threat to publish images of a minor unless paid today.",
+        "identifiers": [{"type": "ipv4", "value": "192.0.2.10", "port": 51234, "observed_at": "2026-11-20T10:15:00+01:00"}],
+        "period": {"from": "2026-11-19T00:00:00+01:00", "to": "2026-11-21T00:00:00+01:00"},
+        "no_customer_notification_until": "2027-06-01",
+    })
+}
+
+async fn transition(app: &TestApp, auth: &str, req: &Value, to: &str) -> crate::support::TestResponse {
+    app.post_as(auth, &format!("/api/v1/requests/{}/transitions", req["id"].as_str().unwrap()), &json!({"to": to}))
+        .await
+}
+
+fn time(v: &Value) -> DateTime<Utc> {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[actix_rt::test]
+async fn a_request_walks_from_issue_to_fulfilment_with_a_clarification() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let req = app
+        .post_as(
+            &police.admin,
+            "/api/v1/requests",
+            &body(&isp, "subscriber_info", &["subscriber", "ip_identification"], "routine"),
+        )
+        .await
+        .ok(201);
+    assert_eq!(req["status"], "submitted");
+    assert!(req["reference"].as_str().unwrap().starts_with("REQ-"));
+    assert_eq!(time(&req["deadline"]) - time(&req["received_at"]), Duration::days(10));
+    assert_eq!(req["no_customer_notification_until"], "2027-06-01");
+    for to in ["acknowledged", "in_progress", "clarification_requested"] {
+        transition(&app, &isp.admin, &req, to).await.ok(200);
+    }
+    // Back to acknowledged: the issuer's move only.
+    let p = transition(&app, &isp.admin, &req, "acknowledged").await.problem(409);
+    assert_eq!(p["allowed_transitions"], json!([]), "{p}");
+    transition(&app, &police.admin, &req, "acknowledged").await.ok(200);
+    let done = transition(&app, &isp.admin, &req, "fulfilled").await.ok(200);
+    let steps: Vec<&str> = done["history"].as_array().unwrap().iter().map(|h| h["to"].as_str().unwrap()).collect();
+    assert_eq!(
+        steps,
+        ["submitted", "acknowledged", "in_progress", "clarification_requested", "acknowledged", "fulfilled"]
+    );
+    assert!(done["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["actor_organization_id"].is_string() && h["at"].is_string()));
+    // Closed: nothing moves it, and the 409 says so.
+    let p = transition(&app, &police.admin, &req, "withdrawn").await.problem(409);
+    assert_eq!(p["allowed_transitions"], json!([]));
+    // The addressee heard of it, the issuer of every change.
+    let received = app.get_as(&isp.admin, "/api/v1/events?types=request.received").await.ok(200);
+    assert_eq!(received["items"].as_array().unwrap().len(), 1);
+    let changes = app.get_as(&police.admin, "/api/v1/events?types=request.status_changed").await.ok(200);
+    assert_eq!(changes["items"].as_array().unwrap().len(), 4);
+}
+
+#[actix_rt::test]
+async fn invalid_moves_get_409_with_the_allowed_ones_and_rejections_need_a_reason() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let req = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "urgent"))
+        .await
+        .ok(201);
+    let p = transition(&app, &isp.admin, &req, "fulfilled").await.problem(409);
+    assert_eq!(p["allowed_transitions"], json!(["acknowledged", "rejected"]));
+    let p = transition(&app, &police.admin, &req, "acknowledged").await.problem(409);
+    assert_eq!(p["allowed_transitions"], json!(["withdrawn"]));
+    let path = format!("/api/v1/requests/{}/transitions", req["id"].as_str().unwrap());
+    let p = app.post_as(&isp.admin, &path, &json!({"to": "rejected"})).await.problem(422);
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["reason_code", "note"]);
+    let r = app
+        .post_as(
+            &isp.admin,
+            &path,
+            &json!({"to": "rejected", "reason_code": "data_not_held", "note": "Logs kept 3 days"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(r["history"].as_array().unwrap().last().unwrap()["reason_code"], "data_not_held");
+    let req2 = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "urgent"))
+        .await
+        .ok(201);
+    assert_eq!(time(&req2["deadline"]) - time(&req2["received_at"]), Duration::days(3));
+    transition(&app, &police.admin, &req2, "withdrawn").await.ok(200);
+}
+
+#[actix_rt::test]
+async fn traffic_data_waits_for_a_prosecutor_and_emergencies_go_out_at_once() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let prosecutor = app.org("prosecution", "Prosecutor").await;
+    let isp = app.org("isp", "ISP One").await;
+    let req = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "traffic_data", &["traffic"], "routine"))
+        .await
+        .ok(201);
+    assert_eq!(req["status"], "pending_validation");
+    assert_eq!(req["deadline"], Value::Null);
+    let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
+    app.get_as(&isp.admin, &path).await.problem(404);
+    assert!(app.get_as(&isp.admin, "/api/v1/requests").await.ok(200)["items"].as_array().unwrap().is_empty());
+    // The police cannot validate their own request.
+    app.post_as(&police.admin, &format!("{path}/validate"), &json!({"decision": "approve"})).await.problem(403);
+    let pending = app.get_as(&prosecutor.admin, "/api/v1/requests?status=pending_validation").await.ok(200);
+    assert_eq!(pending["items"].as_array().unwrap().len(), 1);
+    let ok = app
+        .post_as(
+            &prosecutor.admin,
+            &format!("{path}/validate"),
+            &json!({"decision": "approve", "note": "Proportionate"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(ok["status"], "submitted");
+    assert!(ok["validated_at"].is_string());
+    app.get_as(&isp.admin, &path).await.ok(200);
+    // Validated, it is no longer the prosecutor's to see.
+    app.post_as(&prosecutor.admin, &format!("{path}/validate"), &json!({"decision": "approve"})).await.problem(404);
+    // Emergency: out at once, 8 hours, to be validated within 48 hours.
+    let urgent = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "content_data", &["content"], "emergency"))
+        .await
+        .ok(201);
+    assert_eq!(urgent["status"], "submitted");
+    assert_eq!(time(&urgent["deadline"]) - time(&urgent["received_at"]), Duration::hours(8));
+    assert_eq!(time(&urgent["validation_due_at"]) - time(&urgent["created_at"]), Duration::hours(48));
+    assert_eq!(urgent["validation_overdue"], false);
+    let refused = app
+        .post_as(
+            &prosecutor.admin,
+            &format!("/api/v1/requests/{}/validate", urgent["id"].as_str().unwrap()),
+            &json!({"decision": "reject"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(refused["status"], "withdrawn");
+}
+
+#[actix_rt::test]
+async fn requests_are_checked_field_by_field() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let mut b = body(&isp, "subscriber_info", &["subscriber", "dna"], "emergency");
+    b["identifiers"] = json!([{"type": "ipv4", "value": "192.0.2.10"}, {"type": "ipv4", "value": "192.0.2.11", "observed_at": "2026-11-20T10:15:00"}]);
+    b["justification"] = json!("urgent");
+    b["period"] = json!({"from": "2026-11-21T00:00:00+01:00", "to": "2026-11-19T00:00:00+01:00"});
+    b["legal_basis"]["provision"] = json!("");
+    let p = app.post_as(&police.admin, "/api/v1/requests", &b).await.problem(422);
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in [
+        "data_categories[1]",
+        "justification",
+        "identifiers[0].observed_at",
+        "identifiers[1].observed_at",
+        "period.to",
+        "legal_basis.provision",
+    ] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+    assert!(p["errors"].as_array().unwrap().iter().any(|e| e["message"].as_str().unwrap().contains("UTC offset")));
+    // Only law enforcement and prosecution issue data requests; a freeze also the FIU, to banks.
+    let bank = app.org("bank", "Bank").await;
+    app.post_as(&bank.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
+        .await
+        .problem(403);
+    let fiu = app.org("fiu", "FIU").await;
+    app.post_as(&fiu.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
+        .await
+        .problem(403);
+    let p = app
+        .post_as(&fiu.admin, "/api/v1/requests", &body(&isp, "freeze_funds", &["subscriber"], "routine"))
+        .await
+        .problem(422);
+    assert_eq!(p["errors"][0]["field"], "addressee_id");
+    app.post_as(&fiu.admin, "/api/v1/requests", &body(&bank, "freeze_funds", &["subscriber"], "routine")).await.ok(201);
+}
+
+#[actix_rt::test]
+async fn a_provider_says_what_it_cannot_answer() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let other = app.org("isp", "ISP Two").await;
+    let caps = json!({
+        "request_types": [
+            {"type": "subscriber_info", "supported": true, "data_held": ["subscriber", "ip_identification"],
+             "retention": "IP assignment logs: 12 months", "legal_requirements": "A court order for traffic data"},
+            {"type": "content_data", "supported": false}],
+        "emergency_contact": {"name": "NOC 24/7", "email": "noc@isp-one.example", "phone": "+38344999000"},
+    });
+    let path = format!("/api/v1/organizations/{}/capabilities", isp.id);
+    app.send(awc::http::Method::PUT, &path, &[("Authorization", &isp.admin)], Some(&caps)).await.ok(200);
+    app.send(awc::http::Method::PUT, &path, &[("Authorization", &other.admin)], Some(&caps)).await.problem(403);
+    assert_eq!(
+        app.get_as(&police.admin, &path).await.ok(200)["request_types"][0]["retention"],
+        "IP assignment logs: 12 months"
+    );
+    app.get_as(&other.admin, &path).await.problem(404);
+    let p = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "content_data", &["content"], "emergency"))
+        .await
+        .problem(422);
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("cannot answer content_data"), "{p}");
+}
+
+#[actix_rt::test]
+async fn a_preservation_lasts_90_days_from_acknowledgement_and_can_be_extended() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let req = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "preservation", &["subscriber"], "urgent"))
+        .await
+        .ok(201);
+    assert_eq!(req["preservation_until"], Value::Null);
+    let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
+    app.post_as(&police.admin, &format!("{path}/extend"), &json!({})).await.problem(409);
+    let acked = transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
+    let ack_at = time(&acked["history"][1]["at"]);
+    let until = time(&acked["preservation_until"]);
+    assert!((until - ack_at - Duration::days(90)).num_seconds().abs() < 5);
+    let expiring = app.get_as(&police.admin, "/api/v1/requests?expiring_within=91d").await.ok(200);
+    assert_eq!(expiring["items"].as_array().unwrap().len(), 1);
+    assert!(app.get_as(&police.admin, "/api/v1/requests?expiring_within=7d").await.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    app.post_as(&isp.admin, &format!("{path}/extend"), &json!({})).await.problem(403);
+    let extended = app.post_as(&police.admin, &format!("{path}/extend"), &json!({})).await.ok(200);
+    assert_eq!(time(&extended["preservation_until"]) - until, Duration::days(90));
+    assert!(extended["history"].as_array().unwrap().last().unwrap()["note"].as_str().unwrap().contains("extended"));
+}
+
+#[actix_rt::test]
+async fn messages_go_between_the_two_sides_and_others_see_nothing() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let other_police = app.org("law_enforcement", "Other Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let other_isp = app.org("isp", "ISP Two").await;
+    let req = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
+        .await
+        .ok(201);
+    let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
+    app.post_as(&isp.admin, &format!("{path}/messages"), &json!({"body": "Which port range do you mean?"}))
+        .await
+        .ok(201);
+    app.post_as(&police.admin, &format!("{path}/messages"), &json!({"body": "51234 only."})).await.ok(201);
+    let thread = app.get_as(&police.admin, &format!("{path}/messages")).await.ok(200);
+    let bodies: Vec<&str> = thread["items"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["Which port range do you mean?", "51234 only."]);
+    let heard = app.get_as(&police.admin, "/api/v1/events?types=request.message").await.ok(200);
+    assert_eq!(heard["items"].as_array().unwrap().len(), 1);
+    for outsider in [&other_police, &other_isp] {
+        app.get_as(&outsider.admin, &path).await.problem(404);
+        app.get_as(&outsider.admin, &format!("{path}/messages")).await.problem(404);
+        app.post_as(&outsider.admin, &format!("{path}/messages"), &json!({"body": "hi"})).await.problem(404);
+        transition(&app, &outsider.admin, &req, "acknowledged").await.problem(404);
+        assert!(app.get_as(&outsider.admin, "/api/v1/requests").await.ok(200)["items"].as_array().unwrap().is_empty());
+    }
+    let issued = app.get_as(&police.admin, "/api/v1/requests?box=issued").await.ok(200);
+    assert_eq!(issued["items"].as_array().unwrap().len(), 1);
+    assert!(app.get_as(&police.admin, "/api/v1/requests?box=received").await.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
