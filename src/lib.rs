@@ -164,6 +164,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(requests::routes::extend_request)
                 .service(requests::routes::create_request_message)
                 .service(requests::routes::list_request_messages)
+                .service(requests::routes::create_request_response)
+                .service(requests::routes::get_request_attachment)
                 .service(alerts::routes::create_fraud_alert)
                 .service(alerts::routes::list_fraud_alerts)
                 .service(alerts::routes::get_fraud_alert)

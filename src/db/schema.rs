@@ -354,6 +354,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    data_request_responses (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        records -> Jsonb,
+        author_org_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    data_request_attachments (id) {
+        id -> Uuid,
+        response_id -> Uuid,
+        request_id -> Uuid,
+        filename -> Text,
+        content_type -> Text,
+        size -> Int8,
+        sha256 -> Bytea,
+        content -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> outbox_events (outbox_id));
@@ -393,4 +418,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_requests,
     data_request_history,
     data_request_messages,
+    data_request_responses,
+    data_request_attachments,
 );

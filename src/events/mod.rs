@@ -23,6 +23,10 @@ text_enum! {
         RequestReceived = "request.received",
         RequestStatusChanged = "request.status_changed",
         RequestMessage = "request.message",
+        RequestResponse = "request.response",
+        RequestDeadlineNear = "request.deadline_near",
+        RequestOverdue = "request.overdue",
+        PreservationExpiring = "preservation.expiring",
     }
 }
 

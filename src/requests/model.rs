@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::db::schema::{data_request_history, data_request_messages, data_requests};
+use crate::db::schema::{
+    data_request_attachments, data_request_history, data_request_messages, data_request_responses, data_requests,
+};
 use crate::domain::text_enum;
 
 text_enum! {
@@ -181,6 +183,64 @@ pub struct MessageRow {
     pub created_at: DateTime<Utc>,
 }
 
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = data_request_responses)]
+pub struct ResponseRow {
+    pub id: Uuid,
+    pub request_id: Uuid,
+    pub records: serde_json::Value,
+    pub author_org_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An attachment without its content.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = data_request_attachments)]
+pub struct AttachmentMeta {
+    pub id: Uuid,
+    pub response_id: Uuid,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: Vec<u8>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = data_request_attachments)]
+pub struct NewAttachment {
+    pub id: Uuid,
+    pub response_id: Uuid,
+    pub request_id: Uuid,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: Vec<u8>,
+    pub content: Vec<u8>,
+}
+
+/// A file of a response.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub filename: String,
+    /// Sniffed from the content, not taken from the sender.
+    pub content_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the content, also sent with each download.
+    pub sha256: String,
+}
+
+/// A response of the addressee.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct Response {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    #[schema(value_type = Vec<Object>)]
+    pub records: serde_json::Value,
+    pub attachments: Vec<Attachment>,
+}
+
 /// The legal basis of a request.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
 pub struct LegalBasis {
@@ -323,6 +383,8 @@ pub struct DataRequest {
     pub validation_overdue: bool,
     pub validated_at: Option<DateTime<Utc>>,
     pub history: Vec<HistoryEntry>,
+    /// The addressee's responses (records and attachments).
+    pub responses: Vec<Response>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -370,6 +432,7 @@ impl DataRequest {
                     at: h.at,
                 })
                 .collect(),
+            responses: Vec::new(),
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,

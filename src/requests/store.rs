@@ -10,8 +10,11 @@ use diesel::sql_types::{Bool, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::model::{HistoryRow, MessageRow, RequestRow};
-use crate::db::schema::{capabilities, data_request_history, data_request_messages, data_requests};
+use super::model::{AttachmentMeta, HistoryRow, MessageRow, NewAttachment, RequestRow, ResponseRow};
+use crate::db::schema::{
+    capabilities, data_request_attachments, data_request_history, data_request_messages, data_request_responses,
+    data_requests,
+};
 use crate::db::Conn;
 use crate::error::ApiResult;
 
@@ -192,4 +195,41 @@ pub async fn set_capabilities(conn: &mut Conn, org: Uuid, catalogue: &serde_json
         .execute(conn)
         .await?;
     Ok(())
+}
+
+pub async fn insert_response(conn: &mut Conn, r: &ResponseRow) -> ApiResult<()> {
+    diesel::insert_into(data_request_responses::table).values(r).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn insert_attachment(conn: &mut Conn, a: &NewAttachment) -> ApiResult<()> {
+    diesel::insert_into(data_request_attachments::table).values(a).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn responses(conn: &mut Conn, request: Uuid) -> ApiResult<(Vec<ResponseRow>, Vec<AttachmentMeta>)> {
+    let responses = data_request_responses::table
+        .filter(data_request_responses::request_id.eq(request))
+        .order(data_request_responses::created_at)
+        .select(ResponseRow::as_select())
+        .load(conn)
+        .await?;
+    let attachments = data_request_attachments::table
+        .filter(data_request_attachments::request_id.eq(request))
+        .order(data_request_attachments::created_at)
+        .select(AttachmentMeta::as_select())
+        .load(conn)
+        .await?;
+    Ok((responses, attachments))
+}
+
+/// An attachment of the request with its content.
+pub async fn attachment(conn: &mut Conn, request: Uuid, id: Uuid) -> ApiResult<Option<(AttachmentMeta, Vec<u8>)>> {
+    Ok(data_request_attachments::table
+        .filter(data_request_attachments::id.eq(id))
+        .filter(data_request_attachments::request_id.eq(request))
+        .select((AttachmentMeta::as_select(), data_request_attachments::content))
+        .first(conn)
+        .await
+        .optional()?)
 }

@@ -289,3 +289,84 @@ async fn messages_go_between_the_two_sides_and_others_see_nothing() {
         .unwrap()
         .is_empty());
 }
+
+/// A multipart body with a `records` part and `attachment` parts.
+fn multipart(records: &str, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "cyberbridge-test-boundary-7f3c";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"records\"\r\nContent-Type: application/json\r\n\r\n{records}\r\n").as_bytes());
+    for (name, content) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[actix_rt::test]
+async fn a_response_with_attachments_round_trips_with_its_hash_and_every_download_is_audited() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let other = app.org("isp", "ISP Two").await;
+    let req = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
+        .await
+        .ok(201);
+    let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
+    let pdf: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+    let (ct, mp) = multipart(
+        r#"[{"subscriber": "A. Person", "address": "Rr. Nena Tereze 1", "assigned_from": "2026-11-20T09:00:00+01:00"}]"#,
+        &[("../../etc/subscriber.txt", pdf)],
+    );
+    // Not before acknowledgement.
+    app.send_raw(
+        awc::http::Method::POST,
+        &format!("{path}/responses"),
+        &[("Authorization", &isp.admin), ("content-type", &ct)],
+        mp.clone(),
+    )
+    .await
+    .problem(409);
+    transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
+    // Only the addressee answers.
+    app.send_raw(
+        awc::http::Method::POST,
+        &format!("{path}/responses"),
+        &[("Authorization", &other.admin), ("content-type", &ct)],
+        mp.clone(),
+    )
+    .await
+    .problem(404);
+    let answered = app
+        .send_raw(
+            awc::http::Method::POST,
+            &format!("{path}/responses"),
+            &[("Authorization", &isp.admin), ("content-type", &ct)],
+            mp,
+        )
+        .await
+        .ok(201);
+    let response = &answered["responses"][0];
+    assert_eq!(response["records"][0]["subscriber"], "A. Person");
+    let att = &response["attachments"][0];
+    assert_eq!(att["filename"], "subscriber.txt", "path parts are stripped");
+    assert_eq!(att["content_type"], "application/pdf", "sniffed, not the text/plain the sender claimed");
+    assert_eq!(att["size"], pdf.len());
+    let expected = hex::encode(Sha256::digest(pdf));
+    assert_eq!(att["sha256"], expected.as_str());
+    let got = app.get_as(&police.admin, &format!("{path}/attachments/{}", att["id"].as_str().unwrap())).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body, pdf);
+    assert_eq!(got.header("x-content-sha256"), Some(expected.clone()));
+    assert_eq!(hex::encode(Sha256::digest(&got.body)), expected);
+    app.get_as(&other.admin, &format!("{path}/attachments/{}", att["id"].as_str().unwrap())).await.problem(404);
+    let audit = app.get_as(&police.admin, "/api/v1/audit?action=request.attachment.download").await.ok(200);
+    assert_eq!(audit["items"][0]["details"]["sha256"], expected.as_str());
+    let heard = app.get_as(&police.admin, "/api/v1/events?types=request.response").await.ok(200);
+    assert_eq!(heard["items"].as_array().unwrap().len(), 1);
+}

@@ -4,16 +4,18 @@
 mod capabilities;
 mod messages;
 mod requests;
+mod responses;
 mod workflow;
 
 pub use capabilities::*;
 pub use messages::*;
 pub use requests::*;
+pub use responses::*;
 pub use workflow::*;
 
 use uuid::Uuid;
 
-use super::model::{DataRequest, RequestRow};
+use super::model::{Attachment, DataRequest, RequestRow, Response};
 use super::store::{self, RequestViewer};
 use crate::audit;
 use crate::auth::Principal;
@@ -42,5 +44,25 @@ async fn visible(
 
 async fn full(conn: &mut Conn, row: RequestRow) -> ApiResult<DataRequest> {
     let history = store::history(conn, &[row.id]).await?;
-    Ok(DataRequest::from_rows(row, history))
+    let (responses, mut attachments) = store::responses(conn, row.id).await?;
+    let mut request = DataRequest::from_rows(row, history);
+    request.responses = responses
+        .into_iter()
+        .map(|r| Response {
+            id: r.id,
+            created_at: r.created_at,
+            records: r.records,
+            attachments: attachments
+                .extract_if(.., |a| a.response_id == r.id)
+                .map(|a| Attachment {
+                    id: a.id,
+                    filename: a.filename,
+                    content_type: a.content_type,
+                    size: a.size,
+                    sha256: hex::encode(a.sha256),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(request)
 }

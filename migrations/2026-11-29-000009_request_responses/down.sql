@@ -1,0 +1,2 @@
+DROP TABLE data_request_attachments;
+DROP TABLE data_request_responses;
