@@ -166,6 +166,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(requests::routes::list_request_messages)
                 .service(requests::routes::create_request_response)
                 .service(requests::routes::get_request_attachment)
+                .service(requests::routes::get_request_statistics)
                 .service(alerts::routes::create_fraud_alert)
                 .service(alerts::routes::list_fraud_alerts)
                 .service(alerts::routes::get_fraud_alert)

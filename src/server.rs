@@ -79,8 +79,9 @@ async fn bootstrap(config: &Config, url: &str) -> Result<(), StartError> {
     Ok(())
 }
 
-/// Background work of every instance: the audit sealer and the purge of expired rows. Safe to
-/// run in several instances at once (the sealer takes an advisory lock).
+/// Background work of every instance: the audit sealer, the request scheduler (every 10 s) and
+/// the purge of expired rows. Safe to run in several instances at once (the sealer takes an
+/// advisory lock; scheduler notices are claimed row by row).
 pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -99,6 +100,11 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
                         tracing::warn!(error = %e, "audit sealing failed; will retry");
                         break;
                     }
+                }
+            }
+            if n % 10 == 0 {
+                if let Err(e) = crate::requests::scheduler::run_once(&mut conn).await {
+                    tracing::warn!(error = %e, "request scheduler round failed");
                 }
             }
             if n % 3600 == 0 {

@@ -4,4 +4,5 @@
 
 pub mod model;
 pub mod routes;
+pub mod scheduler;
 pub mod store;

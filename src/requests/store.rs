@@ -233,3 +233,87 @@ pub async fn attachment(conn: &mut Conn, request: Uuid, id: Uuid) -> ApiResult<O
         .await
         .optional()?)
 }
+
+#[derive(QueryableByName, Debug)]
+pub struct CountRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub dimension: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub value: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub count: i64,
+}
+
+#[derive(QueryableByName, Debug)]
+pub struct AddresseeRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub addressee_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub addressee: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub received: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub median_seconds_to_acknowledge: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub p90_seconds_to_acknowledge: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub median_seconds_to_fulfil: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub p90_seconds_to_fulfil: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub share_answered_within_deadline: Option<f64>,
+}
+
+const PERIOD: &str = "r.created_at >= $1 AND r.created_at < $2 AND ($3::uuid IS NULL OR r.issuer_org_id = $3 OR r.addressee_org_id = $3)";
+
+/// Counts by type, status and urgency over the period (`only`: requests an organisation issued
+/// or received).
+pub async fn counts(
+    conn: &mut Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    only: Option<Uuid>,
+) -> ApiResult<Vec<CountRow>> {
+    Ok(diesel::sql_query(format!(
+        "SELECT 'type' AS dimension, r.type AS value, count(*) AS count FROM data_requests r WHERE {PERIOD} GROUP BY r.type
+         UNION ALL SELECT 'status', r.status, count(*) FROM data_requests r WHERE {PERIOD} GROUP BY r.status
+         UNION ALL SELECT 'urgency', r.urgency, count(*) FROM data_requests r WHERE {PERIOD} GROUP BY r.urgency
+         ORDER BY 1, 2"
+    ))
+    .bind::<diesel::sql_types::Timestamptz, _>(from)
+    .bind::<diesel::sql_types::Timestamptz, _>(to)
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(only)
+    .load(conn)
+    .await?)
+}
+
+/// Per addressee: requests received, time to acknowledge and to fulfil (median, p90), share
+/// answered (fulfilled, partly, rejected) within the deadline.
+pub async fn by_addressee(
+    conn: &mut Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    only: Option<Uuid>,
+) -> ApiResult<Vec<AddresseeRow>> {
+    Ok(diesel::sql_query(format!(
+        "SELECT o.id AS addressee_id, o.name AS addressee, count(*) AS received,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.acknowledged_at - r.received_at)) AS median_seconds_to_acknowledge,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM r.acknowledged_at - r.received_at)) AS p90_seconds_to_acknowledge,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.at - r.received_at)) AS median_seconds_to_fulfil,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM f.at - r.received_at)) AS p90_seconds_to_fulfil,
+                (count(*) FILTER (WHERE a.at <= r.deadline))::float8 / nullif(count(a.at), 0) AS share_answered_within_deadline
+         FROM data_requests r
+         JOIN organizations o ON o.id = r.addressee_org_id
+         LEFT JOIN LATERAL (SELECT min(h.at) AS at FROM data_request_history h
+                            WHERE h.request_id = r.id AND h.to_status IN ('fulfilled', 'partially_fulfilled')) f ON true
+         LEFT JOIN LATERAL (SELECT min(h.at) AS at FROM data_request_history h
+                            WHERE h.request_id = r.id AND h.to_status IN ('fulfilled', 'partially_fulfilled', 'rejected')) a ON true
+         WHERE r.received_at IS NOT NULL AND {PERIOD}
+         GROUP BY o.id, o.name ORDER BY o.name"
+    ))
+    .bind::<diesel::sql_types::Timestamptz, _>(from)
+    .bind::<diesel::sql_types::Timestamptz, _>(to)
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(only)
+    .load(conn)
+    .await?)
+}

@@ -370,3 +370,83 @@ async fn a_response_with_attachments_round_trips_with_its_hash_and_every_downloa
     let heard = app.get_as(&police.admin, "/api/v1/events?types=request.response").await.ok(200);
     assert_eq!(heard["items"].as_array().unwrap().len(), 1);
 }
+
+async fn event_count(app: &TestApp, auth: &str, kind: &str) -> usize {
+    app.get_as(auth, &format!("/api/v1/events?types={kind}&limit=500")).await.ok(200)["items"].as_array().unwrap().len()
+}
+
+#[actix_rt::test]
+async fn the_scheduler_warns_of_deadlines_overdue_requests_and_expiring_preservations_once() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let req = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
+        .await
+        .ok(201);
+    let id = req["id"].as_str().unwrap();
+    let mut conn = app.db.connect().await;
+    // 8 of 10 days gone: past 75 %.
+    crate::support::exec(&mut conn, &format!("UPDATE data_requests SET received_at = now() - interval '8 days', deadline = now() + interval '2 days' WHERE id = '{id}'")).await;
+    assert!(cyberbridge::requests::scheduler::run_once(&mut conn).await.unwrap() >= 1);
+    cyberbridge::requests::scheduler::run_once(&mut conn).await.unwrap();
+    assert_eq!(
+        event_count(&app, &isp.admin, "request.deadline_near").await,
+        1,
+        "once, however often the scheduler runs"
+    );
+    crate::support::exec(
+        &mut conn,
+        &format!("UPDATE data_requests SET deadline = now() - interval '1 hour' WHERE id = '{id}'"),
+    )
+    .await;
+    cyberbridge::requests::scheduler::run_once(&mut conn).await.unwrap();
+    assert_eq!(event_count(&app, &isp.admin, "request.overdue").await, 1);
+    assert_eq!(event_count(&app, &police.admin, "request.overdue").await, 1);
+    assert_eq!(app.get_as(&police.admin, &format!("/api/v1/requests/{id}")).await.ok(200)["overdue"], true);
+    let overdue = app.get_as(&isp.admin, "/api/v1/requests?overdue=true").await.ok(200);
+    assert_eq!(overdue["items"].as_array().unwrap().len(), 1);
+    // A preservation ending within 7 days.
+    let pres = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "preservation", &["subscriber"], "urgent"))
+        .await
+        .ok(201);
+    transition(&app, &isp.admin, &pres, "acknowledged").await.ok(200);
+    crate::support::exec(
+        &mut conn,
+        &format!(
+            "UPDATE data_requests SET preservation_until = now() + interval '3 days' WHERE id = '{}'",
+            pres["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    cyberbridge::requests::scheduler::run_once(&mut conn).await.unwrap();
+    assert_eq!(event_count(&app, &police.admin, "preservation.expiring").await, 1);
+}
+
+#[actix_rt::test]
+async fn request_statistics_cover_your_own_requests_or_all_for_regulators() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let other = app.org("isp", "ISP Two").await;
+    let regulator = app.org("regulator", "Regulator").await;
+    let req = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
+        .await
+        .ok(201);
+    transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
+    transition(&app, &isp.admin, &req, "fulfilled").await.ok(200);
+    app.post_as(&police.admin, "/api/v1/requests", &body(&other, "subscriber_info", &["subscriber"], "urgent"))
+        .await
+        .ok(201);
+    let all = app.get_as(&regulator.admin, "/api/v1/statistics/requests").await.ok(200);
+    assert_eq!(all["by_type"], json!([{"value": "subscriber_info", "count": 2}]));
+    assert_eq!(all["by_addressee"].as_array().unwrap().len(), 2);
+    let one = all["by_addressee"].as_array().unwrap().iter().find(|a| a["addressee"] == "ISP One").unwrap().clone();
+    assert_eq!(one["share_answered_within_deadline"], 1.0);
+    assert!(one["median_seconds_to_acknowledge"].is_number());
+    let own = app.get_as(&other.admin, "/api/v1/statistics/requests").await.ok(200);
+    assert_eq!(own["by_addressee"].as_array().unwrap().len(), 1);
+    assert_eq!(own["by_urgency"], json!([{"value": "urgent", "count": 1}]));
+}

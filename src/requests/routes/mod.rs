@@ -5,12 +5,14 @@ mod capabilities;
 mod messages;
 mod requests;
 mod responses;
+mod statistics;
 mod workflow;
 
 pub use capabilities::*;
 pub use messages::*;
 pub use requests::*;
 pub use responses::*;
+pub use statistics::*;
 pub use workflow::*;
 
 use uuid::Uuid;
