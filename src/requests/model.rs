@@ -456,6 +456,10 @@ pub struct RequestQuery {
     /// Preservations expiring within this many days (`7d` or `7`).
     pub expiring_within: Option<String>,
     pub case_reference: Option<String>,
+    /// Only requests to this organisation.
+    pub addressee_id: Option<Uuid>,
+    /// Only requests from this organisation.
+    pub issuer_id: Option<Uuid>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
     pub cursor: Option<String>,

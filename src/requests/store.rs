@@ -79,6 +79,8 @@ pub struct ListFilter {
     pub overdue: bool,
     pub expiring_before: Option<DateTime<Utc>>,
     pub case_reference: Option<String>,
+    pub addressee_id: Option<Uuid>,
+    pub issuer_id: Option<Uuid>,
 }
 
 pub async fn list(
@@ -111,6 +113,12 @@ pub async fn list(
     }
     if let Some(c) = &f.case_reference {
         q = q.filter(data_requests::case_reference.eq(c.clone()));
+    }
+    if let Some(o) = f.addressee_id {
+        q = q.filter(data_requests::addressee_org_id.eq(o));
+    }
+    if let Some(o) = f.issuer_id {
+        q = q.filter(data_requests::issuer_org_id.eq(o));
     }
     if let Some((t, id)) = before {
         q = q.filter(data_requests::created_at.lt(t).or(data_requests::created_at.eq(t).and(data_requests::id.lt(id))));

@@ -284,6 +284,10 @@ async fn messages_go_between_the_two_sides_and_others_see_nothing() {
     }
     let issued = app.get_as(&police.admin, "/api/v1/requests?box=issued").await.ok(200);
     assert_eq!(issued["items"].as_array().unwrap().len(), 1);
+    let to_isp = app.get_as(&police.admin, &format!("/api/v1/requests?addressee_id={}", isp.id)).await.ok(200);
+    assert_eq!(to_isp["items"].as_array().unwrap().len(), 1);
+    let to_other = app.get_as(&police.admin, &format!("/api/v1/requests?addressee_id={}", other_isp.id)).await.ok(200);
+    assert!(to_other["items"].as_array().unwrap().is_empty());
     assert!(app.get_as(&police.admin, "/api/v1/requests?box=received").await.ok(200)["items"]
         .as_array()
         .unwrap()

@@ -252,6 +252,8 @@ pub async fn list_requests(
         overdue: q.overdue.unwrap_or(false),
         expiring_before: expiring.map(|d| Utc::now() + Duration::days(d)),
         case_reference: q.case_reference.clone(),
+        addressee_id: q.addressee_id,
+        issuer_id: q.issuer_id,
     };
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, &viewer(&principal), &filter, before, limit).await?;
