@@ -76,3 +76,22 @@ pub async fn stored(
         Some((_, status, body)) => Ok(Some((u16::try_from(status).unwrap_or(200), body))),
     }
 }
+
+/// The answer to a creating request: its own, or — when its key was taken already (a retry,
+/// or a duplicate that lost the race) — the first answer.
+pub async fn settle(
+    conn: &mut Conn,
+    org: Uuid,
+    scope: &str,
+    key: Option<&str>,
+    request_hash: &[u8],
+    created: ApiResult<(u16, serde_json::Value)>,
+) -> ApiResult<(u16, serde_json::Value)> {
+    match (created, key) {
+        (Ok(done), _) => Ok(done),
+        (Err(ApiError::Conflict(why)), Some(k)) => {
+            stored(conn, org, scope, k, request_hash).await?.ok_or(ApiError::Conflict(why))
+        }
+        (Err(e), _) => Err(e),
+    }
+}

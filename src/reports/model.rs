@@ -151,7 +151,7 @@ pub struct Money {
 }
 
 /// An observable as given: its type, the value as written, and its role in the case.
-#[derive(Deserialize, ToSchema, Clone, Debug)]
+#[derive(Deserialize, Serialize, ToSchema, Clone, Debug)]
 pub struct IndicatorInput {
     #[serde(rename = "type")]
     #[schema(value_type = IndicatorType)]
@@ -181,8 +181,8 @@ pub struct Reporter {
     pub kind: OrgKind,
 }
 
-/// Body of `POST /reports`.
-#[derive(Deserialize, ToSchema)]
+/// Body of `POST /reports` (send `Idempotency-Key` to make retries safe).
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateReport {
     #[schema(value_type = Category)]

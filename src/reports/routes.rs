@@ -11,9 +11,10 @@ use crate::auth::{Permission, Principal};
 use crate::domain::{self, Check};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{check_version, if_match, with_etag};
-use crate::{pagination, AppState};
+use crate::{idempotency, pagination, AppState};
 
 const MAX_SHARED_WITH: usize = 100;
+const IDEMPOTENCY_SCOPE: &str = "reports";
 
 /// Times in the future (beyond clock skew) are refused.
 fn check_time(check: &mut Check, field: &str, t: Option<DateTime<FixedOffset>>) -> Option<DateTime<Utc>> {
@@ -43,10 +44,12 @@ async fn check_shared_with(conn: &mut crate::db::Conn, check: &mut Check, ids: &
 }
 
 /// Submits a report with its indicators (normalised; an invalid one is named:
-/// `indicators[3].value: IBAN checksum failed`).
+/// `indicators[3].value: IBAN checksum failed`). With `Idempotency-Key`, a retry answers the
+/// first answer and creates nothing.
 #[utoipa::path(
     tag = "reports",
     request_body = CreateReport,
+    params(("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = []), ("api_key" = ["reports:write"])),
     responses(
         (status = 201, body = Report, headers(("ETag" = String), ("Location" = String))),
@@ -59,9 +62,12 @@ async fn check_shared_with(conn: &mut crate::db::Conn, check: &mut Check, ids: &
 pub async fn create_report(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     body: web::Json<CreateReport>,
 ) -> ApiResult<HttpResponse> {
     audit::require(&state, &principal, Permission::SubmitReports, "report.create").await?;
+    let key = idempotency::key(&req)?;
+    let request_hash = idempotency::hash(&serde_json::to_value(&*body).map_err(ApiError::internal)?);
     let mut conn = state.pool.get().await?;
     let mut check = Check::new();
     let category = check.take("category", body.category.parse::<Category>());
@@ -92,7 +98,7 @@ pub async fn create_report(
     let now = Utc::now();
     let seen = (first_seen.unwrap_or(now), last_seen.or(first_seen).unwrap_or(now));
     let viewer = Viewer::of(&principal);
-    let report = conn
+    let created = conn
         .transaction(async |c| {
             let new = NewReport {
                 id: Uuid::now_v7(),
@@ -122,12 +128,26 @@ pub async fn create_report(
                 .details(serde_json::json!({"tlp": row.tlp, "indicators": indicators.len()}))
                 .write(c)
                 .await?;
-            let mut views = view::views(c, &viewer, vec![row]).await?;
-            views.pop().ok_or_else(|| ApiError::Internal("report view missing".into()))
+            let report = view::views(c, &viewer, vec![row])
+                .await?
+                .pop()
+                .ok_or_else(|| ApiError::Internal("report view missing".into()))?;
+            let answer = serde_json::to_value(&report).map_err(ApiError::internal)?;
+            if let Some(k) = &key {
+                idempotency::record(c, principal.org_id, IDEMPOTENCY_SCOPE, k, &request_hash, 201, &answer).await?;
+            }
+            Ok::<_, ApiError>((201, answer))
         })
-        .await?;
-    let mut res = with_etag(StatusCode::CREATED, report.version, &report);
-    if let Ok(loc) = actix_web::http::header::HeaderValue::from_str(&format!("/api/v1/reports/{}", report.id)) {
+        .await;
+    let (_, report) =
+        idempotency::settle(&mut conn, principal.org_id, IDEMPOTENCY_SCOPE, key.as_deref(), &request_hash, created)
+            .await?;
+    let version = report["version"].as_i64().unwrap_or(1) as i32;
+    let mut res = with_etag(StatusCode::CREATED, version, &report);
+    if let Ok(loc) = actix_web::http::header::HeaderValue::from_str(&format!(
+        "/api/v1/reports/{}",
+        report["id"].as_str().unwrap_or("")
+    )) {
         res.headers_mut().insert(actix_web::http::header::LOCATION, loc);
     }
     Ok(res)

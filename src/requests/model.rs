@@ -268,8 +268,8 @@ pub struct Period {
     pub to: DateTime<FixedOffset>,
 }
 
-/// Body of `POST /requests`.
-#[derive(Deserialize, ToSchema)]
+/// Body of `POST /requests` (send `Idempotency-Key` to make retries safe).
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
     #[serde(rename = "type")]

@@ -474,3 +474,21 @@ async fn correlation_lists_every_visible_report_naming_a_value() {
     assert_eq!(own["items"].as_array().unwrap().len(), 1);
     app.get_as(&b.admin, "/api/v1/indicators/iban/XK00/reports").await.problem(422);
 }
+
+#[actix_rt::test]
+async fn a_report_retried_with_its_idempotency_key_is_created_once() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let body = report_body("green", &iban_xk(8), &[]);
+    let headers = [("Authorization", bank.admin.as_str()), ("Idempotency-Key", "rep-1")];
+    let first = app.send(Method::POST, "/api/v1/reports", &headers, Some(&body)).await;
+    let first_body = first.ok(201);
+    let again = app.send(Method::POST, "/api/v1/reports", &headers, Some(&body)).await;
+    assert_eq!(again.ok(201), first_body);
+    assert_eq!(again.header("etag").as_deref(), Some("\"1\""));
+    let mut other = body.clone();
+    other["title"] = json!("Another title");
+    app.send(Method::POST, "/api/v1/reports", &headers, Some(&other)).await.problem(422);
+    let list = app.get_as(&bank.admin, "/api/v1/reports").await.ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}

@@ -454,3 +454,27 @@ async fn request_statistics_cover_your_own_requests_or_all_for_regulators() {
     assert_eq!(own["by_addressee"].as_array().unwrap().len(), 1);
     assert_eq!(own["by_urgency"], json!([{"value": "urgent", "count": 1}]));
 }
+
+#[actix_rt::test]
+async fn a_request_retried_with_its_idempotency_key_is_issued_once() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let b = body(&isp, "subscriber_info", &["subscriber"], "routine");
+    let headers = [("Authorization", police.admin.as_str()), ("Idempotency-Key", "req-1")];
+    let (x, y) = futures_util::future::join(
+        app.send(awc::http::Method::POST, "/api/v1/requests", &headers, Some(&b)),
+        app.send(awc::http::Method::POST, "/api/v1/requests", &headers, Some(&b)),
+    )
+    .await;
+    assert_eq!(x.ok(201)["id"], y.ok(201)["id"]);
+    let issued = app.get_as(&police.admin, "/api/v1/requests?box=issued").await.ok(200);
+    assert_eq!(issued["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get_as(&isp.admin, "/api/v1/events?types=request.received").await.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

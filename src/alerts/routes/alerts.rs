@@ -95,16 +95,8 @@ pub async fn create_fraud_alert(
             Ok::<_, ApiError>((201, answer))
         })
         .await;
-    let (status, answer) = match (created, &key) {
-        (Ok(done), _) => done,
-        // The key was taken: a retry, or a duplicate that lost the race. Answer the first answer.
-        (Err(ApiError::Conflict(why)), Some(k)) => {
-            idempotency::stored(&mut conn, principal.org_id, SCOPE, k, &request_hash)
-                .await?
-                .ok_or(ApiError::Conflict(why))?
-        }
-        (Err(e), _) => return Err(e),
-    };
+    let (status, answer) =
+        idempotency::settle(&mut conn, principal.org_id, SCOPE, key.as_deref(), &request_hash, created).await?;
     Ok(HttpResponse::build(
         actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED),
     )

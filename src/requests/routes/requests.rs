@@ -1,6 +1,6 @@
 //! Issuing, listing and reading requests.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use crate::events::{self, EventType};
 use crate::indicators::normalize::{normalize, IndicatorType};
 use crate::requests::model::*;
 use crate::requests::store;
-use crate::{pagination, AppState};
+use crate::{idempotency, pagination, AppState};
 
 /// Validates the identifiers; an IP address must come with the time it was seen, with offset.
 fn check_identifiers(check: &mut Check, items: &[Identifier]) -> Vec<serde_json::Value> {
@@ -55,6 +55,7 @@ fn check_identifiers(check: &mut Check, items: &[Identifier]) -> Vec<serde_json:
 #[utoipa::path(
     tag = "requests",
     request_body = CreateRequest,
+    params(("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = []), ("api_key" = ["requests:write"])),
     responses(
         (status = 201, body = DataRequest),
@@ -67,12 +68,15 @@ fn check_identifiers(check: &mut Check, items: &[Identifier]) -> Vec<serde_json:
 pub async fn create_request(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     body: web::Json<CreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let kind = body.type_.parse::<RequestType>().map_err(|e| ApiError::field("type", e))?;
     let permission =
         if kind == RequestType::FreezeFunds { Permission::IssueFreezeRequests } else { Permission::IssueDataRequests };
     audit::require(&state, &principal, permission, "request.create").await?;
+    let key = idempotency::key(&req)?;
+    let request_hash = idempotency::hash(&serde_json::to_value(&*body).map_err(ApiError::internal)?);
     let mut conn = state.pool.get().await?;
     let addressee = crate::organizations::store::get(&mut conn, body.addressee_id).await?.filter(|o| o.active);
     let mut check = Check::new();
@@ -164,7 +168,7 @@ pub async fn create_request(
         created_at: now,
         updated_at: now,
     };
-    let request = conn
+    let created = conn
         .transaction(async |c| {
             row.reference = store::next_reference(c).await?;
             let row = store::insert(c, &row).await?;
@@ -190,11 +194,20 @@ pub async fn create_request(
                 .details(serde_json::json!({"status": row.status}))
                 .write(c)
                 .await?;
-            full(c, row).await
+            let answer = serde_json::to_value(full(c, row).await?).map_err(ApiError::internal)?;
+            if let Some(k) = &key {
+                idempotency::record(c, principal.org_id, IDEMPOTENCY_SCOPE, k, &request_hash, 201, &answer).await?;
+            }
+            Ok::<_, ApiError>((201, answer))
         })
-        .await?;
+        .await;
+    let (_, request) =
+        idempotency::settle(&mut conn, principal.org_id, IDEMPOTENCY_SCOPE, key.as_deref(), &request_hash, created)
+            .await?;
     Ok(HttpResponse::Created().json(request))
 }
+
+const IDEMPOTENCY_SCOPE: &str = "requests";
 
 /// Payload of `request.received`.
 pub(super) fn received(r: &RequestRow) -> serde_json::Value {
