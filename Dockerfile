@@ -4,6 +4,9 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY migrations migrations
+# Declared targets must exist for cargo to read the manifest.
+COPY tests tests
+COPY examples examples
 RUN cargo build --release --locked && cp target/release/cyberbridge /cyberbridge
 
 # Run: a small image with the binary only; the database comes from DATABASE_URL.
