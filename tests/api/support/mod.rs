@@ -61,9 +61,31 @@ async fn prepare_server() -> PgServer {
             &format!("ALTER DATABASE {} RENAME TO {}", db::quote_ident(&building), db::quote_ident(&template)),
         )
         .await;
+        drop_stale_templates(&mut conn, &template).await;
     }
     exec(&mut conn, "SELECT pg_advisory_unlock(7219002)").await;
     PgServer { admin_url, template }
+}
+
+/// Templates of older migration sets are no longer needed; one that another test run is still
+/// cloning refuses the drop and is left for next time.
+async fn drop_stale_templates(conn: &mut AsyncPgConnection, current: &str) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let stale: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, 'cyberbridge_tpl_') \
+         AND NOT datname LIKE '%building' AND datname <> $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(current)
+    .load(conn)
+    .await
+    .unwrap_or_default();
+    for old in stale {
+        let _ = diesel::sql_query(format!("DROP DATABASE {}", db::quote_ident(&old.datname))).execute(conn).await;
+    }
 }
 
 /// Names the template after the migrations' content, so a changed migration gets a new one.
