@@ -112,10 +112,7 @@ pub const SEAL_BATCH: i64 = 5000;
 /// across instances (advisory lock). Returns how many rows were sealed.
 pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
     conn.transaction(async |c| {
-        let locked: bool =
-            diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>("pg_try_advisory_xact_lock(7219003)"))
-                .get_result(c)
-                .await?;
+        let locked: bool = crate::db::try_lock_until_commit(c, crate::db::locks::AUDIT_SEALER).await?;
         if !locked {
             return Ok(0);
         }

@@ -1,6 +1,6 @@
 //! First start: the platform organisation and its first admin.
 
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use crate::audit::Entry;
@@ -25,7 +25,7 @@ pub async fn ensure_platform_admin(
     let created = conn
         .transaction(async |c| {
             // Several instances may start at once: one creates, the others see it.
-            diesel::sql_query("SELECT pg_advisory_xact_lock(7219004)").execute(c).await?;
+            crate::db::lock_until_commit(c, crate::db::locks::BOOTSTRAP).await?;
             if crate::organizations::store::platform(c).await?.is_some() {
                 return Ok::<_, crate::error::ApiError>(false);
             }

@@ -131,12 +131,18 @@ pub async fn migrate(url: &str) -> Result<usize, DbSetupError> {
         let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
             .map_err(|source| DbSetupError::Connect { url: redact(&url), source })?;
         // Several instances may start together: one migrates, the others wait for it.
-        diesel::RunQueryDsl::execute(diesel::sql_query("SELECT pg_advisory_lock(7219001)"), &mut conn)?;
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("SELECT pg_advisory_lock({})", locks::MIGRATIONS)),
+            &mut conn,
+        )?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
             .map(|v| v.len())
             .map_err(|e| DbSetupError::Migration(e.to_string()));
-        diesel::RunQueryDsl::execute(diesel::sql_query("SELECT pg_advisory_unlock(7219001)"), &mut conn)?;
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({})", locks::MIGRATIONS)),
+            &mut conn,
+        )?;
         applied
     })
     .await
@@ -200,6 +206,39 @@ pub async fn commit_horizon(conn: &mut Conn) -> QueryResult<chrono::DateTime<chr
         "(SELECT coalesce(min(xact_start), clock_timestamp()) FROM pg_stat_activity \
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)",
     ))
+    .get_result(conn)
+    .await
+}
+
+/// Advisory lock keys, one per thing of which only one instance at a time may do.
+pub mod locks {
+    /// Running migrations.
+    pub const MIGRATIONS: i64 = 7_219_001;
+    /// Sealing the audit chain.
+    pub const AUDIT_SEALER: i64 = 7_219_003;
+    /// Creating the platform organisation and admin on first start.
+    pub const BOOTSTRAP: i64 = 7_219_004;
+}
+
+/// Waits for the advisory lock `key`, held until the current transaction ends.
+pub async fn lock_until_commit(conn: &mut Conn, key: i64) -> QueryResult<()> {
+    diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Bool>("pg_advisory_xact_lock(")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .sql(") IS NULL"),
+    )
+    .get_result::<bool>(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Takes the advisory lock `key` until the current transaction ends, if nobody holds it.
+pub async fn try_lock_until_commit(conn: &mut Conn, key: i64) -> QueryResult<bool> {
+    diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Bool>("pg_try_advisory_xact_lock(")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .sql(")"),
+    )
     .get_result(conn)
     .await
 }
