@@ -25,7 +25,7 @@ enum Command {
     /// Administer organisations and users directly in the database.
     Admin {
         #[command(subcommand)]
-        command: cyberbridge::admin::AdminCommand,
+        command: cyberbridge::app::admin::AdminCommand,
     },
 }
 
@@ -62,9 +62,9 @@ async fn migrate(config: Config) -> Result<(), server::StartError> {
     Ok(())
 }
 
-async fn admin(config: Config, command: cyberbridge::admin::AdminCommand) -> Result<(), server::StartError> {
+async fn admin(config: Config, command: cyberbridge::app::admin::AdminCommand) -> Result<(), server::StartError> {
     let db = server::prepare_database(&config).await?;
-    let result = cyberbridge::admin::run(&db.url, command).await;
+    let result = cyberbridge::app::admin::run(&db.url, command).await;
     if let Some(cluster) = &db.cluster {
         cluster.stop().await;
     }

@@ -4,5 +4,8 @@
 
 pub mod model;
 pub mod routes;
+pub mod rules;
+pub mod service;
 pub mod store;
 pub mod trace;
+pub mod view;

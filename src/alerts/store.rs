@@ -8,46 +8,37 @@ use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::model::{AlertBox, AlertRow, AlertViewer, OutcomeRow};
-use crate::db::schema::{bank_identifiers, fraud_alert_outcomes, fraud_alerts, organizations};
-use crate::db::Conn;
-use crate::error::ApiResult;
+use super::model::{AlertBox, AlertFilter, AlertRow, AlertStatus, OutcomeKind, OutcomeRow};
+use super::rules::{AlertViewer, BankRoute};
+use crate::domain::{AlertId, Bic, Country, Iban, OrgId, OrgKind};
+use crate::kernel::db::schema::{bank_identifiers, fraud_alert_outcomes, fraud_alerts, organizations};
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 
-/// The active bank an account belongs to: the longest national bank code registered for the
-/// IBAN's country that starts its BBAN, else the BIC (first 8 characters).
-pub async fn route(conn: &mut Conn, iban: Option<&str>, bic: Option<&str>) -> ApiResult<Option<Uuid>> {
-    if let Some(iban) = iban.filter(|i| i.len() > 4) {
-        let (country, bban) = (&iban[..2], &iban[4..]);
-        let found: Option<Uuid> = bank_identifiers::table
-            .inner_join(organizations::table)
-            .filter(organizations::active.eq(true))
-            .filter(organizations::kind.eq("bank"))
-            .filter(bank_identifiers::country.eq(country))
-            .filter(
-                sql::<diesel::sql_types::Bool>("bank_identifiers.bank_code IS NOT NULL AND starts_with(")
-                    .bind::<Text, _>(bban)
-                    .sql(", bank_identifiers.bank_code)"),
-            )
-            .order(sql::<BigInt>("length(bank_identifiers.bank_code) DESC"))
-            .select(organizations::id)
-            .first(conn)
-            .await
-            .optional()?;
-        if found.is_some() {
-            return Ok(found);
-        }
+/// The identifiers of active banks an account may be routed by: those of the IBAN's country,
+/// and those whose BIC has the BIC's first 8 characters (`rules::route` picks one).
+pub async fn bank_routes(conn: &mut Conn, iban: Option<&Iban>, bic: Option<&Bic>) -> ApiResult<Vec<BankRoute>> {
+    if iban.is_none() && bic.is_none() {
+        return Ok(Vec::new());
     }
-    let Some(bic) = bic else { return Ok(None) };
-    let bic8: String = bic.chars().take(8).collect();
-    Ok(bank_identifiers::table
+    let country = iban.map(|i| i.country().to_string()).unwrap_or_default();
+    let bic8 = bic.map(|b| b.bic8().to_string()).unwrap_or_default();
+    let rows: Vec<(OrgId, Country, Option<String>, Option<Bic>)> = bank_identifiers::table
         .inner_join(organizations::table)
         .filter(organizations::active.eq(true))
-        .filter(organizations::kind.eq("bank"))
-        .filter(sql::<diesel::sql_types::Bool>("left(bank_identifiers.bic, 8) = ").bind::<Text, _>(bic8))
-        .select(organizations::id)
-        .first(conn)
-        .await
-        .optional()?)
+        .filter(organizations::kind.eq(OrgKind::Bank))
+        .filter(
+            bank_identifiers::country
+                .eq(country)
+                .or(sql::<diesel::sql_types::Bool>("left(bank_identifiers.bic, 8) = ").bind::<Text, _>(bic8)),
+        )
+        .select((organizations::id, bank_identifiers::country, bank_identifiers::bank_code, bank_identifiers::bic))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(org_id, country, bank_code, bic)| BankRoute { org_id, country: country.into(), bank_code, bic })
+        .collect())
 }
 
 pub async fn insert(conn: &mut Conn, row: &AlertRow) -> ApiResult<AlertRow> {
@@ -74,7 +65,7 @@ fn visible(
     }
 }
 
-pub async fn get_visible(conn: &mut Conn, v: &AlertViewer, id: Uuid) -> ApiResult<Option<AlertRow>> {
+pub async fn get_visible(conn: &mut Conn, v: &AlertViewer, id: AlertId) -> ApiResult<Option<AlertRow>> {
     Ok(fraud_alerts::table
         .filter(fraud_alerts::id.eq(id))
         .filter(visible(v))
@@ -85,36 +76,26 @@ pub async fn get_visible(conn: &mut Conn, v: &AlertViewer, id: Uuid) -> ApiResul
 }
 
 /// The alert, locked until the transaction ends (outcomes are checked against its amount).
-pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<AlertRow>> {
+pub async fn lock(conn: &mut Conn, id: AlertId) -> ApiResult<Option<AlertRow>> {
     Ok(fraud_alerts::table.find(id).for_update().select(AlertRow::as_select()).first(conn).await.optional()?)
-}
-
-pub struct ListFilter {
-    pub r#box: AlertBox,
-    pub status: Option<String>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub amount_min: Option<i64>,
-    pub amount_max: Option<i64>,
-    pub beneficiary_iban: Option<String>,
 }
 
 /// Visible alerts newest first, after the cursor (created_at, id).
 pub async fn list(
     conn: &mut Conn,
     v: &AlertViewer,
-    f: &ListFilter,
+    f: &AlertFilter,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> ApiResult<Vec<AlertRow>> {
     let mut q = fraud_alerts::table.select(AlertRow::as_select()).filter(visible(v)).into_boxed();
     q = match f.r#box {
-        AlertBox::Sent => q.filter(fraud_alerts::sender_org_id.eq(v.org_id)),
-        AlertBox::Received => q.filter(fraud_alerts::receiver_org_id.eq(v.org_id)),
-        AlertBox::Both => q,
+        Some(AlertBox::Sent) => q.filter(fraud_alerts::sender_org_id.eq(v.org_id)),
+        Some(AlertBox::Received) => q.filter(fraud_alerts::receiver_org_id.eq(v.org_id)),
+        None => q,
     };
-    if let Some(s) = &f.status {
-        q = q.filter(fraud_alerts::status.eq(s.clone()));
+    if let Some(s) = f.status {
+        q = q.filter(fraud_alerts::status.eq(s));
     }
     if let Some(t) = f.from {
         q = q.filter(fraud_alerts::created_at.ge(t));
@@ -137,7 +118,7 @@ pub async fn list(
     Ok(q.order((fraud_alerts::created_at.desc(), fraud_alerts::id.desc())).limit(limit + 1).load(conn).await?)
 }
 
-pub async fn outcomes_of(conn: &mut Conn, alerts: &[Uuid]) -> ApiResult<Vec<OutcomeRow>> {
+pub async fn outcomes_of(conn: &mut Conn, alerts: &[AlertId]) -> ApiResult<Vec<OutcomeRow>> {
     Ok(fraud_alert_outcomes::table
         .filter(fraud_alert_outcomes::alert_id.eq_any(alerts))
         .order(fraud_alert_outcomes::created_at)
@@ -147,7 +128,7 @@ pub async fn outcomes_of(conn: &mut Conn, alerts: &[Uuid]) -> ApiResult<Vec<Outc
 }
 
 /// Alerts created for onward transfers out of `alerts` (the next hops).
-pub async fn children_of(conn: &mut Conn, alerts: &[Uuid]) -> ApiResult<Vec<AlertRow>> {
+pub async fn children_of(conn: &mut Conn, alerts: &[AlertId]) -> ApiResult<Vec<AlertRow>> {
     Ok(fraud_alerts::table
         .filter(fraud_alerts::parent_alert_id.eq_any(alerts))
         .order(fraud_alerts::created_at)
@@ -161,10 +142,11 @@ pub async fn insert_outcome(conn: &mut Conn, row: &OutcomeRow) -> ApiResult<()> 
     Ok(())
 }
 
-pub async fn mark_acted(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
+pub async fn mark_acted(conn: &mut Conn, id: AlertId) -> ApiResult<()> {
     diesel::update(fraud_alerts::table.find(id))
         .set((
-            fraud_alerts::status.eq("acted"),
+            fraud_alerts::status.eq(AlertStatus::Acted),
+            fraud_alerts::version.eq(fraud_alerts::version + 1),
             fraud_alerts::first_outcome_at
                 .eq(sql::<Nullable<diesel::sql_types::Timestamptz>>("coalesce(first_outcome_at, now())")),
         ))
@@ -174,20 +156,11 @@ pub async fn mark_acted(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
 }
 
 /// Every hop of a trace, in order.
-pub async fn trace(conn: &mut Conn, trace: Uuid) -> ApiResult<Vec<AlertRow>> {
+pub async fn trace(conn: &mut Conn, trace: AlertId) -> ApiResult<Vec<AlertRow>> {
     Ok(fraud_alerts::table
         .filter(fraud_alerts::trace_id.eq(trace))
         .order((fraud_alerts::hop, fraud_alerts::created_at))
         .select(AlertRow::as_select())
-        .load(conn)
-        .await?)
-}
-
-/// (id, name) of organisations.
-pub async fn names(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<(Uuid, String)>> {
-    Ok(organizations::table
-        .filter(organizations::id.eq_any(ids))
-        .select((organizations::id, organizations::name))
         .load(conn)
         .await?)
 }
@@ -201,7 +174,7 @@ pub struct MuleRow {
     #[diesel(sql_type = BigInt)]
     pub alerts: i64,
     #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub holder_id: Option<Uuid>,
+    pub holder_id: Option<OrgId>,
     #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     pub first_alert_at: DateTime<Utc>,
     #[diesel(sql_type = diesel::sql_types::Timestamptz)]
@@ -210,7 +183,7 @@ pub struct MuleRow {
 
 /// Beneficiary IBANs named by alerts of two or more different sending banks; `holder`: only
 /// the accounts that bank holds (it received the alerts).
-pub async fn mule_accounts(conn: &mut Conn, holder: Option<Uuid>) -> ApiResult<Vec<MuleRow>> {
+pub async fn mule_accounts(conn: &mut Conn, holder: Option<OrgId>) -> ApiResult<Vec<MuleRow>> {
     Ok(diesel::sql_query(
         "SELECT beneficiary_iban AS iban, count(DISTINCT sender_org_id) AS sending_banks, count(*) AS alerts,
                 (array_agg(receiver_org_id ORDER BY created_at DESC))[1] AS holder_id,
@@ -230,7 +203,7 @@ pub async fn mule_accounts(conn: &mut Conn, holder: Option<Uuid>) -> ApiResult<V
 #[derive(QueryableByName, Debug)]
 pub struct StatsRow {
     #[diesel(sql_type = SqlUuid)]
-    pub bank_id: Uuid,
+    pub bank_id: OrgId,
     #[diesel(sql_type = Text)]
     pub bank: String,
     #[diesel(sql_type = BigInt)]
@@ -255,7 +228,7 @@ pub async fn statistics(
     conn: &mut Conn,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    only: Option<Uuid>,
+    only: Option<OrgId>,
 ) -> ApiResult<Vec<StatsRow>> {
     Ok(diesel::sql_query(
         "WITH a AS (SELECT * FROM fraud_alerts WHERE created_at >= $1 AND created_at < $2),
@@ -268,15 +241,18 @@ pub async fn statistics(
                 (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_outcome_at - a.created_at))
                    FROM a WHERE a.receiver_org_id = b.id AND a.first_outcome_at IS NOT NULL) AS p90_seconds_to_first_outcome,
                 (SELECT coalesce(sum(amount_minor), 0)::bigint FROM a WHERE a.sender_org_id = b.id AND a.hop = 1) AS amount_reported_minor,
-                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = 'funds_frozen') AS amount_frozen_minor,
-                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = 'funds_returned') AS amount_returned_minor
+                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = $4) AS amount_frozen_minor,
+                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = $5) AS amount_returned_minor
          FROM organizations b
-         WHERE b.kind = 'bank' AND ($3::uuid IS NULL OR b.id = $3)
+         WHERE b.kind = $6 AND ($3::uuid IS NULL OR b.id = $3)
          ORDER BY b.name",
     )
     .bind::<diesel::sql_types::Timestamptz, _>(from)
     .bind::<diesel::sql_types::Timestamptz, _>(to)
     .bind::<Nullable<SqlUuid>, _>(only)
+    .bind::<Text, _>(OutcomeKind::FundsFrozen)
+    .bind::<Text, _>(OutcomeKind::FundsReturned)
+    .bind::<Text, _>(OrgKind::Bank)
     .load(conn)
     .await?)
 }

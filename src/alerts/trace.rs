@@ -7,20 +7,19 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::model::{AlertRow, OutcomeRow};
-use crate::reports::model::Money;
+use super::model::{AlertRow, OutcomeKind, OutcomeRow};
+use crate::domain::{AlertId, Currency, Money, OrgId};
 
 /// One hop: a transfer from one account to the next and what the receiving bank did.
 #[derive(Serialize, ToSchema, Debug)]
 pub struct Hop {
-    pub alert_id: Uuid,
-    pub parent_alert_id: Option<Uuid>,
+    pub alert_id: AlertId,
+    pub parent_alert_id: Option<AlertId>,
     pub hop: i32,
-    pub sender_id: Uuid,
+    pub sender_id: OrgId,
     pub sender: String,
-    pub receiver_id: Option<Uuid>,
+    pub receiver_id: Option<OrgId>,
     pub receiver: Option<String>,
     pub from_account: Option<String>,
     pub to_account: Option<String>,
@@ -31,13 +30,14 @@ pub struct Hop {
     /// When the alert reached the receiving bank.
     pub received_at: DateTime<Utc>,
     pub first_outcome_at: Option<DateTime<Utc>>,
-    pub outcomes: Vec<String>,
+    pub outcomes: Vec<OutcomeKind>,
 }
 
 /// Totals of a trace, over every hop.
 #[derive(Serialize, ToSchema, Debug)]
 pub struct Totals {
-    pub currency: String,
+    #[schema(value_type = String)]
+    pub currency: Currency,
     pub original_loss_minor: i64,
     pub frozen_minor: i64,
     pub returned_minor: i64,
@@ -48,7 +48,7 @@ pub struct Totals {
 /// `GET /fraud-traces/{id}`.
 #[derive(Serialize, ToSchema, Debug)]
 pub struct Trace {
-    pub id: Uuid,
+    pub id: AlertId,
     /// The hops you may see (all for the public sector; those a bank sent or received).
     pub hops: Vec<Hop>,
     pub totals: Totals,
@@ -67,7 +67,7 @@ pub struct Edge {
     pub from: String,
     pub to: String,
     pub amount: Money,
-    pub alert_id: Uuid,
+    pub alert_id: AlertId,
     pub frozen_minor: i64,
     pub returned_minor: i64,
 }
@@ -79,25 +79,25 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
-fn sum(outcomes: &[&OutcomeRow], kind: &str) -> i64 {
+fn sum(outcomes: &[&OutcomeRow], kind: OutcomeKind) -> i64 {
     outcomes.iter().filter(|o| o.outcome == kind).filter_map(|o| o.amount_minor).sum()
 }
 
 /// Builds the trace from all its alerts; `visible` says which hops the reader may see
-/// (totals always cover the whole trail).
+/// (totals always cover the whole trail). `None` for a trace without alerts.
 pub fn build(
-    id: Uuid,
+    id: AlertId,
     rows: &[AlertRow],
     outcomes: &[OutcomeRow],
-    names: &HashMap<Uuid, String>,
+    names: &HashMap<OrgId, String>,
     visible: impl Fn(&AlertRow) -> bool,
-) -> Trace {
-    let root = rows.iter().find(|r| r.parent_alert_id.is_none()).or(rows.first());
+) -> Option<Trace> {
+    let root = rows.iter().find(|r| r.parent_alert_id.is_none()).or(rows.first())?;
     let mut hops = Vec::new();
     let (mut frozen, mut returned) = (0, 0);
     for r in rows {
         let mine: Vec<&OutcomeRow> = outcomes.iter().filter(|o| o.alert_id == r.id).collect();
-        let (f, ret) = (sum(&mine, "funds_frozen"), sum(&mine, "funds_returned"));
+        let (f, ret) = (sum(&mine, OutcomeKind::FundsFrozen), sum(&mine, OutcomeKind::FundsReturned));
         frozen += f;
         returned += ret;
         if !visible(r) {
@@ -111,29 +111,29 @@ pub fn build(
             sender: names.get(&r.sender_org_id).cloned().unwrap_or_default(),
             receiver_id: r.receiver_org_id,
             receiver: r.receiver_org_id.and_then(|o| names.get(&o).cloned()),
-            from_account: r.victim_iban.clone(),
-            to_account: r.beneficiary_iban.clone().or(r.beneficiary_account.clone()),
+            from_account: r.victim_iban.clone().map(String::from),
+            to_account: r.beneficiary_iban.clone().map(String::from).or(r.beneficiary_account.clone()),
             received: Money { amount_minor: r.amount_minor, currency: r.currency.clone() },
             frozen_minor: f,
             returned_minor: ret,
             moved_on_minor: rows.iter().filter(|c| c.parent_alert_id == Some(r.id)).map(|c| c.amount_minor).sum(),
             received_at: r.created_at,
             first_outcome_at: r.first_outcome_at,
-            outcomes: mine.iter().map(|o| o.outcome.clone()).collect(),
+            outcomes: mine.iter().map(|o| o.outcome).collect(),
         });
     }
-    let original = root.map_or(0, |r| r.amount_minor);
-    Trace {
+    let original = root.amount_minor;
+    Some(Trace {
         id,
         hops,
         totals: Totals {
-            currency: root.map(|r| r.currency.clone()).unwrap_or_default(),
+            currency: root.currency.clone(),
             original_loss_minor: original,
             frozen_minor: frozen,
             returned_minor: returned,
             unaccounted_minor: (original - frozen - returned).max(0),
         },
-    }
+    })
 }
 
 /// The hops as accounts and transfers.

@@ -2,18 +2,18 @@
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use uuid::Uuid;
 
 use super::model::{ApiKeyRow, NewApiKey};
-use crate::db::schema::api_keys;
-use crate::db::Conn;
-use crate::error::ApiResult;
+use crate::domain::{ApiKeyId, OrgId};
+use crate::kernel::db::schema::api_keys;
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 
 pub async fn insert(conn: &mut Conn, key: &NewApiKey) -> ApiResult<ApiKeyRow> {
     Ok(diesel::insert_into(api_keys::table).values(key).returning(ApiKeyRow::as_returning()).get_result(conn).await?)
 }
 
-pub async fn list_by_org(conn: &mut Conn, org: Uuid) -> ApiResult<Vec<ApiKeyRow>> {
+pub async fn list_by_org(conn: &mut Conn, org: OrgId) -> ApiResult<Vec<ApiKeyRow>> {
     Ok(api_keys::table
         .filter(api_keys::organization_id.eq(org))
         .order(api_keys::id.desc())
@@ -23,7 +23,7 @@ pub async fn list_by_org(conn: &mut Conn, org: Uuid) -> ApiResult<Vec<ApiKeyRow>
 }
 
 /// Revokes a key of `org`; `None` when `org` has no such key.
-pub async fn revoke(conn: &mut Conn, org: Uuid, id: Uuid) -> ApiResult<Option<ApiKeyRow>> {
+pub async fn revoke(conn: &mut Conn, org: OrgId, id: ApiKeyId) -> ApiResult<Option<ApiKeyRow>> {
     Ok(diesel::update(api_keys::table.filter(api_keys::id.eq(id)).filter(api_keys::organization_id.eq(org)))
         .set(api_keys::revoked_at.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
             "coalesce(revoked_at, now())",

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::db::schema::audit_events;
+use crate::kernel::audit::Outcome;
+use crate::kernel::db::schema::audit_events;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = audit_events)]
@@ -17,26 +18,11 @@ pub struct AuditRow {
     pub action: String,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub client_addr: Option<String>,
     pub request_id: Option<String>,
     pub details: serde_json::Value,
     pub hash: Option<Vec<u8>>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = audit_events)]
-pub struct NewAuditRow<'a> {
-    pub user_id: Option<Uuid>,
-    pub api_key_id: Option<Uuid>,
-    pub organization_id: Option<Uuid>,
-    pub action: &'a str,
-    pub object_type: Option<&'a str>,
-    pub object_id: Option<&'a str>,
-    pub outcome: &'a str,
-    pub client_addr: Option<&'a str>,
-    pub request_id: Option<&'a str>,
-    pub details: &'a serde_json::Value,
 }
 
 /// One audit record.
@@ -53,8 +39,7 @@ pub struct AuditEvent {
     pub action: String,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
-    /// `ok`, `denied` or `error`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub client_addr: Option<String>,
     pub request_id: Option<String>,
     #[schema(value_type = Object)]

@@ -1,4 +1,4 @@
-//! Audit queries: append, list, seal, verify.
+//! Audit queries: list, seal, verify.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
@@ -6,37 +6,10 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::model::{AuditQuery, AuditRow, NewAuditRow};
-use super::Entry;
-use crate::db::schema::audit_events;
-use crate::db::Conn;
-use crate::error::ApiResult;
-
-fn new_row(e: &Entry) -> NewAuditRow<'_> {
-    NewAuditRow {
-        user_id: e.user_id,
-        api_key_id: e.api_key_id,
-        organization_id: e.organization_id,
-        action: e.action,
-        object_type: e.object_type,
-        object_id: e.object_id.as_deref(),
-        outcome: e.outcome,
-        client_addr: e.meta.client_addr.as_deref(),
-        request_id: e.meta.request_id.as_deref(),
-        details: &e.details,
-    }
-}
-
-pub async fn insert(conn: &mut Conn, e: &Entry) -> ApiResult<()> {
-    diesel::insert_into(audit_events::table).values(new_row(e)).execute(conn).await?;
-    Ok(())
-}
-
-pub async fn insert_many(conn: &mut Conn, entries: &[Entry]) -> ApiResult<()> {
-    let rows: Vec<NewAuditRow<'_>> = entries.iter().map(new_row).collect();
-    diesel::insert_into(audit_events::table).values(&rows).execute(conn).await?;
-    Ok(())
-}
+use super::model::{AuditQuery, AuditRow};
+use crate::kernel::db::schema::audit_events;
+use crate::kernel::db::{self, Conn};
+use crate::kernel::error::ApiResult;
 
 /// Rows matching `q`, newest first, after the cursor id; `only_org` restricts to one organisation.
 pub async fn list(
@@ -112,11 +85,11 @@ pub const SEAL_BATCH: i64 = 5000;
 /// across instances (advisory lock). Returns how many rows were sealed.
 pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
     conn.transaction(async |c| {
-        let locked: bool = crate::db::try_lock_until_commit(c, crate::db::locks::AUDIT_SEALER).await?;
+        let locked: bool = db::try_lock_until_commit(c, db::locks::AUDIT_SEALER).await?;
         if !locked {
             return Ok(0);
         }
-        let horizon: DateTime<Utc> = crate::db::commit_horizon(c).await?;
+        let horizon: DateTime<Utc> = db::commit_horizon(c).await?;
         let mut previous: Vec<u8> = audit_events::table
             .filter(audit_events::hash.is_not_null())
             .order(audit_events::id.desc())

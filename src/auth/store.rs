@@ -1,80 +1,13 @@
-//! Credential queries: who a token or key belongs to, login failures, refresh tokens, the
-//! stored JWT key.
+//! Session queries: login failures, refresh tokens, revoked access tokens.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::db::schema::{
-    api_keys, app_settings, login_failures, organizations, refresh_tokens, revoked_access_tokens, users,
-};
-use crate::db::Conn;
-use crate::error::ApiResult;
-
-#[derive(Queryable)]
-pub struct UserPrincipalRow {
-    pub role: String,
-    pub user_active: bool,
-    pub org_id: Uuid,
-    pub org_kind: String,
-    pub org_active: bool,
-    pub revoked: bool,
-}
-
-/// The user behind an access token, with its organisation and whether the token was revoked.
-pub async fn user_principal(conn: &mut Conn, user: Uuid, jti: Uuid) -> ApiResult<Option<UserPrincipalRow>> {
-    Ok(users::table
-        .inner_join(organizations::table)
-        .filter(users::id.eq(user))
-        .select((
-            users::role,
-            users::active,
-            organizations::id,
-            organizations::kind,
-            organizations::active,
-            diesel::dsl::exists(revoked_access_tokens::table.filter(revoked_access_tokens::jti.eq(jti))),
-        ))
-        .first(conn)
-        .await
-        .optional()?)
-}
-
-#[derive(Queryable, Clone, Debug)]
-pub struct ApiKeyPrincipalRow {
-    pub id: Uuid,
-    pub scopes: Vec<String>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub org_id: Uuid,
-    pub org_kind: String,
-    pub org_active: bool,
-}
-
-pub async fn api_key_principal(conn: &mut Conn, hash: &[u8]) -> ApiResult<Option<ApiKeyPrincipalRow>> {
-    Ok(api_keys::table
-        .inner_join(organizations::table)
-        .filter(api_keys::key_hash.eq(hash))
-        .select((
-            api_keys::id,
-            api_keys::scopes,
-            api_keys::expires_at,
-            api_keys::revoked_at,
-            api_keys::last_used_at,
-            organizations::id,
-            organizations::kind,
-            organizations::active,
-        ))
-        .first(conn)
-        .await
-        .optional()?)
-}
-
-pub async fn touch_api_key(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
-    diesel::update(api_keys::table.find(id)).set(api_keys::last_used_at.eq(diesel::dsl::now)).execute(conn).await?;
-    Ok(())
-}
+use crate::kernel::db::schema::{login_failures, refresh_tokens, revoked_access_tokens};
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 
 /// How many logins for `email` failed since `since`, and when the oldest of them was.
 pub async fn failures_since(
@@ -178,16 +111,6 @@ pub async fn revoke_access_token(conn: &mut Conn, jti: Uuid, expires_at: DateTim
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// The shared setting `key`, created with `make()` by whichever instance asks first.
-pub async fn setting_or_insert(conn: &mut Conn, key: &str, make: impl FnOnce() -> String) -> ApiResult<String> {
-    diesel::insert_into(app_settings::table)
-        .values((app_settings::key.eq(key), app_settings::value.eq(make())))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
-    Ok(app_settings::table.find(key).select(app_settings::value).first(conn).await?)
 }
 
 /// Deletes expired bookkeeping rows (revoked access tokens, old login failures and refresh tokens).

@@ -9,9 +9,9 @@ pub mod store;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::Conn;
-use crate::domain::text_enum;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::{text_enum, OrgId};
+use crate::kernel::db::Conn;
+use crate::kernel::error::{ApiError, ApiResult};
 
 text_enum! {
     /// What happened.
@@ -35,9 +35,17 @@ text_enum! {
 pub async fn emit(
     conn: &mut Conn,
     kind: EventType,
-    recipient: Uuid,
+    recipient: OrgId,
     payload: &impl Serialize,
 ) -> ApiResult<(i64, Uuid)> {
     let payload = serde_json::to_value(payload).map_err(ApiError::internal)?;
     store::insert(conn, kind, recipient, &payload).await
+}
+
+/// Writes one event of `kind` per (recipient, payload), in one statement; returns how many.
+pub async fn emit_many(conn: &mut Conn, kind: EventType, events: &[(OrgId, serde_json::Value)]) -> ApiResult<usize> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    store::insert_many(conn, kind, events).await
 }

@@ -4,14 +4,15 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::EventType;
+use crate::domain::{Category, IndicatorType, ReportId, Tlp};
 
 /// Payload of `report.indicator_match`: a report you may see names values on your watchlists.
 #[derive(Serialize, Deserialize, ToSchema, Debug)]
 pub struct IndicatorMatch {
-    pub report_id: Uuid,
+    pub report_id: ReportId,
     pub reference: String,
-    pub category: String,
-    pub tlp: String,
+    pub category: Category,
+    pub tlp: Tlp,
     pub matches: Vec<WatchlistHit>,
 }
 
@@ -21,7 +22,7 @@ pub struct WatchlistHit {
     pub watchlist_id: Uuid,
     pub watchlist: String,
     #[serde(rename = "type")]
-    pub type_: String,
+    pub type_: IndicatorType,
     /// The report's value.
     pub value: String,
     /// The watchlist entry it matched (a CIDR network for addresses inside it).

@@ -6,11 +6,12 @@ use uuid::Uuid;
 
 use super::model::{Event, EventPage, EventQuery};
 use super::{store, EventType};
-use crate::audit::{self, Entry};
-use crate::auth::{Permission, Principal};
-use crate::domain::{from_db, Check};
-use crate::error::ApiResult;
-use crate::{pagination, AppState};
+use crate::access::{Action, Principal};
+use crate::domain::{Check, OrgId};
+use crate::kernel::error::ApiResult;
+use crate::kernel::http::pagination;
+use crate::kernel::http::responses::{Common, Denied};
+use crate::kernel::AppState;
 
 const MAX_WAIT: Duration = Duration::from_secs(60);
 /// While long-polling, the feed is re-read at least this often, for events held back behind
@@ -30,10 +31,10 @@ fn parse_wait(check: &mut Check, raw: Option<&str>) -> Duration {
 }
 
 /// Returns when an event for `org` is announced (or announcements were missed).
-async fn announced(rx: &mut broadcast::Receiver<Uuid>, org: Uuid) {
+async fn announced(rx: &mut broadcast::Receiver<Uuid>, org: OrgId) {
     loop {
         match rx.recv().await {
-            Ok(o) if o == org => return,
+            Ok(o) if org == o => return,
             Ok(_) => continue,
             Err(broadcast::error::RecvError::Lagged(_)) => return,
             Err(broadcast::error::RecvError::Closed) => return std::future::pending().await,
@@ -47,12 +48,7 @@ async fn announced(rx: &mut broadcast::Receiver<Uuid>, org: Uuid) {
     tag = "events",
     params(EventQuery),
     security(("bearer" = []), ("api_key" = ["events:read"])),
-    responses(
-        (status = 200, body = EventPage),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "events after the cursor, oldest first", body = EventPage), Common, Denied)
 )]
 #[get("/events")]
 pub async fn list_events(
@@ -60,18 +56,18 @@ pub async fn list_events(
     principal: Principal,
     q: web::Query<EventQuery>,
 ) -> ApiResult<web::Json<EventPage>> {
-    audit::require(&state, &principal, Permission::ReadEvents, "event.read").await?;
+    let act = principal.authorize(&state, Action::ReadEvents).await?;
     let limit = pagination::limit(q.limit)?;
     let after: i64 = pagination::decode(q.after.as_deref())?.unwrap_or(0);
     let mut check = Check::new();
-    let types: Vec<String> = q
+    let types: Vec<EventType> = q
         .types
         .as_deref()
         .unwrap_or("")
         .split(',')
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .filter_map(|t| check.take("types", t.parse::<EventType>()).map(|t| t.as_str().to_string()))
+        .filter_map(|t| check.take("types", t.parse::<EventType>()))
         .collect();
     let wait = parse_wait(&mut check, q.wait.as_deref());
     check.finish()?;
@@ -81,22 +77,22 @@ pub async fn list_events(
     let rows = loop {
         let rows = {
             let mut conn = state.pool.get().await?;
-            store::feed(&mut conn, principal.org_id, after, &types, limit).await?
+            store::feed(&mut conn, act.org_id, after, &types, limit).await?
         };
         let now = Instant::now();
         if !rows.is_empty() || now >= deadline {
             break rows;
         }
-        let _ = tokio::time::timeout((deadline - now).min(RECHECK), announced(&mut rx, principal.org_id)).await;
+        let _ = tokio::time::timeout((deadline - now).min(RECHECK), announced(&mut rx, act.org_id)).await;
     };
     let next = rows.last().map_or(after, |r| r.id);
     if !rows.is_empty() {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.event_id).collect();
-        state.audit.push(Entry::of(&principal, "event.read").details(serde_json::json!({"events": ids})));
+        act.record_read(&state, None, serde_json::json!({"events": ids}));
     }
     let items = rows
         .into_iter()
-        .map(|r| Ok(Event { id: r.event_id, type_: from_db(&r.type_)?, created_at: r.created_at, data: r.payload }))
-        .collect::<ApiResult<Vec<_>>>()?;
+        .map(|r| Event { id: r.event_id, type_: r.type_, created_at: r.created_at, data: r.payload })
+        .collect();
     Ok(web::Json(EventPage { items, next_cursor: Some(pagination::encode(&next)) }))
 }

@@ -1,10 +1,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::normalize::IndicatorType;
-use crate::reports::model::{Category, Tlp};
+use crate::domain::{Category, IndicatorType, ReportId, Tlp};
 
 /// Most report references listed per looked-up value (the count covers all).
 pub const MAX_REFS: usize = 100;
@@ -32,7 +30,7 @@ pub struct LookupRequest {
 /// A report naming a looked-up value.
 #[derive(Serialize, ToSchema, Clone, Debug)]
 pub struct ReportRef {
-    pub id: Uuid,
+    pub id: ReportId,
     pub category: Category,
     pub tlp: Tlp,
 }
@@ -80,11 +78,11 @@ pub struct LookupResponse {
 /// A visible report naming a value, as the look-up query returns it.
 #[derive(diesel::Queryable, Debug)]
 pub struct HitRow {
-    pub type_: String,
+    pub type_: IndicatorType,
     pub value: String,
-    pub report_id: Uuid,
-    pub category: String,
-    pub tlp: String,
+    pub report_id: ReportId,
+    pub category: Category,
+    pub tlp: Tlp,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

@@ -4,10 +4,10 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::model::HitRow;
-use crate::db::schema::{indicators, report_indicators, reports};
-use crate::db::Conn;
-use crate::error::ApiResult;
-use crate::reports::model::Viewer;
+use crate::domain::report::Viewer;
+use crate::kernel::db::schema::{indicators, report_indicators, reports};
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 use crate::reports::store::visible_to;
 
 /// Read-only: safe to send to a replica. One value is asked as `value = $1`, whose generic

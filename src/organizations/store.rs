@@ -1,20 +1,23 @@
 //! Organisation queries.
 
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::model::{BankIdRow, BankIdentifier, NewOrg, OrgChanges, OrgRow};
-use crate::db::schema::{bank_identifiers, organizations};
-use crate::db::Conn;
-use crate::error::ApiResult;
+use super::model::{BankId, BankIdRow, DirectoryFilter, NewOrg, OrgChanges, OrgRow};
+use crate::domain::{OrgId, OrgKind};
+use crate::kernel::db::schema::{bank_identifiers, organizations};
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 
 pub async fn insert(conn: &mut Conn, org: &NewOrg) -> ApiResult<OrgRow> {
     Ok(diesel::insert_into(organizations::table).values(org).returning(OrgRow::as_returning()).get_result(conn).await?)
 }
 
 /// Replaces the bank identifiers of `org`.
-pub async fn set_bank_identifiers(conn: &mut Conn, org: Uuid, list: &[BankIdentifier]) -> ApiResult<Vec<BankIdRow>> {
+pub async fn set_bank_identifiers(conn: &mut Conn, org: OrgId, list: &[BankId]) -> ApiResult<Vec<BankIdRow>> {
     diesel::delete(bank_identifiers::table.filter(bank_identifiers::organization_id.eq(org))).execute(conn).await?;
     let rows: Vec<BankIdRow> = list
         .iter()
@@ -32,11 +35,11 @@ pub async fn set_bank_identifiers(conn: &mut Conn, org: Uuid, list: &[BankIdenti
     Ok(rows)
 }
 
-pub async fn get(conn: &mut Conn, id: Uuid) -> ApiResult<Option<OrgRow>> {
+pub async fn get(conn: &mut Conn, id: OrgId) -> ApiResult<Option<OrgRow>> {
     Ok(organizations::table.find(id).select(OrgRow::as_select()).first(conn).await.optional()?)
 }
 
-pub async fn bank_identifiers_of(conn: &mut Conn, orgs: &[Uuid]) -> ApiResult<Vec<BankIdRow>> {
+pub async fn bank_identifiers_of(conn: &mut Conn, orgs: &[OrgId]) -> ApiResult<Vec<BankIdRow>> {
     Ok(bank_identifiers::table
         .filter(bank_identifiers::organization_id.eq_any(orgs))
         .order((bank_identifiers::country, bank_identifiers::bank_code, bank_identifiers::bic))
@@ -49,22 +52,19 @@ pub async fn bank_identifiers_of(conn: &mut Conn, orgs: &[Uuid]) -> ApiResult<Ve
 pub async fn list(
     conn: &mut Conn,
     include_inactive: bool,
-    kind: Option<&str>,
-    country: Option<&str>,
+    f: &DirectoryFilter,
     after: Option<(String, Uuid)>,
     limit: i64,
 ) -> ApiResult<Vec<OrgRow>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
     let mut q = organizations::table.select(OrgRow::as_select()).into_boxed();
     if !include_inactive {
         q = q.filter(organizations::active.eq(true));
     }
-    if let Some(kind) = kind {
-        q = q.filter(organizations::kind.eq(kind.to_string()));
+    if let Some(kind) = f.kind {
+        q = q.filter(organizations::kind.eq(kind));
     }
-    if let Some(country) = country {
-        q = q.filter(organizations::country.eq(country.to_string()));
+    if let Some(country) = &f.country {
+        q = q.filter(organizations::country.eq(country.clone()));
     }
     if let Some((name, id)) = after {
         q = q.filter(
@@ -75,12 +75,12 @@ pub async fn list(
 }
 
 /// Reads the organisation and locks its row until the transaction ends (read-modify-write).
-pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<OrgRow>> {
+pub async fn lock(conn: &mut Conn, id: OrgId) -> ApiResult<Option<OrgRow>> {
     Ok(organizations::table.find(id).for_update().select(OrgRow::as_select()).first(conn).await.optional()?)
 }
 
 /// Applies `changes` and bumps the version.
-pub async fn update(conn: &mut Conn, id: Uuid, changes: &OrgChanges) -> ApiResult<OrgRow> {
+pub async fn update(conn: &mut Conn, id: OrgId, changes: &OrgChanges) -> ApiResult<OrgRow> {
     Ok(diesel::update(organizations::table.find(id))
         .set((
             changes,
@@ -95,7 +95,7 @@ pub async fn update(conn: &mut Conn, id: Uuid, changes: &OrgChanges) -> ApiResul
 /// The platform operator's organisation.
 pub async fn platform(conn: &mut Conn) -> ApiResult<Option<OrgRow>> {
     Ok(organizations::table
-        .filter(organizations::kind.eq("platform"))
+        .filter(organizations::kind.eq(OrgKind::Platform))
         .select(OrgRow::as_select())
         .first(conn)
         .await
@@ -105,13 +105,31 @@ pub async fn platform(conn: &mut Conn) -> ApiResult<Option<OrgRow>> {
 /// An organisation by exact name (case-insensitive), for the CLI.
 pub async fn by_name(conn: &mut Conn, name: &str) -> ApiResult<Option<OrgRow>> {
     Ok(organizations::table
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(name) = lower(")
-                .bind::<diesel::sql_types::Text, _>(name)
-                .sql(")"),
-        )
+        .filter(sql::<Bool>("lower(name) = lower(").bind::<Text, _>(name).sql(")"))
         .select(OrgRow::as_select())
         .first(conn)
         .await
         .optional()?)
+}
+
+/// Which of `ids` are active organisations.
+pub async fn active_among(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .filter(organizations::active.eq(true))
+        .select(organizations::id)
+        .load::<OrgId>(conn)
+        .await?
+        .into_iter()
+        .map(|id| id.0)
+        .collect())
+}
+
+/// (id, name, kind) of organisations.
+pub async fn summaries(conn: &mut Conn, ids: &[OrgId]) -> ApiResult<Vec<(OrgId, String, OrgKind)>> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name, organizations::kind))
+        .load(conn)
+        .await?)
 }

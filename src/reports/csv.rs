@@ -51,11 +51,11 @@ pub fn render(reports: &[Report], header: bool) -> Result<Vec<u8>, csv::Error> {
             safe(r.description.clone()),
             safe(r.reporter.name.clone()),
             r.reporter.kind.to_string(),
-            r.country.clone().unwrap_or_default(),
+            r.country.as_ref().map(|c| c.to_string()).unwrap_or_default(),
             time(r.first_seen),
             time(r.last_seen),
             r.loss.as_ref().map(|l| l.amount_minor.to_string()).unwrap_or_default(),
-            r.loss.as_ref().map(|l| l.currency.clone()).unwrap_or_default(),
+            r.loss.as_ref().map(|l| l.currency.to_string()).unwrap_or_default(),
             safe(indicators.join(" ")),
         ])?;
     }

@@ -4,5 +4,6 @@
 pub mod csv;
 pub mod model;
 pub mod routes;
+pub mod service;
 pub mod store;
 pub mod view;

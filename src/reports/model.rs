@@ -1,34 +1,16 @@
-use chrono::{DateTime, FixedOffset, Utc};
+//! Reports on the wire, parsed, and as rows; the query's filter and cursor.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Principal;
-use crate::db::schema::reports;
-use crate::domain::{text_enum, OrgKind};
-use crate::indicators::normalize::IndicatorType;
-
-text_enum! {
-    /// Kind of crime.
-    Category {
-        Phishing = "phishing",
-        BusinessEmailCompromise = "business_email_compromise",
-        InvestmentFraud = "investment_fraud",
-        RomanceScam = "romance_scam",
-        AccountTakeover = "account_takeover",
-        CardFraud = "card_fraud",
-        OnlineShopFraud = "online_shop_fraud",
-        Ransomware = "ransomware",
-        Malware = "malware",
-        Ddos = "ddos",
-        Sextortion = "sextortion",
-        MoneyMule = "money_mule",
-        CryptoFraud = "crypto_fraud",
-        IdentityTheft = "identity_theft",
-        Other = "other",
-    }
-}
+use crate::domain::indicator::normalize;
+use crate::domain::money::MoneyInput;
+use crate::domain::{text_enum, Category, Check, Country, Currency, IndicatorType, Invalid, Money, OrgId, OrgKind};
+use crate::domain::{ReportId, Tlp};
+use crate::kernel::db::schema::reports;
 
 text_enum! {
     /// Where the case stands.
@@ -39,115 +21,78 @@ text_enum! {
     }
 }
 
-text_enum! {
-    /// Traffic Light Protocol 2.0 label: who may see the report.
-    Tlp {
-        Clear = "clear",
-        Green = "green",
-        Amber = "amber",
-        AmberStrict = "amber_strict",
-        Red = "red",
-    }
-}
-
-impl Tlp {
-    /// Order of restriction, for "TLP may only be raised".
-    pub fn rank(self) -> u8 {
-        match self {
-            Tlp::Clear => 0,
-            Tlp::Green => 1,
-            Tlp::Amber => 2,
-            Tlp::AmberStrict => 3,
-            Tlp::Red => 4,
-        }
-    }
-}
-
-/// Who is asking, as report visibility sees it.
-#[derive(Clone, Copy, Debug)]
-pub struct Viewer {
-    pub org_id: Uuid,
-    pub public_sector: bool,
-}
-
-impl Viewer {
-    pub fn of(p: &Principal) -> Self {
-        Viewer { org_id: p.org_id, public_sector: p.org_kind.is_public_sector() }
-    }
-}
-
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = reports)]
 pub struct ReportRow {
-    pub id: Uuid,
+    pub id: ReportId,
     pub reference: String,
-    pub reporter_org_id: Uuid,
+    pub reporter_org_id: OrgId,
     pub reporter_user_id: Option<Uuid>,
     pub reporter_api_key_id: Option<Uuid>,
-    pub category: String,
+    pub category: Category,
     pub title: String,
     pub description: String,
-    pub status: String,
-    pub tlp: String,
+    pub status: ReportStatus,
+    pub tlp: Tlp,
     pub shared_with: Vec<Uuid>,
     pub anonymous: bool,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
-    pub country: Option<String>,
+    pub country: Option<Country>,
     pub loss_amount_minor: Option<i64>,
-    pub loss_currency: Option<String>,
+    pub loss_currency: Option<Currency>,
     pub victim_count: Option<i32>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Insertable)]
+#[derive(Insertable, Debug)]
 #[diesel(table_name = reports)]
 pub struct NewReport {
-    pub id: Uuid,
+    pub id: ReportId,
     pub reference: String,
-    pub reporter_org_id: Uuid,
+    pub reporter_org_id: OrgId,
     pub reporter_user_id: Option<Uuid>,
     pub reporter_api_key_id: Option<Uuid>,
-    pub category: String,
+    pub category: Category,
     pub title: String,
     pub description: String,
-    pub status: String,
-    pub tlp: String,
+    pub status: ReportStatus,
+    pub tlp: Tlp,
     pub shared_with: Vec<Uuid>,
     pub anonymous: bool,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
-    pub country: Option<String>,
+    pub country: Option<Country>,
     pub loss_amount_minor: Option<i64>,
-    pub loss_currency: Option<String>,
+    pub loss_currency: Option<Currency>,
     pub victim_count: Option<i32>,
 }
 
-#[derive(AsChangeset, Default)]
+#[derive(AsChangeset, Default, Debug)]
 #[diesel(table_name = reports)]
 pub struct ReportChanges {
-    pub category: Option<String>,
+    pub category: Option<Category>,
     pub title: Option<String>,
     pub description: Option<String>,
-    pub status: Option<String>,
-    pub tlp: Option<String>,
+    pub status: Option<ReportStatus>,
+    pub tlp: Option<Tlp>,
     pub shared_with: Option<Vec<Uuid>>,
     pub first_seen: Option<Option<DateTime<Utc>>>,
     pub last_seen: Option<Option<DateTime<Utc>>>,
-    pub country: Option<Option<String>>,
+    pub country: Option<Option<Country>>,
     pub loss_amount_minor: Option<Option<i64>>,
-    pub loss_currency: Option<Option<String>>,
+    pub loss_currency: Option<Option<Currency>>,
     pub victim_count: Option<Option<i32>>,
 }
 
-/// An amount of money in minor units (cents) of an ISO 4217 currency.
-#[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
-pub struct Money {
-    pub amount_minor: i64,
-    /// ISO 4217, e.g. `EUR`.
-    pub currency: String,
+/// A normalised observable to link to a report, with its role in the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorLink {
+    pub kind: IndicatorType,
+    pub value: String,
+    pub role: Option<String>,
 }
 
 /// An observable as given: its type, the value as written, and its role in the case.
@@ -175,7 +120,7 @@ pub struct Indicator {
 #[derive(Serialize, ToSchema, Clone, Debug)]
 pub struct Reporter {
     /// Absent when the report is anonymous to you.
-    pub organization_id: Option<Uuid>,
+    pub organization_id: Option<OrgId>,
     /// The organisation's name, or "a bank" / "an ISP" / ... when anonymous.
     pub name: String,
     pub kind: OrgKind,
@@ -203,7 +148,7 @@ pub struct CreateReport {
     pub last_seen: Option<DateTime<FixedOffset>>,
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
-    pub loss: Option<Money>,
+    pub loss: Option<MoneyInput>,
     pub victim_count: Option<i32>,
     #[serde(default)]
     pub indicators: Vec<IndicatorInput>,
@@ -226,7 +171,7 @@ pub struct UpdateReport {
     pub first_seen: Option<DateTime<FixedOffset>>,
     pub last_seen: Option<DateTime<FixedOffset>>,
     pub country: Option<String>,
-    pub loss: Option<Money>,
+    pub loss: Option<MoneyInput>,
     pub victim_count: Option<i32>,
     pub indicators: Option<Vec<IndicatorInput>>,
 }
@@ -234,7 +179,7 @@ pub struct UpdateReport {
 /// A report as a caller allowed to see it gets it.
 #[derive(Serialize, ToSchema)]
 pub struct Report {
-    pub id: Uuid,
+    pub id: ReportId,
     /// Human reference, e.g. `RPT-2026-000123`.
     pub reference: String,
     pub category: Category,
@@ -249,7 +194,7 @@ pub struct Report {
     pub reporter: Reporter,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
-    pub country: Option<String>,
+    pub country: Option<Country>,
     pub loss: Option<Money>,
     pub victim_count: Option<i32>,
     pub indicators: Vec<Indicator>,
@@ -324,15 +269,15 @@ pub struct ReportFilter {
     pub category: Option<Category>,
     pub status: Option<ReportStatus>,
     pub tlp: Option<Tlp>,
-    pub reporter_id: Option<Uuid>,
-    pub country: Option<String>,
+    pub reporter_id: Option<OrgId>,
+    pub country: Option<Country>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
     pub first_seen_from: Option<DateTime<Utc>>,
     pub first_seen_to: Option<DateTime<Utc>>,
     pub loss_min: Option<i64>,
     pub loss_max: Option<i64>,
-    pub currency: Option<String>,
+    pub currency: Option<Currency>,
     pub indicator: Option<(IndicatorType, String)>,
     pub sort: SortKey,
     pub descending: bool,
@@ -345,7 +290,7 @@ pub struct ReportCursor {
     pub s: String,
     /// The sort value of the last row (RFC 3339 time or integer).
     pub k: String,
-    pub i: Uuid,
+    pub i: ReportId,
 }
 
 impl ReportFilter {
@@ -376,14 +321,13 @@ impl ReportFilter {
 }
 
 /// Validates a query's parameters, naming each bad one.
-pub fn parse_query(q: &ReportQuery) -> Result<ReportFilter, crate::error::ApiError> {
-    use crate::domain::Check;
+pub fn parse_query(q: &ReportQuery) -> Result<ReportFilter, Invalid> {
     let mut check = Check::new();
     let utc = |d: &Option<DateTime<FixedOffset>>| d.map(|d| d.with_timezone(&Utc));
     let indicator = match (&q.indicator_type, &q.indicator_value) {
         (Some(t), Some(v)) => check
             .take("indicator_type", t.parse::<IndicatorType>())
-            .and_then(|t| check.take("indicator_value", crate::indicators::normalize::normalize(t, v)).map(|v| (t, v))),
+            .and_then(|t| check.take("indicator_value", normalize(t, v)).map(|v| (t, v))),
         (None, None) => None,
         _ => {
             check.add("indicator_value", "give indicator_type and indicator_value together");
@@ -414,15 +358,15 @@ pub fn parse_query(q: &ReportQuery) -> Result<ReportFilter, crate::error::ApiErr
         category: q.category.as_deref().and_then(|c| check.take("category", c.parse())),
         status: q.status.as_deref().and_then(|c| check.take("status", c.parse())),
         tlp: q.tlp.as_deref().and_then(|c| check.take("tlp", c.parse())),
-        reporter_id: q.reporter_id,
-        country: q.country.as_deref().and_then(|c| check.take("country", crate::domain::country(c))),
+        reporter_id: q.reporter_id.map(OrgId),
+        country: check.optional("country", q.country.as_deref(), Country::parse),
         created_from: utc(&q.created_from),
         created_to: utc(&q.created_to),
         first_seen_from: utc(&q.first_seen_from),
         first_seen_to: utc(&q.first_seen_to),
         loss_min: q.loss_min,
         loss_max: q.loss_max,
-        currency: q.currency.as_deref().and_then(|c| check.take("currency", crate::domain::currency(c))),
+        currency: check.optional("currency", q.currency.as_deref(), Currency::parse),
         indicator,
         sort,
         descending,
@@ -432,18 +376,15 @@ pub fn parse_query(q: &ReportQuery) -> Result<ReportFilter, crate::error::ApiErr
 }
 
 /// Normalised indicators of a request body, deduplicated; errors name `indicators[i].field`.
-pub fn check_indicators(
-    check: &mut crate::domain::Check,
-    items: &[IndicatorInput],
-) -> Vec<(IndicatorType, String, Option<String>)> {
+pub fn parse_indicators(check: &mut Check, items: &[IndicatorInput]) -> Vec<IndicatorLink> {
     const MAX: usize = 1000;
     if items.len() > MAX {
         check.add("indicators", format!("at most {MAX} indicators per request"));
         return Vec::new();
     }
-    let mut out: Vec<(IndicatorType, String, Option<String>)> = Vec::new();
+    let mut out: Vec<IndicatorLink> = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let Some(t) = check.take(&format!("indicators[{i}].type"), item.type_.parse::<IndicatorType>()) else {
+        let Some(kind) = check.take(&format!("indicators[{i}].type"), item.type_.parse::<IndicatorType>()) else {
             continue;
         };
         let role = item.role.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_lowercase);
@@ -451,23 +392,156 @@ pub fn check_indicators(
             check.add(format!("indicators[{i}].role"), "up to 50 letters, digits or _");
             continue;
         }
-        let Some(value) =
-            check.take(&format!("indicators[{i}].value"), crate::indicators::normalize::normalize(t, &item.value))
-        else {
+        let Some(value) = check.take(&format!("indicators[{i}].value"), normalize(kind, &item.value)) else {
             continue;
         };
-        if !out.iter().any(|(ot, ov, _)| *ot == t && *ov == value) {
-            out.push((t, value, role));
+        if !out.iter().any(|o| o.kind == kind && o.value == value) {
+            out.push(IndicatorLink { kind, value, role });
         }
     }
     out
 }
 
-/// Validates a loss.
-pub fn check_money(check: &mut crate::domain::Check, field: &str, m: &Money) -> Option<Money> {
-    if m.amount_minor < 0 {
-        check.add(format!("{field}.amount_minor"), "must not be negative");
+/// Times in the future (beyond clock skew) are refused.
+fn parse_time(
+    check: &mut Check,
+    field: &str,
+    t: Option<DateTime<FixedOffset>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let t = t?.with_timezone(&Utc);
+    if t > now + Duration::hours(1) {
+        check.add(field, "is in the future");
     }
-    let currency = check.take(&format!("{field}.currency"), crate::domain::currency(&m.currency))?;
-    (m.amount_minor >= 0).then_some(Money { amount_minor: m.amount_minor, currency })
+    Some(t)
+}
+
+/// Most organisations a report may be shared with by name.
+pub const MAX_SHARED_WITH: usize = 100;
+
+/// `shared_with` without duplicates (each one's existence is checked against the directory).
+pub fn parse_shared_with(check: &mut Check, ids: &[Uuid]) -> Vec<Uuid> {
+    let mut unique: Vec<Uuid> = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    if unique.len() > MAX_SHARED_WITH {
+        check.add("shared_with", format!("at most {MAX_SHARED_WITH} organisations"));
+        return Vec::new();
+    }
+    unique
+}
+
+/// A new report, parsed.
+#[derive(Debug)]
+pub struct ReportInput {
+    pub category: Category,
+    pub title: String,
+    pub description: String,
+    pub tlp: Tlp,
+    pub status: ReportStatus,
+    pub shared_with: Vec<Uuid>,
+    pub anonymous: bool,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub country: Option<Country>,
+    pub loss: Option<Money>,
+    pub victim_count: Option<i32>,
+    pub indicators: Vec<IndicatorLink>,
+}
+
+impl CreateReport {
+    /// Every field checked; errors go to `check` (the caller adds the directory check of
+    /// `shared_with` before it finishes).
+    pub fn parse(&self, check: &mut Check, now: DateTime<Utc>) -> Option<ReportInput> {
+        let category = check.take("category", self.category.parse());
+        let title = check.text("title", &self.title, 1, 300);
+        let description = check.text("description", &self.description, 1, 20_000);
+        let tlp = check.take("tlp", self.tlp.parse());
+        let status = self.status.as_deref().map_or(Some(ReportStatus::Open), |s| check.take("status", s.parse()));
+        let first_seen = parse_time(check, "first_seen", self.first_seen, now);
+        let last_seen = parse_time(check, "last_seen", self.last_seen, now);
+        if let (Some(f), Some(l)) = (first_seen, last_seen) {
+            if f > l {
+                check.add("last_seen", "is before first_seen");
+            }
+        }
+        let country = check.optional("country", self.country.as_deref(), Country::parse);
+        let loss = self.loss.as_ref().and_then(|m| m.parse(check, "loss"));
+        if self.victim_count.is_some_and(|n| n < 0) {
+            check.add("victim_count", "must not be negative");
+        }
+        let indicators = parse_indicators(check, &self.indicators);
+        let shared_with = parse_shared_with(check, &self.shared_with);
+        Some(ReportInput {
+            category: category?,
+            title: title?,
+            description: description?,
+            tlp: tlp?,
+            status: status?,
+            shared_with,
+            anonymous: self.anonymous,
+            first_seen,
+            last_seen,
+            country,
+            loss,
+            victim_count: self.victim_count,
+            indicators,
+        })
+    }
+}
+
+impl UpdateReport {
+    /// The changes to `current` and the indicators to add. TLP may only be raised and
+    /// `shared_with` only widened (the caller checks the directory for new names).
+    pub fn parse(
+        &self,
+        check: &mut Check,
+        current: &ReportRow,
+        now: DateTime<Utc>,
+    ) -> (ReportChanges, Vec<IndicatorLink>) {
+        let tlp: Option<Tlp> = check.optional("tlp", self.tlp.as_deref(), str::parse);
+        if tlp.is_some_and(|t| t.rank() < current.tlp.rank()) {
+            check.add("tlp", format!("TLP may only be raised (it is {})", current.tlp));
+        }
+        let shared_with = self.shared_with.as_deref().map(|list| parse_shared_with(check, list));
+        if shared_with.as_ref().is_some_and(|new| current.shared_with.iter().any(|o| !new.contains(o))) {
+            check.add("shared_with", "may only be widened: keep every organisation already listed");
+        }
+        let first_seen = parse_time(check, "first_seen", self.first_seen, now);
+        let last_seen = parse_time(check, "last_seen", self.last_seen, now);
+        if let (Some(f), Some(l)) = (first_seen.or(current.first_seen), last_seen.or(current.last_seen)) {
+            if f > l {
+                check.add("last_seen", "is before first_seen");
+            }
+        }
+        if self.victim_count.is_some_and(|n| n < 0) {
+            check.add("victim_count", "must not be negative");
+        }
+        let loss = self.loss.as_ref().and_then(|m| m.parse(check, "loss"));
+        let changes = ReportChanges {
+            category: check.optional("category", self.category.as_deref(), str::parse),
+            title: self.title.as_deref().and_then(|t| check.text("title", t, 1, 300)),
+            description: self.description.as_deref().and_then(|t| check.text("description", t, 1, 20_000)),
+            status: check.optional("status", self.status.as_deref(), str::parse),
+            tlp,
+            shared_with,
+            first_seen: first_seen.map(Some),
+            last_seen: last_seen.map(Some),
+            country: check.optional("country", self.country.as_deref(), Country::parse).map(Some),
+            loss_amount_minor: loss.as_ref().map(|m| Some(m.amount_minor)),
+            loss_currency: loss.map(|m| Some(m.currency)),
+            victim_count: self.victim_count.map(Some),
+        };
+        let indicators = self.indicators.as_deref().map(|items| parse_indicators(check, items)).unwrap_or_default();
+        (changes, indicators)
+    }
+}
+
+/// How an anonymous reporter is named to others, and the organisation to its own members.
+pub fn reporter(row: &ReportRow, viewer: OrgId, name: String, kind: OrgKind) -> Reporter {
+    if row.anonymous && row.reporter_org_id != viewer {
+        Reporter { organization_id: None, name: kind.anonymous_name().into(), kind }
+    } else {
+        Reporter { organization_id: Some(row.reporter_org_id), name, kind }
+    }
 }

@@ -9,11 +9,12 @@ use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::model::{NewReport, ReportChanges, ReportCursor, ReportFilter, ReportRow, SortKey, Viewer};
-use crate::db::schema::{indicators, organizations, report_indicators, reports};
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult};
-use crate::indicators::normalize::IndicatorType;
+use super::model::{IndicatorLink, NewReport, ReportChanges, ReportCursor, ReportFilter, ReportRow, SortKey};
+use crate::domain::report::Viewer;
+use crate::domain::{IndicatorType, OrgId, ReportId};
+use crate::kernel::db::schema::{indicators, report_indicators, reports};
+use crate::kernel::db::Conn;
+use crate::kernel::error::{ApiError, ApiResult};
 
 /// The TLP 2.0 rule (the SQL function `report_visible`, see the migrations): the reporter and
 /// `shared_with` always; CLEAR and GREEN everyone; AMBER also every public-sector organisation;
@@ -26,7 +27,7 @@ pub fn visible_to(v: &Viewer) -> VisibleTo {
 
 #[derive(Debug, Clone, Copy)]
 pub struct VisibleTo {
-    org: Uuid,
+    org: OrgId,
     public_sector: bool,
 }
 
@@ -112,7 +113,7 @@ fn filtered<'a, ST: 'a>(mut q: Boxed<'a, ST>, v: &Viewer, f: &ReportFilter) -> B
         let naming = report_indicators::table
             .inner_join(indicators::table)
             .filter(indicators::value.eq(value.clone()))
-            .filter(indicators::type_.eq(t.as_str()))
+            .filter(indicators::type_.eq(*t))
             .select(report_indicators::report_id);
         q = q.filter(reports::id.eq_any(naming));
     }
@@ -149,11 +150,11 @@ pub async fn list(
         q = match f.sort {
             SortKey::Created | SortKey::FirstSeen => {
                 let t: DateTime<Utc> = c.k.parse().map_err(|_| bad_cursor())?;
-                q.filter(sql::<Bool>(&head).bind::<Timestamptz, _>(t).sql(", ").bind::<SqlUuid, _>(c.i).sql(")"))
+                q.filter(sql::<Bool>(&head).bind::<Timestamptz, _>(t).sql(", ").bind::<SqlUuid, _>(c.i.0).sql(")"))
             }
             SortKey::Loss => {
                 let n: i64 = c.k.parse().map_err(|_| bad_cursor())?;
-                q.filter(sql::<Bool>(&head).bind::<BigInt, _>(n).sql(", ").bind::<SqlUuid, _>(c.i).sql(")"))
+                q.filter(sql::<Bool>(&head).bind::<BigInt, _>(n).sql(", ").bind::<SqlUuid, _>(c.i.0).sql(")"))
             }
         };
     }
@@ -187,7 +188,7 @@ impl<Q> diesel::query_builder::Query for Explain<Q> {
 }
 
 /// A visible report by id.
-pub async fn get_visible(conn: &mut Conn, v: &Viewer, id: Uuid) -> ApiResult<Option<ReportRow>> {
+pub async fn get_visible(conn: &mut Conn, v: &Viewer, id: ReportId) -> ApiResult<Option<ReportRow>> {
     Ok(reports::table
         .filter(reports::id.eq(id))
         .filter(visible_to(v))
@@ -198,7 +199,7 @@ pub async fn get_visible(conn: &mut Conn, v: &Viewer, id: Uuid) -> ApiResult<Opt
 }
 
 /// A report by id, locked until the transaction ends.
-pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<ReportRow>> {
+pub async fn lock(conn: &mut Conn, id: ReportId) -> ApiResult<Option<ReportRow>> {
     Ok(reports::table.find(id).for_update().select(ReportRow::as_select()).first(conn).await.optional()?)
 }
 
@@ -212,7 +213,7 @@ pub async fn insert(conn: &mut Conn, new: &NewReport) -> ApiResult<ReportRow> {
     Ok(diesel::insert_into(reports::table).values(new).returning(ReportRow::as_returning()).get_result(conn).await?)
 }
 
-pub async fn update(conn: &mut Conn, id: Uuid, changes: &ReportChanges) -> ApiResult<ReportRow> {
+pub async fn update(conn: &mut Conn, id: ReportId, changes: &ReportChanges) -> ApiResult<ReportRow> {
     Ok(diesel::update(reports::table.find(id))
         .set((changes, reports::version.eq(reports::version + 1), reports::updated_at.eq(diesel::dsl::now)))
         .returning(ReportRow::as_returning())
@@ -224,29 +225,29 @@ pub async fn update(conn: &mut Conn, id: Uuid, changes: &ReportChanges) -> ApiRe
 /// first/last seen and report count updated. Returns the indicators newly linked.
 pub async fn attach_indicators(
     conn: &mut Conn,
-    report: Uuid,
+    report: ReportId,
     seen: (DateTime<Utc>, DateTime<Utc>),
-    items: &[(IndicatorType, String, Option<String>)],
+    items: &[IndicatorLink],
 ) -> ApiResult<Vec<Uuid>> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
     // Sorted, so that concurrent reports naming the same values lock them in one order.
-    let mut sorted: Vec<&(IndicatorType, String, Option<String>)> = items.iter().collect();
-    sorted.sort_by(|a, b| (&a.1, a.0.as_str()).cmp(&(&b.1, b.0.as_str())));
+    let mut sorted: Vec<&IndicatorLink> = items.iter().collect();
+    sorted.sort_by(|a, b| (&a.value, a.kind.as_str()).cmp(&(&b.value, b.kind.as_str())));
     let rows: Vec<_> = sorted
         .iter()
-        .map(|(t, v, _)| {
+        .map(|link| {
             (
                 indicators::id.eq(Uuid::now_v7()),
-                indicators::type_.eq(t.as_str()),
-                indicators::value.eq(v.clone()),
+                indicators::type_.eq(link.kind),
+                indicators::value.eq(link.value.clone()),
                 indicators::first_seen.eq(seen.0),
                 indicators::last_seen.eq(seen.1),
             )
         })
         .collect();
-    let ids: Vec<(Uuid, String, String)> = diesel::insert_into(indicators::table)
+    let ids: Vec<(Uuid, IndicatorType, String)> = diesel::insert_into(indicators::table)
         .values(&rows)
         .on_conflict((indicators::value, indicators::type_))
         .do_update()
@@ -260,7 +261,7 @@ pub async fn attach_indicators(
     let links: Vec<_> = ids
         .iter()
         .map(|(id, t, v)| {
-            let role = items.iter().find(|(it, iv, _)| it.as_str() == t && iv == v).and_then(|(_, _, r)| r.clone());
+            let role = items.iter().find(|l| l.kind == *t && l.value == *v).and_then(|l| l.role.clone());
             (
                 report_indicators::indicator_id.eq(*id),
                 report_indicators::report_id.eq(report),
@@ -286,32 +287,13 @@ pub async fn attach_indicators(
 /// (report id, type, value, role) of the reports' indicators.
 pub async fn indicators_of(
     conn: &mut Conn,
-    report_ids: &[Uuid],
-) -> ApiResult<Vec<(Uuid, String, String, Option<String>)>> {
+    report_ids: &[ReportId],
+) -> ApiResult<Vec<(ReportId, IndicatorType, String, Option<String>)>> {
     Ok(report_indicators::table
         .inner_join(indicators::table)
         .filter(report_indicators::report_id.eq_any(report_ids))
         .order((indicators::type_, indicators::value))
         .select((report_indicators::report_id, indicators::type_, indicators::value, report_indicators::role))
-        .load(conn)
-        .await?)
-}
-
-/// (id, name, kind) of the reporting organisations.
-pub async fn reporters(conn: &mut Conn, org_ids: &[Uuid]) -> ApiResult<Vec<(Uuid, String, String)>> {
-    Ok(organizations::table
-        .filter(organizations::id.eq_any(org_ids))
-        .select((organizations::id, organizations::name, organizations::kind))
-        .load(conn)
-        .await?)
-}
-
-/// Which of `ids` are active organisations.
-pub async fn active_organizations(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
-    Ok(organizations::table
-        .filter(organizations::id.eq_any(ids))
-        .filter(organizations::active.eq(true))
-        .select(organizations::id)
         .load(conn)
         .await?)
 }

@@ -4,5 +4,9 @@
 
 pub mod model;
 pub mod routes;
+pub mod rules;
 pub mod scheduler;
+pub mod service;
 pub mod store;
+pub mod upload;
+pub mod view;

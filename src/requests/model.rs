@@ -4,10 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::db::schema::{
+use crate::domain::indicator::normalize;
+use crate::domain::{text_enum, Check, IndicatorType, Invalid, OrgId, RequestId};
+use crate::kernel::db::schema::{
     data_request_attachments, data_request_history, data_request_messages, data_request_responses, data_requests,
 };
-use crate::domain::text_enum;
 
 text_enum! {
     /// What is asked.
@@ -68,6 +69,28 @@ text_enum! {
     }
 }
 
+impl RequestStatus {
+    /// Not yet fulfilled, rejected, withdrawn or refused validation.
+    pub fn is_open(self) -> bool {
+        use RequestStatus::*;
+        matches!(self, PendingValidation | Submitted | Acknowledged | InProgress | ClarificationRequested)
+    }
+
+    pub fn open() -> Vec<RequestStatus> {
+        RequestStatus::ALL.iter().copied().filter(|s| s.is_open()).collect()
+    }
+
+    /// Answered with data.
+    pub fn fulfilled() -> Vec<RequestStatus> {
+        vec![RequestStatus::Fulfilled, RequestStatus::PartiallyFulfilled]
+    }
+
+    /// Answered: with data or with a rejection.
+    pub fn answered() -> Vec<RequestStatus> {
+        vec![RequestStatus::Fulfilled, RequestStatus::PartiallyFulfilled, RequestStatus::Rejected]
+    }
+}
+
 text_enum! {
     /// Why an addressee rejects.
     ReasonCode {
@@ -82,69 +105,52 @@ text_enum! {
     }
 }
 
-/// Which side moves a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-    Issuer,
-    Addressee,
-}
-
-impl RequestStatus {
-    pub fn is_open(self) -> bool {
-        use RequestStatus::*;
-        matches!(self, PendingValidation | Submitted | Acknowledged | InProgress | ClarificationRequested)
-    }
-
-    /// Where `side` may move a request from here.
-    pub fn allowed(self, side: Side) -> Vec<RequestStatus> {
-        use RequestStatus::*;
-        let mut out = match (self, side) {
-            (Submitted, Side::Addressee) => vec![Acknowledged, Rejected],
-            (Acknowledged, Side::Addressee) => {
-                vec![InProgress, ClarificationRequested, Fulfilled, PartiallyFulfilled, Rejected]
-            }
-            (InProgress, Side::Addressee) => vec![ClarificationRequested, Fulfilled, PartiallyFulfilled, Rejected],
-            (ClarificationRequested, Side::Issuer) => vec![Acknowledged],
-            _ => vec![],
-        };
-        if side == Side::Issuer && self.is_open() {
-            out.push(Withdrawn);
-        }
-        out
+text_enum! {
+    /// A notice the scheduler sends once per request.
+    Notice {
+        DeadlineNear = "deadline_near",
+        Overdue = "overdue",
+        Expiring = "expiring",
     }
 }
 
-/// The time allowed to a request of `urgency` received at `received`, unless the issuer asked
-/// for a later date.
-pub fn deadline(urgency: Urgency, received: DateTime<Utc>, requested: Option<DateTime<Utc>>) -> DateTime<Utc> {
-    let by_urgency = received + urgency.time_allowed();
-    requested.map_or(by_urgency, |r| r.max(by_urgency))
+text_enum! {
+    /// A validator's decision.
+    Decision {
+        Approve = "approve",
+        Reject = "reject",
+    }
 }
 
-pub const PRESERVATION_DAYS: i64 = 90;
-pub const VALIDATION_HOURS: i64 = 48;
+text_enum! {
+    /// Whose requests a list shows.
+    RequestBox {
+        Issued = "issued",
+        Received = "received",
+    }
+}
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = data_requests)]
 pub struct RequestRow {
-    pub id: Uuid,
+    pub id: RequestId,
     pub reference: String,
-    pub type_: String,
-    pub issuer_org_id: Uuid,
+    pub type_: RequestType,
+    pub issuer_org_id: OrgId,
     pub issuer_actor_id: Option<Uuid>,
-    pub addressee_org_id: Uuid,
+    pub addressee_org_id: OrgId,
     pub case_reference: String,
     pub legal_provision: String,
     pub legal_text: Option<String>,
-    pub data_categories: Vec<String>,
-    pub urgency: String,
+    pub data_categories: Vec<DataCategory>,
+    pub urgency: Urgency,
     pub justification: Option<String>,
     pub identifiers: serde_json::Value,
     pub period_from: Option<DateTime<Utc>>,
     pub period_to: Option<DateTime<Utc>>,
     pub report_ids: Vec<Uuid>,
     pub no_customer_notification_until: Option<NaiveDate>,
-    pub status: String,
+    pub status: RequestStatus,
     pub requested_deadline: Option<DateTime<Utc>>,
     pub received_at: Option<DateTime<Utc>>,
     pub deadline: Option<DateTime<Utc>>,
@@ -152,8 +158,8 @@ pub struct RequestRow {
     pub preservation_until: Option<DateTime<Utc>>,
     pub validation_due_at: Option<DateTime<Utc>>,
     pub validated_at: Option<DateTime<Utc>>,
-    pub validated_by_org_id: Option<Uuid>,
-    pub notices_sent: Vec<String>,
+    pub validated_by_org_id: Option<OrgId>,
+    pub notices_sent: Vec<Notice>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -162,12 +168,12 @@ pub struct RequestRow {
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = data_request_history)]
 pub struct HistoryRow {
-    pub request_id: Uuid,
-    pub from_status: Option<String>,
-    pub to_status: String,
-    pub actor_org_id: Uuid,
+    pub request_id: RequestId,
+    pub from_status: Option<RequestStatus>,
+    pub to_status: RequestStatus,
+    pub actor_org_id: OrgId,
     pub actor_id: Option<Uuid>,
-    pub reason_code: Option<String>,
+    pub reason_code: Option<ReasonCode>,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -176,8 +182,8 @@ pub struct HistoryRow {
 #[diesel(table_name = data_request_messages)]
 pub struct MessageRow {
     pub id: Uuid,
-    pub request_id: Uuid,
-    pub author_org_id: Uuid,
+    pub request_id: RequestId,
+    pub author_org_id: OrgId,
     pub author_id: Option<Uuid>,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -187,9 +193,9 @@ pub struct MessageRow {
 #[diesel(table_name = data_request_responses)]
 pub struct ResponseRow {
     pub id: Uuid,
-    pub request_id: Uuid,
+    pub request_id: RequestId,
     pub records: serde_json::Value,
-    pub author_org_id: Uuid,
+    pub author_org_id: OrgId,
     pub author_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -211,7 +217,7 @@ pub struct AttachmentMeta {
 pub struct NewAttachment {
     pub id: Uuid,
     pub response_id: Uuid,
-    pub request_id: Uuid,
+    pub request_id: RequestId,
     pub filename: String,
     pub content_type: String,
     pub size: i64,
@@ -254,6 +260,7 @@ pub struct LegalBasis {
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
 pub struct Identifier {
     #[serde(rename = "type")]
+    #[schema(value_type = IndicatorType)]
     pub type_: String,
     pub value: String,
     pub port: Option<u16>,
@@ -271,11 +278,16 @@ pub struct Period {
 /// Body of `POST /requests` (send `Idempotency-Key` to make retries safe).
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"type": "subscriber_info", "addressee_id": "0193a7c2-5e4f-7a10-9d2b-2c1f3e4d5a6b",
+    "case_reference": "PR-2026-1187", "legal_basis": {"provision": "CPC art. 123; Budapest Convention art. 18",
+    "text": "Production order for subscriber information"}, "data_categories": ["subscriber"], "urgency": "routine",
+    "identifiers": [{"type": "ipv4", "value": "192.0.2.10", "port": 51234, "observed_at": "2026-11-20T10:15:00+01:00"}],
+    "no_customer_notification_until": "2027-06-01"}))]
 pub struct CreateRequest {
     #[serde(rename = "type")]
     #[schema(value_type = RequestType)]
     pub type_: String,
-    pub addressee_id: Uuid,
+    pub addressee_id: OrgId,
     pub case_reference: String,
     pub legal_basis: LegalBasis,
     #[schema(value_type = Vec<DataCategory>)]
@@ -294,6 +306,105 @@ pub struct CreateRequest {
     pub deadline: Option<DateTime<FixedOffset>>,
 }
 
+/// A new request, parsed (the addressee, its catalogue and the linked reports are checked
+/// against the database by the caller).
+#[derive(Debug)]
+pub struct RequestInput {
+    pub kind: RequestType,
+    pub case_reference: String,
+    pub legal_provision: String,
+    pub legal_text: Option<String>,
+    pub categories: Vec<DataCategory>,
+    pub urgency: Urgency,
+    pub justification: Option<String>,
+    pub identifiers: serde_json::Value,
+    pub period: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub requested_deadline: Option<DateTime<Utc>>,
+}
+
+/// Validates the identifiers; an IP address must come with the time it was seen, with offset.
+fn parse_identifiers(check: &mut Check, items: &[Identifier]) -> Vec<serde_json::Value> {
+    if items.is_empty() {
+        check.add("identifiers", "give at least one identifier");
+    }
+    let mut out = Vec::new();
+    for (i, id) in items.iter().enumerate() {
+        let field = |f: &str| format!("identifiers[{i}].{f}");
+        let Some(t) = check.take(&field("type"), id.type_.parse::<IndicatorType>()) else { continue };
+        let Some(value) = check.take(&field("value"), normalize(t, &id.value)) else { continue };
+        let observed_at = match (&id.observed_at, t) {
+            (Some(ts), _) => check.take(
+                &field("observed_at"),
+                DateTime::parse_from_rfc3339(ts).map_err(|_| {
+                    "must be an RFC 3339 time with its UTC offset, e.g. 2026-11-20T10:15:00+01:00".to_string()
+                }),
+            ),
+            (None, IndicatorType::Ipv4 | IndicatorType::Ipv6) => {
+                check.add(
+                    field("observed_at"),
+                    "an IP address identifies a subscriber only with the time it was used: give observed_at with its UTC offset",
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        out.push(serde_json::json!({"type": t, "value": value, "port": id.port, "observed_at": observed_at}));
+    }
+    out
+}
+
+impl CreateRequest {
+    /// Every field checked into `check`; `None` when a required one failed.
+    pub fn parse(&self, check: &mut Check) -> Option<RequestInput> {
+        let kind = check.take("type", self.type_.parse::<RequestType>());
+        let case_reference = check.text("case_reference", &self.case_reference, 1, 200);
+        let legal_provision = check.text("legal_basis.provision", &self.legal_basis.provision, 1, 500);
+        let legal_text = check.optional_text("legal_basis.text", self.legal_basis.text.as_deref(), 10_000);
+        let urgency = check.take("urgency", self.urgency.parse::<Urgency>());
+        let mut categories: Vec<DataCategory> = Vec::new();
+        for (i, c) in self.data_categories.iter().enumerate() {
+            if let Some(c) = check.take(&format!("data_categories[{i}]"), c.parse::<DataCategory>()) {
+                if !categories.contains(&c) {
+                    categories.push(c);
+                }
+            }
+        }
+        if self.data_categories.is_empty() {
+            check.add("data_categories", "give at least one data category");
+        }
+        let justification = self.justification.as_deref().map(str::trim).filter(|j| !j.is_empty()).map(str::to_string);
+        if urgency == Some(Urgency::Emergency) && justification.as_ref().is_none_or(|j| j.chars().count() < 50) {
+            check.add(
+                "justification",
+                "an emergency request needs a justification of at least 50 characters (the threat to life or safety)",
+            );
+        }
+        let identifiers = parse_identifiers(check, &self.identifiers);
+        if self.period.as_ref().is_some_and(|p| p.from >= p.to) {
+            check.add("period.to", "must be after period.from");
+        }
+        Some(RequestInput {
+            kind: kind?,
+            case_reference: case_reference?,
+            legal_provision: legal_provision?,
+            legal_text,
+            categories,
+            urgency: urgency?,
+            justification,
+            identifiers: serde_json::Value::Array(identifiers),
+            period: self.period.as_ref().map(|p| (p.from.with_timezone(&Utc), p.to.with_timezone(&Utc))),
+            requested_deadline: self.deadline.map(|d| d.with_timezone(&Utc)),
+        })
+    }
+}
+
+/// A transition, parsed.
+pub struct TransitionInput {
+    pub to: RequestStatus,
+    pub reason: Option<ReasonCode>,
+    pub note: Option<String>,
+}
+
 /// Body of `POST /requests/{id}/transitions`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -305,11 +416,28 @@ pub struct Transition {
     pub note: Option<String>,
 }
 
+impl Transition {
+    /// A rejection needs a reason code and, like a partial fulfilment, a note.
+    pub fn parse(&self) -> Result<TransitionInput, Invalid> {
+        let mut check = Check::new();
+        let to = check.take("to", self.to.parse::<RequestStatus>());
+        let reason = check.optional("reason_code", self.reason_code.as_deref(), str::parse);
+        let note = check.optional_text("note", self.note.as_deref(), 5000);
+        if to == Some(RequestStatus::Rejected) && reason.is_none() {
+            check.add("reason_code", "a rejection needs a reason code");
+        }
+        if matches!(to, Some(RequestStatus::Rejected | RequestStatus::PartiallyFulfilled)) && note.is_none() {
+            check.add("note", "say why in a note");
+        }
+        check.done(|| Some(TransitionInput { to: to?, reason, note }))
+    }
+}
+
 /// Body of `POST /requests/{id}/validate` (prosecution).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Validation {
-    /// `approve` or `reject`.
+    #[schema(value_type = Decision)]
     pub decision: String,
     pub note: Option<String>,
 }
@@ -324,11 +452,11 @@ pub struct NewMessage {
 /// One step of a request's history.
 #[derive(Serialize, ToSchema)]
 pub struct HistoryEntry {
-    pub from: Option<String>,
-    pub to: String,
-    pub actor_organization_id: Uuid,
+    pub from: Option<RequestStatus>,
+    pub to: RequestStatus,
+    pub actor_organization_id: OrgId,
     pub actor_id: Option<Uuid>,
-    pub reason_code: Option<String>,
+    pub reason_code: Option<ReasonCode>,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -337,7 +465,7 @@ pub struct HistoryEntry {
 #[derive(Serialize, ToSchema)]
 pub struct Message {
     pub id: Uuid,
-    pub author_organization_id: Uuid,
+    pub author_organization_id: OrgId,
     pub author_id: Option<Uuid>,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -353,18 +481,18 @@ pub struct MessageList {
 /// A data request as its issuer, addressee or validating prosecutor sees it.
 #[derive(Serialize, ToSchema)]
 pub struct DataRequest {
-    pub id: Uuid,
+    pub id: RequestId,
     /// e.g. `REQ-2026-000017`.
     pub reference: String,
     #[serde(rename = "type")]
-    pub type_: String,
-    pub status: String,
-    pub issuer_id: Uuid,
-    pub addressee_id: Uuid,
+    pub type_: RequestType,
+    pub status: RequestStatus,
+    pub issuer_id: OrgId,
+    pub addressee_id: OrgId,
     pub case_reference: String,
     pub legal_basis: LegalBasis,
-    pub data_categories: Vec<String>,
-    pub urgency: String,
+    pub data_categories: Vec<DataCategory>,
+    pub urgency: Urgency,
     pub justification: Option<String>,
     #[schema(value_type = Vec<Identifier>)]
     pub identifiers: serde_json::Value,
@@ -393,7 +521,7 @@ pub struct DataRequest {
 impl DataRequest {
     pub fn from_rows(r: RequestRow, history: Vec<HistoryRow>) -> Self {
         let now = Utc::now();
-        let open = r.status.parse::<RequestStatus>().is_ok_and(|s| s.is_open());
+        let open = r.status.is_open();
         DataRequest {
             id: r.id,
             reference: r.reference,
@@ -444,6 +572,7 @@ impl DataRequest {
 #[into_params(parameter_in = Query)]
 pub struct RequestQuery {
     /// `issued` or `received` (default: both).
+    #[param(value_type = Option<RequestBox>)]
     pub r#box: Option<String>,
     #[param(value_type = Option<RequestStatus>)]
     pub status: Option<String>,
@@ -470,23 +599,4 @@ pub struct RequestQuery {
 pub struct RequestPage {
     pub items: Vec<DataRequest>,
     pub next_cursor: Option<String>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sides_move_requests_only_where_allowed() {
-        use RequestStatus::*;
-        assert_eq!(Submitted.allowed(Side::Addressee), [Acknowledged, Rejected]);
-        assert_eq!(Submitted.allowed(Side::Issuer), [Withdrawn]);
-        assert_eq!(ClarificationRequested.allowed(Side::Issuer), [Acknowledged, Withdrawn]);
-        assert!(Fulfilled.allowed(Side::Issuer).is_empty() && Fulfilled.allowed(Side::Addressee).is_empty());
-        let received = Utc::now();
-        assert_eq!(deadline(Urgency::Emergency, received, None), received + Duration::hours(8));
-        let later = received + Duration::days(30);
-        assert_eq!(deadline(Urgency::Routine, received, Some(later)), later);
-        assert_eq!(deadline(Urgency::Routine, received, Some(received)), received + Duration::days(10));
-    }
 }

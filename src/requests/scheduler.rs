@@ -3,38 +3,43 @@
 //! preservation ends. Each notice is claimed by one UPDATE that marks it sent, so several
 //! instances never send one twice.
 
-use diesel::sql_types::{Nullable, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use uuid::Uuid;
 
-use crate::db::Conn;
-use crate::error::{ApiError, ApiResult};
+use super::model::{Notice, RequestStatus};
+use crate::domain::{OrgId, RequestId};
 use crate::events::{self, EventType};
+use crate::kernel::db::Conn;
+use crate::kernel::error::{ApiError, ApiResult};
 
 #[derive(diesel::QueryableByName, Debug)]
-struct Notice {
+struct Due {
     #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
+    id: RequestId,
     #[diesel(sql_type = diesel::sql_types::Text)]
     reference: String,
     #[diesel(sql_type = SqlUuid)]
-    issuer_org_id: Uuid,
+    issuer_org_id: OrgId,
     #[diesel(sql_type = SqlUuid)]
-    addressee_org_id: Uuid,
+    addressee_org_id: OrgId,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     deadline: Option<chrono::DateTime<chrono::Utc>>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     preservation_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-const OPEN: &str = "('submitted', 'acknowledged', 'in_progress', 'clarification_requested')";
-
-async fn claim(c: &mut Conn, notice: &str, condition: &str) -> ApiResult<Vec<Notice>> {
+/// Claims `notice` for every request matching `condition` (SQL over `data_requests`, where
+/// `$2` is the array of open statuses a request out with its addressee can be in).
+async fn claim(c: &mut Conn, notice: Notice, condition: &str) -> ApiResult<Vec<Due>> {
+    let out_and_open: Vec<RequestStatus> =
+        RequestStatus::open().into_iter().filter(|s| *s != RequestStatus::PendingValidation).collect();
     Ok(diesel::sql_query(format!(
-        "UPDATE data_requests SET notices_sent = array_append(notices_sent, '{notice}')
-         WHERE NOT ('{notice}' = ANY (notices_sent)) AND {condition}
+        "UPDATE data_requests SET notices_sent = array_append(notices_sent, $1)
+         WHERE NOT ($1 = ANY (notices_sent)) AND {condition}
          RETURNING id, reference, issuer_org_id, addressee_org_id, deadline, preservation_until"
     ))
+    .bind::<Text, _>(notice)
+    .bind::<Array<Text>, _>(out_and_open)
     .load(c)
     .await?)
 }
@@ -45,8 +50,8 @@ pub async fn run_once(conn: &mut Conn) -> ApiResult<usize> {
         let mut sent = 0;
         let near = claim(
             c,
-            "deadline_near",
-            &format!("status IN {OPEN} AND deadline IS NOT NULL AND received_at IS NOT NULL AND now() >= received_at + (deadline - received_at) * 0.75"),
+            Notice::DeadlineNear,
+            "status = ANY($2) AND deadline IS NOT NULL AND received_at IS NOT NULL AND now() >= received_at + (deadline - received_at) * 0.75",
         )
         .await?;
         for n in &near {
@@ -54,7 +59,7 @@ pub async fn run_once(conn: &mut Conn) -> ApiResult<usize> {
             events::emit(c, EventType::RequestDeadlineNear, n.addressee_org_id, &payload).await?;
             sent += 1;
         }
-        let overdue = claim(c, "overdue", &format!("status IN {OPEN} AND deadline IS NOT NULL AND now() > deadline")).await?;
+        let overdue = claim(c, Notice::Overdue, "status = ANY($2) AND deadline IS NOT NULL AND now() > deadline").await?;
         for n in &overdue {
             let payload = serde_json::json!({"request_id": n.id, "reference": n.reference, "deadline": n.deadline});
             events::emit(c, EventType::RequestOverdue, n.addressee_org_id, &payload).await?;
@@ -63,7 +68,7 @@ pub async fn run_once(conn: &mut Conn) -> ApiResult<usize> {
         }
         let expiring = claim(
             c,
-            "expiring",
+            Notice::Expiring,
             "preservation_until IS NOT NULL AND now() >= preservation_until - interval '7 days' AND now() < preservation_until",
         )
         .await?;

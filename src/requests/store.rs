@@ -6,39 +6,47 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::model::{AttachmentMeta, HistoryRow, MessageRow, NewAttachment, RequestRow, ResponseRow};
-use crate::db::schema::{
+use super::model::{
+    AttachmentMeta, HistoryRow, MessageRow, NewAttachment, RequestBox, RequestRow, RequestStatus, RequestType,
+    ResponseRow, Urgency,
+};
+use crate::domain::{OrgId, RequestId};
+use crate::kernel::db::schema::{
     capabilities, data_request_attachments, data_request_history, data_request_messages, data_request_responses,
     data_requests,
 };
-use crate::db::Conn;
-use crate::error::ApiResult;
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 
 /// Who reads requests.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestViewer {
-    pub org_id: Uuid,
+    pub org_id: OrgId,
     pub prosecution: bool,
 }
 
+/// The statuses in which a request has not reached its addressee.
+const NOT_SENT: [RequestStatus; 2] = [RequestStatus::PendingValidation, RequestStatus::ValidationRejected];
+
+/// The issuer always; the addressee once the request reached it; a prosecution office while a
+/// request awaits validation.
 fn visible(v: &RequestViewer) -> Box<dyn BoxableExpression<data_requests::table, Pg, SqlType = Bool>> {
-    let validator = if v.prosecution {
-        " OR data_requests.status = 'pending_validation' OR (data_requests.validation_due_at IS NOT NULL AND data_requests.validated_at IS NULL)"
-    } else {
-        ""
-    };
     Box::new(
         sql::<Bool>("(data_requests.issuer_org_id = ")
             .bind::<SqlUuid, _>(v.org_id)
             .sql(" OR (data_requests.addressee_org_id = ")
             .bind::<SqlUuid, _>(v.org_id)
-            .sql(&format!(
-                " AND data_requests.status NOT IN ('pending_validation', 'validation_rejected')){validator})"
-            )),
+            .sql(" AND NOT data_requests.status = ANY(")
+            .bind::<Array<Text>, _>(NOT_SENT.to_vec())
+            .sql(")) OR (")
+            .bind::<Bool, _>(v.prosecution)
+            .sql(" AND (data_requests.status = ")
+            .bind::<Text, _>(RequestStatus::PendingValidation)
+            .sql(" OR (data_requests.validation_due_at IS NOT NULL AND data_requests.validated_at IS NULL))))"),
     )
 }
 
@@ -57,7 +65,7 @@ pub async fn insert(conn: &mut Conn, row: &RequestRow) -> ApiResult<RequestRow> 
         .await?)
 }
 
-pub async fn get_visible(conn: &mut Conn, v: &RequestViewer, id: Uuid) -> ApiResult<Option<RequestRow>> {
+pub async fn get_visible(conn: &mut Conn, v: &RequestViewer, id: RequestId) -> ApiResult<Option<RequestRow>> {
     Ok(data_requests::table
         .filter(data_requests::id.eq(id))
         .filter(visible(v))
@@ -67,20 +75,20 @@ pub async fn get_visible(conn: &mut Conn, v: &RequestViewer, id: Uuid) -> ApiRes
         .optional()?)
 }
 
-pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<RequestRow>> {
+pub async fn lock(conn: &mut Conn, id: RequestId) -> ApiResult<Option<RequestRow>> {
     Ok(data_requests::table.find(id).for_update().select(RequestRow::as_select()).first(conn).await.optional()?)
 }
 
 pub struct ListFilter {
-    pub issued: Option<bool>,
-    pub status: Option<String>,
-    pub type_: Option<String>,
-    pub urgency: Option<String>,
+    pub r#box: Option<RequestBox>,
+    pub status: Option<RequestStatus>,
+    pub type_: Option<RequestType>,
+    pub urgency: Option<Urgency>,
     pub overdue: bool,
     pub expiring_before: Option<DateTime<Utc>>,
     pub case_reference: Option<String>,
-    pub addressee_id: Option<Uuid>,
-    pub issuer_id: Option<Uuid>,
+    pub addressee_id: Option<OrgId>,
+    pub issuer_id: Option<OrgId>,
 }
 
 pub async fn list(
@@ -91,22 +99,24 @@ pub async fn list(
     limit: i64,
 ) -> ApiResult<Vec<RequestRow>> {
     let mut q = data_requests::table.select(RequestRow::as_select()).filter(visible(v)).into_boxed();
-    match f.issued {
-        Some(true) => q = q.filter(data_requests::issuer_org_id.eq(v.org_id)),
-        Some(false) => q = q.filter(data_requests::addressee_org_id.eq(v.org_id)),
+    match f.r#box {
+        Some(RequestBox::Issued) => q = q.filter(data_requests::issuer_org_id.eq(v.org_id)),
+        Some(RequestBox::Received) => q = q.filter(data_requests::addressee_org_id.eq(v.org_id)),
         None => {}
     }
-    if let Some(s) = &f.status {
-        q = q.filter(data_requests::status.eq(s.clone()));
+    if let Some(s) = f.status {
+        q = q.filter(data_requests::status.eq(s));
     }
-    if let Some(t) = &f.type_ {
-        q = q.filter(data_requests::type_.eq(t.clone()));
+    if let Some(t) = f.type_ {
+        q = q.filter(data_requests::type_.eq(t));
     }
-    if let Some(u) = &f.urgency {
-        q = q.filter(data_requests::urgency.eq(u.clone()));
+    if let Some(u) = f.urgency {
+        q = q.filter(data_requests::urgency.eq(u));
     }
     if f.overdue {
-        q = q.filter(data_requests::deadline.lt(Utc::now())).filter(data_requests::status.eq_any(OPEN));
+        q = q
+            .filter(data_requests::deadline.lt(Utc::now()))
+            .filter(data_requests::status.eq_any(RequestStatus::open()));
     }
     if let Some(t) = f.expiring_before {
         q = q.filter(data_requests::preservation_until.lt(t)).filter(data_requests::preservation_until.gt(Utc::now()));
@@ -126,9 +136,7 @@ pub async fn list(
     Ok(q.order((data_requests::created_at.desc(), data_requests::id.desc())).limit(limit + 1).load(conn).await?)
 }
 
-const OPEN: [&str; 5] = ["pending_validation", "submitted", "acknowledged", "in_progress", "clarification_requested"];
-
-pub async fn history(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<HistoryRow>> {
+pub async fn history(conn: &mut Conn, ids: &[RequestId]) -> ApiResult<Vec<HistoryRow>> {
     Ok(data_request_history::table
         .filter(data_request_history::request_id.eq_any(ids))
         .order(data_request_history::id)
@@ -141,11 +149,11 @@ pub async fn record(conn: &mut Conn, h: &HistoryRow) -> ApiResult<()> {
     diesel::insert_into(data_request_history::table)
         .values((
             data_request_history::request_id.eq(h.request_id),
-            data_request_history::from_status.eq(&h.from_status),
-            data_request_history::to_status.eq(&h.to_status),
+            data_request_history::from_status.eq(h.from_status),
+            data_request_history::to_status.eq(h.to_status),
             data_request_history::actor_org_id.eq(h.actor_org_id),
             data_request_history::actor_id.eq(h.actor_id),
-            data_request_history::reason_code.eq(&h.reason_code),
+            data_request_history::reason_code.eq(h.reason_code),
             data_request_history::note.eq(&h.note),
         ))
         .execute(conn)
@@ -157,7 +165,7 @@ pub async fn record(conn: &mut Conn, h: &HistoryRow) -> ApiResult<()> {
 pub async fn save(conn: &mut Conn, r: &RequestRow) -> ApiResult<RequestRow> {
     Ok(diesel::update(data_requests::table.find(r.id))
         .set((
-            data_requests::status.eq(&r.status),
+            data_requests::status.eq(r.status),
             data_requests::received_at.eq(r.received_at),
             data_requests::deadline.eq(r.deadline),
             data_requests::acknowledged_at.eq(r.acknowledged_at),
@@ -181,7 +189,7 @@ pub async fn insert_message(conn: &mut Conn, m: &MessageRow) -> ApiResult<Messag
         .await?)
 }
 
-pub async fn messages(conn: &mut Conn, request: Uuid) -> ApiResult<Vec<MessageRow>> {
+pub async fn messages(conn: &mut Conn, request: RequestId) -> ApiResult<Vec<MessageRow>> {
     Ok(data_request_messages::table
         .filter(data_request_messages::request_id.eq(request))
         .order(data_request_messages::created_at)
@@ -190,11 +198,11 @@ pub async fn messages(conn: &mut Conn, request: Uuid) -> ApiResult<Vec<MessageRo
         .await?)
 }
 
-pub async fn capabilities_of(conn: &mut Conn, org: Uuid) -> ApiResult<Option<serde_json::Value>> {
+pub async fn capabilities_of(conn: &mut Conn, org: OrgId) -> ApiResult<Option<serde_json::Value>> {
     Ok(capabilities::table.find(org).select(capabilities::catalogue).first(conn).await.optional()?)
 }
 
-pub async fn set_capabilities(conn: &mut Conn, org: Uuid, catalogue: &serde_json::Value) -> ApiResult<()> {
+pub async fn set_capabilities(conn: &mut Conn, org: OrgId, catalogue: &serde_json::Value) -> ApiResult<()> {
     diesel::insert_into(capabilities::table)
         .values((capabilities::organization_id.eq(org), capabilities::catalogue.eq(catalogue)))
         .on_conflict(capabilities::organization_id)
@@ -215,7 +223,7 @@ pub async fn insert_attachment(conn: &mut Conn, a: &NewAttachment) -> ApiResult<
     Ok(())
 }
 
-pub async fn responses(conn: &mut Conn, request: Uuid) -> ApiResult<(Vec<ResponseRow>, Vec<AttachmentMeta>)> {
+pub async fn responses(conn: &mut Conn, request: RequestId) -> ApiResult<(Vec<ResponseRow>, Vec<AttachmentMeta>)> {
     let responses = data_request_responses::table
         .filter(data_request_responses::request_id.eq(request))
         .order(data_request_responses::created_at)
@@ -232,7 +240,7 @@ pub async fn responses(conn: &mut Conn, request: Uuid) -> ApiResult<(Vec<Respons
 }
 
 /// An attachment of the request with its content.
-pub async fn attachment(conn: &mut Conn, request: Uuid, id: Uuid) -> ApiResult<Option<(AttachmentMeta, Vec<u8>)>> {
+pub async fn attachment(conn: &mut Conn, request: RequestId, id: Uuid) -> ApiResult<Option<(AttachmentMeta, Vec<u8>)>> {
     Ok(data_request_attachments::table
         .filter(data_request_attachments::id.eq(id))
         .filter(data_request_attachments::request_id.eq(request))
@@ -255,7 +263,7 @@ pub struct CountRow {
 #[derive(QueryableByName, Debug)]
 pub struct AddresseeRow {
     #[diesel(sql_type = SqlUuid)]
-    pub addressee_id: Uuid,
+    pub addressee_id: OrgId,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub addressee: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -280,7 +288,7 @@ pub async fn counts(
     conn: &mut Conn,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    only: Option<Uuid>,
+    only: Option<OrgId>,
 ) -> ApiResult<Vec<CountRow>> {
     Ok(diesel::sql_query(format!(
         "SELECT 'type' AS dimension, r.type AS value, count(*) AS count FROM data_requests r WHERE {PERIOD} GROUP BY r.type
@@ -291,6 +299,8 @@ pub async fn counts(
     .bind::<diesel::sql_types::Timestamptz, _>(from)
     .bind::<diesel::sql_types::Timestamptz, _>(to)
     .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(only)
+    .bind::<Array<Text>, _>(RequestStatus::fulfilled())
+    .bind::<Array<Text>, _>(RequestStatus::answered())
     .load(conn)
     .await?)
 }
@@ -301,7 +311,7 @@ pub async fn by_addressee(
     conn: &mut Conn,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    only: Option<Uuid>,
+    only: Option<OrgId>,
 ) -> ApiResult<Vec<AddresseeRow>> {
     Ok(diesel::sql_query(format!(
         "SELECT o.id AS addressee_id, o.name AS addressee, count(*) AS received,
@@ -313,15 +323,17 @@ pub async fn by_addressee(
          FROM data_requests r
          JOIN organizations o ON o.id = r.addressee_org_id
          LEFT JOIN LATERAL (SELECT min(h.at) AS at FROM data_request_history h
-                            WHERE h.request_id = r.id AND h.to_status IN ('fulfilled', 'partially_fulfilled')) f ON true
+                            WHERE h.request_id = r.id AND h.to_status = ANY($4)) f ON true
          LEFT JOIN LATERAL (SELECT min(h.at) AS at FROM data_request_history h
-                            WHERE h.request_id = r.id AND h.to_status IN ('fulfilled', 'partially_fulfilled', 'rejected')) a ON true
+                            WHERE h.request_id = r.id AND h.to_status = ANY($5)) a ON true
          WHERE r.received_at IS NOT NULL AND {PERIOD}
          GROUP BY o.id, o.name ORDER BY o.name"
     ))
     .bind::<diesel::sql_types::Timestamptz, _>(from)
     .bind::<diesel::sql_types::Timestamptz, _>(to)
     .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(only)
+    .bind::<Array<Text>, _>(RequestStatus::fulfilled())
+    .bind::<Array<Text>, _>(RequestStatus::answered())
     .load(conn)
     .await?)
 }

@@ -4,36 +4,44 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::domain::text_enum;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::{db, AppState};
+
+text_enum! {
+    /// `ok`: the process is up; `ready`: the database answers too.
+    Health {
+        Ok = "ok",
+        Ready = "ready",
+    }
+}
 
 /// Health status.
 #[derive(Serialize, ToSchema)]
 pub struct Status {
-    /// `ok` (process up) or `ready` (database answers).
-    pub status: &'static str,
+    pub status: Health,
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(tag = "system", responses((status = 200, body = Status)))]
+#[utoipa::path(tag = "system", security(()), responses((status = 200, description = "the process answers", body = Status)))]
 #[get("/healthz")]
 pub async fn get_healthz() -> web::Json<Status> {
-    web::Json(Status { status: "ok" })
+    web::Json(Status { status: Health::Ok })
 }
 
 /// Readiness: the database answers a query within one second.
-#[utoipa::path(tag = "system", responses(
-    (status = 200, body = Status),
-    (status = 503, description = "database unreachable", body = crate::error::Problem, content_type = "application/problem+json"),
+#[utoipa::path(tag = "system", security(()), responses(
+    (status = 200, description = "the database answers", body = Status),
+    (status = 503, description = "database unreachable", body = crate::kernel::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/readyz")]
 pub async fn get_readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Status>> {
     let check = async {
         let mut conn = state.pool.get().await?;
-        crate::db::ping(&mut conn).await.map_err(ApiError::from)
+        db::ping(&mut conn).await.map_err(ApiError::from)
     };
     match tokio::time::timeout(Duration::from_secs(1), check).await {
-        Ok(Ok(())) => Ok(web::Json(Status { status: "ready" })),
+        Ok(Ok(())) => Ok(web::Json(Status { status: Health::Ready })),
         Ok(Err(ApiError::Unavailable(cause))) => Err(ApiError::Unavailable(cause)),
         Ok(Err(other)) => Err(ApiError::Unavailable(other.to_string())),
         Err(_) => Err(ApiError::Unavailable("no answer within 1 s".into())),
@@ -41,7 +49,7 @@ pub async fn get_readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Statu
 }
 
 /// Prometheus metrics: requests by route and status, latency histograms, pool usage.
-#[utoipa::path(tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
+#[utoipa::path(tag = "system", security(()), responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
     let pools: Vec<deadpool::Status> =

@@ -5,19 +5,20 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::model::{NewUser, UserChanges, UserRow};
-use crate::db::schema::{refresh_tokens, users};
-use crate::db::Conn;
-use crate::error::ApiResult;
+use crate::domain::{OrgId, UserId};
+use crate::kernel::db::schema::{refresh_tokens, users};
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 
 pub async fn insert(conn: &mut Conn, user: &NewUser) -> ApiResult<UserRow> {
     Ok(diesel::insert_into(users::table).values(user).returning(UserRow::as_returning()).get_result(conn).await?)
 }
 
-pub async fn get(conn: &mut Conn, id: Uuid) -> ApiResult<Option<UserRow>> {
+pub async fn get(conn: &mut Conn, id: UserId) -> ApiResult<Option<UserRow>> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).await.optional()?)
 }
 
-pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<UserRow>> {
+pub async fn lock(conn: &mut Conn, id: UserId) -> ApiResult<Option<UserRow>> {
     Ok(users::table.find(id).for_update().select(UserRow::as_select()).first(conn).await.optional()?)
 }
 
@@ -37,7 +38,7 @@ pub async fn by_email(conn: &mut Conn, email: &str) -> ApiResult<Option<UserRow>
 /// Users of an organisation by e-mail, after the cursor (lower-cased e-mail, id).
 pub async fn list_by_org(
     conn: &mut Conn,
-    org: Uuid,
+    org: OrgId,
     after: Option<(String, Uuid)>,
     limit: i64,
 ) -> ApiResult<Vec<UserRow>> {
@@ -52,7 +53,7 @@ pub async fn list_by_org(
     Ok(q.order((sql::<Text>("lower(email)"), users::id)).limit(limit + 1).load(conn).await?)
 }
 
-pub async fn update(conn: &mut Conn, id: Uuid, changes: &UserChanges) -> ApiResult<UserRow> {
+pub async fn update(conn: &mut Conn, id: UserId, changes: &UserChanges) -> ApiResult<UserRow> {
     Ok(diesel::update(users::table.find(id))
         .set((changes, users::version.eq(users::version + 1), users::updated_at.eq(diesel::dsl::now)))
         .returning(UserRow::as_returning())
@@ -61,7 +62,7 @@ pub async fn update(conn: &mut Conn, id: Uuid, changes: &UserChanges) -> ApiResu
 }
 
 /// Sets a new password hash and ends every session of the user (refresh tokens revoked).
-pub async fn set_password(conn: &mut Conn, id: Uuid, hash: &str) -> ApiResult<()> {
+pub async fn set_password(conn: &mut Conn, id: UserId, hash: &str) -> ApiResult<()> {
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(hash),
@@ -79,7 +80,7 @@ pub async fn set_password(conn: &mut Conn, id: Uuid, hash: &str) -> ApiResult<()
     Ok(())
 }
 
-pub async fn touch_login(conn: &mut Conn, id: Uuid) -> ApiResult<()> {
+pub async fn touch_login(conn: &mut Conn, id: UserId) -> ApiResult<()> {
     diesel::update(users::table.find(id)).set(users::last_login_at.eq(diesel::dsl::now)).execute(conn).await?;
     Ok(())
 }

@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::schema::watchlists;
-use crate::domain::Check;
-use crate::indicators::normalize::{self, IndicatorType};
+use crate::domain::indicator::{self as normalize};
+use crate::domain::{Check, IndicatorType, OrgId};
+use crate::kernel::db::schema::watchlists;
 
 /// Most items added or removed in one call.
 pub const MAX_ITEMS_PER_CALL: usize = 10_000;
@@ -15,7 +15,7 @@ pub const MAX_ITEMS_PER_CALL: usize = 10_000;
 #[diesel(table_name = watchlists)]
 pub struct WatchlistRow {
     pub id: Uuid,
-    pub organization_id: Uuid,
+    pub organization_id: OrgId,
     pub name: String,
     pub version: i32,
     pub created_at: DateTime<Utc>,

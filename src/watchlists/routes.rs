@@ -5,18 +5,12 @@ use uuid::Uuid;
 
 use super::model::*;
 use super::store;
-use crate::audit::{self, Entry};
-use crate::auth::{Permission, Principal};
+use crate::access::{Action, Principal};
 use crate::domain::Check;
-use crate::error::{ApiError, ApiResult};
-use crate::http::with_etag;
-use crate::AppState;
-
-/// Watchlists belong to organisations that read reports and events.
-async fn require(state: &AppState, principal: &Principal, action: &'static str) -> ApiResult<()> {
-    audit::require(state, principal, Permission::ReadReports, action).await?;
-    audit::require(state, principal, Permission::ReadEvents, action).await
-}
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::etag::{with_etag, IfMatch};
+use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing, Versioned};
+use crate::kernel::AppState;
 
 fn view(row: WatchlistRow, item_count: i64, items: Option<Vec<WatchItem>>) -> Watchlist {
     Watchlist {
@@ -36,12 +30,7 @@ fn view(row: WatchlistRow, item_count: i64, items: Option<Vec<WatchItem>>) -> Wa
     tag = "watchlists",
     request_body = CreateWatchlist,
     security(("bearer" = []), ("api_key" = ["events:read", "reports:read"])),
-    responses(
-        (status = 201, body = Watchlist),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 201, description = "created", body = Watchlist, headers(("ETag" = String))), Common, JsonBody, Denied)
 )]
 #[post("/watchlists")]
 pub async fn create_watchlist(
@@ -49,16 +38,16 @@ pub async fn create_watchlist(
     principal: Principal,
     body: web::Json<CreateWatchlist>,
 ) -> ApiResult<HttpResponse> {
-    require(&state, &principal, "watchlist.create").await?;
+    let act = principal.authorize(&state, Action::CreateWatchlist).await?;
     let mut check = Check::new();
     let name = check.text("name", &body.name, 1, 200);
     let items = check_items(&mut check, "items", &body.items);
     check.finish()?;
-    let name = name.ok_or_else(|| ApiError::Internal("validated name missing".into()))?;
+    let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
     let now = chrono::Utc::now();
     let row = WatchlistRow {
         id: Uuid::now_v7(),
-        organization_id: principal.org_id,
+        organization_id: act.org_id,
         name,
         version: 1,
         created_at: now,
@@ -69,11 +58,7 @@ pub async fn create_watchlist(
         .transaction(async |c| {
             let row = store::insert(c, &row).await?;
             let added = store::add_items(c, row.id, &items).await?;
-            Entry::of(&principal, "watchlist.create")
-                .object("watchlist", row.id)
-                .details(serde_json::json!({"items": added}))
-                .write(c)
-                .await?;
+            act.on("watchlist", row.id).details(serde_json::json!({"items": added})).write(c).await?;
             Ok::<_, ApiError>(view(row, added as i64, None))
         })
         .await?;
@@ -84,17 +69,13 @@ pub async fn create_watchlist(
 #[utoipa::path(
     tag = "watchlists",
     security(("bearer" = []), ("api_key" = ["events:read", "reports:read"])),
-    responses(
-        (status = 200, body = WatchlistList),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "your watchlists", body = WatchlistList), Common, Denied)
 )]
 #[get("/watchlists")]
 pub async fn list_watchlists(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<WatchlistList>> {
-    require(&state, &principal, "watchlist.list").await?;
+    let act = principal.authorize(&state, Action::ListWatchlists).await?;
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, principal.org_id).await?;
+    let rows = store::list(&mut conn, act.org_id).await?;
     Ok(web::Json(WatchlistList { items: rows.into_iter().map(|(r, n)| view(r, n, None)).collect(), next_cursor: None }))
 }
 
@@ -103,11 +84,7 @@ pub async fn list_watchlists(state: web::Data<AppState>, principal: Principal) -
     tag = "watchlists",
     params(("id" = Uuid, Path)),
     security(("bearer" = []), ("api_key" = ["events:read", "reports:read"])),
-    responses(
-        (status = 200, body = Watchlist),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "the watchlist with its items", body = Watchlist, headers(("ETag" = String))), Common, Denied, Missing)
 )]
 #[get("/watchlists/{id}")]
 pub async fn get_watchlist(
@@ -115,39 +92,39 @@ pub async fn get_watchlist(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    require(&state, &principal, "watchlist.read").await?;
+    let act = principal.authorize(&state, Action::ReadWatchlist).await?;
     let id = id.into_inner();
     let mut conn = state.pool.get().await?;
-    let Some(row) = store::get(&mut conn, principal.org_id, id).await? else {
-        return Err(audit::not_visible(&state, &principal, "watchlist.read", "watchlist", id).await);
+    let Some(row) = store::get(&mut conn, act.org_id, id).await? else {
+        return Err(act.hide(&state, "watchlist", id).await);
     };
-    let items: Vec<WatchItem> =
-        store::items(&mut conn, id).await?.into_iter().map(|(type_, value)| WatchItem { type_, value }).collect();
+    let items: Vec<WatchItem> = store::items(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|(t, value)| WatchItem { type_: t.as_str().to_string(), value })
+        .collect();
     let watchlist = view(row, items.len() as i64, Some(items));
     Ok(with_etag(StatusCode::OK, watchlist.version, &watchlist))
 }
 
-/// Renames a watchlist, adds and removes items (up to 10,000 of each per call).
+/// Renames a watchlist, adds and removes items (up to 10,000 of each per call), with
+/// `If-Match` (428 without, 412 when stale).
 #[utoipa::path(
     tag = "watchlists",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version you read")),
     request_body = UpdateWatchlist,
     security(("bearer" = []), ("api_key" = ["events:read", "reports:read"])),
-    responses(
-        (status = 200, body = Watchlist),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "changed", body = Watchlist, headers(("ETag" = String))), Common, JsonBody, Denied, Missing, Versioned)
 )]
 #[patch("/watchlists/{id}")]
 pub async fn update_watchlist(
     state: web::Data<AppState>,
     principal: Principal,
+    if_match: IfMatch,
     id: web::Path<Uuid>,
     body: web::Json<UpdateWatchlist>,
 ) -> ApiResult<HttpResponse> {
-    require(&state, &principal, "watchlist.update").await?;
+    let act = principal.authorize(&state, Action::UpdateWatchlist).await?;
     let id = id.into_inner();
     let mut check = Check::new();
     let name = body.name.as_deref().and_then(|n| check.text("name", n, 1, 200));
@@ -155,19 +132,18 @@ pub async fn update_watchlist(
     let remove = check_items(&mut check, "remove", &body.remove);
     check.finish()?;
     let mut conn = state.pool.get().await?;
-    if store::get(&mut conn, principal.org_id, id).await?.is_none() {
-        return Err(audit::not_visible(&state, &principal, "watchlist.update", "watchlist", id).await);
+    if store::get(&mut conn, act.org_id, id).await?.is_none() {
+        return Err(act.hide(&state, "watchlist", id).await);
     }
+    let if_match = if_match.required()?;
     let watchlist = conn
         .transaction(async |c| {
+            let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+            if_match.check(locked.version)?;
             let removed = store::remove_items(c, id, &remove).await?;
             let added = store::add_items(c, id, &add).await?;
             let row = store::touch(c, id, name.as_deref()).await?;
-            Entry::of(&principal, "watchlist.update")
-                .object("watchlist", id)
-                .details(serde_json::json!({"added": added, "removed": removed}))
-                .write(c)
-                .await?;
+            act.on("watchlist", id).details(serde_json::json!({"added": added, "removed": removed})).write(c).await?;
             let count = store::items(c, id).await?.len() as i64;
             Ok::<_, ApiError>(view(row, count, None))
         })
@@ -180,11 +156,7 @@ pub async fn update_watchlist(
     tag = "watchlists",
     params(("id" = Uuid, Path)),
     security(("bearer" = []), ("api_key" = ["events:read", "reports:read"])),
-    responses(
-        (status = 204, description = "deleted"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 204, description = "deleted"), Common, Denied, Missing)
 )]
 #[delete("/watchlists/{id}")]
 pub async fn delete_watchlist(
@@ -192,20 +164,20 @@ pub async fn delete_watchlist(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    require(&state, &principal, "watchlist.delete").await?;
+    let act = principal.authorize(&state, Action::DeleteWatchlist).await?;
     let id = id.into_inner();
     let mut conn = state.pool.get().await?;
     let deleted = conn
         .transaction(async |c| {
-            let deleted = store::delete(c, principal.org_id, id).await?;
+            let deleted = store::delete(c, act.org_id, id).await?;
             if deleted {
-                Entry::of(&principal, "watchlist.delete").object("watchlist", id).write(c).await?;
+                act.on("watchlist", id).write(c).await?;
             }
             Ok::<_, ApiError>(deleted)
         })
         .await?;
     if !deleted {
-        return Err(audit::not_visible(&state, &principal, "watchlist.delete", "watchlist", id).await);
+        return Err(act.hide(&state, "watchlist", id).await);
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,9 +6,11 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::model::{ParsedItem, WatchlistRow};
-use crate::db::schema::{watchlist_items, watchlists};
-use crate::db::Conn;
-use crate::error::ApiResult;
+use crate::domain::{IndicatorType, OrgId, OrgKind, ReportId};
+use crate::events::{self, EventType};
+use crate::kernel::db::schema::{watchlist_items, watchlists};
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 
 pub async fn insert(conn: &mut Conn, row: &WatchlistRow) -> ApiResult<WatchlistRow> {
     Ok(diesel::insert_into(watchlists::table)
@@ -19,7 +21,7 @@ pub async fn insert(conn: &mut Conn, row: &WatchlistRow) -> ApiResult<WatchlistR
 }
 
 /// One of `org`'s watchlists (another organisation's is `None`).
-pub async fn get(conn: &mut Conn, org: Uuid, id: Uuid) -> ApiResult<Option<WatchlistRow>> {
+pub async fn get(conn: &mut Conn, org: OrgId, id: Uuid) -> ApiResult<Option<WatchlistRow>> {
     Ok(watchlists::table
         .filter(watchlists::id.eq(id))
         .filter(watchlists::organization_id.eq(org))
@@ -29,8 +31,13 @@ pub async fn get(conn: &mut Conn, org: Uuid, id: Uuid) -> ApiResult<Option<Watch
         .optional()?)
 }
 
+/// A watchlist, locked until the transaction ends.
+pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<WatchlistRow>> {
+    Ok(watchlists::table.find(id).for_update().select(WatchlistRow::as_select()).first(conn).await.optional()?)
+}
+
 /// `org`'s watchlists with their item counts, newest first.
-pub async fn list(conn: &mut Conn, org: Uuid) -> ApiResult<Vec<(WatchlistRow, i64)>> {
+pub async fn list(conn: &mut Conn, org: OrgId) -> ApiResult<Vec<(WatchlistRow, i64)>> {
     let rows: Vec<WatchlistRow> = watchlists::table
         .filter(watchlists::organization_id.eq(org))
         .order(watchlists::id.desc())
@@ -53,7 +60,7 @@ pub async fn list(conn: &mut Conn, org: Uuid) -> ApiResult<Vec<(WatchlistRow, i6
         .collect())
 }
 
-pub async fn items(conn: &mut Conn, id: Uuid) -> ApiResult<Vec<(String, String)>> {
+pub async fn items(conn: &mut Conn, id: Uuid) -> ApiResult<Vec<(IndicatorType, String)>> {
     Ok(watchlist_items::table
         .filter(watchlist_items::watchlist_id.eq(id))
         .order((watchlist_items::type_, watchlist_items::value))
@@ -120,28 +127,34 @@ pub async fn touch(conn: &mut Conn, id: Uuid, name: Option<&str>) -> ApiResult<W
     }
 }
 
-pub async fn delete(conn: &mut Conn, org: Uuid, id: Uuid) -> ApiResult<bool> {
+pub async fn delete(conn: &mut Conn, org: OrgId, id: Uuid) -> ApiResult<bool> {
     let n = diesel::delete(watchlists::table.filter(watchlists::id.eq(id)).filter(watchlists::organization_id.eq(org)))
         .execute(conn)
         .await?;
     Ok(n > 0)
 }
 
-/// Writes one `report.indicator_match` event per organisation that watches any of the
-/// report's newly linked indicators (exact values, or addresses inside a watched network)
-/// and may see the report under TLP; the reporter is not told of its own report. Two index
-/// joins whatever the number of watchlists. Returns how many events were written.
-pub async fn emit_matches(conn: &mut Conn, report: Uuid, new_indicators: &[Uuid]) -> ApiResult<usize> {
+#[derive(QueryableByName)]
+struct Match {
+    #[diesel(sql_type = SqlUuid)]
+    org_id: OrgId,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    payload: serde_json::Value,
+}
+
+/// Puts one `report.indicator_match` event on the feed of each organisation that watches any
+/// of the report's newly linked indicators (exact values, or addresses inside a watched
+/// network) and may see the report under TLP; the reporter is not told of its own report.
+/// Two index joins whatever the number of watchlists. Returns how many events were written.
+pub async fn notify_matches(conn: &mut Conn, report: ReportId, new_indicators: &[Uuid]) -> ApiResult<usize> {
     if new_indicators.is_empty() {
         return Ok(0);
     }
-    // The public-sector kinds are those of `OrgKind::is_public_sector`.
-    Ok(diesel::sql_query(
-        "INSERT INTO outbox_events (event_id, type, recipient_org_id, payload)
-         SELECT gen_random_uuid(), $3, m.org_id,
+    let matches: Vec<Match> = diesel::sql_query(
+        "SELECT m.org_id,
                 jsonb_build_object('report_id', r.id, 'reference', r.reference, 'category', r.category, 'tlp', r.tlp,
                     'matches', jsonb_agg(jsonb_build_object('watchlist_id', m.watchlist_id, 'watchlist', m.watchlist,
-                        'type', m.type, 'value', m.value, 'item', m.item) ORDER BY m.type, m.value, m.watchlist_id))
+                        'type', m.type, 'value', m.value, 'item', m.item) ORDER BY m.type, m.value, m.watchlist_id)) AS payload
          FROM reports r
          JOIN (
              SELECT w.organization_id AS org_id, w.id AS watchlist_id, w.name AS watchlist, i.type, i.value, wi.value AS item
@@ -160,12 +173,14 @@ pub async fn emit_matches(conn: &mut Conn, report: Uuid, new_indicators: &[Uuid]
          JOIN organizations o ON o.id = m.org_id AND o.active
          WHERE r.id = $1
            AND o.id <> r.reporter_org_id
-           AND report_visible(r.reporter_org_id, r.shared_with, r.tlp, o.id, o.kind IN ('law_enforcement', 'prosecution', 'fiu'))
+           AND report_visible(r.reporter_org_id, r.shared_with, r.tlp, o.id, o.kind = ANY($3))
          GROUP BY m.org_id, r.id, r.reference, r.category, r.tlp",
     )
     .bind::<SqlUuid, _>(report)
     .bind::<Array<SqlUuid>, _>(new_indicators)
-    .bind::<Text, _>(crate::events::EventType::ReportIndicatorMatch.as_str())
-    .execute(conn)
-    .await?)
+    .bind::<Array<Text>, _>(OrgKind::public_sector())
+    .load(conn)
+    .await?;
+    let events: Vec<(OrgId, serde_json::Value)> = matches.into_iter().map(|m| (m.org_id, m.payload)).collect();
+    events::emit_many(conn, EventType::ReportIndicatorMatch, &events).await
 }

@@ -11,8 +11,8 @@ use rand::Rng;
 
 use super::model::Due;
 use super::{client, sign, store};
-use crate::error::ApiResult;
-use crate::AppState;
+use crate::kernel::error::ApiResult;
+use crate::kernel::AppState;
 
 const BATCH: i64 = 200;
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -69,12 +69,13 @@ async fn attempt(state: &AppState, d: Due) -> store::Outcome {
     let body = serde_json::to_vec(&serde_json::json!({
         "type": d.event_type, "timestamp": d.event_created_at, "data": d.payload,
     }))
-    .unwrap_or_default();
+    .map_err(|e| format!("cannot encode the event: {e}"));
     let id = d.event_id.to_string();
     let timestamp = Utc::now().timestamp();
     let started = Instant::now();
-    let result = match (sign::signature(&d.secret, &id, timestamp, &body), client::check_url(&d.url, allow_internal)) {
-        (Ok(signature), Ok(url)) => {
+    let signed = body.and_then(|body| Ok((sign::signature(&d.secret, &id, timestamp, &body)?, body)));
+    let result = match (signed, client::check_url(&d.url, allow_internal)) {
+        (Ok((signature, body)), Ok(url)) => {
             let headers = [
                 ("webhook-id", id.clone()),
                 ("webhook-timestamp", timestamp.to_string()),

@@ -4,16 +4,26 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
+use crate::domain::{text_enum, OrgId};
 use crate::events::EventType;
+use crate::kernel::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
+
+text_enum! {
+    /// Where one event's delivery to one endpoint stands.
+    DeliveryStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+        Failed = "failed",
+    }
+}
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = webhooks)]
 pub struct WebhookRow {
     pub id: Uuid,
-    pub organization_id: Uuid,
+    pub organization_id: OrgId,
     pub url: String,
-    pub event_types: Vec<String>,
+    pub event_types: Vec<EventType>,
     pub secret: String,
     pub active: bool,
     pub disabled_reason: Option<String>,
@@ -29,7 +39,7 @@ pub struct DeliveryRow {
     pub id: Uuid,
     pub webhook_id: Uuid,
     pub outbox_id: i64,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_status: Option<i32>,
@@ -75,7 +85,7 @@ pub struct UpdateWebhook {
 pub struct Webhook {
     pub id: Uuid,
     pub url: String,
-    pub event_types: Vec<String>,
+    pub event_types: Vec<EventType>,
     /// `whsec_...`: verify each delivery's `webhook-signature` with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
@@ -128,14 +138,42 @@ pub struct Delivery {
     pub id: Uuid,
     /// The event id, sent as `webhook-id` on every attempt.
     pub event_id: Uuid,
-    pub event_type: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    pub event_type: EventType,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub log: Vec<Attempt>,
+}
+
+impl From<AttemptRow> for Attempt {
+    fn from(a: AttemptRow) -> Self {
+        Attempt { at: a.at, status: a.status, error: a.error, duration_ms: a.duration_ms }
+    }
+}
+
+impl Delivery {
+    pub fn from_row(d: DeliveryRow, event_id: Uuid, event_type: EventType, log: Vec<Attempt>) -> Self {
+        Delivery {
+            id: d.id,
+            event_id,
+            event_type,
+            next_attempt_at: (d.status == DeliveryStatus::Pending).then_some(d.next_attempt_at),
+            status: d.status,
+            attempts: d.attempts,
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+            log,
+        }
+    }
+}
+
+/// The answer of `POST /webhooks/{id}/test`.
+#[derive(Serialize, ToSchema)]
+pub struct TestQueued {
+    /// The event queued for delivery (`webhook-id` of the delivery).
+    pub event_id: Uuid,
 }
 
 /// Deliveries of a webhook, newest first.
@@ -148,7 +186,7 @@ pub struct DeliveryPage {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
-    /// `pending`, `delivered` or `failed`.
+    #[param(value_type = Option<DeliveryStatus>)]
     pub status: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
@@ -165,7 +203,7 @@ pub struct Due {
     pub url: String,
     pub secret: String,
     pub event_id: Uuid,
-    pub event_type: String,
+    pub event_type: EventType,
     pub event_created_at: DateTime<Utc>,
     pub payload: serde_json::Value,
 }

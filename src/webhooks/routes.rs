@@ -1,3 +1,5 @@
+//! Webhook endpoints of an organisation: register, list, change, delete, delivery log, test.
+
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -6,20 +8,21 @@ use uuid::Uuid;
 
 use super::model::*;
 use super::{client, sign, store};
-use crate::audit::{self, Entry};
-use crate::auth::{Permission, Principal};
+use crate::access::{Action, Grant, Principal};
 use crate::domain::Check;
-use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventType};
-use crate::http::with_etag;
-use crate::{pagination, AppState};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::etag::{with_etag, IfMatch};
+use crate::kernel::http::pagination;
+use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing, Versioned};
+use crate::kernel::AppState;
 
-fn check_types(check: &mut Check, types: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+fn parse_types(check: &mut Check, types: &[String]) -> Vec<EventType> {
+    let mut out: Vec<EventType> = Vec::new();
     for (i, t) in types.iter().enumerate() {
         if let Some(t) = check.take(&format!("event_types[{i}]"), t.parse::<EventType>()) {
-            if !out.iter().any(|o| o == t.as_str()) {
-                out.push(t.as_str().to_string());
+            if !out.contains(&t) {
+                out.push(t);
             }
         }
     }
@@ -27,11 +30,10 @@ fn check_types(check: &mut Check, types: &[String]) -> Vec<String> {
 }
 
 /// A webhook of the caller's organisation, or 404 (recorded).
-async fn own(state: &AppState, principal: &Principal, id: Uuid, action: &'static str) -> ApiResult<WebhookRow> {
-    let mut conn = state.pool.get().await?;
-    match store::get(&mut conn, principal.org_id, id).await? {
+async fn own(state: &AppState, act: &Grant, id: Uuid) -> ApiResult<WebhookRow> {
+    match store::get(&mut *state.pool.get().await?, act.org_id, id).await? {
         Some(row) => Ok(row),
-        None => Err(audit::not_visible(state, principal, action, "webhook", id).await),
+        None => Err(act.hide(state, "webhook", id).await),
     }
 }
 
@@ -41,12 +43,7 @@ async fn own(state: &AppState, principal: &Principal, id: Uuid, action: &'static
     tag = "webhooks",
     request_body = CreateWebhook,
     security(("bearer" = []), ("api_key" = ["webhooks:manage"])),
-    responses(
-        (status = 201, body = Webhook),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 201, description = "registered; `secret` is shown this once", body = Webhook), Common, JsonBody, Denied)
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
@@ -54,16 +51,15 @@ pub async fn create_webhook(
     principal: Principal,
     body: web::Json<CreateWebhook>,
 ) -> ApiResult<HttpResponse> {
-    audit::require(&state, &principal, Permission::ManageWebhooks, "webhook.create").await?;
+    let act = principal.authorize(&state, Action::CreateWebhook).await?;
     let mut check = Check::new();
     let url = check.take("url", client::check_url(&body.url, state.config.allow_http_webhooks).map(|u| u.to_string()));
-    let event_types = check_types(&mut check, &body.event_types);
-    check.finish()?;
-    let url = url.ok_or_else(|| ApiError::Internal("validated url missing".into()))?;
+    let event_types = parse_types(&mut check, &body.event_types);
+    let url = check.done(|| url)?;
     let now = Utc::now();
     let row = WebhookRow {
         id: Uuid::now_v7(),
-        organization_id: principal.org_id,
+        organization_id: act.org_id,
         url,
         event_types,
         secret: sign::new_secret(),
@@ -78,77 +74,67 @@ pub async fn create_webhook(
     let row = conn
         .transaction(async |c| {
             let row = store::insert(c, &row).await?;
-            Entry::of(&principal, "webhook.create")
-                .object("webhook", row.id)
-                .details(serde_json::json!({"url": row.url}))
-                .write(c)
-                .await?;
+            act.on("webhook", row.id).details(serde_json::json!({"url": row.url})).write(c).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(Webhook::from_row(row, true)))
+    let hook = Webhook::from_row(row, true);
+    Ok(with_etag(StatusCode::CREATED, hook.version, &hook))
 }
 
 /// Your organisation's webhooks, with their state (never the secret).
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = []), ("api_key" = ["webhooks:manage"])),
-    responses(
-        (status = 200, body = WebhookList),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "your webhooks", body = WebhookList), Common, Denied)
 )]
 #[get("/webhooks")]
 pub async fn list_webhooks(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<WebhookList>> {
-    audit::require(&state, &principal, Permission::ManageWebhooks, "webhook.list").await?;
-    let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, principal.org_id).await?;
+    let act = principal.authorize(&state, Action::ListWebhooks).await?;
+    let rows = store::list(&mut *state.pool.get().await?, act.org_id).await?;
     Ok(web::Json(WebhookList {
         items: rows.into_iter().map(|r| Webhook::from_row(r, false)).collect(),
         next_cursor: None,
     }))
 }
 
-/// Changes a webhook's URL or event types, or (re-)enables or disables it.
+/// Changes a webhook's URL or event types, or (re-)enables or disables it, with `If-Match`
+/// (428 without, 412 when stale).
 #[utoipa::path(
     tag = "webhooks",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version you read")),
     request_body = UpdateWebhook,
     security(("bearer" = []), ("api_key" = ["webhooks:manage"])),
     responses(
-        (status = 200, body = Webhook),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "changed", body = Webhook, headers(("ETag" = String))),
+        Common, JsonBody, Denied, Missing, Versioned,
     )
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
     state: web::Data<AppState>,
     principal: Principal,
+    if_match: IfMatch,
     id: web::Path<Uuid>,
     body: web::Json<UpdateWebhook>,
 ) -> ApiResult<HttpResponse> {
-    audit::require(&state, &principal, Permission::ManageWebhooks, "webhook.update").await?;
+    let act = principal.authorize(&state, Action::UpdateWebhook).await?;
     let id = id.into_inner();
-    own(&state, &principal, id, "webhook.update").await?;
+    own(&state, &act, id).await?;
+    let if_match = if_match.required()?;
     let mut check = Check::new();
-    let url = body
-        .url
-        .as_deref()
-        .and_then(|u| check.take("url", client::check_url(u, state.config.allow_http_webhooks).map(|u| u.to_string())));
-    let types = body.event_types.as_deref().map(|t| check_types(&mut check, t));
+    let url = check.optional("url", body.url.as_deref(), |u| {
+        client::check_url(u, state.config.allow_http_webhooks).map(|u| u.to_string())
+    });
+    let types = body.event_types.as_deref().map(|t| parse_types(&mut check, t));
     check.finish()?;
     let mut conn = state.pool.get().await?;
     let row = conn
         .transaction(async |c| {
+            let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+            if_match.check(locked.version)?;
             let row = store::update(c, id, url.as_deref(), types.as_deref(), body.active).await?;
-            Entry::of(&principal, "webhook.update")
-                .object("webhook", id)
-                .details(serde_json::json!({"active": row.active}))
-                .write(c)
-                .await?;
+            act.on("webhook", id).details(serde_json::json!({"active": row.active})).write(c).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -161,11 +147,7 @@ pub async fn update_webhook(
     tag = "webhooks",
     params(("id" = Uuid, Path)),
     security(("bearer" = []), ("api_key" = ["webhooks:manage"])),
-    responses(
-        (status = 204, description = "deleted"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 204, description = "deleted"), Common, Denied, Missing)
 )]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
@@ -173,20 +155,20 @@ pub async fn delete_webhook(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    audit::require(&state, &principal, Permission::ManageWebhooks, "webhook.delete").await?;
+    let act = principal.authorize(&state, Action::DeleteWebhook).await?;
     let id = id.into_inner();
     let mut conn = state.pool.get().await?;
     let deleted = conn
         .transaction(async |c| {
-            let deleted = store::delete(c, principal.org_id, id).await?;
+            let deleted = store::delete(c, act.org_id, id).await?;
             if deleted {
-                Entry::of(&principal, "webhook.delete").object("webhook", id).write(c).await?;
+                act.on("webhook", id).write(c).await?;
             }
             Ok::<_, ApiError>(deleted)
         })
         .await?;
     if !deleted {
-        return Err(audit::not_visible(&state, &principal, "webhook.delete", "webhook", id).await);
+        return Err(act.hide(&state, "webhook", id).await);
     }
     Ok(HttpResponse::NoContent().finish())
 }
@@ -196,12 +178,7 @@ pub async fn delete_webhook(
     tag = "webhooks",
     params(("id" = Uuid, Path), DeliveryQuery),
     security(("bearer" = []), ("api_key" = ["webhooks:manage"])),
-    responses(
-        (status = 200, body = DeliveryPage),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "deliveries, newest first", body = DeliveryPage), Common, Denied, Missing)
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
@@ -210,34 +187,23 @@ pub async fn list_webhook_deliveries(
     id: web::Path<Uuid>,
     q: web::Query<DeliveryQuery>,
 ) -> ApiResult<web::Json<DeliveryPage>> {
-    audit::require(&state, &principal, Permission::ManageWebhooks, "webhook.deliveries").await?;
+    let act = principal.authorize(&state, Action::ListWebhookDeliveries).await?;
     let id = id.into_inner();
-    own(&state, &principal, id, "webhook.deliveries").await?;
+    own(&state, &act, id).await?;
     let limit = pagination::limit(q.limit)?;
     let before: Option<(DateTime<Utc>, Uuid)> = pagination::decode(q.cursor.as_deref())?;
-    if q.status.as_deref().is_some_and(|s| !["pending", "delivered", "failed"].contains(&s)) {
-        return Err(ApiError::field("status", "one of pending, delivered, failed"));
-    }
+    let status =
+        q.status.as_deref().map(str::parse::<DeliveryStatus>).transpose().map_err(|e| ApiError::field("status", e))?;
     let mut conn = state.pool.get().await?;
-    let rows = store::deliveries(&mut conn, id, q.status.as_deref(), before, limit).await?;
+    let rows = store::deliveries(&mut conn, id, status, before, limit).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |(d, _, _)| (d.created_at, d.id));
     let ids: Vec<Uuid> = rows.iter().map(|(d, _, _)| d.id).collect();
     let mut attempts = store::attempts_of(&mut conn, &ids).await?;
     let items = rows
         .into_iter()
-        .map(|(d, event_id, event_type)| Delivery {
-            id: d.id,
-            event_id,
-            event_type,
-            next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at),
-            status: d.status,
-            attempts: d.attempts,
-            created_at: d.created_at,
-            delivered_at: d.delivered_at,
-            log: attempts
-                .extract_if(.., |a| a.delivery_id == d.id)
-                .map(|a| Attempt { at: a.at, status: a.status, error: a.error, duration_ms: a.duration_ms })
-                .collect(),
+        .map(|(d, event_id, event_type)| {
+            let log = attempts.extract_if(.., |a| a.delivery_id == d.id).map(Attempt::from).collect();
+            Delivery::from_row(d, event_id, event_type, log)
         })
         .collect();
     Ok(web::Json(DeliveryPage { items, next_cursor }))
@@ -249,11 +215,7 @@ pub async fn list_webhook_deliveries(
     tag = "webhooks",
     params(("id" = Uuid, Path)),
     security(("bearer" = []), ("api_key" = ["webhooks:manage"])),
-    responses(
-        (status = 202, description = "queued; see the delivery log"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 202, description = "queued; see the delivery log", body = TestQueued), Common, Denied, Missing)
 )]
 #[post("/webhooks/{id}/test")]
 pub async fn test_webhook(
@@ -261,19 +223,18 @@ pub async fn test_webhook(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    audit::require(&state, &principal, Permission::ManageWebhooks, "webhook.test").await?;
+    let act = principal.authorize(&state, Action::TestWebhook).await?;
     let id = id.into_inner();
-    own(&state, &principal, id, "webhook.test").await?;
+    own(&state, &act, id).await?;
     let mut conn = state.pool.get().await?;
     let event_id = conn
         .transaction(async |c| {
-            let (outbox_id, event_id) =
-                events::emit(c, EventType::WebhookTest, principal.org_id, &serde_json::json!({"webhook_id": id}))
-                    .await?;
+            let payload = serde_json::json!({"webhook_id": id});
+            let (outbox_id, event_id) = events::emit(c, EventType::WebhookTest, act.org_id, &payload).await?;
             store::insert_delivery(c, id, outbox_id).await?;
-            Entry::of(&principal, "webhook.test").object("webhook", id).write(c).await?;
+            act.on("webhook", id).write(c).await?;
             Ok::<_, ApiError>(event_id)
         })
         .await?;
-    Ok(HttpResponse::Accepted().json(serde_json::json!({"event_id": event_id})))
+    Ok(HttpResponse::Accepted().json(TestQueued { event_id }))
 }

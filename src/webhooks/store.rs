@@ -6,16 +6,18 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::model::{AttemptRow, DeliveryRow, Due, WebhookRow};
-use crate::db::schema::{outbox_events, webhook_attempts, webhook_deliveries, webhooks};
-use crate::db::Conn;
-use crate::error::ApiResult;
+use super::model::{AttemptRow, DeliveryRow, DeliveryStatus, Due, WebhookRow};
+use crate::domain::OrgId;
+use crate::events::EventType;
+use crate::kernel::db::schema::{outbox_events, webhook_attempts, webhook_deliveries, webhooks};
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
 
 pub async fn insert(conn: &mut Conn, row: &WebhookRow) -> ApiResult<WebhookRow> {
     Ok(diesel::insert_into(webhooks::table).values(row).returning(WebhookRow::as_returning()).get_result(conn).await?)
 }
 
-pub async fn get(conn: &mut Conn, org: Uuid, id: Uuid) -> ApiResult<Option<WebhookRow>> {
+pub async fn get(conn: &mut Conn, org: OrgId, id: Uuid) -> ApiResult<Option<WebhookRow>> {
     Ok(webhooks::table
         .filter(webhooks::id.eq(id))
         .filter(webhooks::organization_id.eq(org))
@@ -25,7 +27,12 @@ pub async fn get(conn: &mut Conn, org: Uuid, id: Uuid) -> ApiResult<Option<Webho
         .optional()?)
 }
 
-pub async fn list(conn: &mut Conn, org: Uuid) -> ApiResult<Vec<WebhookRow>> {
+/// A webhook, locked until the transaction ends.
+pub async fn lock(conn: &mut Conn, id: Uuid) -> ApiResult<Option<WebhookRow>> {
+    Ok(webhooks::table.find(id).for_update().select(WebhookRow::as_select()).first(conn).await.optional()?)
+}
+
+pub async fn list(conn: &mut Conn, org: OrgId) -> ApiResult<Vec<WebhookRow>> {
     Ok(webhooks::table
         .filter(webhooks::organization_id.eq(org))
         .order(webhooks::id.desc())
@@ -38,7 +45,7 @@ pub async fn update(
     conn: &mut Conn,
     id: Uuid,
     url: Option<&str>,
-    event_types: Option<&[String]>,
+    event_types: Option<&[EventType]>,
     active: Option<bool>,
 ) -> ApiResult<WebhookRow> {
     let mut row: WebhookRow = diesel::update(webhooks::table.find(id))
@@ -75,7 +82,7 @@ pub async fn update(
     Ok(row)
 }
 
-pub async fn delete(conn: &mut Conn, org: Uuid, id: Uuid) -> ApiResult<bool> {
+pub async fn delete(conn: &mut Conn, org: OrgId, id: Uuid) -> ApiResult<bool> {
     Ok(diesel::delete(webhooks::table.filter(webhooks::id.eq(id)).filter(webhooks::organization_id.eq(org)))
         .execute(conn)
         .await?
@@ -86,17 +93,17 @@ pub async fn delete(conn: &mut Conn, org: Uuid, id: Uuid) -> ApiResult<bool> {
 pub async fn deliveries(
     conn: &mut Conn,
     webhook: Uuid,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> ApiResult<Vec<(DeliveryRow, Uuid, String)>> {
+) -> ApiResult<Vec<(DeliveryRow, Uuid, EventType)>> {
     let mut q = webhook_deliveries::table
         .inner_join(outbox_events::table)
         .filter(webhook_deliveries::webhook_id.eq(webhook))
         .select((DeliveryRow::as_select(), outbox_events::event_id, outbox_events::type_))
         .into_boxed();
     if let Some(s) = status {
-        q = q.filter(webhook_deliveries::status.eq(s.to_string()));
+        q = q.filter(webhook_deliveries::status.eq(s));
     }
     if let Some((t, id)) = before {
         q = q.filter(
@@ -138,12 +145,13 @@ pub async fn claim_due(conn: &mut Conn, limit: i64) -> ApiResult<Vec<Due>> {
     let ids: Vec<Uuid> = diesel::sql_query(
         "UPDATE webhook_deliveries SET claimed_until = now() + interval '60 seconds', attempts = attempts + 1
          WHERE id IN (SELECT id FROM webhook_deliveries
-                      WHERE status = 'pending' AND next_attempt_at <= now()
+                      WHERE status = $2 AND next_attempt_at <= now()
                         AND (claimed_until IS NULL OR claimed_until < now())
                       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING id",
     )
     .bind::<diesel::sql_types::BigInt, _>(limit)
+    .bind::<diesel::sql_types::Text, _>(DeliveryStatus::Pending)
     .load::<ClaimedId>(conn)
     .await?
     .into_iter()
@@ -210,11 +218,12 @@ pub async fn record(conn: &mut Conn, outcomes: &[Outcome]) -> ApiResult<()> {
     let delivered: Vec<&Outcome> = outcomes.iter().filter(|o| o.delivered).collect();
     if !delivered.is_empty() {
         diesel::sql_query(
-            "UPDATE webhook_deliveries d SET status = 'delivered', delivered_at = now(), last_status = v.s, last_error = NULL, claimed_until = NULL
+            "UPDATE webhook_deliveries d SET status = $3, delivered_at = now(), last_status = v.s, last_error = NULL, claimed_until = NULL
              FROM unnest($1::uuid[], $2::int[]) AS v(id, s) WHERE d.id = v.id",
         )
         .bind::<Array<SqlUuid>, _>(delivered.iter().map(|o| o.delivery).collect::<Vec<_>>())
         .bind::<Array<Nullable<Int4>>, _>(delivered.iter().map(|o| o.status).collect::<Vec<_>>())
+        .bind::<Text, _>(DeliveryStatus::Delivered)
         .execute(conn)
         .await?;
         let mut hooks: Vec<Uuid> = delivered.iter().map(|o| o.webhook).collect();
@@ -232,7 +241,7 @@ pub async fn record(conn: &mut Conn, outcomes: &[Outcome]) -> ApiResult<()> {
         return Ok(());
     }
     diesel::sql_query(
-        "UPDATE webhook_deliveries d SET status = CASE WHEN v.next IS NULL THEN 'failed' ELSE 'pending' END,
+        "UPDATE webhook_deliveries d SET status = CASE WHEN v.next IS NULL THEN $5 ELSE $6 END,
              next_attempt_at = coalesce(v.next, d.next_attempt_at), last_status = v.s, last_error = v.e, claimed_until = NULL
          FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[]) AS v(id, next, s, e) WHERE d.id = v.id",
     )
@@ -240,6 +249,8 @@ pub async fn record(conn: &mut Conn, outcomes: &[Outcome]) -> ApiResult<()> {
     .bind::<Array<Nullable<Timestamptz>>, _>(failed.iter().map(|o| o.next).collect::<Vec<_>>())
     .bind::<Array<Nullable<Int4>>, _>(failed.iter().map(|o| o.status).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(failed.iter().map(|o| o.error.clone()).collect::<Vec<_>>())
+    .bind::<Text, _>(DeliveryStatus::Failed)
+    .bind::<Text, _>(DeliveryStatus::Pending)
     .execute(conn)
     .await?;
     diesel::sql_query(

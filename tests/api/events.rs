@@ -163,7 +163,7 @@ async fn watchlists_are_private_to_their_organisation() {
     app.delete_as(&b.admin, &path).await.problem(404);
     assert!(app.get_as(&b.admin, "/api/v1/watchlists").await.ok(200)["items"].as_array().unwrap().is_empty());
     let updated = app
-        .patch_as(
+        .patch_read(
             &a.admin,
             &path,
             &json!({"name": "Mules", "add": [{"type": "domain", "value": "x.example"}],
@@ -174,7 +174,7 @@ async fn watchlists_are_private_to_their_organisation() {
     assert_eq!(updated["name"], "Mules");
     assert_eq!(updated["item_count"], 1);
     let p = app
-        .patch_as(
+        .patch_read(
             &a.admin,
             &path,
             &json!({"add": [{"type": "iban", "value": "XK00"}, {"type": "domain", "value": "a.example/8"}]}),
@@ -183,6 +183,9 @@ async fn watchlists_are_private_to_their_organisation() {
         .problem(422);
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["add[0].value", "add[1].value"]);
+    // A change made since the version read is not overwritten.
+    app.patch_with(&a.admin, &path, "\"1\"", &json!({"name": "stale"})).await.problem(412);
+    app.patch_as(&a.admin, &path, &json!({"name": "blind"})).await.problem(428);
     let regulator = app.org("regulator", "Regulator").await;
     app.post_as(&regulator.admin, "/api/v1/watchlists", &json!({"name": "x", "items": []})).await.problem(403);
     assert_eq!(app.delete_as(&a.admin, &path).await.status, 204);

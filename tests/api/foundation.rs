@@ -81,7 +81,7 @@ async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
     let target = db_host_port(&db.url);
     let proxy = Proxy::start(target).await;
     let via_proxy = db.url.replacen(&db_host_port(&db.url), &format!("127.0.0.1:{}", proxy.port), 1);
-    let app = TestApp::serve(db, |c| c.database_url = Some(via_proxy)).await;
+    let app = TestApp::serve(db, |c| c.database_url = Some(via_proxy.into())).await;
     app.get("/readyz").await.ok(200);
 
     proxy.cut();

@@ -137,7 +137,7 @@ async fn deactivating_an_organisation_stops_its_tokens_and_keys_at_once() {
     let (key, _) = app.api_key(&bank, &["indicators:lookup"]).await;
     app.get_as(&key, "/api/v1/me").await.ok(200);
     let admin = app.admin().await;
-    app.patch_as(&admin, &format!("/api/v1/organizations/{}", bank.id), &json!({"active": false})).await.ok(200);
+    app.patch_read(&admin, &format!("/api/v1/organizations/{}", bank.id), &json!({"active": false})).await.ok(200);
     app.get_as(&bank.admin, "/api/v1/me").await.problem(401);
     app.get_as(&key, "/api/v1/me").await.problem(401);
     app.post("/api/v1/auth/login", &json!({"email": bank.admin_email, "password": PASSWORD})).await.problem(401);
@@ -292,7 +292,7 @@ async fn org_admin_of_bank_a_cannot_touch_users_or_keys_of_bank_b() {
     let keys = app.get_as(&a.admin, "/api/v1/api-keys").await.ok(200);
     assert!(keys["items"].as_array().unwrap().is_empty());
     // Bank B's own admin can.
-    app.patch_as(&b.admin, &format!("/api/v1/users/{b_member}"), &json!({"role": "org_admin"})).await.ok(200);
+    app.patch_read(&b.admin, &format!("/api/v1/users/{b_member}"), &json!({"role": "org_admin"})).await.ok(200);
     app.post_as(&a.admin, &format!("/api/v1/organizations/{}/users", a.id), &new_user).await.ok(201);
 }
 
@@ -303,7 +303,7 @@ async fn members_change_their_own_name_only() {
     let (member, id) = app.member(&bank, "ana@bank-a.test").await;
     let (_, other) = app.member(&bank, "ben@bank-a.test").await;
     assert_eq!(
-        app.patch_as(&member, &format!("/api/v1/users/{id}"), &json!({"name": "Ana K."})).await.ok(200)["name"],
+        app.patch_read(&member, &format!("/api/v1/users/{id}"), &json!({"name": "Ana K."})).await.ok(200)["name"],
         "Ana K."
     );
     app.patch_as(&member, &format!("/api/v1/users/{id}"), &json!({"role": "org_admin"})).await.problem(403);
@@ -311,11 +311,12 @@ async fn members_change_their_own_name_only() {
     app.get_as(&member, &format!("/api/v1/organizations/{}/users", bank.id)).await.problem(403);
     app.post_as(&member, "/api/v1/api-keys", &json!({"name": "k", "scopes": ["alerts:write"]})).await.problem(403);
     // Admins cannot lock themselves out.
-    app.patch_as(&bank.admin, &format!("/api/v1/users/{}", bank.admin_id), &json!({"active": false}))
+    app.patch_read(&bank.admin, &format!("/api/v1/users/{}", bank.admin_id), &json!({"active": false}))
         .await
         .problem(422);
     // A deactivated user's token stops working.
-    app.patch_as(&bank.admin, &format!("/api/v1/users/{id}"), &json!({"active": false})).await.ok(200);
+    app.patch_as(&bank.admin, &format!("/api/v1/users/{id}"), &json!({"active": false})).await.problem(428);
+    app.patch_read(&bank.admin, &format!("/api/v1/users/{id}"), &json!({"active": false})).await.ok(200);
     app.get_as(&member, "/api/v1/me").await.problem(401);
 }
 

@@ -312,7 +312,8 @@ async fn an_endpoint_failing_for_a_day_is_disabled_with_the_reason() {
     assert_eq!(log["items"][0]["status"], "failed");
     assert!(log["items"][0]["log"][0]["error"].as_str().is_some());
     // Re-enabling starts afresh.
-    let again = app.patch_as(&b.admin, &path, &json!({"active": true})).await.ok(200);
+    let etag = format!("\"{}\"", listed["version"]);
+    let again = app.patch_with(&b.admin, &path, &etag, &json!({"active": true})).await.ok(200);
     assert_eq!(again["active"], true);
     assert_eq!(again["consecutive_failures"], 0);
 }

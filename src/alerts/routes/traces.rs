@@ -1,30 +1,39 @@
 //! Traces, their graph, mule accounts and proceeds statistics.
 
-use super::*;
+use std::collections::HashMap;
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::access::{Action, Grant, Principal};
+use crate::alerts::rules::AlertViewer;
+use crate::alerts::{store, trace};
+use crate::domain::{AlertId, OrgId, OrgKind};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::responses::{Common, Denied, Missing};
+use crate::kernel::AppState;
+use crate::organizations;
 
 /// Loads a trace for the caller: every hop for the public sector, the hops a bank sent or
 /// received otherwise (404 when it has none).
-async fn load_trace(
-    state: &AppState,
-    principal: &Principal,
-    id: Uuid,
-    action: &'static str,
-) -> ApiResult<trace::Trace> {
-    let v = viewer(principal);
+async fn load_trace(state: &AppState, act: &Grant, id: AlertId) -> ApiResult<trace::Trace> {
+    let v = AlertViewer::of(act);
     let mut conn = state.pool.get().await?;
     let rows = store::trace(&mut conn, id).await?;
-    let sees = |r: &AlertRow| v.sees_all || r.sender_org_id == v.org_id || r.receiver_org_id == Some(v.org_id);
-    if !rows.iter().any(sees) {
-        return Err(audit::not_visible(state, principal, action, "fraud_trace", id).await);
+    if !rows.iter().any(|r| v.sees(r)) {
+        return Err(act.hide(state, "fraud_trace", id).await);
     }
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<AlertId> = rows.iter().map(|r| r.id).collect();
     let outcomes = store::outcomes_of(&mut conn, &ids).await?;
-    let mut orgs: Vec<Uuid> = rows.iter().flat_map(|r| [Some(r.sender_org_id), r.receiver_org_id]).flatten().collect();
+    let mut orgs: Vec<OrgId> = rows.iter().flat_map(|r| [Some(r.sender_org_id), r.receiver_org_id]).flatten().collect();
     orgs.sort();
     orgs.dedup();
-    let names: HashMap<Uuid, String> = store::names(&mut conn, &orgs).await?.into_iter().collect();
-    state.audit.push(Entry::of(principal, action).object("fraud_trace", id));
-    Ok(trace::build(id, &rows, &outcomes, &names, sees))
+    let names: HashMap<OrgId, String> =
+        organizations::store::summaries(&mut conn, &orgs).await?.into_iter().map(|(id, name, _)| (id, name)).collect();
+    act.record_read(state, Some(("fraud_trace", id.to_string())), serde_json::json!({}));
+    trace::build(id, &rows, &outcomes, &names, |r| v.sees(r)).ok_or(ApiError::NotFound)
 }
 
 /// The money trail of an original alert: per hop the banks, accounts, amounts received, frozen,
@@ -33,20 +42,16 @@ async fn load_trace(
     tag = "fraud-alerts",
     params(("id" = Uuid, Path, description = "trace id (the original alert's id)")),
     security(("bearer" = []), ("api_key" = ["alerts:read"])),
-    responses(
-        (status = 200, body = trace::Trace),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "the trail", body = trace::Trace), Common, Denied, Missing)
 )]
 #[get("/fraud-traces/{id}")]
 pub async fn get_fraud_trace(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<AlertId>,
 ) -> ApiResult<web::Json<trace::Trace>> {
-    audit::require(&state, &principal, Permission::ReadAlerts, "trace.read").await?;
-    Ok(web::Json(load_trace(&state, &principal, id.into_inner(), "trace.read").await?))
+    let act = principal.authorize(&state, Action::ReadTrace).await?;
+    Ok(web::Json(load_trace(&state, &act, id.into_inner()).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -62,20 +67,19 @@ pub struct GraphQuery {
     params(("id" = Uuid, Path), GraphQuery),
     security(("bearer" = []), ("api_key" = ["alerts:read"])),
     responses(
-        (status = 200, body = trace::Graph),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "accounts and transfers (as Graphviz DOT text with `format=dot`)", body = trace::Graph),
+        Common, Denied, Missing,
     )
 )]
 #[get("/fraud-traces/{id}/graph")]
 pub async fn get_fraud_trace_graph(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<AlertId>,
     q: web::Query<GraphQuery>,
 ) -> ApiResult<HttpResponse> {
-    audit::require(&state, &principal, Permission::ReadAlerts, "trace.read").await?;
-    let graph = trace::graph(&load_trace(&state, &principal, id.into_inner(), "trace.read").await?);
+    let act = principal.authorize(&state, Action::ReadTrace).await?;
+    let graph = trace::graph(&load_trace(&state, &act, id.into_inner()).await?);
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(HttpResponse::Ok().json(graph)),
         "dot" => Ok(HttpResponse::Ok().content_type("text/vnd.graphviz; charset=utf-8").body(trace::dot(&graph))),
@@ -91,7 +95,7 @@ pub struct MuleAccount {
     pub sending_banks: i64,
     pub alerts: i64,
     /// The bank holding it, as routed.
-    pub holder_id: Option<Uuid>,
+    pub holder_id: Option<OrgId>,
     pub first_alert_at: DateTime<Utc>,
     pub last_alert_at: DateTime<Utc>,
 }
@@ -108,22 +112,18 @@ pub struct MuleAccountList {
 #[utoipa::path(
     tag = "fraud-alerts",
     security(("bearer" = []), ("api_key" = ["alerts:read"])),
-    responses(
-        (status = 200, body = MuleAccountList),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "likely mule accounts", body = MuleAccountList), Common, Denied)
 )]
 #[get("/mule-accounts")]
 pub async fn list_mule_accounts(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> ApiResult<web::Json<MuleAccountList>> {
-    audit::require(&state, &principal, Permission::ReadAlerts, "mule.list").await?;
-    let v = viewer(&principal);
+    let act = principal.authorize(&state, Action::ListMuleAccounts).await?;
+    let v = AlertViewer::of(&act);
     let mut conn = state.pool.get().await?;
     let rows = store::mule_accounts(&mut conn, (!v.sees_all).then_some(v.org_id)).await?;
-    state.audit.push(Entry::of(&principal, "mule.list").details(serde_json::json!({"rows": rows.len()})));
+    act.record_read(&state, None, serde_json::json!({"rows": rows.len()}));
     Ok(web::Json(MuleAccountList {
         items: rows
             .into_iter()
@@ -152,7 +152,7 @@ pub struct StatsQuery {
 /// Proceeds statistics of one bank over the period.
 #[derive(Serialize, ToSchema)]
 pub struct BankProceeds {
-    pub bank_id: Uuid,
+    pub bank_id: OrgId,
     pub bank: String,
     pub alerts_sent: i64,
     pub alerts_received: i64,
@@ -178,11 +178,7 @@ pub struct ProceedsStatistics {
     tag = "fraud-alerts",
     params(StatsQuery),
     security(("bearer" = []), ("api_key" = ["alerts:read"])),
-    responses(
-        (status = 200, body = ProceedsStatistics),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "figures per bank", body = ProceedsStatistics), Common, Denied)
 )]
 #[get("/statistics/proceeds")]
 pub async fn get_proceeds_statistics(
@@ -190,16 +186,16 @@ pub async fn get_proceeds_statistics(
     principal: Principal,
     q: web::Query<StatsQuery>,
 ) -> ApiResult<web::Json<ProceedsStatistics>> {
-    let regulator = principal.org_kind == OrgKind::Regulator && principal.user_id().is_some();
-    if !regulator {
-        audit::require(&state, &principal, Permission::ReadAlerts, "statistics.proceeds").await?;
+    let act = principal.authorize(&state, Action::ReadProceedsStatistics).await?;
+    if !act.is_regulator_user() {
+        act.require(&state, crate::domain::Permission::ReadAlerts).await?;
     }
     let to = q.to.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
     let from = q.from.map_or(to - Duration::days(30), |t| t.with_timezone(&Utc));
     if from >= to {
         return Err(ApiError::field("from", "must be before to"));
     }
-    let only = (principal.org_kind == OrgKind::Bank).then_some(principal.org_id);
+    let only = (act.org_kind == OrgKind::Bank).then_some(act.org_id);
     let mut conn = state.pool.get().await?;
     let rows = store::statistics(&mut conn, from, to, only).await?;
     Ok(web::Json(ProceedsStatistics {

@@ -4,16 +4,15 @@ use actix_web::{get, put, web};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use crate::audit::{self, Entry};
-use crate::auth::Principal;
-use crate::domain::{Check, OrgKind, Role};
-use crate::error::{ApiError, ApiResult};
-use crate::organizations::model::{check_contact, Contact};
+use crate::access::{Action, Principal};
+use crate::domain::{Check, OrgId, OrgKind, Role};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing};
+use crate::kernel::AppState;
+use crate::organizations::model::Contact;
 use crate::requests::model::{DataCategory, RequestType};
 use crate::requests::store;
-use crate::AppState;
 
 /// What a provider says about one request type.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
@@ -48,21 +47,18 @@ pub struct Capabilities {
     tag = "requests",
     params(("id" = Uuid, Path)),
     security(("bearer" = []), ("api_key" = ["requests:read"])),
-    responses(
-        (status = 200, body = Capabilities),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "no catalogue, or not visible to you", body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "the catalogue", body = Capabilities), Common, Missing)
 )]
 #[get("/organizations/{id}/capabilities")]
 pub async fn get_capabilities(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<OrgId>,
 ) -> ApiResult<web::Json<serde_json::Value>> {
+    let act = principal.authorize(&state, Action::ReadCapabilities).await?;
     let id = id.into_inner();
-    if !(principal.org_kind.is_public_sector() || principal.org_id == id || principal.is_platform_admin()) {
-        return Err(audit::not_visible(&state, &principal, "capabilities.read", "organization", id).await);
+    if !(act.org_kind.is_public_sector() || act.org_id == id || act.is_platform_admin()) {
+        return Err(act.hide(&state, "organization", id).await);
     }
     let mut conn = state.pool.get().await?;
     store::capabilities_of(&mut conn, id).await?.map(web::Json).ok_or(ApiError::NotFound)
@@ -74,25 +70,22 @@ pub async fn get_capabilities(
     params(("id" = Uuid, Path)),
     request_body = Capabilities,
     security(("bearer" = [])),
-    responses(
-        (status = 200, body = Capabilities),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "published", body = Capabilities), Common, JsonBody, Denied)
 )]
 #[put("/organizations/{id}/capabilities")]
 pub async fn put_capabilities(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<OrgId>,
     body: web::Json<Capabilities>,
 ) -> ApiResult<web::Json<Capabilities>> {
+    let act = principal.authorize(&state, Action::UpdateCapabilities).await?;
     let id = id.into_inner();
-    let own_admin = principal.org_id == id && principal.role == Role::OrgAdmin && principal.user_id().is_some();
-    if !own_admin || !matches!(principal.org_kind, OrgKind::Isp | OrgKind::Bank) {
-        audit::record_denied(&state, Entry::of(&principal, "capabilities.update").object("organization", id)).await;
-        return Err(ApiError::Forbidden("an ISP's or bank's org_admin publishes its own catalogue".into()));
+    let own_admin = act.org_id == id && act.role == Role::OrgAdmin && act.is_user();
+    if !own_admin || !matches!(act.org_kind, OrgKind::Isp | OrgKind::Bank) {
+        return Err(act
+            .refuse(&state, "organization", id, "an ISP's or bank's org_admin publishes its own catalogue")
+            .await);
     }
     let mut check = Check::new();
     let mut caps = body.into_inner();
@@ -104,15 +97,15 @@ pub async fn put_capabilities(
             check.take(&format!("request_types[{i}].data_held[{j}]"), c.parse::<DataCategory>());
         }
     }
-    if let Some(contact) = check_contact(&mut check, &caps.emergency_contact) {
-        caps.emergency_contact = contact;
+    if let Some(contact) = caps.emergency_contact.parse(&mut check, "emergency_contact") {
+        caps.emergency_contact = contact.into();
     }
     check.finish()?;
     let value = serde_json::to_value(&caps).map_err(ApiError::internal)?;
     let mut conn = state.pool.get().await?;
     conn.transaction(async |c| {
         store::set_capabilities(c, id, &value).await?;
-        Entry::of(&principal, "capabilities.update").object("organization", id).write(c).await
+        act.on("organization", id).write(c).await
     })
     .await?;
     Ok(web::Json(caps))

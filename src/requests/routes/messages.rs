@@ -1,19 +1,16 @@
 //! The clarification thread between the issuer and the addressee.
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Utc;
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use super::visible;
-use crate::audit::{self, Entry};
-use crate::auth::{Permission, Principal};
-use crate::domain::Check;
-use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventType};
+use crate::access::{Action, Principal};
+use crate::domain::RequestId;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing};
+use crate::kernel::AppState;
 use crate::requests::model::*;
-use crate::requests::store;
-use crate::AppState;
+use crate::requests::{service, store};
 
 fn message(m: MessageRow) -> Message {
     Message {
@@ -31,55 +28,26 @@ fn message(m: MessageRow) -> Message {
     params(("id" = Uuid, Path)),
     request_body = NewMessage,
     security(("bearer" = []), ("api_key" = ["requests:write"])),
-    responses(
-        (status = 201, body = Message),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 201, description = "posted", body = Message), Common, JsonBody, Denied, Missing)
 )]
 #[post("/requests/{id}/messages")]
 pub async fn create_request_message(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<RequestId>,
     body: web::Json<NewMessage>,
 ) -> ApiResult<HttpResponse> {
-    audit::require(&state, &principal, Permission::ReadRequests, "request.message").await?;
+    let act = principal.authorize(&state, Action::PostRequestMessage).await?;
     let id = id.into_inner();
-    let mut conn = state.pool.get().await?;
-    let r = visible(&state, &mut conn, &principal, id, "request.message").await?;
-    if principal.org_id != r.issuer_org_id && principal.org_id != r.addressee_org_id {
-        audit::record_denied(&state, Entry::of(&principal, "request.message").object("data_request", id)).await;
-        return Err(ApiError::Forbidden("messages are between the issuer and the addressee".into()));
+    let r = visible(&state, &act, id).await?;
+    if act.org_id != r.issuer_org_id && act.org_id != r.addressee_org_id {
+        return Err(act.refuse(&state, "data_request", id, "messages are between the issuer and the addressee").await);
     }
-    let mut check = Check::new();
+    let mut check = crate::domain::Check::new();
     let text = check.text("body", &body.body, 1, 20_000);
-    check.finish()?;
-    let row = MessageRow {
-        id: Uuid::now_v7(),
-        request_id: id,
-        author_org_id: principal.org_id,
-        author_id: principal.user_id().or(principal.api_key_id()),
-        body: text.unwrap_or_default(),
-        created_at: Utc::now(),
-    };
-    let other = if principal.org_id == r.issuer_org_id { r.addressee_org_id } else { r.issuer_org_id };
-    let saved = conn
-        .transaction(async |c| {
-            let saved = store::insert_message(c, &row).await?;
-            events::emit(
-                c,
-                EventType::RequestMessage,
-                other,
-                &serde_json::json!({"request_id": id, "reference": r.reference, "message_id": saved.id}),
-            )
-            .await?;
-            Entry::of(&principal, "request.message").object("data_request", id).write(c).await?;
-            Ok::<_, ApiError>(saved)
-        })
-        .await?;
+    let text = check.done(|| text)?;
+    let mut conn = state.pool.get().await?;
+    let saved = conn.transaction(async |c| service::post_message(c, &act, &r, text).await).await?;
     Ok(HttpResponse::Created().json(message(saved)))
 }
 
@@ -88,22 +56,17 @@ pub async fn create_request_message(
     tag = "requests",
     params(("id" = Uuid, Path)),
     security(("bearer" = []), ("api_key" = ["requests:read"])),
-    responses(
-        (status = 200, body = MessageList),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "the thread, oldest first", body = MessageList), Common, Denied, Missing)
 )]
 #[get("/requests/{id}/messages")]
 pub async fn list_request_messages(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<Uuid>,
+    id: web::Path<RequestId>,
 ) -> ApiResult<web::Json<MessageList>> {
-    audit::require(&state, &principal, Permission::ReadRequests, "request.messages").await?;
+    let act = principal.authorize(&state, Action::ListRequestMessages).await?;
     let id = id.into_inner();
-    let mut conn = state.pool.get().await?;
-    visible(&state, &mut conn, &principal, id, "request.messages").await?;
-    let items = store::messages(&mut conn, id).await?.into_iter().map(message).collect();
-    Ok(web::Json(MessageList { items, next_cursor: None }))
+    visible(&state, &act, id).await?;
+    let rows = store::messages(&mut *state.pool.get().await?, id).await.map_err(ApiError::from)?;
+    Ok(web::Json(MessageList { items: rows.into_iter().map(message).collect(), next_cursor: None }))
 }

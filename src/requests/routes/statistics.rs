@@ -4,14 +4,13 @@ use actix_web::{get, web};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use crate::audit;
-use crate::auth::{Permission, Principal};
-use crate::domain::OrgKind;
-use crate::error::{ApiError, ApiResult};
+use crate::access::{Action, Principal};
+use crate::domain::{OrgId, Permission};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::responses::{Common, Denied};
+use crate::kernel::AppState;
 use crate::requests::store;
-use crate::AppState;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -32,7 +31,7 @@ pub struct Count {
 /// Figures of one addressee.
 #[derive(Serialize, ToSchema)]
 pub struct AddresseeFigures {
-    pub addressee_id: Uuid,
+    pub addressee_id: OrgId,
     pub addressee: String,
     pub received: i64,
     pub median_seconds_to_acknowledge: Option<f64>,
@@ -61,11 +60,7 @@ pub struct RequestStatistics {
     tag = "requests",
     params(RequestStatsQuery),
     security(("bearer" = []), ("api_key" = ["requests:read"])),
-    responses(
-        (status = 200, body = RequestStatistics),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "the figures", body = RequestStatistics), Common, Denied)
 )]
 #[get("/statistics/requests")]
 pub async fn get_request_statistics(
@@ -73,17 +68,17 @@ pub async fn get_request_statistics(
     principal: Principal,
     q: web::Query<RequestStatsQuery>,
 ) -> ApiResult<web::Json<RequestStatistics>> {
-    let all =
-        principal.is_platform_admin() || (principal.org_kind == OrgKind::Regulator && principal.user_id().is_some());
+    let act = principal.authorize(&state, Action::ReadRequestStatistics).await?;
+    let all = act.is_platform_admin() || act.is_regulator_user();
     if !all {
-        audit::require(&state, &principal, Permission::ReadRequests, "statistics.requests").await?;
+        act.require(&state, Permission::ReadRequests).await?;
     }
     let to = q.to.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
     let from = q.from.map_or(to - Duration::days(30), |t| t.with_timezone(&Utc));
     if from >= to {
         return Err(ApiError::field("from", "must be before to"));
     }
-    let only = (!all).then_some(principal.org_id);
+    let only = (!all).then_some(act.org_id);
     let mut conn = state.pool.get().await?;
     let counts = store::counts(&mut conn, from, to, only).await?;
     let pick = |dim: &str| {

@@ -210,11 +210,11 @@ impl TestApp {
     /// elsewhere (a proxy).
     pub async fn serve(db: TestDb, change: impl FnOnce(&mut Config)) -> Self {
         let mut conn = db.connect().await;
-        cyberbridge::auth::bootstrap::ensure_platform_admin(
+        cyberbridge::app::bootstrap::ensure_platform_admin(
             &mut conn,
             "Platform operator",
-            "XK",
-            ADMIN_EMAIL,
+            &cyberbridge::domain::Country::parse("XK").expect("country"),
+            &cyberbridge::domain::Email::parse(ADMIN_EMAIL).expect("e-mail"),
             Some(PASSWORD),
         )
         .await
@@ -227,7 +227,7 @@ impl TestApp {
         config.jwt_secret = Some(JWT_SECRET.into());
         config.rate_limit = 0;
         change(&mut config);
-        let url = config.database_url.clone().unwrap_or_default();
+        let url = config.database_url().unwrap_or_default().to_string();
         let pool = db::pool(&url, config.pool_size, config.pool_timeout()).expect("pool");
         let state = AppState::build(pool, config).await.expect("state");
         cyberbridge::webhooks::deliver::spawn(state.clone());
@@ -328,6 +328,18 @@ impl TestApp {
 
     pub async fn patch_as(&self, auth: &str, path: &str, body: &Value) -> TestResponse {
         self.call(Method::PATCH, path, auth, Some(body)).await
+    }
+
+    /// PATCH as a careful client does: read the resource for its `ETag`, send it in `If-Match`.
+    pub async fn patch_read(&self, auth: &str, path: &str, body: &Value) -> TestResponse {
+        let current = self.get_as(auth, path).await;
+        let etag = current.header("etag").unwrap_or_else(|| panic!("no ETag on GET {path}: {}", current.text()));
+        self.patch_with(auth, path, &etag, body).await
+    }
+
+    /// PATCH with `If-Match: etag`.
+    pub async fn patch_with(&self, auth: &str, path: &str, etag: &str, body: &Value) -> TestResponse {
+        self.send(Method::PATCH, path, &[("Authorization", auth), ("If-Match", etag)], Some(body)).await
     }
 
     pub async fn delete_as(&self, auth: &str, path: &str) -> TestResponse {

@@ -1,0 +1,1 @@
+ALTER TABLE fraud_alerts DROP COLUMN version;

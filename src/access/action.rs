@@ -1,0 +1,212 @@
+//! One table of actions: for every handler, the name its audit rows carry and what the caller
+//! needs. `Principal::authorize` is the one way a handler checks it.
+
+use std::ops::Deref;
+
+use serde_json::Value;
+
+use super::Principal;
+use crate::domain::Permission::{self, *};
+use crate::kernel::audit::{Entry, Outcome};
+use crate::kernel::error::ApiError;
+use crate::kernel::AppState;
+
+/// What an action asks of the caller, beyond being authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Any authenticated caller (object-level rules decide).
+    Nothing,
+    /// This permission.
+    Permission(Permission),
+    /// Every one of these permissions.
+    All(&'static [Permission]),
+}
+
+macro_rules! actions {
+    ($($(#[doc = $doc:literal])* $name:ident = $audit:literal, $need:expr;)+) => {
+        /// Every action of the API.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Action { $($(#[doc = $doc])* $name),+ }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$name),+];
+
+            /// The `action` of its audit rows.
+            pub fn audit_name(self) -> &'static str {
+                match self { $(Action::$name => $audit),+ }
+            }
+
+            /// What the caller needs.
+            pub fn need(self) -> Need {
+                match self { $(Action::$name => $need),+ }
+            }
+        }
+    };
+}
+
+/// Watchlists belong to organisations that read reports and events.
+const WATCH: &[Permission] = &[ReadReports, ReadEvents];
+
+actions! {
+    ReadMe = "auth.me", Need::Nothing;
+    Logout = "auth.logout", Need::Nothing;
+    CreateOrganization = "organization.create", Need::Permission(ManageOrganizations);
+    UpdateOrganization = "organization.update", Need::Permission(ManageOrganizations);
+    ReadOrganizations = "organization.read", Need::Nothing;
+    CreateUser = "user.create", Need::Nothing;
+    ListUsers = "user.list", Need::Nothing;
+    ReadUser = "user.read", Need::Nothing;
+    UpdateUser = "user.update", Need::Nothing;
+    ChangePassword = "user.password", Need::Nothing;
+    CreateApiKey = "apikey.create", Need::Permission(ManageApiKeys);
+    ListApiKeys = "apikey.list", Need::Permission(ManageApiKeys);
+    RevokeApiKey = "apikey.revoke", Need::Permission(ManageApiKeys);
+    CreateReport = "report.create", Need::Permission(SubmitReports);
+    QueryReports = "report.query", Need::Permission(ReadReports);
+    ReadReport = "report.read", Need::Permission(ReadReports);
+    UpdateReport = "report.update", Need::Permission(SubmitReports);
+    ExportReports = "report.export", Need::Permission(ReadReports);
+    LookupIndicators = "indicator.lookup", Need::Permission(LookupIndicators);
+    CorrelateIndicator = "indicator.correlate", Need::Permission(ReadReports);
+    CreateWatchlist = "watchlist.create", Need::All(WATCH);
+    ListWatchlists = "watchlist.list", Need::All(WATCH);
+    ReadWatchlist = "watchlist.read", Need::All(WATCH);
+    UpdateWatchlist = "watchlist.update", Need::All(WATCH);
+    DeleteWatchlist = "watchlist.delete", Need::All(WATCH);
+    ReadEvents = "event.read", Need::Permission(ReadEvents);
+    CreateWebhook = "webhook.create", Need::Permission(ManageWebhooks);
+    ListWebhooks = "webhook.list", Need::Permission(ManageWebhooks);
+    UpdateWebhook = "webhook.update", Need::Permission(ManageWebhooks);
+    DeleteWebhook = "webhook.delete", Need::Permission(ManageWebhooks);
+    ListWebhookDeliveries = "webhook.deliveries", Need::Permission(ManageWebhooks);
+    TestWebhook = "webhook.test", Need::Permission(ManageWebhooks);
+    ReadCapabilities = "capabilities.read", Need::Nothing;
+    UpdateCapabilities = "capabilities.update", Need::Nothing;
+    /// Issuing a request needs the permission its type needs (data or freeze).
+    CreateDataRequest = "request.create", Need::Permission(IssueDataRequests);
+    CreateFreezeRequest = "request.create", Need::Permission(IssueFreezeRequests);
+    ListRequests = "request.list", Need::Permission(ReadRequests);
+    ReadRequest = "request.read", Need::Permission(ReadRequests);
+    TransitionRequest = "request.transition", Need::Permission(ReadRequests);
+    ValidateRequest = "request.validate", Need::Permission(ReadRequests);
+    ExtendRequest = "request.extend", Need::Permission(ReadRequests);
+    PostRequestMessage = "request.message", Need::Permission(ReadRequests);
+    ListRequestMessages = "request.messages", Need::Permission(ReadRequests);
+    RespondToRequest = "request.response", Need::Permission(AnswerRequests);
+    DownloadAttachment = "request.attachment.download", Need::Permission(ReadRequests);
+    ReadRequestStatistics = "statistics.requests", Need::Nothing;
+    CreateAlert = "alert.create", Need::Permission(PostAlerts);
+    ListAlerts = "alert.list", Need::Permission(ReadAlerts);
+    ReadAlert = "alert.read", Need::Permission(ReadAlerts);
+    RecordOutcome = "alert.outcome", Need::Permission(PostAlerts);
+    ReadTrace = "trace.read", Need::Permission(ReadAlerts);
+    ListMuleAccounts = "mule.list", Need::Permission(ReadAlerts);
+    ReadProceedsStatistics = "statistics.proceeds", Need::Nothing;
+    ReadAudit = "audit.read", Need::Permission(Permission::ReadAudit);
+    VerifyAudit = "audit.verify", Need::Permission(Permission::ReadAudit);
+}
+
+/// An authorized call: the caller and the action, which is what its audit rows need.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    principal: Principal,
+    action: Action,
+}
+
+impl Deref for Grant {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl Grant {
+    pub(super) fn new(principal: Principal, action: Action) -> Self {
+        Grant { principal, action }
+    }
+
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// The audit row of this action by this caller.
+    pub fn entry(&self) -> Entry {
+        Entry::new(self.principal.actor(), self.action.audit_name())
+    }
+
+    /// The audit row of this action on one object.
+    pub fn on(&self, object_type: &'static str, id: impl ToString) -> Entry {
+        self.entry().object(object_type, id)
+    }
+
+    /// Queues the audit row of a read (written in batches: reads are high-rate).
+    pub fn record_read(&self, state: &AppState, object: Option<(&'static str, String)>, details: Value) {
+        let mut entry = self.entry().details(details);
+        if let Some((t, id)) = object {
+            entry = entry.object(t, id);
+        }
+        state.audit.push(entry);
+    }
+
+    /// Checks one more permission, where which one applies depends on the caller or the object
+    /// (a regulator reads statistics without reading alerts); a refusal is recorded and 403.
+    pub async fn require(&self, state: &AppState, permission: Permission) -> Result<(), ApiError> {
+        if self.principal.can(permission) {
+            return Ok(());
+        }
+        record_denied(state, self.entry()).await;
+        Err(ApiError::Forbidden(format!(
+            "your organisation or credential may not {}",
+            permission.as_str().replace('_', " ")
+        )))
+    }
+
+    /// Records that this action on the object was refused (outcome `denied`).
+    pub async fn deny(&self, state: &AppState, object_type: &'static str, id: impl ToString) {
+        record_denied(state, self.on(object_type, id)).await;
+    }
+
+    /// 403: the caller may see the object but not do this to it. Recorded.
+    pub async fn refuse(&self, state: &AppState, object_type: &'static str, id: impl ToString, why: &str) -> ApiError {
+        self.deny(state, object_type, id).await;
+        ApiError::Forbidden(why.to_string())
+    }
+
+    /// 404: the object does not exist or is not the caller's to see. Recorded.
+    pub async fn hide(&self, state: &AppState, object_type: &'static str, id: impl ToString) -> ApiError {
+        self.deny(state, object_type, id).await;
+        ApiError::NotFound
+    }
+}
+
+/// Records a refused access in a transaction of its own (the refused request writes nothing).
+pub(super) async fn record_denied(state: &AppState, entry: Entry) {
+    let result = async {
+        let mut conn = state.pool.get().await?;
+        entry.outcome(Outcome::Denied).write(&mut conn).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not record a denied access");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_one_audit_name_and_the_names_read_well() {
+        for a in Action::ALL {
+            let name = a.audit_name();
+            assert!(
+                name.contains('.') && name.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'),
+                "{name}"
+            );
+            let same: Vec<_> = Action::ALL.iter().filter(|b| b.audit_name() == name).collect();
+            // Issuing a request is one audited action whichever permission its type needs.
+            assert!(same.len() == 1 || name == "request.create", "{name} is used by {same:?}");
+        }
+    }
+}

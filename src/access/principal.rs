@@ -1,0 +1,258 @@
+//! The authenticated caller, as an actix extractor: taking a `Principal` parameter means "must
+//! be authenticated". Authorization is `principal.authorize(&state, Action::X)`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::Utc;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::action::{record_denied, Action, Grant, Need};
+use super::store;
+use crate::domain::report::Viewer;
+use crate::domain::{ApiKeyId, OrgId, OrgKind, Permission, Role, Scope, UserId};
+use crate::kernel::audit::Actor;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::RequestMeta;
+use crate::kernel::tokens;
+use crate::kernel::AppState;
+
+/// How the caller authenticated.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// A user with an access token (its id and expiry, for logout).
+    User { user_id: UserId, jti: Uuid, exp: i64 },
+    /// A machine client with an API key and its scopes.
+    ApiKey { key_id: ApiKeyId, scopes: Vec<Scope> },
+}
+
+/// The authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub credential: Credential,
+    pub org_id: OrgId,
+    pub org_kind: OrgKind,
+    pub role: Role,
+    pub meta: RequestMeta,
+}
+
+impl Principal {
+    pub fn user_id(&self) -> Option<UserId> {
+        match self.credential {
+            Credential::User { user_id, .. } => Some(user_id),
+            Credential::ApiKey { .. } => None,
+        }
+    }
+
+    pub fn api_key_id(&self) -> Option<ApiKeyId> {
+        match self.credential {
+            Credential::ApiKey { key_id, .. } => Some(key_id),
+            Credential::User { .. } => None,
+        }
+    }
+
+    /// The user or the API key that acts, as stored in `*_actor_id` columns.
+    pub fn actor_id(&self) -> Uuid {
+        match self.credential {
+            Credential::User { user_id, .. } => user_id.0,
+            Credential::ApiKey { key_id, .. } => key_id.0,
+        }
+    }
+
+    /// Who acts, for the audit trail.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user_id().map(|u| u.0),
+            api_key_id: self.api_key_id().map(|k| k.0),
+            organization_id: Some(self.org_id.0),
+            meta: self.meta.clone(),
+        }
+    }
+
+    /// The caller as report visibility (TLP) sees it.
+    pub fn viewer(&self) -> Viewer {
+        Viewer { org_id: self.org_id, public_sector: self.org_kind.is_public_sector() }
+    }
+
+    pub fn is_user(&self) -> bool {
+        self.user_id().is_some()
+    }
+
+    pub fn is_platform_admin(&self) -> bool {
+        self.org_kind == OrgKind::Platform && self.role == Role::OrgAdmin && self.is_user()
+    }
+
+    /// A person of a regulator (they read statistics and every audit row of theirs).
+    pub fn is_regulator_user(&self) -> bool {
+        self.org_kind == OrgKind::Regulator && self.is_user()
+    }
+
+    /// Whether the caller sees every organisation's audit rows.
+    pub fn reads_all_audit(&self) -> bool {
+        self.is_platform_admin() || (self.is_regulator_user() && self.role == Role::OrgAdmin)
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        if !permission.allowed_for_kind(self.org_kind) {
+            return false;
+        }
+        match &self.credential {
+            Credential::User { .. } => !permission.needs_admin() || self.role == Role::OrgAdmin,
+            Credential::ApiKey { scopes, .. } => permission.scope().is_some_and(|s| scopes.contains(&s)),
+        }
+    }
+
+    pub fn permissions(&self) -> Vec<Permission> {
+        Permission::ALL.iter().copied().filter(|p| self.can(*p)).collect()
+    }
+
+    /// The permission `need` lacks, if any.
+    fn missing(&self, need: Need) -> Option<Permission> {
+        match need {
+            Need::Nothing => None,
+            Need::Permission(p) => (!self.can(p)).then_some(p),
+            Need::All(list) => list.iter().copied().find(|p| !self.can(*p)),
+        }
+    }
+
+    /// The one authorization call of a handler: checks what `action` needs (a refusal is
+    /// audited with outcome `denied` and answered 403) and hands out the grant its audited
+    /// write uses.
+    pub async fn authorize(&self, state: &AppState, action: Action) -> ApiResult<Grant> {
+        let grant = Grant::new(self.clone(), action);
+        match self.missing(action.need()) {
+            None => Ok(grant),
+            Some(p) => {
+                record_denied(state, grant.entry()).await;
+                Err(ApiError::Forbidden(format!(
+                    "your organisation or credential may not {}",
+                    p.as_str().replace('_', " ")
+                )))
+            }
+        }
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req.headers().get(actix_web::http::header::AUTHORIZATION).map(|v| v.to_str().map(str::to_string));
+        let meta = RequestMeta::of(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let header = match header {
+                None => {
+                    return Err(ApiError::Unauthenticated(
+                        "send `Authorization: Bearer <token>` or `Authorization: ApiKey <key>`".into(),
+                    ))
+                }
+                Some(Err(_)) => {
+                    return Err(ApiError::Unauthenticated("the Authorization header is not valid text".into()))
+                }
+                Some(Ok(h)) => h,
+            };
+            let principal = authenticate(&state, &header, meta).await?;
+            state.limiter.check(principal.actor_id())?;
+            Ok(principal)
+        })
+    }
+}
+
+async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiResult<Principal> {
+    let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
+    let value = value.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        let claims = state.jwt.verify(value)?;
+        let found = store::user_principal(&mut *state.pool.get().await?, claims.sub, claims.jti).await?;
+        let Some(row) = found else { return Err(ApiError::Unauthenticated("unknown user".into())) };
+        if !row.user_active || !row.org_active {
+            return Err(ApiError::Unauthenticated("the account or its organisation is deactivated".into()));
+        }
+        if row.revoked {
+            return Err(ApiError::Unauthenticated("the access token was revoked (logged out)".into()));
+        }
+        Ok(Principal {
+            credential: Credential::User { user_id: UserId(claims.sub), jti: claims.jti, exp: claims.exp },
+            org_id: row.org_id,
+            org_kind: row.org_kind,
+            role: row.role,
+            meta,
+        })
+    } else if scheme.eq_ignore_ascii_case("apikey") {
+        let hash = tokens::sha256(value);
+        let row = match state.hub.key_cache.get(&hash) {
+            Some(row) => row,
+            None => {
+                let generation = state.hub.key_cache.generation();
+                let Some(row) = store::api_key_principal(&mut *state.pool.get().await?, &hash).await? else {
+                    return Err(ApiError::Unauthenticated("unknown API key".into()));
+                };
+                state.hub.key_cache.put(hash.clone(), row.clone(), generation);
+                row
+            }
+        };
+        let now = Utc::now();
+        if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now) || !row.org_active {
+            return Err(ApiError::Unauthenticated(
+                "the API key is revoked or expired, or its organisation is deactivated".into(),
+            ));
+        }
+        // Keep the hot path read-only: record use at most once a minute per key.
+        if row.last_used_at.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
+            store::touch_api_key(&mut *state.pool.get().await?, row.id).await?;
+            let mut touched = row.clone();
+            touched.last_used_at = Some(now);
+            state.hub.key_cache.put(hash, touched, state.hub.key_cache.generation());
+        }
+        Ok(Principal {
+            credential: Credential::ApiKey { key_id: row.id, scopes: row.scopes },
+            org_id: row.org_id,
+            org_kind: row.org_kind,
+            role: Role::Member,
+            meta,
+        })
+    } else {
+        Err(ApiError::Unauthenticated("unsupported authorization scheme; use Bearer or ApiKey".into()))
+    }
+}
+
+/// The organisation summary and permissions of the caller, for `GET /me`.
+#[derive(Serialize, ToSchema)]
+pub struct PrincipalView {
+    /// `user` or `api_key`.
+    pub kind: &'static str,
+    pub user_id: Option<UserId>,
+    pub api_key_id: Option<ApiKeyId>,
+    pub organization_id: OrgId,
+    pub organization_kind: OrgKind,
+    pub role: Role,
+    /// Scopes of an API key; absent for users.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<Scope>>,
+    /// What the caller may do.
+    pub permissions: Vec<Permission>,
+}
+
+impl PrincipalView {
+    pub fn of(p: &Principal) -> Self {
+        PrincipalView {
+            kind: if p.is_user() { "user" } else { "api_key" },
+            user_id: p.user_id(),
+            api_key_id: p.api_key_id(),
+            organization_id: p.org_id,
+            organization_kind: p.org_kind,
+            role: p.role,
+            scopes: match &p.credential {
+                Credential::ApiKey { scopes, .. } => Some(scopes.clone()),
+                Credential::User { .. } => None,
+            },
+            permissions: p.permissions(),
+        }
+    }
+}

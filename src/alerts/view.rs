@@ -1,0 +1,54 @@
+//! Rows to API alerts.
+
+use super::model::{Account, AccountRef, Alert, AlertRow, Outcome, OutcomeKind, OutcomeRow};
+use crate::domain::Money;
+
+/// An alert with its outcomes; `next_hops`: the alerts created by its onward transfers.
+pub fn alert(row: AlertRow, outcomes: &[OutcomeRow], next_hops: &[AlertRow]) -> Alert {
+    let outcomes = outcomes
+        .iter()
+        .filter(|o| o.alert_id == row.id)
+        .map(|o| Outcome {
+            id: o.id,
+            outcome: o.outcome,
+            amount: o.amount_minor.map(|amount_minor| Money { amount_minor, currency: row.currency.clone() }),
+            reason: o.reason.clone(),
+            // Onward alerts are written in the outcome's transaction: same timestamp.
+            onward_alert_ids: if o.outcome == OutcomeKind::AlreadyMoved {
+                next_hops
+                    .iter()
+                    .filter(|c| c.parent_alert_id == Some(row.id) && c.created_at == o.created_at)
+                    .map(|c| c.id)
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            created_at: o.created_at,
+        })
+        .collect();
+    Alert {
+        id: row.id,
+        trace_id: row.trace_id,
+        parent_alert_id: row.parent_alert_id,
+        hop: row.hop,
+        status: row.status,
+        sender_id: row.sender_org_id,
+        routed_to: row.receiver_org_id,
+        victim_account: AccountRef { iban: row.victim_iban, ..Default::default() }.into(),
+        beneficiary_account: Account::from(AccountRef {
+            iban: row.beneficiary_iban,
+            bank_account: row.beneficiary_account,
+            bic: row.beneficiary_bic,
+        }),
+        beneficiary_name: row.beneficiary_name,
+        amount: Money { amount_minor: row.amount_minor, currency: row.currency },
+        executed_at: row.executed_at,
+        payment_reference: row.payment_reference,
+        category: row.category,
+        bank_case_reference: row.bank_case_reference,
+        report_id: row.report_id,
+        description: row.description,
+        outcomes,
+        created_at: row.created_at,
+    }
+}

@@ -1,0 +1,63 @@
+//! The hand-written part of the OpenAPI document: info, tags and shared components.
+//! Paths come from the handlers' `#[utoipa::path]` annotations.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "cyberbridge",
+        description = "Cybercrime and online-fraud information sharing between law enforcement, prosecutors, \
+FIUs, ISPs and banks: reports and indicators, screening look-ups, data requests, fraud alerts and proceeds tracing. \
+Errors are RFC 9457 `application/problem+json`.",
+    ),
+    components(schemas(crate::kernel::error::Problem, crate::domain::FieldError)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "system", description = "Health, readiness and metrics"),
+        (name = "auth", description = "Login, token refresh, logout, who am I"),
+        (name = "organizations", description = "The directory of participating organisations"),
+        (name = "users", description = "People of an organisation"),
+        (name = "api-keys", description = "Credentials of machine clients"),
+        (name = "reports", description = "Cybercrime and fraud reports under TLP 2.0"),
+        (name = "indicators", description = "Screening look-ups and correlation of observables"),
+        (name = "watchlists", description = "Values your organisation wants to hear about"),
+        (name = "events", description = "Your organisation's event feed (outbox), with long-poll"),
+        (name = "webhooks", description = "Signed HTTPS deliveries of your events (Standard Webhooks)"),
+        (name = "requests", description = "Data, preservation and freeze requests to ISPs and banks"),
+        (name = "fraud-alerts", description = "Bank-to-bank fraud alerts, outcomes, traces of the proceeds, mule accounts, statistics"),
+        (name = "audit", description = "The tamper-evident audit trail"),
+    ),
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.responses.extend(crate::kernel::http::responses::components());
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/login (15 minutes)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`ApiKey cbk_...`: a key from POST /api/v1/api-keys, for machine clients",
+            ))),
+        );
+    }
+}
+
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,199 @@
+//! Start-up and shutdown of the service: logging, database, migrations, HTTP server, signals.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use actix_web::web;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::build_app;
+use crate::kernel::{db, AppState, Config};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] db::DbSetupError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Sets up logging once for the process, as text or JSON lines.
+pub fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        crate::kernel::config::LogFormat::Json => {
+            builder.json().with_current_span(true).with_span_list(false).try_init()
+        }
+        crate::kernel::config::LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Finds or starts the database, creates it when missing and migrates it.
+pub async fn prepare_database(config: &Config) -> Result<db::Server, StartError> {
+    let server = db::locate(config.database_url(), &config.data_dir).await?;
+    let prepared = async {
+        db::ensure_database(&server.url).await?;
+        let applied = db::migrate(&server.url).await?;
+        tracing::info!(applied, database = %db::redact(&server.url), "database migrated");
+        Ok::<_, StartError>(())
+    }
+    .await;
+    let prepared = match prepared {
+        Ok(()) => bootstrap(config, &server.url).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = prepared {
+        if let Some(cluster) = &server.cluster {
+            cluster.stop().await;
+        }
+        return Err(e);
+    }
+    Ok(server)
+}
+
+/// Creates the platform organisation and admin on first start.
+async fn bootstrap(config: &Config, url: &str) -> Result<(), StartError> {
+    use diesel_async::AsyncConnection;
+    let mut conn = diesel_async::AsyncPgConnection::establish(url)
+        .await
+        .map_err(|source| db::DbSetupError::Connect { url: db::redact(url), source })?;
+    let country = crate::domain::Country::parse(&config.platform_country).map_err(StartError::Setup)?;
+    let email = crate::domain::Email::parse(&config.admin_email)
+        .map_err(|e| StartError::Setup(format!("CYBERBRIDGE_ADMIN_EMAIL: {e}")))?;
+    let generated = super::bootstrap::ensure_platform_admin(
+        &mut conn,
+        &config.platform_name,
+        &country,
+        &email,
+        config.admin_password.as_ref().map(|p| p.expose_secret()),
+    )
+    .await
+    .map_err(|e| StartError::Setup(format!("creating the platform admin: {e}")))?;
+    if let Some(password) = generated {
+        tracing::warn!(
+            email = %config.admin_email,
+            password = %password,
+            "created the platform admin with a generated password; it is shown this once: log in and change it"
+        );
+    }
+    Ok(())
+}
+
+/// Background work of every instance: the audit sealer, the request scheduler (every 10 s) and
+/// the purge of expired rows. Safe to run in several instances at once (the sealer takes an
+/// advisory lock; scheduler notices are claimed row by row).
+pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            n += 1;
+            let Ok(mut conn) = state.pool.get().await else { continue };
+            // Keep sealing while full batches come back, so a burst leaves no backlog.
+            loop {
+                match crate::audit::store::seal_pending(&mut conn).await {
+                    Ok(n) if n as i64 == crate::audit::store::SEAL_BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "audit sealing failed; will retry");
+                        break;
+                    }
+                }
+            }
+            if n % 10 == 0 {
+                if let Err(e) = crate::requests::scheduler::run_once(&mut conn).await {
+                    tracing::warn!(error = %e, "request scheduler round failed");
+                }
+            }
+            if n % 3600 == 0 {
+                if let Err(e) = crate::auth::store::purge_expired(&mut conn).await {
+                    tracing::warn!(error = %e, "purging expired credentials failed");
+                }
+            }
+        }
+    })
+}
+
+/// `cyberbridge serve`: runs until SIGTERM or SIGINT, then drains in-flight requests, closes the
+/// pool and stops the private cluster if it started one.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let server = prepare_database(&config).await?;
+    let result = run_http(&config, &server.url).await;
+    if let Some(cluster) = &server.cluster {
+        cluster.stop().await;
+    }
+    result
+}
+
+/// Binds the HTTP server for `state` on `bind`, not yet running. Signals are ours to handle.
+pub fn http_server(
+    state: web::Data<AppState>,
+    bind: &str,
+) -> Result<(actix_web::dev::Server, Vec<SocketAddr>), StartError> {
+    let config = state.config.clone();
+    let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
+    let per_worker = config.pool_size.div_ceil(workers).max(1);
+    // Each worker's pool is built here, so that a failure stops the start instead of a worker.
+    let states: Vec<AppState> = (0..workers).map(|_| state.with_own_pool(per_worker)).collect::<Result<_, _>>()?;
+    let states = std::sync::Arc::new(std::sync::Mutex::new(states));
+    let http = actix_web::HttpServer::new(move || {
+        // A worker restarted after a panic finds none left and shares the main pool.
+        let own = states.lock().ok().and_then(|mut s| s.pop()).unwrap_or_else(|| state.get_ref().clone());
+        build_app(web::Data::new(own))
+    })
+    .disable_signals()
+    .shutdown_timeout(config.shutdown_timeout_secs)
+    .workers(workers);
+    let http = http.bind(bind).map_err(|source| StartError::Bind { addr: bind.to_string(), source })?;
+    let addrs = http.addrs();
+    Ok((http.run(), addrs))
+}
+
+async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
+    let pool = db::pool(url, config.pool_size, config.pool_timeout())?;
+    let mut config = config.clone();
+    config.database_url = Some(SecretString::from(url.to_string()));
+    let state = AppState::build(pool.clone(), config.clone()).await.map_err(StartError::Setup)?;
+    let background = spawn_background(state.clone());
+    let deliveries = crate::webhooks::deliver::spawn(state.clone());
+    let (running, addrs) = http_server(state.clone(), &config.bind)?;
+    for addr in addrs {
+        tracing::info!(%addr, "listening; API docs at http://{addr}/docs/");
+    }
+    let handle = running.handle();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutdown signal received; finishing in-flight requests");
+        handle.stop(true).await;
+    });
+    running.await?;
+    state.audit.flush().await;
+    background.abort();
+    deliveries.abort();
+    pool.close();
+    // Let the pool's connections say goodbye before the cluster is stopped.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::warn!("cannot install signal handlers");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {},
+        _ = int.recv() => {},
+    }
+}

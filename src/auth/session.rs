@@ -1,0 +1,134 @@
+//! The steps of a login and a refresh: lockout, failures, issuing a session, rotating it.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::store;
+use crate::domain::{OrgId, OrgKind, Role, UserId};
+use crate::kernel::audit::{Entry, Outcome};
+use crate::kernel::db::Conn;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::RequestMeta;
+use crate::kernel::tokens;
+use crate::users::model::UserRow;
+
+/// Failed logins allowed per account within `LOCKOUT_WINDOW_MINUTES`.
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
+pub const INVALID_LOGIN: &str = "invalid e-mail or password";
+
+/// 429 (recorded) when the account had too many failures in the window.
+pub async fn refuse_if_locked(conn: &mut Conn, meta: &RequestMeta, email: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    let window = Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+    let (failures, oldest) = store::failures_since(conn, email, now - window).await?;
+    if failures < MAX_FAILURES {
+        return Ok(());
+    }
+    let retry = oldest.map(|o| (o + window - now).num_seconds().max(1)).unwrap_or(60) as u64;
+    Entry::anonymous(meta, "auth.login_locked")
+        .outcome(Outcome::Denied)
+        .details(serde_json::json!({"email": email}))
+        .write(conn)
+        .await?;
+    Err(ApiError::TooManyRequests {
+        detail: format!("too many failed logins for this account; try again in {retry} s"),
+        retry_after_secs: retry,
+        limit: MAX_FAILURES as u32,
+    })
+}
+
+/// Counts a failed login (recorded) and answers 401 without saying which part was wrong.
+pub async fn fail(conn: &mut Conn, meta: &RequestMeta, email: &str) -> ApiError {
+    let recorded = conn
+        .transaction(async |c| {
+            store::record_failure(c, email).await?;
+            Entry::anonymous(meta, "auth.login_failed")
+                .outcome(Outcome::Denied)
+                .details(serde_json::json!({"email": email}))
+                .write(c)
+                .await
+        })
+        .await;
+    match recorded {
+        Ok(()) => ApiError::Unauthenticated(INVALID_LOGIN.into()),
+        Err(e) => e,
+    }
+}
+
+/// Opens a session for `user`: failures cleared, a new refresh-token family; returns the
+/// refresh token.
+pub async fn open(conn: &mut Conn, meta: &RequestMeta, user: &UserRow, now: DateTime<Utc>) -> ApiResult<String> {
+    let refresh = tokens::random_token();
+    conn.transaction(async |c| {
+        store::clear_failures(c, user.email.as_str()).await?;
+        crate::users::store::touch_login(c, user.id).await?;
+        let expires = now + Duration::days(tokens::REFRESH_TTL_DAYS);
+        store::insert_refresh(c, user.id.0, Uuid::now_v7(), &tokens::sha256(&refresh), expires).await?;
+        Entry::anonymous(meta, "auth.login")
+            .object("user", user.id)
+            .by_user(user.id.0, Some(user.organization_id.0))
+            .write(c)
+            .await
+    })
+    .await?;
+    Ok(refresh)
+}
+
+/// Who a refresh token's session belongs to.
+pub struct Holder {
+    pub user: UserId,
+    pub org_id: OrgId,
+    pub org_kind: OrgKind,
+    pub role: Role,
+}
+
+/// Exchanges a refresh token for the next one. `Ok(Err(why))`: refused, but what was written
+/// (a whole family revoked after a replay) is committed.
+pub async fn rotate(
+    conn: &mut Conn,
+    meta: &RequestMeta,
+    presented: &str,
+    next: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Result<Holder, &'static str>> {
+    let hash = tokens::sha256(presented);
+    conn.transaction(async |c| {
+        let Some(row) = store::lock_refresh(c, &hash).await? else { return Ok(Err("unknown refresh token")) };
+        if row.used_at.is_some() || row.revoked_at.is_some() {
+            let revoked = store::revoke_family(c, row.family_id).await?;
+            Entry::anonymous(meta, "auth.refresh_reuse")
+                .outcome(Outcome::Denied)
+                .object("user", row.user_id)
+                .by_user(row.user_id, None)
+                .details(serde_json::json!({"family_revoked": revoked}))
+                .write(c)
+                .await?;
+            return Ok(Err("refresh token already used or revoked; the session was ended"));
+        }
+        if row.expires_at <= now {
+            return Ok(Err("refresh token expired"));
+        }
+        let Some(who) = crate::access::store::user_principal(c, row.user_id, Uuid::nil()).await? else {
+            return Ok(Err("unknown user"));
+        };
+        if !who.user_active || !who.org_active {
+            return Ok(Err("the account or its organisation is deactivated"));
+        }
+        store::mark_refresh_used(c, row.id).await?;
+        let expires = now + Duration::days(tokens::REFRESH_TTL_DAYS);
+        store::insert_refresh(c, row.user_id, row.family_id, &tokens::sha256(next), expires).await?;
+        Entry::anonymous(meta, "auth.refresh")
+            .object("user", row.user_id)
+            .by_user(row.user_id, Some(who.org_id.0))
+            .write(c)
+            .await?;
+        Ok::<_, ApiError>(Ok(Holder {
+            user: UserId(row.user_id),
+            org_id: who.org_id,
+            org_kind: who.org_kind,
+            role: who.role,
+        }))
+    })
+    .await
+}

@@ -1,0 +1,51 @@
+//! Appending audit rows (the trigger refuses anything but INSERT).
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::{Entry, Outcome};
+use crate::kernel::db::schema::audit_events;
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditRow<'a> {
+    user_id: Option<Uuid>,
+    api_key_id: Option<Uuid>,
+    organization_id: Option<Uuid>,
+    action: &'a str,
+    object_type: Option<&'a str>,
+    object_id: Option<&'a str>,
+    outcome: Outcome,
+    client_addr: Option<&'a str>,
+    request_id: Option<&'a str>,
+    details: &'a serde_json::Value,
+}
+
+fn new_row(e: &Entry) -> NewAuditRow<'_> {
+    NewAuditRow {
+        user_id: e.actor.user_id,
+        api_key_id: e.actor.api_key_id,
+        organization_id: e.actor.organization_id,
+        action: e.action,
+        object_type: e.object_type,
+        object_id: e.object_id.as_deref(),
+        outcome: e.outcome,
+        client_addr: e.actor.meta.client_addr.as_deref(),
+        request_id: e.actor.meta.request_id.as_deref(),
+        details: &e.details,
+    }
+}
+
+pub async fn insert(conn: &mut Conn, e: &Entry) -> ApiResult<()> {
+    diesel::insert_into(audit_events::table).values(new_row(e)).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn insert_many(conn: &mut Conn, entries: &[Entry]) -> ApiResult<()> {
+    let rows: Vec<NewAuditRow<'_>> = entries.iter().map(new_row).collect();
+    diesel::insert_into(audit_events::table).values(&rows).execute(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Configuration: environment variables (or the same flags) read once into a typed `Config`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// Reads a secret setting; `Debug` and logs show `[REDACTED]` instead.
+fn secret(value: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(value.to_string()))
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Every setting of the service. `cyberbridge --help` lists each with its variable and default.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Config {
+    /// PostgreSQL URL. Unset: a server on localhost:5432 if one answers, else a private
+    /// cluster started from the machine's PostgreSQL binaries in <data dir>/postgres.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    pub database_url: Option<SecretString>,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "CYBERBRIDGE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Log filter (tracing EnvFilter syntax, e.g. `info,cyberbridge=debug`).
+    #[arg(long, env = "CYBERBRIDGE_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log format: text or json.
+    #[arg(long, env = "CYBERBRIDGE_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Maximum number of pooled database connections (per instance).
+    #[arg(long, env = "CYBERBRIDGE_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: usize,
+
+    /// How long a request waits for a database connection before answering 503, in milliseconds.
+    #[arg(long, env = "CYBERBRIDGE_POOL_TIMEOUT_MS", default_value_t = 2000)]
+    pub pool_timeout_ms: u64,
+
+    /// Largest accepted JSON request body, in bytes (larger: 413).
+    #[arg(long, env = "CYBERBRIDGE_BODY_LIMIT", default_value_t = 1_048_576)]
+    pub body_limit: usize,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "CYBERBRIDGE_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Folder for local state: the private PostgreSQL cluster lives in <data dir>/postgres.
+    #[arg(long, env = "CYBERBRIDGE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Seconds to let in-flight requests finish on SIGTERM/SIGINT.
+    #[arg(long, env = "CYBERBRIDGE_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout_secs: u64,
+
+    /// HMAC key for access tokens (at least 32 bytes). Unset: a random key is made once and
+    /// kept in the database, so restarts and several instances agree.
+    #[arg(long, env = "CYBERBRIDGE_JWT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// E-mail of the platform admin created on first start.
+    #[arg(long, env = "CYBERBRIDGE_ADMIN_EMAIL", default_value = "admin@cyberbridge.local")]
+    pub admin_email: String,
+
+    /// Password of the platform admin created on first start. Unset: one is generated and
+    /// printed once to the log.
+    #[arg(long, env = "CYBERBRIDGE_ADMIN_PASSWORD", hide_env_values = true, value_parser = secret)]
+    pub admin_password: Option<SecretString>,
+
+    /// Name of the platform operator's organisation created on first start.
+    #[arg(long, env = "CYBERBRIDGE_PLATFORM_NAME", default_value = "cyberbridge platform operator")]
+    pub platform_name: String,
+
+    /// Country (ISO 3166-1 alpha-2) of the platform operator's organisation.
+    #[arg(long, env = "CYBERBRIDGE_PLATFORM_COUNTRY", default_value = "XK")]
+    pub platform_country: String,
+
+    /// Requests per second allowed per user or API key, per instance (0: no limit).
+    #[arg(long, env = "CYBERBRIDGE_RATE_LIMIT", default_value_t = 100)]
+    pub rate_limit: u32,
+
+    /// Requests a user or API key may send at once above the sustained rate.
+    #[arg(long, env = "CYBERBRIDGE_RATE_BURST", default_value_t = 200)]
+    pub rate_burst: u32,
+
+    /// Development only: allow `http://` webhook URLs and targets in loopback, private and
+    /// link-local ranges (1/true). Never in production: it opens server-side request forgery.
+    #[arg(long, env = "CYBERBRIDGE_ALLOW_HTTP_WEBHOOKS", default_value_t = false, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_http_webhooks: bool,
+
+    /// First webhook retry delay in milliseconds; each next one is 4 times longer (capped at
+    /// 2 h, with jitter), for 24 hours.
+    #[arg(long, env = "CYBERBRIDGE_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000)]
+    pub webhook_retry_base_ms: u64,
+}
+
+impl Config {
+    pub fn pool_timeout(&self) -> Duration {
+        Duration::from_millis(self.pool_timeout_ms)
+    }
+
+    /// Every default (environment variables still apply), with the given database: for tests and tools.
+    pub fn for_database(url: &str) -> Self {
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            config: Config,
+        }
+        let mut config = <Defaults as clap::Parser>::parse_from(["cyberbridge"]).config;
+        config.database_url = Some(SecretString::from(url.to_string()));
+        config
+    }
+
+    /// The database URL, when known (it holds the password: never log it unredacted).
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_ref().map(|u| u.expose_secret())
+    }
+
+    /// Empty values (as compose files pass them) count as unset.
+    pub fn normalise(mut self) -> Self {
+        for v in [&mut self.jwt_secret, &mut self.admin_password, &mut self.database_url] {
+            if v.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty()) {
+                *v = None;
+            }
+        }
+        self
+    }
+}

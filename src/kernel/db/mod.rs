@@ -1,0 +1,255 @@
+//! The PostgreSQL side: which server to use, creating the database, migrations and the pool.
+
+pub mod local;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{self, Pool as DeadPool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use local::LocalCluster;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type Pool = DeadPool<AsyncPgConnection>;
+pub type PoolError = deadpool::PoolError;
+pub type Conn = AsyncPgConnection;
+pub type PooledConn = deadpool::Object<AsyncPgConnection>;
+
+/// The database server chosen at start-up, and the private cluster if we started one.
+pub struct Server {
+    pub url: String,
+    pub cluster: Option<LocalCluster>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("{0}")]
+    Local(String),
+    #[error("cannot connect to {url}: {source}")]
+    Connect { url: String, source: diesel::ConnectionError },
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("pool: {0}")]
+    Pool(String),
+}
+
+/// Database name used when none is configured.
+pub const DEFAULT_DB_NAME: &str = "cyberbridge";
+
+/// Finds the PostgreSQL to use: `DATABASE_URL` when set; else one answering on localhost:5432;
+/// else a private cluster started from the machine's binaries in `data_dir/postgres`.
+pub async fn locate(database_url: Option<&str>, data_dir: &std::path::Path) -> Result<Server, DbSetupError> {
+    if let Some(url) = database_url {
+        return Ok(Server { url: url.to_string(), cluster: None });
+    }
+    if local_server_answers().await {
+        tracing::info!("DATABASE_URL unset; using the PostgreSQL server on localhost:5432");
+        return Ok(Server { url: format!("postgres://postgres@localhost:5432/{DEFAULT_DB_NAME}"), cluster: None });
+    }
+    tracing::info!(dir = %data_dir.join("postgres").display(), "DATABASE_URL unset and nothing on localhost:5432; starting a private PostgreSQL cluster");
+    let cluster = LocalCluster::start(&data_dir.join("postgres"), true).await.map_err(DbSetupError::Local)?;
+    Ok(Server { url: cluster.url(DEFAULT_DB_NAME), cluster: Some(cluster) })
+}
+
+/// Whether a PostgreSQL server accepts connections on localhost:5432.
+pub async fn local_server_answers() -> bool {
+    let conn = AsyncPgConnection::establish("postgres://postgres@localhost:5432/postgres");
+    matches!(tokio::time::timeout(Duration::from_secs(2), conn).await, Ok(Ok(_)))
+}
+
+/// The same URL with another database name.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// The database name in a URL (`cyberbridge` when it names none).
+pub fn database_name(url: &str) -> String {
+    let base = url.split('?').next().unwrap_or(url);
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    base[scheme_end..]
+        .split_once('/')
+        .map(|(_, db)| db.to_string())
+        .filter(|db| !db.is_empty())
+        .unwrap_or_else(|| DEFAULT_DB_NAME.to_string())
+}
+
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Creates the database named in `url` when it does not exist yet.
+pub async fn ensure_database(url: &str) -> Result<(), DbSetupError> {
+    let name = database_name(url);
+    let admin_url = with_database(url, "postgres");
+    let mut conn = AsyncPgConnection::establish(&admin_url)
+        .await
+        .map_err(|source| DbSetupError::Connect { url: redact(&admin_url), source })?;
+    let exists: bool = diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Bool>("EXISTS (SELECT 1 FROM pg_database WHERE datname = ")
+            .bind::<diesel::sql_types::Text, _>(&name)
+            .sql(")"),
+    )
+    .get_result(&mut conn)
+    .await?;
+    if !exists {
+        tracing::info!(database = %name, "creating database");
+        match diesel::sql_query(format!("CREATE DATABASE {}", quote_ident(&name))).execute(&mut conn).await {
+            Ok(_) => {}
+            // Another instance created it in the meantime.
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
+            Err(e) if e.to_string().contains("already exists") => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Runs the embedded migrations that are not applied yet.
+pub async fn migrate(url: &str) -> Result<usize, DbSetupError> {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || -> Result<usize, DbSetupError> {
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+            .map_err(|source| DbSetupError::Connect { url: redact(&url), source })?;
+        // Several instances may start together: one migrates, the others wait for it.
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("SELECT pg_advisory_lock({})", locks::MIGRATIONS)),
+            &mut conn,
+        )?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| DbSetupError::Migration(e.to_string()));
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({})", locks::MIGRATIONS)),
+            &mut conn,
+        )?;
+        applied
+    })
+    .await
+    .map_err(|e| DbSetupError::Migration(e.to_string()))?
+}
+
+/// Builds the request pool. Connections are opened lazily, so the service starts (and
+/// answers 503) while the database is away, and recovers by itself when it returns.
+pub fn pool(url: &str, size: usize, timeout: Duration) -> Result<Pool, DbSetupError> {
+    // Fast recycling: a pooled connection is checked for a closed socket, not pinged; a dead
+    // one fails its first query (503) and is dropped. Saves a round trip per request.
+    let mut manager_config = ManagerConfig::default();
+    manager_config.recycling_method = RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, manager_config);
+    DeadPool::builder(manager)
+        .max_size(size)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .runtime(::deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| DbSetupError::Pool(e.to_string()))
+}
+
+/// The URL with its password hidden, for logs and messages.
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let rest = &url[scheme_end..];
+    match (rest.find('@'), rest.find(':')) {
+        (Some(at), Some(colon)) if colon < at => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
+        _ => url.to_string(),
+    }
+}
+
+/// The shared setting `key`, created with `make()` by whichever instance asks first.
+pub async fn setting_or_insert(conn: &mut Conn, key: &str, make: impl FnOnce() -> String) -> QueryResult<String> {
+    use schema::app_settings;
+    diesel::insert_into(app_settings::table)
+        .values((app_settings::key.eq(key), app_settings::value.eq(make())))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    app_settings::table.find(key).select(app_settings::value).first(conn).await
+}
+
+/// Checks that the database answers a trivial query.
+pub async fn ping(conn: &mut Conn) -> QueryResult<()> {
+    diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>()).get_result::<i32>(conn).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_are_rewritten() {
+        assert_eq!(with_database("postgres://u:p@h:1/db?sslmode=disable", "x"), "postgres://u:p@h:1/x?sslmode=disable");
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+        assert_eq!(database_name("postgres://h:5/abc?x=1"), "abc");
+        assert_eq!(database_name("postgres://h:5"), "cyberbridge");
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+}
+
+/// The start of the oldest transaction still open on this database (other than ours), or
+/// now. A row of a sequence-keyed append-only table (audit, outbox) whose insert time is
+/// before it can no longer be preceded by a row committed later: ids are taken inside
+/// transactions that may commit out of order, and a reader or sealer must not pass a gap
+/// that is still to be filled.
+pub async fn commit_horizon(conn: &mut Conn) -> QueryResult<chrono::DateTime<chrono::Utc>> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+        "(SELECT coalesce(min(xact_start), clock_timestamp()) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)",
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// Advisory lock keys, one per thing of which only one instance at a time may do.
+pub mod locks {
+    /// Running migrations.
+    pub const MIGRATIONS: i64 = 7_219_001;
+    /// Sealing the audit chain.
+    pub const AUDIT_SEALER: i64 = 7_219_003;
+    /// Creating the platform organisation and admin on first start.
+    pub const BOOTSTRAP: i64 = 7_219_004;
+}
+
+/// Waits for the advisory lock `key`, held until the current transaction ends.
+pub async fn lock_until_commit(conn: &mut Conn, key: i64) -> QueryResult<()> {
+    diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Bool>("pg_advisory_xact_lock(")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .sql(") IS NULL"),
+    )
+    .get_result::<bool>(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Takes the advisory lock `key` until the current transaction ends, if nobody holds it.
+pub async fn try_lock_until_commit(conn: &mut Conn, key: i64) -> QueryResult<bool> {
+    diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Bool>("pg_try_advisory_xact_lock(")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .sql(")"),
+    )
+    .get_result(conn)
+    .await
+}

@@ -1,0 +1,266 @@
+//! The one error type of the service and its RFC 9457 `application/problem+json` form.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use crate::domain::check::{FieldError, Invalid};
+
+/// The cause of an unexpected failure, kept for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An RFC 9457 problem document, the body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem (`urn:cyberbridge:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short human summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Human explanation of this occurrence.
+    pub detail: String,
+    /// Field-level errors, present on validation failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Extra members for some problems (allowed transitions, retry time, ...).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("authentication required")]
+    Unauthenticated(String),
+    #[error("forbidden")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("no route for {0}")]
+    NoRoute(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("precondition failed")]
+    PreconditionFailed(String),
+    #[error("precondition required")]
+    PreconditionRequired,
+    #[error("transition not allowed: {detail}")]
+    InvalidTransition { detail: String, allowed: Vec<String> },
+    #[error("payload too large")]
+    PayloadTooLarge(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType(String),
+    #[error("too many requests")]
+    TooManyRequests { detail: String, retry_after_secs: u64, limit: u32 },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(#[source] Cause),
+}
+
+impl ApiError {
+    /// A single-field validation failure.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// An unexpected failure; its cause is logged (with its chain), never sent.
+    pub fn internal(e: impl Into<Cause>) -> Self {
+        Self::Internal(e.into())
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad-request",
+            Self::Validation(_) => "validation",
+            Self::Unauthenticated(_) => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound | Self::NoRoute(_) => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::Conflict(_) => "conflict",
+            Self::PreconditionFailed(_) => "precondition-failed",
+            Self::PreconditionRequired => "precondition-required",
+            Self::InvalidTransition { .. } => "invalid-transition",
+            Self::PayloadTooLarge(_) => "payload-too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::TooManyRequests { .. } => "too-many-requests",
+            Self::Unavailable(_) => "service-unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "Bad request",
+            Self::Validation(_) => "Validation failed",
+            Self::Unauthenticated(_) => "Authentication required",
+            Self::Forbidden(_) => "Forbidden",
+            Self::NotFound | Self::NoRoute(_) => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::Conflict(_) => "Conflict",
+            Self::PreconditionFailed(_) => "Precondition failed",
+            Self::PreconditionRequired => "Precondition required",
+            Self::InvalidTransition { .. } => "Transition not allowed",
+            Self::PayloadTooLarge(_) => "Payload too large",
+            Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::TooManyRequests { .. } => "Too many requests",
+            Self::Unavailable(_) => "Service unavailable",
+            Self::Internal(_) => "Internal server error",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::BadRequest(d)
+            | Self::Unauthenticated(d)
+            | Self::Forbidden(d)
+            | Self::Conflict(d)
+            | Self::PreconditionFailed(d)
+            | Self::PayloadTooLarge(d)
+            | Self::UnsupportedMediaType(d) => d.clone(),
+            Self::Validation(errors) => {
+                let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                format!("invalid value for: {}", fields.join(", "))
+            }
+            Self::NotFound => "the resource does not exist or is not visible to you".into(),
+            Self::PreconditionRequired => "send If-Match with the ETag of the version you read".into(),
+            Self::InvalidTransition { detail, .. } => detail.clone(),
+            Self::NoRoute(path) => format!("no endpoint at {path}"),
+            Self::MethodNotAllowed => "this endpoint does not accept that method".into(),
+            Self::TooManyRequests { detail, .. } => detail.clone(),
+            Self::Unavailable(_) => "the database is unreachable; retry shortly".into(),
+            Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            type_: format!("urn:cyberbridge:problem:{}", self.code()),
+            title: self.title().into(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            errors: match self {
+                Self::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            extra: match self {
+                Self::InvalidTransition { allowed, .. } => {
+                    let mut m = serde_json::Map::new();
+                    m.insert("allowed_transitions".into(), serde_json::json!(allowed));
+                    Some(m)
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound | Self::NoRoute(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::InvalidTransition { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) => {
+                let mut chain = Vec::new();
+                let mut source = cause.source();
+                while let Some(s) = source {
+                    chain.push(s.to_string());
+                    source = s.source();
+                }
+                tracing::error!(cause = %cause, chain = ?chain, "internal error")
+            }
+            Self::Unavailable(cause) => tracing::warn!(cause = %cause, "database unavailable"),
+            _ => {}
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        match self {
+            Self::Unauthenticated(_) => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer, ApiKey"));
+            }
+            Self::TooManyRequests { retry_after_secs, limit, .. } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+                builder.insert_header(("RateLimit-Limit", limit.to_string()));
+                builder.insert_header(("RateLimit-Remaining", "0"));
+                builder.insert_header(("RateLimit-Reset", retry_after_secs.to_string()));
+            }
+            Self::Unavailable(_) => {
+                builder.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        builder.json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => Self::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict(
+                info.constraint_name()
+                    .map(|c| format!("an object with the same unique value already exists ({c})"))
+                    .unwrap_or_else(|| "an object with the same unique value already exists".into()),
+            ),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                Self::Unavailable(info.message().to_string())
+            }
+            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info) if is_connection_failure(info.message()) => {
+                Self::Unavailable(info.message().to_string())
+            }
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+fn is_connection_failure(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("connection closed")
+        || m.contains("connection reset")
+        || m.contains("broken pipe")
+        || m.contains("error communicating")
+        || m.contains("unexpected eof")
+        || m.contains("timed out")
+}
+
+impl From<Invalid> for ApiError {
+    fn from(Invalid(errors): Invalid) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl From<super::db::PoolError> for ApiError {
+    fn from(e: super::db::PoolError) -> Self {
+        Self::Unavailable(e.to_string())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

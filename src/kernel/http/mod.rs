@@ -1,0 +1,143 @@
+//! HTTP plumbing shared by every route: the request-id and metrics middleware, the extractor
+//! error handlers and the fallback service (so that every failure is problem+json), request
+//! metadata, ETags and `If-Match`, pagination, idempotent creation, the rate limiter and the
+//! error responses every OpenAPI operation shares.
+
+pub mod etag;
+pub mod idempotency;
+pub mod pagination;
+pub mod ratelimit;
+pub mod responses;
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpRequest, ResponseError};
+use tracing::Instrument;
+
+use super::error::ApiError;
+use super::state::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the current request (`X-Request-Id`), in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+fn acceptable_request_id(value: &HeaderValue) -> Option<String> {
+    let s = value.to_str().ok()?;
+    let ok = !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b));
+    ok.then(|| s.to_string())
+}
+
+/// Accepts or makes the request id, runs the request inside a span carrying it, echoes it,
+/// logs one line per request and records the request's metrics.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let start = Instant::now();
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(acceptable_request_id)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.path());
+    let result = next.call(req).instrument(span.clone()).await;
+    let mut res = match result {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(err) => {
+            // Middleware errors carry their own response; make it problem+json too.
+            let api = ApiError::internal(err.to_string());
+            return Err(actix_web::error::InternalError::from_response(err, api.error_response()).into());
+        }
+    };
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_string());
+    let status = res.status().as_u16();
+    let elapsed = start.elapsed();
+    if let Some(state) = state {
+        state.metrics.observe(&method, &route, status, elapsed);
+    }
+    span.in_scope(|| tracing::info!(status, route = %route, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "answered"));
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(res)
+}
+
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => {
+            ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
+        }
+        JsonPayloadError::Overflow { limit } => {
+            ApiError::PayloadTooLarge(format!("the body is over the limit of {limit} bytes"))
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType("send the body as application/json".into()),
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::field(json_error_field(&e.to_string()), e.to_string())
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
+        other => ApiError::BadRequest(format!("cannot read the body: {other}")),
+    };
+    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}
+
+/// Best effort: the field named in a serde error message ("missing field `email`").
+fn json_error_field(message: &str) -> String {
+    message.split('`').nth(1).filter(|_| message.contains("field")).unwrap_or("body").to_string()
+}
+
+pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    let api = ApiError::BadRequest(format!("invalid path parameter: {err}"));
+    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}
+
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        QueryPayloadError::Deserialize(e) => ApiError::field(json_error_field(&e.to_string()), e.to_string()),
+        other => ApiError::BadRequest(format!("invalid query string: {other}")),
+    };
+    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}
+
+/// Fallback for requests no route takes: 405 when the path exists under another method, else 404.
+pub async fn fallback(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    if req.resource_map().has_resource(req.path()) {
+        Err(ApiError::MethodNotAllowed)
+    } else {
+        Err(ApiError::NoRoute(req.path().to_string()))
+    }
+}
+
+/// Where a request came from, for the audit trail.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+impl RequestMeta {
+    pub fn of(req: &HttpRequest) -> Self {
+        RequestMeta {
+            request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+            client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+        }
+    }
+}
+
+impl actix_web::FromRequest for RequestMeta {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Ok(RequestMeta::of(req)))
+    }
+}

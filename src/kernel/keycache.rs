@@ -1,0 +1,81 @@
+//! A per-instance cache of API-key look-ups, the hot path of machine clients. It is only used
+//! while this instance listens on PostgreSQL's `cyberbridge_credentials` channel (see
+//! `super::notify`), which triggers notify on any change to a key's validity or its
+//! organisation's status; each notification empties the cache, and the changing instance
+//! empties its own at once. An entry also expires after 30 s, and a key's expiry time is
+//! checked on every use.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{ApiKeyId, OrgId, OrgKind, Scope};
+
+/// What authenticating an API key needs to know, as read from the database and cached.
+#[derive(diesel::Queryable, Clone, Debug)]
+pub struct ApiKeyRecord {
+    pub id: ApiKeyId,
+    pub scopes: Vec<Scope>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub org_id: OrgId,
+    pub org_kind: OrgKind,
+    pub org_active: bool,
+}
+
+const TTL: Duration = Duration::from_secs(30);
+const MAX_ENTRIES: usize = 100_000;
+
+#[derive(Default)]
+pub struct KeyCache {
+    entries: Mutex<HashMap<Vec<u8>, (ApiKeyRecord, Instant)>>,
+    /// Bumped on every invalidation, so a look-up that raced one is not cached.
+    generation: AtomicU64,
+    listening: AtomicBool,
+}
+
+impl KeyCache {
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    pub fn get(&self, hash: &[u8]) -> Option<ApiKeyRecord> {
+        if !self.listening.load(Ordering::SeqCst) {
+            return None;
+        }
+        let map = self.entries.lock().ok()?;
+        map.get(hash).filter(|(_, at)| at.elapsed() < TTL).map(|(row, _)| row.clone())
+    }
+
+    /// Caches `row` if nothing was invalidated since `generation` was read.
+    pub fn put(&self, hash: Vec<u8>, row: ApiKeyRecord, generation: u64) {
+        if !self.listening.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(mut map) = self.entries.lock() else { return };
+        if self.generation() != generation {
+            return;
+        }
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(hash, (row, Instant::now()));
+    }
+
+    pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut map) = self.entries.lock() {
+            map.clear();
+        }
+    }
+
+    /// Turned on while this instance listens for changes (see `super::notify`), off otherwise.
+    pub fn set_listening(&self, on: bool) {
+        self.clear();
+        self.listening.store(on, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,282 @@
+//! The writes of data requests, each one transaction's work: rows, history, events, audit.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::model::*;
+use super::rules::{self, Side};
+use super::{store, view};
+use crate::access::Grant;
+use crate::domain::{OrgId, RequestId};
+use crate::events::{self, EventType};
+use crate::kernel::db::Conn;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::etag::IfMatch;
+
+/// Payload of `request.received`.
+fn received(r: &RequestRow) -> serde_json::Value {
+    json!({
+        "request_id": r.id, "reference": r.reference, "type": r.type_, "urgency": r.urgency,
+        "issuer_id": r.issuer_org_id, "deadline": r.deadline,
+        "no_customer_notification_until": r.no_customer_notification_until,
+    })
+}
+
+/// Writes the history row of a change from `before` and tells the other side (the addressee
+/// only once the request reached it).
+async fn changed(
+    c: &mut Conn,
+    act: &Grant,
+    before: RequestStatus,
+    r: &RequestRow,
+    reason: Option<ReasonCode>,
+    note: Option<String>,
+) -> ApiResult<()> {
+    let history = HistoryRow {
+        request_id: r.id,
+        from_status: Some(before),
+        to_status: r.status,
+        actor_org_id: act.org_id,
+        actor_id: Some(act.actor_id()),
+        reason_code: reason,
+        note: note.clone(),
+        at: Utc::now(),
+    };
+    store::record(c, &history).await?;
+    let payload = json!({
+        "request_id": r.id, "reference": r.reference, "from": before, "to": r.status, "reason_code": reason, "note": note,
+    });
+    for org in [r.issuer_org_id, r.addressee_org_id] {
+        if org != act.org_id && !(org == r.addressee_org_id && r.received_at.is_none()) {
+            events::emit(c, EventType::RequestStatusChanged, org, &payload).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Issues a request to `addressee`: it waits for a prosecutor, or goes out at once.
+pub async fn create(
+    c: &mut Conn,
+    act: &Grant,
+    input: RequestInput,
+    addressee: OrgId,
+    body: &CreateRequest,
+) -> ApiResult<DataRequest> {
+    let now = Utc::now();
+    let start = rules::start(rules::needs_validation(act.org_kind, &input.categories), input.urgency, now);
+    let row = RequestRow {
+        id: RequestId::new(),
+        reference: store::next_reference(c).await?,
+        type_: input.kind,
+        issuer_org_id: act.org_id,
+        issuer_actor_id: Some(act.actor_id()),
+        addressee_org_id: addressee,
+        case_reference: input.case_reference,
+        legal_provision: input.legal_provision,
+        legal_text: input.legal_text,
+        data_categories: input.categories,
+        urgency: input.urgency,
+        justification: input.justification,
+        identifiers: input.identifiers,
+        period_from: input.period.map(|p| p.0),
+        period_to: input.period.map(|p| p.1),
+        report_ids: body.report_ids.clone(),
+        no_customer_notification_until: body.no_customer_notification_until,
+        status: start.status,
+        requested_deadline: input.requested_deadline,
+        received_at: start.goes_out.then_some(now),
+        deadline: start.goes_out.then(|| rules::deadline(input.urgency, now, input.requested_deadline)),
+        acknowledged_at: None,
+        preservation_until: None,
+        validation_due_at: start.validation_due_at,
+        validated_at: None,
+        validated_by_org_id: None,
+        notices_sent: Vec::new(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let row = store::insert(c, &row).await?;
+    let history = HistoryRow {
+        request_id: row.id,
+        from_status: None,
+        to_status: row.status,
+        actor_org_id: act.org_id,
+        actor_id: Some(act.actor_id()),
+        reason_code: None,
+        note: None,
+        at: now,
+    };
+    store::record(c, &history).await?;
+    if start.goes_out {
+        events::emit(c, EventType::RequestReceived, row.addressee_org_id, &received(&row)).await?;
+    }
+    act.on("data_request", row.id).details(json!({"status": row.status})).write(c).await?;
+    view::full(c, row).await
+}
+
+/// Moves a request, by `side`, if the state machine allows it from where it is now.
+pub async fn transition(
+    c: &mut Conn,
+    act: &Grant,
+    side: Side,
+    id: RequestId,
+    if_match: IfMatch,
+    t: TransitionInput,
+) -> ApiResult<DataRequest> {
+    let mut r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+    if_match.check(r.version)?;
+    let from = r.status;
+    let allowed = rules::allowed(from, side);
+    if !allowed.contains(&t.to) {
+        return Err(ApiError::InvalidTransition {
+            detail: format!("a request in `{from}` cannot be moved to `{}` by the {}", t.to, side.name()),
+            allowed: allowed.iter().map(|s| s.as_str().to_string()).collect(),
+        });
+    }
+    let now = Utc::now();
+    if from == RequestStatus::Submitted && t.to == RequestStatus::Acknowledged {
+        r.acknowledged_at = Some(now);
+        if r.type_ == RequestType::Preservation {
+            r.preservation_until = Some(now + Duration::days(rules::PRESERVATION_DAYS));
+        }
+    }
+    r.status = t.to;
+    let r = store::save(c, &r).await?;
+    changed(c, act, from, &r, t.reason, t.note).await?;
+    act.on("data_request", id).details(json!({"from": from, "to": r.status})).write(c).await?;
+    view::full(c, r).await
+}
+
+/// A prosecutor's decision on a request that awaits one.
+pub async fn validate(
+    c: &mut Conn,
+    act: &Grant,
+    id: RequestId,
+    if_match: IfMatch,
+    approve: bool,
+    note: Option<String>,
+) -> ApiResult<DataRequest> {
+    let mut r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+    if_match.check(r.version)?;
+    if !rules::awaits_validation(&r) {
+        return Err(ApiError::InvalidTransition {
+            detail: "this request awaits no validation".into(),
+            allowed: vec![],
+        });
+    }
+    let now = Utc::now();
+    let before = r.status;
+    r.validated_at = Some(now);
+    r.validated_by_org_id = Some(act.org_id);
+    let (status, reached) = rules::validated(before, approve);
+    if let Some(status) = status {
+        r.status = status;
+    }
+    if reached {
+        r.received_at = Some(now);
+        r.deadline = Some(rules::deadline(r.urgency, now, r.requested_deadline));
+    }
+    let r = store::save(c, &r).await?;
+    let decision = if approve { "validation approved" } else { "validation refused" };
+    let note = Some(note.map_or(decision.to_string(), |n| format!("{decision}: {n}")));
+    changed(c, act, before, &r, None, note).await?;
+    if reached {
+        events::emit(c, EventType::RequestReceived, r.addressee_org_id, &received(&r)).await?;
+    }
+    act.on("data_request", id).details(json!({"approve": approve})).write(c).await?;
+    view::full(c, r).await
+}
+
+/// Extends an acknowledged preservation by 90 days.
+pub async fn extend(c: &mut Conn, act: &Grant, id: RequestId, if_match: IfMatch) -> ApiResult<DataRequest> {
+    let mut r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+    if_match.check(r.version)?;
+    let Some(until) = r.preservation_until.filter(|_| r.type_ == RequestType::Preservation) else {
+        return Err(ApiError::InvalidTransition {
+            detail: "only an acknowledged preservation can be extended".into(),
+            allowed: vec![],
+        });
+    };
+    r.preservation_until = Some(rules::extended(until, Utc::now()));
+    r.notices_sent.retain(|n| *n != Notice::Expiring);
+    let r = store::save(c, &r).await?;
+    let note = r.preservation_until.map(|u| format!("preservation extended to {}", u.to_rfc3339()));
+    changed(c, act, r.status, &r, None, note).await?;
+    act.on("data_request", id).write(c).await?;
+    view::full(c, r).await
+}
+
+/// Posts a message on `r` to its other side.
+pub async fn post_message(c: &mut Conn, act: &Grant, r: &RequestRow, text: String) -> ApiResult<MessageRow> {
+    let row = MessageRow {
+        id: Uuid::now_v7(),
+        request_id: r.id,
+        author_org_id: act.org_id,
+        author_id: Some(act.actor_id()),
+        body: text,
+        created_at: Utc::now(),
+    };
+    let other = if act.org_id == r.issuer_org_id { r.addressee_org_id } else { r.issuer_org_id };
+    let saved = store::insert_message(c, &row).await?;
+    let payload = json!({"request_id": r.id, "reference": r.reference, "message_id": saved.id});
+    events::emit(c, EventType::RequestMessage, other, &payload).await?;
+    act.on("data_request", r.id).write(c).await?;
+    Ok(saved)
+}
+
+/// A response as uploaded: its records and its files (name, content).
+pub struct Upload {
+    pub records: Option<serde_json::Value>,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Stores a response of the addressee with its attachments (content type sniffed, SHA-256
+/// kept) and tells the issuer.
+pub async fn respond(
+    c: &mut Conn,
+    act: &Grant,
+    id: RequestId,
+    upload: Upload,
+    now: DateTime<Utc>,
+) -> ApiResult<DataRequest> {
+    let r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+    if !rules::takes_response(r.status) {
+        return Err(ApiError::InvalidTransition {
+            detail: format!("a request in `{}` takes no response; acknowledge it first", r.status),
+            allowed: vec![],
+        });
+    }
+    let response = ResponseRow {
+        id: Uuid::now_v7(),
+        request_id: id,
+        records: upload.records.unwrap_or(serde_json::Value::Array(vec![])),
+        author_org_id: act.org_id,
+        author_id: Some(act.actor_id()),
+        created_at: now,
+    };
+    store::insert_response(c, &response).await?;
+    let mut hashes = Vec::new();
+    for (filename, content) in upload.files {
+        let sha256 = Sha256::digest(&content).to_vec();
+        hashes.push(hex::encode(&sha256));
+        let attachment = NewAttachment {
+            id: Uuid::now_v7(),
+            response_id: response.id,
+            request_id: id,
+            filename,
+            content_type: super::upload::sniff(&content).to_string(),
+            size: content.len() as i64,
+            sha256,
+            content,
+        };
+        store::insert_attachment(c, &attachment).await?;
+    }
+    let payload = json!({"request_id": id, "reference": r.reference, "response_id": response.id});
+    events::emit(c, EventType::RequestResponse, r.issuer_org_id, &payload).await?;
+    let details = json!({"response_id": response.id, "attachments_sha256": hashes});
+    act.on("data_request", id).details(details).write(c).await?;
+    view::full(c, r).await
+}
