@@ -3,6 +3,7 @@
 mod support;
 
 mod alerts;
+mod architecture;
 mod events;
 mod foundation;
 mod identity;

@@ -1,81 +1,9 @@
-// @generated shape of the migrations (diesel print-schema).
+// @generated automatically by Diesel CLI.
 
-diesel::table! {
-    app_settings (key) {
-        key -> Text,
-        value -> Text,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    organizations (id) {
-        id -> Uuid,
-        name -> Text,
-        kind -> Text,
-        country -> Text,
-        contact_name -> Text,
-        contact_email -> Text,
-        contact_phone -> Text,
-        active -> Bool,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    bank_identifiers (id) {
-        id -> Uuid,
-        organization_id -> Uuid,
-        bic -> Nullable<Text>,
-        country -> Text,
-        bank_code -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    users (id) {
-        id -> Uuid,
-        organization_id -> Uuid,
-        email -> Text,
-        name -> Text,
-        role -> Text,
-        password_hash -> Text,
-        active -> Bool,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-        last_login_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    refresh_tokens (id) {
-        id -> Uuid,
-        family_id -> Uuid,
-        user_id -> Uuid,
-        token_hash -> Bytea,
-        created_at -> Timestamptz,
-        expires_at -> Timestamptz,
-        used_at -> Nullable<Timestamptz>,
-        revoked_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    revoked_access_tokens (jti) {
-        jti -> Uuid,
-        expires_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    login_failures (id) {
-        id -> Uuid,
-        email -> Text,
-        failed_at -> Timestamptz,
-    }
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
 }
 
 diesel::table! {
@@ -90,6 +18,14 @@ diesel::table! {
         expires_at -> Nullable<Timestamptz>,
         last_used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    app_settings (key) {
+        key -> Text,
+        value -> Text,
         created_at -> Timestamptz,
     }
 }
@@ -113,176 +49,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    reports (id) {
-        id -> Uuid,
-        reference -> Text,
-        reporter_org_id -> Uuid,
-        reporter_user_id -> Nullable<Uuid>,
-        reporter_api_key_id -> Nullable<Uuid>,
-        category -> Text,
-        title -> Text,
-        description -> Text,
-        status -> Text,
-        tlp -> Text,
-        shared_with -> Array<Uuid>,
-        anonymous -> Bool,
-        first_seen -> Nullable<Timestamptz>,
-        last_seen -> Nullable<Timestamptz>,
-        country -> Nullable<Text>,
-        loss_amount_minor -> Nullable<Int8>,
-        loss_currency -> Nullable<Text>,
-        victim_count -> Nullable<Int4>,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    indicators (id) {
-        id -> Uuid,
-        #[sql_name = "type"]
-        type_ -> Text,
-        value -> Text,
-        first_seen -> Timestamptz,
-        last_seen -> Timestamptz,
-        report_count -> Int4,
-    }
-}
-
-diesel::table! {
-    report_indicators (indicator_id, report_id) {
-        indicator_id -> Uuid,
-        report_id -> Uuid,
-        role -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    outbox_events (id) {
-        id -> Int8,
-        event_id -> Uuid,
-        #[sql_name = "type"]
-        type_ -> Text,
-        recipient_org_id -> Uuid,
-        payload -> Jsonb,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    watchlists (id) {
+    bank_identifiers (id) {
         id -> Uuid,
         organization_id -> Uuid,
-        name -> Text,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-// `network` (inet) is written and compared in SQL only.
-diesel::table! {
-    watchlist_items (watchlist_id, type_, value) {
-        watchlist_id -> Uuid,
-        #[sql_name = "type"]
-        type_ -> Text,
-        value -> Text,
-    }
-}
-
-diesel::table! {
-    webhooks (id) {
-        id -> Uuid,
-        organization_id -> Uuid,
-        url -> Text,
-        event_types -> Array<Text>,
-        secret -> Text,
-        active -> Bool,
-        disabled_reason -> Nullable<Text>,
-        consecutive_failures -> Int4,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    webhook_deliveries (id) {
-        id -> Uuid,
-        webhook_id -> Uuid,
-        outbox_id -> Int8,
-        status -> Text,
-        attempts -> Int4,
-        next_attempt_at -> Timestamptz,
-        claimed_until -> Nullable<Timestamptz>,
-        last_status -> Nullable<Int4>,
-        last_error -> Nullable<Text>,
-        created_at -> Timestamptz,
-        delivered_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    webhook_attempts (id) {
-        id -> Int8,
-        delivery_id -> Uuid,
-        at -> Timestamptz,
-        status -> Nullable<Int4>,
-        error -> Nullable<Text>,
-        duration_ms -> Int4,
-    }
-}
-
-diesel::table! {
-    fraud_alerts (id) {
-        id -> Uuid,
-        trace_id -> Uuid,
-        parent_alert_id -> Nullable<Uuid>,
-        hop -> Int4,
-        sender_org_id -> Uuid,
-        receiver_org_id -> Nullable<Uuid>,
-        status -> Text,
-        victim_iban -> Nullable<Text>,
-        beneficiary_iban -> Nullable<Text>,
-        beneficiary_account -> Nullable<Text>,
-        beneficiary_bic -> Nullable<Text>,
-        beneficiary_name -> Nullable<Text>,
-        amount_minor -> Int8,
-        currency -> Text,
-        executed_at -> Timestamptz,
-        payment_reference -> Nullable<Text>,
-        category -> Text,
-        bank_case_reference -> Nullable<Text>,
-        report_id -> Nullable<Uuid>,
-        description -> Nullable<Text>,
-        first_outcome_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
-        version -> Int4,
-    }
-}
-
-diesel::table! {
-    fraud_alert_outcomes (id) {
-        id -> Uuid,
-        alert_id -> Uuid,
-        outcome -> Text,
-        amount_minor -> Nullable<Int8>,
-        reason -> Nullable<Text>,
-        created_by -> Nullable<Uuid>,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    idempotency_keys (organization_id, scope, key) {
-        organization_id -> Uuid,
-        key -> Text,
-        scope -> Text,
-        request_hash -> Bytea,
-        status -> Int4,
-        body -> Jsonb,
-        created_at -> Timestamptz,
+        bic -> Nullable<Text>,
+        country -> Text,
+        bank_code -> Nullable<Text>,
     }
 }
 
@@ -295,38 +67,16 @@ diesel::table! {
 }
 
 diesel::table! {
-    data_requests (id) {
+    data_request_attachments (id) {
         id -> Uuid,
-        reference -> Text,
-        #[sql_name = "type"]
-        type_ -> Text,
-        issuer_org_id -> Uuid,
-        issuer_actor_id -> Nullable<Uuid>,
-        addressee_org_id -> Uuid,
-        case_reference -> Text,
-        legal_provision -> Text,
-        legal_text -> Nullable<Text>,
-        data_categories -> Array<Text>,
-        urgency -> Text,
-        justification -> Nullable<Text>,
-        identifiers -> Jsonb,
-        period_from -> Nullable<Timestamptz>,
-        period_to -> Nullable<Timestamptz>,
-        report_ids -> Array<Uuid>,
-        no_customer_notification_until -> Nullable<Date>,
-        status -> Text,
-        requested_deadline -> Nullable<Timestamptz>,
-        received_at -> Nullable<Timestamptz>,
-        deadline -> Nullable<Timestamptz>,
-        acknowledged_at -> Nullable<Timestamptz>,
-        preservation_until -> Nullable<Timestamptz>,
-        validation_due_at -> Nullable<Timestamptz>,
-        validated_at -> Nullable<Timestamptz>,
-        validated_by_org_id -> Nullable<Uuid>,
-        notices_sent -> Array<Text>,
-        version -> Int4,
+        response_id -> Uuid,
+        request_id -> Uuid,
+        filename -> Text,
+        content_type -> Text,
+        size -> Int8,
+        sha256 -> Bytea,
+        content -> Bytea,
         created_at -> Timestamptz,
-        updated_at -> Timestamptz,
     }
 }
 
@@ -367,58 +117,331 @@ diesel::table! {
 }
 
 diesel::table! {
-    data_request_attachments (id) {
+    data_requests (id) {
         id -> Uuid,
-        response_id -> Uuid,
-        request_id -> Uuid,
-        filename -> Text,
-        content_type -> Text,
-        size -> Int8,
-        sha256 -> Bytea,
-        content -> Bytea,
+        reference -> Text,
+        #[sql_name = "type"]
+        type_ -> Text,
+        issuer_org_id -> Uuid,
+        issuer_actor_id -> Nullable<Uuid>,
+        addressee_org_id -> Uuid,
+        case_reference -> Text,
+        legal_provision -> Text,
+        legal_text -> Nullable<Text>,
+        data_categories -> Array<Text>,
+        urgency -> Text,
+        justification -> Nullable<Text>,
+        identifiers -> Jsonb,
+        period_from -> Nullable<Timestamptz>,
+        period_to -> Nullable<Timestamptz>,
+        report_ids -> Array<Uuid>,
+        no_customer_notification_until -> Nullable<Date>,
+        status -> Text,
+        requested_deadline -> Nullable<Timestamptz>,
+        received_at -> Nullable<Timestamptz>,
+        deadline -> Nullable<Timestamptz>,
+        acknowledged_at -> Nullable<Timestamptz>,
+        preservation_until -> Nullable<Timestamptz>,
+        validation_due_at -> Nullable<Timestamptz>,
+        validated_at -> Nullable<Timestamptz>,
+        validated_by_org_id -> Nullable<Uuid>,
+        notices_sent -> Array<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    fraud_alert_outcomes (id) {
+        id -> Uuid,
+        alert_id -> Uuid,
+        outcome -> Text,
+        amount_minor -> Nullable<Int8>,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
     }
 }
 
-diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
-diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
-diesel::joinable!(webhook_deliveries -> outbox_events (outbox_id));
-diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
-diesel::joinable!(watchlist_items -> watchlists (watchlist_id));
-diesel::joinable!(reports -> organizations (reporter_org_id));
-diesel::joinable!(report_indicators -> reports (report_id));
-diesel::joinable!(report_indicators -> indicators (indicator_id));
-diesel::joinable!(bank_identifiers -> organizations (organization_id));
-diesel::joinable!(users -> organizations (organization_id));
+diesel::table! {
+    fraud_alerts (id) {
+        id -> Uuid,
+        trace_id -> Uuid,
+        parent_alert_id -> Nullable<Uuid>,
+        hop -> Int4,
+        sender_org_id -> Uuid,
+        receiver_org_id -> Nullable<Uuid>,
+        status -> Text,
+        victim_iban -> Nullable<Text>,
+        beneficiary_iban -> Nullable<Text>,
+        beneficiary_account -> Nullable<Text>,
+        beneficiary_bic -> Nullable<Text>,
+        beneficiary_name -> Nullable<Text>,
+        amount_minor -> Int8,
+        currency -> Text,
+        executed_at -> Timestamptz,
+        payment_reference -> Nullable<Text>,
+        category -> Text,
+        bank_case_reference -> Nullable<Text>,
+        report_id -> Nullable<Uuid>,
+        description -> Nullable<Text>,
+        first_outcome_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (organization_id, scope, key) {
+        organization_id -> Uuid,
+        key -> Text,
+        scope -> Text,
+        request_hash -> Bytea,
+        status -> Int4,
+        body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        value -> Text,
+        first_seen -> Timestamptz,
+        last_seen -> Timestamptz,
+        report_count -> Int4,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Uuid,
+        email -> Text,
+        failed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        country -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        contact_phone -> Text,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> Int8,
+        event_id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        recipient_org_id -> Uuid,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    report_indicators (indicator_id, report_id) {
+        indicator_id -> Uuid,
+        report_id -> Uuid,
+        role -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    reports (id) {
+        id -> Uuid,
+        reference -> Text,
+        reporter_org_id -> Uuid,
+        reporter_user_id -> Nullable<Uuid>,
+        reporter_api_key_id -> Nullable<Uuid>,
+        category -> Text,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        tlp -> Text,
+        shared_with -> Array<Uuid>,
+        anonymous -> Bool,
+        first_seen -> Nullable<Timestamptz>,
+        last_seen -> Nullable<Timestamptz>,
+        country -> Nullable<Text>,
+        loss_amount_minor -> Nullable<Int8>,
+        loss_currency -> Nullable<Text>,
+        victim_count -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
+    revoked_access_tokens (jti) {
+        jti -> Uuid,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_login_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    watchlist_items (watchlist_id, type_, value) {
+        watchlist_id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        value -> Text,
+        network -> Nullable<Inet>,
+    }
+}
+
+diesel::table! {
+    watchlists (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        name -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Int8,
+        delivery_id -> Uuid,
+        at -> Timestamptz,
+        status -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        outbox_id -> Int8,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        claimed_until -> Nullable<Timestamptz>,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        url -> Text,
+        event_types -> Array<Text>,
+        secret -> Text,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        consecutive_failures -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (organization_id));
+diesel::joinable!(api_keys -> users (created_by));
+diesel::joinable!(bank_identifiers -> organizations (organization_id));
+diesel::joinable!(capabilities -> organizations (organization_id));
+diesel::joinable!(data_request_attachments -> data_request_responses (response_id));
+diesel::joinable!(data_request_attachments -> data_requests (request_id));
+diesel::joinable!(data_request_history -> data_requests (request_id));
+diesel::joinable!(data_request_messages -> data_requests (request_id));
+diesel::joinable!(data_request_responses -> data_requests (request_id));
+diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
+diesel::joinable!(fraud_alerts -> reports (report_id));
+diesel::joinable!(outbox_events -> organizations (recipient_org_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(report_indicators -> indicators (indicator_id));
+diesel::joinable!(report_indicators -> reports (report_id));
+diesel::joinable!(reports -> api_keys (reporter_api_key_id));
+diesel::joinable!(reports -> organizations (reporter_org_id));
+diesel::joinable!(reports -> users (reporter_user_id));
+diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(watchlist_items -> watchlists (watchlist_id));
+diesel::joinable!(watchlists -> organizations (organization_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (outbox_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhooks -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    app_settings,
-    organizations,
-    bank_identifiers,
-    users,
-    refresh_tokens,
-    revoked_access_tokens,
-    login_failures,
     api_keys,
+    app_settings,
     audit_events,
-    reports,
-    indicators,
-    report_indicators,
-    outbox_events,
-    watchlists,
-    watchlist_items,
-    webhooks,
-    webhook_deliveries,
-    webhook_attempts,
-    fraud_alerts,
-    fraud_alert_outcomes,
-    idempotency_keys,
+    bank_identifiers,
     capabilities,
-    data_requests,
+    data_request_attachments,
     data_request_history,
     data_request_messages,
     data_request_responses,
-    data_request_attachments,
+    data_requests,
+    fraud_alert_outcomes,
+    fraud_alerts,
+    idempotency_keys,
+    indicators,
+    login_failures,
+    organizations,
+    outbox_events,
+    refresh_tokens,
+    report_indicators,
+    reports,
+    revoked_access_tokens,
+    users,
+    watchlist_items,
+    watchlists,
+    webhook_attempts,
+    webhook_deliveries,
+    webhooks,
 );

@@ -1,0 +1,144 @@
+//! The layers of the crate, checked from its source: each module imports only from layers
+//! below it (domain <- kernel <- access <- features <- app), the features form no cycle among
+//! themselves, and nothing reaches back up to the crate root. A new import that breaks this
+//! fails here, naming the file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The layer of each top-level module; features are every other folder of `src/`.
+fn layer(module: &str) -> u8 {
+    match module {
+        "domain" => 0,
+        "kernel" => 1,
+        "access" => 2,
+        "app" => 4,
+        _ => 3,
+    }
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("src").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level modules a file names through `crate::` (in paths and in `use crate::{..}`).
+fn imports(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 1;
+            let mut item = String::new();
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 1 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 1 => {
+                        out.insert(first_ident(&item));
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                item.push(c);
+            }
+            out.insert(first_ident(&item));
+        } else {
+            out.insert(first_ident(rest));
+        }
+    }
+    out.remove("");
+    out
+}
+
+fn first_ident(s: &str) -> String {
+    s.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()
+}
+
+/// Module -> the modules it imports, over every file of `src/` but the crate root.
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in files {
+        let rel = file.strip_prefix(&src).expect("under src");
+        let top = rel.components().next().map(|c| c.as_os_str().to_string_lossy().trim_end_matches(".rs").to_string());
+        let Some(top) = top.filter(|t| t != "lib" && t != "main") else { continue };
+        let text = std::fs::read_to_string(&file).expect("read");
+        let deps = graph.entry(top.clone()).or_default();
+        for import in imports(&text) {
+            if import != top {
+                deps.insert(import);
+            }
+        }
+    }
+    graph
+}
+
+#[test]
+fn imports_point_down_the_layers_and_never_to_the_crate_root() {
+    let graph = graph();
+    let modules: BTreeSet<&String> = graph.keys().collect();
+    let mut wrong = Vec::new();
+    for (module, deps) in &graph {
+        for dep in deps {
+            if !modules.contains(dep) {
+                wrong.push(format!("{module} imports `crate::{dep}`, an item of the crate root"));
+            } else if layer(dep) > layer(module) {
+                wrong.push(format!("{module} (layer {}) imports {dep} (layer {})", layer(module), layer(dep)));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "imports against the layers:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_features_import_each_other_without_a_cycle() {
+    let graph = graph();
+    // Depth-first search for a back edge, reporting the cycle found.
+    fn visit<'a>(
+        node: &'a str,
+        graph: &'a BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<String> {
+        if let Some(at) = path.iter().position(|n| *n == node) {
+            let mut cycle: Vec<&str> = path[at..].to_vec();
+            cycle.push(node);
+            return Some(cycle.join(" -> "));
+        }
+        if !done.insert(node) {
+            return None;
+        }
+        path.push(node);
+        for dep in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(dep, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    for module in graph.keys() {
+        if let Some(cycle) = visit(module, &graph, &mut Vec::new(), &mut done) {
+            panic!("module cycle: {cycle}");
+        }
+    }
+}
+
+#[test]
+fn the_import_reader_sees_grouped_and_nested_paths() {
+    let found = imports("use crate::{access::{Action, Grant}, kernel::db};\nlet x = crate::events::emit(); use crate::AppState;");
+    assert_eq!(found.into_iter().collect::<Vec<_>>(), ["AppState", "access", "events", "kernel"]);
+}
