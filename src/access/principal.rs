@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::action::{record_denied, Action, Grant, Need};
 use super::store;
 use crate::domain::report::Viewer;
+use crate::domain::text_enum;
 use crate::domain::{ApiKeyId, OrgId, OrgKind, Permission, Role, Scope, UserId};
 use crate::kernel::audit::Actor;
 use crate::kernel::error::{ApiError, ApiResult};
@@ -222,11 +223,18 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
     }
 }
 
+text_enum! {
+    /// How a caller authenticated.
+    PrincipalKind {
+        User = "user",
+        ApiKey = "api_key",
+    }
+}
+
 /// The organisation summary and permissions of the caller, for `GET /me`.
 #[derive(Serialize, ToSchema)]
 pub struct PrincipalView {
-    /// `user` or `api_key`.
-    pub kind: &'static str,
+    pub kind: PrincipalKind,
     pub user_id: Option<UserId>,
     pub api_key_id: Option<ApiKeyId>,
     pub organization_id: OrgId,
@@ -242,7 +250,7 @@ pub struct PrincipalView {
 impl PrincipalView {
     pub fn of(p: &Principal) -> Self {
         PrincipalView {
-            kind: if p.is_user() { "user" } else { "api_key" },
+            kind: if p.is_user() { PrincipalKind::User } else { PrincipalKind::ApiKey },
             user_id: p.user_id(),
             api_key_id: p.api_key_id(),
             organization_id: p.org_id,

@@ -59,32 +59,8 @@ pub async fn list_events(
     let act = principal.authorize(&state, Action::ReadEvents).await?;
     let limit = pagination::limit(q.limit)?;
     let after: i64 = pagination::decode(q.after.as_deref())?.unwrap_or(0);
-    let mut check = Check::new();
-    let types: Vec<EventType> = q
-        .types
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .filter_map(|t| check.take("types", t.parse::<EventType>()))
-        .collect();
-    let wait = parse_wait(&mut check, q.wait.as_deref());
-    check.finish()?;
-    let deadline = Instant::now() + wait;
-    // Subscribed before the first read, so an event committed in between still wakes us.
-    let mut rx = state.hub.events.subscribe();
-    let rows = loop {
-        let rows = {
-            let mut conn = state.pool.get().await?;
-            store::feed(&mut conn, act.org_id, after, &types, limit).await?
-        };
-        let now = Instant::now();
-        if !rows.is_empty() || now >= deadline {
-            break rows;
-        }
-        let _ = tokio::time::timeout((deadline - now).min(RECHECK), announced(&mut rx, act.org_id)).await;
-    };
+    let (types, wait) = q.parse()?;
+    let rows = wait_for_feed(&state, act.org_id, after, &types, limit, wait).await?;
     let next = rows.last().map_or(after, |r| r.id);
     if !rows.is_empty() {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.event_id).collect();
@@ -95,4 +71,45 @@ pub async fn list_events(
         .map(|r| Event { id: r.event_id, type_: r.type_, created_at: r.created_at, data: r.payload })
         .collect();
     Ok(web::Json(EventPage { items, next_cursor: Some(pagination::encode(&next)) }))
+}
+
+impl EventQuery {
+    /// The event types to keep and how long to wait for one.
+    fn parse(&self) -> Result<(Vec<EventType>, Duration), crate::domain::Invalid> {
+        let mut check = Check::new();
+        let types = self
+            .types
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .filter_map(|t| check.take("types", t.parse::<EventType>()))
+            .collect();
+        let wait = parse_wait(&mut check, self.wait.as_deref());
+        check.finish()?;
+        Ok((types, wait))
+    }
+}
+
+/// The feed after `after`; with nothing there yet, waits up to `wait` for an event of `org`.
+async fn wait_for_feed(
+    state: &AppState,
+    org: OrgId,
+    after: i64,
+    types: &[EventType],
+    limit: i64,
+    wait: Duration,
+) -> ApiResult<Vec<store::EventRow>> {
+    let deadline = Instant::now() + wait;
+    // Subscribed before the first read, so an event committed in between still wakes us.
+    let mut rx = state.hub.events.subscribe();
+    loop {
+        let rows = store::feed(&mut *state.pool.get().await?, org, after, types, limit).await?;
+        let now = Instant::now();
+        if !rows.is_empty() || now >= deadline {
+            return Ok(rows);
+        }
+        let _ = tokio::time::timeout((deadline - now).min(RECHECK), announced(&mut rx, org)).await;
+    }
 }

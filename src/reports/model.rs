@@ -13,6 +13,16 @@ use crate::domain::{ReportId, Tlp};
 use crate::kernel::db::schema::reports;
 
 text_enum! {
+    /// Whether a query counts all its matches: `exact` (a count), `estimate` (the planner's,
+    /// cheap on large sets) or `none`.
+    CountMode {
+        Exact = "exact",
+        Estimate = "estimate",
+        None = "none",
+    }
+}
+
+text_enum! {
     /// Where the case stands.
     ReportStatus {
         Open = "open",
@@ -233,7 +243,8 @@ pub struct ReportQuery {
     pub indicator_value: Option<String>,
     /// `created`, `first_seen` or `loss`, with `-` for descending (default `-created`).
     pub sort: Option<String>,
-    /// `exact`, `estimate` or `none` (default): whether to count all matches.
+    /// Whether to count all matches (default `none`).
+    #[param(value_type = Option<CountMode>)]
     pub count: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
@@ -250,7 +261,7 @@ pub struct ReportPage {
     pub total: Option<i64>,
     /// `exact` or `estimate`, with `total`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub total_kind: Option<&'static str>,
+    pub total_kind: Option<CountMode>,
 }
 
 /// What `sort` orders by.

@@ -78,24 +78,22 @@ pub async fn list_reports(
     let filter = parse_query(&q)?;
     let limit = pagination::limit(q.limit)?;
     let after: Option<ReportCursor> = pagination::decode(q.cursor.as_deref())?;
-    let count = match q.count.as_deref().unwrap_or("none") {
-        "none" => None,
-        "exact" => Some(true),
-        "estimate" => Some(false),
-        _ => return Err(ApiError::field("count", "one of exact, estimate, none")),
+    let count = match q.count.as_deref().map(str::parse::<CountMode>).transpose() {
+        Ok(None | Some(CountMode::None)) => None,
+        Ok(mode) => mode,
+        Err(e) => return Err(ApiError::field("count", e)),
     };
     let viewer = act.viewer();
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, &viewer, &filter, after.as_ref(), limit).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| filter.cursor_after(r));
     let total = match count {
-        Some(exact) => Some(store::count(&mut conn, &viewer, &filter, exact).await?),
+        Some(mode) => Some(store::count(&mut conn, &viewer, &filter, mode == CountMode::Exact).await?),
         None => None,
     };
     act.record_read(&state, None, serde_json::json!({"query": req.query_string(), "rows": rows.len()}));
     let items = view::views(&mut conn, &viewer, rows).await?;
-    let total_kind = count.map(|exact| if exact { "exact" } else { "estimate" });
-    Ok(web::Json(ReportPage { items, next_cursor, total, total_kind }))
+    Ok(web::Json(ReportPage { items, next_cursor, total, total_kind: count }))
 }
 
 /// One report, if visible to you (404 otherwise).

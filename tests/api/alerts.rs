@@ -2,8 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::reports::iban_xk;
-use crate::support::{Org, TestApp};
+use crate::support::{iban_xk, Org, TestApp};
 
 const DE_IBAN: &str = "DE89 3704 0044 0532 0130 00";
 

@@ -139,6 +139,8 @@ fn the_features_import_each_other_without_a_cycle() {
 
 #[test]
 fn the_import_reader_sees_grouped_and_nested_paths() {
-    let found = imports("use crate::{access::{Action, Grant}, kernel::db};\nlet x = crate::events::emit(); use crate::AppState;");
+    let found = imports(
+        "use crate::{access::{Action, Grant}, kernel::db};\nlet x = crate::events::emit(); use crate::AppState;",
+    );
     assert_eq!(found.into_iter().collect::<Vec<_>>(), ["AppState", "access", "events", "kernel"]);
 }

@@ -1,12 +1,18 @@
-//! Integration tests: the real server over HTTP against a real PostgreSQL.
+//! Integration tests: the real server over HTTP against a real PostgreSQL, one module per
+//! feature, plus the architecture checks.
 
 mod support;
 
 mod alerts;
+mod apikeys;
 mod architecture;
+mod audit;
+mod auth;
 mod events;
 mod foundation;
-mod identity;
+mod indicators;
+mod organizations;
 mod reports;
 mod requests;
+mod users;
 mod webhooks;

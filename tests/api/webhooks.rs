@@ -10,8 +10,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::reports::{create_report, iban_xk, report_body};
-use crate::support::{Org, TestApp};
+use crate::support::{create_report, iban_xk, report_body, Org, TestApp};
 
 #[derive(Clone, Debug)]
 struct Received {
@@ -97,6 +96,20 @@ async fn dev_app() -> TestApp {
     .await
 }
 
+/// Polls a webhook's delivery log until `done` holds for it (or gives up after 10 s).
+async fn log_until(app: &TestApp, org: &Org, hook: &Value, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let path = format!("/api/v1/webhooks/{}/deliveries?limit=500", hook["id"].as_str().unwrap());
+    let mut items = Vec::new();
+    for _ in 0..200 {
+        items = app.get_as(&org.admin, &path).await.ok(200)["items"].as_array().unwrap().clone();
+        if done(&items) {
+            break;
+        }
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    items
+}
+
 async fn hook(app: &TestApp, org: &Org, url: &str) -> Value {
     app.post_as(&org.admin, "/api/v1/webhooks", &json!({"url": url, "event_types": ["report.indicator_match"]}))
         .await
@@ -163,11 +176,10 @@ async fn a_receiver_failing_twice_gets_the_event_once_with_one_id() {
     let got = receiver.wait_for(1).await;
     assert_eq!(got.iter().map(|r| r.status).collect::<Vec<_>>(), [500, 500, 204]);
     assert!(got.iter().all(|r| r.id == got[0].id), "same webhook-id on every attempt");
-    actix_rt::time::sleep(Duration::from_millis(600)).await;
+    // Once the log says delivered, no attempt follows: the receiver's count is final.
+    let log = log_until(&app, &b, &created, |items| items.first().is_some_and(|d| d["status"] == "delivered")).await;
     assert_eq!(receiver.received().iter().filter(|r| r.status == 204).count(), 1, "exactly once in the success log");
-    let log =
-        app.get_as(&b.admin, &format!("/api/v1/webhooks/{}/deliveries", created["id"].as_str().unwrap())).await.ok(200);
-    let d = &log["items"][0];
+    let d = &log[0];
     assert_eq!(d["status"], "delivered");
     assert_eq!(d["attempts"], 3);
     assert_eq!(d["event_id"], got[0].id.as_str());
@@ -181,17 +193,27 @@ async fn a_receiver_that_was_down_gets_every_event_when_it_returns() {
     let a = app.org("bank", "Bank A").await;
     let b = app.org("bank", "Bank B").await;
     let port = free_port();
-    hook(&app, &b, &format!("http://127.0.0.1:{port}/hooks")).await;
+    let created = hook(&app, &b, &format!("http://127.0.0.1:{port}/hooks")).await;
     for n in 31..34 {
         match_event(&app, &a, &b, n).await;
     }
-    actix_rt::time::sleep(Duration::from_millis(400)).await;
+    // Every delivery was tried, and failed, while the receiver was down.
+    let down = log_until(&app, &b, &created, |items| {
+        items.len() == 3 && items.iter().all(|d| d["attempts"].as_i64() >= Some(1))
+    })
+    .await;
+    assert!(down.iter().all(|d| d["status"] == "pending" && d["log"][0]["status"].is_null()), "{down:?}");
     let receiver = Receiver::start(port, 0);
-    let got = receiver.wait_for(3).await;
-    let mut ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), 3, "all three events, each once: {got:?}");
+    receiver.wait_for(3).await;
+    let log = log_until(&app, &b, &created, |items| items.iter().all(|d| d["status"] == "delivered")).await;
+    assert_eq!(log.len(), 3);
+    // Counted as received, not de-duplicated: three deliveries, three distinct events.
+    let delivered: Vec<String> = receiver.received().iter().filter(|r| r.status == 204).map(|r| r.id.clone()).collect();
+    assert_eq!(delivered.len(), 3, "each event delivered once: {delivered:?}");
+    let distinct: std::collections::BTreeSet<&String> = delivered.iter().collect();
+    assert_eq!(distinct.len(), 3, "three different events: {delivered:?}");
+    let logged: std::collections::BTreeSet<&str> = log.iter().map(|d| d["event_id"].as_str().unwrap()).collect();
+    assert_eq!(distinct.into_iter().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), logged);
 }
 
 #[actix_rt::test]
@@ -222,8 +244,12 @@ async fn bank_a_events_never_reach_bank_b_and_webhooks_are_private() {
     .ok(201);
     create_report(&app, &reporter.admin, report_body("red", &iban_xk(42), &[&a.id])).await;
     assert_eq!(ra.wait_for(2).await.len(), 2);
-    actix_rt::time::sleep(Duration::from_millis(700)).await;
-    assert!(rb.received().is_empty(), "{:?}", rb.received());
+    // The event is written with the report or not at all: B's feed and delivery log are empty.
+    let b_feed = app.get_as(&b.admin, "/api/v1/events").await.ok(200);
+    assert!(b_feed["items"].as_array().unwrap().is_empty(), "{b_feed}");
+    let b_hooks = app.get_as(&b.admin, "/api/v1/webhooks").await.ok(200);
+    let b_log = log_until(&app, &b, &b_hooks["items"][0], |_| true).await;
+    assert!(b_log.is_empty() && rb.received().is_empty(), "{b_log:?} {:?}", rb.received());
     let path = format!("/api/v1/webhooks/{}", hook_a["id"].as_str().unwrap());
     app.get_as(&b.admin, &format!("{path}/deliveries")).await.problem(404);
     app.patch_as(&b.admin, &path, &json!({"active": false})).await.problem(404);
@@ -240,14 +266,15 @@ async fn the_test_ping_reaches_only_that_endpoint() {
     let r1 = Receiver::start(0, 0);
     let r2 = Receiver::start(0, 0);
     let h1 = app.post_as(&a.admin, "/api/v1/webhooks", &json!({"url": r1.url})).await.ok(201);
-    app.post_as(&a.admin, "/api/v1/webhooks", &json!({"url": r2.url})).await.ok(201);
+    let h2 = app.post_as(&a.admin, "/api/v1/webhooks", &json!({"url": r2.url})).await.ok(201);
     let res = app.post_as(&a.admin, &format!("/api/v1/webhooks/{}/test", h1["id"].as_str().unwrap()), &json!({})).await;
     assert_eq!(res.status, 202);
     let got = r1.wait_for(1).await;
     assert_eq!(got.len(), 1);
     assert!(verify(h1["secret"].as_str().unwrap(), &got[0]));
     assert_eq!(serde_json::from_slice::<Value>(&got[0].body).unwrap()["type"], "webhook.test");
-    actix_rt::time::sleep(Duration::from_millis(500)).await;
+    // The other endpoint has no delivery to make at all.
+    assert!(log_until(&app, &a, &h2, |_| true).await.is_empty());
     assert!(r2.received().is_empty());
 }
 

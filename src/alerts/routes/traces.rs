@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::{Action, Grant, Principal};
 use crate::alerts::rules::AlertViewer;
 use crate::alerts::{store, trace};
-use crate::domain::{AlertId, OrgId, OrgKind};
+use crate::domain::{text_enum, AlertId, OrgId, OrgKind};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::responses::{Common, Denied, Missing};
 use crate::kernel::AppState;
@@ -54,10 +54,18 @@ pub async fn get_fraud_trace(
     Ok(web::Json(load_trace(&state, &act, id.into_inner()).await?))
 }
 
+text_enum! {
+    /// How a graph is written: `json` (default) or Graphviz `dot`.
+    GraphFormat {
+        Json = "json",
+        Dot = "dot",
+    }
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GraphQuery {
-    /// `json` (default) or `dot` (Graphviz).
+    #[param(value_type = Option<GraphFormat>)]
     pub format: Option<String>,
 }
 
@@ -80,10 +88,11 @@ pub async fn get_fraud_trace_graph(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ReadTrace).await?;
     let graph = trace::graph(&load_trace(&state, &act, id.into_inner()).await?);
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(HttpResponse::Ok().json(graph)),
-        "dot" => Ok(HttpResponse::Ok().content_type("text/vnd.graphviz; charset=utf-8").body(trace::dot(&graph))),
-        _ => Err(ApiError::field("format", "json or dot")),
+    match q.format.as_deref().map(str::parse).transpose().map_err(|e| ApiError::field("format", e))? {
+        None | Some(GraphFormat::Json) => Ok(HttpResponse::Ok().json(graph)),
+        Some(GraphFormat::Dot) => {
+            Ok(HttpResponse::Ok().content_type("text/vnd.graphviz; charset=utf-8").body(trace::dot(&graph)))
+        }
     }
 }
 

@@ -81,29 +81,43 @@ pub async fn get_request_statistics(
     let only = (!all).then_some(act.org_id);
     let mut conn = state.pool.get().await?;
     let counts = store::counts(&mut conn, from, to, only).await?;
-    let pick = |dim: &str| {
-        counts.iter().filter(|c| c.dimension == dim).map(|c| Count { value: c.value.clone(), count: c.count }).collect()
-    };
-    let by_addressee = store::by_addressee(&mut conn, from, to, only)
-        .await?
-        .into_iter()
-        .map(|r| AddresseeFigures {
-            addressee_id: r.addressee_id,
-            addressee: r.addressee,
-            received: r.received,
-            median_seconds_to_acknowledge: r.median_seconds_to_acknowledge,
-            p90_seconds_to_acknowledge: r.p90_seconds_to_acknowledge,
-            median_seconds_to_fulfil: r.median_seconds_to_fulfil,
-            p90_seconds_to_fulfil: r.p90_seconds_to_fulfil,
-            share_answered_within_deadline: r.share_answered_within_deadline,
-        })
-        .collect();
-    Ok(web::Json(RequestStatistics {
-        from,
-        to,
-        by_type: pick("type"),
-        by_status: pick("status"),
-        by_urgency: pick("urgency"),
-        by_addressee,
-    }))
+    let by_addressee = store::by_addressee(&mut conn, from, to, only).await?;
+    Ok(web::Json(RequestStatistics::from_rows(from, to, counts, by_addressee)))
+}
+
+impl RequestStatistics {
+    fn from_rows(
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        counts: Vec<store::CountRow>,
+        by_addressee: Vec<store::AddresseeRow>,
+    ) -> Self {
+        let pick = |dim: &str| {
+            counts
+                .iter()
+                .filter(|c| c.dimension == dim)
+                .map(|c| Count { value: c.value.clone(), count: c.count })
+                .collect()
+        };
+        RequestStatistics {
+            from,
+            to,
+            by_type: pick("type"),
+            by_status: pick("status"),
+            by_urgency: pick("urgency"),
+            by_addressee: by_addressee
+                .into_iter()
+                .map(|r| AddresseeFigures {
+                    addressee_id: r.addressee_id,
+                    addressee: r.addressee,
+                    received: r.received,
+                    median_seconds_to_acknowledge: r.median_seconds_to_acknowledge,
+                    p90_seconds_to_acknowledge: r.p90_seconds_to_acknowledge,
+                    median_seconds_to_fulfil: r.median_seconds_to_fulfil,
+                    p90_seconds_to_fulfil: r.p90_seconds_to_fulfil,
+                    share_answered_within_deadline: r.share_answered_within_deadline,
+                })
+                .collect(),
+        }
+    }
 }

@@ -2,7 +2,10 @@
 //! cluster), one database per test cloned from a template migrated once per migration set,
 //! and the real HTTP server on port 0 talked to over HTTP.
 
+pub mod fixtures;
 pub mod proxy;
+
+pub use fixtures::{create_report, iban_xk, org_body, report_body};
 
 use std::sync::OnceLock;
 use std::time::Duration;

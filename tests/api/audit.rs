@@ -1,0 +1,102 @@
+//! The audit trail: who reads which rows, paging, the hash chain, append-only rows.
+
+use diesel_async::RunQueryDsl;
+use serde_json::json;
+
+use crate::support::{exec, org_body, TestApp};
+
+#[actix_rt::test]
+async fn audit_rows_are_visible_to_own_org_admins_and_to_regulators() {
+    let app = TestApp::spawn().await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let reg = app.org("regulator", "Regulator").await;
+    app.api_key(&a, &["alerts:write"]).await;
+    app.api_key(&b, &["alerts:write"]).await;
+    app.post("/api/v1/auth/login", &json!({"email": a.admin_email, "password": "wrong password!!"})).await.problem(401);
+
+    let own = app.get_as(&a.admin, "/api/v1/audit").await.ok(200);
+    let rows = own["items"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["organization_id"] == a.id.as_str()), "{own}");
+    assert!(rows.iter().any(|r| r["action"] == "apikey.create"));
+    app.get_as(&a.admin, &format!("/api/v1/audit?organization_id={}", b.id)).await.problem(422);
+
+    let all = app.get_as(&reg.admin, "/api/v1/audit?action=apikey.create").await.ok(200);
+    let orgs: Vec<&str> =
+        all["items"].as_array().unwrap().iter().map(|r| r["organization_id"].as_str().unwrap()).collect();
+    assert!(orgs.contains(&a.id.as_str()) && orgs.contains(&b.id.as_str()));
+    let failed = app.get_as(&reg.admin, "/api/v1/audit?action=auth.login_failed").await.ok(200);
+    assert_eq!(failed["items"][0]["details"]["email"], a.admin_email.as_str());
+    assert_eq!(failed["items"][0]["outcome"], "denied");
+
+    let (member, _) = app.member(&a, "m@bank-a.test").await;
+    app.get_as(&member, "/api/v1/audit").await.problem(403);
+    let denied = app.get_as(&a.admin, "/api/v1/audit?action=audit.read").await.ok(200);
+    assert!(denied["items"].as_array().unwrap().iter().any(|r| r["outcome"] == "denied"));
+}
+
+#[actix_rt::test]
+async fn audit_pages_follow_the_cursor() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for i in 0..5 {
+        app.post_as(&admin, "/api/v1/organizations", &org_body(&format!("Org {i}"), "isp")).await.ok(201);
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/audit?action=organization.create&limit=2".to_string();
+    loop {
+        let page = app.get_as(&admin, &path).await.ok(200);
+        seen.extend(page["items"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/audit?action=organization.create&limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats: {seen:?}");
+}
+
+#[actix_rt::test]
+async fn the_audit_chain_verifies_and_a_tampered_row_is_found() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    app.api_key(&bank, &["alerts:write"]).await;
+    let mut conn = app.db.connect().await;
+    let sealed = cyberbridge::audit::store::seal_pending(&mut conn).await.unwrap();
+    assert!(sealed >= 4, "{sealed}");
+    let reg = app.org("regulator", "Regulator").await;
+    let v = app.get_as(&reg.admin, "/api/v1/audit/verify").await.ok(200);
+    assert_eq!(v, json!({"ok": true, "rows_checked": sealed, "first_broken_id": null}));
+
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let victim: Id = diesel::sql_query("SELECT id FROM audit_events WHERE action = 'apikey.create'")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    exec(&mut conn, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
+    exec(&mut conn, &format!("UPDATE audit_events SET outcome = 'denied' WHERE id = {}", victim.id)).await;
+    exec(&mut conn, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
+    let v = app.get_as(&reg.admin, "/api/v1/audit/verify").await.ok(200);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["first_broken_id"], victim.id);
+}
+
+#[actix_rt::test]
+async fn audit_rows_cannot_be_changed_deleted_or_truncated() {
+    let app = TestApp::spawn().await;
+    app.admin().await;
+    let mut conn = app.db.connect().await;
+    for sql in [
+        "UPDATE audit_events SET action = 'x'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "UPDATE audit_events SET hash = '\\x00', action = 'x'",
+    ] {
+        let err = diesel::sql_query(sql).execute(&mut conn).await.expect_err(sql);
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+}

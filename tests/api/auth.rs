@@ -1,0 +1,140 @@
+//! Sessions: login and lockout, refresh-token rotation, logout, forged tokens, the rate limit.
+
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::json;
+
+use crate::support::{TestApp, ADMIN_EMAIL, JWT_SECRET, PASSWORD};
+
+#[actix_rt::test]
+async fn login_returns_tokens_and_me_describes_the_caller() {
+    let app = TestApp::spawn().await;
+    let res = app.post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": PASSWORD})).await;
+    let body = res.ok(200);
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert!(body["refresh_token"].as_str().unwrap().len() >= 40);
+    let me = app.get_as(&format!("Bearer {}", body["access_token"].as_str().unwrap()), "/api/v1/me").await.ok(200);
+    assert_eq!(me["kind"], "user");
+    assert_eq!(me["organization_kind"], "platform");
+    assert_eq!(me["role"], "org_admin");
+    assert!(me["permissions"].as_array().unwrap().contains(&json!("manage_organizations")));
+}
+
+#[actix_rt::test]
+async fn unknown_email_and_wrong_password_get_the_same_401() {
+    let app = TestApp::spawn().await;
+    let a = app
+        .post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": "wrong password!!"}))
+        .await
+        .problem(401);
+    let b = app
+        .post("/api/v1/auth/login", &json!({"email": "nobody@nowhere.test", "password": "wrong password!!"}))
+        .await
+        .problem(401);
+    assert_eq!(a["detail"], b["detail"]);
+    assert_eq!(a["type"], b["type"]);
+}
+
+#[actix_rt::test]
+async fn five_failed_logins_lock_the_account_with_429_and_retry_after() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    for _ in 0..5 {
+        app.post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": "wrong password!!"}))
+            .await
+            .problem(401);
+    }
+    let res = app.post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": PASSWORD})).await;
+    res.problem(429);
+    let retry: u64 = res.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!(retry > 800 && retry <= 900, "{retry}");
+    // Another account is not affected.
+    app.login(&bank.admin_email, PASSWORD).await;
+}
+
+#[actix_rt::test]
+async fn refresh_rotates_and_a_replayed_token_ends_the_session() {
+    let app = TestApp::spawn().await;
+    let first = app.post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": PASSWORD})).await.ok(200);
+    let r1 = first["refresh_token"].as_str().unwrap();
+    let second = app.post("/api/v1/auth/refresh", &json!({"refresh_token": r1})).await.ok(200);
+    let r2 = second["refresh_token"].as_str().unwrap();
+    assert_ne!(r1, r2);
+    app.get_as(&format!("Bearer {}", second["access_token"].as_str().unwrap()), "/api/v1/me").await.ok(200);
+    // r1 again: a replay. The whole family is revoked, r2 included.
+    app.post("/api/v1/auth/refresh", &json!({"refresh_token": r1})).await.problem(401);
+    app.post("/api/v1/auth/refresh", &json!({"refresh_token": r2})).await.problem(401);
+}
+
+#[actix_rt::test]
+async fn logout_revokes_the_access_token_and_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let tokens = app.post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": PASSWORD})).await.ok(200);
+    let auth = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    let res = app.post_as(&auth, "/api/v1/auth/logout", &json!({"refresh_token": tokens["refresh_token"]})).await;
+    assert_eq!(res.status, 204);
+    app.get_as(&auth, "/api/v1/me").await.problem(401);
+    app.post("/api/v1/auth/refresh", &json!({"refresh_token": tokens["refresh_token"]})).await.problem(401);
+}
+
+#[actix_rt::test]
+async fn forged_or_expired_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let good = app.admin().await;
+    let me = app.get_as(&good, "/api/v1/me").await.ok(200);
+    let now = Utc::now().timestamp();
+    let claims = |exp: i64| {
+        json!({"sub": me["user_id"], "org": me["organization_id"], "kind": "platform", "role": "org_admin",
+               "iat": now - 10, "exp": exp, "jti": uuid::Uuid::now_v7()})
+    };
+    let sign = |alg: Algorithm, secret: &str, exp: i64| {
+        jsonwebtoken::encode(&Header::new(alg), &claims(exp), &EncodingKey::from_secret(secret.as_bytes()).unwrap())
+            .unwrap()
+    };
+    // Control: a token signed like the server's works.
+    app.get_as(&format!("Bearer {}", sign(Algorithm::HS256, JWT_SECRET, now + 600)), "/api/v1/me").await.ok(200);
+    // Expired.
+    app.get_as(&format!("Bearer {}", sign(Algorithm::HS256, JWT_SECRET, now - 600)), "/api/v1/me").await.problem(401);
+    // Another key.
+    let other = "another-secret-another-secret-another-secret";
+    app.get_as(&format!("Bearer {}", sign(Algorithm::HS256, other, now + 600)), "/api/v1/me").await.problem(401);
+    // Another algorithm, same key.
+    app.get_as(&format!("Bearer {}", sign(Algorithm::HS512, JWT_SECRET, now + 600)), "/api/v1/me").await.problem(401);
+    // alg: none, unsigned.
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let none = format!(
+        "{}.{}.",
+        b64.encode(br#"{"alg":"none","typ":"JWT"}"#),
+        b64.encode(serde_json::to_vec(&claims(now + 600)).unwrap())
+    );
+    app.get_as(&format!("Bearer {none}"), "/api/v1/me").await.problem(401);
+    // A tampered payload with the original signature.
+    let parts: Vec<&str> = good.trim_start_matches("Bearer ").split('.').collect();
+    let mut payload: serde_json::Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    payload["role"] = json!("member");
+    let tampered = format!("{}.{}.{}", parts[0], b64.encode(serde_json::to_vec(&payload).unwrap()), parts[2]);
+    app.get_as(&format!("Bearer {tampered}"), "/api/v1/me").await.problem(401);
+    // No credential, unknown scheme.
+    app.get("/api/v1/me").await.problem(401);
+    app.get_as("Basic YWJjOmRlZg==", "/api/v1/me").await.problem(401);
+}
+
+#[actix_rt::test]
+async fn the_rate_limit_answers_429_with_retry_after_and_ratelimit_headers() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate_limit = 1;
+        c.rate_burst = 3;
+    })
+    .await;
+    let admin = app.admin().await;
+    for _ in 0..3 {
+        app.get_as(&admin, "/api/v1/me").await.ok(200);
+    }
+    let res = app.get_as(&admin, "/api/v1/me").await;
+    res.problem(429);
+    assert!(res.header("retry-after").is_some());
+    assert_eq!(res.header("ratelimit-limit").as_deref(), Some("1"));
+    assert_eq!(res.header("ratelimit-remaining").as_deref(), Some("0"));
+}

@@ -1,0 +1,113 @@
+//! Indicators: batch look-up, the audit of look-ups, correlation across reports.
+
+use serde_json::{json, Value};
+
+use crate::support::{create_report, iban_xk, report_body, TestApp};
+
+fn lookup_details(page: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for row in page["items"].as_array().unwrap() {
+        match row["details"]["entries"].as_array() {
+            Some(entries) => out.extend(entries.iter().map(|e| {
+                assert!(e["request_id"].is_string(), "each merged look-up keeps its request id: {e}");
+                e["details"].clone()
+            })),
+            None => out.push(row["details"].clone()),
+        }
+    }
+    out
+}
+
+#[actix_rt::test]
+async fn batch_lookup_answers_each_item_and_does_not_fail_on_bad_ones() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let other = app.org("bank", "Bank B").await;
+    let (key, _) = app.api_key(&other, &["indicators:lookup"]).await;
+    let mut body = report_body("green", &iban_xk(42), &[]);
+    body["indicators"].as_array_mut().unwrap().push(json!({"type": "domain", "value": "bücher.example"}));
+    let r1 = create_report(&app, &bank.admin, body).await;
+    let r2 = create_report(&app, &other.admin, report_body("green", &iban_xk(42), &[])).await;
+    let res = app
+        .post_as(
+            &key,
+            "/api/v1/indicators/lookup",
+            &json!({"items": [
+                {"type": "iban", "value": iban_xk(42).to_lowercase()},
+                {"type": "domain", "value": "unknown.example"},
+                {"type": "iban", "value": "XK05 1212 0123 4567 8907"},
+                {"type": "fax", "value": "123"},
+                {"type": "domain", "value": "XN--BCHER-KVA.example"},
+            ]}),
+        )
+        .await
+        .ok(200);
+    let results = res["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    assert_eq!(results[0]["seen"], true);
+    assert_eq!(results[0]["value"], iban_xk(42));
+    assert_eq!(results[0]["report_count"], 2);
+    let ids: Vec<&str> = results[0]["reports"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [r2["id"].as_str().unwrap(), r1["id"].as_str().unwrap()], "newest first");
+    assert_eq!(results[0]["first_seen"], "2026-11-01T08:00:00Z");
+    assert_eq!(
+        results[1],
+        json!({"type": "domain", "value": "unknown.example", "seen": false, "report_count": 0,
+        "first_seen": null, "last_seen": null, "reports": []})
+    );
+    assert_eq!(results[2]["error"], "IBAN checksum failed");
+    assert_eq!(results[2]["value"], "XK05 1212 0123 4567 8907", "an invalid value is echoed as given");
+    assert!(results[3]["error"].as_str().unwrap().contains("unknown value"));
+    assert_eq!(results[4]["seen"], true, "IDN and punycode are the same domain");
+    let too_many: Vec<Value> = (0..1001).map(|i| json!({"type": "iban", "value": iban_xk(i)})).collect();
+    app.post_as(&key, "/api/v1/indicators/lookup", &json!({"items": too_many})).await.problem(422);
+    // The single form: a bad value is a 422 naming it.
+    let p = app.get_as(&key, "/api/v1/indicators/lookup?type=iban&value=XK00").await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "value");
+    // An API key without the scope is refused.
+    let (reader, _) = app.api_key(&other, &["alerts:write"]).await;
+    app.get_as(&reader, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(42))).await.problem(403);
+}
+
+#[actix_rt::test]
+async fn lookups_are_audited_with_the_values() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    app.get_as(&bank.admin, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(7))).await.ok(200);
+    app.post_as(
+        &bank.admin,
+        "/api/v1/indicators/lookup",
+        &json!({"items": [{"type": "domain", "value": "x.example"}]}),
+    )
+    .await
+    .ok(200);
+    let mut details = Vec::new();
+    for _ in 0..20 {
+        actix_rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        details = lookup_details(&app.get_as(&bank.admin, "/api/v1/audit?action=indicator.lookup").await.ok(200));
+        if details.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(details.iter().any(|d| d["value"] == iban_xk(7).as_str()), "{details:?}");
+    assert!(details.iter().any(|d| d["values"] == json!(["domain:x.example"])), "{details:?}");
+}
+
+#[actix_rt::test]
+async fn correlation_lists_every_visible_report_naming_a_value() {
+    let app = TestApp::spawn().await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let ra = create_report(&app, &a.admin, report_body("amber", &iban_xk(9), &[])).await;
+    let rb = create_report(&app, &b.admin, report_body("amber", &iban_xk(9), &[])).await;
+    let path = format!("/api/v1/indicators/iban/{}/reports", iban_xk(9));
+    let seen = app.get_as(&police.admin, &path).await.ok(200);
+    let ids: Vec<&str> = seen["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [rb["id"].as_str().unwrap(), ra["id"].as_str().unwrap()]);
+    // Bank B sees only its own AMBER report.
+    let own = app.get_as(&b.admin, &path).await.ok(200);
+    assert_eq!(own["items"].as_array().unwrap().len(), 1);
+    app.get_as(&b.admin, "/api/v1/indicators/iban/XK00/reports").await.problem(422);
+}
