@@ -109,12 +109,12 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
                     }
                 }
             }
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 if let Err(e) = crate::requests::scheduler::run_once(&mut conn).await {
                     tracing::warn!(error = %e, "request scheduler round failed");
                 }
             }
-            if n % 3600 == 0 {
+            if n.is_multiple_of(3600) {
                 if let Err(e) = crate::auth::store::purge_expired(&mut conn).await {
                     tracing::warn!(error = %e, "purging expired credentials failed");
                 }

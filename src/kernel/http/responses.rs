@@ -9,8 +9,10 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::IntoResponses;
 
-/// (status, component name, description, extra headers)
-const RESPONSES: &[(&str, &str, &str, &[(&str, &str)])] = &[
+/// A shared response: (status, component name, description, extra headers with their meaning).
+type Shared = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+const RESPONSES: &[Shared] = &[
     ("400", "BadRequest", "Malformed JSON, a path id that is not a UUID, or an unreadable header", &[]),
     (
         "401",

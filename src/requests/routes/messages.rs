@@ -6,7 +6,7 @@ use diesel_async::AsyncConnection;
 use super::visible;
 use crate::access::{Action, Principal};
 use crate::domain::RequestId;
-use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::error::ApiResult;
 use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing};
 use crate::kernel::AppState;
 use crate::requests::model::*;
@@ -67,6 +67,6 @@ pub async fn list_request_messages(
     let act = principal.authorize(&state, Action::ListRequestMessages).await?;
     let id = id.into_inner();
     visible(&state, &act, id).await?;
-    let rows = store::messages(&mut *state.pool.get().await?, id).await.map_err(ApiError::from)?;
+    let rows = store::messages(&mut *state.pool.get().await?, id).await?;
     Ok(web::Json(MessageList { items: rows.into_iter().map(message).collect(), next_cursor: None }))
 }

@@ -392,7 +392,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let _ = self.handle.stop(false);
+        drop(self.handle.stop(false));
     }
 }
 
