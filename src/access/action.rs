@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::Principal;
 use crate::domain::Permission::{self, *};
-use crate::kernel::audit::{Entry, Outcome};
+use crate::kernel::audit::{AuditOutcome, Entry};
 use crate::kernel::error::ApiError;
 use crate::kernel::AppState;
 
@@ -184,7 +184,7 @@ impl Grant {
 pub(super) async fn record_denied(state: &AppState, entry: Entry) {
     let result = async {
         let mut conn = state.pool.get().await?;
-        entry.outcome(Outcome::Denied).write(&mut conn).await
+        entry.outcome(AuditOutcome::Denied).write(&mut conn).await
     }
     .await;
     if let Err(e) = result {

@@ -87,7 +87,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new().into_utoipa_app().openapi(openapi::base()).configure(routes).split_for_parts().1
+    openapi::finish(App::new().into_utoipa_app().openapi(openapi::base()).configure(routes).split_for_parts().1)
 }
 
 /// The OpenAPI document as the pretty JSON committed in `openapi/openapi.json`.

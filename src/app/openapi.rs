@@ -12,7 +12,15 @@ use utoipa::{Modify, OpenApi};
 FIUs, ISPs and banks: reports and indicators, screening look-ups, data requests, fraud alerts and proceeds tracing. \
 Errors are RFC 9457 `application/problem+json`.",
     ),
-    components(schemas(crate::kernel::error::Problem, crate::domain::FieldError)),
+    servers((url = "/", description = "The server this document was read from")),
+    components(schemas(
+        crate::kernel::error::Problem,
+        crate::domain::FieldError,
+        // Enums named only by query parameters, whose schemas utoipa does not collect.
+        crate::alerts::model::AlertBox,
+        crate::alerts::routes::GraphFormat,
+        crate::requests::model::RequestBox,
+    )),
     modifiers(&SecuritySchemes),
     tags(
         (name = "system", description = "Health, readiness and metrics"),
@@ -56,6 +64,25 @@ impl Modify for SecuritySchemes {
             ))),
         );
     }
+}
+
+/// What is done to the document once every path is in: operations marked `security(())`
+/// (health, readiness, metrics, login, refresh) are public, written as an empty requirement
+/// list, which says so explicitly.
+pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let public = |security: &[utoipa::openapi::security::SecurityRequirement]| {
+        security.iter().all(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+    };
+    for item in openapi.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            if op.security.as_deref().is_some_and(public) {
+                op.security = Some(Vec::new());
+            }
+        }
+    }
+    openapi
 }
 
 pub fn base() -> utoipa::openapi::OpenApi {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::kernel::audit::Outcome;
+use crate::kernel::audit::AuditOutcome;
 use crate::kernel::db::schema::audit_events;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -18,7 +18,7 @@ pub struct AuditRow {
     pub action: String,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
-    pub outcome: Outcome,
+    pub outcome: AuditOutcome,
     pub client_addr: Option<String>,
     pub request_id: Option<String>,
     pub details: serde_json::Value,
@@ -39,7 +39,7 @@ pub struct AuditEvent {
     pub action: String,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
-    pub outcome: Outcome,
+    pub outcome: AuditOutcome,
     pub client_addr: Option<String>,
     pub request_id: Option<String>,
     #[schema(value_type = Object)]

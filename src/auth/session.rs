@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::store;
 use crate::domain::{OrgId, OrgKind, Role, UserId};
-use crate::kernel::audit::{Entry, Outcome};
+use crate::kernel::audit::{AuditOutcome, Entry};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::RequestMeta;
@@ -27,7 +27,7 @@ pub async fn refuse_if_locked(conn: &mut Conn, meta: &RequestMeta, email: &str, 
     }
     let retry = oldest.map(|o| (o + window - now).num_seconds().max(1)).unwrap_or(60) as u64;
     Entry::anonymous(meta, "auth.login_locked")
-        .outcome(Outcome::Denied)
+        .outcome(AuditOutcome::Denied)
         .details(serde_json::json!({"email": email}))
         .write(conn)
         .await?;
@@ -44,7 +44,7 @@ pub async fn fail(conn: &mut Conn, meta: &RequestMeta, email: &str) -> ApiError 
         .transaction(async |c| {
             store::record_failure(c, email).await?;
             Entry::anonymous(meta, "auth.login_failed")
-                .outcome(Outcome::Denied)
+                .outcome(AuditOutcome::Denied)
                 .details(serde_json::json!({"email": email}))
                 .write(c)
                 .await
@@ -98,7 +98,7 @@ pub async fn rotate(
         if row.used_at.is_some() || row.revoked_at.is_some() {
             let revoked = store::revoke_family(c, row.family_id).await?;
             Entry::anonymous(meta, "auth.refresh_reuse")
-                .outcome(Outcome::Denied)
+                .outcome(AuditOutcome::Denied)
                 .object("user", row.user_id)
                 .by_user(row.user_id, None)
                 .details(serde_json::json!({"family_revoked": revoked}))

@@ -144,3 +144,40 @@ fn the_import_reader_sees_grouped_and_nested_paths() {
     );
     assert_eq!(found.into_iter().collect::<Vec<_>>(), ["AppState", "access", "events", "kernel"]);
 }
+
+#[test]
+fn every_schema_of_the_document_has_its_own_name() {
+    // utoipa names a schema after its type and silently keeps one of two types of the same
+    // name: the document would describe the wrong one.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let line = line.trim();
+            let named =
+                if line.starts_with("text_enum!") || line.starts_with("text_value!") || line.starts_with("uuid_id!") {
+                    lines[i + 1..].iter().map(|l| l.trim()).find(|l| !l.starts_with("///")).map(first_ident)
+                } else if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    lines[i + 1..]
+                        .iter()
+                        .map(|l| l.trim())
+                        .find(|l| l.starts_with("pub struct") || l.starts_with("pub enum"))
+                        .and_then(|l| l.split_whitespace().nth(2))
+                        .map(first_ident)
+                } else {
+                    None
+                };
+            if let Some(name) = named.filter(|n| !n.is_empty() && n != "macro_rules") {
+                seen.entry(name).or_default().push(file.display().to_string());
+            }
+        }
+    }
+    let twice: Vec<String> =
+        seen.iter().filter(|(_, files)| files.len() > 1).map(|(n, files)| format!("{n}: {files:?}")).collect();
+    assert!(seen.len() > 100, "the scan found the schema types ({})", seen.len());
+    assert!(twice.is_empty(), "schema names used twice:\n{}", twice.join("\n"));
+}

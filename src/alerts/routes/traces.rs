@@ -75,7 +75,8 @@ pub struct GraphQuery {
     params(("id" = Uuid, Path), GraphQuery),
     security(("bearer" = []), ("api_key" = ["alerts:read"])),
     responses(
-        (status = 200, description = "accounts and transfers (as Graphviz DOT text with `format=dot`)", body = trace::Graph),
+        (status = 200, description = "accounts and transfers: JSON, or Graphviz DOT with `format=dot`",
+            content((trace::Graph = "application/json"), (String = "text/vnd.graphviz"))),
         Common, Denied, Missing,
     )
 )]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{store, Entry, Outcome};
+use super::{store, AuditOutcome, Entry};
 use crate::kernel::db::Pool;
 
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
@@ -104,7 +104,7 @@ async fn write(pool: &Pool, pending: &mut Vec<Entry>) {
 /// One entry per (principal, organisation, action, outcome, client): several become one whose
 /// details hold each one's details with its request id and time.
 fn merge(pending: &[Entry]) -> Vec<Entry> {
-    type Key<'a> = (Option<uuid::Uuid>, Option<uuid::Uuid>, Option<uuid::Uuid>, &'a str, Outcome, Option<&'a str>);
+    type Key<'a> = (Option<uuid::Uuid>, Option<uuid::Uuid>, Option<uuid::Uuid>, &'a str, AuditOutcome, Option<&'a str>);
     let mut groups: Vec<(Key<'_>, Vec<&Entry>)> = Vec::new();
     for e in pending {
         let a = &e.actor;

@@ -17,7 +17,7 @@ pub use buffer::AuditBuffer;
 
 text_enum! {
     /// How an audited call ended.
-    Outcome {
+    AuditOutcome {
         Ok = "ok",
         Denied = "denied",
         Error = "error",
@@ -40,7 +40,7 @@ pub struct Entry {
     pub action: &'static str,
     pub object_type: Option<&'static str>,
     pub object_id: Option<String>,
-    pub outcome: Outcome,
+    pub outcome: AuditOutcome,
     pub details: Value,
     /// When it happened (a buffered entry is written later).
     pub at: chrono::DateTime<chrono::Utc>,
@@ -54,7 +54,7 @@ impl Entry {
             action,
             object_type: None,
             object_id: None,
-            outcome: Outcome::Ok,
+            outcome: AuditOutcome::Ok,
             details: Value::Object(Default::default()),
             at: chrono::Utc::now(),
         }
@@ -78,7 +78,7 @@ impl Entry {
         self
     }
 
-    pub fn outcome(mut self, outcome: Outcome) -> Self {
+    pub fn outcome(mut self, outcome: AuditOutcome) -> Self {
         self.outcome = outcome;
         self
     }

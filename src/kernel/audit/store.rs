@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::{Entry, Outcome};
+use super::{AuditOutcome, Entry};
 use crate::kernel::db::schema::audit_events;
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
@@ -18,7 +18,7 @@ struct NewAuditRow<'a> {
     action: &'a str,
     object_type: Option<&'a str>,
     object_id: Option<&'a str>,
-    outcome: Outcome,
+    outcome: AuditOutcome,
     client_addr: Option<&'a str>,
     request_id: Option<&'a str>,
     details: &'a serde_json::Value,

@@ -14,13 +14,25 @@ use crate::kernel::AppState;
 use crate::requests::model::DataRequest;
 use crate::requests::{service, store, upload};
 
+/// The multipart form of a response.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "it describes the form to OpenAPI; the handler streams the parts")]
+pub struct ResponseForm {
+    /// A JSON array of records (subscriber, address, assignment times...).
+    #[schema(value_type = Option<String>, example = json!("[{\"subscriber\": \"Jane Roe\", \"address\": \"Prishtina\"}]"))]
+    records: Option<String>,
+    /// Files (repeat the part), up to 25 MiB each.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    attachment: Vec<Vec<u8>>,
+}
+
 /// Answers a request (addressee): multipart with a `records` part (a JSON array: subscriber,
 /// address, assignment times...) and any number of `attachment` file parts (up to 25 MiB each),
 /// stored with their size and SHA-256. The issuer gets a `request.response` event.
 #[utoipa::path(
     tag = "requests",
     params(("id" = Uuid, Path)),
-    request_body(content_type = "multipart/form-data", description = "`records`: JSON array; `attachment`: files (repeatable)"),
+    request_body(content = ResponseForm, content_type = "multipart/form-data", description = "`records`: JSON array; `attachment`: files (repeatable)"),
     security(("bearer" = []), ("api_key" = ["requests:write"])),
     responses((status = 201, description = "stored", body = DataRequest), Common, Denied, Missing, Conflict, TooLarge)
 )]
@@ -49,7 +61,7 @@ pub async fn create_request_response(
     params(("id" = Uuid, Path), ("aid" = Uuid, Path)),
     security(("bearer" = []), ("api_key" = ["requests:read"])),
     responses(
-        (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>, headers(("X-Content-SHA256" = String))),
+        (status = 200, description = "the file, with the content type sniffed when it was stored", content_type = "*/*", body = Vec<u8>, headers(("X-Content-SHA256" = String))),
         Common, Denied, Missing,
     )
 )]

@@ -2,6 +2,7 @@
 //! cluster), one database per test cloned from a template migrated once per migration set,
 //! and the real HTTP server on port 0 talked to over HTTP.
 
+pub mod contract;
 pub mod fixtures;
 pub mod proxy;
 
@@ -369,6 +370,7 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> TestResponse {
+        let name = method_name(&method);
         let mut req = self.client.request(method, self.url(path));
         for (name, value) in headers {
             req = req.insert_header((*name, *value));
@@ -377,16 +379,17 @@ impl TestApp {
             Some(b) => req.send_json(b).await,
             None => req.send().await,
         };
-        TestResponse::read(res.expect("request failed")).await
+        TestResponse::read(res.expect("request failed")).await.conforming(name, path)
     }
 
     /// Sends raw bytes with the given content type.
     pub async fn send_raw(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> TestResponse {
+        let name = method_name(&method);
         let mut req = self.client.request(method, self.url(path));
         for (name, value) in headers {
             req = req.insert_header((*name, *value));
         }
-        TestResponse::read(req.send_body(body).await.expect("request failed")).await
+        TestResponse::read(req.send_body(body).await.expect("request failed")).await.conforming(name, path)
     }
 }
 
@@ -402,7 +405,27 @@ pub struct TestResponse {
     pub body: Vec<u8>,
 }
 
+fn method_name(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        _ => "OTHER",
+    }
+}
+
 impl TestResponse {
+    /// Fails the test when the response breaks the OpenAPI document.
+    fn conforming(self, method: &str, path: &str) -> Self {
+        let content_type = self.header("content-type");
+        if let Err(violation) = contract::check(method, path, self.status, content_type.as_deref(), &self.body) {
+            panic!("{method} {path}: the response breaks the OpenAPI document: {violation}");
+        }
+        self
+    }
+
     async fn read<S>(mut res: awc::ClientResponse<S>) -> Self
     where
         S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
