@@ -123,9 +123,15 @@ async fn each_test_writes_to_a_database_of_its_own() {
 }
 
 #[actix_rt::test]
-async fn a_private_cluster_from_local_binaries_serves_requests() {
-    // The embedded default, started explicitly whatever else runs on this machine.
-    let dir = std::env::temp_dir().join(format!("cyberbridge-embedded-{}", uuid::Uuid::new_v4().simple()));
+async fn a_private_cluster_from_local_binaries_serves_requests_from_a_closed_folder() {
+    // The embedded default, started explicitly whatever else runs on this machine, for a
+    // checkout under a mode-700 folder (root's home): the `postgres` user that runs the
+    // cluster under root cannot enter it, so the cluster lives where it can.
+    use std::os::unix::fs::PermissionsExt;
+    let closed = std::env::temp_dir().join(format!("cyberbridge-closed-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&closed).unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let dir = closed.join("checkout").join("data").join("postgres");
     let cluster = db::LocalCluster::start(&dir, false).await.expect("private cluster starts");
     let url = cluster.url("cyberbridge");
     db::ensure_database(&url).await.expect("database created");
@@ -141,7 +147,8 @@ async fn a_private_cluster_from_local_binaries_serves_requests() {
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["status"], "ready");
     handle.stop(false).await;
     cluster.stop().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(cluster.data_dir());
+    let _ = std::fs::remove_dir_all(&closed);
 }
 
 #[actix_rt::test]

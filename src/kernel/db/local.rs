@@ -38,6 +38,10 @@ impl LocalCluster {
         } else {
             None
         };
+        let data_dir = match &run_as {
+            Some(user) => reachable_dir(&data_dir, user)?,
+            None => data_dir,
+        };
         let port = free_port()?;
         let cluster = LocalCluster { data_dir, bin_dir, run_as, port };
         if !cluster.data_dir.join("PG_VERSION").exists() {
@@ -192,6 +196,55 @@ fn running_as_root() -> bool {
 
 fn user_exists(user: &str) -> bool {
     Command::new("id").arg("-u").arg(user).output().map(|o| o.status.success()).unwrap_or(false)
+}
+
+/// (uid, gid) of an OS user.
+fn ids_of(user: &str) -> Option<(u32, u32)> {
+    let id = |flag: &str| -> Option<u32> {
+        let out = Command::new("id").arg(flag).arg(user).output().ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    };
+    Some((id("-u")?, id("-g")?))
+}
+
+/// Whether `uid`/`gid` may enter every existing folder on the way to `path`.
+fn traversable(path: &Path, uid: u32, gid: u32) -> bool {
+    path.ancestors().skip(1).filter_map(|a| std::fs::metadata(a).ok()).all(|m| {
+        let mode = m.mode();
+        if m.uid() == uid {
+            mode & 0o100 != 0
+        } else if m.gid() == gid {
+            mode & 0o010 != 0
+        } else {
+            mode & 0o001 != 0
+        }
+    })
+}
+
+/// Where a cluster run as `user` can live: `wanted` when that user can reach it; otherwise
+/// (a checkout in root's home, or under any mode-700 folder) a folder of its own under
+/// `/var/lib/cyberbridge`, named after `wanted` so the same checkout finds it again.
+fn reachable_dir(wanted: &Path, user: &str) -> Result<PathBuf, String> {
+    let (uid, gid) = ids_of(user).ok_or_else(|| format!("cannot read the ids of the `{user}` user"))?;
+    if traversable(wanted, uid, gid) {
+        return Ok(wanted.to_path_buf());
+    }
+    use sha2::{Digest, Sha256};
+    let tag = hex::encode(&Sha256::digest(wanted.to_string_lossy().as_bytes())[..6]);
+    let base = PathBuf::from("/var/lib/cyberbridge");
+    std::fs::create_dir_all(&base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())?;
+    }
+    let dir = base.join(tag).join("postgres");
+    tracing::warn!(
+        wanted = %wanted.display(),
+        dir = %dir.display(),
+        "the `{user}` user cannot reach the data directory (a parent folder is closed to it); the private cluster lives in {}",
+        dir.display()
+    );
+    Ok(dir)
 }
 
 fn set_mode_0700(dir: &Path) -> Result<(), String> {
