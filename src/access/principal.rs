@@ -37,6 +37,8 @@ pub struct Principal {
     pub org_id: OrgId,
     pub org_kind: OrgKind,
     pub role: Role,
+    /// A user whose generated first password must be changed before anything else.
+    pub must_change_password: bool,
     pub meta: RequestMeta,
 }
 
@@ -124,6 +126,13 @@ impl Principal {
     /// write uses.
     pub async fn authorize(&self, state: &AppState, action: Action) -> ApiResult<Grant> {
         let grant = Grant::new(self.clone(), action);
+        if self.must_change_password && !matches!(action, Action::ChangePassword | Action::ReadMe | Action::Logout) {
+            record_denied(state, grant.entry()).await;
+            return Err(ApiError::Forbidden(format!(
+                "set a password of your own first: POST /api/v1/users/{}/password",
+                self.user_id().map(|u| u.to_string()).unwrap_or_default()
+            )));
+        }
         match self.missing(action.need()) {
             None => Ok(grant),
             Some(p) => {
@@ -178,11 +187,18 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
         if row.revoked {
             return Err(ApiError::Unauthenticated("the access token was revoked (logged out)".into()));
         }
+        // The token's id is a UUID v7: it carries the millisecond the token was issued.
+        let issued_ms =
+            claims.jti.get_timestamp().map(|t| t.to_unix()).map(|(s, n)| s as i64 * 1000 + i64::from(n) / 1_000_000);
+        if row.sessions_valid_after.is_some_and(|t| issued_ms.is_none_or(|ms| ms < t.timestamp_millis())) {
+            return Err(ApiError::Unauthenticated("the session was ended by a password change; log in again".into()));
+        }
         Ok(Principal {
             credential: Credential::User { user_id: UserId(claims.sub), jti: claims.jti, exp: claims.exp },
             org_id: row.org_id,
             org_kind: row.org_kind,
             role: row.role,
+            must_change_password: row.password_change_required,
             meta,
         })
     } else if scheme.eq_ignore_ascii_case("apikey") {
@@ -216,6 +232,7 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
             org_id: row.org_id,
             org_kind: row.org_kind,
             role: Role::Member,
+            must_change_password: false,
             meta,
         })
     } else {
@@ -245,6 +262,9 @@ pub struct PrincipalView {
     pub scopes: Option<Vec<Scope>>,
     /// What the caller may do.
     pub permissions: Vec<Permission>,
+    /// The first password was generated: set your own (`POST /users/{id}/password`) before
+    /// anything else.
+    pub password_change_required: bool,
 }
 
 impl PrincipalView {
@@ -260,7 +280,8 @@ impl PrincipalView {
                 Credential::ApiKey { scopes, .. } => Some(scopes.clone()),
                 Credential::User { .. } => None,
             },
-            permissions: p.permissions(),
+            permissions: if p.must_change_password { Vec::new() } else { p.permissions() },
+            password_change_required: p.must_change_password,
         }
     }
 }

@@ -14,6 +14,8 @@ use crate::kernel::keycache::ApiKeyRecord;
 pub struct UserPrincipalRow {
     pub role: Role,
     pub user_active: bool,
+    pub sessions_valid_after: Option<chrono::DateTime<chrono::Utc>>,
+    pub password_change_required: bool,
     pub org_id: OrgId,
     pub org_kind: OrgKind,
     pub org_active: bool,
@@ -28,6 +30,8 @@ pub async fn user_principal(conn: &mut Conn, user: Uuid, jti: Uuid) -> ApiResult
         .select((
             users::role,
             users::active,
+            users::sessions_valid_after,
+            users::password_change_required,
             organizations::id,
             organizations::kind,
             organizations::active,

@@ -109,6 +109,7 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                 name: input.name,
                 role: input.role,
                 password_hash: password::hash(input.password).await?,
+                password_change_required: false,
             };
             let id = conn
                 .transaction(async |c| {

@@ -53,6 +53,7 @@ pub async fn ensure_platform_admin(
                     name: "Platform administrator".into(),
                     role: Role::OrgAdmin,
                     password_hash: hash,
+                    password_change_required: generated.is_some(),
                 },
             )
             .await?;

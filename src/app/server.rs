@@ -77,13 +77,30 @@ async fn bootstrap(config: &Config, url: &str) -> Result<(), StartError> {
     .await
     .map_err(|e| StartError::Setup(format!("creating the platform admin: {e}")))?;
     if let Some(password) = generated {
+        let file = write_secret_file(&config.data_dir, "admin-password", &password)?;
         tracing::warn!(
             email = %config.admin_email,
-            password = %password,
-            "created the platform admin with a generated password; it is shown this once: log in and change it"
+            file = %file.display(),
+            "created the platform admin with a generated password, written to a file only you can read; \
+             log in with it, then set your own (nothing else answers until you do) and delete the file"
         );
     }
     Ok(())
+}
+
+/// Writes `secret` to `<dir>/<name>`, readable by this process's user only (mode 600), never to
+/// the log (which is shipped to log stores).
+fn write_secret_file(dir: &std::path::Path, name: &str, secret: &str) -> Result<std::path::PathBuf, StartError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let cannot =
+        |e: std::io::Error| StartError::Setup(format!("cannot write the admin password to {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let path = dir.join(name);
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path).map_err(cannot)?;
+    writeln!(file, "{secret}").map_err(cannot)?;
+    Ok(std::fs::canonicalize(&path).unwrap_or(path))
 }
 
 /// Background work of every instance: the audit sealer, the request scheduler (every 10 s) and

@@ -34,6 +34,9 @@ pub struct TokenResponse {
     pub expires_in: i64,
     /// Opaque, single use, valid 30 days: exchange it at `/auth/refresh` for a new pair.
     pub refresh_token: String,
+    /// The password was generated for you: set your own (`POST /users/{id}/password`) before
+    /// anything else answers.
+    pub password_change_required: bool,
 }
 
 /// Body of `POST /auth/refresh`.
@@ -82,11 +85,17 @@ pub async fn login(
     };
     let refresh = session::open(&mut conn, &meta, &user, now).await?;
     let (access, _) = state.jwt.issue(user.id.0, org.id.0, org.kind, user.role, now)?;
-    Ok(web::Json(tokens_of(access, refresh)))
+    Ok(web::Json(tokens_of(access, refresh, user.password_change_required)))
 }
 
-fn tokens_of(access_token: String, refresh_token: String) -> TokenResponse {
-    TokenResponse { access_token, token_type: "Bearer", expires_in: tokens::ACCESS_TTL_SECS, refresh_token }
+fn tokens_of(access_token: String, refresh_token: String, password_change_required: bool) -> TokenResponse {
+    TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: tokens::ACCESS_TTL_SECS,
+        refresh_token,
+        password_change_required,
+    }
 }
 
 /// Exchanges a refresh token for a new access token and a new refresh token. A refresh token
@@ -114,7 +123,7 @@ pub async fn refresh_session(
         .await?
         .map_err(|why| ApiError::Unauthenticated(why.into()))?;
     let (access, _) = state.jwt.issue(holder.user.0, holder.org_id.0, holder.org_kind, holder.role, now)?;
-    Ok(web::Json(tokens_of(access, next)))
+    Ok(web::Json(tokens_of(access, next, holder.password_change_required)))
 }
 
 /// Ends the session: the access token is revoked at once, and the refresh token's family (or,

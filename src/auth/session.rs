@@ -81,6 +81,7 @@ pub struct Holder {
     pub org_id: OrgId,
     pub org_kind: OrgKind,
     pub role: Role,
+    pub password_change_required: bool,
 }
 
 /// Exchanges a refresh token for the next one. `Ok(Err(why))`: refused, but what was written
@@ -128,6 +129,7 @@ pub async fn rotate(
             org_id: who.org_id,
             org_kind: who.org_kind,
             role: who.role,
+            password_change_required: who.password_change_required,
         }))
     })
     .await

@@ -58,7 +58,7 @@ pub async fn list_events(
 ) -> ApiResult<web::Json<EventPage>> {
     let act = principal.authorize(&state, Action::ReadEvents).await?;
     let limit = pagination::limit(q.limit)?;
-    let after: i64 = pagination::decode(q.after.as_deref())?.unwrap_or(0);
+    let after: i64 = pagination::decode_param("after", q.after.as_deref())?.unwrap_or(0);
     let (types, wait) = q.parse()?;
     let rows = wait_for_feed(&state, act.org_id, after, &types, limit, wait).await?;
     let next = rows.last().map_or(after, |r| r.id);

@@ -59,11 +59,12 @@ pub async fn list_organizations(
     principal: Principal,
     q: web::Query<OrganizationQuery>,
 ) -> ApiResult<web::Json<OrganizationPage>> {
+    let act = principal.authorize(&state, Action::ReadOrganizations).await?;
     let filter = q.parse()?;
     let limit = pagination::limit(q.limit)?;
     let after: Option<(String, Uuid)> = pagination::decode(q.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, principal.is_platform_admin(), &filter, after, limit).await?;
+    let rows = store::list(&mut conn, act.is_platform_admin(), &filter, after, limit).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.name.to_lowercase(), r.id.0));
     let ids: Vec<OrgId> = rows.iter().map(|r| r.id).collect();
     let mut bank_ids = store::bank_identifiers_of(&mut conn, &ids).await?;
@@ -90,11 +91,10 @@ pub async fn get_organization(
     principal: Principal,
     id: web::Path<OrgId>,
 ) -> ApiResult<HttpResponse> {
+    let act = principal.authorize(&state, Action::ReadOrganizations).await?;
     let mut conn = state.pool.get().await?;
-    let row = store::get(&mut conn, *id)
-        .await?
-        .filter(|o| o.active || principal.is_platform_admin())
-        .ok_or(ApiError::NotFound)?;
+    let row =
+        store::get(&mut conn, *id).await?.filter(|o| o.active || act.is_platform_admin()).ok_or(ApiError::NotFound)?;
     let ids = store::bank_identifiers_of(&mut conn, &[row.id]).await?;
     let org = Organization::from_rows(row, ids);
     Ok(with_etag(StatusCode::OK, org.version, &org))

@@ -22,6 +22,7 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    pub password_change_required: bool,
 }
 
 #[derive(Insertable)]
@@ -33,6 +34,7 @@ pub struct NewUser {
     pub name: String,
     pub role: Role,
     pub password_hash: String,
+    pub password_change_required: bool,
 }
 
 #[derive(AsChangeset, Default, Debug)]

@@ -60,7 +60,10 @@ pub async fn create_user(
     require_manages(&state, &act, org).await?;
     let input = body.parse()?;
     let mut conn = state.pool.get().await?;
-    organizations::store::get(&mut conn, org).await?.filter(|o| o.active).ok_or(ApiError::NotFound)?;
+    let organization = organizations::store::get(&mut conn, org).await?.ok_or(ApiError::NotFound)?;
+    if !organization.active {
+        return Err(ApiError::Conflict("the organisation is deactivated: reactivate it before adding people".into()));
+    }
     let password_hash = password::hash(input.password).await?;
     let new = NewUser {
         id: UserId::new(),
@@ -69,6 +72,7 @@ pub async fn create_user(
         name: input.name,
         role: input.role,
         password_hash,
+        password_change_required: false,
     };
     let user = conn
         .transaction(async |c| {

@@ -26,6 +26,7 @@ mod tests {
             org_id: org,
             org_kind: kind,
             role,
+            must_change_password: false,
             meta: Default::default(),
         }
     }

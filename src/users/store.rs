@@ -61,11 +61,14 @@ pub async fn update(conn: &mut Conn, id: UserId, changes: &UserChanges) -> ApiRe
         .await?)
 }
 
-/// Sets a new password hash and ends every session of the user (refresh tokens revoked).
+/// Sets a new password hash and ends every session of the user: refresh tokens revoked, access
+/// tokens issued before now refused.
 pub async fn set_password(conn: &mut Conn, id: UserId, hash: &str) -> ApiResult<()> {
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(hash),
+            users::password_change_required.eq(false),
+            users::sessions_valid_after.eq(diesel::dsl::now),
             users::version.eq(users::version + 1),
             users::updated_at.eq(diesel::dsl::now),
         ))

@@ -138,3 +138,62 @@ async fn the_rate_limit_answers_429_with_retry_after_and_ratelimit_headers() {
     assert_eq!(res.header("ratelimit-limit").as_deref(), Some("1"));
     assert_eq!(res.header("ratelimit-remaining").as_deref(), Some("0"));
 }
+
+#[actix_rt::test]
+async fn a_password_reset_ends_the_access_tokens_of_the_user_at_once() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let (member, id) = app.member(&bank, "teller@bank-a.test").await;
+    app.get_as(&member, "/api/v1/me").await.ok(200);
+    // By the org_admin, over the API.
+    let body = json!({"new_password": "a brand new passphrase"});
+    app.post_as(&bank.admin, &format!("/api/v1/users/{id}/password"), &body).await.ok(204);
+    app.get_as(&member, "/api/v1/me").await.problem(401);
+    // By the operator, from the command line.
+    let again = app.login("teller@bank-a.test", "a brand new passphrase").await;
+    app.get_as(&again, "/api/v1/me").await.ok(200);
+    let reset = cyberbridge::app::admin::AdminCommand::ResetPassword {
+        email: "teller@bank-a.test".into(),
+        password: "reset by the operator".into(),
+    };
+    cyberbridge::app::admin::run(&app.db.url, reset).await.expect("admin reset-password");
+    app.get_as(&again, "/api/v1/me").await.problem(401);
+    app.login("teller@bank-a.test", "reset by the operator").await;
+}
+
+#[actix_rt::test]
+async fn a_generated_admin_password_is_in_a_private_file_and_must_be_changed_first() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = crate::support::TestDb::create().await;
+    let data_dir = std::env::temp_dir().join(format!("cyberbridge-first-run-{}", uuid::Uuid::new_v4().simple()));
+    let mut config = cyberbridge::Config::for_database(&db.url);
+    config.admin_email = ADMIN_EMAIL.into();
+    config.admin_password = None;
+    config.data_dir = data_dir.clone();
+    let server = cyberbridge::server::prepare_database(&config).await.expect("first start");
+    assert!(server.cluster.is_none());
+    let file = data_dir.join("admin-password");
+    let mode = std::fs::metadata(&file).expect("the password file").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "readable by the server's user only");
+    let generated = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    std::fs::remove_dir_all(&data_dir).unwrap();
+
+    let app = TestApp::serve(db, |_| {}).await;
+    let res = app.post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": generated})).await;
+    let tokens = res.ok(200);
+    assert_eq!(tokens["password_change_required"], true);
+    let first = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    let me = app.get_as(&first, "/api/v1/me").await.ok(200);
+    assert_eq!(me["password_change_required"], true);
+    assert!(me["permissions"].as_array().unwrap().is_empty(), "{me}");
+    let p = app.get_as(&first, "/api/v1/organizations").await.problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("/password"), "{p}");
+    let admin_id = me["user_id"].as_str().unwrap();
+    let change = json!({"current_password": generated, "new_password": PASSWORD});
+    app.post_as(&first, &format!("/api/v1/users/{admin_id}/password"), &change).await.ok(204);
+    app.get_as(&first, "/api/v1/me").await.problem(401);
+    let tokens = app.post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": PASSWORD})).await.ok(200);
+    assert_eq!(tokens["password_change_required"], false);
+    let own = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    app.get_as(&own, "/api/v1/organizations").await.ok(200);
+}

@@ -61,6 +61,10 @@ async fn a_report_naming_a_watched_value_reaches_the_watcher_only() {
     let next = page["next_cursor"].as_str().unwrap();
     let rest = app.get_as(&key, &format!("/api/v1/events?after={next}")).await.ok(200);
     assert!(rest["items"].as_array().unwrap().is_empty());
+    // An empty cursor starts from the beginning; a foreign one is named as the parameter sent.
+    assert_eq!(app.get_as(&key, "/api/v1/events?after=").await.ok(200)["items"].as_array().unwrap().len(), 1);
+    let p = app.get_as(&key, "/api/v1/events?after=not-a-cursor").await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "after");
     assert_eq!(rest["next_cursor"], next);
 }
 

@@ -323,6 +323,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         last_login_at -> Nullable<Timestamptz>,
+        sessions_valid_after -> Nullable<Timestamptz>,
+        password_change_required -> Bool,
     }
 }
 

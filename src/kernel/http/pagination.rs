@@ -25,13 +25,16 @@ pub fn encode<T: Serialize>(position: &T) -> String {
 }
 
 pub fn decode<T: DeserializeOwned>(cursor: Option<&str>) -> ApiResult<Option<T>> {
-    let Some(cursor) = cursor else { return Ok(None) };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| ApiError::field("cursor", "is not a cursor returned by this API"))?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|_| ApiError::field("cursor", "is not a cursor returned by this API"))
+    decode_param("cursor", cursor)
+}
+
+/// Decodes a cursor sent in the query parameter `param` (the event feed's is `after`); an
+/// empty one is no cursor (a shell variable not yet set), from the start.
+pub fn decode_param<T: DeserializeOwned>(param: &str, cursor: Option<&str>) -> ApiResult<Option<T>> {
+    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(None) };
+    let bad = || ApiError::field(param, "is not a cursor returned by this API");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    serde_json::from_slice(&bytes).map(Some).map_err(|_| bad())
 }
 
 /// Splits one extra row (fetched to know whether a next page exists) off `rows`, and makes the

@@ -20,7 +20,12 @@ const RESPONSES: &[Shared] = &[
         "No credential, or a revoked, expired or unknown one",
         &[("WWW-Authenticate", "Bearer, ApiKey")],
     ),
-    ("403", "Forbidden", "Your organisation, role or API-key scope may not do this", &[]),
+    (
+        "403",
+        "Forbidden",
+        "Your organisation, role or API-key scope may not do this, or your generated first password must be changed first",
+        &[],
+    ),
     ("404", "NotFound", "No such object, or one you may not see", &[]),
     ("409", "Conflict", "The object's state or a unique value does not allow it", &[]),
     ("410", "Gone", "No longer available", &[]),
@@ -93,8 +98,9 @@ macro_rules! response_set {
 
 response_set! {
     /// What any authenticated operation can answer: a malformed request, no valid credential,
-    /// an invalid parameter, the rate limit, the database away.
-    Common = ["400", "401", "422", "429", "503"]
+    /// a refusal (a generated password not yet changed refuses everything), an invalid
+    /// parameter, the rate limit, the database away.
+    Common = ["400", "401", "403", "422", "429", "503"]
 }
 response_set! {
     /// What an operation with a JSON body can also answer.
