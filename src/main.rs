@@ -17,7 +17,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP API (creates and migrates the database first).
-    Serve,
+    Serve {
+        /// Seed the demo data first (an empty database only) and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Seed a realistic demo dataset into an empty database (idempotent) and print its logins.
+    Demo,
     /// Create the database if missing and apply pending migrations, then exit.
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
@@ -39,7 +45,8 @@ async fn main() -> std::process::ExitCode {
     }
     server::init_tracing(&cli.config);
     let result = match cli.command {
-        Command::Serve => server::serve(cli.config).await,
+        Command::Serve { demo } => server::serve(cli.config, demo).await,
+        Command::Demo => server::demo(cli.config).await.map(|logins| print!("{logins}")),
         Command::Migrate => migrate(cli.config).await,
         Command::Admin { command } => admin(cli.config, command).await,
         Command::Openapi => Ok(()),

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bootstrap;
+pub mod demo;
 pub mod openapi;
 pub mod server;
 

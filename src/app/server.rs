@@ -142,9 +142,10 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
 
 /// `cyberbridge serve`: runs until SIGTERM or SIGINT, then drains in-flight requests, closes the
 /// pool and stops the private cluster if it started one.
-pub async fn serve(config: Config) -> Result<(), StartError> {
+/// With `demo`, the demo data is seeded first (see `app::demo`).
+pub async fn serve(config: Config, demo: bool) -> Result<(), StartError> {
     let server = prepare_database(&config).await?;
-    let result = run_http(&config, &server.url).await;
+    let result = run_http(&config, &server.url, demo).await;
     if let Some(cluster) = &server.cluster {
         cluster.stop().await;
     }
@@ -175,11 +176,40 @@ pub fn http_server(
     Ok((http.run(), addrs))
 }
 
-async fn run_http(config: &Config, url: &str) -> Result<(), StartError> {
+/// The shared state over the database at `url`.
+async fn state_for(config: &Config, url: &str) -> Result<(web::Data<AppState>, db::Pool, Config), StartError> {
     let pool = db::pool(url, config.pool_size, config.pool_timeout())?;
     let mut config = config.clone();
     config.database_url = Some(SecretString::from(url.to_string()));
     let state = AppState::build(pool.clone(), config.clone()).await.map_err(StartError::Setup)?;
+    Ok((state, pool, config))
+}
+
+/// `cyberbridge demo`: seeds the demo data and prints the logins.
+pub async fn demo(config: Config) -> Result<String, StartError> {
+    let server = prepare_database(&config).await?;
+    let seeded = async {
+        let (state, pool, _) = state_for(&config, &server.url).await?;
+        let logins =
+            super::demo::seed(&state).await.map_err(|e| StartError::Setup(format!("demo: {}", e.problem().detail)));
+        state.audit.flush().await;
+        pool.close();
+        logins
+    }
+    .await;
+    if let Some(cluster) = &server.cluster {
+        cluster.stop().await;
+    }
+    seeded
+}
+
+async fn run_http(config: &Config, url: &str, demo: bool) -> Result<(), StartError> {
+    let (state, pool, config) = state_for(config, url).await?;
+    if demo {
+        let logins =
+            super::demo::seed(&state).await.map_err(|e| StartError::Setup(format!("demo: {}", e.problem().detail)))?;
+        tracing::warn!("serving the demo data; never with real data:\n{logins}");
+    }
     let background = spawn_background(state.clone());
     let deliveries = crate::webhooks::deliver::spawn(state.clone());
     let (running, addrs) = http_server(state.clone(), &config.bind)?;

@@ -133,3 +133,8 @@ pub async fn summaries(conn: &mut Conn, ids: &[OrgId]) -> ApiResult<Vec<(OrgId, 
         .load(conn)
         .await?)
 }
+
+/// The names of every organisation (the demo checks what a database holds).
+pub async fn list_all_names(conn: &mut Conn) -> ApiResult<Vec<String>> {
+    Ok(organizations::table.select(organizations::name).load(conn).await?)
+}

@@ -198,3 +198,41 @@ async fn path_id_that_is_not_a_uuid_is_a_400_problem() {
     let admin = app.admin().await;
     app.get_as(&admin, "/api/v1/organizations/not-a-uuid").await.problem(400);
 }
+
+#[actix_rt::test]
+async fn the_demo_seeds_a_living_system_once_and_refuses_a_database_with_data_of_its_own() {
+    let app = TestApp::spawn().await;
+    let config = || {
+        let mut c = Config::for_database(&app.db.url);
+        c.admin_password = Some(crate::support::PASSWORD.into());
+        c
+    };
+    let logins = cyberbridge::server::demo(config()).await.expect("demo seeded");
+    assert!(logins.contains("admin@bank-a.demo.example"), "{logins}");
+    let password = cyberbridge::app::demo::DEMO_PASSWORD;
+    let bank = app.login("admin@bank-a.demo.example", password).await;
+    let police = app.login("admin@police.demo.example", password).await;
+    let isp = app.login("admin@isp.demo.example", password).await;
+    let reports = app.get_as(&bank, "/api/v1/reports?limit=500").await.ok(200);
+    let tlps: std::collections::BTreeSet<&str> =
+        reports["items"].as_array().unwrap().iter().map(|r| r["tlp"].as_str().unwrap()).collect();
+    assert_eq!(tlps.len(), 5, "a report under every TLP: {tlps:?}");
+    let alerts = app.get_as(&police, "/api/v1/fraud-alerts?limit=500").await.ok(200);
+    let first = alerts["items"].as_array().unwrap().iter().find(|a| a["hop"] == 1).expect("the first alert").clone();
+    let trace =
+        app.get_as(&police, &format!("/api/v1/fraud-traces/{}", first["trace_id"].as_str().unwrap())).await.ok(200);
+    assert_eq!(trace["hops"].as_array().unwrap().len(), 3, "{trace}");
+    assert_eq!(trace["totals"]["frozen_minor"], 750_000, "{trace}");
+    let requests = app.get_as(&isp, "/api/v1/requests?limit=500").await.ok(200);
+    let statuses: std::collections::BTreeSet<&str> =
+        requests["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert!(statuses.contains("fulfilled") && statuses.contains("acknowledged"), "{statuses:?}");
+    // Again: nothing new.
+    let again = cyberbridge::server::demo(config()).await.expect("idempotent");
+    assert_eq!(again, logins);
+    assert_eq!(app.get_as(&bank, "/api/v1/reports?limit=500").await.ok(200)["items"], reports["items"]);
+    // A database with organisations of its own is refused.
+    app.org("bank", "A Real Bank").await;
+    let refused = cyberbridge::server::demo(config()).await.unwrap_err().to_string();
+    assert!(refused.contains("empty database"), "{refused}");
+}

@@ -8,10 +8,12 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::{json, Value};
 
+/// (operation id, status, content type) -> validator of the body, `None` without schema.
+type Validators = HashMap<(String, String, String), Option<std::sync::Arc<jsonschema::Validator>>>;
+
 struct Contract {
     doc: Value,
-    /// (operation id, status, content type) -> validator of the body, `None` without schema.
-    validators: Mutex<HashMap<(String, String, String), Option<std::sync::Arc<jsonschema::Validator>>>>,
+    validators: Mutex<Validators>,
 }
 
 fn contract() -> &'static Contract {
