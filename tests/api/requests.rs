@@ -366,6 +366,8 @@ async fn a_response_with_attachments_round_trips_with_its_hash_and_every_downloa
     let got = app.get_as(&police.admin, &format!("{path}/attachments/{}", att["id"].as_str().unwrap())).await;
     assert_eq!(got.status, 200);
     assert_eq!(got.body, pdf);
+    assert_eq!(got.header("content-type").as_deref(), Some("application/octet-stream"));
+    assert_eq!(got.header("x-content-type-options").as_deref(), Some("nosniff"));
     assert_eq!(got.header("x-content-sha256"), Some(expected.clone()));
     assert_eq!(hex::encode(Sha256::digest(&got.body)), expected);
     app.get_as(&other.admin, &format!("{path}/attachments/{}", att["id"].as_str().unwrap())).await.problem(404);

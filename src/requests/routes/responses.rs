@@ -26,6 +26,12 @@ pub struct ResponseForm {
     attachment: Vec<Vec<u8>>,
 }
 
+/// The bytes of an attachment.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "it describes the download to OpenAPI")]
+#[schema(value_type = String, format = Binary)]
+pub struct FileContent(Vec<u8>);
+
 /// Answers a request (addressee): multipart with a `records` part (a JSON array: subscriber,
 /// address, assignment times...) and any number of `attachment` file parts (up to 25 MiB each),
 /// stored with their size and SHA-256. The issuer gets a `request.response` event.
@@ -56,12 +62,14 @@ pub async fn create_request_response(
 }
 
 /// Downloads an attachment, with its SHA-256 in `X-Content-SHA256`. Every download is audited.
+/// It comes as `application/octet-stream` with `nosniff`: a file from another organisation is
+/// never rendered by the browser that fetched it.
 #[utoipa::path(
     tag = "requests",
     params(("id" = Uuid, Path), ("aid" = Uuid, Path)),
     security(("bearer" = []), ("api_key" = ["requests:read"])),
     responses(
-        (status = 200, description = "the file, with the content type sniffed when it was stored", content_type = "*/*", body = Vec<u8>, headers(("X-Content-SHA256" = String))),
+        (status = 200, description = "the file (its sniffed type is in the response's `attachments`)", content_type = "application/octet-stream", body = FileContent, headers(("X-Content-SHA256" = String))),
         Common, Denied, Missing,
     )
 )]
@@ -83,7 +91,8 @@ pub async fn get_request_attachment(
     let details = serde_json::json!({"request_id": id, "sha256": sha, "size": meta.size});
     act.on("attachment", aid).details(details).write(&mut conn).await?;
     Ok(HttpResponse::Ok()
-        .content_type(meta.content_type)
+        .content_type("application/octet-stream")
+        .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("X-Content-SHA256", sha))
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{}\"", meta.filename)))
         .body(content))

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# The README's walk-through, runnable: every example of README's "Endpoints" is a line of this
+# script (a test checks it), in an order that works against a fresh server. It creates every
+# organisation and user it uses and sets every variable; each call says which role makes it.
+#
+#   CYBERBRIDGE_URL=http://127.0.0.1:8080 ADMIN_EMAIL=admin@cyberbridge.local \
+#   ADMIN_PASSWORD=... examples/walkthrough.sh
+#
+# Needs curl and jq. A call that fails stops the script (except where a refusal is the point).
+set -euo pipefail
+# In this script, an HTTP error fails the call; a copied line works the same without it.
+curl() { command curl --fail-with-body --no-progress-meter "$@"; }
+etag() { command curl -s -D - -o /dev/null "$@" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r'; }
+login() { curl -s $B/auth/login -H 'content-type: application/json' -d "{\"email\": \"$1\", \"password\": \"$2\"}" | jq -r .access_token; }
+work=$(mktemp -d)
+cd "$work"
+trap 'echo "walkthrough stopped at line $LINENO" >&2' ERR
+
+HOST=${CYBERBRIDGE_URL:-http://127.0.0.1:8080}
+B=$HOST/api/v1
+PASSWORD="a long passphrase of words"
+echo "== System"
+curl -i $HOST/readyz      # 200 {"status":"ready"}; 503 problem when the database does not answer within 1 s
+curl -s $HOST/metrics | grep -c cyberbridge_http_requests_total >/dev/null  # Prometheus: requests, latency histograms, pool usage
+
+echo "== Authentication (platform admin)"
+TOKENS=$(curl -s $B/auth/login -H 'content-type: application/json' \
+  -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}")
+# {"access_token": "eyJ...", "token_type": "Bearer", "expires_in": 900, "refresh_token": "...", "password_change_required": false}
+ADMIN=$(echo "$TOKENS" | jq -r .access_token)
+curl -s $B/me -H "authorization: Bearer $ADMIN"       # who am I: organisation, role, permissions
+TOKENS=$(curl -s $B/auth/refresh -H 'content-type: application/json' -d "{\"refresh_token\": \"$(echo "$TOKENS" | jq -r .refresh_token)\"}")
+ADMIN=$(echo "$TOKENS" | jq -r .access_token)
+
+echo "== Organisations (platform admin)"
+BANK_A_ORG=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
+  "name": "Bank A", "kind": "bank", "country": "XK",
+  "contact": {"name": "Fraud desk", "email": "fraud@bank-a.example", "phone": "+38344123456"},
+  "bank_identifiers": [{"bic": "BANKXKPR", "country": "XK", "bank_code": "12"}]}' | jq -r .id)
+BANK_B_ORG=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
+  "name": "Bank B", "kind": "bank", "country": "XK",
+  "contact": {"name": "Fraud desk", "email": "fraud@bank-b.example", "phone": "+38344123457"},
+  "bank_identifiers": [{"bic": "BNKBXKPR", "country": "XK", "bank_code": "15"}]}' | jq -r .id)
+BANK_C_ORG=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
+  "name": "Bank C", "kind": "bank", "country": "DE",
+  "contact": {"name": "Fraud desk", "email": "fraud@bank-c.example", "phone": "+4930123456"},
+  "bank_identifiers": [{"bic": "COBADEFF", "country": "DE", "bank_code": "37040044"}]}' | jq -r .id)
+org() { curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d "{
+  \"name\": \"$1\", \"kind\": \"$2\", \"country\": \"XK\",
+  \"contact\": {\"name\": \"Duty desk\", \"email\": \"desk@$3\", \"phone\": \"+38344100200\"}}" | jq -r .id; }
+POLICE_ORG=$(org "Cybercrime Unit" law_enforcement police.example)
+PROSECUTION_ORG=$(org "Basic Prosecution Office" prosecution prosecution.example)
+ISP=$(org "ISP One" isp isp.example)
+REGULATOR_ORG=$(org "Central Bank Supervision" regulator regulator.example)
+curl -s "$B/organizations?kind=bank" -H "authorization: Bearer $ADMIN"
+
+echo "== Users (platform admin, then org_admins)"
+curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d "{\"email\": \"ana@bank-a.example\", \"name\": \"Ana\", \"role\": \"org_admin\", \"password\": \"$PASSWORD\"}"
+admin_of() { curl -s $B/organizations/$1/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d "{\"email\": \"$2\", \"name\": \"Org admin\", \"role\": \"org_admin\", \"password\": \"$PASSWORD\"}" >/dev/null; }
+admin_of $BANK_B_ORG admin@bank-b.example
+admin_of $BANK_C_ORG admin@bank-c.example
+admin_of $POLICE_ORG officer@police.example
+admin_of $PROSECUTION_ORG prosecutor@prosecution.example
+admin_of $ISP legal@isp.example
+admin_of $REGULATOR_ORG supervisor@regulator.example
+BANK_A=$(login ana@bank-a.example "$PASSWORD")
+BANK_B=$(login admin@bank-b.example "$PASSWORD")
+BANK_C=$(login admin@bank-c.example "$PASSWORD")
+POLICE=$(login officer@police.example "$PASSWORD")
+PROSECUTOR=$(login prosecutor@prosecution.example "$PASSWORD")
+ISP_ADMIN=$(login legal@isp.example "$PASSWORD")
+REGULATOR=$(login supervisor@regulator.example "$PASSWORD")
+# Bank A's org_admin adds a member, then changes its role: PATCH needs the ETag read (If-Match).
+USER=$(curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
+  -d "{\"email\": \"teller@bank-a.example\", \"name\": \"Teller\", \"role\": \"member\", \"password\": \"$PASSWORD\"}" | jq -r .id)
+curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $BANK_A"
+ETAG=$(etag $B/users/$USER -H "authorization: Bearer $BANK_A")
+curl -s -X PATCH $B/users/$USER -H "authorization: Bearer $BANK_A" -H "If-Match: $ETAG" -H 'content-type: application/json' -d '{"role": "org_admin"}'
+TELLER=$(login teller@bank-a.example "$PASSWORD")
+curl -s $B/users/$USER/password -H "authorization: Bearer $TELLER" -H 'content-type: application/json' \
+  -d "{\"current_password\": \"$PASSWORD\", \"new_password\": \"a new passphrase of words\"}"
+
+echo "== API keys (Bank A's and Bank B's org_admins)"
+BANK_A_KEY=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
+  -d '{"name": "payments", "scopes": ["indicators:lookup", "alerts:write", "alerts:read", "events:read"], "expires_at": "2027-12-31T00:00:00Z"}' | jq -r .key)
+# {"id": "...", "key": "cbk_...", "prefix": "cbk_ab12", "name": "payments", "scopes": [...], "expires_at": "..."}
+curl -s $B/me -H "authorization: ApiKey $BANK_A_KEY"
+curl -s $B/api-keys -H "authorization: Bearer $BANK_A"              # never shows the key
+BANK_B_KEY=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_B" -H 'content-type: application/json' \
+  -d '{"name": "payments", "scopes": ["alerts:write", "alerts:read", "events:read"]}' | jq -r .key)
+
+echo "== Reports (Bank A)"
+REPORT=$(curl -s $B/reports -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' -d '{
+  "category": "phishing", "title": "Fake bank login", "description": "SMS with a link to a fake login page",
+  "tlp": "amber", "shared_with": [], "anonymous": false,
+  "first_seen": "2026-11-20T10:15:00+01:00", "country": "XK",
+  "loss": {"amount_minor": 125000, "currency": "EUR"}, "victim_count": 3,
+  "indicators": [{"type": "iban", "value": "XK05 1212 0123 4567 8906", "role": "beneficiary_account"},
+                 {"type": "domain", "value": "secure-bank-login.example", "role": "phishing_site"}]}' | jq -r .id)
+# 201, ETag: "1": {"id": "...", "reference": "RPT-2026-000001", "status": "open", "version": 1, "indicators": [...]}
+curl -s "$B/reports?q=%22fake%20login%22&category=phishing&sort=-created&limit=50&count=estimate" -H "authorization: Bearer $POLICE"
+curl -s "$B/reports?indicator_type=iban&indicator_value=xk051212012345678906" -H "authorization: Bearer $POLICE"
+# Update: reporter only, If-Match required (428 without, 412 stale); TLP only raised, shared_with only widened.
+curl -s -X PATCH $B/reports/$REPORT -H "authorization: Bearer $BANK_A" -H 'If-Match: "1"' \
+  -H 'content-type: application/json' -d '{"status": "under_investigation", "tlp": "amber_strict",
+  "shared_with": ["'$POLICE_ORG'"], "indicators": [{"type": "url", "value": "https://secure-bank-login.example/login"}]}'
+# Export the same query as CSV (streamed; spreadsheet formulas are defused with a leading ').
+curl -s "$B/reports/export.csv?category=phishing" -H "authorization: Bearer $POLICE" -o reports.csv
+
+echo "== Indicator look-up (Bank A's payment system)"
+curl -s "$B/indicators/lookup?type=iban&value=XK051212012345678906" -H "authorization: ApiKey $BANK_A_KEY"
+curl -s $B/indicators/lookup -H "authorization: ApiKey $BANK_A_KEY" -H 'content-type: application/json' \
+  -d '{"items": [{"type": "iban", "value": "XK05 1212 0123 4567 8906"}, {"type": "domain", "value": "bücher.example"},
+                 {"type": "iban", "value": "XK05 1212 0123 4567 8907"}]}'
+# {"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "report_count": 1,
+#   "first_seen": "...", "last_seen": "...", "reports": [{"id": "...", "category": "phishing", "tlp": "amber_strict"}]},
+#   {"type": "domain", "value": "xn--bcher-kva.example", "seen": false, "report_count": 0, ...},
+#   {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}
+curl -s "$B/indicators/iban/XK051212012345678906/reports" -H "authorization: Bearer $POLICE"   # correlation
+
+echo "== Watchlists, events and webhooks (Bank B watches; Bank A reports)"
+# Watch values (up to 10,000 per call); ipv4/ipv6 entries may be CIDR networks.
+WL=$(curl -s $B/watchlists -H "authorization: Bearer $BANK_B" -H 'content-type: application/json' \
+  -d '{"name": "Customers", "items": [{"type": "iban", "value": "XK40 1500 0000 0000 1001"}, {"type": "ipv4", "value": "192.0.2.0/24"}]}' | jq -r .id)
+curl -s -X PATCH $B/watchlists/$WL -H "authorization: Bearer $BANK_B" -H 'If-Match: "1"' -H 'content-type: application/json' \
+  -d '{"add": [{"type": "domain", "value": "bank-b.example"}], "remove": [{"type": "ipv4", "value": "192.0.2.0/24"}]}'
+curl -s $B/reports -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' -d '{
+  "category": "investment_fraud", "title": "Fake trading platform", "description": "Victims paid into a mule account",
+  "tlp": "green", "indicators": [{"type": "iban", "value": "XK40 1500 0000 0000 1001", "role": "beneficiary_account"}]}'
+# The feed: oldest first; pass next_cursor back as `after` (empty: from the start). `wait=30s`
+# holds an empty answer until an event arrives (LISTEN/NOTIFY): loop on it without polling.
+CURSOR=""
+FEED=$(curl -s "$B/events?after=$CURSOR&wait=30s&types=report.indicator_match" -H "authorization: ApiKey $BANK_B_KEY")
+# {"items": [{"id": "<stable event id>", "type": "report.indicator_match", "created_at": "...",
+#   "data": {"report_id": "...", "reference": "RPT-2026-000002", "tlp": "green", "category": "...",
+#            "matches": [{"watchlist_id": "...", "watchlist": "Customers", "type": "iban", "value": "...", "item": "..."}]}}],
+#  "next_cursor": "..."}
+CURSOR=$(echo "$FEED" | jq -r .next_cursor)
+test "$(echo "$FEED" | jq '.items | length')" = 1
+# Webhooks: https only; targets in loopback, private and link-local ranges are refused (the
+# development flag CYBERBRIDGE_ALLOW_HTTP_WEBHOOKS=1 allows http and local targets).
+HOOK=$(curl -s $B/webhooks -H "authorization: Bearer $BANK_B" -H 'content-type: application/json' \
+  -d '{"url": "https://hooks.bank-b.example/cyberbridge", "event_types": ["report.indicator_match", "alert.received"]}' | jq -r .id)
+# {"id": "...", "secret": "whsec_...", ...}   (the secret is shown once)
+curl -s -X POST $B/webhooks/$HOOK/test -H "authorization: Bearer $BANK_B"      # a webhook.test delivery
+curl -s $B/webhooks/$HOOK/deliveries -H "authorization: Bearer $BANK_B"        # the delivery log, attempt by attempt
+
+echo "== Data requests (police, prosecutor, ISP)"
+# 1. The ISP publishes its catalogue (its org_admin); asking for a type it declared it cannot answer is a 422.
+curl -s -X PUT $B/organizations/$ISP/capabilities -H "authorization: Bearer $ISP_ADMIN" -H 'content-type: application/json' -d '{
+  "request_types": [{"type": "subscriber_info", "supported": true, "data_held": ["subscriber", "ip_identification"],
+                     "retention": "IP assignment logs: 12 months", "legal_requirements": "Court order for traffic data"},
+                    {"type": "content_data", "supported": false}],
+  "emergency_contact": {"name": "NOC 24/7", "email": "noc@isp.example", "phone": "+38344999000"}}'
+# 2. The police issue a request. An IP address needs the time it was used, with its UTC offset.
+REQ=$(curl -s $B/requests -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{
+  "type": "subscriber_info", "addressee_id": "'$ISP'", "case_reference": "PK-2026-1142",
+  "legal_basis": {"provision": "CPC art. 123; Budapest Convention art. 18", "text": "Order of 2026-11-20"},
+  "data_categories": ["subscriber", "ip_identification"], "urgency": "routine",
+  "identifiers": [{"type": "ipv4", "value": "192.0.2.10", "port": 51234, "observed_at": "2026-11-20T10:15:00+01:00"}],
+  "period": {"from": "2026-11-19T00:00:00+01:00", "to": "2026-11-21T00:00:00+01:00"},
+  "no_customer_notification_until": "2027-06-01"}' | jq -r .id)
+# 201 {"id": "...", "reference": "REQ-2026-000001", "status": "submitted", "deadline": "<received + 10 days>", ...}
+# (emergency: 8 hours, urgent: 3 days, routine: 10 days, unless a later "deadline" is asked for)
+# 3. The ISP sees it (request.received event), acknowledges, asks, and the police answer.
+curl -s $B/requests/$REQ/transitions -H "authorization: Bearer $ISP_ADMIN" -H 'content-type: application/json' -d '{"to": "acknowledged"}'
+curl -s $B/requests/$REQ/transitions -H "authorization: Bearer $ISP_ADMIN" -H 'content-type: application/json' -d '{"to": "clarification_requested"}'
+curl -s $B/requests/$REQ/messages -H "authorization: Bearer $ISP_ADMIN" -H 'content-type: application/json' -d '{"body": "Which port range?"}'
+curl -s $B/requests/$REQ/messages -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{"body": "51234 only."}'
+curl -s $B/requests/$REQ/transitions -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{"to": "acknowledged"}'
+# A move not allowed from the state, or not to your side, is 409 with "allowed_transitions":
+command curl -s $B/requests/$REQ/transitions -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{"to": "fulfilled"}' | jq -e '.status == 409'
+# 4. The ISP responds: records and files (sniffed type, SHA-256 stored), then closes it.
+printf '%%PDF-1.4\n%% RADIUS accounting, 2026-11-20\n' > radius-log.pdf
+curl -s $B/requests/$REQ/responses -H "authorization: Bearer $ISP_ADMIN" \
+  -F 'records=[{"subscriber": "A. Person", "address": "Rr. Nena Tereze 1", "assigned_from": "2026-11-20T09:00:00+01:00"}];type=application/json' \
+  -F 'attachment=@radius-log.pdf'
+curl -s $B/requests/$REQ/transitions -H "authorization: Bearer $ISP_ADMIN" -H 'content-type: application/json' -d '{"to": "fulfilled"}'
+# (rejected needs a reason_code: data_not_held, not_our_service, request_incomplete, identifier_invalid,
+#  legal_basis_insufficient, conflicting_obligation, technically_impossible, other; and a note)
+# 5. The police read the request (history, responses) and download the file: X-Content-SHA256 carries its hash,
+#    and every download is in the audit trail.
+ATTACHMENT=$(curl -s $B/requests/$REQ -H "authorization: Bearer $POLICE" | jq -r '.responses[0].attachments[0].id')
+curl -s -D - $B/requests/$REQ/attachments/$ATTACHMENT -H "authorization: Bearer $POLICE" -o radius-log.pdf
+# Traffic or content data from the police waits for a prosecutor (approve | reject) before the ISP sees it.
+REQ2=$(curl -s $B/requests -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{
+  "type": "traffic_data", "addressee_id": "'$ISP'", "case_reference": "PK-2026-1142",
+  "legal_basis": {"provision": "CPC art. 124"}, "data_categories": ["traffic"], "urgency": "urgent",
+  "identifiers": [{"type": "ipv4", "value": "192.0.2.10", "observed_at": "2026-11-20T10:15:00+01:00"}]}' | jq -r .id)
+curl -s $B/requests/$REQ2/validate -H "authorization: Bearer $PROSECUTOR" -H 'content-type: application/json' -d '{"decision": "approve", "note": "Proportionate"}'
+# Preservation: 90 days from acknowledgement; the issuer extends it by 90 days at a time.
+PRES=$(curl -s $B/requests -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{
+  "type": "preservation", "addressee_id": "'$ISP'", "case_reference": "PK-2026-1142",
+  "legal_basis": {"provision": "Budapest Convention art. 16"}, "data_categories": ["subscriber"], "urgency": "routine",
+  "identifiers": [{"type": "ipv4", "value": "192.0.2.10", "observed_at": "2026-11-20T10:15:00+01:00"}]}' | jq -r .id)
+curl -s $B/requests/$PRES/transitions -H "authorization: Bearer $ISP_ADMIN" -H 'content-type: application/json' -d '{"to": "acknowledged"}'
+curl -s -X POST $B/requests/$PRES/extend -H "authorization: Bearer $POLICE"
+# Lists and figures
+curl -s "$B/requests?box=received&overdue=true" -H "authorization: Bearer $ISP_ADMIN"
+curl -s "$B/requests?expiring_within=120d" -H "authorization: Bearer $POLICE"
+curl -s "$B/statistics/requests?from=2026-11-01T00:00:00Z" -H "authorization: Bearer $REGULATOR"
+
+echo "== Fraud alerts (Bank A's payment system alerts Bank B; Bank B answers)"
+ALERT=$(curl -s $B/fraud-alerts -H "authorization: ApiKey $BANK_A_KEY" -H 'Idempotency-Key: pay-2026-11-28-000917' \
+  -H 'content-type: application/json' -d '{
+  "victim_account": {"iban": "XK05 1212 0123 4567 8906"}, "beneficiary_account": {"iban": "XK40 1500 0000 0000 1001"},
+  "beneficiary_name": "J. Doe", "amount": {"amount_minor": 950000, "currency": "EUR"},
+  "executed_at": "2026-11-28T09:30:00+01:00", "payment_reference": "INV 4711",
+  "category": "investment_fraud", "bank_case_reference": "FR-2026-0917", "description": "Fake trading platform"}' | jq -r .id)
+# 201 {"id": "...", "trace_id": "...", "status": "routed", "routed_to": "<Bank B's id>", "hop": 1, ...}
+# The receiving bank answers; outcomes may follow each other (part frozen, the rest moved on).
+# Frozen + returned + moved on never exceed what reached this hop (422 otherwise).
+curl -s $B/fraud-alerts/$ALERT/outcomes -H "authorization: ApiKey $BANK_B_KEY" -H 'content-type: application/json' \
+  -d '{"outcome": "funds_frozen", "amount": {"amount_minor": 200000, "currency": "EUR"}}'
+curl -s $B/fraud-alerts/$ALERT/outcomes -H "authorization: ApiKey $BANK_B_KEY" -H 'content-type: application/json' \
+  -d '{"outcome": "already_moved", "onward_transfers": [{"beneficiary_account": {"iban": "DE89 3704 0044 0532 0130 00"},
+       "amount": {"amount_minor": 700000, "currency": "EUR"}, "executed_at": "2026-11-28T09:41:00+01:00"}]}'
+# each onward transfer becomes the next hop's alert, routed and announced to the next bank (Bank C);
+# the sender and every earlier bank of the trail get an alert.outcome event.
+# Other outcomes: funds_returned (amount), account_unknown, no_action (reason).
+curl -s "$B/fraud-alerts?box=received&status=routed" -H "authorization: Bearer $BANK_C"
+TRACE=$ALERT   # a trace is named after its first alert
+curl -s $B/fraud-traces/$TRACE -H "authorization: Bearer $POLICE"     # hops, amounts, times, totals
+curl -s "$B/fraud-traces/$TRACE/graph?format=dot" -H "authorization: Bearer $POLICE" -o trail.dot   # dot -Tsvg trail.dot
+curl -s $B/mule-accounts -H "authorization: Bearer $POLICE"           # IBANs alerted by 2+ different banks
+curl -s "$B/statistics/proceeds?from=2026-11-01T00:00:00Z" -H "authorization: Bearer $REGULATOR"
+
+echo "== Audit (platform admin; an org_admin reads their organisation's rows)"
+curl -s "$B/audit?action=auth.login_failed&from=2026-11-01T00:00:00Z&limit=100" -H "authorization: Bearer $ADMIN"
+curl -s $B/audit/verify -H "authorization: Bearer $ADMIN"   # {"ok": true, "rows_checked": 1234, "first_broken_id": null}
+
+echo "== Revocation, deactivation, logout (last: they end what the examples above use)"
+KEY_ID=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_B" | jq -r '.items[0].id')
+curl -s -X DELETE $B/api-keys/$KEY_ID -H "authorization: Bearer $BANK_B"
+ETAG=$(etag $B/organizations/$BANK_C_ORG -H "authorization: Bearer $ADMIN")
+curl -s -X PATCH $B/organizations/$BANK_C_ORG -H "authorization: Bearer $ADMIN" -H "If-Match: $ETAG" \
+  -H 'content-type: application/json' -d '{"active": false}'
+curl -s -X POST $B/auth/logout -H "authorization: Bearer $ADMIN"   # revokes this token and the user's sessions
+echo "walkthrough complete"

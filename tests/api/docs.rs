@@ -1,0 +1,52 @@
+//! The README cannot drift from what runs: its endpoint examples are lines of the walk-through
+//! script CI runs, and its table of wire values is the served document's enums.
+
+use std::path::Path;
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path)
+}
+
+/// The `sh` code blocks of the README's "Endpoints" section.
+fn endpoint_examples(readme: &str) -> Vec<String> {
+    let start = readme.find("## Endpoints").expect("an Endpoints section");
+    let end = readme[start + 3..].find("\n## ").map_or(readme.len(), |i| start + 3 + i);
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in readme[start..end].lines() {
+        match (inside, line.trim_start()) {
+            (false, l) if l.starts_with("```sh") => inside = true,
+            (true, l) if l.starts_with("```") => inside = false,
+            (true, l) if !l.is_empty() => lines.push(line.to_string()),
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[test]
+fn readme_endpoint_examples_are_lines_of_the_walkthrough_that_ci_runs() {
+    let script = read("examples/walkthrough.sh");
+    let script_lines: std::collections::BTreeSet<&str> = script.lines().collect();
+    let examples = endpoint_examples(&read("README.md"));
+    assert!(examples.len() > 100, "found the examples ({})", examples.len());
+    let missing: Vec<&String> =
+        examples.iter().filter(|l| !l.starts_with("CYBERBRIDGE_URL=") && !script_lines.contains(l.as_str())).collect();
+    assert!(missing.is_empty(), "README lines that examples/walkthrough.sh does not run:\n{missing:#?}");
+}
+
+#[test]
+fn readme_lists_every_enum_as_the_document_carries_it() {
+    let readme = read("README.md");
+    let doc = serde_json::to_value(cyberbridge::openapi()).unwrap();
+    let mut wrong = Vec::new();
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        let Some(values) = schema["enum"].as_array() else { continue };
+        let listed: Vec<String> = values.iter().map(|v| format!("`{}`", v.as_str().unwrap())).collect();
+        let row = format!("| `{name}` | {} |", listed.join(", "));
+        if !readme.contains(&row) {
+            wrong.push(row);
+        }
+    }
+    assert!(wrong.is_empty(), "README's wire values lack or differ from:\n{}", wrong.join("\n"));
+}
