@@ -362,6 +362,6 @@ mod tests {
             let value = iban(country, bank, n);
             assert!(crate::domain::Iban::parse(&value).is_ok(), "{value}");
         }
-        assert_eq!(iban("DE", "37040044", 532013), "DE89370400440532013000");
+        assert_eq!(iban("DE", "37040044", 532_013_000), "DE89370400440532013000", "the textbook German IBAN");
     }
 }

@@ -10,7 +10,7 @@ use super::{session, store};
 use crate::access::principal::PrincipalView;
 use crate::access::{password, Action, Credential, Principal};
 use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::http::responses::{Common, Public};
+use crate::kernel::http::responses::{Common, JsonBody, Public};
 use crate::kernel::http::RequestMeta;
 use crate::kernel::{tokens, AppState};
 use crate::{organizations, users};
@@ -25,6 +25,7 @@ pub struct LoginRequest {
 
 /// Tokens of a session.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...", "token_type": "Bearer", "expires_in": 900, "refresh_token": "q0Z3c2V5c2J1ZnF6d2lmZ2h0eGR1b2xrc3d0eXV2cGE", "password_change_required": false}))]
 pub struct TokenResponse {
     /// JWT for `Authorization: Bearer`, valid 15 minutes.
     pub access_token: String,
@@ -41,12 +42,14 @@ pub struct TokenResponse {
 
 /// Body of `POST /auth/refresh`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"refresh_token": "q0Z3c2V5c2J1ZnF6d2lmZ2h0eGR1b2xrc3d0eXV2cGE"}))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 /// Body of `POST /auth/logout` (optional).
 #[derive(Deserialize, ToSchema, Default)]
+#[schema(example = json!({"refresh_token": "q0Z3c2V5c2J1ZnF6d2lmZ2h0eGR1b2xrc3d0eXV2cGE"}))]
 pub struct LogoutRequest {
     /// The session's refresh token: its family is revoked. Without it, every session of the user ends.
     pub refresh_token: Option<String>,
@@ -132,7 +135,7 @@ pub async fn refresh_session(
     tag = "auth",
     request_body(content = Option<LogoutRequest>),
     security(("bearer" = [])),
-    responses((status = 204, description = "logged out"), Common)
+    responses((status = 204, description = "logged out"), Common, JsonBody)
 )]
 #[post("/auth/logout")]
 pub async fn logout(

@@ -22,6 +22,7 @@ pub struct LookupItem {
 
 /// Body of `POST /indicators/lookup`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"type": "iban", "value": "XK05 1212 0123 4567 8906"}, {"type": "domain", "value": "secure-bank-login.example"}, {"type": "phone", "value": "+383 44 123 456"}]}))]
 pub struct LookupRequest {
     /// Up to 1,000 values.
     pub items: Vec<LookupItem>,
@@ -71,6 +72,7 @@ pub enum LookupResult {
 
 /// Answer of `POST /indicators/lookup`.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "report_count": 2, "first_seen": "2026-11-01T08:00:00Z", "last_seen": "2026-11-20T17:00:00Z", "reports": [{"id": "0193a7c2-5e4f-7a10-9d2b-2c1f3e4d5a6b", "category": "investment_fraud", "tlp": "green"}]}, {"type": "domain", "value": "secure-bank-login.example", "seen": false, "report_count": 0, "first_seen": null, "last_seen": null, "reports": []}, {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}))]
 pub struct LookupResponse {
     pub results: Vec<LookupResult>,
 }

@@ -139,6 +139,7 @@ pub struct Reporter {
 /// Body of `POST /reports` (send `Idempotency-Key` to make retries safe).
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"category": "phishing", "title": "Fake bank login", "description": "SMS with a link to a fake login page of Bank A", "tlp": "amber", "shared_with": [], "anonymous": false, "first_seen": "2026-11-20T10:15:00+01:00", "last_seen": "2026-11-22T18:00:00+01:00", "country": "XK", "loss": {"amount_minor": 125000, "currency": "EUR"}, "victim_count": 3, "indicators": [{"type": "iban", "value": "XK05 1212 0123 4567 8906", "role": "beneficiary_account"}, {"type": "domain", "value": "secure-bank-login.example", "role": "phishing_site"}]}))]
 pub struct CreateReport {
     #[schema(value_type = Category)]
     pub category: String,
@@ -168,6 +169,7 @@ pub struct CreateReport {
 /// be raised, `shared_with` only widened; `indicators` are added to those already there.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "under_investigation", "tlp": "amber_strict", "indicators": [{"type": "url", "value": "https://secure-bank-login.example/login", "role": "phishing_url"}]}))]
 pub struct UpdateReport {
     #[schema(value_type = Option<Category>)]
     pub category: Option<String>,

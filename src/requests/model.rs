@@ -408,6 +408,7 @@ pub struct TransitionInput {
 /// Body of `POST /requests/{id}/transitions`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"to": "rejected", "reason_code": "data_not_held", "note": "Assignment logs for that day were not kept."}))]
 pub struct Transition {
     #[schema(value_type = RequestStatus)]
     pub to: String,
@@ -436,6 +437,7 @@ impl Transition {
 /// Body of `POST /requests/{id}/validate` (prosecution).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "approve", "note": "Necessary and proportionate for case PR-2026-1187"}))]
 pub struct Validation {
     #[schema(value_type = Decision)]
     pub decision: String,
@@ -445,6 +447,7 @@ pub struct Validation {
 /// Body of `POST /requests/{id}/messages`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"body": "Which port range do you need for 192.0.2.10?"}))]
 pub struct NewMessage {
     pub body: String,
 }

@@ -142,6 +142,7 @@ impl UpdateUser {
 /// Body of `POST /users/{id}/password`. Changing one's own password needs the current one.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "the generated one", "new_password": "a long passphrase of my own"}))]
 pub struct ChangePassword {
     pub current_password: Option<String>,
     pub new_password: String,

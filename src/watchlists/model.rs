@@ -34,6 +34,7 @@ pub struct WatchItem {
 /// Body of `POST /watchlists`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Customers", "items": [{"type": "iban", "value": "XK05 1212 0123 4567 8906"}, {"type": "ipv4", "value": "192.0.2.0/24"}]}))]
 pub struct CreateWatchlist {
     pub name: String,
     #[serde(default)]
@@ -43,6 +44,7 @@ pub struct CreateWatchlist {
 /// Body of `PATCH /watchlists/{id}`: rename, add and remove items (up to 10,000 each).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Customers and ranges", "add": [{"type": "domain", "value": "bank-a.example"}], "remove": [{"type": "ipv4", "value": "192.0.2.0/24"}]}))]
 pub struct UpdateWatchlist {
     pub name: Option<String>,
     #[serde(default)]

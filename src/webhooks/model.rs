@@ -61,6 +61,7 @@ pub struct AttemptRow {
 /// Body of `POST /webhooks`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"url": "https://hooks.bank-a.example/cyberbridge", "event_types": ["alert.received", "report.indicator_match"]}))]
 pub struct CreateWebhook {
     /// https only (http to localhost only with the development flag).
     pub url: String,
@@ -73,6 +74,7 @@ pub struct CreateWebhook {
 /// Body of `PATCH /webhooks/{id}`. `{"active": true}` re-enables a disabled endpoint.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"active": true}))]
 pub struct UpdateWebhook {
     pub url: Option<String>,
     #[schema(value_type = Option<Vec<EventType>>)]

@@ -50,3 +50,40 @@ fn readme_lists_every_enum_as_the_document_carries_it() {
     }
     assert!(wrong.is_empty(), "README's wire values lack or differ from:\n{}", wrong.join("\n"));
 }
+
+#[test]
+fn every_request_body_carries_an_example_and_every_operation_its_shared_errors() {
+    let doc = serde_json::to_value(cyberbridge::openapi()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or("?");
+            let responses = &op["responses"];
+            let public = op["security"].as_array().is_some_and(|s| s.is_empty());
+            let needed: &[&str] = if path.starts_with("/api/") { &["400", "422", "429", "503"] } else { &[] };
+            for status in needed.iter().chain(if public { &[][..] } else { &["401", "403"][..] }) {
+                if responses.get(*status).is_none() {
+                    wrong.push(format!("{method} {path} ({id}) does not document {status}"));
+                }
+            }
+            for (media, content) in op["requestBody"]["content"].as_object().into_iter().flatten() {
+                let schema = &content["schema"];
+                let target = schema["$ref"]
+                    .as_str()
+                    .or_else(|| schema["oneOf"][0]["$ref"].as_str())
+                    .and_then(|r| r.rsplit('/').next())
+                    .map_or(schema, |name| &schemas[name]);
+                let has_example = target.get("example").is_some()
+                    || target["properties"].as_object().is_some_and(|p| p.values().any(|v| v.get("example").is_some()));
+                if !has_example {
+                    wrong.push(format!("{method} {path} ({id}): its {media} body has no example"));
+                }
+                if media == "application/json" && (responses.get("413").is_none() || responses.get("415").is_none()) {
+                    wrong.push(format!("{method} {path} ({id}) takes JSON but does not document 413 and 415"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

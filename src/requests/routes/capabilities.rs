@@ -35,6 +35,7 @@ pub struct TypeCapability {
 /// A provider's catalogue (CoE guidelines: providers say what they can provide and how).
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"request_types": [{"type": "subscriber_info", "supported": true, "data_held": ["subscriber", "ip_identification"], "retention": "IP assignment logs: 12 months", "legal_requirements": "A production order citing the IP address, port and time with offset"}, {"type": "content_data", "supported": false}], "emergency_contact": {"name": "NOC 24/7", "email": "noc@isp.example", "phone": "+38344999000"}, "notes": "Requests outside office hours: call the NOC first."}))]
 pub struct Capabilities {
     pub request_types: Vec<TypeCapability>,
     /// The 24/7 contact for emergencies.
