@@ -50,6 +50,11 @@ async fn send(c: &mut Conn, row: AlertRow) -> ApiResult<AlertRow> {
 
 /// Creates the first alert of a new trace.
 pub async fn create(c: &mut Conn, act: &Grant, input: AlertInput) -> ApiResult<Alert> {
+    if let Some(report) = input.report_id {
+        if crate::reports::store::get_visible(c, &act.viewer(), report).await?.is_none() {
+            return Err(ApiError::field("report_id", "no such report visible to you"));
+        }
+    }
     let id = AlertId::new();
     let row = AlertRow {
         id,

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{iban_xk, Org, TestApp};
+use crate::support::{create_report, iban_xk, report_body, Org, TestApp};
 
 const DE_IBAN: &str = "DE89 3704 0044 0532 0130 00";
 
@@ -105,6 +105,26 @@ async fn an_unrouted_alert_is_kept_for_the_public_sector() {
     let listed = app.get_as(&police.admin, "/api/v1/fraud-alerts?status=unrouted").await.ok(200);
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     app.get_as(&other.admin, &path).await.problem(404);
+}
+
+#[actix_rt::test]
+async fn an_alert_links_only_a_report_its_sender_can_see() {
+    let app = TestApp::spawn().await;
+    let sender = bank(&app, "Sender Bank", "XK", "15").await;
+    let other = bank(&app, "Other Bank", "XK", "16").await;
+    let hidden = create_report(&app, &other.admin, report_body("red", &iban_xk(7), &[])).await;
+    let shared = create_report(&app, &other.admin, report_body("green", &iban_xk(8), &[])).await;
+    for missing in [hidden["id"].clone(), json!("01a22611-6934-7786-af78-7226c5d77286")] {
+        let mut body = alert_body("GB82 WEST 1234 5698 7654 32", 5000);
+        body["report_id"] = missing;
+        let p = app.post_as(&sender.admin, "/api/v1/fraud-alerts", &body).await.problem(422);
+        assert_eq!(p["errors"][0]["field"], "report_id", "{p}");
+    }
+    let mut body = alert_body("GB82 WEST 1234 5698 7654 32", 5000);
+    body["report_id"] = shared["id"].clone();
+    assert_eq!(send(&app, &sender.admin, &body).await["report_id"], shared["id"]);
+    let listed = app.get_as(&sender.admin, "/api/v1/fraud-alerts?box=sent").await.ok(200);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "the refused ones left nothing");
 }
 
 #[actix_rt::test]
