@@ -184,12 +184,31 @@ curl -s $B/requests/$REQ/transitions -H "authorization: Bearer $ISP_ADMIN" -H 'c
 #    and every download is in the audit trail.
 ATTACHMENT=$(curl -s $B/requests/$REQ -H "authorization: Bearer $POLICE" | jq -r '.responses[0].attachments[0].id')
 curl -s -D - $B/requests/$REQ/attachments/$ATTACHMENT -H "authorization: Bearer $POLICE" -o radius-log.pdf
-# Traffic or content data from the police waits for a prosecutor (approve | reject) before the ISP sees it.
+# 6. Validation. Traffic or content data from the police names its validator (a prosecution office of
+#    its country, by id): the request waits in pending_validation, unseen by the ISP; police and
+#    prosecutor talk in its messages; the prosecutor approves (or rejects, with reasons).
 REQ2=$(curl -s $B/requests -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{
-  "type": "traffic_data", "addressee_id": "'$ISP'", "case_reference": "PK-2026-1142",
+  "type": "traffic_data", "addressee_id": "'$ISP'", "case_reference": "PK-2026-1142", "validator_id": "'$PROSECUTION_ORG'",
   "legal_basis": {"provision": "CPC art. 124"}, "data_categories": ["traffic"], "urgency": "urgent",
   "identifiers": [{"type": "ipv4", "value": "192.0.2.10", "observed_at": "2026-11-20T10:15:00+01:00"}]}' | jq -r .id)
+# 201 {"status": "pending_validation", "validator_id": "...", "validation_table": "domestic:XK", "data_categories": ["ip_identification", "traffic"], ...}
+curl -s $B/requests/$REQ2/messages -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{"body": "Needed to place the suspect at the bank on 20 November."}'
+command curl -s $B/requests/$REQ2 -H "authorization: Bearer $ISP_ADMIN" | jq -e '.status == 404'
 curl -s $B/requests/$REQ2/validate -H "authorization: Bearer $PROSECUTOR" -H 'content-type: application/json' -d '{"decision": "approve", "note": "Proportionate"}'
+# 7. Emergency: out at once where the table allows it, validated within 48 hours (request.validation_due
+#    at 36 hours, request.validation_overdue after, to issuer and validator). A refusal, even after the
+#    answer, seals it: responses and downloads answer 410, and the ISP gets request.sealed (delete or
+#    restrict what it produced).
+REQ3=$(curl -s $B/requests -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{
+  "type": "traffic_data", "addressee_id": "'$ISP'", "case_reference": "PK-2026-1143", "validator_id": "'$PROSECUTION_ORG'",
+  "legal_basis": {"provision": "CPC art. 124"}, "data_categories": ["traffic"], "urgency": "emergency",
+  "justification": "A kidnapper connects from this address; the connections locate the victim, whose life is at risk.",
+  "identifiers": [{"type": "ipv4", "value": "198.51.100.7", "observed_at": "2026-11-28T22:40:00+01:00"}]}' | jq -r .id)
+# 201 {"status": "submitted", "deadline": "<8 hours>", "validation_due_at": "<48 hours>", ...}
+curl -s $B/requests/$REQ3/transitions -H "authorization: Bearer $ISP_ADMIN" -H 'content-type: application/json' -d '{"to": "acknowledged"}'
+curl -s $B/requests/$REQ3/responses -H "authorization: Bearer $ISP_ADMIN" -F 'records=[{"peer": "203.0.113.9", "at": "2026-11-28T22:41:07+01:00"}];type=application/json'
+curl -s $B/requests/$REQ3/validate -H "authorization: Bearer $PROSECUTOR" -H 'content-type: application/json' -d '{"decision": "reject", "note": "No threat to life was shown: ordinary procedure"}'
+command curl -s $B/requests/$REQ3/responses -H "authorization: Bearer $POLICE" | jq -e '.status == 410'
 # Preservation: 90 days from acknowledgement; the issuer extends it by 90 days at a time.
 PRES=$(curl -s $B/requests -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{
   "type": "preservation", "addressee_id": "'$ISP'", "case_reference": "PK-2026-1142",

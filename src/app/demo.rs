@@ -297,7 +297,8 @@ async fn seed_requests(state: &AppState, members: &[Member]) -> ApiResult<()> {
         state,
         police,
         isp,
-        json!({"type": "traffic_data", "data_categories": ["traffic"], "urgency": "urgent", "identifiers": ip}),
+        json!({"type": "traffic_data", "data_categories": ["traffic"], "urgency": "urgent", "identifiers": ip,
+            "validator_id": prosecutor.org}),
     )
     .await?;
     // Out with the bank, not yet acknowledged.
@@ -309,14 +310,14 @@ async fn seed_requests(state: &AppState, members: &[Member]) -> ApiResult<()> {
         json!({"type": "account_info", "data_categories": ["subscriber"], "urgency": "urgent", "identifiers": account}),
     )
     .await?;
-    // A preservation in force.
+    // A preservation in force: an emergency, out at once, to be validated within 48 hours.
     let kept = request(
         state,
         police,
         isp,
         json!({"type": "preservation", "data_categories": ["traffic"], "urgency": "emergency",
         "justification": "A threat to the life of a person was made from this address; the logs must not be lost.",
-        "identifiers": ip}),
+        "identifiers": ip, "validator_id": prosecutor.org}),
     )
     .await?;
     transition(state, isp, kept, "acknowledged").await
@@ -336,9 +337,12 @@ async fn request(state: &AppState, by: &Member, to: &Member, fields: Value) -> A
     let act = by.may(state, requests::rules::issuing(body.type_.parse().map_err(ApiError::internal)?)).await?;
     let mut check = crate::domain::Check::new();
     let input = body.parse(&mut check);
-    let input = check.done(|| input)?;
     let mut conn = state.pool.get().await?;
-    let created = conn.transaction(async |c| requests::service::create(c, &act, input, to.org, &body).await).await?;
+    let tables =
+        requests::policy::Tables::configured(state.config.validation_tables.as_deref()).map_err(ApiError::internal)?;
+    let plan = requests::service::plan(&mut conn, &mut check, &act, &body, input.as_ref(), &tables).await?;
+    let (input, plan) = check.done(|| input.zip(plan))?;
+    let created = conn.transaction(async |c| requests::service::create(c, &act, input, plan, &body).await).await?;
     Ok(created.id)
 }
 

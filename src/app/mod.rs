@@ -71,6 +71,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(requests::routes::create_request_message)
                 .service(requests::routes::list_request_messages)
                 .service(requests::routes::create_request_response)
+                .service(requests::routes::list_request_responses)
                 .service(requests::routes::get_request_attachment)
                 .service(requests::routes::get_request_statistics)
                 .service(alerts::routes::create_fraud_alert)

@@ -178,6 +178,7 @@ pub fn http_server(
 
 /// The shared state over the database at `url`.
 async fn state_for(config: &Config, url: &str) -> Result<(web::Data<AppState>, db::Pool, Config), StartError> {
+    crate::requests::policy::Tables::configured(config.validation_tables.as_deref()).map_err(StartError::Setup)?;
     let pool = db::pool(url, config.pool_size, config.pool_timeout())?;
     let mut config = config.clone();
     config.database_url = Some(SecretString::from(url.to_string()));

@@ -6,6 +6,8 @@ text_enum! {
     OrgKind {
         LawEnforcement = "law_enforcement",
         Prosecution = "prosecution",
+        /// Validates the data requests named to it; submits nothing.
+        Court = "court",
         Fiu = "fiu",
         Isp = "isp",
         Bank = "bank",
@@ -15,9 +17,9 @@ text_enum! {
 }
 
 impl OrgKind {
-    /// Law enforcement, prosecution and FIUs.
+    /// Law enforcement, prosecution, courts and FIUs.
     pub fn is_public_sector(self) -> bool {
-        matches!(self, OrgKind::LawEnforcement | OrgKind::Prosecution | OrgKind::Fiu)
+        matches!(self, OrgKind::LawEnforcement | OrgKind::Prosecution | OrgKind::Court | OrgKind::Fiu)
     }
 
     /// The public-sector kinds, for queries that test a kind in SQL.
@@ -30,6 +32,7 @@ impl OrgKind {
         match self {
             OrgKind::LawEnforcement => "a law enforcement agency",
             OrgKind::Prosecution => "a prosecution office",
+            OrgKind::Court => "a court",
             OrgKind::Fiu => "a financial intelligence unit",
             OrgKind::Isp => "an ISP",
             OrgKind::Bank => "a bank",

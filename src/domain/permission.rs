@@ -46,11 +46,12 @@ impl Permission {
         let operational = matches!(kind, LawEnforcement | Prosecution | Fiu | Isp | Bank);
         match self {
             Permission::SubmitReports => operational,
-            Permission::ReadReports | Permission::LookupIndicators => operational || kind == Platform,
+            // A court reads reports as the public sector does and validates requests; nothing else.
+            Permission::ReadReports | Permission::LookupIndicators => operational || matches!(kind, Court | Platform),
             Permission::IssueDataRequests => matches!(kind, LawEnforcement | Prosecution),
             Permission::IssueFreezeRequests => matches!(kind, LawEnforcement | Prosecution | Fiu),
             Permission::AnswerRequests => matches!(kind, Isp | Bank),
-            Permission::ReadRequests => operational,
+            Permission::ReadRequests => operational || kind == Court,
             Permission::PostAlerts => kind == Bank,
             Permission::ReadAlerts => matches!(kind, LawEnforcement | Prosecution | Fiu | Bank | Platform),
             Permission::ReadEvents | Permission::ManageWebhooks => kind != Regulator,
@@ -111,16 +112,16 @@ mod tests {
     fn the_matrix_is_the_design_table() {
         let table: &[(Permission, &[OrgKind])] = &[
             (SubmitReports, &[LawEnforcement, Prosecution, Fiu, Isp, Bank]),
-            (ReadReports, &[LawEnforcement, Prosecution, Fiu, Isp, Bank, Platform]),
-            (LookupIndicators, &[LawEnforcement, Prosecution, Fiu, Isp, Bank, Platform]),
+            (ReadReports, &[LawEnforcement, Prosecution, Court, Fiu, Isp, Bank, Platform]),
+            (LookupIndicators, &[LawEnforcement, Prosecution, Court, Fiu, Isp, Bank, Platform]),
             (IssueDataRequests, &[LawEnforcement, Prosecution]),
             (IssueFreezeRequests, &[LawEnforcement, Prosecution, Fiu]),
             (AnswerRequests, &[Isp, Bank]),
-            (ReadRequests, &[LawEnforcement, Prosecution, Fiu, Isp, Bank]),
+            (ReadRequests, &[LawEnforcement, Prosecution, Court, Fiu, Isp, Bank]),
             (PostAlerts, &[Bank]),
             (ReadAlerts, &[LawEnforcement, Prosecution, Fiu, Bank, Platform]),
-            (ReadEvents, &[LawEnforcement, Prosecution, Fiu, Isp, Bank, Platform]),
-            (ManageWebhooks, &[LawEnforcement, Prosecution, Fiu, Isp, Bank, Platform]),
+            (ReadEvents, &[LawEnforcement, Prosecution, Court, Fiu, Isp, Bank, Platform]),
+            (ManageWebhooks, &[LawEnforcement, Prosecution, Court, Fiu, Isp, Bank, Platform]),
             (ReadAudit, OrgKind::ALL),
             (ManageOrganizations, &[Platform]),
             (ManageUsers, OrgKind::ALL),

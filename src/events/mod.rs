@@ -27,6 +27,12 @@ text_enum! {
         RequestDeadlineNear = "request.deadline_near",
         RequestOverdue = "request.overdue",
         PreservationExpiring = "preservation.expiring",
+        /// An emergency request that went out first: 36 of its 48 hours for validation are gone.
+        RequestValidationDue = "request.validation_due",
+        /// Its 48 hours for validation are over and it is not validated.
+        RequestValidationOverdue = "request.validation_overdue",
+        /// A refused validation sealed the answers: delete or restrict what was produced.
+        RequestSealed = "request.sealed",
     }
 }
 

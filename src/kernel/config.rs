@@ -100,6 +100,11 @@ pub struct Config {
     /// 2 h, with jitter), for 24 hours.
     #[arg(long, env = "CYBERBRIDGE_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000)]
     pub webhook_retry_base_ms: u64,
+
+    /// JSON file of the data-request validation tables of countries with a rule of their own
+    /// (README, "Validation"). Unset: the `domestic` preset for every country.
+    #[arg(long, env = "CYBERBRIDGE_VALIDATION_TABLES")]
+    pub validation_tables: Option<PathBuf>,
 }
 
 impl Config {

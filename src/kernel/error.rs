@@ -49,6 +49,8 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("precondition failed")]
     PreconditionFailed(String),
     #[error("precondition required")]
@@ -87,6 +89,7 @@ impl ApiError {
             Self::NotFound | Self::NoRoute(_) => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict(_) => "conflict",
+            Self::Gone(_) => "gone",
             Self::PreconditionFailed(_) => "precondition-failed",
             Self::PreconditionRequired => "precondition-required",
             Self::InvalidTransition { .. } => "invalid-transition",
@@ -107,6 +110,7 @@ impl ApiError {
             Self::NotFound | Self::NoRoute(_) => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict(_) => "Conflict",
+            Self::Gone(_) => "Gone",
             Self::PreconditionFailed(_) => "Precondition failed",
             Self::PreconditionRequired => "Precondition required",
             Self::InvalidTransition { .. } => "Transition not allowed",
@@ -124,6 +128,7 @@ impl ApiError {
             | Self::Unauthenticated(d)
             | Self::Forbidden(d)
             | Self::Conflict(d)
+            | Self::Gone(d)
             | Self::PreconditionFailed(d)
             | Self::PayloadTooLarge(d)
             | Self::UnsupportedMediaType(d) => d.clone(),
@@ -174,6 +179,7 @@ impl ResponseError for ApiError {
             Self::NotFound | Self::NoRoute(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::InvalidTransition { .. } => StatusCode::CONFLICT,

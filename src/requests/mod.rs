@@ -3,6 +3,7 @@
 //! addressee answers through a state machine with deadlines, messages and judicial validation.
 
 pub mod model;
+pub mod policy;
 pub mod routes;
 pub mod rules;
 pub mod scheduler;

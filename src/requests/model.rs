@@ -31,6 +31,8 @@ text_enum! {
         IpIdentification = "ip_identification",
         Traffic = "traffic",
         Content = "content",
+        /// Account movements (banks).
+        Transaction = "transaction",
     }
 }
 
@@ -111,6 +113,8 @@ text_enum! {
         DeadlineNear = "deadline_near",
         Overdue = "overdue",
         Expiring = "expiring",
+        ValidationNear = "validation_near",
+        ValidationOverdue = "validation_overdue",
     }
 }
 
@@ -163,6 +167,14 @@ pub struct RequestRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The organisation the issuer named to validate it, when the table asks for one.
+    pub validator_org_id: Option<OrgId>,
+    /// The validation table that decided (`domestic:XK`, `eu-e-evidence`).
+    pub validation_table: Option<String>,
+    pub validator_reads_answers: bool,
+    /// Set when a validation was refused after the request went out: its answers are sealed.
+    pub sealed_at: Option<DateTime<Utc>>,
+    pub seal_reason: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -187,6 +199,7 @@ pub struct MessageRow {
     pub author_id: Option<Uuid>,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    pub recipient_org_id: Option<OrgId>,
 }
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
@@ -247,6 +260,12 @@ pub struct Response {
     pub attachments: Vec<Attachment>,
 }
 
+/// The responses to a request.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct ResponseList {
+    pub items: Vec<Response>,
+}
+
 /// The legal basis of a request.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
 pub struct LegalBasis {
@@ -304,6 +323,9 @@ pub struct CreateRequest {
     pub no_customer_notification_until: Option<NaiveDate>,
     /// A later deadline than the urgency gives.
     pub deadline: Option<DateTime<FixedOffset>>,
+    /// The prosecution office or court that validates the request, when the validation table
+    /// asks for one (it sees the request, and nobody else of its kind does).
+    pub validator_id: Option<OrgId>,
 }
 
 /// A new request, parsed (the addressee, its catalogue and the linked reports are checked
@@ -318,16 +340,19 @@ pub struct RequestInput {
     pub urgency: Urgency,
     pub justification: Option<String>,
     pub identifiers: serde_json::Value,
+    /// Each identifier's type and whether it came with the time it was observed.
+    pub identified: Vec<(IndicatorType, bool)>,
     pub period: Option<(DateTime<Utc>, DateTime<Utc>)>,
     pub requested_deadline: Option<DateTime<Utc>>,
 }
 
 /// Validates the identifiers; an IP address must come with the time it was seen, with offset.
-fn parse_identifiers(check: &mut Check, items: &[Identifier]) -> Vec<serde_json::Value> {
+fn parse_identifiers(check: &mut Check, items: &[Identifier]) -> (Vec<serde_json::Value>, Vec<(IndicatorType, bool)>) {
     if items.is_empty() {
         check.add("identifiers", "give at least one identifier");
     }
     let mut out = Vec::new();
+    let mut identified = Vec::new();
     for (i, id) in items.iter().enumerate() {
         let field = |f: &str| format!("identifiers[{i}].{f}");
         let Some(t) = check.take(&field("type"), id.type_.parse::<IndicatorType>()) else { continue };
@@ -348,9 +373,10 @@ fn parse_identifiers(check: &mut Check, items: &[Identifier]) -> Vec<serde_json:
             }
             (None, _) => None,
         };
+        identified.push((t, observed_at.is_some()));
         out.push(serde_json::json!({"type": t, "value": value, "port": id.port, "observed_at": observed_at}));
     }
-    out
+    (out, identified)
 }
 
 impl CreateRequest {
@@ -372,6 +398,17 @@ impl CreateRequest {
         if self.data_categories.is_empty() {
             check.add("data_categories", "give at least one data category");
         }
+        let allowed = kind.and_then(super::policy::allowed_categories);
+        for (i, c) in self.data_categories.iter().enumerate() {
+            let outside = c.parse::<DataCategory>().ok().filter(|c| allowed.is_some_and(|a| !a.contains(c)));
+            if let (Some(c), Some(kind), Some(allowed)) = (outside, kind, allowed) {
+                let asks: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
+                check.add(
+                    format!("data_categories[{i}]"),
+                    format!("a `{kind}` request does not ask for `{c}` data; it asks for {}", asks.join(", ")),
+                );
+            }
+        }
         let justification = self.justification.as_deref().map(str::trim).filter(|j| !j.is_empty()).map(str::to_string);
         if urgency == Some(Urgency::Emergency) && justification.as_ref().is_none_or(|j| j.chars().count() < 50) {
             check.add(
@@ -379,7 +416,7 @@ impl CreateRequest {
                 "an emergency request needs a justification of at least 50 characters (the threat to life or safety)",
             );
         }
-        let identifiers = parse_identifiers(check, &self.identifiers);
+        let (identifiers, identified) = parse_identifiers(check, &self.identifiers);
         if self.period.as_ref().is_some_and(|p| p.from >= p.to) {
             check.add("period.to", "must be after period.from");
         }
@@ -392,6 +429,7 @@ impl CreateRequest {
             urgency: urgency?,
             justification,
             identifiers: serde_json::Value::Array(identifiers),
+            identified,
             period: self.period.as_ref().map(|p| (p.from.with_timezone(&Utc), p.to.with_timezone(&Utc))),
             requested_deadline: self.deadline.map(|d| d.with_timezone(&Utc)),
         })
@@ -441,6 +479,8 @@ impl Transition {
 pub struct Validation {
     #[schema(value_type = Decision)]
     pub decision: String,
+    /// The reasons; required to refuse (a refusal after the request went out seals its answers
+    /// with them).
     pub note: Option<String>,
 }
 
@@ -509,12 +549,21 @@ pub struct DataRequest {
     pub overdue: bool,
     /// For preservation: data kept until then (90 days from acknowledgement, extendable).
     pub preservation_until: Option<DateTime<Utc>>,
-    /// Emergency requests for traffic or content data must be validated within 48 hours.
+    /// The organisation that validates it, if the validation table asks for one.
+    pub validator_id: Option<OrgId>,
+    /// The validation table that decided whether it needs one (`domestic:XK`, `eu-e-evidence`).
+    pub validation_table: Option<String>,
+    /// An emergency request that went out before its validation must be validated by then.
     pub validation_due_at: Option<DateTime<Utc>>,
     pub validation_overdue: bool,
     pub validated_at: Option<DateTime<Utc>>,
+    /// A refused validation seals what the addressee answered: the answers are no longer
+    /// served, and the addressee is told to delete or restrict what it produced.
+    pub sealed_at: Option<DateTime<Utc>>,
+    pub seal_reason: Option<String>,
     pub history: Vec<HistoryEntry>,
-    /// The addressee's responses (records and attachments).
+    /// The addressee's responses (records and attachments), to whoever may read them; never
+    /// once sealed.
     pub responses: Vec<Response>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -549,8 +598,12 @@ impl DataRequest {
             received_at: r.received_at,
             deadline: r.deadline,
             preservation_until: r.preservation_until,
+            validator_id: r.validator_org_id,
+            validation_table: r.validation_table,
             validation_due_at: r.validation_due_at,
             validated_at: r.validated_at,
+            sealed_at: r.sealed_at,
+            seal_reason: r.seal_reason,
             history: history
                 .into_iter()
                 .map(|h| HistoryEntry {

@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::model::{DataCategory, RequestRow, RequestStatus, RequestType, Urgency};
+use super::model::{RequestRow, RequestStatus, RequestType, Urgency};
+use super::policy::Requirement;
 use crate::access::{Action, Principal};
-use crate::domain::{OrgKind, Permission};
+use crate::domain::{OrgId, Permission};
 
 /// Which side moves a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,52 +80,118 @@ pub fn extended(until: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
     until.max(now) + Duration::days(PRESERVATION_DAYS)
 }
 
-/// Whether a request of this issuer for these data categories needs a prosecutor's validation
-/// (the `domestic` policy: law enforcement asking for traffic or content data).
-pub fn needs_validation(issuer: OrgKind, categories: &[DataCategory]) -> bool {
-    issuer == OrgKind::LawEnforcement
-        && categories.iter().any(|c| matches!(c, DataCategory::Traffic | DataCategory::Content))
-}
-
 /// How a new request starts: whether it goes to the addressee now, and by when it must be
-/// validated (an emergency goes out at once and is validated within 48 hours).
+/// validated (where the table lets an emergency go out first, within 48 hours).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Start {
     pub status: RequestStatus,
     pub goes_out: bool,
     pub validation_due_at: Option<DateTime<Utc>>,
 }
 
-pub fn start(needs_validation: bool, urgency: Urgency, now: DateTime<Utc>) -> Start {
-    let emergency = urgency == Urgency::Emergency;
-    let goes_out = !needs_validation || emergency;
+pub fn start(requirement: &Requirement, urgency: Urgency, now: DateTime<Utc>) -> Start {
+    let early = urgency == Urgency::Emergency && requirement.emergency_first;
+    let goes_out = !requirement.needed() || early;
     Start {
         status: if goes_out { RequestStatus::Submitted } else { RequestStatus::PendingValidation },
         goes_out,
-        validation_due_at: (needs_validation && emergency).then(|| now + Duration::hours(VALIDATION_HOURS)),
+        validation_due_at: (requirement.needed() && early).then(|| now + Duration::hours(VALIDATION_HOURS)),
     }
 }
 
-/// Whether the request waits for a validation: pending, or an emergency out unvalidated.
-pub fn awaits_validation(r: &RequestRow) -> bool {
-    r.status == RequestStatus::PendingValidation
-        || (r.validation_due_at.is_some() && r.validated_at.is_none() && r.status.is_open())
+/// What an organisation is to a request, if anything: the addressee only once the request
+/// reached it, the validator only when named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Issuer,
+    Addressee,
+    Validator { reads_answers: bool },
 }
 
-/// What a validation does to a request in `from`: its new status (`None`: unchanged) and
-/// whether it now reaches the addressee. Approving a pending request sends it; refusing stops
-/// it, or withdraws an emergency one already out.
-pub fn validated(from: RequestStatus, approve: bool) -> (Option<RequestStatus>, bool) {
-    match (approve, from) {
-        (true, RequestStatus::PendingValidation) => (Some(RequestStatus::Submitted), true),
-        (true, _) => (None, false),
-        (false, RequestStatus::PendingValidation) => (Some(RequestStatus::ValidationRejected), false),
-        (false, _) => (Some(RequestStatus::Withdrawn), false),
+pub fn access(org: OrgId, r: &RequestRow) -> Option<Access> {
+    if org == r.issuer_org_id {
+        Some(Access::Issuer)
+    } else if org == r.addressee_org_id && r.received_at.is_some() {
+        Some(Access::Addressee)
+    } else if r.validator_org_id == Some(org) {
+        Some(Access::Validator { reads_answers: r.validator_reads_answers })
+    } else {
+        None
+    }
+}
+
+/// The organisations a request concerns now: the issuer, the validator named, the addressee
+/// once the request reached it.
+pub fn parties(r: &RequestRow) -> Vec<OrgId> {
+    let mut out = vec![r.issuer_org_id];
+    out.extend(r.validator_org_id);
+    if r.received_at.is_some() {
+        out.push(r.addressee_org_id);
+    }
+    out
+}
+
+/// Whether `access` reads the addressee's answers: never once sealed; a validator only where
+/// the table lets its kind.
+pub fn reads_answers(access: Access, r: &RequestRow) -> bool {
+    r.sealed_at.is_none()
+        && match access {
+            Access::Issuer | Access::Addressee => true,
+            Access::Validator { reads_answers } => reads_answers,
+        }
+}
+
+/// Whom a message of `access` goes to: before the request reached the addressee, issuer and
+/// validator talk; after, issuer and addressee (a validator writes to the issuer).
+pub fn message_to(access: Access, r: &RequestRow) -> Option<OrgId> {
+    match access {
+        Access::Issuer if r.received_at.is_some() => Some(r.addressee_org_id),
+        Access::Issuer => r.validator_org_id,
+        Access::Addressee | Access::Validator { .. } => Some(r.issuer_org_id),
+    }
+}
+
+/// Whether the request waits for its validator's decision: pending, or an emergency that
+/// went out first (the decision may come in any state, even after it was answered).
+pub fn awaits_validation(r: &RequestRow) -> bool {
+    r.validated_at.is_none()
+        && (r.status == RequestStatus::PendingValidation || (r.validation_due_at.is_some() && r.received_at.is_some()))
+}
+
+/// What a validator's decision does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Validated {
+    /// The new status (`None`: unchanged).
+    pub status: Option<RequestStatus>,
+    /// The request now reaches the addressee.
+    pub reaches: bool,
+    /// The answers are sealed and the addressee told to delete or restrict what it produced.
+    pub seals: bool,
+}
+
+/// Approving a pending request sends it; refusing it stops it. Refusing one that went out
+/// first withdraws it if still open and, in any state, seals its answers.
+pub fn validated(from: RequestStatus, out: bool, approve: bool) -> Validated {
+    match (approve, out) {
+        (true, false) => Validated { status: Some(RequestStatus::Submitted), reaches: true, seals: false },
+        (true, true) => Validated { status: None, reaches: false, seals: false },
+        (false, false) => Validated { status: Some(RequestStatus::ValidationRejected), reaches: false, seals: false },
+        (false, true) => {
+            Validated { status: from.is_open().then_some(RequestStatus::Withdrawn), reaches: false, seals: true }
+        }
     }
 }
 
 /// Whether the addressee may respond in this state.
 pub fn takes_response(status: RequestStatus) -> bool {
     matches!(status, RequestStatus::Acknowledged | RequestStatus::InProgress)
+}
+
+/// Whether the addressee declared it cannot answer `kind`.
+pub fn declared_unsupported(catalogue: Option<&serde_json::Value>, kind: RequestType) -> bool {
+    catalogue
+        .and_then(|c| c["request_types"].as_array())
+        .is_some_and(|types| types.iter().any(|t| t["type"] == kind.as_str() && t["supported"] == false))
 }
 
 #[cfg(test)]
@@ -164,26 +231,144 @@ mod tests {
         assert_eq!(extended(received + Duration::days(10), received), received + Duration::days(100));
     }
 
-    #[test]
-    fn police_traffic_and_content_requests_wait_for_a_prosecutor_unless_emergency() {
-        use DataCategory::*;
-        assert!(needs_validation(OrgKind::LawEnforcement, &[Subscriber, Traffic]));
-        assert!(!needs_validation(OrgKind::LawEnforcement, &[Subscriber, IpIdentification]));
-        assert!(!needs_validation(OrgKind::Prosecution, &[Content]));
-        let now = Utc::now();
-        let routine = start(true, Urgency::Routine, now);
-        assert_eq!((routine.status, routine.goes_out, routine.validation_due_at), (PendingValidation, false, None));
-        let emergency = start(true, Urgency::Emergency, now);
-        assert_eq!((emergency.status, emergency.goes_out), (Submitted, true));
-        assert_eq!(emergency.validation_due_at, Some(now + Duration::hours(48)));
-        assert_eq!(start(false, Urgency::Emergency, now).validation_due_at, None);
+    fn requirement(validators: Vec<crate::domain::OrgKind>, emergency_first: bool) -> Requirement {
+        Requirement { table: "t".into(), validators, emergency_first, read_answers: vec![] }
     }
 
     #[test]
-    fn a_validation_sends_stops_or_withdraws() {
-        assert_eq!(validated(PendingValidation, true), (Some(Submitted), true));
-        assert_eq!(validated(InProgress, true), (None, false));
-        assert_eq!(validated(PendingValidation, false), (Some(ValidationRejected), false));
-        assert_eq!(validated(Acknowledged, false), (Some(Withdrawn), false));
+    fn a_request_waits_for_its_validator_unless_the_table_lets_an_emergency_go_first() {
+        use crate::domain::OrgKind::*;
+        let now = Utc::now();
+        let none = start(&requirement(vec![], true), Urgency::Emergency, now);
+        assert_eq!((none.status, none.goes_out, none.validation_due_at), (Submitted, true, None));
+        let routine = start(&requirement(vec![Prosecution], true), Urgency::Routine, now);
+        assert_eq!((routine.status, routine.goes_out, routine.validation_due_at), (PendingValidation, false, None));
+        let emergency = start(&requirement(vec![Prosecution], true), Urgency::Emergency, now);
+        assert_eq!((emergency.status, emergency.goes_out), (Submitted, true));
+        assert_eq!(emergency.validation_due_at, Some(now + Duration::hours(48)));
+        let judge_first = start(&requirement(vec![Court], false), Urgency::Emergency, now);
+        assert_eq!((judge_first.status, judge_first.goes_out), (PendingValidation, false), "art. 4(5): content waits");
+    }
+
+    #[test]
+    fn a_validation_sends_stops_or_seals() {
+        let v = |status, reaches, seals| Validated { status, reaches, seals };
+        assert_eq!(validated(PendingValidation, false, true), v(Some(Submitted), true, false));
+        assert_eq!(validated(InProgress, true, true), v(None, false, false));
+        assert_eq!(validated(PendingValidation, false, false), v(Some(ValidationRejected), false, false));
+        assert_eq!(validated(Acknowledged, true, false), v(Some(Withdrawn), false, true));
+        assert_eq!(validated(Fulfilled, true, false), v(None, false, true), "after the answer: sealed, not reopened");
+    }
+
+    fn row(received: bool, validator: Option<OrgId>, reads: bool, sealed: bool) -> RequestRow {
+        let now = Utc::now();
+        RequestRow {
+            id: crate::domain::RequestId::new(),
+            reference: "REQ-1".into(),
+            type_: RequestType::TrafficData,
+            issuer_org_id: ISSUER,
+            issuer_actor_id: None,
+            addressee_org_id: ADDRESSEE,
+            case_reference: "C".into(),
+            legal_provision: "P".into(),
+            legal_text: None,
+            data_categories: vec![],
+            urgency: Urgency::Routine,
+            justification: None,
+            identifiers: serde_json::json!([]),
+            period_from: None,
+            period_to: None,
+            report_ids: vec![],
+            no_customer_notification_until: None,
+            status: if received { Submitted } else { PendingValidation },
+            requested_deadline: None,
+            received_at: received.then_some(now),
+            deadline: None,
+            acknowledged_at: None,
+            preservation_until: None,
+            validation_due_at: None,
+            validated_at: None,
+            validated_by_org_id: None,
+            notices_sent: vec![],
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            validator_org_id: validator,
+            validation_table: None,
+            validator_reads_answers: reads,
+            sealed_at: sealed.then_some(now),
+            seal_reason: sealed.then(|| "refused".into()),
+        }
+    }
+
+    const ISSUER: OrgId = OrgId(uuid::Uuid::from_u128(1));
+    const ADDRESSEE: OrgId = OrgId(uuid::Uuid::from_u128(2));
+    const VALIDATOR: OrgId = OrgId(uuid::Uuid::from_u128(3));
+    const OTHER: OrgId = OrgId(uuid::Uuid::from_u128(4));
+
+    /// (received, validator reads answers, sealed) -> for issuer, addressee, validator, other:
+    /// (sees it, reads the answers, writes to)
+    #[test]
+    fn who_sees_what_and_writes_to_whom() {
+        type Seen = (bool, bool, Option<OrgId>);
+        let table: Vec<((bool, bool, bool), [Seen; 4])> = vec![
+            (
+                (false, true, false),
+                [(true, true, Some(VALIDATOR)), (false, false, None), (true, true, Some(ISSUER)), (false, false, None)],
+            ),
+            (
+                (true, true, false),
+                [
+                    (true, true, Some(ADDRESSEE)),
+                    (true, true, Some(ISSUER)),
+                    (true, true, Some(ISSUER)),
+                    (false, false, None),
+                ],
+            ),
+            (
+                (true, false, false),
+                [
+                    (true, true, Some(ADDRESSEE)),
+                    (true, true, Some(ISSUER)),
+                    (true, false, Some(ISSUER)),
+                    (false, false, None),
+                ],
+            ),
+            (
+                (true, true, true),
+                [
+                    (true, false, Some(ADDRESSEE)),
+                    (true, false, Some(ISSUER)),
+                    (true, false, Some(ISSUER)),
+                    (false, false, None),
+                ],
+            ),
+        ];
+        for ((received, reads, sealed), expected) in table {
+            let r = row(received, Some(VALIDATOR), reads, sealed);
+            for (org, want) in [ISSUER, ADDRESSEE, VALIDATOR, OTHER].into_iter().zip(expected) {
+                let a = access(org, &r);
+                let got = (a.is_some(), a.is_some_and(|a| reads_answers(a, &r)), a.and_then(|a| message_to(a, &r)));
+                assert_eq!(got, want, "received {received}, reads {reads}, sealed {sealed}, org {org}");
+            }
+            let mut parties = parties(&r);
+            parties.sort();
+            let mut want = if received { vec![ISSUER, ADDRESSEE, VALIDATOR] } else { vec![ISSUER, VALIDATOR] };
+            want.sort();
+            assert_eq!(parties, want);
+        }
+    }
+
+    #[test]
+    fn a_decision_is_awaited_while_pending_or_after_going_out_first() {
+        let mut pending = row(false, Some(VALIDATOR), true, false);
+        assert!(awaits_validation(&pending));
+        pending.validated_at = Some(Utc::now());
+        assert!(!awaits_validation(&pending));
+        let mut first = row(true, Some(VALIDATOR), true, false);
+        assert!(!awaits_validation(&first), "out without an emergency: nothing to decide");
+        first.validation_due_at = Some(Utc::now());
+        first.status = Fulfilled;
+        assert!(awaits_validation(&first), "even after the answer");
     }
 }

@@ -26,6 +26,10 @@ struct Due {
     deadline: Option<chrono::DateTime<chrono::Utc>>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     preservation_until: Option<chrono::DateTime<chrono::Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    validation_due_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    validator_org_id: Option<OrgId>,
 }
 
 /// Claims `notice` for every request matching `condition` (SQL over `data_requests`, where
@@ -36,7 +40,7 @@ async fn claim(c: &mut Conn, notice: Notice, condition: &str) -> ApiResult<Vec<D
     Ok(diesel::sql_query(format!(
         "UPDATE data_requests SET notices_sent = array_append(notices_sent, $1)
          WHERE NOT ($1 = ANY (notices_sent)) AND {condition}
-         RETURNING id, reference, issuer_org_id, addressee_org_id, deadline, preservation_until"
+         RETURNING id, reference, issuer_org_id, addressee_org_id, deadline, preservation_until, validation_due_at, validator_org_id"
     ))
     .bind::<Text, _>(notice)
     .bind::<Array<Text>, _>(out_and_open)
@@ -77,6 +81,21 @@ pub async fn run_once(conn: &mut Conn) -> ApiResult<usize> {
             events::emit(c, EventType::PreservationExpiring, n.issuer_org_id, &payload).await?;
             events::emit(c, EventType::PreservationExpiring, n.addressee_org_id, &payload).await?;
             sent += 2;
+        }
+        // Emergencies that went out before their validation: at 75 % of the 48 hours, and after.
+        let unvalidated = "validated_at IS NULL AND validation_due_at IS NOT NULL AND validator_org_id IS NOT NULL";
+        for (notice, kind, condition) in [
+            (Notice::ValidationNear, EventType::RequestValidationDue, "now() >= validation_due_at - interval '12 hours'"),
+            (Notice::ValidationOverdue, EventType::RequestValidationOverdue, "now() > validation_due_at"),
+        ] {
+            for n in claim(c, notice, &format!("{unvalidated} AND {condition}")).await? {
+                let payload = serde_json::json!({"request_id": n.id, "reference": n.reference, "validation_due_at": n.validation_due_at});
+                events::emit(c, kind, n.issuer_org_id, &payload).await?;
+                if let Some(validator) = n.validator_org_id {
+                    events::emit(c, kind, validator, &payload).await?;
+                }
+                sent += 2;
+            }
         }
         Ok::<_, ApiError>(sent)
     })

@@ -6,14 +6,16 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::model::*;
+use super::policy::{self, Requirement};
 use super::rules::{self, Side};
 use super::{store, view};
 use crate::access::Grant;
-use crate::domain::{OrgId, RequestId};
+use crate::domain::{Check, OrgId, OrgKind, RequestId};
 use crate::events::{self, EventType};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::IfMatch;
+use crate::{organizations, reports};
 
 /// Payload of `request.received`.
 fn received(r: &RequestRow) -> serde_json::Value {
@@ -24,8 +26,7 @@ fn received(r: &RequestRow) -> serde_json::Value {
     })
 }
 
-/// Writes the history row of a change from `before` and tells the other side (the addressee
-/// only once the request reached it).
+/// Writes the history row of a change from `before` and tells the other parties.
 async fn changed(
     c: &mut Conn,
     act: &Grant,
@@ -48,35 +49,129 @@ async fn changed(
     let payload = json!({
         "request_id": r.id, "reference": r.reference, "from": before, "to": r.status, "reason_code": reason, "note": note,
     });
-    for org in [r.issuer_org_id, r.addressee_org_id] {
-        if org != act.org_id && !(org == r.addressee_org_id && r.received_at.is_none()) {
+    for org in rules::parties(r) {
+        if org != act.org_id {
             events::emit(c, EventType::RequestStatusChanged, org, &payload).await?;
         }
     }
     Ok(())
 }
 
-/// Issues a request to `addressee`: it waits for a prosecutor, or goes out at once.
+/// How a request is sent: to whom, about which data, under which validation.
+#[derive(Debug)]
+pub struct Plan {
+    pub addressee: OrgId,
+    /// Declared, implied by the type and by the identifiers.
+    pub categories: Vec<DataCategory>,
+    pub requirement: Requirement,
+    /// The validator named, with its kind.
+    pub validator: Option<(OrgId, OrgKind)>,
+}
+
+/// Checks against the directory what a request names (an active ISP or bank, banks alone
+/// freezing funds, whose catalogue does not refuse the type; reports the issuer can see) and
+/// decides its validation: the table of the issuer's country (or the EU's across member
+/// states), the categories it is about, and the validator it names, of a kind the table allows.
+pub async fn plan(
+    conn: &mut Conn,
+    check: &mut Check,
+    act: &Grant,
+    body: &CreateRequest,
+    input: Option<&RequestInput>,
+    tables: &policy::Tables,
+) -> ApiResult<Option<Plan>> {
+    let kind = body.type_.parse::<RequestType>().ok();
+    let addressee = organizations::store::get(conn, body.addressee_id).await?.filter(|o| o.active);
+    match (addressee.as_ref().map(|o| o.kind), kind) {
+        (None, _) => check.add("addressee_id", "no such active organisation"),
+        (Some(OrgKind::Isp), Some(RequestType::FreezeFunds)) => {
+            check.add("addressee_id", "freeze requests go to banks")
+        }
+        (Some(OrgKind::Isp | OrgKind::Bank), _) => {}
+        (Some(_), _) => check.add("addressee_id", "requests go to ISPs and banks"),
+    }
+    if let Some(kind) = kind {
+        let catalogue = store::capabilities_of(conn, body.addressee_id).await?;
+        if rules::declared_unsupported(catalogue.as_ref(), kind) {
+            check.add(
+                "type",
+                format!("the addressee declared in its capability catalogue that it cannot answer {kind}"),
+            );
+        }
+    }
+    for (i, r) in body.report_ids.iter().enumerate() {
+        if reports::store::get_visible(conn, &act.viewer(), (*r).into()).await?.is_none() {
+            check.add(format!("report_ids[{i}]"), "no such report visible to you");
+        }
+    }
+    let (Some(input), Some(addressee)) = (input, addressee) else { return Ok(None) };
+    let issuer = organizations::store::get(conn, act.org_id).await?.ok_or(ApiError::NotFound)?;
+    let validator = match body.validator_id {
+        Some(id) => organizations::store::get(conn, id).await?.filter(|o| o.active),
+        None => None,
+    };
+    match &validator {
+        None if body.validator_id.is_some() => check.add("validator_id", "no such active organisation"),
+        Some(v) if v.country != issuer.country => {
+            check.add("validator_id", format!("the validator must be of your country ({})", issuer.country))
+        }
+        _ => {}
+    }
+    let validator = validator.map(|o| (o.id, o.kind));
+    let table = tables.choose(issuer.country.as_str(), addressee.country.as_str(), addressee.kind);
+    let categories = policy::effective_categories(input.kind, &input.categories, &input.identified, addressee.kind);
+    let requirement = table.requirement(act.org_kind, input.kind, &categories);
+    match (requirement.needed(), validator, body.validator_id) {
+        (true, None, None) => check.add(
+            "validator_id",
+            format!(
+                "under the {} table this request needs a validation by a {}: name it",
+                requirement.table,
+                kinds(&requirement.validators)
+            ),
+        ),
+        (true, Some((_, k)), _) if !requirement.validators.contains(&k) => check.add(
+            "validator_id",
+            format!(
+                "under the {} table a {} validates this request, not a {k}",
+                requirement.table,
+                kinds(&requirement.validators)
+            ),
+        ),
+        (false, _, Some(_)) => {
+            check.add("validator_id", format!("under the {} table this request needs no validation", requirement.table))
+        }
+        _ => {}
+    }
+    Ok(Some(Plan { addressee: addressee.id, categories, requirement, validator }))
+}
+
+fn kinds(list: &[OrgKind]) -> String {
+    list.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" or ")
+}
+
+/// Issues a request: it waits for its validator, or goes out at once.
 pub async fn create(
     c: &mut Conn,
     act: &Grant,
     input: RequestInput,
-    addressee: OrgId,
+    plan: Plan,
     body: &CreateRequest,
 ) -> ApiResult<DataRequest> {
     let now = Utc::now();
-    let start = rules::start(rules::needs_validation(act.org_kind, &input.categories), input.urgency, now);
+    let start = rules::start(&plan.requirement, input.urgency, now);
+    let needed = plan.requirement.needed();
     let row = RequestRow {
         id: RequestId::new(),
         reference: store::next_reference(c).await?,
         type_: input.kind,
         issuer_org_id: act.org_id,
         issuer_actor_id: Some(act.actor_id()),
-        addressee_org_id: addressee,
+        addressee_org_id: plan.addressee,
         case_reference: input.case_reference,
         legal_provision: input.legal_provision,
         legal_text: input.legal_text,
-        data_categories: input.categories,
+        data_categories: plan.categories,
         urgency: input.urgency,
         justification: input.justification,
         identifiers: input.identifiers,
@@ -97,6 +192,13 @@ pub async fn create(
         version: 1,
         created_at: now,
         updated_at: now,
+        validator_org_id: plan.validator.filter(|_| needed).map(|v| v.0),
+        validation_table: Some(plan.requirement.table.clone()),
+        validator_reads_answers: plan
+            .validator
+            .is_some_and(|(_, k)| needed && plan.requirement.read_answers.contains(&k)),
+        sealed_at: None,
+        seal_reason: None,
     };
     let row = store::insert(c, &row).await?;
     let history = HistoryRow {
@@ -113,8 +215,10 @@ pub async fn create(
     if start.goes_out {
         events::emit(c, EventType::RequestReceived, row.addressee_org_id, &received(&row)).await?;
     }
-    act.on("data_request", row.id).details(json!({"status": row.status})).write(c).await?;
-    view::full(c, row).await
+    let details =
+        json!({"status": row.status, "validation_table": row.validation_table, "validator": row.validator_org_id});
+    act.on("data_request", row.id).details(details).write(c).await?;
+    view::full(c, row, act.org_id).await
 }
 
 /// Moves a request, by `side`, if the state machine allows it from where it is now.
@@ -147,7 +251,7 @@ pub async fn transition(
     let r = store::save(c, &r).await?;
     changed(c, act, from, &r, t.reason, t.note).await?;
     act.on("data_request", id).details(json!({"from": from, "to": r.status})).write(c).await?;
-    view::full(c, r).await
+    view::full(c, r, act.org_id).await
 }
 
 /// A prosecutor's decision on a request that awaits one.
@@ -171,23 +275,39 @@ pub async fn validate(
     let before = r.status;
     r.validated_at = Some(now);
     r.validated_by_org_id = Some(act.org_id);
-    let (status, reached) = rules::validated(before, approve);
-    if let Some(status) = status {
+    let decided = rules::validated(before, r.received_at.is_some(), approve);
+    if let Some(status) = decided.status {
         r.status = status;
     }
-    if reached {
+    if decided.reaches {
         r.received_at = Some(now);
         r.deadline = Some(rules::deadline(r.urgency, now, r.requested_deadline));
     }
-    let r = store::save(c, &r).await?;
     let decision = if approve { "validation approved" } else { "validation refused" };
-    let note = Some(note.map_or(decision.to_string(), |n| format!("{decision}: {n}")));
-    changed(c, act, before, &r, None, note).await?;
-    if reached {
+    let note = note.map_or(decision.to_string(), |n| format!("{decision}: {n}"));
+    if decided.seals {
+        r.sealed_at = Some(now);
+        r.seal_reason = Some(note.clone());
+    }
+    let r = store::save(c, &r).await?;
+    changed(c, act, before, &r, None, Some(note.clone())).await?;
+    if decided.reaches {
         events::emit(c, EventType::RequestReceived, r.addressee_org_id, &received(&r)).await?;
     }
-    act.on("data_request", id).details(json!({"approve": approve})).write(c).await?;
-    view::full(c, r).await
+    if decided.seals {
+        // The regulation's rule: what was obtained under a refused validation is deleted or
+        // restricted. The addressee is told to do so for what it produced.
+        let payload = json!({
+            "request_id": r.id, "reference": r.reference, "sealed_at": r.sealed_at, "reason": note,
+            "instruction": "delete or restrict the data produced for this request",
+        });
+        for org in [r.addressee_org_id, r.issuer_org_id] {
+            events::emit(c, EventType::RequestSealed, org, &payload).await?;
+        }
+    }
+    let details = json!({"approve": approve, "from": before, "to": r.status, "sealed": decided.seals});
+    act.on("data_request", id).details(details).write(c).await?;
+    view::full(c, r, act.org_id).await
 }
 
 /// Extends an acknowledged preservation by 90 days.
@@ -206,11 +326,11 @@ pub async fn extend(c: &mut Conn, act: &Grant, id: RequestId, if_match: IfMatch)
     let note = r.preservation_until.map(|u| format!("preservation extended to {}", u.to_rfc3339()));
     changed(c, act, r.status, &r, None, note).await?;
     act.on("data_request", id).write(c).await?;
-    view::full(c, r).await
+    view::full(c, r, act.org_id).await
 }
 
-/// Posts a message on `r` to its other side.
-pub async fn post_message(c: &mut Conn, act: &Grant, r: &RequestRow, text: String) -> ApiResult<MessageRow> {
+/// Posts a message on `r` to `to`, its other side (`rules::message_to`).
+pub async fn post_message(c: &mut Conn, act: &Grant, r: &RequestRow, to: OrgId, text: String) -> ApiResult<MessageRow> {
     let row = MessageRow {
         id: Uuid::now_v7(),
         request_id: r.id,
@@ -218,11 +338,11 @@ pub async fn post_message(c: &mut Conn, act: &Grant, r: &RequestRow, text: Strin
         author_id: Some(act.actor_id()),
         body: text,
         created_at: Utc::now(),
+        recipient_org_id: Some(to),
     };
-    let other = if act.org_id == r.issuer_org_id { r.addressee_org_id } else { r.issuer_org_id };
     let saved = store::insert_message(c, &row).await?;
     let payload = json!({"request_id": r.id, "reference": r.reference, "message_id": saved.id});
-    events::emit(c, EventType::RequestMessage, other, &payload).await?;
+    events::emit(c, EventType::RequestMessage, to, &payload).await?;
     act.on("data_request", r.id).write(c).await?;
     Ok(saved)
 }
@@ -278,5 +398,5 @@ pub async fn respond(
     events::emit(c, EventType::RequestResponse, r.issuer_org_id, &payload).await?;
     let details = json!({"response_id": response.id, "attachments_sha256": hashes});
     act.on("data_request", id).details(details).write(c).await?;
-    view::full(c, r).await
+    view::full(c, r, act.org_id).await
 }

@@ -1,6 +1,5 @@
-//! Data request queries. Visibility: the issuing and the addressed organisation (the latter
-//! only once the request reached it), and prosecution organisations for requests awaiting
-//! their validation.
+//! Data request queries. Visibility: the issuing organisation, the addressed one once the
+//! request reached it, and the validator the issuer named (`rules::access` is the same rule).
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
@@ -26,27 +25,19 @@ use crate::kernel::error::ApiResult;
 #[derive(Clone, Copy, Debug)]
 pub struct RequestViewer {
     pub org_id: OrgId,
-    pub prosecution: bool,
 }
 
-/// The statuses in which a request has not reached its addressee.
-const NOT_SENT: [RequestStatus; 2] = [RequestStatus::PendingValidation, RequestStatus::ValidationRejected];
-
-/// The issuer always; the addressee once the request reached it; a prosecution office while a
-/// request awaits validation.
+/// The issuer always; the addressee once the request reached it; the validator the issuer
+/// named. The SQL of `rules::access`.
 fn visible(v: &RequestViewer) -> Box<dyn BoxableExpression<data_requests::table, Pg, SqlType = Bool>> {
     Box::new(
         sql::<Bool>("(data_requests.issuer_org_id = ")
             .bind::<SqlUuid, _>(v.org_id)
             .sql(" OR (data_requests.addressee_org_id = ")
             .bind::<SqlUuid, _>(v.org_id)
-            .sql(" AND NOT data_requests.status = ANY(")
-            .bind::<Array<Text>, _>(NOT_SENT.to_vec())
-            .sql(")) OR (")
-            .bind::<Bool, _>(v.prosecution)
-            .sql(" AND (data_requests.status = ")
-            .bind::<Text, _>(RequestStatus::PendingValidation)
-            .sql(" OR (data_requests.validation_due_at IS NOT NULL AND data_requests.validated_at IS NULL))))"),
+            .sql(" AND data_requests.received_at IS NOT NULL) OR data_requests.validator_org_id = ")
+            .bind::<SqlUuid, _>(v.org_id)
+            .sql(")"),
     )
 }
 
@@ -173,6 +164,8 @@ pub async fn save(conn: &mut Conn, r: &RequestRow) -> ApiResult<RequestRow> {
             data_requests::validated_at.eq(r.validated_at),
             data_requests::validated_by_org_id.eq(r.validated_by_org_id),
             data_requests::notices_sent.eq(&r.notices_sent),
+            data_requests::sealed_at.eq(r.sealed_at),
+            data_requests::seal_reason.eq(&r.seal_reason),
             data_requests::version.eq(data_requests::version + 1),
             data_requests::updated_at.eq(diesel::dsl::now),
         ))
@@ -189,9 +182,18 @@ pub async fn insert_message(conn: &mut Conn, m: &MessageRow) -> ApiResult<Messag
         .await?)
 }
 
-pub async fn messages(conn: &mut Conn, request: RequestId) -> ApiResult<Vec<MessageRow>> {
+/// The messages of a request `viewer` wrote or was sent (messages without a recipient went
+/// between issuer and addressee, which `between` names).
+pub async fn messages(conn: &mut Conn, request: RequestId, viewer: OrgId, between: bool) -> ApiResult<Vec<MessageRow>> {
     Ok(data_request_messages::table
         .filter(data_request_messages::request_id.eq(request))
+        .filter(
+            data_request_messages::author_org_id.eq(viewer).or(data_request_messages::recipient_org_id.eq(viewer)).or(
+                data_request_messages::recipient_org_id
+                    .is_null()
+                    .and(diesel::dsl::sql::<Bool>("").bind::<Bool, _>(between)),
+            ),
+        )
         .order(data_request_messages::created_at)
         .select(MessageRow::as_select())
         .load(conn)
@@ -280,7 +282,9 @@ pub struct AddresseeRow {
     pub share_answered_within_deadline: Option<f64>,
 }
 
-const PERIOD: &str = "r.created_at >= $1 AND r.created_at < $2 AND ($3::uuid IS NULL OR r.issuer_org_id = $3 OR r.addressee_org_id = $3)";
+/// The period and, for one organisation, the requests it issued or that reached it.
+const PERIOD: &str = "r.created_at >= $1 AND r.created_at < $2 AND ($3::uuid IS NULL OR r.issuer_org_id = $3 \
+    OR (r.addressee_org_id = $3 AND r.received_at IS NOT NULL))";
 
 /// Counts by type, status and urgency over the period (`only`: requests an organisation issued
 /// or received).
@@ -299,8 +303,6 @@ pub async fn counts(
     .bind::<diesel::sql_types::Timestamptz, _>(from)
     .bind::<diesel::sql_types::Timestamptz, _>(to)
     .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(only)
-    .bind::<Array<Text>, _>(RequestStatus::fulfilled())
-    .bind::<Array<Text>, _>(RequestStatus::answered())
     .load(conn)
     .await?)
 }

@@ -1,7 +1,8 @@
 //! Rows to API data requests.
 
 use super::model::{Attachment, DataRequest, HistoryRow, RequestRow, Response};
-use super::store;
+use super::{rules, store};
+use crate::domain::{OrgId, RequestId};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
@@ -10,12 +11,21 @@ pub fn summary(r: RequestRow, history: Vec<HistoryRow>) -> DataRequest {
     DataRequest::from_rows(r, history)
 }
 
-/// A request with its history and responses.
-pub async fn full(conn: &mut Conn, row: RequestRow) -> ApiResult<DataRequest> {
+/// A request with its history and, for a reader of the answers (`rules::reads_answers`), its
+/// responses, as `viewer` sees it.
+pub async fn full(conn: &mut Conn, row: RequestRow, viewer: OrgId) -> ApiResult<DataRequest> {
     let history = store::history(conn, &[row.id]).await?;
-    let (responses, mut attachments) = store::responses(conn, row.id).await?;
+    let reads = rules::access(viewer, &row).is_some_and(|a| rules::reads_answers(a, &row));
+    let responses = if reads { answers(conn, row.id).await? } else { Vec::new() };
     let mut request = DataRequest::from_rows(row, history);
-    request.responses = responses
+    request.responses = responses;
+    Ok(request)
+}
+
+/// The addressee's responses to a request, with their attachments.
+pub async fn answers(conn: &mut Conn, id: RequestId) -> ApiResult<Vec<Response>> {
+    let (responses, mut attachments) = store::responses(conn, id).await?;
+    Ok(responses
         .into_iter()
         .map(|r| Response {
             id: r.id,
@@ -32,6 +42,5 @@ pub async fn full(conn: &mut Conn, row: RequestRow) -> ApiResult<DataRequest> {
                 })
                 .collect(),
         })
-        .collect();
-    Ok(request)
+        .collect())
 }

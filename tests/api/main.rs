@@ -16,4 +16,5 @@ mod organizations;
 mod reports;
 mod requests;
 mod users;
+mod validation;
 mod webhooks;

@@ -112,11 +112,15 @@ async fn traffic_data_waits_for_a_prosecutor_and_emergencies_go_out_at_once() {
     let police = app.org("law_enforcement", "Police").await;
     let prosecutor = app.org("prosecution", "Prosecutor").await;
     let isp = app.org("isp", "ISP One").await;
-    let req = app
-        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "traffic_data", &["traffic"], "routine"))
-        .await
-        .ok(201);
+    let mut b = body(&isp, "traffic_data", &["traffic"], "routine");
+    let p = app.post_as(&police.admin, "/api/v1/requests", &b).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "validator_id", "{p}");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("prosecution"), "{p}");
+    b["validator_id"] = json!(prosecutor.id);
+    let req = app.post_as(&police.admin, "/api/v1/requests", &b).await.ok(201);
     assert_eq!(req["status"], "pending_validation");
+    assert_eq!(req["validator_id"], prosecutor.id.as_str());
+    assert_eq!(req["validation_table"], "domestic:XK");
     assert_eq!(req["deadline"], Value::Null);
     let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
     app.get_as(&isp.admin, &path).await.problem(404);
@@ -136,26 +140,24 @@ async fn traffic_data_waits_for_a_prosecutor_and_emergencies_go_out_at_once() {
     assert_eq!(ok["status"], "submitted");
     assert!(ok["validated_at"].is_string());
     app.get_as(&isp.admin, &path).await.ok(200);
-    // Validated, it is no longer the prosecutor's to see.
-    app.post_as(&prosecutor.admin, &format!("{path}/validate"), &json!({"decision": "approve"})).await.problem(404);
+    // Decided once: a second decision is refused, and the prosecutor still follows the case.
+    app.post_as(&prosecutor.admin, &format!("{path}/validate"), &json!({"decision": "approve"})).await.problem(409);
+    app.get_as(&prosecutor.admin, &path).await.ok(200);
     // Emergency: out at once, 8 hours, to be validated within 48 hours.
-    let urgent = app
-        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "content_data", &["content"], "emergency"))
-        .await
-        .ok(201);
+    let mut b = body(&isp, "content_data", &["content"], "emergency");
+    b["validator_id"] = json!(prosecutor.id);
+    let urgent = app.post_as(&police.admin, "/api/v1/requests", &b).await.ok(201);
     assert_eq!(urgent["status"], "submitted");
     assert_eq!(time(&urgent["deadline"]) - time(&urgent["received_at"]), Duration::hours(8));
     assert_eq!(time(&urgent["validation_due_at"]) - time(&urgent["created_at"]), Duration::hours(48));
     assert_eq!(urgent["validation_overdue"], false);
-    let refused = app
-        .post_as(
-            &prosecutor.admin,
-            &format!("/api/v1/requests/{}/validate", urgent["id"].as_str().unwrap()),
-            &json!({"decision": "reject"}),
-        )
-        .await
-        .ok(200);
+    let validate = format!("/api/v1/requests/{}/validate", urgent["id"].as_str().unwrap());
+    let p = app.post_as(&prosecutor.admin, &validate, &json!({"decision": "reject"})).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "note");
+    let refused =
+        app.post_as(&prosecutor.admin, &validate, &json!({"decision": "reject", "note": "Not urgent"})).await.ok(200);
     assert_eq!(refused["status"], "withdrawn");
+    assert!(refused["sealed_at"].is_string());
 }
 
 #[actix_rt::test]

@@ -102,6 +102,7 @@ diesel::table! {
         author_id -> Nullable<Uuid>,
         body -> Text,
         created_at -> Timestamptz,
+        recipient_org_id -> Nullable<Uuid>,
     }
 }
 
@@ -149,6 +150,11 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        validator_org_id -> Nullable<Uuid>,
+        validation_table -> Nullable<Text>,
+        validator_reads_answers -> Bool,
+        sealed_at -> Nullable<Timestamptz>,
+        seal_reason -> Nullable<Text>,
     }
 }
 
@@ -400,6 +406,7 @@ diesel::joinable!(data_request_attachments -> data_request_responses (response_i
 diesel::joinable!(data_request_attachments -> data_requests (request_id));
 diesel::joinable!(data_request_history -> data_requests (request_id));
 diesel::joinable!(data_request_messages -> data_requests (request_id));
+diesel::joinable!(data_request_messages -> organizations (recipient_org_id));
 diesel::joinable!(data_request_responses -> data_requests (request_id));
 diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
 diesel::joinable!(fraud_alerts -> reports (report_id));

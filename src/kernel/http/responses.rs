@@ -28,7 +28,7 @@ const RESPONSES: &[Shared] = &[
     ),
     ("404", "NotFound", "No such object, or one you may not see", &[]),
     ("409", "Conflict", "The object's state or a unique value does not allow it", &[]),
-    ("410", "Gone", "No longer available", &[]),
+    ("410", "Gone", "No longer served: the answers of a request whose validation was refused are sealed", &[]),
     ("412", "PreconditionFailed", "`If-Match` names a version that is no longer current", &[]),
     ("413", "PayloadTooLarge", "The body, a part or a batch is over its limit", &[]),
     ("415", "UnsupportedMediaType", "The body is not `application/json`", &[]),
@@ -117,6 +117,10 @@ response_set! {
 response_set! {
     /// The object's state (or a unique value) refuses the change.
     Conflict = ["409"]
+}
+response_set! {
+    /// No longer served (sealed answers).
+    Sealed = ["410"]
 }
 response_set! {
     /// PATCH: `If-Match` required (428) and checked (412).

@@ -111,10 +111,3 @@ pub async fn put_capabilities(
     .await?;
     Ok(web::Json(caps))
 }
-
-/// Whether the addressee declared it cannot answer `kind`.
-pub(super) fn declared_unsupported(catalogue: Option<&serde_json::Value>, kind: RequestType) -> bool {
-    catalogue
-        .and_then(|c| c["request_types"].as_array())
-        .is_some_and(|types| types.iter().any(|t| t["type"] == kind.as_str() && t["supported"] == false))
-}

@@ -10,7 +10,7 @@ use crate::kernel::error::ApiResult;
 use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing};
 use crate::kernel::AppState;
 use crate::requests::model::*;
-use crate::requests::{service, store};
+use crate::requests::{rules, service, store};
 
 fn message(m: MessageRow) -> Message {
     Message {
@@ -22,7 +22,8 @@ fn message(m: MessageRow) -> Message {
     }
 }
 
-/// Posts a message to the other side of the request.
+/// Posts a message to the other side of the request: the validator, while the request waits for
+/// its validation; the addressee, once it reached it (a validator writes to the issuer).
 #[utoipa::path(
     tag = "requests",
     params(("id" = Uuid, Path)),
@@ -40,14 +41,14 @@ pub async fn create_request_message(
     let act = principal.authorize(&state, Action::PostRequestMessage).await?;
     let id = id.into_inner();
     let r = visible(&state, &act, id).await?;
-    if act.org_id != r.issuer_org_id && act.org_id != r.addressee_org_id {
-        return Err(act.refuse(&state, "data_request", id, "messages are between the issuer and the addressee").await);
-    }
+    let Some(to) = rules::access(act.org_id, &r).and_then(|a| rules::message_to(a, &r)) else {
+        return Err(act.refuse(&state, "data_request", id, "this request has nobody to write to yet").await);
+    };
     let mut check = crate::domain::Check::new();
     let text = check.text("body", &body.body, 1, 20_000);
     let text = check.done(|| text)?;
     let mut conn = state.pool.get().await?;
-    let saved = conn.transaction(async |c| service::post_message(c, &act, &r, text).await).await?;
+    let saved = conn.transaction(async |c| service::post_message(c, &act, &r, to, text).await).await?;
     Ok(HttpResponse::Created().json(message(saved)))
 }
 
@@ -66,7 +67,8 @@ pub async fn list_request_messages(
 ) -> ApiResult<web::Json<MessageList>> {
     let act = principal.authorize(&state, Action::ListRequestMessages).await?;
     let id = id.into_inner();
-    visible(&state, &act, id).await?;
-    let rows = store::messages(&mut *state.pool.get().await?, id).await?;
+    let r = visible(&state, &act, id).await?;
+    let between = matches!(rules::access(act.org_id, &r), Some(rules::Access::Issuer | rules::Access::Addressee));
+    let rows = store::messages(&mut *state.pool.get().await?, id, act.org_id, between).await?;
     Ok(web::Json(MessageList { items: rows.into_iter().map(message).collect(), next_cursor: None }))
 }

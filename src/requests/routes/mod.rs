@@ -18,12 +18,12 @@ pub use workflow::*;
 use super::model::RequestRow;
 use super::store::{self, RequestViewer};
 use crate::access::Grant;
-use crate::domain::{OrgKind, RequestId};
+use crate::domain::RequestId;
 use crate::kernel::error::ApiResult;
 use crate::kernel::AppState;
 
 fn viewer(act: &Grant) -> RequestViewer {
-    RequestViewer { org_id: act.org_id, prosecution: act.org_kind == OrgKind::Prosecution }
+    RequestViewer { org_id: act.org_id }
 }
 
 /// A request the caller may see, or 404 (recorded).

@@ -6,11 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use super::capabilities::declared_unsupported;
 use super::{viewer, visible};
 use crate::access::{Action, Principal};
-use crate::domain::{Check, OrgKind, RequestId};
-use crate::kernel::db::Conn;
+use crate::domain::{Check, RequestId};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::with_etag;
 use crate::kernel::http::idempotency::Idempotent;
@@ -18,47 +16,12 @@ use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing};
 use crate::kernel::AppState;
 use crate::requests::model::*;
-use crate::requests::{rules, service, store, view};
-use crate::{organizations, reports};
+use crate::requests::{policy, rules, service, store, view};
 
-/// Checks against the directory what a request names: an active ISP or bank (banks alone
-/// freeze funds) whose catalogue does not refuse the type, and reports the issuer can see.
-async fn check_references(
-    conn: &mut Conn,
-    check: &mut Check,
-    body: &CreateRequest,
-    viewer: &crate::domain::report::Viewer,
-) -> ApiResult<()> {
-    let kind = body.type_.parse::<RequestType>().ok();
-    let addressee = organizations::store::get(conn, body.addressee_id).await?.filter(|o| o.active);
-    match (addressee.map(|o| o.kind), kind) {
-        (None, _) => check.add("addressee_id", "no such active organisation"),
-        (Some(OrgKind::Isp), Some(RequestType::FreezeFunds)) => {
-            check.add("addressee_id", "freeze requests go to banks")
-        }
-        (Some(OrgKind::Isp | OrgKind::Bank), _) => {}
-        (Some(_), _) => check.add("addressee_id", "requests go to ISPs and banks"),
-    }
-    if let Some(kind) = kind {
-        let catalogue = store::capabilities_of(conn, body.addressee_id).await?;
-        if declared_unsupported(catalogue.as_ref(), kind) {
-            check.add(
-                "type",
-                format!("the addressee declared in its capability catalogue that it cannot answer {kind}"),
-            );
-        }
-    }
-    for (i, r) in body.report_ids.iter().enumerate() {
-        if reports::store::get_visible(conn, viewer, (*r).into()).await?.is_none() {
-            check.add(format!("report_ids[{i}]"), "no such report visible to you");
-        }
-    }
-    Ok(())
-}
-
-/// Issues a data, preservation or freeze request to an ISP or bank. A law-enforcement request
-/// for traffic or content data waits in `pending_validation` for a prosecutor, unless it is an
-/// emergency: then it goes out at once and must be validated within 48 hours.
+/// Issues a data, preservation or freeze request to an ISP or bank. Where the validation table
+/// asks for it (a police request for traffic or content data needs a prosecutor at home; across
+/// EU member states see README), the request names its validator in `validator_id` and waits
+/// in `pending_validation`, unseen by the addressee; an emergency the table lets go first goes
 #[utoipa::path(
     tag = "requests",
     request_body = CreateRequest,
@@ -79,11 +42,12 @@ pub async fn create_request(
     let mut conn = state.pool.get().await?;
     let mut check = Check::new();
     let input = body.parse(&mut check);
-    check_references(&mut conn, &mut check, &body, &act.viewer()).await?;
-    let input = check.done(|| input)?;
+    let tables = policy::Tables::configured(state.config.validation_tables.as_deref()).map_err(ApiError::internal)?;
+    let plan = service::plan(&mut conn, &mut check, &act, &body, input.as_ref(), &tables).await?;
+    let (input, plan) = check.done(|| input.zip(plan))?;
     let created = conn
         .transaction(async |c| {
-            let request = service::create(c, &act, input, body.addressee_id, &body).await?;
+            let request = service::create(c, &act, input, plan, &body).await?;
             idem.record(c, StatusCode::CREATED, &request).await
         })
         .await;
@@ -164,6 +128,6 @@ pub async fn get_request(
     let id = id.into_inner();
     let row = visible(&state, &act, id).await?;
     act.record_read(&state, Some(("data_request", id.to_string())), serde_json::json!({}));
-    let request = view::full(&mut *state.pool.get().await?, row).await?;
+    let request = view::full(&mut *state.pool.get().await?, row, act.org_id).await?;
     Ok(with_etag(StatusCode::OK, request.version, &request))
 }

@@ -6,13 +6,13 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::visible;
-use crate::access::{Action, Principal};
+use crate::access::{Action, Grant, Principal};
 use crate::domain::RequestId;
-use crate::kernel::error::ApiResult;
-use crate::kernel::http::responses::{Common, Conflict, Denied, Missing, TooLarge};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::responses::{Common, Conflict, Denied, Missing, Sealed, TooLarge};
 use crate::kernel::AppState;
-use crate::requests::model::DataRequest;
-use crate::requests::{service, store, upload};
+use crate::requests::model::{DataRequest, RequestRow, ResponseList};
+use crate::requests::{rules, service, store, upload, view};
 
 /// The multipart form of a response.
 #[derive(utoipa::ToSchema)]
@@ -61,7 +61,45 @@ pub async fn create_request_response(
     Ok(HttpResponse::Created().json(request))
 }
 
+/// The addressee's responses (records and attachments), to whoever reads the answers: the
+/// issuer, the addressee, and the validator where the table lets it (README, "Validation").
+/// Once a refused validation sealed them: 410 with the reason.
+#[utoipa::path(
+    tag = "requests",
+    params(("id" = Uuid, Path)),
+    security(("bearer" = []), ("api_key" = ["requests:read"])),
+    responses((status = 200, description = "the responses, oldest first", body = ResponseList), Common, Denied, Missing, Sealed)
+)]
+#[get("/requests/{id}/responses")]
+pub async fn list_request_responses(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<RequestId>,
+) -> ApiResult<web::Json<ResponseList>> {
+    let act = principal.authorize(&state, Action::ReadRequest).await?;
+    let id = id.into_inner();
+    let r = answered(&state, &act, id).await?;
+    act.record_read(&state, Some(("data_request", id.to_string())), serde_json::json!({"responses": true}));
+    let items = view::answers(&mut *state.pool.get().await?, r.id).await?;
+    Ok(web::Json(ResponseList { items }))
+}
+
+/// A request whose answers the caller reads: 404 when it does not (a validator the table keeps
+/// from them), 410 once sealed. Both recorded.
+async fn answered(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<RequestRow> {
+    let r = visible(state, act, id).await?;
+    if let Some(reason) = &r.seal_reason {
+        act.deny(state, "data_request", id).await;
+        return Err(ApiError::Gone(format!("the answers of this request are sealed: {reason}")));
+    }
+    if !rules::access(act.org_id, &r).is_some_and(|a| rules::reads_answers(a, &r)) {
+        return Err(act.hide(state, "data_request", id).await);
+    }
+    Ok(r)
+}
+
 /// Downloads an attachment, with its SHA-256 in `X-Content-SHA256`. Every download is audited.
+/// Once a refused validation sealed the answers: 410 with the reason.
 /// It comes as `application/octet-stream` with `nosniff`: a file from another organisation is
 /// never rendered by the browser that fetched it.
 #[utoipa::path(
@@ -70,7 +108,7 @@ pub async fn create_request_response(
     security(("bearer" = []), ("api_key" = ["requests:read"])),
     responses(
         (status = 200, description = "the file (its sniffed type is in the response's `attachments`)", content_type = "application/octet-stream", body = FileContent, headers(("X-Content-SHA256" = String))),
-        Common, Denied, Missing,
+        Common, Denied, Missing, Sealed,
     )
 )]
 #[get("/requests/{id}/attachments/{aid}")]
@@ -81,7 +119,7 @@ pub async fn get_request_attachment(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::DownloadAttachment).await?;
     let (id, aid) = path.into_inner();
-    visible(&state, &act, id).await?;
+    answered(&state, &act, id).await?;
     let mut conn = state.pool.get().await?;
     let Some((meta, content)) = store::attachment(&mut conn, id, aid).await? else {
         return Err(act.hide(&state, "attachment", aid).await);

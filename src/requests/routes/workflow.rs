@@ -53,9 +53,11 @@ pub async fn transition_request(
     Ok(answer(&request))
 }
 
-/// A prosecutor's decision on a law-enforcement request for traffic or content data:
-/// `approve` sends a pending request to the addressee (or confirms an emergency one already
-/// out); `reject` stops it (an emergency one already out is withdrawn).
+/// The named validator's decision (a person of that prosecution office or court): `approve`
+/// sends a pending request to the addressee, or confirms an emergency one already out; `reject`
+/// stops a pending one. Refusing one that went out first, in any state (even answered), seals
+/// its answers (downloads answer 410) and tells the addressee to delete or restrict what it
+/// produced.
 #[utoipa::path(
     tag = "requests",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the request you read")),
@@ -76,17 +78,25 @@ pub async fn validate_request(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ValidateRequest).await?;
     let id = id.into_inner();
-    visible(&state, &act, id).await?;
-    if act.org_kind != OrgKind::Prosecution || !act.is_user() {
-        return Err(act.refuse(&state, "data_request", id, "a prosecutor validates requests").await);
+    let r = visible(&state, &act, id).await?;
+    let named = r.validator_org_id == Some(act.org_id) && matches!(act.org_kind, OrgKind::Prosecution | OrgKind::Court);
+    if !named || !act.is_user() {
+        return Err(act
+            .refuse(&state, "data_request", id, "the prosecutor or judge the issuer named validates it")
+            .await);
     }
     let approve = body
         .decision
         .parse::<Decision>()
         .map_err(|_| crate::domain::Invalid::field("decision", "approve or reject"))?;
     let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
-    let mut conn = state.pool.get().await?;
     let approve = approve == Decision::Approve;
+    if !approve && note.is_none() {
+        return Err(
+            crate::domain::Invalid::field("note", "a refusal gives its reasons (they are the seal's reason)").into()
+        );
+    }
+    let mut conn = state.pool.get().await?;
     let request = conn.transaction(async |c| service::validate(c, &act, id, if_match, approve, note).await).await?;
     Ok(answer(&request))
 }
