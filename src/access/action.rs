@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::Principal;
 use crate::domain::Permission::{self, *};
+use crate::domain::Scope;
 use crate::kernel::audit::{AuditOutcome, Entry};
 use crate::kernel::error::ApiError;
 use crate::kernel::AppState;
@@ -20,6 +21,9 @@ pub enum Need {
     Permission(Permission),
     /// Every one of these permissions.
     All(&'static [Permission]),
+    /// A write: every one of these permissions and, for an API key, this scope as well (a key
+    /// that may read requests does not move them).
+    Write(&'static [Permission], Scope),
 }
 
 macro_rules! actions {
@@ -46,6 +50,8 @@ macro_rules! actions {
 
 /// Watchlists belong to organisations that read reports and events.
 const WATCH: &[Permission] = &[ReadReports, ReadEvents];
+/// Acting on a request one may read.
+const REQUESTS: &[Permission] = &[ReadRequests];
 
 actions! {
     ReadMe = "auth.me", Need::Nothing;
@@ -68,11 +74,11 @@ actions! {
     ExportReports = "report.export", Need::Permission(ReadReports);
     LookupIndicators = "indicator.lookup", Need::Permission(LookupIndicators);
     CorrelateIndicator = "indicator.correlate", Need::Permission(ReadReports);
-    CreateWatchlist = "watchlist.create", Need::All(WATCH);
+    CreateWatchlist = "watchlist.create", Need::Write(WATCH, Scope::WatchlistsWrite);
     ListWatchlists = "watchlist.list", Need::All(WATCH);
     ReadWatchlist = "watchlist.read", Need::All(WATCH);
-    UpdateWatchlist = "watchlist.update", Need::All(WATCH);
-    DeleteWatchlist = "watchlist.delete", Need::All(WATCH);
+    UpdateWatchlist = "watchlist.update", Need::Write(WATCH, Scope::WatchlistsWrite);
+    DeleteWatchlist = "watchlist.delete", Need::Write(WATCH, Scope::WatchlistsWrite);
     ReadEvents = "event.read", Need::Permission(ReadEvents);
     CreateWebhook = "webhook.create", Need::Permission(ManageWebhooks);
     ListWebhooks = "webhook.list", Need::Permission(ManageWebhooks);
@@ -87,10 +93,10 @@ actions! {
     CreateFreezeRequest = "request.create", Need::Permission(IssueFreezeRequests);
     ListRequests = "request.list", Need::Permission(ReadRequests);
     ReadRequest = "request.read", Need::Permission(ReadRequests);
-    TransitionRequest = "request.transition", Need::Permission(ReadRequests);
-    ValidateRequest = "request.validate", Need::Permission(ReadRequests);
-    ExtendRequest = "request.extend", Need::Permission(ReadRequests);
-    PostRequestMessage = "request.message", Need::Permission(ReadRequests);
+    TransitionRequest = "request.transition", Need::Write(REQUESTS, Scope::RequestsWrite);
+    ValidateRequest = "request.validate", Need::Write(REQUESTS, Scope::RequestsWrite);
+    ExtendRequest = "request.extend", Need::Write(REQUESTS, Scope::RequestsWrite);
+    PostRequestMessage = "request.message", Need::Write(REQUESTS, Scope::RequestsWrite);
     ListRequestMessages = "request.messages", Need::Permission(ReadRequests);
     RespondToRequest = "request.response", Need::Permission(AnswerRequests);
     DownloadAttachment = "request.attachment.download", Need::Permission(ReadRequests);

@@ -112,12 +112,21 @@ impl Principal {
         Permission::ALL.iter().copied().filter(|p| self.can(*p)).collect()
     }
 
-    /// The permission `need` lacks, if any.
-    fn missing(&self, need: Need) -> Option<Permission> {
+    /// What `need` lacks, if anything, as the refusal says it.
+    fn missing(&self, need: Need) -> Option<String> {
+        let lacking = |list: &[Permission]| list.iter().copied().find(|p| !self.can(*p));
+        let may_not =
+            |p: Permission| format!("your organisation or credential may not {}", p.as_str().replace('_', " "));
         match need {
             Need::Nothing => None,
-            Need::Permission(p) => (!self.can(p)).then_some(p),
-            Need::All(list) => list.iter().copied().find(|p| !self.can(*p)),
+            Need::Permission(p) => lacking(&[p]).map(may_not),
+            Need::All(list) => lacking(list).map(may_not),
+            Need::Write(list, scope) => lacking(list).map(may_not).or_else(|| match &self.credential {
+                Credential::ApiKey { scopes, .. } if !scopes.contains(&scope) => {
+                    Some(format!("this API key lacks the `{scope}` scope"))
+                }
+                _ => None,
+            }),
         }
     }
 
@@ -135,12 +144,9 @@ impl Principal {
         }
         match self.missing(action.need()) {
             None => Ok(grant),
-            Some(p) => {
+            Some(refusal) => {
                 record_denied(state, grant.entry()).await;
-                Err(ApiError::Forbidden(format!(
-                    "your organisation or credential may not {}",
-                    p.as_str().replace('_', " ")
-                )))
+                Err(ApiError::Forbidden(refusal))
             }
         }
     }

@@ -57,6 +57,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(webhooks::routes::create_webhook)
                 .service(webhooks::routes::list_webhooks)
                 .service(webhooks::routes::update_webhook)
+                .service(webhooks::routes::get_webhook)
                 .service(webhooks::routes::delete_webhook)
                 .service(webhooks::routes::list_webhook_deliveries)
                 .service(webhooks::routes::test_webhook)

@@ -15,6 +15,8 @@ text_enum! {
         RequestsWrite = "requests:write",
         EventsRead = "events:read",
         WebhooksManage = "webhooks:manage",
+        /// Create, change and delete watchlists (reading them needs `reports:read` and `events:read`).
+        WatchlistsWrite = "watchlists:write",
     }
 }
 
@@ -97,6 +99,9 @@ impl Permission {
 impl Scope {
     /// Whether an organisation of `kind` may hold a key with this scope.
     pub fn allowed_for_kind(self, kind: OrgKind) -> bool {
+        if self == Scope::WatchlistsWrite {
+            return Permission::ReadReports.allowed_for_kind(kind) && Permission::ReadEvents.allowed_for_kind(kind);
+        }
         Permission::ALL.iter().any(|p| p.scope() == Some(self) && p.allowed_for_kind(kind))
     }
 }

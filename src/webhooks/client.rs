@@ -6,35 +6,46 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-/// Whether `ip` is somewhere a webhook must not reach (loopback, private, link-local, CGNAT,
-/// unique-local, multicast, unspecified, documentation).
+/// Whether `ip` is somewhere a webhook must not reach: any address that is not globally
+/// reachable per the IANA IPv4 and IPv6 special-purpose address registries (loopback, private,
+/// shared/CGNAT, link-local, IETF protocol assignments, documentation, benchmarking, reserved,
+/// multicast, unique-local, site-local), and the ranges that embed or tunnel to an IPv4 address
+/// (IPv4-mapped and -compatible, NAT64, 6to4, Teredo).
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(a) => {
-            let o = a.octets();
-            a.is_loopback()
-                || a.is_private()
-                || a.is_link_local()
-                || a.is_unspecified()
-                || a.is_broadcast()
-                || a.is_multicast()
-                || a.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
+            let [a0, a1, a2, _] = a.octets();
+            a0 == 0                                            // 0.0.0.0/8 "this network"
+                || a0 == 10                                    // 10.0.0.0/8 private
+                || (a0 == 100 && (64..128).contains(&a1))      // 100.64.0.0/10 shared (CGNAT)
+                || a0 == 127                                   // loopback
+                || (a0 == 169 && a1 == 254)                    // link-local
+                || (a0 == 172 && (16..32).contains(&a1))       // 172.16.0.0/12 private
+                || (a0 == 192 && a1 == 0 && a2 == 0)           // 192.0.0.0/24 IETF protocol assignments
+                || (a0 == 192 && a1 == 0 && a2 == 2)           // TEST-NET-1
+                || (a0 == 192 && a1 == 88 && a2 == 99)         // 6to4 relay anycast
+                || (a0 == 192 && a1 == 168)                    // private
+                || (a0 == 198 && (a1 == 18 || a1 == 19))       // benchmarking
+                || (a0 == 198 && a1 == 51 && a2 == 100)        // TEST-NET-2
+                || (a0 == 203 && a1 == 0 && a2 == 113)         // TEST-NET-3
+                || a0 >= 224 // multicast 224.0.0.0/4, reserved 240.0.0.0/4, broadcast
         }
         IpAddr::V6(a) => {
+            if let Some(v4) = a.to_ipv4_mapped() {
+                return is_internal(IpAddr::V4(v4));
+            }
             let s = a.segments();
-            a.is_loopback()
-                || a.is_unspecified()
-                || a.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
-                || (s[0] == 0x2001 && s[1] == 0x0db8)
-                || a.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
+            // Only 2000::/3 is global unicast: that excludes ::/8 (loopback, unspecified,
+            // IPv4-compatible), 64:ff9b::/96 and 64:ff9b:1::/48 (NAT64), 100::/64 (discard),
+            // 5f00::/16 (SRv6), fc00::/7, fe80::/10, fec0::/10 and ff00::/8.
+            (s[0] & 0xe000) != 0x2000
+                || (s[0] == 0x2001 && s[1] < 0x0200)           // 2001::/23 IETF assignments, Teredo 2001::/32
+                || (s[0] == 0x2001 && s[1] == 0x0db8)          // documentation
+                || s[0] == 0x2002                              // 6to4
+                || (s[0] & 0xfff0) == 0x3ff0 // 3fff::/20 documentation
         }
     }
 }
@@ -59,7 +70,9 @@ pub fn check_url(raw: &str, allow_internal: bool) -> Result<url::Url, String> {
         Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
     };
     if internal && !allow_internal {
-        return Err("points at a loopback, private or link-local address".into());
+        return Err(
+            "points at an address that is not globally reachable (loopback, private, link-local, reserved...)".into()
+        );
     }
     Ok(url)
 }
@@ -108,10 +121,9 @@ async fn post_inner(
     if addrs.is_empty() {
         return Err(format!("{host} has no address"));
     }
-    if !allow_internal {
-        if let Some(bad) = addrs.iter().find(|a| is_internal(a.ip())) {
-            return Err(format!("{host} resolves to the internal address {}; refused", bad.ip()));
-        }
+    // The log is the customer's to read: it does not say which internal address.
+    if !allow_internal && addrs.iter().any(|a| is_internal(a.ip())) {
+        return Err(format!("{host} resolves to an address that is not globally reachable; refused"));
     }
     let stream = TcpStream::connect(addrs[0]).await.map_err(|e| format!("connect {}: {e}", addrs[0]))?;
     let _ = stream.set_nodelay(true);
@@ -143,12 +155,16 @@ async fn post_inner(
     }
 }
 
+/// The longest status line read from a receiver.
+const STATUS_LINE_MAX: u64 = 8 * 1024;
+
 async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, head: &[u8], body: &[u8]) -> Result<u16, String> {
     stream.write_all(head).await.map_err(|e| format!("send: {e}"))?;
     stream.write_all(body).await.map_err(|e| format!("send: {e}"))?;
     stream.flush().await.map_err(|e| format!("send: {e}"))?;
+    // The status line only, and at most 8 KiB of it: a receiver cannot make us buffer more.
     let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).await.map_err(|e| format!("receive: {e}"))?;
+    BufReader::new(stream.take(STATUS_LINE_MAX)).read_line(&mut line).await.map_err(|e| format!("receive: {e}"))?;
     // "HTTP/1.1 204 No Content"
     line.split_whitespace()
         .nth(1)
@@ -173,10 +189,34 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:10.0.0.1",
+            "0.1.2.3",
+            "192.0.0.8",
+            "192.0.2.1",
+            "192.88.99.1",
+            "198.18.0.1",
+            "198.51.100.1",
+            "203.0.113.1",
+            "240.0.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::",
+            "::10.0.0.1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "100::1",
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001:db8::1",
+            "2002:a00:1::1",
+            "3fff::1",
+            "5f00::1",
+            "fc00::1",
+            "fec0::1",
+            "ff02::1",
         ] {
             assert!(is_internal(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["8.8.8.8", "2606:4700::1111"] {
+        for ip in ["8.8.8.8", "1.1.1.1", "193.0.0.1", "2606:4700::1111", "2a00:1450:4001::1", "::ffff:8.8.8.8"] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip}");
         }
         assert!(check_url("https://hooks.bank-a.example/cb", false).is_ok());

@@ -98,6 +98,24 @@ pub async fn list_webhooks(state: web::Data<AppState>, principal: Principal) -> 
     }))
 }
 
+/// One of your organisation's webhooks, with its `ETag` for a change (never the secret).
+#[utoipa::path(
+    tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    security(("bearer" = []), ("api_key" = ["webhooks:manage"])),
+    responses((status = 200, description = "the webhook", body = Webhook, headers(("ETag" = String))), Common, Denied, Missing)
+)]
+#[get("/webhooks/{id}")]
+pub async fn get_webhook(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let act = principal.authorize(&state, Action::ListWebhooks).await?;
+    let hook = Webhook::from_row(own(&state, &act, id.into_inner()).await?, false);
+    Ok(with_etag(StatusCode::OK, hook.version, &hook))
+}
+
 /// Changes a webhook's URL or event types, or (re-)enables or disables it, with `If-Match`
 /// (428 without, 412 when stale).
 #[utoipa::path(

@@ -140,14 +140,17 @@ pub async fn insert_delivery(conn: &mut Conn, webhook: Uuid, outbox_id: i64) -> 
     Ok(())
 }
 
-/// Claims up to `limit` due deliveries for 60 s and counts the attempt.
+/// Claims up to `limit` due deliveries for 60 s and counts the attempt. Deliveries of a disabled
+/// endpoint or a deactivated organisation wait (an endpoint enabled again resumes them).
 pub async fn claim_due(conn: &mut Conn, limit: i64) -> ApiResult<Vec<Due>> {
     let ids: Vec<Uuid> = diesel::sql_query(
         "UPDATE webhook_deliveries SET claimed_until = now() + interval '60 seconds', attempts = attempts + 1
-         WHERE id IN (SELECT id FROM webhook_deliveries
-                      WHERE status = $2 AND next_attempt_at <= now()
-                        AND (claimed_until IS NULL OR claimed_until < now())
-                      ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         WHERE id IN (SELECT d.id FROM webhook_deliveries d
+                      JOIN webhooks w ON w.id = d.webhook_id AND w.active
+                      JOIN organizations o ON o.id = w.organization_id AND o.active
+                      WHERE d.status = $2 AND d.next_attempt_at <= now()
+                        AND (d.claimed_until IS NULL OR d.claimed_until < now())
+                      ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
          RETURNING id",
     )
     .bind::<diesel::sql_types::BigInt, _>(limit)

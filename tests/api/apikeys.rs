@@ -100,3 +100,38 @@ async fn revoked_and_expired_api_keys_are_refused() {
     }
     assert_eq!(status, 401, "a revoked key stops working without a restart");
 }
+
+#[actix_rt::test]
+async fn a_read_scope_does_not_write_requests_or_watchlists() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let body = json!({
+        "type": "subscriber_info", "addressee_id": isp.id, "case_reference": "PK-1",
+        "legal_basis": {"provision": "CPC art. 123"}, "data_categories": ["subscriber"], "urgency": "routine",
+        "identifiers": [{"type": "email", "value": "x@example.org"}],
+    });
+    let req = app.post_as(&police.admin, "/api/v1/requests", &body).await.ok(201);
+    let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
+    let (reader, _) = app.api_key(&isp, &["requests:read", "reports:read", "events:read"]).await;
+    app.get_as(&reader, &path).await.ok(200);
+    let p = app.post_as(&reader, &format!("{path}/transitions"), &json!({"to": "acknowledged"})).await.problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("requests:write"), "{p}");
+    app.post_as(&reader, &format!("{path}/messages"), &json!({"body": "hi"})).await.problem(403);
+    let watch = json!({"name": "w", "items": [{"type": "domain", "value": "evil.example"}]});
+    let p = app.post_as(&reader, "/api/v1/watchlists", &watch).await.problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("watchlists:write"), "{p}");
+    app.get_as(&reader, "/api/v1/watchlists").await.ok(200);
+    let (writer, _) = app
+        .api_key(&isp, &["requests:read", "requests:write", "reports:read", "events:read", "watchlists:write"])
+        .await;
+    app.post_as(&writer, &format!("{path}/transitions"), &json!({"to": "acknowledged"})).await.ok(200);
+    app.post_as(&writer, "/api/v1/watchlists", &watch).await.ok(201);
+    // A kind that reads no reports holds no watchlist scope.
+    let regulator = app.org("regulator", "Regulator").await;
+    let p = app
+        .post_as(&regulator.admin, "/api/v1/api-keys", &json!({"name": "w", "scopes": ["watchlists:write"]}))
+        .await
+        .problem(422);
+    assert!(p.to_string().contains("watchlists:write"), "{p}");
+}

@@ -174,6 +174,8 @@ async fn bank_a_events_never_reach_bank_b_and_webhooks_are_private() {
     assert!(b_log.is_empty() && rb.received().is_empty(), "{b_log:?} {:?}", rb.received());
     let path = format!("/api/v1/webhooks/{}", hook_a["id"].as_str().unwrap());
     app.get_as(&b.admin, &format!("{path}/deliveries")).await.problem(404);
+    app.get_as(&b.admin, &path).await.problem(404);
+    assert!(app.get_as(&a.admin, &path).await.ok(200).get("secret").is_none());
     app.patch_as(&b.admin, &path, &json!({"active": false})).await.problem(404);
     app.post_as(&b.admin, &format!("{path}/test"), &json!({})).await.problem(404);
     app.delete_as(&b.admin, &path).await.problem(404);
@@ -265,4 +267,35 @@ async fn an_endpoint_failing_for_a_day_is_disabled_with_the_reason() {
     let again = app.patch_with(&b.admin, &path, &etag, &json!({"active": true})).await.ok(200);
     assert_eq!(again["active"], true);
     assert_eq!(again["consecutive_failures"], 0);
+}
+
+#[actix_rt::test]
+async fn nothing_more_goes_to_a_disabled_endpoint_or_a_deactivated_organisation() {
+    let app = dev_app().await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let c = app.org("bank", "Bank C").await;
+    // B's receiver keeps failing: the delivery is retried (100 ms, 400 ms, 1.6 s ...) until B
+    // disables the endpoint.
+    let failing = Receiver::start(0, usize::MAX);
+    let created = hook(&app, &b, &failing.url).await;
+    match_event(&app, &a, &b, 61).await;
+    failing.wait_for_requests(2).await;
+    let path = format!("/api/v1/webhooks/{}", created["id"].as_str().unwrap());
+    app.patch_read(&b.admin, &path, &json!({"active": false})).await.ok(200);
+    actix_rt::time::sleep(Duration::from_millis(300)).await;
+    let at_disable = failing.received().len();
+    match_event(&app, &a, &b, 62).await;
+    actix_rt::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(failing.received().len(), at_disable, "no retry and no new delivery to a disabled endpoint");
+    // C is deactivated: its endpoint hears nothing more.
+    let receiver = Receiver::start(0, 0);
+    hook(&app, &c, &receiver.url).await;
+    let watch = json!({"name": "w63", "items": [{"type": "iban", "value": iban_xk(63)}]});
+    app.post_as(&c.admin, "/api/v1/watchlists", &watch).await.ok(201);
+    let admin = app.admin().await;
+    app.patch_read(&admin, &format!("/api/v1/organizations/{}", c.id), &json!({"active": false})).await.ok(200);
+    create_report(&app, &a.admin, report_body("green", &iban_xk(63), &[])).await;
+    actix_rt::time::sleep(Duration::from_millis(1500)).await;
+    assert!(receiver.received().is_empty(), "{:?}", receiver.received());
 }

@@ -60,6 +60,17 @@ impl Receiver {
         self.log.lock().unwrap().clone()
     }
 
+    /// Waits until `n` requests arrived, answered or not (10 s at most).
+    pub async fn wait_for_requests(&self, n: usize) -> Vec<Received> {
+        for _ in 0..200 {
+            if self.received().len() >= n {
+                break;
+            }
+            actix_rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.received()
+    }
+
     pub async fn wait_for(&self, successes: usize) -> Vec<Received> {
         for _ in 0..200 {
             let ok = self.received().iter().filter(|r| r.status == 204).count();

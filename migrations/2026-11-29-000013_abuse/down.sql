@@ -1,0 +1,12 @@
+CREATE OR REPLACE FUNCTION notify_outbox_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.type <> 'webhook.test' THEN
+        INSERT INTO webhook_deliveries (webhook_id, outbox_id)
+        SELECT w.id, NEW.id FROM webhooks w
+        WHERE w.organization_id = NEW.recipient_org_id AND w.active
+          AND (cardinality(w.event_types) = 0 OR NEW.type = ANY (w.event_types));
+    END IF;
+    PERFORM pg_notify('cyberbridge_events', NEW.recipient_org_id::text);
+    RETURN NULL;
+END;
+$$;
