@@ -81,6 +81,9 @@ impl Check {
         } else if n > max {
             self.add(field, format!("must be at most {max} characters"));
             None
+        } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            self.add(field, "must not contain control characters (other than line breaks and tabs)");
+            None
         } else {
             Some(v.to_string())
         }

@@ -27,6 +27,8 @@ text_enum! {
         RequestDeadlineNear = "request.deadline_near",
         RequestOverdue = "request.overdue",
         PreservationExpiring = "preservation.expiring",
+        /// A request names you as its validator: decide it (`POST /requests/{id}/validate`).
+        RequestValidationRequested = "request.validation_requested",
         /// An emergency request that went out first: 36 of its 48 hours for validation are gone.
         RequestValidationDue = "request.validation_due",
         /// Its 48 hours for validation are over and it is not validated.

@@ -242,6 +242,12 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::Unknown, ref info) if is_connection_failure(info.message()) => {
                 Self::Unavailable(info.message().to_string())
             }
+            // A text field that no check covered carried U+0000, which PostgreSQL text cannot hold.
+            Error::DatabaseError(_, ref info)
+                if info.message().contains("0x00") || info.message().contains("\\u0000") =>
+            {
+                Self::field("body", "text must not contain the NUL character (U+0000)")
+            }
             other => Self::Internal(Box::new(other)),
         }
     }

@@ -373,7 +373,14 @@ fn parse_identifiers(check: &mut Check, items: &[Identifier]) -> (Vec<serde_json
             }
             (None, _) => None,
         };
-        identified.push((t, observed_at.is_some()));
+        // A URL whose host is an IP address names that address: asked of a provider, it is
+        // identification data like the address itself.
+        let by_address = match (t, url::Url::parse(&value).ok().and_then(|u| u.host().map(|h| h.to_owned()))) {
+            (IndicatorType::Url, Some(url::Host::Ipv4(_))) => (IndicatorType::Ipv4, true),
+            (IndicatorType::Url, Some(url::Host::Ipv6(_))) => (IndicatorType::Ipv6, true),
+            _ => (t, observed_at.is_some()),
+        };
+        identified.push(by_address);
         out.push(serde_json::json!({"type": t, "value": value, "port": id.port, "observed_at": observed_at}));
     }
     (out, identified)
@@ -490,6 +497,10 @@ pub struct Validation {
 #[schema(example = json!({"body": "Which port range do you need for 192.0.2.10?"}))]
 pub struct NewMessage {
     pub body: String,
+    /// The organisation it goes to, one the request lets you write to: for the issuer, the
+    /// validator it named or (once the request reached it) the addressee; for the others, the
+    /// issuer. Default: the addressee once the request reached it, else the validator.
+    pub to: Option<OrgId>,
 }
 
 /// One step of a request's history.

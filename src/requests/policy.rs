@@ -65,6 +65,9 @@ pub struct Requirement {
     pub validators: Vec<OrgKind>,
     pub emergency_first: bool,
     pub read_answers: Vec<OrgKind>,
+    /// The rules that apply ask for validators of which no kind satisfies them all: the
+    /// request cannot be issued as it is (never silently unvalidated).
+    pub conflict: bool,
 }
 
 impl Requirement {
@@ -84,12 +87,31 @@ impl Table {
                 }
             }
         };
+        let validators = all(|r| &r.validators);
         Requirement {
             table: self.name.clone(),
-            validators: all(|r| &r.validators),
+            conflict: validators.is_empty() && !rules.is_empty(),
+            validators,
             emergency_first: rules.iter().all(|r| r.emergency_first),
             read_answers: all(|r| &r.validators_read_answers),
         }
+    }
+
+    /// What every table must hold: each rule names validators, prosecution offices and courts
+    /// only, and a court never reads answers.
+    fn check(&self) -> Result<(), String> {
+        for (i, rule) in self.rules.iter().enumerate() {
+            if rule.validators.is_empty() {
+                return Err(format!("rules[{i}]: name the validators (prosecution, court)"));
+            }
+            if let Some(k) = rule.validators.iter().find(|k| !matches!(k, OrgKind::Prosecution | OrgKind::Court)) {
+                return Err(format!("rules[{i}]: a {k} does not validate requests (prosecution, court)"));
+            }
+            if rule.validators_read_answers.contains(&OrgKind::Court) {
+                return Err(format!("rules[{i}]: a court never reads the answers"));
+            }
+        }
+        Ok(())
     }
 
     /// Today's rule of most countries: a police request for traffic or content data needs a
@@ -124,7 +146,7 @@ impl Table {
                 Rule {
                     issuers: police.clone(),
                     types: production.clone(),
-                    categories: vec![DataCategory::Subscriber, DataCategory::IpIdentification],
+                    categories: vec![],
                     validators: vec![OrgKind::Prosecution, OrgKind::Court],
                     emergency_first: true,
                     validators_read_answers: vec![OrgKind::Prosecution],
@@ -151,7 +173,7 @@ impl Table {
 }
 
 /// Member states bound by the e-Evidence Regulation (every EU state but Denmark).
-const E_EVIDENCE_STATES: &str = "AT BE BG HR CY CZ EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE";
+const E_EVIDENCE_STATES: &str = "AT BE BG HR CY CZ EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE";
 
 pub fn in_e_evidence_area(country: &str) -> bool {
     E_EVIDENCE_STATES.split(' ').any(|c| c == country)
@@ -189,7 +211,11 @@ impl Tables {
                 serde_json::Value::String(name) => {
                     preset(&name).ok_or_else(|| format!("{country}: no preset `{name}` (domestic, eu-e-evidence)"))?
                 }
-                own => serde_json::from_value(own).map_err(|e| format!("{country}: {e}"))?,
+                own => {
+                    let table: Table = serde_json::from_value(own).map_err(|e| format!("{country}: {e}"))?;
+                    table.check().map_err(|e| format!("{country}: {e}"))?;
+                    table
+                }
             };
             countries.insert(country, table);
         }
@@ -324,6 +350,15 @@ mod tests {
             (&d, LawEnforcement, SubscriberInfo, vec![Subscriber, IpIdentification], vec![], true, vec![]),
             (&d, Prosecution, ContentData, vec![Content], vec![], true, vec![]),
             (&eu, LawEnforcement, SubscriberInfo, vec![Subscriber], vec![Prosecution, Court], true, vec![Prosecution]),
+            (
+                &eu,
+                LawEnforcement,
+                TransactionHistory,
+                vec![Transaction],
+                vec![Prosecution, Court],
+                true,
+                vec![Prosecution],
+            ),
             (&eu, Prosecution, SubscriberInfo, vec![Subscriber], vec![], true, vec![]),
             (&eu, Prosecution, TrafficData, vec![Traffic], vec![Court], false, vec![]),
             (&eu, LawEnforcement, ContentData, vec![Content, IpIdentification], vec![Court], false, vec![]),
@@ -349,6 +384,8 @@ mod tests {
         assert_eq!(tables.choose("DE", "FR", Bank).name, "domestic:DE", "banks are never under the EU table");
         assert_eq!(tables.choose("XK", "DE", Isp).name, "domestic:XK", "Kosovo is not a member state");
         assert_eq!(tables.choose("DK", "DE", Isp).name, "domestic:DK", "Denmark is not bound");
+        assert_eq!(tables.choose("DE", "HU", Isp).name, "eu-e-evidence");
+        assert_eq!(E_EVIDENCE_STATES.split(' ').count(), 26, "the 27 member states but Denmark");
     }
 
     #[test]
@@ -368,6 +405,19 @@ mod tests {
     }
 
     #[test]
+    fn rules_that_no_validator_satisfies_are_a_conflict_not_a_pass() {
+        let t = Tables::parse(serde_json::json!({"countries": {"AL": {"rules": [
+            {"categories": ["traffic"], "validators": ["prosecution"], "emergency_first": true},
+            {"categories": ["content"], "validators": ["court"], "emergency_first": true}]}}}))
+        .unwrap()
+        .choose("AL", "AL", Isp);
+        let r = t.requirement(LawEnforcement, Preservation, &[Traffic, Content]);
+        assert!(r.conflict && !r.needed());
+        assert!(!t.requirement(LawEnforcement, Preservation, &[Traffic]).conflict);
+        assert!(!t.requirement(LawEnforcement, Preservation, &[Subscriber]).conflict, "no rule: no validation");
+    }
+
+    #[test]
     fn a_bad_tables_file_is_refused_with_its_reason() {
         let dir = std::env::temp_dir().join(format!("cb-tables-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -379,6 +429,18 @@ mod tests {
                 "AL: unknown variant `judge`",
             ),
             (r#"{"countrys": {}}"#, "unknown field"),
+            (
+                r#"{"countries": {"AL": {"rules": [{"validators": [], "emergency_first": true}]}}}"#,
+                "name the validators",
+            ),
+            (
+                r#"{"countries": {"AL": {"rules": [{"validators": ["bank"], "emergency_first": true}]}}}"#,
+                "a bank does not validate",
+            ),
+            (
+                r#"{"countries": {"AL": {"rules": [{"validators": ["court"], "emergency_first": true, "validators_read_answers": ["court"]}]}}}"#,
+                "a court never reads",
+            ),
         ] {
             let path = dir.join("tables.json");
             std::fs::write(&path, text).unwrap();

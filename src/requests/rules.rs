@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::model::{RequestRow, RequestStatus, RequestType, Urgency};
 use super::policy::Requirement;
 use crate::access::{Action, Principal};
-use crate::domain::{OrgId, Permission};
+use crate::domain::{Country, OrgId, OrgKind, Permission};
 
 /// Which side moves a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +60,64 @@ pub fn issuing(kind: RequestType) -> Action {
     } else {
         Action::CreateDataRequest
     }
+}
+
+/// Who answers a request of `kind`: providers for communications data, banks for accounts,
+/// transactions and freezes, either for a preservation.
+pub fn addressed_to(kind: RequestType) -> &'static [OrgKind] {
+    use RequestType::*;
+    match kind {
+        SubscriberInfo | TrafficData | ContentData | DomainRegistrationInfo => &[OrgKind::Isp],
+        AccountInfo | TransactionHistory | FreezeFunds => &[OrgKind::Bank],
+        Preservation => &[OrgKind::Isp, OrgKind::Bank],
+    }
+}
+
+/// Whether the validator the issuer named (id, kind, country) is the one the requirement asks
+/// for: one where validation is needed (of a kind the table allows, of the issuer's country,
+/// not the issuer itself), none where it is not. The refusal names the field.
+pub fn named_validator(
+    requirement: &Requirement,
+    issuer: OrgId,
+    issuer_country: &Country,
+    named: Option<&(OrgId, OrgKind, Country)>,
+) -> Result<(), (&'static str, String)> {
+    let table = &requirement.table;
+    if requirement.conflict {
+        return Err((
+            "data_categories",
+            format!("under the {table} table the rules for these categories ask for validators no single kind satisfies: issue one request per category"),
+        ));
+    }
+    match (requirement.needed(), named) {
+        (true, None) => Err((
+            "validator_id",
+            format!(
+                "under the {table} table this request needs a validation by a {}: name it",
+                kinds(&requirement.validators)
+            ),
+        )),
+        (true, Some((id, _, _))) if *id == issuer => {
+            Err(("validator_id", "an organisation does not validate its own request".into()))
+        }
+        (true, Some((_, kind, _))) if !requirement.validators.contains(kind) => Err((
+            "validator_id",
+            format!(
+                "under the {table} table a {} validates this request, not a {kind}",
+                kinds(&requirement.validators)
+            ),
+        )),
+        (true, Some((_, _, country))) if country != issuer_country => {
+            Err(("validator_id", format!("the validator must be of your country ({issuer_country})")))
+        }
+        (false, Some(_)) => Err(("validator_id", format!("under the {table} table this request needs no validation"))),
+        _ => Ok(()),
+    }
+}
+
+/// `a or b or c`.
+pub fn kinds(list: &[OrgKind]) -> String {
+    list.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" or ")
 }
 
 /// The time allowed to a request of `urgency` received at `received`, unless the issuer asked
@@ -141,13 +199,27 @@ pub fn reads_answers(access: Access, r: &RequestRow) -> bool {
         }
 }
 
-/// Whom a message of `access` goes to: before the request reached the addressee, issuer and
-/// validator talk; after, issuer and addressee (a validator writes to the issuer).
-pub fn message_to(access: Access, r: &RequestRow) -> Option<OrgId> {
+/// Whom `access` may write to: the issuer to the validator it named and, once the request
+/// reached it, to the addressee (the default then); the addressee and the validator to the
+/// issuer. Never the addressee before the request reached it.
+pub fn may_write_to(access: Access, r: &RequestRow) -> Vec<OrgId> {
     match access {
-        Access::Issuer if r.received_at.is_some() => Some(r.addressee_org_id),
-        Access::Issuer => r.validator_org_id,
-        Access::Addressee | Access::Validator { .. } => Some(r.issuer_org_id),
+        Access::Issuer => {
+            let mut out: Vec<OrgId> = r.received_at.map(|_| r.addressee_org_id).into_iter().collect();
+            out.extend(r.validator_org_id);
+            out
+        }
+        Access::Addressee | Access::Validator { .. } => vec![r.issuer_org_id],
+    }
+}
+
+/// The recipient of a message of `access`: the one asked for if it may write to it, else its
+/// first choice.
+pub fn message_to(access: Access, r: &RequestRow, wanted: Option<OrgId>) -> Option<OrgId> {
+    let reachable = may_write_to(access, r);
+    match wanted {
+        Some(w) => reachable.contains(&w).then_some(w),
+        None => reachable.first().copied(),
     }
 }
 
@@ -232,7 +304,7 @@ mod tests {
     }
 
     fn requirement(validators: Vec<crate::domain::OrgKind>, emergency_first: bool) -> Requirement {
-        Requirement { table: "t".into(), validators, emergency_first, read_answers: vec![] }
+        Requirement { table: "t".into(), validators, emergency_first, read_answers: vec![], conflict: false }
     }
 
     #[test]
@@ -348,8 +420,23 @@ mod tests {
             let r = row(received, Some(VALIDATOR), reads, sealed);
             for (org, want) in [ISSUER, ADDRESSEE, VALIDATOR, OTHER].into_iter().zip(expected) {
                 let a = access(org, &r);
-                let got = (a.is_some(), a.is_some_and(|a| reads_answers(a, &r)), a.and_then(|a| message_to(a, &r)));
+                let got =
+                    (a.is_some(), a.is_some_and(|a| reads_answers(a, &r)), a.and_then(|a| message_to(a, &r, None)));
                 assert_eq!(got, want, "received {received}, reads {reads}, sealed {sealed}, org {org}");
+            }
+            if let Some(Access::Issuer) = access(ISSUER, &r) {
+                assert_eq!(
+                    message_to(Access::Issuer, &r, Some(VALIDATOR)),
+                    Some(VALIDATOR),
+                    "the issuer answers its validator"
+                );
+                let to_addressee = message_to(Access::Issuer, &r, Some(ADDRESSEE));
+                assert_eq!(
+                    to_addressee,
+                    received.then_some(ADDRESSEE),
+                    "never the addressee before it has the request"
+                );
+                assert_eq!(message_to(Access::Issuer, &r, Some(OTHER)), None);
             }
             let mut parties = parties(&r);
             parties.sort();

@@ -84,8 +84,8 @@ pub async fn plan(
     let addressee = organizations::store::get(conn, body.addressee_id).await?.filter(|o| o.active);
     match (addressee.as_ref().map(|o| o.kind), kind) {
         (None, _) => check.add("addressee_id", "no such active organisation"),
-        (Some(OrgKind::Isp), Some(RequestType::FreezeFunds)) => {
-            check.add("addressee_id", "freeze requests go to banks")
+        (Some(to @ (OrgKind::Isp | OrgKind::Bank)), Some(kind)) if !rules::addressed_to(kind).contains(&to) => {
+            check.add("addressee_id", format!("a `{kind}` request goes to {}", kinds(rules::addressed_to(kind))))
         }
         (Some(OrgKind::Isp | OrgKind::Bank), _) => {}
         (Some(_), _) => check.add("addressee_id", "requests go to ISPs and banks"),
@@ -93,10 +93,8 @@ pub async fn plan(
     if let Some(kind) = kind {
         let catalogue = store::capabilities_of(conn, body.addressee_id).await?;
         if rules::declared_unsupported(catalogue.as_ref(), kind) {
-            check.add(
-                "type",
-                format!("the addressee declared in its capability catalogue that it cannot answer {kind}"),
-            );
+            let message = format!("the addressee declared in its capability catalogue that it cannot answer {kind}");
+            check.add("type", message);
         }
     }
     for (i, r) in body.report_ids.iter().enumerate() {
@@ -106,48 +104,27 @@ pub async fn plan(
     }
     let (Some(input), Some(addressee)) = (input, addressee) else { return Ok(None) };
     let issuer = organizations::store::get(conn, act.org_id).await?.ok_or(ApiError::NotFound)?;
+    let table = tables.choose(issuer.country.as_str(), addressee.country.as_str(), addressee.kind);
+    let categories = policy::effective_categories(input.kind, &input.categories, &input.identified, addressee.kind);
+    let requirement = table.requirement(act.org_kind, input.kind, &categories);
     let validator = match body.validator_id {
         Some(id) => organizations::store::get(conn, id).await?.filter(|o| o.active),
         None => None,
     };
-    match &validator {
-        None if body.validator_id.is_some() => check.add("validator_id", "no such active organisation"),
-        Some(v) if v.country != issuer.country => {
-            check.add("validator_id", format!("the validator must be of your country ({})", issuer.country))
-        }
-        _ => {}
+    if body.validator_id.is_some() && validator.is_none() {
+        check.add("validator_id", "no such active organisation");
     }
-    let validator = validator.map(|o| (o.id, o.kind));
-    let table = tables.choose(issuer.country.as_str(), addressee.country.as_str(), addressee.kind);
-    let categories = policy::effective_categories(input.kind, &input.categories, &input.identified, addressee.kind);
-    let requirement = table.requirement(act.org_kind, input.kind, &categories);
-    match (requirement.needed(), validator, body.validator_id) {
-        (true, None, None) => check.add(
-            "validator_id",
-            format!(
-                "under the {} table this request needs a validation by a {}: name it",
-                requirement.table,
-                kinds(&requirement.validators)
-            ),
-        ),
-        (true, Some((_, k)), _) if !requirement.validators.contains(&k) => check.add(
-            "validator_id",
-            format!(
-                "under the {} table a {} validates this request, not a {k}",
-                requirement.table,
-                kinds(&requirement.validators)
-            ),
-        ),
-        (false, _, Some(_)) => {
-            check.add("validator_id", format!("under the {} table this request needs no validation", requirement.table))
-        }
-        _ => {}
+    let validator = validator.map(|v| (v.id, v.kind, v.country));
+    if let Err((field, message)) = rules::named_validator(&requirement, act.org_id, &issuer.country, validator.as_ref())
+    {
+        check.add(field, message);
     }
+    let validator = validator.map(|(id, kind, _)| (id, kind));
     Ok(Some(Plan { addressee: addressee.id, categories, requirement, validator }))
 }
 
 fn kinds(list: &[OrgKind]) -> String {
-    list.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" or ")
+    rules::kinds(list)
 }
 
 /// Issues a request: it waits for its validator, or goes out at once.
@@ -214,6 +191,13 @@ pub async fn create(
     store::record(c, &history).await?;
     if start.goes_out {
         events::emit(c, EventType::RequestReceived, row.addressee_org_id, &received(&row)).await?;
+    }
+    if let Some(validator) = row.validator_org_id {
+        let payload = json!({
+            "request_id": row.id, "reference": row.reference, "type": row.type_, "urgency": row.urgency,
+            "issuer_id": row.issuer_org_id, "status": row.status, "validation_due_at": row.validation_due_at,
+        });
+        events::emit(c, EventType::RequestValidationRequested, validator, &payload).await?;
     }
     let details =
         json!({"status": row.status, "validation_table": row.validation_table, "validator": row.validator_org_id});
@@ -283,14 +267,18 @@ pub async fn validate(
         r.received_at = Some(now);
         r.deadline = Some(rules::deadline(r.urgency, now, r.requested_deadline));
     }
+    // The decision is in the history everyone on the request reads; the validator's reasons go
+    // to the issuer alone, as a message.
     let decision = if approve { "validation approved" } else { "validation refused" };
-    let note = note.map_or(decision.to_string(), |n| format!("{decision}: {n}"));
     if decided.seals {
         r.sealed_at = Some(now);
-        r.seal_reason = Some(note.clone());
+        r.seal_reason = Some(format!("{decision} on {}", now.format("%Y-%m-%d")));
     }
     let r = store::save(c, &r).await?;
-    changed(c, act, before, &r, None, Some(note.clone())).await?;
+    changed(c, act, before, &r, None, Some(decision.to_string())).await?;
+    if let Some(reasons) = note {
+        write_message(c, act, &r, r.issuer_org_id, format!("{decision}: {reasons}")).await?;
+    }
     if decided.reaches {
         events::emit(c, EventType::RequestReceived, r.addressee_org_id, &received(&r)).await?;
     }
@@ -298,7 +286,7 @@ pub async fn validate(
         // The regulation's rule: what was obtained under a refused validation is deleted or
         // restricted. The addressee is told to do so for what it produced.
         let payload = json!({
-            "request_id": r.id, "reference": r.reference, "sealed_at": r.sealed_at, "reason": note,
+            "request_id": r.id, "reference": r.reference, "sealed_at": r.sealed_at, "reason": r.seal_reason,
             "instruction": "delete or restrict the data produced for this request",
         });
         for org in [r.addressee_org_id, r.issuer_org_id] {
@@ -314,9 +302,11 @@ pub async fn validate(
 pub async fn extend(c: &mut Conn, act: &Grant, id: RequestId, if_match: IfMatch) -> ApiResult<DataRequest> {
     let mut r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
     if_match.check(r.version)?;
-    let Some(until) = r.preservation_until.filter(|_| r.type_ == RequestType::Preservation) else {
+    let open = r.status.is_open() && r.sealed_at.is_none();
+    let Some(until) = r.preservation_until.filter(|_| r.type_ == RequestType::Preservation && open) else {
         return Err(ApiError::InvalidTransition {
-            detail: "only an acknowledged preservation can be extended".into(),
+            detail: "only an acknowledged preservation still open (not withdrawn, closed or sealed) can be extended"
+                .into(),
             allowed: vec![],
         });
     };
@@ -329,8 +319,15 @@ pub async fn extend(c: &mut Conn, act: &Grant, id: RequestId, if_match: IfMatch)
     view::full(c, r, act.org_id).await
 }
 
-/// Posts a message on `r` to `to`, its other side (`rules::message_to`).
+/// Posts a message on `r` to `to`, one of its parties (`rules::message_to`).
 pub async fn post_message(c: &mut Conn, act: &Grant, r: &RequestRow, to: OrgId, text: String) -> ApiResult<MessageRow> {
+    let saved = write_message(c, act, r, to, text).await?;
+    act.on("data_request", r.id).write(c).await?;
+    Ok(saved)
+}
+
+/// Stores a message and tells its recipient.
+async fn write_message(c: &mut Conn, act: &Grant, r: &RequestRow, to: OrgId, text: String) -> ApiResult<MessageRow> {
     let row = MessageRow {
         id: Uuid::now_v7(),
         request_id: r.id,
@@ -343,7 +340,6 @@ pub async fn post_message(c: &mut Conn, act: &Grant, r: &RequestRow, to: OrgId, 
     let saved = store::insert_message(c, &row).await?;
     let payload = json!({"request_id": r.id, "reference": r.reference, "message_id": saved.id});
     events::emit(c, EventType::RequestMessage, to, &payload).await?;
-    act.on("data_request", r.id).write(c).await?;
     Ok(saved)
 }
 

@@ -243,9 +243,12 @@ pub async fn responses(conn: &mut Conn, request: RequestId) -> ApiResult<(Vec<Re
 
 /// An attachment of the request with its content.
 pub async fn attachment(conn: &mut Conn, request: RequestId, id: Uuid) -> ApiResult<Option<(AttachmentMeta, Vec<u8>)>> {
+    // Sealed answers are never read, even by a download that raced the refusal.
     Ok(data_request_attachments::table
+        .inner_join(data_requests::table)
         .filter(data_request_attachments::id.eq(id))
         .filter(data_request_attachments::request_id.eq(request))
+        .filter(data_requests::sealed_at.is_null())
         .select((AttachmentMeta::as_select(), data_request_attachments::content))
         .first(conn)
         .await

@@ -71,8 +71,28 @@ async fn a_category_beyond_its_type_is_refused_naming_both_and_nothing_is_writte
         assert_eq!(field, &format!("data_categories[{}]", categories.iter().position(|c| *c == wrong).unwrap()));
         assert!(message.contains(kind) && message.contains(wrong), "{message}");
     }
+    // A type goes to the kind of organisation that holds its data: no bank type to an ISP.
+    let bank = app.org("bank", "Bank One").await;
+    for (to, kind, categories) in [
+        (&isp, "transaction_history", vec!["transaction"]),
+        (&isp, "account_info", vec!["subscriber"]),
+        (&bank, "subscriber_info", vec!["subscriber"]),
+        (&bank, "traffic_data", vec!["traffic"]),
+    ] {
+        let p = app
+            .post_as(&police.admin, "/api/v1/requests", &request(to, kind, &categories, "routine", None))
+            .await
+            .problem(422);
+        assert!(field_errors(&p).iter().any(|(f, m)| f == "addressee_id" && m.contains(kind)), "{kind}: {p}");
+    }
+    // Text with a NUL character or a control character is a 422 naming the field, not a 500.
+    let mut b = request(&isp, "subscriber_info", &["subscriber"], "routine", None);
+    b["case_reference"] = json!("PK-2026\u{0}-1142");
+    let p = app.post_as(&police.admin, "/api/v1/requests", &b).await.problem(422);
+    assert!(field_errors(&p).iter().any(|(f, _)| f == "case_reference"), "{p}");
     assert!(items(&app, &police.admin, "/api/v1/requests").await.is_empty());
     assert!(items(&app, &isp.admin, "/api/v1/events").await.is_empty());
+    app.get_as(&police.admin, "/api/v1/requests?expiring_within=100000000d").await.problem(422);
 }
 
 #[actix_rt::test]
@@ -85,6 +105,11 @@ async fn an_ip_address_with_its_time_is_identification_data_whatever_the_body_sa
         .post_as(&police.admin, "/api/v1/requests", &request(&isp, "subscriber_info", &["subscriber"], "routine", None))
         .await
         .ok(201);
+    assert_eq!(r["data_categories"], json!(["subscriber", "ip_identification"]));
+    // So is a URL whose host is an IP address.
+    let mut b = request(&isp, "subscriber_info", &["subscriber"], "routine", None);
+    b["identifiers"] = json!([{"type": "url", "value": "http://192.0.2.10/panel/login"}]);
+    let r = app.post_as(&police.admin, "/api/v1/requests", &b).await.ok(201);
     assert_eq!(r["data_categories"], json!(["subscriber", "ip_identification"]));
     // Across EU member states, that is what makes a subscriber request need a validator.
     let de_police = org_in(&app, "law_enforcement", "Bundeskriminalamt", "DE").await;
@@ -230,6 +255,14 @@ async fn only_the_named_validator_sees_a_request_and_a_court_never_reads_answers
         app.get_as(&outsider.admin, &format!("{}/messages", path(&r))).await.problem(404);
         app.get_as(&outsider.admin, &format!("{}/responses", path(&r))).await.problem(404);
     }
+    // Out first, the request has two parties besides the issuer: it says whom it writes to.
+    let messages = format!("{}/messages", path(&r));
+    let to_validator = json!({"body": "The threat came from this line at 02:10.", "to": named.id});
+    app.post_as(&police.admin, &messages, &to_validator).await.ok(201);
+    assert_eq!(items(&app, &named.admin, &messages).await.len(), 1);
+    assert!(items(&app, &isp.admin, &messages).await.is_empty(), "the addressee does not read it");
+    let p = app.post_as(&police.admin, &messages, &json!({"body": "x", "to": other_prosecutor.id})).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "to");
     // An API key of the named office cannot decide: a person does.
     let (key, _) = app.api_key(&named, &["requests:read", "requests:write"]).await;
     decide(&app, &key, &r, "approve").await.problem(403);
@@ -366,6 +399,16 @@ async fn an_ex_post_refusal_after_fulfilment_seals_the_answers_and_tells_the_add
     assert!(told[0]["data"]["instruction"].as_str().unwrap().contains("delete or restrict"));
     let audit = items(&app, &prosecutor.admin, "/api/v1/audit?action=request.validate").await;
     assert!(audit.iter().any(|a| a["details"]["sealed"] == true), "the refusal is audited");
+    // The validator's reasons went to the issuer alone.
+    let told: Vec<Value> = items(&app, &police.admin, &format!("{}/messages", path(&r))).await;
+    assert!(told.iter().any(|m| m["body"].as_str().unwrap().contains("Checked against the file")), "{told:?}");
+    assert!(!app.get_as(&isp.admin, &path(&r)).await.text().contains("Checked against the file"));
+    // A refused preservation is not kept alive by extending it.
+    let b = request(&isp, "preservation", &["traffic"], "emergency", Some(&prosecutor));
+    let kept = app.post_as(&police.admin, "/api/v1/requests", &b).await.ok(201);
+    app.post_as(&isp.admin, &format!("{}/transitions", path(&kept)), &json!({"to": "acknowledged"})).await.ok(200);
+    assert_eq!(decide(&app, &prosecutor.admin, &kept, "reject").await.ok(200)["status"], "withdrawn");
+    app.post_as(&police.admin, &format!("{}/extend", path(&kept)), &json!({})).await.problem(409);
 }
 
 #[actix_rt::test]
@@ -396,9 +439,13 @@ async fn nothing_of_a_pending_request_reaches_the_addressee() {
     let stats = app.get_as(&isp.admin, "/api/v1/statistics/requests").await.ok(200);
     assert_eq!((stats["by_type"].clone(), stats["by_status"].clone()), (json!([]), json!([])), "{stats}");
     assert!(items(&app, &isp.admin, "/api/v1/events").await.is_empty());
-    // Validated: the addressee receives it, and only from then on.
+    assert_eq!(events(&app, &prosecutor.admin, "request.validation_requested").await.len(), 1);
+    // Validated: the addressee receives it, and only from then on; the validator's reasons stay
+    // with the issuer.
     decide(&app, &prosecutor.admin, &r, "approve").await.ok(200);
-    app.get_as(&isp.admin, &path(&r)).await.ok(200);
+    let seen = app.get_as(&isp.admin, &path(&r)).await;
+    assert_eq!(seen.status, 200);
+    assert!(!seen.text().contains("Checked against the file"), "{}", seen.text());
     let feed: Vec<String> = items(&app, &isp.admin, "/api/v1/events")
         .await
         .iter()
@@ -417,4 +464,59 @@ async fn nothing_of_a_pending_request_reaches_the_addressee() {
     expected.sort();
     assert_eq!(delivered, expected);
     assert_eq!(expected, ["request.received", "request.status_changed"]);
+}
+
+#[actix_rt::test]
+async fn a_country_table_from_the_tables_file_decides_and_cannot_be_got_around() {
+    let dir = std::env::temp_dir().join(format!("cb-validation-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tables.json");
+    std::fs::write(
+        &file,
+        r#"{"countries": {"AL": {"name": "albania-2026", "rules": [
+            {"categories": ["traffic"], "validators": ["prosecution", "court"], "emergency_first": true},
+            {"categories": ["content"], "validators": ["court"], "emergency_first": false}]}}}"#,
+    )
+    .unwrap();
+    let app = TestApp::spawn_with(|c| c.validation_tables = Some(file.clone())).await;
+    let prosecutor = org_in(&app, "prosecution", "Prokuroria", "AL").await;
+    let court = org_in(&app, "court", "Gjykata", "AL").await;
+    let isp = org_in(&app, "isp", "ISP Tirana", "AL").await;
+    // A prosecutor's traffic request needs a validator under this table: not itself.
+    let b = request(&isp, "traffic_data", &["traffic"], "routine", Some(&prosecutor));
+    let p = app.post_as(&prosecutor.admin, "/api/v1/requests", &b).await.problem(422);
+    assert!(field_errors(&p).iter().any(|(f, m)| f == "validator_id" && m.contains("its own")), "{p}");
+    let r = app
+        .post_as(
+            &prosecutor.admin,
+            "/api/v1/requests",
+            &request(&isp, "traffic_data", &["traffic"], "routine", Some(&court)),
+        )
+        .await
+        .ok(201);
+    assert_eq!(
+        (r["status"].as_str(), r["validation_table"].as_str()),
+        (Some("pending_validation"), Some("albania-2026:AL"))
+    );
+    // A preservation for both categories, whose rules no single validator satisfies, is refused
+    // rather than sent unvalidated.
+    let b = request(&isp, "preservation", &["traffic", "content"], "routine", Some(&court));
+    let both = app.post_as(&prosecutor.admin, "/api/v1/requests", &b).await;
+    assert_eq!(both.status, 201, "court satisfies both: {}", both.text());
+    std::fs::write(
+        &file,
+        r#"{"countries": {"AL": {"rules": [{"categories": ["traffic"], "validators": ["prosecution"], "emergency_first": true},
+            {"categories": ["content"], "validators": ["court"], "emergency_first": true}]}}}"#,
+    )
+    .unwrap();
+    let other = dir.join("conflict.json");
+    std::fs::rename(&file, &other).unwrap();
+    let app = TestApp::spawn_with(|c| c.validation_tables = Some(other.clone())).await;
+    let police = org_in(&app, "law_enforcement", "Policia", "AL").await;
+    let isp = org_in(&app, "isp", "ISP Tirana", "AL").await;
+    let b = request(&isp, "preservation", &["traffic", "content"], "routine", None);
+    let p = app.post_as(&police.admin, "/api/v1/requests", &b).await.problem(422);
+    assert!(field_errors(&p).iter().any(|(f, _)| f == "data_categories"), "{p}");
+    assert!(items(&app, &isp.admin, "/api/v1/events").await.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

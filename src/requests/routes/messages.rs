@@ -41,7 +41,10 @@ pub async fn create_request_message(
     let act = principal.authorize(&state, Action::PostRequestMessage).await?;
     let id = id.into_inner();
     let r = visible(&state, &act, id).await?;
-    let Some(to) = rules::access(act.org_id, &r).and_then(|a| rules::message_to(a, &r)) else {
+    let Some(to) = rules::access(act.org_id, &r).and_then(|a| rules::message_to(a, &r, body.to)) else {
+        if body.to.is_some() {
+            return Err(crate::domain::Invalid::field("to", "not a party of this request you may write to").into());
+        }
         return Err(act.refuse(&state, "data_request", id, "this request has nobody to write to yet").await);
     };
     let mut check = crate::domain::Check::new();

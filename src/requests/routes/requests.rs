@@ -99,7 +99,11 @@ impl RequestQuery {
             overdue: self.overdue.unwrap_or(false),
             expiring_before: check
                 .optional("expiring_within", self.expiring_within.as_deref(), |w| {
-                    w.trim_end_matches('d').parse::<i64>().map_err(|_| "days, e.g. 7d".to_string())
+                    w.trim_end_matches('d')
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|d| (0..=3650).contains(d))
+                        .ok_or_else(|| "days from 0 to 3650, e.g. 7d".to_string())
                 })
                 .map(|d| Utc::now() + Duration::days(d)),
             case_reference: self.case_reference.clone(),

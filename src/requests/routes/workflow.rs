@@ -89,7 +89,9 @@ pub async fn validate_request(
         .decision
         .parse::<Decision>()
         .map_err(|_| crate::domain::Invalid::field("decision", "approve or reject"))?;
-    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+    let mut check = crate::domain::Check::new();
+    let note = check.optional_text("note", body.note.as_deref().filter(|n| !n.trim().is_empty()), 4_000);
+    check.finish()?;
     let approve = approve == Decision::Approve;
     if !approve && note.is_none() {
         return Err(
