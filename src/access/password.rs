@@ -1,6 +1,9 @@
 //! Password hashing with argon2id, always off the async runtime.
 
+use std::sync::Arc;
+
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::kernel::error::{ApiError, ApiResult};
 
@@ -29,7 +32,25 @@ pub fn hash_blocking(password: &str) -> ApiResult<String> {
     hasher()?.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| ApiError::internal(e.to_string()))
 }
 
-pub async fn hash(password: String) -> ApiResult<String> {
+/// A permit to hash one password: waits up to a second for one of the configured number
+/// (a core each by default), then 503 with `Retry-After`. Unauthenticated callers cannot make
+/// the server compute more hashes at once than it has cores.
+pub async fn permit(permits: &Arc<Semaphore>) -> ApiResult<OwnedSemaphorePermit> {
+    match tokio::time::timeout(std::time::Duration::from_secs(1), permits.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ApiError::Busy("too many password checks at once; retry in a second".into())),
+    }
+}
+
+pub async fn hash(permits: &Arc<Semaphore>, password: String) -> ApiResult<String> {
+    let permit = permit(permits).await?;
+    let hashed = hash_offline(password).await;
+    drop(permit);
+    hashed
+}
+
+/// Hashes without a permit: for the command line and start-up, never for a request.
+pub async fn hash_offline(password: String) -> ApiResult<String> {
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(ApiError::internal)?
 }
 
@@ -40,7 +61,8 @@ const DUMMY_HASH: &str =
 
 /// Verifies `password` against `stored` (or against the dummy hash when there is no account).
 /// A failure to verify (a corrupt stored hash, a lost blocking task) is logged and refuses.
-pub async fn verify(password: String, stored: Option<String>) -> bool {
+pub async fn verify(permits: &Arc<Semaphore>, password: String, stored: Option<String>) -> ApiResult<bool> {
+    let permit = permit(permits).await?;
     let checked = tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
@@ -48,7 +70,8 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
         Ok::<_, ApiError>(ok.is_ok() && known)
     })
     .await;
-    match checked {
+    drop(permit);
+    Ok(match checked {
         Ok(Ok(ok)) => ok,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "password verification failed");
@@ -58,7 +81,7 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
             tracing::error!(error = %e, "password verification task lost");
             false
         }
-    }
+    })
 }
 
 #[cfg(test)]

@@ -212,8 +212,20 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
         let row = match state.hub.key_cache.get(&hash) {
             Some(row) => row,
             None => {
+                // An unknown key costs a query once per 30 s; an address sending unknown keys
+                // spends its budget of unauthenticated attempts and, once out of it, gets 429
+                // without a query. Valid keys never touch that budget.
+                if state.hub.key_cache.known_miss(&hash) {
+                    state.auth_limiter.check(meta.address_key())?;
+                    return Err(ApiError::Unauthenticated("unknown API key".into()));
+                }
+                if state.auth_limiter.exhausted(meta.address_key()) {
+                    state.auth_limiter.check(meta.address_key())?;
+                }
                 let generation = state.hub.key_cache.generation();
                 let Some(row) = store::api_key_principal(&mut *state.pool.get().await?, &hash).await? else {
+                    state.hub.key_cache.put_miss(hash, generation);
+                    state.auth_limiter.check(meta.address_key())?;
                     return Err(ApiError::Unauthenticated("unknown API key".into()));
                 };
                 state.hub.key_cache.put(hash.clone(), row.clone(), generation);

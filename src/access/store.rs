@@ -1,11 +1,13 @@
-//! Who a token or key belongs to.
+//! Who a token or key belongs to, and the count of attempts to prove a password.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::domain::{ApiKeyId, OrgId, OrgKind, Role};
-use crate::kernel::db::schema::{api_keys, organizations, revoked_access_tokens, users};
+use chrono::{DateTime, Utc};
+
+use crate::kernel::db::schema::{api_keys, login_addresses, login_guard, organizations, revoked_access_tokens, users};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 use crate::kernel::keycache::ApiKeyRecord;
@@ -63,5 +65,69 @@ pub async fn api_key_principal(conn: &mut Conn, hash: &[u8]) -> ApiResult<Option
 
 pub async fn touch_api_key(conn: &mut Conn, id: ApiKeyId) -> ApiResult<()> {
     diesel::update(api_keys::table.find(id)).set(api_keys::last_used_at.eq(diesel::dsl::now)).execute(conn).await?;
+    Ok(())
+}
+
+/// An attempt's number in its window, and when the window started.
+#[derive(QueryableByName, Debug)]
+pub struct Counted {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub attempts: i32,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub window_start: DateTime<Utc>,
+}
+
+/// Counts one attempt of `email` from `scope` (an address, or `*`) in a window of `window_secs`
+/// (a lapsed window starts again), in one statement: parallel attempts each see their number.
+pub async fn count_attempt(conn: &mut Conn, email: &str, scope: &str, window_secs: i64) -> ApiResult<Counted> {
+    Ok(diesel::sql_query(
+        "INSERT INTO login_guard AS g (email, scope, window_start, attempts) VALUES ($1, $2, now(), 1)
+         ON CONFLICT (email, scope) DO UPDATE SET
+           attempts = CASE WHEN g.window_start <= now() - make_interval(secs => $3) THEN 1 ELSE g.attempts + 1 END,
+           window_start = CASE WHEN g.window_start <= now() - make_interval(secs => $3) THEN now() ELSE g.window_start END
+         RETURNING attempts, window_start",
+    )
+    .bind::<diesel::sql_types::Text, _>(email)
+    .bind::<diesel::sql_types::Text, _>(scope)
+    .bind::<diesel::sql_types::Double, _>(window_secs as f64)
+    .get_result(conn)
+    .await?)
+}
+
+/// Clears the count of `email` from `scope` (after a success).
+pub async fn clear_attempts(conn: &mut Conn, email: &str, scope: &str) -> ApiResult<()> {
+    diesel::delete(login_guard::table.filter(login_guard::email.eq(email)).filter(login_guard::scope.eq(scope)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Clears every count of `email` (a password reset by an administrator).
+pub async fn clear_account(conn: &mut Conn, email: &str) -> ApiResult<()> {
+    diesel::delete(login_guard::table.filter(login_guard::email.eq(email))).execute(conn).await?;
+    Ok(())
+}
+
+/// Whether `email` logged in successfully from `address` within `days`.
+pub async fn known_address(conn: &mut Conn, email: &str, address: &str, days: i64) -> ApiResult<bool> {
+    let since = Utc::now() - chrono::Duration::days(days);
+    Ok(diesel::select(diesel::dsl::exists(
+        login_addresses::table
+            .filter(login_addresses::email.eq(email))
+            .filter(login_addresses::address.eq(address))
+            .filter(login_addresses::last_success_at.gt(since)),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
+pub async fn remember_address(conn: &mut Conn, email: &str, address: &str) -> ApiResult<()> {
+    diesel::insert_into(login_addresses::table)
+        .values((login_addresses::email.eq(email), login_addresses::address.eq(address)))
+        .on_conflict((login_addresses::email, login_addresses::address))
+        .do_update()
+        .set(login_addresses::last_success_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -5,14 +5,14 @@ use clap::Subcommand;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::access::password;
+use crate::access::{self, password};
 use crate::domain::UserId;
 use crate::kernel::audit::Entry;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::RequestMeta;
 use crate::organizations::model::{BankIdentifier, Contact, CreateOrganization};
 use crate::users::model::{CreateUser, NewUser};
-use crate::{auth, organizations, users};
+use crate::{organizations, users};
 
 #[derive(Subcommand, Debug)]
 pub enum AdminCommand {
@@ -108,7 +108,7 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                 email: input.email,
                 name: input.name,
                 role: input.role,
-                password_hash: password::hash(input.password).await?,
+                password_hash: password::hash_offline(input.password).await?,
                 password_change_required: false,
             };
             let id = conn
@@ -127,10 +127,10 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
             let user = users::store::by_email(&mut conn, &email)
                 .await?
                 .ok_or_else(|| ApiError::field("email", "no such user"))?;
-            let hash = password::hash(secret).await?;
+            let hash = password::hash_offline(secret).await?;
             conn.transaction(async |c| {
                 users::store::set_password(c, user.id, &hash).await?;
-                auth::store::clear_failures(c, &user.email.as_str().to_lowercase()).await?;
+                access::store::clear_account(c, &user.email.as_str().to_lowercase()).await?;
                 let mut entry = cli_entry("user.password").object("user", user.id);
                 entry.actor.organization_id = Some(user.organization_id.0);
                 entry.write(c).await

@@ -23,7 +23,7 @@ pub async fn ensure_platform_admin(
 ) -> ApiResult<Option<String>> {
     let generated = if given.is_none() { Some(tokens::random_token()[..24].to_string()) } else { None };
     let secret = given.map(str::to_string).or_else(|| generated.clone()).unwrap_or_default();
-    let hash = access::password::hash(secret).await?;
+    let hash = access::password::hash_offline(secret).await?;
     let created = conn
         .transaction(async |c| {
             // Several instances may start at once: one creates, the others see it.

@@ -104,7 +104,7 @@ pub async fn seed(state: &AppState) -> ApiResult<String> {
 
 /// The organisations and their org_admins.
 async fn people(conn: &mut crate::kernel::db::Conn) -> ApiResult<Vec<Member>> {
-    let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
+    let hash = password::hash_offline(DEMO_PASSWORD.to_string()).await?;
     let mut members = Vec::new();
     for (name, kind, ids) in ORGS {
         let body: CreateOrganization = serde_json::from_value(json!({

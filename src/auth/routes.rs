@@ -73,16 +73,31 @@ pub async fn login(
     meta: RequestMeta,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
+    state.auth_limiter.check(meta.address_key())?;
     let email = body.email.trim().to_lowercase();
+    let mut check = crate::domain::Check::new();
+    if email.chars().count() > 254 {
+        check.add("email", "must be at most 254 characters");
+    }
+    if body.password.chars().count() > password::MAX_LENGTH {
+        check.add("password", format!("must be at most {} characters", password::MAX_LENGTH));
+    }
+    check.finish()?;
     let now = Utc::now();
-    let mut conn = state.pool.get().await?;
-    session::refuse_if_locked(&mut conn, &meta, &email, now).await?;
-    let user = users::store::by_email(&mut conn, &email).await?;
-    let org = match &user {
-        Some(u) => organizations::store::get(&mut conn, u.organization_id).await?,
-        None => None,
+    let (user, org) = {
+        let mut conn = state.pool.get().await?;
+        crate::access::guard::admit(&mut conn, &meta, &email, now).await?;
+        let user = users::store::by_email(&mut conn, &email).await?;
+        let org = match &user {
+            Some(u) => organizations::store::get(&mut conn, u.organization_id).await?,
+            None => None,
+        };
+        (user, org)
     };
-    let password_ok = password::verify(body.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await;
+    // No connection is held while the hash waits for its permit and is computed.
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = password::verify(&state.hashing, body.password.clone(), stored).await?;
+    let mut conn = state.pool.get().await?;
     let (Some(user), Some(org)) = (user.filter(|u| password_ok && u.active), org.filter(|o| o.active)) else {
         return Err(session::fail(&mut conn, &meta, &email).await);
     };
@@ -119,6 +134,7 @@ pub async fn refresh_session(
     meta: RequestMeta,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
+    state.auth_limiter.check(meta.address_key())?;
     let now = Utc::now();
     let next = tokens::random_token();
     let mut conn = state.pool.get().await?;

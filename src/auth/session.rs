@@ -13,42 +13,15 @@ use crate::kernel::http::RequestMeta;
 use crate::kernel::tokens;
 use crate::users::model::UserRow;
 
-/// Failed logins allowed per account within `LOCKOUT_WINDOW_MINUTES`.
-pub const MAX_FAILURES: i64 = 5;
-pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
 pub const INVALID_LOGIN: &str = "invalid e-mail or password";
 
-/// 429 (recorded) when the account had too many failures in the window.
-pub async fn refuse_if_locked(conn: &mut Conn, meta: &RequestMeta, email: &str, now: DateTime<Utc>) -> ApiResult<()> {
-    let window = Duration::minutes(LOCKOUT_WINDOW_MINUTES);
-    let (failures, oldest) = store::failures_since(conn, email, now - window).await?;
-    if failures < MAX_FAILURES {
-        return Ok(());
-    }
-    let retry = oldest.map(|o| (o + window - now).num_seconds().max(1)).unwrap_or(60) as u64;
-    Entry::anonymous(meta, "auth.login_locked")
+/// Records a failed login (already counted by `admit`) and answers 401 without saying which
+/// part was wrong.
+pub async fn fail(conn: &mut Conn, meta: &RequestMeta, email: &str) -> ApiError {
+    let recorded = Entry::anonymous(meta, "auth.login_failed")
         .outcome(AuditOutcome::Denied)
         .details(serde_json::json!({"email": email}))
         .write(conn)
-        .await?;
-    Err(ApiError::TooManyRequests {
-        detail: format!("too many failed logins for this account; try again in {retry} s"),
-        retry_after_secs: retry,
-        limit: MAX_FAILURES as u32,
-    })
-}
-
-/// Counts a failed login (recorded) and answers 401 without saying which part was wrong.
-pub async fn fail(conn: &mut Conn, meta: &RequestMeta, email: &str) -> ApiError {
-    let recorded = conn
-        .transaction(async |c| {
-            store::record_failure(c, email).await?;
-            Entry::anonymous(meta, "auth.login_failed")
-                .outcome(AuditOutcome::Denied)
-                .details(serde_json::json!({"email": email}))
-                .write(c)
-                .await
-        })
         .await;
     match recorded {
         Ok(()) => ApiError::Unauthenticated(INVALID_LOGIN.into()),
@@ -61,7 +34,7 @@ pub async fn fail(conn: &mut Conn, meta: &RequestMeta, email: &str) -> ApiError 
 pub async fn open(conn: &mut Conn, meta: &RequestMeta, user: &UserRow, now: DateTime<Utc>) -> ApiResult<String> {
     let refresh = tokens::random_token();
     conn.transaction(async |c| {
-        store::clear_failures(c, user.email.as_str()).await?;
+        crate::access::guard::succeeded(c, meta, user.email.as_str()).await?;
         crate::users::store::touch_login(c, user.id).await?;
         let expires = now + Duration::days(tokens::REFRESH_TTL_DAYS);
         store::insert_refresh(c, user.id.0, Uuid::now_v7(), &tokens::sha256(&refresh), expires).await?;

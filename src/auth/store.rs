@@ -1,40 +1,13 @@
-//! Session queries: login failures, refresh tokens, revoked access tokens.
+//! Session queries: refresh tokens, revoked access tokens, and the purge of bookkeeping rows.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::kernel::db::schema::{login_failures, refresh_tokens, revoked_access_tokens};
+use crate::kernel::db::schema::{login_addresses, login_guard, refresh_tokens, revoked_access_tokens};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
-
-/// How many logins for `email` failed since `since`, and when the oldest of them was.
-pub async fn failures_since(
-    conn: &mut Conn,
-    email: &str,
-    since: DateTime<Utc>,
-) -> ApiResult<(i64, Option<DateTime<Utc>>)> {
-    Ok(login_failures::table
-        .filter(login_failures::email.eq(email))
-        .filter(login_failures::failed_at.gt(since))
-        .select((diesel::dsl::count_star(), diesel::dsl::min(login_failures::failed_at)))
-        .first(conn)
-        .await?)
-}
-
-pub async fn record_failure(conn: &mut Conn, email: &str) -> ApiResult<()> {
-    diesel::insert_into(login_failures::table)
-        .values((login_failures::id.eq(Uuid::now_v7()), login_failures::email.eq(email)))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn clear_failures(conn: &mut Conn, email: &str) -> ApiResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::email.eq(email))).execute(conn).await?;
-    Ok(())
-}
 
 #[derive(Queryable, Selectable, Debug)]
 #[diesel(table_name = refresh_tokens)]
@@ -113,13 +86,19 @@ pub async fn revoke_access_token(conn: &mut Conn, jti: Uuid, expires_at: DateTim
     Ok(())
 }
 
-/// Deletes expired bookkeeping rows (revoked access tokens, old login failures and refresh tokens).
+/// Deletes expired bookkeeping rows (revoked access tokens, lapsed login counts, addresses not
+/// used for 90 days, refresh tokens).
 pub async fn purge_expired(conn: &mut Conn) -> ApiResult<usize> {
     let now = Utc::now();
     let a = diesel::delete(revoked_access_tokens::table.filter(revoked_access_tokens::expires_at.lt(now)))
         .execute(conn)
         .await?;
-    let b = diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(now - chrono::Duration::days(1))))
+    let b = diesel::delete(login_guard::table.filter(login_guard::window_start.lt(now - chrono::Duration::days(1))))
+        .execute(conn)
+        .await?
+        + diesel::delete(
+            login_addresses::table.filter(login_addresses::last_success_at.lt(now - chrono::Duration::days(90))),
+        )
         .execute(conn)
         .await?;
     let c =

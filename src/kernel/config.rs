@@ -101,6 +101,26 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000)]
     pub webhook_retry_base_ms: u64,
 
+    /// Header that carries the client's address when the service runs behind a reverse proxy
+    /// you trust (e.g. `X-Forwarded-For`: its last entry, the one your proxy added, is used).
+    /// Unset: the TCP peer's address. Per-address limits and the audit trail use it.
+    #[arg(long, env = "CYBERBRIDGE_CLIENT_ADDRESS_HEADER")]
+    pub client_address_header: Option<String>,
+
+    /// Unauthenticated attempts per second allowed per client address on `/auth/*` and for
+    /// API keys not yet known to this instance (0: no limit).
+    #[arg(long, env = "CYBERBRIDGE_AUTH_RATE_LIMIT", default_value_t = 10)]
+    pub auth_rate_limit: u32,
+
+    /// Attempts a client address may send at once above that rate.
+    #[arg(long, env = "CYBERBRIDGE_AUTH_RATE_BURST", default_value_t = 50)]
+    pub auth_rate_burst: u32,
+
+    /// Password hashes computed at once (login, password change); more wait up to a second,
+    /// then get 503 with `Retry-After`. Default: one per core.
+    #[arg(long, env = "CYBERBRIDGE_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+
     /// JSON file of the data-request validation tables of countries with a rule of their own
     /// (README, "Validation"). Unset: the `domestic` preset for every country.
     #[arg(long, env = "CYBERBRIDGE_VALIDATION_TABLES")]

@@ -65,6 +65,9 @@ pub enum ApiError {
     TooManyRequests { detail: String, retry_after_secs: u64, limit: u32 },
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A bounded resource (password hashing) is saturated: retry in a second.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(#[source] Cause),
 }
@@ -96,7 +99,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::TooManyRequests { .. } => "too-many-requests",
-            Self::Unavailable(_) => "service-unavailable",
+            Self::Unavailable(_) | Self::Busy(_) => "service-unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -117,7 +120,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::TooManyRequests { .. } => "Too many requests",
-            Self::Unavailable(_) => "Service unavailable",
+            Self::Unavailable(_) | Self::Busy(_) => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
     }
@@ -143,6 +146,7 @@ impl ApiError {
             Self::MethodNotAllowed => "this endpoint does not accept that method".into(),
             Self::TooManyRequests { detail, .. } => detail.clone(),
             Self::Unavailable(_) => "the database is unreachable; retry shortly".into(),
+            Self::Busy(d) => d.clone(),
             Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
         }
     }
@@ -186,7 +190,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -217,7 +221,7 @@ impl ResponseError for ApiError {
                 builder.insert_header(("RateLimit-Remaining", "0"));
                 builder.insert_header(("RateLimit-Reset", retry_after_secs.to_string()));
             }
-            Self::Unavailable(_) => {
+            Self::Unavailable(_) | Self::Busy(_) => {
                 builder.insert_header((header::RETRY_AFTER, "1"));
             }
             _ => {}

@@ -33,6 +33,8 @@ const MAX_ENTRIES: usize = 100_000;
 #[derive(Default)]
 pub struct KeyCache {
     entries: Mutex<HashMap<Vec<u8>, (ApiKeyRecord, Instant)>>,
+    /// Hashes no key has: `ApiKey <anything>` costs one query per 30 s, not one per request.
+    misses: Mutex<HashMap<Vec<u8>, Instant>>,
     /// Bumped on every invalidation, so a look-up that raced one is not cached.
     generation: AtomicU64,
     listening: AtomicBool,
@@ -71,6 +73,30 @@ impl KeyCache {
         if let Ok(mut map) = self.entries.lock() {
             map.clear();
         }
+        if let Ok(mut misses) = self.misses.lock() {
+            misses.clear();
+        }
+    }
+
+    /// Whether `hash` was looked up recently and no key had it.
+    pub fn known_miss(&self, hash: &[u8]) -> bool {
+        self.listening.load(Ordering::SeqCst)
+            && self.misses.lock().is_ok_and(|m| m.get(hash).is_some_and(|at| at.elapsed() < TTL))
+    }
+
+    /// Remembers that no key has `hash` (unless something changed since `generation`).
+    pub fn put_miss(&self, hash: Vec<u8>, generation: u64) {
+        if !self.listening.load(Ordering::SeqCst) || self.generation() != generation {
+            return;
+        }
+        let Ok(mut misses) = self.misses.lock() else { return };
+        if misses.len() >= MAX_ENTRIES {
+            misses.retain(|_, at| at.elapsed() < TTL);
+            if misses.len() >= MAX_ENTRIES {
+                misses.clear();
+            }
+        }
+        misses.insert(hash, Instant::now());
     }
 
     /// Turned on while this instance listens for changes (see `super::notify`), off otherwise.

@@ -25,6 +25,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub jwt: Arc<JwtKeys>,
     pub limiter: Arc<RateLimiter>,
+    /// Per client address, before authentication (`/auth/*`, unknown API keys).
+    pub auth_limiter: Arc<RateLimiter>,
+    /// Permits to hash a password (argon2id: 19 MiB and tens of milliseconds each).
+    pub hashing: Arc<tokio::sync::Semaphore>,
     /// Every pool of this process (the shared one and each worker's), for `/metrics`.
     pub pools: Arc<Mutex<Vec<db::Pool>>>,
     /// Batched audit rows of high-rate reads.
@@ -50,6 +54,9 @@ impl AppState {
         };
         let jwt = JwtKeys::new(secret.as_bytes())?;
         let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);
+        let auth_limiter = RateLimiter::new(config.auth_rate_limit, config.auth_rate_burst);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let hashing = tokio::sync::Semaphore::new(config.hash_concurrency.unwrap_or(cores).max(1));
         let audit = AuditBuffer::start(pool.clone());
         let hub = Hub::new();
         hub.spawn(url.expose_secret().to_string());
@@ -60,6 +67,8 @@ impl AppState {
             metrics: Arc::default(),
             jwt: Arc::new(jwt),
             limiter: Arc::new(limiter),
+            auth_limiter: Arc::new(auth_limiter),
+            hashing: Arc::new(hashing),
             audit,
             hub,
         }))

@@ -64,7 +64,7 @@ pub async fn create_user(
     if !organization.active {
         return Err(ApiError::Conflict("the organisation is deactivated: reactivate it before adding people".into()));
     }
-    let password_hash = password::hash(input.password).await?;
+    let password_hash = password::hash(&state.hashing, input.password).await?;
     let new = NewUser {
         id: UserId::new(),
         organization_id: org,
@@ -190,13 +190,17 @@ pub async fn change_password(
     let user = visible_user(&state, &act, id).await?;
     password::check_new(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
     if act.user_id() == Some(id) {
+        // The current password is guessed as a login is: counted before it is checked.
+        let email = user.email.as_str().to_lowercase();
+        crate::access::guard::admit(&mut *state.pool.get().await?, &act.meta, &email, chrono::Utc::now()).await?;
         let current = body.current_password.clone().unwrap_or_default();
-        if !password::verify(current, Some(user.password_hash.clone())).await {
+        if !password::verify(&state.hashing, current, Some(user.password_hash.clone())).await? {
             act.deny(&state, "user", id).await;
             return Err(ApiError::field("current_password", "is not your current password"));
         }
+        crate::access::guard::succeeded(&mut *state.pool.get().await?, &act.meta, &email).await?;
     }
-    let hash = password::hash(body.new_password.clone()).await?;
+    let hash = password::hash(&state.hashing, body.new_password.clone()).await?;
     let mut conn = state.pool.get().await?;
     conn.transaction(async |c| {
         store::set_password(c, id, &hash).await?;

@@ -197,3 +197,109 @@ async fn a_generated_admin_password_is_in_a_private_file_and_must_be_changed_fir
     let own = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     app.get_as(&own, "/api/v1/organizations").await.ok(200);
 }
+
+/// A login from `address` (the test server trusts `X-Forwarded-For`).
+async fn login_from(app: &TestApp, address: &str, email: &str, password: &str) -> crate::support::TestResponse {
+    let body = json!({"email": email, "password": password});
+    app.send(awc::http::Method::POST, "/api/v1/auth/login", &[("X-Forwarded-For", address)], Some(&body)).await
+}
+
+fn behind_proxy(c: &mut cyberbridge::kernel::config::Config) {
+    c.client_address_header = Some("X-Forwarded-For".into());
+}
+
+#[actix_rt::test]
+async fn parallel_guesses_check_at_most_five_passwords_and_the_owner_keeps_their_desk() {
+    let app = TestApp::spawn_with(behind_proxy).await;
+    let auditor = app.admin().await;
+    // The owner logs in from their desk once: that address is known.
+    login_from(&app, "198.51.100.7", ADMIN_EMAIL, PASSWORD).await.ok(200);
+    // 64 guesses at once from one address: at most 5 passwords are checked.
+    let guesses = (0..64)
+        .map(|i| login_from(&app, "203.0.113.9", ADMIN_EMAIL, if i == 63 { PASSWORD } else { "wrong password!!" }));
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|r| r.status != 429).count();
+    assert!(checked <= 5, "{checked} passwords checked");
+    assert!(answers.iter().filter(|r| r.status == 429).all(|r| r.header("retry-after").is_some()));
+    let audit = app.get_as(&auditor, "/api/v1/audit?action=auth.login_failed&limit=500").await.ok(200);
+    assert!(audit["items"].as_array().unwrap().len() <= 5);
+    // Many addresses: the account's guesses from unknown addresses are capped together ...
+    for i in 0..30 {
+        let _ = login_from(&app, &format!("192.0.2.{}", 10 + i), ADMIN_EMAIL, "wrong password!!").await;
+    }
+    login_from(&app, "192.0.2.200", ADMIN_EMAIL, PASSWORD).await.problem(429);
+    // ... while the desk the owner works from stays open.
+    login_from(&app, "198.51.100.7", ADMIN_EMAIL, PASSWORD).await.ok(200);
+    // One locked row per lock and window, not one per refused attempt.
+    let locked = app.get_as(&auditor, "/api/v1/audit?action=auth.login_locked&limit=500").await.ok(200);
+    assert!(locked["items"].as_array().unwrap().len() <= 2, "{locked}");
+}
+
+#[actix_rt::test]
+async fn oversized_credentials_are_refused_before_any_hashing() {
+    let app = TestApp::spawn().await;
+    let huge = "x".repeat(200_000);
+    let p = app.post("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": huge})).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "password");
+    let long = format!("{}@example.org", "a".repeat(250));
+    let p = app.post("/api/v1/auth/login", &json!({"email": long, "password": "wrong password!!"})).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "email");
+}
+
+#[actix_rt::test]
+async fn logins_beyond_the_hashing_capacity_get_503_and_an_address_flooding_auth_gets_429() {
+    let app = TestApp::spawn_with(|c| {
+        behind_proxy(c);
+        c.hash_concurrency = Some(1);
+    })
+    .await;
+    // 60 logins at once from 60 addresses, one hash at a time, each waiting a second at most.
+    let who: Vec<(String, String)> = (0..60).map(|i| (format!("192.0.2.{i}"), format!("u{i}@nowhere.test"))).collect();
+    let logins = who.iter().map(|(address, email)| login_from(&app, address, email, "wrong password!!"));
+    let answers = futures_util::future::join_all(logins).await;
+    let busy: Vec<_> = answers.iter().filter(|r| r.status == 503).collect();
+    assert!(!busy.is_empty(), "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(busy.iter().all(|r| r.header("retry-after").as_deref() == Some("1")));
+    assert!(busy.iter().all(|r| r.json()["detail"].as_str().unwrap().contains("password checks")));
+    assert!(answers.iter().all(|r| matches!(r.status, 401 | 503)));
+    let app = TestApp::spawn_with(|c| {
+        behind_proxy(c);
+        c.auth_rate_limit = 1;
+        c.auth_rate_burst = 3;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(login_from(&app, "203.0.113.50", "x@nowhere.test", "wrong password!!").await.status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 3, "{statuses:?}");
+    login_from(&app, "203.0.113.51", ADMIN_EMAIL, PASSWORD).await.ok(200);
+    // Unknown API keys spend the same budget; a valid key never does.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let key = format!("ApiKey cbk_unknown_{i}");
+        let res = app
+            .send(
+                awc::http::Method::GET,
+                "/api/v1/me",
+                &[("Authorization", &key), ("X-Forwarded-For", "203.0.113.52")],
+                None,
+            )
+            .await;
+        statuses.push(res.status);
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429, 429]);
+}
+
+#[actix_rt::test]
+async fn guessing_the_current_password_in_a_password_change_is_counted_like_a_login() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let path = format!("/api/v1/users/{}/password", bank.admin_id);
+    for _ in 0..5 {
+        let body = json!({"current_password": "not the password", "new_password": "a new passphrase of words"});
+        app.post_as(&bank.admin, &path, &body).await.problem(422);
+    }
+    let body = json!({"current_password": PASSWORD, "new_password": "a new passphrase of words"});
+    app.post_as(&bank.admin, &path, &body).await.problem(429);
+}

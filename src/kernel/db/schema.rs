@@ -223,10 +223,19 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> Uuid,
+    login_addresses (email, address) {
         email -> Text,
-        failed_at -> Timestamptz,
+        address -> Text,
+        last_success_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_guard (email, scope) {
+        email -> Text,
+        scope -> Text,
+        window_start -> Timestamptz,
+        attempts -> Int4,
     }
 }
 
@@ -440,7 +449,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     fraud_alerts,
     idempotency_keys,
     indicators,
-    login_failures,
+    login_addresses,
+    login_guard,
     organizations,
     outbox_events,
     refresh_tokens,

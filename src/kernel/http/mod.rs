@@ -128,9 +128,39 @@ impl RequestMeta {
     pub fn of(req: &HttpRequest) -> Self {
         RequestMeta {
             request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-            client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+            client_addr: client_addr(req),
         }
     }
+
+    /// A key of the client's address for per-address limits (all unknown addresses share one).
+    pub fn address_key(&self) -> uuid::Uuid {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.client_addr.as_deref().unwrap_or("unknown").as_bytes());
+        uuid::Uuid::from_slice(&digest[..16]).unwrap_or_default()
+    }
+}
+
+/// The client's address: the last entry of the configured proxy header when one is set (the
+/// entry the trusted proxy added; earlier ones are the client's say), else the TCP peer.
+fn client_addr(req: &HttpRequest) -> Option<String> {
+    let header = req
+        .app_data::<actix_web::web::Data<crate::kernel::AppState>>()
+        .and_then(|s| s.config.client_address_header.clone());
+    if let Some(name) = header {
+        let last = req
+            .headers()
+            .get_all(name.as_str())
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .last()
+            .and_then(|v| v.parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = last {
+            return Some(ip.to_string());
+        }
+    }
+    req.peer_addr().map(|a| a.ip().to_string())
 }
 
 impl actix_web::FromRequest for RequestMeta {

@@ -31,6 +31,18 @@ impl RateLimiter {
         }
     }
 
+    /// Whether `subject` is over its budget now, without spending any of it.
+    pub fn exhausted(&self, subject: Uuid) -> bool {
+        if self.interval.is_zero() {
+            return false;
+        }
+        let now = Instant::now();
+        let shard = &self.shards[(subject.as_u128() % SHARDS as u128) as usize];
+        shard
+            .lock()
+            .is_ok_and(|map| map.get(&subject).is_some_and(|tat| tat.saturating_duration_since(now) > self.tolerance))
+    }
+
     /// Admits one request of `subject`, or answers 429 with the time to wait.
     pub fn check(&self, subject: Uuid) -> Result<(), ApiError> {
         if self.interval.is_zero() {
@@ -69,6 +81,7 @@ mod tests {
             assert!(limiter.check(id).is_ok());
         }
         assert!(matches!(limiter.check(id), Err(ApiError::TooManyRequests { .. })));
+        assert!(limiter.exhausted(id) && !limiter.exhausted(Uuid::now_v7()));
         assert!(limiter.check(Uuid::now_v7()).is_ok(), "another principal has its own budget");
     }
 }
