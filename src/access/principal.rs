@@ -219,7 +219,7 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
                     state.auth_limiter.check(meta.address_key())?;
                     return Err(ApiError::Unauthenticated("unknown API key".into()));
                 }
-                if state.auth_limiter.exhausted(meta.address_key()) {
+                if state.auth_limiter.exhausted(meta.address_key()) && !state.hub.key_cache.vouched(&hash) {
                     state.auth_limiter.check(meta.address_key())?;
                 }
                 let generation = state.hub.key_cache.generation();
@@ -228,6 +228,7 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
                     state.auth_limiter.check(meta.address_key())?;
                     return Err(ApiError::Unauthenticated("unknown API key".into()));
                 };
+                state.hub.key_cache.vouch(&hash);
                 state.hub.key_cache.put(hash.clone(), row.clone(), generation);
                 row
             }

@@ -29,12 +29,16 @@ pub struct ApiKeyRecord {
 
 const TTL: Duration = Duration::from_secs(30);
 const MAX_ENTRIES: usize = 100_000;
+const VOUCHED_TTL: Duration = Duration::from_secs(86_400);
 
 #[derive(Default)]
 pub struct KeyCache {
     entries: Mutex<HashMap<Vec<u8>, (ApiKeyRecord, Instant)>>,
     /// Hashes no key has: `ApiKey <anything>` costs one query per 30 s, not one per request.
     misses: Mutex<HashMap<Vec<u8>, Instant>>,
+    /// Hashes that were a valid key within a day: kept through invalidations (they grant
+    /// nothing, they only spare a known client the per-address budget of unknown keys).
+    vouched: Mutex<HashMap<Vec<u8>, Instant>>,
     /// Bumped on every invalidation, so a look-up that raced one is not cached.
     generation: AtomicU64,
     listening: AtomicBool,
@@ -97,6 +101,22 @@ impl KeyCache {
             }
         }
         misses.insert(hash, Instant::now());
+    }
+
+    /// Whether `hash` was a valid key within a day (whatever happened since).
+    pub fn vouched(&self, hash: &[u8]) -> bool {
+        self.vouched.lock().is_ok_and(|m| m.get(hash).is_some_and(|at| at.elapsed() < VOUCHED_TTL))
+    }
+
+    pub fn vouch(&self, hash: &[u8]) {
+        let Ok(mut map) = self.vouched.lock() else { return };
+        if map.len() >= MAX_ENTRIES {
+            map.retain(|_, at| at.elapsed() < VOUCHED_TTL);
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+        }
+        map.insert(hash.to_vec(), Instant::now());
     }
 
     /// Turned on while this instance listens for changes (see `super::notify`), off otherwise.

@@ -274,21 +274,25 @@ async fn logins_beyond_the_hashing_capacity_get_503_and_an_address_flooding_auth
     }
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 3, "{statuses:?}");
     login_from(&app, "203.0.113.51", ADMIN_EMAIL, PASSWORD).await.ok(200);
-    // Unknown API keys spend the same budget; a valid key never does.
+    // Unknown API keys spend the same budget; a valid key never does, even when the cache
+    // of keys was emptied meanwhile (any key change empties it).
+    let bank = app.org("bank", "Bank A").await;
+    let (valid, _) = app.api_key(&bank, &["indicators:lookup"]).await;
+    let app = &app;
+    let from = |key: String| async move {
+        let headers = [("Authorization", key.as_str()), ("X-Forwarded-For", "203.0.113.52")];
+        app.send(awc::http::Method::GET, "/api/v1/me", &headers, None).await.status
+    };
+    assert_eq!(from(valid.clone()).await, 200);
     let mut statuses = Vec::new();
     for i in 0..6 {
-        let key = format!("ApiKey cbk_unknown_{i}");
-        let res = app
-            .send(
-                awc::http::Method::GET,
-                "/api/v1/me",
-                &[("Authorization", &key), ("X-Forwarded-For", "203.0.113.52")],
-                None,
-            )
-            .await;
-        statuses.push(res.status);
+        statuses.push(from(format!("ApiKey cbk_unknown_{i}")).await);
     }
     assert_eq!(statuses, [401, 401, 401, 429, 429, 429]);
+    let (_, other) = app.api_key(&bank, &["indicators:lookup"]).await;
+    app.delete_as(&bank.admin, &format!("/api/v1/api-keys/{other}")).await.ok(204);
+    assert_eq!(from("ApiKey cbk_unknown_7".into()).await, 429);
+    assert_eq!(from(valid).await, 200);
 }
 
 #[actix_rt::test]
