@@ -13,8 +13,9 @@ use crate::domain::{ReportId, Tlp};
 use crate::kernel::db::schema::reports;
 
 text_enum! {
-    /// Whether a query counts all its matches: `exact` (a count), `estimate` (the planner's,
-    /// cheap on large sets) or `none`.
+    /// Whether a query counts all its matches: `exact` (a count), `estimate` (cheap on large
+    /// sets: the visible matches are counted up to 10,000, and the answer says `exact` then;
+    /// beyond, the planner's figure) or `none`.
     CountMode {
         Exact = "exact",
         Estimate = "estimate",

@@ -87,13 +87,16 @@ pub async fn list_reports(
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, &viewer, &filter, after.as_ref(), limit).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| filter.cursor_after(r));
-    let total = match count {
-        Some(mode) => Some(store::count(&mut conn, &viewer, &filter, mode == CountMode::Exact).await?),
-        None => None,
+    let (total, total_kind) = match count {
+        Some(mode) => {
+            let (n, exact) = store::count(&mut conn, &viewer, &filter, mode == CountMode::Exact).await?;
+            (Some(n), Some(if exact { CountMode::Exact } else { CountMode::Estimate }))
+        }
+        None => (None, None),
     };
     act.record_read(&state, None, serde_json::json!({"query": req.query_string(), "rows": rows.len()}));
     let items = view::views(&mut conn, &viewer, rows).await?;
-    Ok(web::Json(ReportPage { items, next_cursor, total, total_kind: count }))
+    Ok(web::Json(ReportPage { items, next_cursor, total, total_kind }))
 }
 
 /// One report, if visible to you (404 otherwise).

@@ -202,7 +202,7 @@ pub async fn create(
     let details =
         json!({"status": row.status, "validation_table": row.validation_table, "validator": row.validator_org_id});
     act.on("data_request", row.id).details(details).write(c).await?;
-    view::full(c, row, act.org_id).await
+    view::full(c, row, &act.viewer()).await
 }
 
 /// Moves a request, by `side`, if the state machine allows it from where it is now.
@@ -235,7 +235,7 @@ pub async fn transition(
     let r = store::save(c, &r).await?;
     changed(c, act, from, &r, t.reason, t.note).await?;
     act.on("data_request", id).details(json!({"from": from, "to": r.status})).write(c).await?;
-    view::full(c, r, act.org_id).await
+    view::full(c, r, &act.viewer()).await
 }
 
 /// A prosecutor's decision on a request that awaits one.
@@ -295,7 +295,7 @@ pub async fn validate(
     }
     let details = json!({"approve": approve, "from": before, "to": r.status, "sealed": decided.seals});
     act.on("data_request", id).details(details).write(c).await?;
-    view::full(c, r, act.org_id).await
+    view::full(c, r, &act.viewer()).await
 }
 
 /// Extends an acknowledged preservation by 90 days.
@@ -316,7 +316,7 @@ pub async fn extend(c: &mut Conn, act: &Grant, id: RequestId, if_match: IfMatch)
     let note = r.preservation_until.map(|u| format!("preservation extended to {}", u.to_rfc3339()));
     changed(c, act, r.status, &r, None, note).await?;
     act.on("data_request", id).write(c).await?;
-    view::full(c, r, act.org_id).await
+    view::full(c, r, &act.viewer()).await
 }
 
 /// Posts a message on `r` to `to`, one of its parties (`rules::message_to`).
@@ -394,5 +394,5 @@ pub async fn respond(
     events::emit(c, EventType::RequestResponse, r.issuer_org_id, &payload).await?;
     let details = json!({"response_id": response.id, "attachments_sha256": hashes});
     act.on("data_request", id).details(details).write(c).await?;
-    view::full(c, r, act.org_id).await
+    view::full(c, r, &act.viewer()).await
 }

@@ -135,6 +135,12 @@ async fn tlp_visibility_matrix_holds_for_get_list_export_and_lookup() {
             assert_eq!(single["seen"], expected, "{who} single lookup {tlp}");
         }
     }
+    // Counts, estimated or exact, size only what the caller sees: not the reporter's RED ones.
+    for mode in ["estimate", "exact"] {
+        let path = format!("/api/v1/reports?tlp=red&reporter_id={}&count={mode}", w.reporter.id);
+        assert_eq!(app.get_as(&w.other_bank.admin, &path).await.ok(200)["total"], 0, "{mode}");
+        assert_eq!(app.get_as(&w.reporter.admin, &path).await.ok(200)["total"], 1, "{mode}");
+    }
     // Regulators read statistics only.
     app.get_as(&w.regulator.admin, "/api/v1/reports").await.problem(403);
     app.get_as(&w.regulator.admin, &format!("/api/v1/reports/{}", reports[0].1)).await.problem(403);
@@ -338,9 +344,10 @@ async fn queries_filter_by_text_category_loss_and_indicator_and_count() {
     let counted = get("count=exact&limit=1").await.ok(200);
     assert_eq!(counted["total"], 2);
     assert_eq!(counted["total_kind"], "exact");
+    // On a small set an estimate is the count of what the caller sees, nothing more.
     let estimated = get("count=estimate").await.ok(200);
-    assert_eq!(estimated["total_kind"], "estimate");
-    assert!(estimated["total"].is_i64());
+    assert_eq!(estimated["total_kind"], "exact");
+    assert_eq!(estimated["total"], 2);
     let by_loss = get("sort=-loss").await.ok(200);
     assert_eq!(titles(&by_loss)[0], "Crypto investment platform promising returns");
 }

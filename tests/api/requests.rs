@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
-use crate::support::{Org, TestApp};
+use crate::support::{create_report, iban_xk, report_body, Org, TestApp};
 
 fn body(addressee: &Org, kind: &str, categories: &[&str], urgency: &str) -> Value {
     json!({
@@ -481,4 +481,25 @@ async fn a_request_retried_with_its_idempotency_key_is_issued_once() {
             .len(),
         1
     );
+}
+
+#[actix_rt::test]
+async fn the_addressee_sees_only_the_named_reports_it_may_see() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let red = create_report(&app, &police.admin, report_body("red", &iban_xk(7), &[])).await;
+    let green = create_report(&app, &police.admin, report_body("green", &iban_xk(8), &[])).await;
+    let mut b = body(&isp, "subscriber_info", &["subscriber", "ip_identification"], "routine");
+    b["report_ids"] = json!([red["id"], green["id"]]);
+    let req = app.post_as(&police.admin, "/api/v1/requests", &b).await.ok(201);
+    assert_eq!(req["report_ids"], json!([red["id"], green["id"]]));
+    let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
+    // The ISP reads the request, in full and in its list, without the RED report's id.
+    assert_eq!(app.get_as(&isp.admin, &path).await.ok(200)["report_ids"], json!([green["id"]]));
+    let listed = app.get_as(&isp.admin, "/api/v1/requests").await.ok(200);
+    assert_eq!(listed["items"][0]["report_ids"], json!([green["id"]]));
+    let moved = transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
+    assert_eq!(moved["report_ids"], json!([green["id"]]));
+    assert_eq!(app.get_as(&police.admin, &path).await.ok(200)["report_ids"], json!([red["id"], green["id"]]));
 }

@@ -75,16 +75,8 @@ pub async fn list_requests(
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, &viewer(&act), &filter, before, limit).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.created_at, r.id.0));
-    let ids: Vec<RequestId> = rows.iter().map(|r| r.id).collect();
-    let mut history = store::history(&mut conn, &ids).await?;
     act.record_read(&state, None, serde_json::json!({"rows": rows.len()}));
-    let items = rows
-        .into_iter()
-        .map(|r| {
-            let mine = history.extract_if(.., |h| h.request_id == r.id).collect();
-            view::summary(r, mine)
-        })
-        .collect();
+    let items = view::summaries(&mut conn, rows, &act.viewer()).await?;
     Ok(web::Json(RequestPage { items, next_cursor }))
 }
 
@@ -132,6 +124,6 @@ pub async fn get_request(
     let id = id.into_inner();
     let row = visible(&state, &act, id).await?;
     act.record_read(&state, Some(("data_request", id.to_string())), serde_json::json!({}));
-    let request = view::full(&mut *state.pool.get().await?, row, act.org_id).await?;
+    let request = view::full(&mut *state.pool.get().await?, row, &act.viewer()).await?;
     Ok(with_etag(StatusCode::OK, request.version, &request))
 }
