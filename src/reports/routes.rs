@@ -153,7 +153,11 @@ pub async fn update_report(
     if current.reporter_org_id != act.org_id {
         return Err(act.refuse(&state, "report", id, "only the reporting organisation changes a report").await);
     }
+    // The rules (TLP only raised, sharing only widened) are checked against `current`; the
+    // version named must be that one, and the update re-checks it on the locked row, so a
+    // change committed in between (or a version guessed ahead of it) gets 412.
     let if_match = if_match.required()?;
+    if_match.check(current.version)?;
     let mut check = Check::new();
     let (changes, indicators) = body.parse(&mut check, &current, Utc::now());
     service::check_directory(&mut conn, &mut check, body.shared_with.as_deref().unwrap_or_default()).await?;

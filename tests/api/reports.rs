@@ -369,3 +369,26 @@ async fn a_report_retried_with_its_idempotency_key_is_created_once() {
     let list = app.get_as(&bank.admin, "/api/v1/reports").await.ok(200);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
+
+#[actix_rt::test]
+async fn a_tlp_is_never_lowered_by_racing_a_guessed_version_against_a_raise() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let auth = bank.admin.as_str();
+    for _ in 0..8 {
+        let r = create_report(&app, auth, report_body("green", &iban_xk(1), &[])).await;
+        let path = format!("/api/v1/reports/{}", r["id"].as_str().unwrap());
+        let patch = |version: &'static str, tlp: &'static str| {
+            let (app, path) = (&app, path.clone());
+            async move {
+                let headers = [("Authorization", auth), ("If-Match", version)];
+                app.send(Method::PATCH, &path, &headers, Some(&json!({"tlp": tlp}))).await.status
+            }
+        };
+        // The raise to RED names version 1; the amber names version 2, the one the raise makes.
+        let (raise, amber) = futures_util::future::join(patch("\"1\"", "red"), patch("\"2\"", "amber")).await;
+        assert_eq!(raise, 200);
+        assert!(matches!(amber, 412 | 422), "{amber}");
+        assert_eq!(app.get_as(auth, &path).await.ok(200)["tlp"], "red");
+    }
+}
