@@ -5,8 +5,8 @@ use super::model::{AlertRow, OutcomeKind, OutcomeRow};
 use crate::access::Principal;
 use crate::domain::{Bic, Iban, Invalid, OrgId, OrgKind};
 
-/// Who reads alerts: a bank sees what it sent or received; the public sector and the platform
-/// see all (unrouted ones included).
+/// Who reads alerts: a bank sees what it sent or received; the public sector and platform
+/// admins see all (unrouted ones included), not the platform's other members or its keys.
 #[derive(Clone, Copy, Debug)]
 pub struct AlertViewer {
     pub org_id: OrgId,
@@ -15,7 +15,7 @@ pub struct AlertViewer {
 
 impl AlertViewer {
     pub fn of(p: &Principal) -> Self {
-        AlertViewer { org_id: p.org_id, sees_all: p.org_kind.is_public_sector() || p.org_kind == OrgKind::Platform }
+        AlertViewer { org_id: p.org_id, sees_all: p.org_kind.is_public_sector() || p.is_platform_admin() }
     }
 
     pub fn sees(&self, a: &AlertRow) -> bool {

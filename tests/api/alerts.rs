@@ -338,3 +338,31 @@ async fn proceeds_statistics_count_per_bank() {
     let own = app.get_as(&t.c.admin, "/api/v1/statistics/proceeds").await.ok(200);
     assert_eq!(own["banks"].as_array().unwrap().len(), 1, "a bank sees its own figures");
 }
+
+#[actix_rt::test]
+async fn only_platform_admins_read_every_alert_not_the_platform_members_or_keys() {
+    let app = TestApp::spawn().await;
+    let sender = bank(&app, "Sender Bank", "XK", "15").await;
+    bank(&app, "Kosovo Bank", "XK", "12").await;
+    let a = send(&app, &sender.admin, &alert_body(&iban_xk(5), 950_000)).await;
+    let admin = app.admin().await;
+    let me = app.get_as(&admin, "/api/v1/me").await.ok(200);
+    let platform = Org {
+        id: me["organization_id"].as_str().unwrap().to_string(),
+        admin: admin.clone(),
+        admin_email: String::new(),
+        admin_id: me["user_id"].as_str().unwrap().to_string(),
+    };
+    let (member, _) = app.member(&platform, "operator@platform.test").await;
+    let (key, _) = app.api_key(&platform, &["alerts:read"]).await;
+    let path = format!("/api/v1/fraud-alerts/{}", a["id"].as_str().unwrap());
+    app.get_as(&admin, &path).await.ok(200);
+    assert_eq!(app.get_as(&admin, "/api/v1/fraud-alerts").await.ok(200)["items"].as_array().unwrap().len(), 1);
+    for (who, auth) in [("member", &member), ("API key", &key)] {
+        app.get_as(auth, &path).await.problem(404);
+        let listed = app.get_as(auth, "/api/v1/fraud-alerts").await.ok(200);
+        assert!(listed["items"].as_array().unwrap().is_empty(), "{who}: {listed}");
+        let trace = format!("/api/v1/fraud-traces/{}", a["trace_id"].as_str().unwrap());
+        app.get_as(auth, &trace).await.problem(404);
+    }
+}
