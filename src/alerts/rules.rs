@@ -3,7 +3,7 @@
 
 use super::model::{AlertRow, OutcomeKind, OutcomeRow};
 use crate::access::Principal;
-use crate::domain::{Bic, Iban, Invalid, OrgId, OrgKind};
+use crate::domain::{Bic, Iban, Invalid, OrgId};
 
 /// Who reads alerts: a bank sees what it sent or received; the public sector and platform
 /// admins see all (unrouted ones included), not the platform's other members or its keys.
