@@ -9,7 +9,8 @@ use super::Principal;
 use crate::domain::Permission::{self, *};
 use crate::domain::Scope;
 use crate::kernel::audit::{AuditOutcome, Entry};
-use crate::kernel::error::ApiError;
+use crate::kernel::db::Conn;
+use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::AppState;
 
 /// What an action asks of the caller, beyond being authenticated.
@@ -147,6 +148,18 @@ impl Grant {
     }
 
     /// Queues the audit row of a read (written in batches: reads are high-rate).
+    /// Records a read of case data (data requests, their answers and messages) in the audit
+    /// trail before the answer goes out: these reads are rare and each is evidence, so they
+    /// are not buffered (a crash loses none of them).
+    pub async fn record_case_read(
+        &self,
+        conn: &mut Conn,
+        object: (&'static str, String),
+        details: Value,
+    ) -> ApiResult<()> {
+        self.entry().object(object.0, object.1).details(details).write(conn).await
+    }
+
     pub fn record_read(&self, state: &AppState, object: Option<(&'static str, String)>, details: Value) {
         let mut entry = self.entry().details(details);
         if let Some((t, id)) = object {

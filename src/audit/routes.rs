@@ -48,6 +48,11 @@ pub async fn list_audit(
 #[get("/audit/verify")]
 pub async fn verify_audit(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<ChainVerification>> {
     let act = principal.authorize(&state, Action::VerifyAudit).await?;
+    if !act.reads_all_audit() {
+        return Err(act
+            .refuse(&state, "audit", "chain", "regulators and platform admins verify the audit trail")
+            .await);
+    }
     let mut conn = state.pool.get().await?;
     let (ok, rows_checked, first_broken_id) = store::verify(&mut conn).await?;
     act.entry().details(serde_json::json!({"ok": ok, "rows_checked": rows_checked})).write(&mut conn).await?;

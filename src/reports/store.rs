@@ -174,8 +174,10 @@ pub async fn count(conn: &mut Conn, v: &Viewer, f: &ReportFilter, exact: bool) -
         let q = filtered(reports::table.select(diesel::dsl::count_star()).into_boxed(), v, f);
         return Ok((q.first(conn).await?, true));
     }
-    let first: Vec<ReportId> =
-        filtered(reports::table.select(reports::id).into_boxed(), v, f).limit(ESTIMATE_COUNTS_UP_TO + 1).load(conn).await?;
+    let first: Vec<ReportId> = filtered(reports::table.select(reports::id).into_boxed(), v, f)
+        .limit(ESTIMATE_COUNTS_UP_TO + 1)
+        .load(conn)
+        .await?;
     let counted = first.len() as i64;
     if counted <= ESTIMATE_COUNTS_UP_TO {
         return Ok((counted, true));

@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use crate::domain::report::Viewer;
 use crate::domain::RequestId;
-use crate::reports;
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
+use crate::reports;
 
 /// Requests with their histories (list pages: responses are read with the one request), each
 /// naming only the reports `viewer` may see.

@@ -3,7 +3,7 @@
 use diesel_async::RunQueryDsl;
 use serde_json::json;
 
-use crate::support::{exec, org_body, TestApp};
+use crate::support::{create_report, exec, iban_xk, org_body, report_body, TestApp};
 
 #[actix_rt::test]
 async fn audit_rows_are_visible_to_own_org_admins_and_to_regulators() {
@@ -99,4 +99,64 @@ async fn audit_rows_cannot_be_changed_deleted_or_truncated() {
         let err = diesel::sql_query(sql).execute(&mut conn).await.expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
+}
+
+#[actix_rt::test]
+async fn every_read_of_a_report_is_found_by_the_report_even_when_reads_are_merged() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let r = create_report(&app, &bank.admin, report_body("green", &iban_xk(40 + i), &[])).await;
+        ids.push(r["id"].as_str().unwrap().to_string());
+    }
+    // Three reads within one flush of the buffer.
+    let paths: Vec<String> = ids.iter().map(|id| format!("/api/v1/reports/{id}")).collect();
+    let reads = paths.iter().map(|path| app.get_as(&bank.admin, path));
+    futures_util::future::join_all(reads).await.iter().for_each(|r| assert_eq!(r.status, 200));
+    for id in &ids {
+        let path = format!("/api/v1/audit?action=report.read&object_type=report&object_id={id}");
+        let mut found = 0;
+        for _ in 0..30 {
+            found = app.get_as(&bank.admin, &path).await.ok(200)["items"].as_array().unwrap().len();
+            if found > 0 {
+                break;
+            }
+            actix_rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(found, 1, "the read of {id}");
+    }
+}
+
+#[actix_rt::test]
+async fn reads_of_case_data_are_in_the_audit_trail_when_the_answer_arrives() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let body = json!({
+        "type": "subscriber_info", "addressee_id": isp.id, "case_reference": "PK-1",
+        "legal_basis": {"provision": "CPC art. 123", "text": "Order"},
+        "data_categories": ["subscriber"], "urgency": "routine",
+        "justification": "An investigation of online fraud against many victims.",
+        "identifiers": [{"type": "email", "value": "suspect@example.org"}],
+    });
+    let req = app.post_as(&police.admin, "/api/v1/requests", &body).await.ok(201);
+    let id = req["id"].as_str().unwrap();
+    let path = format!("/api/v1/requests/{id}");
+    app.get_as(&isp.admin, &path).await.ok(200);
+    app.get_as(&isp.admin, &format!("{path}/messages")).await.ok(200);
+    // No wait: the rows were written before the answers went out.
+    for action in ["request.read", "request.messages"] {
+        let rows = app.get_as(&isp.admin, &format!("/api/v1/audit?action={action}&object_id={id}")).await.ok(200);
+        assert_eq!(rows["items"].as_array().unwrap().len(), 1, "{action}: {rows}");
+    }
+}
+
+#[actix_rt::test]
+async fn only_regulators_and_platform_admins_verify_the_chain() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    app.get_as(&bank.admin, "/api/v1/audit/verify").await.problem(403);
+    let admin = app.admin().await;
+    assert_eq!(app.get_as(&admin, "/api/v1/audit/verify").await.ok(200)["ok"], true);
 }

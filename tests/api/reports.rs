@@ -183,8 +183,6 @@ async fn keyset_pages_are_stable_while_reports_arrive() {
     app.get_as(&bank.admin, "/api/v1/reports?limit=501").await.problem(422);
 }
 
-/// The details of every audited look-up: rows of one flush are merged per principal.
-
 #[actix_rt::test]
 async fn csv_export_escapes_cells_and_defuses_formulas() {
     let app = TestApp::spawn().await;

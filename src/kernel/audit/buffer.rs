@@ -101,14 +101,27 @@ async fn write(pool: &Pool, pending: &mut Vec<Entry>) {
     }
 }
 
-/// One entry per (principal, organisation, action, outcome, client): several become one whose
-/// details hold each one's details with its request id and time.
+/// One entry per (principal, organisation, action, outcome, client, object): several become
+/// one whose details hold each one's details with its request id and time. Reads of different
+/// objects stay different rows, so "who read report X" finds every read of X by its object.
 fn merge(pending: &[Entry]) -> Vec<Entry> {
-    type Key<'a> = (Option<uuid::Uuid>, Option<uuid::Uuid>, Option<uuid::Uuid>, &'a str, AuditOutcome, Option<&'a str>);
+    type Key<'a> = (
+        (Option<uuid::Uuid>, Option<uuid::Uuid>, Option<uuid::Uuid>),
+        &'a str,
+        AuditOutcome,
+        Option<&'a str>,
+        (Option<&'a str>, Option<&'a str>),
+    );
     let mut groups: Vec<(Key<'_>, Vec<&Entry>)> = Vec::new();
     for e in pending {
         let a = &e.actor;
-        let key = (a.user_id, a.api_key_id, a.organization_id, e.action, e.outcome, a.meta.client_addr.as_deref());
+        let key = (
+            (a.user_id, a.api_key_id, a.organization_id),
+            e.action,
+            e.outcome,
+            a.meta.client_addr.as_deref(),
+            (e.object_type, e.object_id.as_deref()),
+        );
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, list)) => list.push(e),
             None => groups.push((key, vec![e])),
@@ -121,8 +134,6 @@ fn merge(pending: &[Entry]) -> Vec<Entry> {
             many => {
                 let mut merged = many[0].clone();
                 merged.actor.meta.request_id = None;
-                merged.object_type = None;
-                merged.object_id = None;
                 let items: Vec<serde_json::Value> = many
                     .iter()
                     .map(|e| {

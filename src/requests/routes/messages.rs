@@ -72,6 +72,9 @@ pub async fn list_request_messages(
     let id = id.into_inner();
     let r = visible(&state, &act, id).await?;
     let between = matches!(rules::access(act.org_id, &r), Some(rules::Access::Issuer | rules::Access::Addressee));
-    let rows = store::messages(&mut *state.pool.get().await?, id, act.org_id, between).await?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::messages(&mut conn, id, act.org_id, between).await?;
+    act.record_case_read(&mut conn, ("data_request", id.to_string()), serde_json::json!({"messages": rows.len()}))
+        .await?;
     Ok(web::Json(MessageList { items: rows.into_iter().map(message).collect(), next_cursor: None }))
 }

@@ -75,7 +75,8 @@ pub async fn list_requests(
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, &viewer(&act), &filter, before, limit).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.created_at, r.id.0));
-    act.record_read(&state, None, serde_json::json!({"rows": rows.len()}));
+    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+    act.entry().details(serde_json::json!({"rows": rows.len(), "ids": ids})).write(&mut conn).await?;
     let items = view::summaries(&mut conn, rows, &act.viewer()).await?;
     Ok(web::Json(RequestPage { items, next_cursor }))
 }
@@ -123,7 +124,8 @@ pub async fn get_request(
     let act = principal.authorize(&state, Action::ReadRequest).await?;
     let id = id.into_inner();
     let row = visible(&state, &act, id).await?;
-    act.record_read(&state, Some(("data_request", id.to_string())), serde_json::json!({}));
-    let request = view::full(&mut *state.pool.get().await?, row, &act.viewer()).await?;
+    let mut conn = state.pool.get().await?;
+    act.record_case_read(&mut conn, ("data_request", id.to_string()), serde_json::json!({})).await?;
+    let request = view::full(&mut conn, row, &act.viewer()).await?;
     Ok(with_etag(StatusCode::OK, request.version, &request))
 }

@@ -79,8 +79,9 @@ pub async fn list_request_responses(
     let act = principal.authorize(&state, Action::ReadRequest).await?;
     let id = id.into_inner();
     let r = answered(&state, &act, id).await?;
-    act.record_read(&state, Some(("data_request", id.to_string())), serde_json::json!({"responses": true}));
-    let items = view::answers(&mut *state.pool.get().await?, r.id).await?;
+    let mut conn = state.pool.get().await?;
+    act.record_case_read(&mut conn, ("data_request", id.to_string()), serde_json::json!({"responses": true})).await?;
+    let items = view::answers(&mut conn, r.id).await?;
     Ok(web::Json(ResponseList { items }))
 }
 
