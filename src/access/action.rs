@@ -111,6 +111,7 @@ actions! {
     ReadProceedsStatistics = "statistics.proceeds", Need::Nothing;
     ReadAudit = "audit.read", Need::Permission(Permission::ReadAudit);
     VerifyAudit = "audit.verify", Need::Permission(Permission::ReadAudit);
+    ReadAuditHead = "audit.head", Need::Permission(Permission::ReadAudit);
 }
 
 /// An authorized call: the caller and the action, which is what its audit rows need.

@@ -84,6 +84,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(alerts::routes::list_mule_accounts)
                 .service(alerts::routes::get_proceeds_statistics)
                 .service(audit::routes::verify_audit)
+                .service(audit::routes::get_audit_head)
+                .service(audit::routes::get_audit_public_key)
                 .service(audit::routes::list_audit),
         );
 }

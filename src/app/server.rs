@@ -103,8 +103,8 @@ fn write_secret_file(dir: &std::path::Path, name: &str, secret: &str) -> Result<
     Ok(std::fs::canonicalize(&path).unwrap_or(path))
 }
 
-/// Background work of every instance: the audit sealer, the request scheduler (every 10 s) and
-/// the purge of expired rows. Safe to run in several instances at once (the sealer takes an
+/// Background work of every instance: the audit sealer, the signed head to the witness file,
+/// the request scheduler (every 10 s) and the purge of expired rows. Safe to run in several instances at once (the sealer takes an
 /// advisory lock; scheduler notices are claimed row by row).
 pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -129,6 +129,12 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
             if n.is_multiple_of(10) {
                 if let Err(e) = crate::requests::scheduler::run_once(&mut conn).await {
                     tracing::warn!(error = %e, "request scheduler round failed");
+                }
+            }
+            let witness_every = state.config.audit_witness_interval.max(1);
+            if state.config.audit_witness_file.is_some() && (n == 2 || n.is_multiple_of(witness_every)) {
+                if let Err(e) = crate::audit::witness::write(&state, &mut conn).await {
+                    tracing::warn!(error = %e, "writing the signed audit head to the witness file failed");
                 }
             }
             if n.is_multiple_of(3600) {

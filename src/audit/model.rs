@@ -100,10 +100,63 @@ pub struct AuditPage {
 /// The result of recomputing the hash chain.
 #[derive(Serialize, ToSchema)]
 pub struct ChainVerification {
-    /// Whether every sealed row's hash matches its content and predecessor.
+    /// Whether every row checked matches its content and predecessor, the checkpoint it
+    /// started from is unchanged, and the head you supplied (if any) is in the chain.
     pub ok: bool,
-    /// Sealed rows checked.
+    /// Sealed rows recomputed by this verification.
     pub rows_checked: i64,
-    /// The first row whose hash does not match, if any.
+    /// The first row whose hash does not match (or the checkpoint row, when it changed).
     pub first_broken_id: Option<i64>,
+    /// The row the verification started after: the last checkpoint, or null from the genesis.
+    pub from_id: Option<i64>,
+    /// The last row verified: keep it (or a signed head) to check against later.
+    pub last_id: Option<i64>,
+    /// Its chain hash, hex.
+    pub last_hash: Option<String>,
+    /// With `head_id`/`head_hash`: whether that row is in the chain with that hash. False when
+    /// it was rewritten or deleted since (rows newer than a witnessed head included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_matches: Option<bool>,
+}
+
+/// What `GET /audit/verify` checks.
+#[derive(Deserialize, IntoParams, Default, Debug)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyQuery {
+    /// Recompute from the genesis instead of from the last checkpoint (implied by a head).
+    pub full: Option<bool>,
+    /// The id of a head you kept (`GET /audit/head`, the witness file).
+    pub head_id: Option<i64>,
+    /// Its hash, hex.
+    pub head_hash: Option<String>,
+}
+
+/// The head of the audit chain (its newest sealed row) signed with the platform's Ed25519 key.
+#[derive(Serialize, Deserialize, ToSchema, Debug)]
+pub struct AuditHead {
+    /// The newest sealed row.
+    pub id: i64,
+    /// Its chain hash, hex.
+    pub hash: String,
+    /// When the head was signed.
+    pub signed_at: DateTime<Utc>,
+    pub key_id: String,
+    /// Base64 Ed25519 signature of `cyberbridge-audit-head/v1\n{id}\n{hash}\n{signed_at}`
+    /// (`signed_at` as RFC 3339 in seconds with `Z`; no final newline).
+    pub signature: String,
+}
+
+/// The public key that checks signed heads.
+#[derive(Serialize, ToSchema)]
+pub struct AuditPublicKey {
+    /// `Ed25519`.
+    pub algorithm: String,
+    pub key_id: String,
+    /// The 32 key bytes, base64.
+    pub public_key: String,
+    /// The same as a PEM SubjectPublicKeyInfo.
+    pub public_key_pem: String,
+    /// True when no key is configured and this one was made at start-up: heads signed before
+    /// the last restart do not verify with it.
+    pub ephemeral: bool,
 }

@@ -2,12 +2,13 @@
 
 use actix_web::{get, web};
 
-use super::model::{AuditEvent, AuditPage, AuditQuery, ChainVerification};
+use super::model::{AuditEvent, AuditHead, AuditPage, AuditPublicKey, AuditQuery, ChainVerification, VerifyQuery};
 use super::store;
 use crate::access::{Action, Principal};
+use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::pagination;
-use crate::kernel::http::responses::{Common, Denied};
+use crate::kernel::http::responses::{Common, Denied, Missing};
 use crate::kernel::AppState;
 
 /// Lists audit rows, newest first. Regulators and platform admins see every organisation's
@@ -39,22 +40,96 @@ pub async fn list_audit(
     Ok(web::Json(AuditPage { items: rows.into_iter().map(AuditEvent::from).collect(), next_cursor }))
 }
 
-/// Recomputes the hash chain over every sealed audit row and says whether it is intact.
+/// Recomputes the hash chain and says whether it is intact: from the last checkpoint (a
+/// verification that found nothing broken), or from the genesis with `full=true` or a head to
+/// find (`head_id`, `head_hash`: a signed head you kept, e.g. from the witness file; rows
+/// rewritten or deleted up to it are then found). Regulators and platform admins.
 #[utoipa::path(
     tag = "audit",
+    params(VerifyQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "the verification", body = ChainVerification), Common, Denied)
 )]
 #[get("/audit/verify")]
-pub async fn verify_audit(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<ChainVerification>> {
-    let act = principal.authorize(&state, Action::VerifyAudit).await?;
-    if !act.reads_all_audit() {
-        return Err(act
-            .refuse(&state, "audit", "chain", "regulators and platform admins verify the audit trail")
-            .await);
-    }
+pub async fn verify_audit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<VerifyQuery>,
+) -> ApiResult<web::Json<ChainVerification>> {
+    let act = auditor(&state, principal, Action::VerifyAudit).await?;
+    let head = match (q.head_id, q.head_hash.as_deref()) {
+        (None, None) => None,
+        (Some(id), Some(hash)) => {
+            Some((id, hex::decode(hash).map_err(|_| ApiError::field("head_hash", "must be hex"))?))
+        }
+        (None, Some(_)) => return Err(ApiError::field("head_id", "is required with head_hash")),
+        (Some(_), None) => return Err(ApiError::field("head_hash", "is required with head_id")),
+    };
     let mut conn = state.pool.get().await?;
-    let (ok, rows_checked, first_broken_id) = store::verify(&mut conn).await?;
-    act.entry().details(serde_json::json!({"ok": ok, "rows_checked": rows_checked})).write(&mut conn).await?;
-    Ok(web::Json(ChainVerification { ok, rows_checked, first_broken_id }))
+    let v = store::verify(&mut conn, q.full.unwrap_or(false), head).await?;
+    let ok = v.broken_at.is_none() && v.head_matches != Some(false);
+    let details =
+        serde_json::json!({"ok": ok, "rows_checked": v.rows_checked, "from_id": v.from_id, "head_id": q.head_id});
+    act.entry().details(details).write(&mut conn).await?;
+    Ok(web::Json(ChainVerification {
+        ok,
+        rows_checked: v.rows_checked,
+        first_broken_id: v.broken_at,
+        from_id: v.from_id,
+        last_id: v.last.as_ref().map(|(id, _)| *id),
+        last_hash: v.last.as_ref().map(|(_, h)| hex::encode(h)),
+        head_matches: v.head_matches,
+    }))
+}
+
+/// The chain's head (its newest sealed row), signed now with the platform's Ed25519 key: keep
+/// it, and a later `GET /audit/verify?head_id=..&head_hash=..` finds any row up to it that was
+/// rewritten or deleted. Regulators and platform admins.
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = [])),
+    responses((status = 200, description = "the signed head", body = AuditHead), Common, Denied, Missing)
+)]
+#[get("/audit/head")]
+pub async fn get_audit_head(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<AuditHead>> {
+    let act = auditor(&state, principal, Action::ReadAuditHead).await?;
+    let mut conn = state.pool.get().await?;
+    let head = signed_head(&state, &mut conn).await?.ok_or(ApiError::NotFound)?;
+    act.entry().details(serde_json::json!({"head_id": head.id})).write(&mut conn).await?;
+    Ok(web::Json(head))
+}
+
+/// The public key that checks signed audit heads (public: it proves, it grants nothing).
+#[utoipa::path(
+    tag = "audit",
+    security(()),
+    responses((status = 200, description = "the Ed25519 public key", body = AuditPublicKey), Common)
+)]
+#[get("/audit/public-key")]
+pub async fn get_audit_public_key(state: web::Data<AppState>) -> web::Json<AuditPublicKey> {
+    let signer = &state.audit_signer;
+    web::Json(AuditPublicKey {
+        algorithm: "Ed25519".into(),
+        key_id: signer.key_id(),
+        public_key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, signer.public_key()),
+        public_key_pem: signer.public_key_pem(),
+        ephemeral: signer.ephemeral,
+    })
+}
+
+/// The newest sealed row, signed now.
+pub async fn signed_head(state: &AppState, conn: &mut Conn) -> ApiResult<Option<AuditHead>> {
+    let Some((id, hash)) = store::head(conn).await? else { return Ok(None) };
+    let signed_at = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default();
+    let signature = state.audit_signer.sign(id, &hash, signed_at);
+    Ok(Some(AuditHead { id, hash: hex::encode(hash), signed_at, key_id: state.audit_signer.key_id(), signature }))
+}
+
+/// Regulators' and platform admins' actions on the whole trail; others 403 (recorded).
+async fn auditor(state: &AppState, principal: Principal, action: Action) -> ApiResult<crate::access::Grant> {
+    let act = principal.authorize(state, action).await?;
+    if !act.reads_all_audit() {
+        return Err(act.refuse(state, "audit", "chain", "regulators and platform admins verify the audit trail").await);
+    }
+    Ok(act)
 }

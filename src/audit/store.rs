@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::model::{AuditQuery, AuditRow};
-use crate::kernel::db::schema::audit_events;
+use crate::kernel::db::schema::{audit_checkpoints, audit_events};
 use crate::kernel::db::{self, Conn};
 use crate::kernel::error::ApiResult;
 
@@ -130,11 +130,52 @@ pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
     .await
 }
 
-/// Recomputes the chain over every sealed row: (ok, rows checked, first broken id).
-pub async fn verify(conn: &mut Conn) -> ApiResult<(bool, i64, Option<i64>)> {
+/// The newest sealed row: (id, hash).
+pub async fn head(conn: &mut Conn) -> ApiResult<Option<(i64, Vec<u8>)>> {
+    Ok(audit_events::table
+        .filter(audit_events::hash.is_not_null())
+        .order(audit_events::id.desc())
+        .select((audit_events::id, audit_events::hash.assume_not_null()))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// What a verification found.
+#[derive(Debug, Default)]
+pub struct Verified {
+    pub broken_at: Option<i64>,
+    pub rows_checked: i64,
+    pub from_id: Option<i64>,
+    pub last: Option<(i64, Vec<u8>)>,
+    pub head_matches: Option<bool>,
+}
+
+/// Recomputes the chain: from the last checkpoint (whose row must still carry its hash), or from
+/// the genesis when `full` or when a `head` (id, hash) is to be found in it. A verification that
+/// finds nothing broken leaves a checkpoint where it ended.
+pub async fn verify(conn: &mut Conn, full: bool, head: Option<(i64, Vec<u8>)>) -> ApiResult<Verified> {
+    let mut out = Verified::default();
     let mut previous = GENESIS.to_vec();
-    let mut checked = 0i64;
     let mut after = 0i64;
+    if !full && head.is_none() {
+        let checkpoint: Option<(i64, Vec<u8>)> = audit_checkpoints::table
+            .order(audit_checkpoints::id.desc())
+            .select((audit_checkpoints::id, audit_checkpoints::hash))
+            .first(conn)
+            .await
+            .optional()?;
+        if let Some((id, hash)) = checkpoint {
+            let stored: Option<Option<Vec<u8>>> =
+                audit_events::table.find(id).select(audit_events::hash).first(conn).await.optional()?;
+            if stored.flatten().as_deref() != Some(hash.as_slice()) {
+                out.broken_at = Some(id);
+                out.from_id = Some(id);
+                return Ok(out);
+            }
+            (previous, after, out.from_id) = (hash, id, Some(id));
+        }
+    }
     loop {
         let rows: Vec<AuditRow> = audit_events::table
             .filter(audit_events::hash.is_not_null())
@@ -147,13 +188,32 @@ pub async fn verify(conn: &mut Conn) -> ApiResult<(bool, i64, Option<i64>)> {
         let Some(last) = rows.last() else { break };
         after = last.id;
         for row in &rows {
-            checked += 1;
+            out.rows_checked += 1;
             let expected = chain_hash(&previous, row);
             if row.hash.as_deref() != Some(expected.as_slice()) {
-                return Ok((false, checked, Some(row.id)));
+                out.broken_at = Some(row.id);
+                return Ok(out);
+            }
+            if let Some((id, hash)) = &head {
+                if *id == row.id {
+                    out.head_matches = Some(*hash == expected);
+                }
             }
             previous = expected;
         }
+        out.last = Some((after, previous.clone()));
     }
-    Ok((true, checked, None))
+    if head.is_some() && out.head_matches.is_none() {
+        out.head_matches = Some(false);
+    }
+    if let Some((id, hash)) = &out.last {
+        diesel::insert_into(audit_checkpoints::table)
+            .values((audit_checkpoints::id.eq(id), audit_checkpoints::hash.eq(hash)))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    } else if let Some(from) = out.from_id {
+        out.last = Some((from, previous));
+    }
+    Ok(out)
 }

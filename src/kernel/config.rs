@@ -121,6 +121,24 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
 
+    /// Ed25519 key that signs the audit chain's head: a 32-byte seed in base64
+    /// (`openssl rand -base64 32`). Unset (and no file): a new key at each start, with a warning.
+    #[arg(long, env = "CYBERBRIDGE_AUDIT_SIGNING_KEY", hide_env_values = true, value_parser = secret)]
+    pub audit_signing_key: Option<SecretString>,
+
+    /// A file holding that seed instead (mounted secret).
+    #[arg(long, env = "CYBERBRIDGE_AUDIT_SIGNING_KEY_FILE")]
+    pub audit_signing_key_file: Option<PathBuf>,
+
+    /// A file to which every instance appends the signed head of the audit chain (one JSON
+    /// line) every `CYBERBRIDGE_AUDIT_WITNESS_INTERVAL` seconds: ship it off the machine (a
+    /// log forwarder, a regulator's drop box) and verify against it later.
+    #[arg(long, env = "CYBERBRIDGE_AUDIT_WITNESS_FILE")]
+    pub audit_witness_file: Option<PathBuf>,
+
+    #[arg(long, env = "CYBERBRIDGE_AUDIT_WITNESS_INTERVAL", default_value_t = 300)]
+    pub audit_witness_interval: u64,
+
     /// JSON file of the data-request validation tables of countries with a rule of their own
     /// (README, "Validation"). Unset: the `domestic` preset for every country.
     #[arg(long, env = "CYBERBRIDGE_VALIDATION_TABLES")]
@@ -151,7 +169,7 @@ impl Config {
 
     /// Empty values (as compose files pass them) count as unset.
     pub fn normalise(mut self) -> Self {
-        for v in [&mut self.jwt_secret, &mut self.admin_password, &mut self.database_url] {
+        for v in [&mut self.jwt_secret, &mut self.admin_password, &mut self.database_url, &mut self.audit_signing_key] {
             if v.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty()) {
                 *v = None;
             }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use actix_web::web;
 use secrecy::ExposeSecret;
 
-use super::audit::AuditBuffer;
+use super::audit::{AuditBuffer, AuditSigner};
 use super::config::Config;
 use super::db;
 use super::http::ratelimit::RateLimiter;
@@ -33,6 +33,8 @@ pub struct AppState {
     pub pools: Arc<Mutex<Vec<db::Pool>>>,
     /// Batched audit rows of high-rate reads.
     pub audit: AuditBuffer,
+    /// Signs the audit chain's head.
+    pub audit_signer: Arc<AuditSigner>,
     /// PostgreSQL notifications: the API-key cache and the event wake-ups.
     pub hub: Hub,
 }
@@ -53,6 +55,7 @@ impl AppState {
             }
         };
         let jwt = JwtKeys::new(secret.as_bytes())?;
+        let audit_signer = Arc::new(audit_signer(&config)?);
         let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);
         let auth_limiter = RateLimiter::new(config.auth_rate_limit, config.auth_rate_burst);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -70,6 +73,7 @@ impl AppState {
             auth_limiter: Arc::new(auth_limiter),
             hashing: Arc::new(hashing),
             audit,
+            audit_signer,
             hub,
         }))
     }
@@ -83,4 +87,25 @@ impl AppState {
         }
         Ok(AppState { pool, ..self.clone() })
     }
+}
+
+/// The audit signing key from the configuration (variable or file), or a new one with a warning.
+fn audit_signer(config: &Config) -> Result<AuditSigner, String> {
+    let seed = match (&config.audit_signing_key, &config.audit_signing_key_file) {
+        (Some(key), _) => Some(key.expose_secret().to_string()),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("reading the audit signing key file {}: {e}", path.display()))?,
+        ),
+        (None, None) => None,
+    };
+    let signer = AuditSigner::new(seed.as_deref())?;
+    if signer.ephemeral {
+        tracing::warn!(
+            key_id = %signer.key_id(),
+            "no CYBERBRIDGE_AUDIT_SIGNING_KEY: the audit head is signed with a key made at start-up; \
+             heads signed before a restart cannot be checked against it"
+        );
+    }
+    Ok(signer)
 }

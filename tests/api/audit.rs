@@ -1,7 +1,7 @@
 //! The audit trail: who reads which rows, paging, the hash chain, append-only rows.
 
 use diesel_async::RunQueryDsl;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{create_report, exec, iban_xk, org_body, report_body, TestApp};
 
@@ -66,7 +66,10 @@ async fn the_audit_chain_verifies_and_a_tampered_row_is_found() {
     assert!(sealed >= 4, "{sealed}");
     let reg = app.org("regulator", "Regulator").await;
     let v = app.get_as(&reg.admin, "/api/v1/audit/verify").await.ok(200);
-    assert_eq!(v, json!({"ok": true, "rows_checked": sealed, "first_broken_id": null}));
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["rows_checked"], sealed as i64);
+    assert_eq!(v["from_id"], json!(null));
+    assert_eq!(v["first_broken_id"], json!(null));
 
     #[derive(diesel::QueryableByName)]
     struct Id {
@@ -80,25 +83,87 @@ async fn the_audit_chain_verifies_and_a_tampered_row_is_found() {
     exec(&mut conn, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
     exec(&mut conn, &format!("UPDATE audit_events SET outcome = 'denied' WHERE id = {}", victim.id)).await;
     exec(&mut conn, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
-    let v = app.get_as(&reg.admin, "/api/v1/audit/verify").await.ok(200);
+    // From the checkpoint the first verification left, the rows before it are not recomputed;
+    // a full verification finds the changed row.
+    let v = app.get_as(&reg.admin, "/api/v1/audit/verify?full=true").await.ok(200);
     assert_eq!(v["ok"], false);
     assert_eq!(v["first_broken_id"], victim.id);
 }
 
-#[actix_rt::test]
-async fn audit_rows_cannot_be_changed_deleted_or_truncated() {
-    let app = TestApp::spawn().await;
-    app.admin().await;
+async fn sealed_head(app: &TestApp, auth: &str) -> Value {
     let mut conn = app.db.connect().await;
-    for sql in [
-        "UPDATE audit_events SET action = 'x'",
-        "DELETE FROM audit_events",
-        "TRUNCATE audit_events",
-        "UPDATE audit_events SET hash = '\\x00', action = 'x'",
-    ] {
-        let err = diesel::sql_query(sql).execute(&mut conn).await.expect_err(sql);
-        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
-    }
+    while cyberbridge::audit::store::seal_pending(&mut conn).await.unwrap() > 0 {}
+    app.get_as(auth, "/api/v1/audit/head").await.ok(200)
+}
+
+#[actix_rt::test]
+async fn a_signed_head_verifies_with_the_public_key_and_finds_deleted_newest_rows() {
+    let app = TestApp::spawn().await;
+    let reg = app.org("regulator", "Regulator").await;
+    let bank = app.org("bank", "Bank A").await;
+    app.api_key(&bank, &["alerts:write"]).await;
+    let head = sealed_head(&app, &reg.admin).await;
+    // The public key needs no login; the head's signature checks with it.
+    let key = app.get("/api/v1/audit/public-key").await.ok(200);
+    assert_eq!(key["algorithm"], "Ed25519");
+    assert_eq!(key["key_id"], head["key_id"]);
+    let public_key =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, key["public_key"].as_str().unwrap())
+            .unwrap();
+    let hash = hex::decode(head["hash"].as_str().unwrap()).unwrap();
+    let signed_at = head["signed_at"].as_str().unwrap().parse().unwrap();
+    let signature = head["signature"].as_str().unwrap();
+    let id = head["id"].as_i64().unwrap();
+    assert!(cyberbridge::kernel::audit::signer::verify(&public_key, id, &hash, signed_at, signature));
+    assert!(!cyberbridge::kernel::audit::signer::verify(&public_key, id - 1, &hash, signed_at, signature));
+    // Only regulators and platform admins ask for heads.
+    app.get_as(&bank.admin, "/api/v1/audit/head").await.problem(403);
+    let against = format!("/api/v1/audit/verify?head_id={id}&head_hash={}", head["hash"].as_str().unwrap());
+    let v = app.get_as(&reg.admin, &against).await.ok(200);
+    assert_eq!((v["ok"].clone(), v["head_matches"].clone()), (json!(true), json!(true)), "{v}");
+    // Whoever owns the table deletes the newest rows, up to and including the witnessed head:
+    // the chain left is consistent in itself, but the head is no longer in it.
+    let mut conn = app.db.connect().await;
+    exec(&mut conn, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
+    exec(&mut conn, &format!("DELETE FROM audit_events WHERE id >= {}", id - 1)).await;
+    exec(&mut conn, "DELETE FROM audit_checkpoints").await;
+    exec(&mut conn, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
+    let v = app.get_as(&reg.admin, "/api/v1/audit/verify").await.ok(200);
+    assert_eq!(v["ok"], true, "without a head, a truncated chain looks whole: {v}");
+    let v = app.get_as(&reg.admin, &against).await.ok(200);
+    assert_eq!((v["ok"].clone(), v["head_matches"].clone()), (json!(false), json!(false)), "{v}");
+    app.get_as(&reg.admin, "/api/v1/audit/verify?head_id=1").await.problem(422);
+    app.get_as(&reg.admin, "/api/v1/audit/verify?head_id=1&head_hash=zz").await.problem(422);
+}
+
+#[actix_rt::test]
+async fn the_witness_file_receives_signed_heads_that_verify() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let file = std::env::temp_dir().join(format!("cb-witness-{}.jsonl", uuid::Uuid::now_v7()));
+    let mut config = cyberbridge::kernel::config::Config::for_database(&app.db.url);
+    config.audit_witness_file = Some(file.clone());
+    let pool = cyberbridge::kernel::db::pool(&app.db.url, 2, config.pool_timeout()).unwrap();
+    let state = cyberbridge::kernel::AppState::build(pool.clone(), config).await.unwrap();
+    let mut conn = pool.get().await.unwrap();
+    while cyberbridge::audit::store::seal_pending(&mut conn).await.unwrap() > 0 {}
+    cyberbridge::audit::witness::write(&state, &mut conn).await.unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::remove_file(&file).ok();
+    let head: Value = serde_json::from_str(text.lines().next().expect("a witnessed head")).unwrap();
+    let public_key = state.audit_signer.public_key();
+    let hash = hex::decode(head["hash"].as_str().unwrap()).unwrap();
+    let signed_at = head["signed_at"].as_str().unwrap().parse().unwrap();
+    let id = head["id"].as_i64().unwrap();
+    assert!(cyberbridge::kernel::audit::signer::verify(
+        public_key,
+        id,
+        &hash,
+        signed_at,
+        head["signature"].as_str().unwrap()
+    ));
+    let against = format!("/api/v1/audit/verify?head_id={id}&head_hash={}", head["hash"].as_str().unwrap());
+    assert_eq!(app.get_as(&admin, &against).await.ok(200)["head_matches"], true);
 }
 
 #[actix_rt::test]
@@ -159,4 +224,20 @@ async fn only_regulators_and_platform_admins_verify_the_chain() {
     app.get_as(&bank.admin, "/api/v1/audit/verify").await.problem(403);
     let admin = app.admin().await;
     assert_eq!(app.get_as(&admin, "/api/v1/audit/verify").await.ok(200)["ok"], true);
+}
+
+#[actix_rt::test]
+async fn audit_rows_cannot_be_changed_deleted_or_truncated() {
+    let app = TestApp::spawn().await;
+    app.admin().await;
+    let mut conn = app.db.connect().await;
+    for sql in [
+        "UPDATE audit_events SET action = 'x'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "UPDATE audit_events SET hash = '\\x00', action = 'x'",
+    ] {
+        let err = diesel::sql_query(sql).execute(&mut conn).await.expect_err(sql);
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
 }

@@ -3,6 +3,7 @@
 //! hash chain later by the audit feature. Every feature writes through `Entry`.
 
 pub mod buffer;
+pub mod signer;
 pub mod store;
 
 use serde_json::Value;
@@ -14,6 +15,7 @@ use super::http::RequestMeta;
 use crate::domain::text_enum;
 
 pub use buffer::AuditBuffer;
+pub use signer::AuditSigner;
 
 text_enum! {
     /// How an audited call ended.

@@ -31,6 +31,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_checkpoints (id) {
+        id -> Int8,
+        hash -> Bytea,
+        verified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -437,6 +445,7 @@ diesel::joinable!(webhooks -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     app_settings,
+    audit_checkpoints,
     audit_events,
     bank_identifiers,
     capabilities,
