@@ -121,6 +121,10 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
 
+    /// Largest data-request response (records and attachments together) in bytes: 413 above.
+    #[arg(long, env = "CYBERBRIDGE_RESPONSE_LIMIT", default_value_t = 100 * 1024 * 1024)]
+    pub response_limit: usize,
+
     /// Ed25519 key that signs the audit chain's head: a 32-byte seed in base64
     /// (`openssl rand -base64 32`). Unset (and no file): a new key at each start, with a warning.
     #[arg(long, env = "CYBERBRIDGE_AUDIT_SIGNING_KEY", hide_env_values = true, value_parser = secret)]

@@ -351,6 +351,18 @@ pub struct Upload {
 
 /// Stores a response of the addressee with its attachments (content type sniffed, SHA-256
 /// kept) and tells the issuer.
+/// 409 unless the request is where a response goes (checked before an upload is read, and
+/// again on the locked row).
+pub fn takes_response(r: &RequestRow) -> ApiResult<()> {
+    if rules::takes_response(r.status) && r.sealed_at.is_none() {
+        return Ok(());
+    }
+    Err(ApiError::InvalidTransition {
+        detail: format!("a request in `{}` takes no response; acknowledge it first", r.status),
+        allowed: vec![],
+    })
+}
+
 pub async fn respond(
     c: &mut Conn,
     act: &Grant,
@@ -359,12 +371,7 @@ pub async fn respond(
     now: DateTime<Utc>,
 ) -> ApiResult<DataRequest> {
     let r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-    if !rules::takes_response(r.status) {
-        return Err(ApiError::InvalidTransition {
-            detail: format!("a request in `{}` takes no response; acknowledge it first", r.status),
-            allowed: vec![],
-        });
-    }
+    takes_response(&r)?;
     let response = ResponseRow {
         id: Uuid::now_v7(),
         request_id: id,

@@ -45,20 +45,39 @@ fn safe_filename(name: Option<&str>, i: usize) -> String {
     }
 }
 
-/// Reads the parts; 413 for a part over its limit, 422 for anything else wrong.
-pub async fn read(mut form: actix_multipart::Multipart) -> ApiResult<Upload> {
+/// Reads the parts; 413 for a part over its limit or a body over `total_limit` bytes (stopped
+/// there, not read on), 422 for anything else wrong (an unknown part, `records` twice, more
+/// than 20 attachments: each refused before its content is read).
+pub async fn read(mut form: actix_multipart::Multipart, total_limit: usize) -> ApiResult<Upload> {
     let bad = |e: actix_multipart::MultipartError| ApiError::BadRequest(format!("cannot read the multipart body: {e}"));
     let mut upload = Upload { records: None, files: Vec::new() };
+    let mut total = 0usize;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(bad)?;
         let name = field.name().unwrap_or("").to_string();
         let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
+        match name.as_str() {
+            "records" if upload.records.is_some() => return Err(ApiError::field("records", "sent twice; send one")),
+            "attachment" if upload.files.len() == MAX_ATTACHMENTS => {
+                let message = format!("at most {MAX_ATTACHMENTS} attachments per response");
+                return Err(ApiError::field("attachment", message));
+            }
+            "records" | "attachment" => {}
+            other => {
+                return Err(ApiError::field(other.to_string(), "unknown part; send `records` and `attachment` parts"))
+            }
+        }
         let limit = if name == "records" { MAX_RECORDS } else { MAX_ATTACHMENT };
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(bad)?;
             if data.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge(format!("part `{name}` is over {} MiB", limit / 1024 / 1024)));
+            }
+            total += chunk.len();
+            if total > total_limit {
+                let mib = total_limit / 1024 / 1024;
+                return Err(ApiError::PayloadTooLarge(format!("a response is at most {mib} MiB in all")));
             }
             data.extend_from_slice(&chunk);
         }
@@ -71,18 +90,7 @@ pub async fn read(mut form: actix_multipart::Multipart) -> ApiResult<Upload> {
                 }
                 upload.records = Some(value);
             }
-            "attachment" => {
-                if upload.files.len() == MAX_ATTACHMENTS {
-                    return Err(ApiError::field(
-                        "attachment",
-                        format!("at most {MAX_ATTACHMENTS} attachments per response"),
-                    ));
-                }
-                upload.files.push((safe_filename(filename.as_deref(), upload.files.len()), data));
-            }
-            other => {
-                return Err(ApiError::field(other.to_string(), "unknown part; send `records` and `attachment` parts"))
-            }
+            _ => upload.files.push((safe_filename(filename.as_deref(), upload.files.len()), data)),
         }
     }
     if upload.records.is_none() && upload.files.is_empty() {

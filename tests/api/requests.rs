@@ -503,3 +503,39 @@ async fn the_addressee_sees_only_the_named_reports_it_may_see() {
     assert_eq!(moved["report_ids"], json!([green["id"]]));
     assert_eq!(app.get_as(&police.admin, &path).await.ok(200)["report_ids"], json!([red["id"], green["id"]]));
 }
+
+#[actix_rt::test]
+async fn a_response_is_bounded_in_all_and_records_come_once() {
+    let app = TestApp::spawn_with(|c| c.response_limit = 1024 * 1024).await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let req = app
+        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
+        .await
+        .ok(201);
+    let path = format!("/api/v1/requests/{}/responses", req["id"].as_str().unwrap());
+    let post = |ct: String, mp: Vec<u8>| {
+        let (app, path, auth) = (&app, path.clone(), isp.admin.clone());
+        async move {
+            let headers = [("Authorization", auth.as_str()), ("content-type", ct.as_str())];
+            app.send_raw(awc::http::Method::POST, &path, &headers, mp).await
+        }
+    };
+    // Before acknowledgement, a large body is refused for the request's state, not its size.
+    let big = vec![b'x'; 600 * 1024];
+    let (ct, mp) = multipart("[]", &[("a.txt", &big), ("b.txt", &big)]);
+    post(ct.clone(), mp.clone()).await.problem(409);
+    transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
+    // Two parts each under the per-file limit, over the total: 413, nothing stored.
+    let p = post(ct, mp).await.problem(413);
+    assert!(p["detail"].as_str().unwrap().contains("1 MiB in all"), "{p}");
+    // `records` twice: which one would count? Neither: 422.
+    let (ct, mut mp) = multipart(r#"[{"subscriber": "A"}]"#, &[]);
+    let twice = multipart(r#"[{"subscriber": "B"}]"#, &[]).1;
+    mp.truncate(mp.len() - "--cyberbridge-test-boundary-7f3c--\r\n".len());
+    mp.extend_from_slice(&twice);
+    let p = post(ct, mp).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "records", "{p}");
+    let answers = app.get_as(&police.admin, &path).await.ok(200);
+    assert_eq!(answers["items"], json!([]), "nothing of the refused uploads was stored");
+}

@@ -33,8 +33,8 @@ pub struct ResponseForm {
 pub struct FileContent(Vec<u8>);
 
 /// Answers a request (addressee): multipart with a `records` part (a JSON array: subscriber,
-/// address, assignment times...) and any number of `attachment` file parts (up to 25 MiB each),
-/// stored with their size and SHA-256. The issuer gets a `request.response` event.
+/// address, assignment times...) and up to 20 `attachment` file parts (up to 25 MiB each, 100
+/// MiB in all by default: 413 above), stored with their size and SHA-256. The issuer gets a `request.response` event.
 #[utoipa::path(
     tag = "requests",
     params(("id" = Uuid, Path)),
@@ -55,7 +55,9 @@ pub async fn create_request_response(
     if act.org_id != r.addressee_org_id {
         return Err(act.refuse(&state, "data_request", id, "the addressee responds").await);
     }
-    let upload = upload::read(form).await?;
+    // Nothing of the body is read before the request is known to take a response.
+    service::takes_response(&r)?;
+    let upload = upload::read(form, state.config.response_limit).await?;
     let mut conn = state.pool.get().await?;
     let request = conn.transaction(async |c| service::respond(c, &act, id, upload, Utc::now()).await).await?;
     Ok(HttpResponse::Created().json(request))
