@@ -121,6 +121,10 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
 
+    /// When set, `GET /metrics` answers only `Authorization: Bearer <this token>` (401 otherwise).
+    #[arg(long, env = "CYBERBRIDGE_METRICS_TOKEN", hide_env_values = true, value_parser = secret)]
+    pub metrics_token: Option<SecretString>,
+
     /// Largest data-request response (records and attachments together) in bytes: 413 above.
     #[arg(long, env = "CYBERBRIDGE_RESPONSE_LIMIT", default_value_t = 100 * 1024 * 1024)]
     pub response_limit: usize,
@@ -173,7 +177,13 @@ impl Config {
 
     /// Empty values (as compose files pass them) count as unset.
     pub fn normalise(mut self) -> Self {
-        for v in [&mut self.jwt_secret, &mut self.admin_password, &mut self.database_url, &mut self.audit_signing_key] {
+        for v in [
+            &mut self.jwt_secret,
+            &mut self.admin_password,
+            &mut self.database_url,
+            &mut self.audit_signing_key,
+            &mut self.metrics_token,
+        ] {
             if v.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty()) {
                 *v = None;
             }

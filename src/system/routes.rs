@@ -48,12 +48,30 @@ pub async fn get_readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Statu
     }
 }
 
-/// Prometheus metrics: requests by route and status, latency histograms, pool usage.
-#[utoipa::path(tag = "system", security(()), responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
+/// Prometheus metrics: requests by route and status, latency histograms, pool usage. With
+/// `CYBERBRIDGE_METRICS_TOKEN` set, only for `Authorization: Bearer <token>`.
+#[utoipa::path(
+    tag = "system",
+    security(()),
+    responses(
+        (status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String),
+        (status = 401, description = "a metrics token is configured and was not sent", content_type = "application/problem+json", body = crate::kernel::error::Problem),
+    )
+)]
 #[get("/metrics")]
-pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn get_metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> ApiResult<HttpResponse> {
+    if let Some(token) = &state.config.metrics_token {
+        let sent = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let expected = format!("Bearer {}", secrecy::ExposeSecret::expose_secret(token));
+        let matches = sent.is_some_and(|s| {
+            s.len() == expected.len() && s.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        });
+        if !matches {
+            return Err(ApiError::Unauthenticated("send the metrics token: Authorization: Bearer <token>".into()));
+        }
+    }
     let pools: Vec<deadpool::Status> =
         state.pools.lock().map(|p| p.iter().map(|p| p.status()).collect()).unwrap_or_default();
     let body = state.metrics.render(&pools);
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body)
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body))
 }

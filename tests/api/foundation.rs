@@ -236,3 +236,16 @@ async fn the_demo_seeds_a_living_system_once_and_refuses_a_database_with_data_of
     let refused = cyberbridge::server::demo(config()).await.unwrap_err().to_string();
     assert!(refused.contains("empty database"), "{refused}");
 }
+
+#[actix_rt::test]
+async fn metrics_behind_a_token_answer_only_with_it() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some("a metrics token of the scraper".into())).await;
+    app.get("/metrics").await.problem(401);
+    let wrong = app.send(awc::http::Method::GET, "/metrics", &[("Authorization", "Bearer guess")], None).await;
+    assert_eq!(wrong.status, 401);
+    let right = app
+        .send(awc::http::Method::GET, "/metrics", &[("Authorization", "Bearer a metrics token of the scraper")], None)
+        .await;
+    assert_eq!(right.status, 200);
+    assert!(right.text().contains("cyberbridge_http_requests_total"));
+}

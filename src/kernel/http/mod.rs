@@ -49,7 +49,7 @@ pub async fn request_context(
     req.extensions_mut().insert(RequestId(id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let method = req.method().to_string();
-    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.path());
+    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %redacted_path(req.path()));
     let result = next.call(req).instrument(span.clone()).await;
     let mut res = match result {
         Ok(res) => res.map_into_boxed_body(),
@@ -70,6 +70,19 @@ pub async fn request_context(
         res.headers_mut().insert(REQUEST_ID, value);
     }
     Ok(res)
+}
+
+/// The path as logged: an indicator value in it (`/indicators/{type}/{value}/reports`) is
+/// personal data (an IBAN, an e-mail address, a phone number) and is replaced by `:value`.
+/// Query strings are never logged.
+pub fn redacted_path(path: &str) -> String {
+    let mut segments: Vec<&str> = path.split('/').collect();
+    if let Some(i) = segments.iter().position(|s| *s == "indicators") {
+        if let Some(value) = segments.get_mut(i + 2) {
+            *value = ":value";
+        }
+    }
+    segments.join("/")
 }
 
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -169,5 +182,24 @@ impl actix_web::FromRequest for RequestMeta {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         std::future::ready(Ok(RequestMeta::of(req)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_path;
+
+    #[test]
+    fn indicator_values_never_reach_the_log() {
+        assert_eq!(
+            redacted_path("/api/v1/indicators/iban/XK051212012345678906/reports"),
+            "/api/v1/indicators/iban/:value/reports"
+        );
+        assert_eq!(
+            redacted_path("/api/v1/indicators/email/a%40b.example/reports"),
+            "/api/v1/indicators/email/:value/reports"
+        );
+        assert_eq!(redacted_path("/api/v1/indicators/lookup"), "/api/v1/indicators/lookup");
+        assert_eq!(redacted_path("/api/v1/reports/0193"), "/api/v1/reports/0193");
     }
 }
