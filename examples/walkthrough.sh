@@ -22,6 +22,7 @@ PASSWORD="a long passphrase of words"
 echo "== System"
 curl -i $HOST/readyz      # 200 {"status":"ready"}; 503 problem when the database does not answer within 1 s
 curl -s $HOST/metrics | grep -c cyberbridge_http_requests_total >/dev/null  # Prometheus: requests, latency histograms, pool usage
+# with CYBERBRIDGE_METRICS_TOKEN set: curl -s $HOST/metrics -H "authorization: Bearer $METRICS_TOKEN"
 
 echo "== Authentication (platform admin)"
 TOKENS=$(curl -s $B/auth/login -H 'content-type: application/json' \
@@ -248,7 +249,21 @@ curl -s "$B/statistics/proceeds?from=2026-11-01T00:00:00Z" -H "authorization: Be
 
 echo "== Audit (platform admin; an org_admin reads their organisation's rows)"
 curl -s "$B/audit?action=auth.login_failed&from=2026-11-01T00:00:00Z&limit=100" -H "authorization: Bearer $ADMIN"
-curl -s $B/audit/verify -H "authorization: Bearer $ADMIN"   # {"ok": true, "rows_checked": 1234, "first_broken_id": null}
+curl -s "$B/audit?object_type=report&object_id=$REPORT" -H "authorization: Bearer $ADMIN"   # every read of one report
+curl -s $B/audit/verify -H "authorization: Bearer $ADMIN"
+# {"ok": true, "rows_checked": 1234, "first_broken_id": null, "from_id": null, "last_id": 1234, "last_hash": "9f2c..."}
+HEAD=$(curl -s $B/audit/head -H "authorization: Bearer $ADMIN")
+# {"id": 1234, "hash": "9f2c...", "signed_at": "2026-11-29T10:00:00Z", "key_id": "3b1e...", "signature": "base64..."}
+curl -s $B/audit/public-key     # public: {"algorithm": "Ed25519", "key_id": "...", "public_key": "...", "public_key_pem": "...", "ephemeral": false}
+curl -s "$B/audit/verify?head_id=$(echo "$HEAD" | jq .id)&head_hash=$(echo "$HEAD" | jq -r .hash)" -H "authorization: Bearer $ADMIN"
+# {"ok": true, ..., "head_matches": true}; false once any row up to it was changed or deleted
+printf 'cyberbridge-audit-head/v1\n%s\n%s\n%s' "$(echo "$HEAD" | jq .id)" "$(echo "$HEAD" | jq -r .hash)" \
+  "$(echo "$HEAD" | jq -r .signed_at)" > head.txt
+echo "$HEAD" | jq -r .signature | base64 -d > head.sig
+curl -s $B/audit/public-key | jq -r .public_key_pem > audit.pem
+openssl pkeyutl -verify -pubin -inkey audit.pem -rawin -in head.txt -sigfile head.sig   # Signature Verified Successfully
+grep -q "Signature Verified Successfully" <(openssl pkeyutl -verify -pubin -inkey audit.pem -rawin -in head.txt -sigfile head.sig)
+rm -f head.txt head.sig audit.pem
 
 echo "== Revocation, deactivation, logout (last: they end what the examples above use)"
 KEY_ID=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_B" | jq -r '.items[0].id')
