@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Webhook delivery benchmarks, one instance, to a local receiver (examples/webhook_receiver.rs):
-# throughput from outbox to receiver, and commit-to-delivery delay at 100 events/s.
+# throughput from outbox to receiver, and commit-to-delivery delay at 100 events/s, alone and
+# while another organisation's endpoint hangs (a tarpit holding every request for 30 s).
 source "$(dirname "$0")/lib.sh"
 (cd "$ROOT" && cargo build --release --quiet --example webhook_receiver)
 build
@@ -48,4 +49,21 @@ echo "INSERT INTO outbox_events (event_id, type, recipient_org_id, payload) VALU
 pgbench -n -R 100 -T 10 -c 2 -j 1 -f "$SCRIPT" -h 127.0.0.1 -U postgres "$DB" 2>/dev/null | grep -E "^tps" | sed 's/^/  pgbench: /'
 sleep 2
 echo "  receiver: $(curl -s "$RECV" | jq -c .)"
+rm -f "$SCRIPT"
+
+echo "delay from commit to delivery at 100 events/s for 10 s while another bank's endpoint hangs:"
+read -r TARPIT TARPIT_ADMIN < <(make_org bank "Tarpit Bank")
+curl -sf "$BASE/api/v1/webhooks" -H "authorization: Bearer $TARPIT_ADMIN" -H 'content-type: application/json' \
+  -d "{\"url\":\"http://127.0.0.1:$RECV_PORT/hang\"}" >/dev/null
+curl -s -X DELETE "$RECV" >/dev/null
+SCRIPT=$(mktemp)
+cat >"$SCRIPT" <<SQL
+INSERT INTO outbox_events (event_id, type, recipient_org_id, payload) VALUES
+  (gen_random_uuid(), 'report.indicator_match', '$BANK', '{"bench": true}'),
+  (gen_random_uuid(), 'report.indicator_match', '$TARPIT', '{"bench": true}');
+SQL
+pgbench -n -R 100 -T 10 -c 2 -j 1 -f "$SCRIPT" -h 127.0.0.1 -U postgres "$DB" 2>/dev/null | grep -E "^tps" | sed 's/^/  pgbench: /'
+sleep 2
+echo "  healthy receiver: $(curl -s "$RECV" | jq -c .)"
+echo "  tarpit deliveries claimed: $(psql "$PG/$DB" -tAc "SELECT count(*) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.organization_id = '$TARPIT' AND d.claimed_until > now() AND d.status = 'pending'") (a batch of 4 x 4, sent 4 at a time)"
 rm -f "$SCRIPT"

@@ -1,6 +1,6 @@
 //! A webhook receiver for the delivery benchmark (`bench/webhooks.sh`): answers 204, and
 //! keeps for each delivery the delay from the event's creation (its `timestamp`) to arrival.
-//! `GET /stats` answers count, p50/p99 delay and the arrival span; `DELETE /stats` resets.
+//! `POST /hang` is a tarpit (30 s, not logged). `GET /stats` answers count, p50/p99 delay and the arrival span; `DELETE /stats` resets.
 //!
 //! cargo run --release --example webhook_receiver -- 127.0.0.1:19090
 
@@ -44,6 +44,14 @@ async fn main() -> std::io::Result<()> {
                 "/stats",
                 web::delete().to(|log: web::Data<Mutex<Log>>| async move {
                     log.lock().unwrap().rows.clear();
+                    HttpResponse::NoContent().finish()
+                }),
+            )
+            // A tarpit: holds each request for 30 s, logs nothing.
+            .route(
+                "/hang",
+                web::post().to(|| async {
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
                     HttpResponse::NoContent().finish()
                 }),
             )

@@ -101,6 +101,10 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000)]
     pub webhook_retry_base_ms: u64,
 
+    /// Deliveries in flight to one webhook endpoint at a time, across instances.
+    #[arg(long, env = "CYBERBRIDGE_WEBHOOK_CONCURRENCY", default_value_t = 4)]
+    pub webhook_concurrency: u32,
+
     /// Header that carries the client's address when the service runs behind a reverse proxy
     /// you trust (e.g. `X-Forwarded-For`: its last entry, the one your proxy added, is used).
     /// Unset: the TCP peer's address. Per-address limits and the audit trail use it.

@@ -1,20 +1,31 @@
 //! The delivery worker, in every instance: claims due deliveries (`SKIP LOCKED`), POSTs each
 //! signed event, logs the attempt, and schedules retries with exponential back-off and jitter
-//! for 24 hours. Woken by new outbox events, and every 500 ms for retries that fall due.
+//! for 24 hours. Woken by new outbox events, by recorded outcomes, and every 500 ms for
+//! retries that fall due.
+//!
+//! Each endpoint gets at most `CYBERBRIDGE_WEBHOOK_CONCURRENCY` (4) deliveries in flight (across instances: in-flight
+//! claims count), claimed in turn with every other endpoint's, and no delivery waits for
+//! another: each is its own task, its outcome recorded in batches as it comes. A slow or
+//! hanging receiver holds its own four slots, not the other organisations' deliveries.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rand::Rng;
+use tokio::sync::{mpsc, Notify, Semaphore};
 
 use super::model::Due;
 use super::{client, sign, store};
 use crate::kernel::error::ApiResult;
 use crate::kernel::AppState;
 
-const BATCH: i64 = 200;
+/// Deliveries claimed and not yet recorded in one instance, all endpoints together.
+const IN_FLIGHT: usize = 256;
+/// Deliveries claimed for an endpoint at once: this many times its concurrency.
+const BATCH_PER_SLOT: i64 = 4;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const GIVE_UP_AFTER_HOURS: i64 = 24;
 const MAX_DELAY_SECS: f64 = 2.0 * 3600.0;
@@ -22,36 +33,97 @@ const MAX_DELAY_SECS: f64 = 2.0 * 3600.0;
 pub fn spawn(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut wake = state.hub.events.subscribe();
+        let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+        let recorded = Arc::new(Notify::new());
+        let endpoints = Endpoints::default();
+        let (outcomes, rx) = mpsc::unbounded_channel();
+        let recorder = tokio::spawn(record_outcomes(state.clone(), rx, recorded.clone()));
         loop {
-            let sent = match run_once(&state).await {
+            let started = match dispatch(&state, &slots, &endpoints, &outcomes).await {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(error = %e, "webhook delivery round failed");
                     0
                 }
             };
-            if sent as i64 == BATCH {
+            if started > 0 && slots.available_permits() > 0 {
                 continue;
             }
             tokio::select! {
                 _ = wake.recv() => {}
+                _ = recorded.notified() => {}
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+            if recorder.is_finished() {
+                return;
             }
         }
     })
 }
 
-/// Sends every delivery due now (up to one batch, concurrently); returns how many.
-pub async fn run_once(state: &AppState) -> ApiResult<usize> {
-    let due = {
-        let mut conn = state.pool.get().await?;
-        store::claim_due(&mut conn, BATCH).await?
-    };
+/// Claims what is due, as many as there are free slots, and starts each delivery as a task of
+/// its own; returns how many started.
+async fn dispatch(
+    state: &web::Data<AppState>,
+    slots: &Arc<Semaphore>,
+    endpoints: &Endpoints,
+    outcomes: &mpsc::UnboundedSender<store::Outcome>,
+) -> ApiResult<usize> {
+    let free = slots.available_permits();
+    if free == 0 {
+        return Ok(0);
+    }
+    let concurrency = state.config.webhook_concurrency.max(1) as usize;
+    let batch = concurrency as i64 * BATCH_PER_SLOT;
+    let due = store::claim_due(&mut *state.pool.get().await?, free as i64, batch).await?;
     let n = due.len();
-    let outcomes = futures_util::future::join_all(due.into_iter().map(|d| attempt(state, d))).await;
-    let mut conn = state.pool.get().await?;
-    conn.transaction(async |c| store::record(c, &outcomes).await).await?;
+    for d in due {
+        let Ok(permit) = slots.clone().try_acquire_owned() else { break };
+        let endpoint = endpoints.gate(d.webhook_id, concurrency);
+        let (state, outcomes) = (state.clone(), outcomes.clone());
+        tokio::spawn(async move {
+            let turn = endpoint.acquire_owned().await;
+            let outcome = attempt(&state, d).await;
+            drop((turn, permit));
+            let _ = outcomes.send(outcome);
+        });
+    }
     Ok(n)
+}
+
+/// Per endpoint, the permits to send: `CYBERBRIDGE_WEBHOOK_CONCURRENCY` at once.
+#[derive(Default)]
+struct Endpoints(std::sync::Mutex<std::collections::HashMap<uuid::Uuid, Arc<Semaphore>>>);
+
+impl Endpoints {
+    fn gate(&self, webhook: uuid::Uuid, concurrency: usize) -> Arc<Semaphore> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, s| s.available_permits() < concurrency);
+        }
+        map.entry(webhook).or_insert_with(|| Arc::new(Semaphore::new(concurrency))).clone()
+    }
+}
+
+/// Records outcomes as they come, in batches (one transaction for all that are waiting).
+async fn record_outcomes(
+    state: web::Data<AppState>,
+    mut rx: mpsc::UnboundedReceiver<store::Outcome>,
+    recorded: Arc<Notify>,
+) {
+    let mut batch = Vec::new();
+    while rx.recv_many(&mut batch, IN_FLIGHT).await > 0 {
+        let result = match state.pool.get().await {
+            Ok(mut conn) => conn.transaction(async |c| store::record(c, &batch).await).await,
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = result {
+            // Not recorded: each is claimed again when its claim lapses (same webhook-id).
+            tracing::warn!(error = %e, lost = batch.len(), "recording webhook deliveries failed");
+        }
+        batch.clear();
+        recorded.notify_one();
+    }
 }
 
 /// When to try again after `attempts` failed ones, or `None` past 24 hours.

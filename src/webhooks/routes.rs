@@ -227,8 +227,11 @@ pub async fn list_webhook_deliveries(
     Ok(web::Json(DeliveryPage { items, next_cursor }))
 }
 
+/// Test sends an endpoint takes per minute (429 beyond).
+const TESTS_PER_MINUTE: i64 = 6;
+
 /// Sends a `webhook.test` event to this endpoint only, to check the receiver and its
-/// signature verification.
+/// signature verification; at most 6 per endpoint and minute.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path)),
@@ -247,6 +250,13 @@ pub async fn test_webhook(
     let mut conn = state.pool.get().await?;
     let event_id = conn
         .transaction(async |c| {
+            if store::tests_in_last_minute(c, id).await? >= TESTS_PER_MINUTE {
+                return Err(ApiError::TooManyRequests {
+                    detail: format!("at most {TESTS_PER_MINUTE} test sends per endpoint and minute"),
+                    retry_after_secs: 60,
+                    limit: TESTS_PER_MINUTE as u32,
+                });
+            }
             let payload = serde_json::json!({"webhook_id": id});
             let (outbox_id, event_id) = events::emit(c, EventType::WebhookTest, act.org_id, &payload).await?;
             store::insert_delivery(c, id, outbox_id).await?;

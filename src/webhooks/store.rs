@@ -3,14 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{AttemptRow, DeliveryRow, DeliveryStatus, Due, WebhookRow};
 use crate::domain::OrgId;
 use crate::events::EventType;
 use crate::kernel::db::schema::{outbox_events, webhook_attempts, webhook_deliveries, webhooks};
-use crate::kernel::db::Conn;
+use crate::kernel::db::{self, Conn};
 use crate::kernel::error::ApiResult;
 
 pub async fn insert(conn: &mut Conn, row: &WebhookRow) -> ApiResult<WebhookRow> {
@@ -140,26 +140,60 @@ pub async fn insert_delivery(conn: &mut Conn, webhook: Uuid, outbox_id: i64) -> 
     Ok(())
 }
 
-/// Claims up to `limit` due deliveries for 60 s and counts the attempt. Deliveries of a disabled
-/// endpoint or a deactivated organisation wait (an endpoint enabled again resumes them).
-pub async fn claim_due(conn: &mut Conn, limit: i64) -> ApiResult<Vec<Due>> {
-    let ids: Vec<Uuid> = diesel::sql_query(
-        "UPDATE webhook_deliveries SET claimed_until = now() + interval '60 seconds', attempts = attempts + 1
-         WHERE id IN (SELECT d.id FROM webhook_deliveries d
-                      JOIN webhooks w ON w.id = d.webhook_id AND w.active
-                      JOIN organizations o ON o.id = w.organization_id AND o.active
-                      WHERE d.status = $2 AND d.next_attempt_at <= now()
-                        AND (d.claimed_until IS NULL OR d.claimed_until < now())
-                      ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
-         RETURNING id",
-    )
-    .bind::<diesel::sql_types::BigInt, _>(limit)
-    .bind::<diesel::sql_types::Text, _>(DeliveryStatus::Pending)
-    .load::<ClaimedId>(conn)
-    .await?
-    .into_iter()
-    .map(|c| c.id)
-    .collect();
+/// Test events queued for `webhook` in the last minute, counted with the endpoint's row locked
+/// (parallel test sends queue one after the other).
+pub async fn tests_in_last_minute(conn: &mut Conn, webhook: Uuid) -> ApiResult<i64> {
+    webhooks::table.find(webhook).select(webhooks::id).for_update().first::<Uuid>(conn).await?;
+    Ok(webhook_deliveries::table
+        .inner_join(outbox_events::table)
+        .filter(webhook_deliveries::webhook_id.eq(webhook))
+        .filter(outbox_events::type_.eq(EventType::WebhookTest))
+        .filter(webhook_deliveries::created_at.gt(Utc::now() - chrono::Duration::minutes(1)))
+        .count()
+        .get_result(conn)
+        .await?)
+}
+
+/// Claims due deliveries for 60 s and counts the attempt: for each endpoint with nothing
+/// claimed (by any instance), its `per_endpoint` oldest due ones; `limit` in all, the oldest
+/// first. One instance claims at a time (advisory lock; the others find nothing this round),
+/// so an endpoint never has two batches out at once. Deliveries of a disabled endpoint or a
+/// deactivated organisation wait (an endpoint enabled again resumes them).
+pub async fn claim_due(conn: &mut Conn, limit: i64, per_endpoint: i64) -> ApiResult<Vec<Due>> {
+    let ids: Vec<Uuid> = conn
+        .transaction(async |c| {
+            if !db::try_lock_until_commit(c, db::locks::WEBHOOK_CLAIM).await? {
+                return Ok(Vec::new());
+            }
+            let claimed = diesel::sql_query(
+                "WITH endpoints AS (
+                     SELECT w.id FROM webhooks w
+                     JOIN organizations o ON o.id = w.organization_id AND o.active
+                     WHERE w.active
+                       AND EXISTS (SELECT 1 FROM webhook_deliveries d
+                                   WHERE d.webhook_id = w.id AND d.status = $2 AND d.next_attempt_at <= now())
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b
+                                       WHERE b.webhook_id = w.id AND b.status = $2 AND b.claimed_until >= now())),
+                 picked AS (
+                     SELECT c.id FROM endpoints e
+                     CROSS JOIN LATERAL (
+                         SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+                         WHERE d.webhook_id = e.id AND d.status = $2 AND d.next_attempt_at <= now()
+                           AND (d.claimed_until IS NULL OR d.claimed_until < now())
+                         ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) c
+                     ORDER BY c.next_attempt_at LIMIT $1)
+                 UPDATE webhook_deliveries SET claimed_until = now() + interval '60 seconds', attempts = attempts + 1
+                 WHERE id IN (SELECT id FROM picked) AND (claimed_until IS NULL OR claimed_until < now())
+                 RETURNING id",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(limit)
+            .bind::<diesel::sql_types::Text, _>(DeliveryStatus::Pending)
+            .bind::<diesel::sql_types::BigInt, _>(per_endpoint)
+            .load::<ClaimedId>(c)
+            .await?;
+            Ok::<_, crate::kernel::error::ApiError>(claimed.into_iter().map(|c| c.id).collect())
+        })
+        .await?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }

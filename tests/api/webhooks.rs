@@ -299,3 +299,45 @@ async fn nothing_more_goes_to_a_disabled_endpoint_or_a_deactivated_organisation(
     actix_rt::time::sleep(Duration::from_millis(1500)).await;
     assert!(receiver.received().is_empty(), "{:?}", receiver.received());
 }
+
+#[actix_rt::test]
+async fn a_hanging_endpoint_holds_four_deliveries_and_delays_no_one_else() {
+    let app = dev_app().await;
+    let a = app.org("bank", "Bank A").await;
+    let tarpit = Receiver::slow(Duration::from_secs(8));
+    let healthy = Receiver::start(0, 0);
+    hook(&app, &a, &tarpit.url).await;
+    hook(&app, &a, &healthy.url).await;
+    let mut conn = app.db.connect().await;
+    let emit = format!(
+        "INSERT INTO outbox_events (event_id, type, recipient_org_id, payload)
+         SELECT gen_random_uuid(), 'report.indicator_match', '{}', jsonb_build_object('n', g)
+         FROM generate_series(1, 40) g",
+        a.id
+    );
+    crate::support::exec(&mut conn, &emit).await;
+    assert_eq!(healthy.wait_for(40).await.len(), 40);
+    // While the tarpit holds its first deliveries, the next events reach the healthy receiver
+    // at once: nothing waits for the slowest delivery of a round.
+    let started = std::time::Instant::now();
+    crate::support::exec(&mut conn, &emit).await;
+    assert_eq!(healthy.wait_for(80).await.len(), 80);
+    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
+    // The tarpit never held more than four at once.
+    assert!(tarpit.most_at_once() <= 4, "{} at once", tarpit.most_at_once());
+    assert!(tarpit.most_at_once() >= 1);
+}
+
+#[actix_rt::test]
+async fn test_sends_are_limited_per_endpoint() {
+    let app = dev_app().await;
+    let a = app.org("bank", "Bank A").await;
+    let receiver = Receiver::start(0, 0);
+    let h = hook(&app, &a, &receiver.url).await;
+    let path = format!("/api/v1/webhooks/{}/test", h["id"].as_str().unwrap());
+    let empty = json!({});
+    let sends = (0..8).map(|_| app.post_as(&a.admin, &path, &empty));
+    let statuses: Vec<u16> = futures_util::future::join_all(sends).await.iter().map(|r| r.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 6, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 2, "{statuses:?}");
+}

@@ -229,6 +229,8 @@ pub mod locks {
     pub const AUDIT_SEALER: i64 = 7_219_003;
     /// Creating the platform organisation and admin on first start.
     pub const BOOTSTRAP: i64 = 7_219_004;
+    /// Claiming webhook deliveries (one instance at a time, so a per-endpoint cap holds).
+    pub const WEBHOOK_CLAIM: i64 = 7_219_005;
 }
 
 /// Waits for the advisory lock `key`, held until the current transaction ends.
