@@ -217,6 +217,15 @@ async fn run_http(config: &Config, url: &str, demo: bool) -> Result<(), StartErr
             super::demo::seed(&state).await.map_err(|e| StartError::Setup(format!("demo: {}", e.problem().detail)))?;
         tracing::warn!("serving the demo data; never with real data:\n{logins}");
     }
+    let cannot = |e: crate::kernel::error::ApiError| {
+        StartError::Setup(format!("encrypting stored webhook secrets: {}", e.problem().detail))
+    };
+    let mut conn = state.pool.get().await.map_err(|e| cannot(e.into()))?;
+    let sealed = crate::webhooks::store::seal_plain_secrets(&mut conn, &state.secrets).await.map_err(cannot)?;
+    drop(conn);
+    if sealed > 0 {
+        tracing::info!(sealed, "webhook secrets stored before CYBERBRIDGE_SECRETS_KEY are now encrypted");
+    }
     let background = spawn_background(state.clone());
     let deliveries = crate::webhooks::deliver::spawn(state.clone());
     let (running, addrs) = http_server(state.clone(), &config.bind)?;

@@ -133,6 +133,11 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_RESPONSE_LIMIT", default_value_t = 100 * 1024 * 1024)]
     pub response_limit: usize,
 
+    /// Key (32 bytes, base64) that encrypts webhook signing secrets at rest. Unset: they are
+    /// stored as they are, with a warning at start-up.
+    #[arg(long, env = "CYBERBRIDGE_SECRETS_KEY", hide_env_values = true, value_parser = secret)]
+    pub secrets_key: Option<SecretString>,
+
     /// Ed25519 key that signs the audit chain's head: a 32-byte seed in base64
     /// (`openssl rand -base64 32`). Unset (and no file): a new key at each start, with a warning.
     #[arg(long, env = "CYBERBRIDGE_AUDIT_SIGNING_KEY", hide_env_values = true, value_parser = secret)]
@@ -187,6 +192,7 @@ impl Config {
             &mut self.database_url,
             &mut self.audit_signing_key,
             &mut self.metrics_token,
+            &mut self.secrets_key,
         ] {
             if v.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty()) {
                 *v = None;

@@ -12,6 +12,7 @@ pub mod http;
 pub mod keycache;
 pub mod metrics;
 pub mod notify;
+pub mod secrets;
 pub mod state;
 pub mod tokens;
 

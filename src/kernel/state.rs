@@ -35,6 +35,8 @@ pub struct AppState {
     pub audit: AuditBuffer,
     /// Signs the audit chain's head.
     pub audit_signer: Arc<AuditSigner>,
+    /// Encrypts webhook secrets at rest.
+    pub secrets: Arc<super::secrets::SecretBox>,
     /// PostgreSQL notifications: the API-key cache and the event wake-ups.
     pub hub: Hub,
 }
@@ -56,6 +58,11 @@ impl AppState {
         };
         let jwt = JwtKeys::new(secret.as_bytes())?;
         let audit_signer = Arc::new(audit_signer(&config)?);
+        let secrets = super::secrets::SecretBox::new(config.secrets_key.as_ref().map(|k| k.expose_secret()))?;
+        if !secrets.encrypts() {
+            tracing::warn!("no CYBERBRIDGE_SECRETS_KEY: webhook signing secrets are stored unencrypted");
+        }
+        let secrets = Arc::new(secrets);
         let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);
         let auth_limiter = RateLimiter::new(config.auth_rate_limit, config.auth_rate_burst);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -74,6 +81,7 @@ impl AppState {
             hashing: Arc::new(hashing),
             audit,
             audit_signer,
+            secrets,
             hub,
         }))
     }

@@ -145,7 +145,8 @@ async fn attempt(state: &AppState, d: Due) -> store::Outcome {
     let id = d.event_id.to_string();
     let timestamp = Utc::now().timestamp();
     let started = Instant::now();
-    let signed = body.and_then(|body| Ok((sign::signature(&d.secret, &id, timestamp, &body)?, body)));
+    let secret = state.secrets.open(d.webhook_id.as_bytes(), &d.secret);
+    let signed = body.and_then(|body| Ok((sign::signature(&secret?, &id, timestamp, &body)?, body)));
     let result = match (signed, client::check_url(&d.url, allow_internal)) {
         (Ok((signature, body)), Ok(url)) => {
             let headers = [

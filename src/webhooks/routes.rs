@@ -57,12 +57,13 @@ pub async fn create_webhook(
     let event_types = parse_types(&mut check, &body.event_types);
     let url = check.done(|| url)?;
     let now = Utc::now();
+    let (id, secret) = (Uuid::now_v7(), sign::new_secret());
     let row = WebhookRow {
-        id: Uuid::now_v7(),
+        id,
         organization_id: act.org_id,
         url,
         event_types,
-        secret: sign::new_secret(),
+        secret: state.secrets.seal(id.as_bytes(), &secret),
         active: true,
         disabled_reason: None,
         consecutive_failures: 0,
@@ -78,7 +79,8 @@ pub async fn create_webhook(
             Ok::<_, ApiError>(row)
         })
         .await?;
-    let hook = Webhook::from_row(row, true);
+    let mut hook = Webhook::from_row(row, false);
+    hook.secret = Some(secret);
     Ok(with_etag(StatusCode::CREATED, hook.version, &hook))
 }
 

@@ -140,6 +140,23 @@ pub async fn insert_delivery(conn: &mut Conn, webhook: Uuid, outbox_id: i64) -> 
     Ok(())
 }
 
+/// Encrypts the secrets stored before a key was configured; returns how many.
+pub async fn seal_plain_secrets(conn: &mut Conn, secrets: &crate::kernel::secrets::SecretBox) -> ApiResult<usize> {
+    if !secrets.encrypts() {
+        return Ok(0);
+    }
+    let rows: Vec<(Uuid, String)> = webhooks::table.select((webhooks::id, webhooks::secret)).load(conn).await?;
+    let mut sealed = 0;
+    for (id, secret) in rows.into_iter().filter(|(_, s)| !crate::kernel::secrets::SecretBox::is_sealed(s)) {
+        diesel::update(webhooks::table.find(id))
+            .set(webhooks::secret.eq(secrets.seal(id.as_bytes(), &secret)))
+            .execute(conn)
+            .await?;
+        sealed += 1;
+    }
+    Ok(sealed)
+}
+
 /// Test events queued for `webhook` in the last minute, counted with the endpoint's row locked
 /// (parallel test sends queue one after the other).
 pub async fn tests_in_last_minute(conn: &mut Conn, webhook: Uuid) -> ApiResult<i64> {

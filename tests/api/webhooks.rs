@@ -341,3 +341,34 @@ async fn test_sends_are_limited_per_endpoint() {
     assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 6, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 2, "{statuses:?}");
 }
+
+#[actix_rt::test]
+async fn secrets_are_encrypted_at_rest_and_deliveries_still_verify() {
+    let key = base64::engine::general_purpose::STANDARD.encode([42u8; 32]);
+    let app = TestApp::spawn_with(move |c| {
+        c.allow_http_webhooks = true;
+        c.secrets_key = Some(key.into());
+    })
+    .await;
+    let a = app.org("bank", "Bank A").await;
+    let receiver = Receiver::start(0, 0);
+    let h = hook(&app, &a, &receiver.url).await;
+    let shown = h["secret"].as_str().unwrap().to_string();
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        secret: String,
+    }
+    let mut conn = app.db.connect().await;
+    let stored: Stored = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query(format!("SELECT secret FROM webhooks WHERE id = '{}'", h["id"].as_str().unwrap())),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    assert!(stored.secret.starts_with("enc:v1:"), "{}", stored.secret);
+    assert!(!stored.secret.contains(shown.trim_start_matches("whsec_")));
+    app.post_as(&a.admin, &format!("/api/v1/webhooks/{}/test", h["id"].as_str().unwrap()), &json!({})).await.ok(202);
+    let got = receiver.wait_for(1).await;
+    assert!(verify(&shown, &got[0]), "signed with the secret shown at creation");
+}
