@@ -24,6 +24,7 @@ pub const KNOWN_ADDRESS_DAYS: i64 = 30;
 /// logged in from within 30 days is not held by the count of unknown addresses, so an
 /// attacker cannot lock an officer out of the desk they work from.
 pub async fn admit(conn: &mut Conn, meta: &RequestMeta, email: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    let email = &email.trim().to_lowercase();
     let window = Duration::minutes(LOCKOUT_WINDOW_MINUTES);
     let address = meta.client_addr.as_deref().unwrap_or("unknown");
     let mut counts =
@@ -51,6 +52,8 @@ pub async fn admit(conn: &mut Conn, meta: &RequestMeta, email: &str, now: DateTi
 
 /// After a proven password: this address's count is cleared and the address is known.
 pub async fn succeeded(conn: &mut Conn, meta: &RequestMeta, email: &str) -> ApiResult<()> {
+    // The same key `admit` counted under (stored e-mails keep the case of their local part).
+    let email = &email.trim().to_lowercase();
     let address = meta.client_addr.as_deref().unwrap_or("unknown");
     store::clear_attempts(conn, email, address).await?;
     store::remember_address(conn, email, address).await

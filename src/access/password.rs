@@ -63,6 +63,12 @@ const DUMMY_HASH: &str =
 /// A failure to verify (a corrupt stored hash, a lost blocking task) is logged and refuses.
 pub async fn verify(permits: &Arc<Semaphore>, password: String, stored: Option<String>) -> ApiResult<bool> {
     let permit = permit(permits).await?;
+    verify_holding(permit, password, stored).await
+}
+
+/// `verify` with a hashing permit already held (taken before the attempt was counted, so a
+/// 503 for want of one never counts against the account).
+pub async fn verify_holding(permit: OwnedSemaphorePermit, password: String, stored: Option<String>) -> ApiResult<bool> {
     let checked = tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.to_string());

@@ -206,14 +206,17 @@ pub async fn verify(conn: &mut Conn, full: bool, head: Option<(i64, Vec<u8>)>) -
     if head.is_some() && out.head_matches.is_none() {
         out.head_matches = Some(false);
     }
-    if let Some((id, hash)) = &out.last {
-        diesel::insert_into(audit_checkpoints::table)
-            .values((audit_checkpoints::id.eq(id), audit_checkpoints::hash.eq(hash)))
-            .on_conflict_do_nothing()
-            .execute(conn)
-            .await?;
-    } else if let Some(from) = out.from_id {
-        out.last = Some((from, previous));
+    match &out.last {
+        // A checkpoint only where everything up to it verified (the head too, when given).
+        Some((id, hash)) if out.head_matches != Some(false) => {
+            diesel::insert_into(audit_checkpoints::table)
+                .values((audit_checkpoints::id.eq(id), audit_checkpoints::hash.eq(hash)))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+        }
+        Some(_) => {}
+        None => out.last = out.from_id.map(|from| (from, previous)),
     }
     Ok(out)
 }

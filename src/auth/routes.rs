@@ -84,6 +84,8 @@ pub async fn login(
     }
     check.finish()?;
     let now = Utc::now();
+    // The hashing slot first: a 503 for want of one must not count as an attempt.
+    let slot = password::permit(&state.hashing).await?;
     let (user, org) = {
         let mut conn = state.pool.get().await?;
         crate::access::guard::admit(&mut conn, &meta, &email, now).await?;
@@ -96,7 +98,7 @@ pub async fn login(
     };
     // No connection is held while the hash waits for its permit and is computed.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = password::verify(&state.hashing, body.password.clone(), stored).await?;
+    let password_ok = password::verify_holding(slot, body.password.clone(), stored).await?;
     let mut conn = state.pool.get().await?;
     let (Some(user), Some(org)) = (user.filter(|u| password_ok && u.active), org.filter(|o| o.active)) else {
         return Err(session::fail(&mut conn, &meta, &email).await);

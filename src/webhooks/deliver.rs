@@ -99,7 +99,7 @@ impl Endpoints {
     fn gate(&self, webhook: uuid::Uuid, concurrency: usize) -> Arc<Semaphore> {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 10_000 {
-            map.retain(|_, s| s.available_permits() < concurrency);
+            map.retain(|_, s| Arc::strong_count(s) > 1);
         }
         map.entry(webhook).or_insert_with(|| Arc::new(Semaphore::new(concurrency))).clone()
     }

@@ -261,7 +261,10 @@ pub async fn record(conn: &mut Conn, outcomes: &[Outcome]) -> ApiResult<()> {
         return Ok(());
     }
     diesel::sql_query(
-        "INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms) SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[])",
+        // Deliveries deleted meanwhile (their endpoint was) are left out, not the whole batch.
+        "INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms)
+         SELECT v.* FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[]) AS v(d, s, e, ms)
+         WHERE EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.id = v.d)",
     )
     .bind::<Array<SqlUuid>, _>(outcomes.iter().map(|o| o.delivery).collect::<Vec<_>>())
     .bind::<Array<Nullable<Int4>>, _>(outcomes.iter().map(|o| o.status).collect::<Vec<_>>())

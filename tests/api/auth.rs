@@ -307,3 +307,21 @@ async fn guessing_the_current_password_in_a_password_change_is_counted_like_a_lo
     let body = json!({"current_password": PASSWORD, "new_password": "a new passphrase of words"});
     app.post_as(&bank.admin, &path, &body).await.problem(429);
 }
+
+#[actix_rt::test]
+async fn an_e_mail_with_capitals_is_one_account_for_the_lockout() {
+    let app = TestApp::spawn_with(behind_proxy).await;
+    let bank = app.org("bank", "Bank A").await;
+    app.member(&bank, "Ana.Officer@bank-a.test").await;
+    // Successes clear the count: six logins in a row from one desk all pass.
+    for i in 0..6 {
+        let res = login_from(&app, "198.51.100.20", "Ana.Officer@bank-a.test", PASSWORD).await;
+        assert_eq!(res.status, 200, "login {i}: {}", res.text());
+    }
+    // Guesses from elsewhere, typed in another case, lock the unknown addresses only.
+    for i in 0..25 {
+        let _ = login_from(&app, &format!("192.0.2.{}", 50 + i), "ana.officer@BANK-A.test", "wrong password!!").await;
+    }
+    login_from(&app, "192.0.2.99", "Ana.Officer@bank-a.test", PASSWORD).await.problem(429);
+    login_from(&app, "198.51.100.20", "ANA.OFFICER@bank-a.test", PASSWORD).await.ok(200);
+}
