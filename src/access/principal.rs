@@ -209,6 +209,7 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
         })
     } else if scheme.eq_ignore_ascii_case("apikey") {
         let hash = tokens::sha256(value);
+        let mut fresh = false;
         let row = match state.hub.key_cache.get(&hash) {
             Some(row) => row,
             None => {
@@ -228,8 +229,8 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
                     state.auth_limiter.check(meta.address_key())?;
                     return Err(ApiError::Unauthenticated("unknown API key".into()));
                 };
-                state.hub.key_cache.vouch(&hash);
                 state.hub.key_cache.put(hash.clone(), row.clone(), generation);
+                fresh = true;
                 row
             }
         };
@@ -238,6 +239,10 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
             return Err(ApiError::Unauthenticated(
                 "the API key is revoked or expired, or its organisation is deactivated".into(),
             ));
+        }
+        // Only a key that works is spared the address's budget of unknown keys later.
+        if fresh {
+            state.hub.key_cache.vouch(&hash);
         }
         // Keep the hot path read-only: record use at most once a minute per key.
         if row.last_used_at.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
