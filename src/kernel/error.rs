@@ -240,6 +240,16 @@ impl From<diesel::result::Error> for ApiError {
                     .map(|c| format!("an object with the same unique value already exists ({c})"))
                     .unwrap_or_else(|| "an object with the same unique value already exists".into()),
             ),
+            // Two transactions took the same rows in opposite orders (a webhook deleted while its
+            // deliveries are recorded) or could not be serialised: transient, retry.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::Busy("a concurrent change took the same rows; retry in a second".into())
+            }
+            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if info.message().contains("deadlock detected") =>
+            {
+                Self::Busy("a concurrent change took the same rows; retry in a second".into())
+            }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::Unavailable(info.message().to_string())
             }
@@ -280,3 +290,47 @@ impl From<super::db::PoolError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Info(&'static str);
+
+    impl diesel::result::DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_lost_deadlock_is_a_retryable_503_never_a_500() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let deadlock = Error::DatabaseError(DatabaseErrorKind::Unknown, Box::new(Info("deadlock detected")));
+        let e = ApiError::from(deadlock);
+        assert!(matches!(e, ApiError::Busy(_)));
+        assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(e.error_response().headers().contains_key("retry-after"));
+        let serial =
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, Box::new(Info("could not serialize")));
+        assert!(matches!(ApiError::from(serial), ApiError::Busy(_)));
+    }
+}

@@ -113,10 +113,17 @@ async fn record_outcomes(
 ) {
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, IN_FLIGHT).await > 0 {
-        let result = match state.pool.get().await {
-            Ok(mut conn) => conn.transaction(async |c| store::record(c, &batch).await).await,
-            Err(e) => Err(e.into()),
-        };
+        let mut result = Ok(());
+        // A deadlock with a concurrent change (an endpoint deleted) is retried, twice.
+        for _ in 0..3 {
+            result = match state.pool.get().await {
+                Ok(mut conn) => conn.transaction(async |c| store::record(c, &batch).await).await,
+                Err(e) => Err(e.into()),
+            };
+            if !matches!(result, Err(crate::kernel::error::ApiError::Busy(_))) {
+                break;
+            }
+        }
         if let Err(e) = result {
             // Not recorded: each is claimed again when its claim lapses (same webhook-id).
             tracing::warn!(error = %e, lost = batch.len(), "recording webhook deliveries failed");

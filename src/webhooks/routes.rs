@@ -178,15 +178,25 @@ pub async fn delete_webhook(
     let act = principal.authorize(&state, Action::DeleteWebhook).await?;
     let id = id.into_inner();
     let mut conn = state.pool.get().await?;
-    let deleted = conn
-        .transaction(async |c| {
-            let deleted = store::delete(c, act.org_id, id).await?;
-            if deleted {
-                act.on("webhook", id).write(c).await?;
-            }
-            Ok::<_, ApiError>(deleted)
-        })
-        .await?;
+    // The delete takes the endpoint's deliveries, which the delivery worker may be recording:
+    // if the two collide (a deadlock, one of them aborted), try again.
+    let mut tries = 0;
+    let deleted = loop {
+        let result = conn
+            .transaction(async |c| {
+                let deleted = store::delete(c, act.org_id, id).await?;
+                if deleted {
+                    act.on("webhook", id).write(c).await?;
+                }
+                Ok::<_, ApiError>(deleted)
+            })
+            .await;
+        tries += 1;
+        match result {
+            Err(ApiError::Busy(_)) if tries < 3 => continue,
+            other => break other?,
+        }
+    };
     if !deleted {
         return Err(act.hide(&state, "webhook", id).await);
     }
