@@ -65,6 +65,15 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_JWT_SECRET", hide_env_values = true, value_parser = secret)]
     pub jwt_secret: Option<SecretString>,
 
+    /// The same key from a file (a mounted secret), when `CYBERBRIDGE_JWT_SECRET` is unset.
+    #[arg(long, env = "CYBERBRIDGE_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// The key before the last rotation: it still verifies the access tokens it signed (15
+    /// minutes at most); drop it after that.
+    #[arg(long, env = "CYBERBRIDGE_JWT_PREVIOUS_SECRET", hide_env_values = true, value_parser = secret)]
+    pub jwt_previous_secret: Option<SecretString>,
+
     /// E-mail of the platform admin created on first start.
     #[arg(long, env = "CYBERBRIDGE_ADMIN_EMAIL", default_value = "admin@cyberbridge.local")]
     pub admin_email: String,
@@ -193,6 +202,7 @@ impl Config {
             &mut self.audit_signing_key,
             &mut self.metrics_token,
             &mut self.secrets_key,
+            &mut self.jwt_previous_secret,
         ] {
             if v.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty()) {
                 *v = None;

@@ -47,16 +47,31 @@ impl AppState {
     /// configuration or, when unset, from the database (made once, shared by every instance).
     pub async fn build(pool: db::Pool, config: Config) -> Result<web::Data<AppState>, String> {
         let url = config.database_url.as_ref().ok_or("the database URL must be known before the state is built")?;
-        let secret = match &config.jwt_secret {
-            Some(s) => s.expose_secret().to_string(),
-            None => {
+        let from_file = match &config.jwt_secret_file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("reading the JWT key file {}: {e}", path.display()))?
+                    .trim()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let secret = match (&config.jwt_secret, from_file) {
+            (Some(s), _) => s.expose_secret().to_string(),
+            (None, Some(s)) => s,
+            (None, None) => {
+                tracing::warn!(
+                    "no CYBERBRIDGE_JWT_SECRET: access tokens are signed with a key kept in the database \
+                     (a first-run default; set one from the environment or a file in production)"
+                );
                 let mut conn = pool.get().await.map_err(|e| format!("database: {e}"))?;
                 db::setting_or_insert(&mut conn, "jwt_secret", random_token)
                     .await
                     .map_err(|e| format!("reading the shared JWT key: {e}"))?
             }
         };
-        let jwt = JwtKeys::new(secret.as_bytes())?;
+        let previous: Vec<&[u8]> = config.jwt_previous_secret.iter().map(|p| p.expose_secret().as_bytes()).collect();
+        let jwt = JwtKeys::with_previous(secret.as_bytes(), &previous)?;
         let audit_signer = Arc::new(audit_signer(&config)?);
         let secrets = super::secrets::SecretBox::new(config.secrets_key.as_ref().map(|k| k.expose_secret()))?;
         if !secrets.encrypts() {

@@ -29,25 +29,44 @@ pub struct Claims {
     pub jti: Uuid,
 }
 
-/// The server's signing key. The algorithm is fixed here (HS256); the token's `alg` header is
-/// only compared with it, never followed.
+/// The server's signing keys. The algorithm is fixed here (HS256); the token's `alg` header is
+/// only compared with it, never followed. Tokens carry the key id (`kid`: the first 16 hex
+/// digits of the key's SHA-256); a previous key still verifies the tokens it signed (15
+/// minutes at most), so the key can be rotated without ending anyone's session.
 pub struct JwtKeys {
+    kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
+    previous: Vec<(String, DecodingKey)>,
     validation: Validation,
+}
+
+/// The key id of a secret.
+pub fn key_id(secret: &[u8]) -> String {
+    hex::encode(&Sha256::digest(secret)[..8])
 }
 
 impl JwtKeys {
     pub fn new(secret: &[u8]) -> Result<Self, String> {
-        if secret.len() < 32 {
-            return Err("the JWT secret must be at least 32 bytes".into());
+        JwtKeys::with_previous(secret, &[])
+    }
+
+    /// The current key, and previous ones that still verify.
+    pub fn with_previous(secret: &[u8], previous: &[&[u8]]) -> Result<Self, String> {
+        if secret.len() < 32 || previous.iter().any(|p| p.len() < 32) {
+            return Err("a JWT secret must be at least 32 bytes".into());
         }
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
         validation.leeway = 5;
         let keys = JwtKeys {
+            kid: key_id(secret),
             encoding: EncodingKey::from_secret(secret).map_err(|e| e.to_string())?,
             decoding: DecodingKey::from_secret(secret).map_err(|e| e.to_string())?,
+            previous: previous
+                .iter()
+                .map(|p| Ok((key_id(p), DecodingKey::from_secret(p).map_err(|e| e.to_string())?)))
+                .collect::<Result<_, String>>()?,
             validation,
         };
         // jsonwebtoken panics at first use when no crypto backend is compiled in: fail at start instead.
@@ -67,11 +86,25 @@ impl JwtKeys {
     }
 
     pub fn sign(&self, claims: &Claims) -> ApiResult<String> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(ApiError::internal)
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(ApiError::internal)
     }
 
+    /// The claims of a token signed by the current key or a previous one (by its `kid`; a token
+    /// without one is checked against the current key).
     pub fn verify(&self, token: &str) -> ApiResult<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|e| ApiError::Unauthenticated(format!("invalid access token: {e}")))?;
+        let key = match header.kid.as_deref() {
+            None => &self.decoding,
+            Some(kid) if kid == self.kid => &self.decoding,
+            Some(kid) => match self.previous.iter().find(|(id, _)| id == kid) {
+                Some((_, key)) => key,
+                None => return Err(ApiError::Unauthenticated("invalid access token: unknown signing key".into())),
+            },
+        };
+        jsonwebtoken::decode::<Claims>(token, key, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| ApiError::Unauthenticated(format!("invalid access token: {e}")))
     }
@@ -113,4 +146,25 @@ pub fn new_api_key() -> (String, String) {
     let key = format!("{API_KEY_PREFIX}{}", random_token());
     let prefix = key[..API_KEY_PREFIX.len() + 4].to_string();
     (key, prefix)
+}
+
+#[cfg(test)]
+mod rotation_tests {
+    use super::*;
+
+    #[test]
+    fn a_previous_key_verifies_its_tokens_and_an_unknown_one_does_not() {
+        let (old, new) =
+            (b"an old secret of at least 32 bytes!!".as_slice(), b"the new secret of at least 32 bytes!".as_slice());
+        let before = JwtKeys::new(old).unwrap();
+        let (token, _) = before.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Utc::now()).unwrap();
+        assert_eq!(jsonwebtoken::decode_header(&token).unwrap().kid, Some(key_id(old)));
+        let rotated = JwtKeys::with_previous(new, &[old]).unwrap();
+        assert!(rotated.verify(&token).is_ok(), "a token of the previous key still works");
+        let (fresh, _) =
+            rotated.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Utc::now()).unwrap();
+        assert_eq!(jsonwebtoken::decode_header(&fresh).unwrap().kid, Some(key_id(new)));
+        assert!(JwtKeys::new(new).unwrap().verify(&token).is_err(), "once dropped, the old key's tokens stop");
+        assert!(before.verify(&fresh).is_err());
+    }
 }
