@@ -1,12 +1,11 @@
 //! Who a token or key belongs to, and the count of attempts to prove a password.
 
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::domain::{ApiKeyId, OrgId, OrgKind, Role};
-use chrono::{DateTime, Utc};
-
 use crate::kernel::db::schema::{api_keys, login_addresses, login_guard, organizations, revoked_access_tokens, users};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
@@ -130,4 +129,16 @@ pub async fn remember_address(conn: &mut Conn, email: &str, address: &str) -> Ap
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Deletes login counts of windows over a day old and addresses unused for 90 days.
+pub async fn purge_lapsed(conn: &mut Conn, now: DateTime<Utc>) -> ApiResult<usize> {
+    let counts = diesel::delete(login_guard::table.filter(login_guard::window_start.lt(now - Duration::days(1))))
+        .execute(conn)
+        .await?;
+    let addresses =
+        diesel::delete(login_addresses::table.filter(login_addresses::last_success_at.lt(now - Duration::days(90))))
+            .execute(conn)
+            .await?;
+    Ok(counts + addresses)
 }

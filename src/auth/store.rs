@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::kernel::db::schema::{login_addresses, login_guard, refresh_tokens, revoked_access_tokens};
+use crate::kernel::db::schema::{refresh_tokens, revoked_access_tokens};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
@@ -93,14 +93,7 @@ pub async fn purge_expired(conn: &mut Conn) -> ApiResult<usize> {
     let a = diesel::delete(revoked_access_tokens::table.filter(revoked_access_tokens::expires_at.lt(now)))
         .execute(conn)
         .await?;
-    let b = diesel::delete(login_guard::table.filter(login_guard::window_start.lt(now - chrono::Duration::days(1))))
-        .execute(conn)
-        .await?
-        + diesel::delete(
-            login_addresses::table.filter(login_addresses::last_success_at.lt(now - chrono::Duration::days(90))),
-        )
-        .execute(conn)
-        .await?;
+    let b = crate::access::store::purge_lapsed(conn, now).await?;
     let c =
         diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now - chrono::Duration::days(1))))
             .execute(conn)

@@ -230,6 +230,23 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Runs `attempt` (a transaction on a connection of its own) again when it lost to a concurrent
+/// one (a deadlock or a serialisation failure, which become `ApiError::Busy`): three tries in all.
+pub async fn retry_conflicts<T, F, Fut>(mut attempt: F) -> ApiResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ApiResult<T>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(ApiError::Busy(_)) if tries < 3 => continue,
+            other => return other,
+        }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 
 use super::model::Due;
 use super::{client, sign, store};
-use crate::kernel::error::ApiResult;
+use crate::kernel::error::{retry_conflicts, ApiResult};
 use crate::kernel::AppState;
 
 /// Deliveries claimed and not yet recorded in one instance, all endpoints together.
@@ -113,17 +113,12 @@ async fn record_outcomes(
 ) {
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, IN_FLIGHT).await > 0 {
-        let mut result = Ok(());
-        // A deadlock with a concurrent change (an endpoint deleted) is retried, twice.
-        for _ in 0..3 {
-            result = match state.pool.get().await {
-                Ok(mut conn) => conn.transaction(async |c| store::record(c, &batch).await).await,
-                Err(e) => Err(e.into()),
-            };
-            if !matches!(result, Err(crate::kernel::error::ApiError::Busy(_))) {
-                break;
-            }
-        }
+        // A deadlock with a concurrent change (an endpoint deleted) is retried.
+        let result = retry_conflicts(|| async {
+            let mut conn = state.pool.get().await?;
+            conn.transaction(async |c| store::record(c, &batch).await).await
+        })
+        .await;
         if let Err(e) = result {
             // Not recorded: each is claimed again when its claim lapses (same webhook-id).
             tracing::warn!(error = %e, lost = batch.len(), "recording webhook deliveries failed");

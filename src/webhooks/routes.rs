@@ -11,7 +11,7 @@ use super::{client, sign, store};
 use crate::access::{Action, Grant, Principal};
 use crate::domain::Check;
 use crate::events::{self, EventType};
-use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::error::{retry_conflicts, ApiError, ApiResult};
 use crate::kernel::http::etag::{with_etag, IfMatch};
 use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing, Versioned};
@@ -177,26 +177,20 @@ pub async fn delete_webhook(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::DeleteWebhook).await?;
     let id = id.into_inner();
-    let mut conn = state.pool.get().await?;
     // The delete takes the endpoint's deliveries, which the delivery worker may be recording:
     // if the two collide (a deadlock, one of them aborted), try again.
-    let mut tries = 0;
-    let deleted = loop {
-        let result = conn
-            .transaction(async |c| {
-                let deleted = store::delete(c, act.org_id, id).await?;
-                if deleted {
-                    act.on("webhook", id).write(c).await?;
-                }
-                Ok::<_, ApiError>(deleted)
-            })
-            .await;
-        tries += 1;
-        match result {
-            Err(ApiError::Busy(_)) if tries < 3 => continue,
-            other => break other?,
-        }
-    };
+    let deleted = retry_conflicts(|| async {
+        let mut conn = state.pool.get().await?;
+        conn.transaction(async |c| {
+            let deleted = store::delete(c, act.org_id, id).await?;
+            if deleted {
+                act.on("webhook", id).write(c).await?;
+            }
+            Ok::<_, ApiError>(deleted)
+        })
+        .await
+    })
+    .await?;
     if !deleted {
         return Err(act.hide(&state, "webhook", id).await);
     }

@@ -18,6 +18,12 @@ fn body(addressee: &Org, kind: &str, categories: &[&str], urgency: &str) -> Valu
     })
 }
 
+/// A routine subscriber-information request from `issuer` to `addressee`, issued.
+async fn issue(app: &TestApp, issuer: &Org, addressee: &Org) -> Value {
+    let request = body(addressee, "subscriber_info", &["subscriber"], "routine");
+    app.post_as(&issuer.admin, "/api/v1/requests", &request).await.ok(201)
+}
+
 async fn transition(app: &TestApp, auth: &str, req: &Value, to: &str) -> crate::support::TestResponse {
     app.post_as(auth, &format!("/api/v1/requests/{}/transitions", req["id"].as_str().unwrap()), &json!({"to": to}))
         .await
@@ -263,10 +269,7 @@ async fn messages_go_between_the_two_sides_and_others_see_nothing() {
     let other_police = app.org("law_enforcement", "Other Police").await;
     let isp = app.org("isp", "ISP One").await;
     let other_isp = app.org("isp", "ISP Two").await;
-    let req = app
-        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
-        .await
-        .ok(201);
+    let req = issue(&app, &police, &isp).await;
     let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
     app.post_as(&isp.admin, &format!("{path}/messages"), &json!({"body": "Which port range do you mean?"}))
         .await
@@ -319,10 +322,7 @@ async fn a_response_with_attachments_round_trips_with_its_hash_and_every_downloa
     let police = app.org("law_enforcement", "Police").await;
     let isp = app.org("isp", "ISP One").await;
     let other = app.org("isp", "ISP Two").await;
-    let req = app
-        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
-        .await
-        .ok(201);
+    let req = issue(&app, &police, &isp).await;
     let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
     let pdf: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
     let (ct, mp) = multipart(
@@ -388,10 +388,7 @@ async fn the_scheduler_warns_of_deadlines_overdue_requests_and_expiring_preserva
     let app = TestApp::spawn().await;
     let police = app.org("law_enforcement", "Police").await;
     let isp = app.org("isp", "ISP One").await;
-    let req = app
-        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
-        .await
-        .ok(201);
+    let req = issue(&app, &police, &isp).await;
     let id = req["id"].as_str().unwrap();
     let mut conn = app.db.connect().await;
     // 8 of 10 days gone: past 75 %.
@@ -439,10 +436,7 @@ async fn request_statistics_cover_your_own_requests_or_all_for_regulators() {
     let isp = app.org("isp", "ISP One").await;
     let other = app.org("isp", "ISP Two").await;
     let regulator = app.org("regulator", "Regulator").await;
-    let req = app
-        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
-        .await
-        .ok(201);
+    let req = issue(&app, &police, &isp).await;
     transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
     transition(&app, &isp.admin, &req, "fulfilled").await.ok(200);
     app.post_as(&police.admin, "/api/v1/requests", &body(&other, "subscriber_info", &["subscriber"], "urgent"))
@@ -509,10 +503,7 @@ async fn a_response_is_bounded_in_all_and_records_come_once() {
     let app = TestApp::spawn_with(|c| c.response_limit = 1024 * 1024).await;
     let police = app.org("law_enforcement", "Police").await;
     let isp = app.org("isp", "ISP One").await;
-    let req = app
-        .post_as(&police.admin, "/api/v1/requests", &body(&isp, "subscriber_info", &["subscriber"], "routine"))
-        .await
-        .ok(201);
+    let req = issue(&app, &police, &isp).await;
     let path = format!("/api/v1/requests/{}/responses", req["id"].as_str().unwrap());
     let post = |ct: String, mp: Vec<u8>| {
         let (app, path, auth) = (&app, path.clone(), isp.admin.clone());
