@@ -67,7 +67,10 @@ start_server() {
   local port
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   HOST=http://127.0.0.1:$port
-  DATABASE_URL=postgres://postgres@localhost:5432/$db CYBERBRIDGE_BIND=127.0.0.1:$port CYBERBRIDGE_LOG=warn \
+  # Two roles, as deployed: the API connects as cyberbridge_api, migrations run as the owner.
+  psql -q -h localhost -U postgres -v api_password=ci-api -f deploy/roles.sql >/dev/null
+  DATABASE_URL=postgres://cyberbridge_api:ci-api@localhost:5432/$db \
+    CYBERBRIDGE_OWNER_DATABASE_URL=postgres://postgres@localhost:5432/$db CYBERBRIDGE_BIND=127.0.0.1:$port CYBERBRIDGE_LOG=warn \
     CYBERBRIDGE_ADMIN_EMAIL=admin@cyberbridge.local CYBERBRIDGE_ADMIN_PASSWORD=ci-admin-password-2026 \
     CYBERBRIDGE_RATE_LIMIT=0 CYBERBRIDGE_DATA_DIR="$ci/data-$1" \
     target/debug/cyberbridge serve "${@:2}" > "$ci/server-$1.log" 2>&1 &

@@ -71,7 +71,7 @@ async fn migrate(config: Config) -> Result<(), server::StartError> {
 
 async fn admin(config: Config, command: cyberbridge::app::admin::AdminCommand) -> Result<(), server::StartError> {
     let db = server::prepare_database(&config).await?;
-    let result = cyberbridge::app::admin::run(&db.url, command).await;
+    let result = cyberbridge::app::admin::run(&db.owner_url, command).await;
     if let Some(cluster) = &db.cluster {
         cluster.stop().await;
     }

@@ -35,20 +35,20 @@ pub fn init_tracing(config: &Config) {
     };
 }
 
-/// Finds or starts the database, creates it when missing and migrates it.
+/// Finds or starts the database, creates it when missing and migrates it, as the schema owner;
+/// found or started here, also creates the API's login role.
 pub async fn prepare_database(config: &Config) -> Result<db::Server, StartError> {
-    let server = db::locate(config.database_url(), &config.data_dir).await?;
+    let server = db::locate(config.database_url(), config.owner_database_url(), &config.data_dir).await?;
     let prepared = async {
-        db::ensure_database(&server.url).await?;
-        let applied = db::migrate(&server.url).await?;
-        tracing::info!(applied, database = %db::redact(&server.url), "database migrated");
-        Ok::<_, StartError>(())
+        db::ensure_database(&server.owner_url).await?;
+        let applied = db::migrate(&server.owner_url).await?;
+        tracing::info!(applied, database = %db::redact(&server.owner_url), "database migrated");
+        if server.local {
+            db::ensure_service_login(&server.owner_url, db::SERVICE_LOGIN).await?;
+        }
+        bootstrap(config, &server.owner_url).await
     }
     .await;
-    let prepared = match prepared {
-        Ok(()) => bootstrap(config, &server.url).await,
-        Err(e) => Err(e),
-    };
     if let Err(e) = prepared {
         if let Some(cluster) = &server.cluster {
             cluster.stop().await;

@@ -115,14 +115,16 @@ pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
         }
         let sealed = ids.len();
         if sealed > 0 {
-            // One statement for the whole batch.
-            diesel::sql_query(
-                "UPDATE audit_events AS a SET hash = v.hash \
-                 FROM unnest($1::bigint[], $2::bytea[]) AS v(id, hash) WHERE a.id = v.id",
+            // One statement for the whole batch, through the owner's function: the service role
+            // may not update audit rows itself.
+            diesel::select(
+                diesel::dsl::sql::<diesel::sql_types::Integer>("audit_seal(")
+                    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
+                    .sql(", ")
+                    .bind::<diesel::sql_types::Array<diesel::sql_types::Bytea>, _>(hashes)
+                    .sql(")"),
             )
-            .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
-            .bind::<diesel::sql_types::Array<diesel::sql_types::Bytea>, _>(hashes)
-            .execute(c)
+            .get_result::<i32>(c)
             .await?;
         }
         Ok(sealed)

@@ -24,6 +24,13 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
     pub database_url: Option<SecretString>,
 
+    /// PostgreSQL URL of the role that owns the schema and the audit trail: migrations, the first
+    /// start's bootstrap and the operator's commands run as it, the API as DATABASE_URL's role (a
+    /// member of cyberbridge_service, which may only append to the audit trail). Unset: DATABASE_URL
+    /// does both (a single-role set-up, warned about at start-up).
+    #[arg(long, env = "CYBERBRIDGE_OWNER_DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    pub owner_database_url: Option<SecretString>,
+
     /// Address and port to listen on.
     #[arg(long, env = "CYBERBRIDGE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
@@ -193,12 +200,18 @@ impl Config {
         self.database_url.as_ref().map(|u| u.expose_secret())
     }
 
+    /// The schema owner's URL, when configured apart from the API's.
+    pub fn owner_database_url(&self) -> Option<&str> {
+        self.owner_database_url.as_ref().map(|u| u.expose_secret())
+    }
+
     /// Empty values (as compose files pass them) count as unset.
     pub fn normalise(mut self) -> Self {
         for v in [
             &mut self.jwt_secret,
             &mut self.admin_password,
             &mut self.database_url,
+            &mut self.owner_database_url,
             &mut self.audit_signing_key,
             &mut self.metrics_token,
             &mut self.secrets_key,

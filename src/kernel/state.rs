@@ -70,6 +70,7 @@ impl AppState {
                     .map_err(|e| format!("reading the shared JWT key: {e}"))?
             }
         };
+        warn_if_audit_rewritable(&pool).await;
         let previous: Vec<&[u8]> = config.jwt_previous_secret.iter().map(|p| p.expose_secret().as_bytes()).collect();
         let jwt = JwtKeys::with_previous(secret.as_bytes(), &previous)?;
         let audit_signer = Arc::new(audit_signer(&config)?);
@@ -131,4 +132,17 @@ fn audit_signer(config: &Config) -> Result<AuditSigner, String> {
         );
     }
     Ok(signer)
+}
+
+/// Logs a warning when the API's database role could rewrite the audit trail (a single-role
+/// set-up): the chain and its signed head still reveal a rewrite, but nothing prevents it.
+async fn warn_if_audit_rewritable(pool: &db::Pool) {
+    let Ok(mut conn) = pool.get().await else { return };
+    if let Ok(true) = db::may_rewrite_audit(&mut conn).await {
+        tracing::warn!(
+            "the API's database role owns or may update the audit trail: run it as a member of {} and \
+             migrate as the owner (CYBERBRIDGE_OWNER_DATABASE_URL; README, Security model)",
+            db::SERVICE_ROLE
+        );
+    }
 }

@@ -149,9 +149,9 @@ async fn the_witness_file_receives_signed_heads_that_verify() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let file = std::env::temp_dir().join(format!("cb-witness-{}.jsonl", uuid::Uuid::now_v7()));
-    let mut config = cyberbridge::kernel::config::Config::for_database(&app.db.url);
+    let mut config = cyberbridge::kernel::config::Config::for_database(&app.db.service_url);
     config.audit_witness_file = Some(file.clone());
-    let pool = cyberbridge::kernel::db::pool(&app.db.url, 2, config.pool_timeout()).unwrap();
+    let pool = cyberbridge::kernel::db::pool(&app.db.service_url, 2, config.pool_timeout()).unwrap();
     let state = cyberbridge::kernel::AppState::build(pool.clone(), config).await.unwrap();
     let mut conn = pool.get().await.unwrap();
     while cyberbridge::audit::store::seal_pending(&mut conn).await.unwrap() > 0 {}
@@ -248,4 +248,44 @@ async fn audit_rows_cannot_be_changed_deleted_or_truncated() {
         let err = diesel::sql_query(sql).execute(&mut conn).await.expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
+}
+
+#[actix_rt::test]
+async fn the_service_role_may_only_append_to_the_audit_trail_and_seal_it_forward() {
+    use diesel_async::AsyncConnection;
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    app.api_key(&bank, &["alerts:write"]).await;
+    // What the API runs as: it seals through the owner's function.
+    let mut service = diesel_async::AsyncPgConnection::establish(&app.db.service_url).await.unwrap();
+    let sealed = cyberbridge::audit::store::seal_pending(&mut service).await.unwrap();
+    assert!(sealed >= 4, "{sealed}");
+    assert!(!cyberbridge::kernel::db::may_rewrite_audit(&mut service).await.unwrap());
+    let mut owner = app.db.connect().await;
+    assert!(cyberbridge::kernel::db::may_rewrite_audit(&mut owner).await.unwrap());
+    // Whoever holds the API's credentials cannot edit, delete, disable the trigger, reseal
+    // what is sealed, or rewrite the migrations' bookkeeping.
+    for sql in [
+        "UPDATE audit_events SET action = 'x'",
+        "DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)",
+        "TRUNCATE audit_events",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+        "DROP TRIGGER audit_events_append_only ON audit_events",
+        "SELECT audit_seal(ARRAY[1]::bigint[], ARRAY['\\x00']::bytea[])",
+        "DELETE FROM __diesel_schema_migrations",
+        "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+    ] {
+        let err = diesel::sql_query(sql).execute(&mut service).await.expect_err(sql);
+        let text = err.to_string();
+        assert!(
+            text.contains("permission denied") || text.contains("must be owner") || text.contains("not after the sealed head"),
+            "{sql}: {text}"
+        );
+    }
+    // It starts on a database the owner migrated: nothing pending, nothing for it to create.
+    assert_eq!(cyberbridge::kernel::db::migrate(&app.db.service_url).await.unwrap(), 0);
+    // It still appends (the API's own audit rows) and reads.
+    app.get_as(&bank.admin, "/api/v1/audit").await.ok(200);
+    let reg = app.org("regulator", "Regulator").await;
+    assert_eq!(app.get_as(&reg.admin, "/api/v1/audit/verify?full=true").await.ok(200)["ok"], true);
 }

@@ -166,7 +166,8 @@ async fn a_generated_admin_password_is_in_a_private_file_and_must_be_changed_fir
     use std::os::unix::fs::PermissionsExt;
     let db = crate::support::TestDb::create().await;
     let data_dir = std::env::temp_dir().join(format!("cyberbridge-first-run-{}", uuid::Uuid::new_v4().simple()));
-    let mut config = cyberbridge::Config::for_database(&db.url);
+    let mut config = cyberbridge::Config::for_database(&db.service_url);
+    config.owner_database_url = Some(db.url.clone().into());
     config.admin_email = ADMIN_EMAIL.into();
     config.admin_password = None;
     config.data_dir = data_dir.clone();

@@ -78,9 +78,9 @@ async fn committed_openapi_document_matches_the_code() {
 #[actix_rt::test]
 async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
     let db = TestDb::create().await;
-    let target = db_host_port(&db.url);
+    let target = db_host_port(&db.service_url);
     let proxy = Proxy::start(target).await;
-    let via_proxy = db.url.replacen(&db_host_port(&db.url), &format!("127.0.0.1:{}", proxy.port), 1);
+    let via_proxy = db.service_url.replacen(&db_host_port(&db.service_url), &format!("127.0.0.1:{}", proxy.port), 1);
     let app = TestApp::serve(db, |c| c.database_url = Some(via_proxy.into())).await;
     app.get("/readyz").await.ok(200);
 
@@ -203,7 +203,8 @@ async fn path_id_that_is_not_a_uuid_is_a_400_problem() {
 async fn the_demo_seeds_a_living_system_once_and_refuses_a_database_with_data_of_its_own() {
     let app = TestApp::spawn().await;
     let config = || {
-        let mut c = Config::for_database(&app.db.url);
+        let mut c = Config::for_database(&app.db.service_url);
+        c.owner_database_url = Some(app.db.url.clone().into());
         c.admin_password = Some(crate::support::PASSWORD.into());
         c
     };

@@ -23,9 +23,20 @@ pub type PooledConn = deadpool::Object<AsyncPgConnection>;
 
 /// The database server chosen at start-up, and the private cluster if we started one.
 pub struct Server {
+    /// The API's connection: a member of [`SERVICE_ROLE`] (or, in a single-role set-up, the owner).
     pub url: String,
+    /// The schema owner's connection: migrations, the first start's bootstrap, the operator's CLI.
+    pub owner_url: String,
+    /// Whether the service login is ours to create (the database was found or started here, not configured).
+    pub local: bool,
     pub cluster: Option<LocalCluster>,
 }
+
+/// The role whose members the API runs as: it reads and writes the application's tables, may
+/// only append to the audit trail, and seals it through `audit_seal()` (migration 000017).
+pub const SERVICE_ROLE: &str = "cyberbridge_service";
+/// The login role created for the API when the database is found or started here (no `DATABASE_URL`).
+pub const SERVICE_LOGIN: &str = "cyberbridge_api";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbSetupError {
@@ -46,17 +57,68 @@ pub const DEFAULT_DB_NAME: &str = "cyberbridge";
 
 /// Finds the PostgreSQL to use: `DATABASE_URL` when set; else one answering on localhost:5432;
 /// else a private cluster started from the machine's binaries in `data_dir/postgres`.
-pub async fn locate(database_url: Option<&str>, data_dir: &std::path::Path) -> Result<Server, DbSetupError> {
+/// `owner_url` (`CYBERBRIDGE_OWNER_DATABASE_URL`) is the schema owner's connection; without it
+/// the configured URL is used for both (a single-role set-up, warned about at start-up). Found or
+/// started here, the server is reached as `postgres` for the owner's work and as [`SERVICE_LOGIN`]
+/// (created after the migrations by [`ensure_service_login`]) for the API.
+pub async fn locate(
+    database_url: Option<&str>,
+    owner_url: Option<&str>,
+    data_dir: &std::path::Path,
+) -> Result<Server, DbSetupError> {
     if let Some(url) = database_url {
-        return Ok(Server { url: url.to_string(), cluster: None });
+        let owner_url = owner_url.unwrap_or(url).to_string();
+        return Ok(Server { url: url.to_string(), owner_url, local: false, cluster: None });
     }
-    if local_server_answers().await {
+    let (owner_url, cluster) = if local_server_answers().await {
         tracing::info!("DATABASE_URL unset; using the PostgreSQL server on localhost:5432");
-        return Ok(Server { url: format!("postgres://postgres@localhost:5432/{DEFAULT_DB_NAME}"), cluster: None });
+        (format!("postgres://postgres@localhost:5432/{DEFAULT_DB_NAME}"), None)
+    } else {
+        tracing::info!(dir = %data_dir.join("postgres").display(), "DATABASE_URL unset and nothing on localhost:5432; starting a private PostgreSQL cluster");
+        let cluster = LocalCluster::start(&data_dir.join("postgres"), true).await.map_err(DbSetupError::Local)?;
+        (cluster.url(DEFAULT_DB_NAME), Some(cluster))
+    };
+    Ok(Server { url: with_user(&owner_url, SERVICE_LOGIN), owner_url, local: true, cluster })
+}
+
+/// Creates the login role `login` as a member of [`SERVICE_ROLE`] (which the migrations create),
+/// connecting as the owner; nothing when it exists and is a member already. The server must let
+/// the new role in without a password (the private cluster and the tests' servers trust local
+/// connections); a deployment creates its login role itself (README, Security model).
+pub async fn ensure_service_login(owner_url: &str, login: &str) -> Result<(), DbSetupError> {
+    let mut conn = AsyncPgConnection::establish(owner_url)
+        .await
+        .map_err(|source| DbSetupError::Connect { url: redact(owner_url), source })?;
+    let member: bool = diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Bool>("EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ")
+            .bind::<diesel::sql_types::Text, _>(login)
+            .sql(" AND pg_has_role(rolname, ")
+            .bind::<diesel::sql_types::Text, _>(SERVICE_ROLE)
+            .sql(", 'USAGE'))"),
+    )
+    .get_result(&mut conn)
+    .await?;
+    if !member {
+        tracing::info!(role = login, "creating the API's login role, a member of {SERVICE_ROLE}");
+        let login = quote_ident(login);
+        diesel::sql_query(format!(
+            "DO $$ BEGIN CREATE ROLE {login} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        ))
+        .execute(&mut conn)
+        .await?;
+        diesel::sql_query(format!("GRANT {} TO {login}", quote_ident(SERVICE_ROLE))).execute(&mut conn).await?;
     }
-    tracing::info!(dir = %data_dir.join("postgres").display(), "DATABASE_URL unset and nothing on localhost:5432; starting a private PostgreSQL cluster");
-    let cluster = LocalCluster::start(&data_dir.join("postgres"), true).await.map_err(DbSetupError::Local)?;
-    Ok(Server { url: cluster.url(DEFAULT_DB_NAME), cluster: Some(cluster) })
+    Ok(())
+}
+
+/// Whether the role of `conn` could rewrite the audit trail (it owns it, or may update it).
+pub async fn may_rewrite_audit(conn: &mut Conn) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "pg_has_role((SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'audit_events'), 'USAGE') \
+         OR has_table_privilege('audit_events', 'UPDATE') OR has_table_privilege('audit_events', 'DELETE')",
+    ))
+    .get_result(conn)
+    .await
 }
 
 /// Whether a PostgreSQL server accepts connections on localhost:5432.
@@ -80,6 +142,14 @@ pub fn with_database(url: &str, name: &str) -> String {
         Some(q) => format!("{host_part}/{name}?{q}"),
         None => format!("{host_part}/{name}"),
     }
+}
+
+/// The same URL with another user (and no password).
+pub fn with_user(url: &str, user: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let rest = &url[scheme_end..];
+    let host_start = rest.split(['/', '?']).next().and_then(|auth| auth.rfind('@')).map_or(0, |at| at + 1);
+    format!("{}{user}@{}", &url[..scheme_end], &rest[host_start..])
 }
 
 /// The database name in a URL (`cyberbridge` when it names none).
@@ -135,8 +205,14 @@ pub async fn migrate(url: &str) -> Result<usize, DbSetupError> {
             diesel::sql_query(format!("SELECT pg_advisory_lock({})", locks::MIGRATIONS)),
             &mut conn,
         )?;
-        let applied = conn
-            .run_pending_migrations(MIGRATIONS)
+        let applied = if may_create(&mut conn)? {
+            conn.run_pending_migrations(MIGRATIONS)
+        } else {
+            // The API's own role (the owner migrated in a separate step): it may not even create
+            // the bookkeeping table, so it only checks that nothing is pending.
+            all_applied(&mut conn).map(|()| Vec::new())
+        };
+        let applied = applied
             .map(|v| v.len())
             .map_err(|e| DbSetupError::Migration(e.to_string()));
         diesel::RunQueryDsl::execute(
@@ -147,6 +223,45 @@ pub async fn migrate(url: &str) -> Result<usize, DbSetupError> {
     })
     .await
     .map_err(|e| DbSetupError::Migration(e.to_string()))?
+}
+
+/// Whether the connected role may create tables (the owner may; the API's role may not).
+fn may_create(conn: &mut AsyncConnectionWrapper<AsyncPgConnection>) -> Result<bool, DbSetupError> {
+    Ok(diesel::RunQueryDsl::get_result(
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>("has_schema_privilege('public', 'CREATE')")),
+        conn,
+    )?)
+}
+
+/// Fails, saying what to do, when a migration embedded in this binary is not applied.
+fn all_applied(
+    conn: &mut AsyncConnectionWrapper<AsyncPgConnection>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use diesel::migration::MigrationSource;
+    let applied: Vec<String> = diesel::RunQueryDsl::load(
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations"),
+        conn,
+    )
+    .map(|rows: Vec<Version>| rows.into_iter().map(|r| r.version).collect())
+    .map_err(|e| format!("reading the applied migrations: {e}"))?;
+    let pending = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)?
+        .iter()
+        .filter(|m| !applied.contains(&m.name().version().to_string()))
+        .count();
+    if pending > 0 {
+        return Err(format!(
+            "{pending} migrations are not applied and this role may not apply them: run `cyberbridge migrate` \
+             as the schema owner (CYBERBRIDGE_OWNER_DATABASE_URL)"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+#[derive(diesel::QueryableByName)]
+struct Version {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
 }
 
 /// Builds the request pool. Connections are opened lazily, so the service starts (and
@@ -204,6 +319,8 @@ mod tests {
         assert_eq!(database_name("postgres://h:5/abc?x=1"), "abc");
         assert_eq!(database_name("postgres://h:5"), "cyberbridge");
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(with_user("postgres://u:secret@h:1/db?x=1", "api"), "postgres://api@h:1/db?x=1");
+        assert_eq!(with_user("postgres://h/db", "api"), "postgres://api@h/db");
     }
 }
 

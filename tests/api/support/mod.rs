@@ -21,10 +21,14 @@ use sha2::{Digest, Sha256};
 
 /// The PostgreSQL server the tests use, and the template database on it.
 struct PgServer {
-    /// URL of the `postgres` maintenance database on that server.
+    /// URL of the `postgres` maintenance database on that server (a superuser: the schema owner).
     admin_url: String,
     template: String,
 }
+
+/// The login role the API runs as in tests: a member of `cyberbridge_service`, as in a deployment
+/// with two roles (the password serves servers that ask for one).
+pub const SERVICE_LOGIN: &str = "cyberbridge_test_api";
 
 static SERVER: OnceLock<PgServer> = OnceLock::new();
 
@@ -68,6 +72,8 @@ async fn prepare_server() -> PgServer {
         .await;
         drop_stale_templates(&mut conn, &template).await;
     }
+    db::ensure_service_login(&admin_url, SERVICE_LOGIN).await.expect("creating the service login role");
+    exec(&mut conn, &format!("ALTER ROLE {SERVICE_LOGIN} PASSWORD '{SERVICE_LOGIN}'")).await;
     exec(&mut conn, "SELECT pg_advisory_unlock(7219002)").await;
     PgServer { admin_url, template }
 }
@@ -139,7 +145,10 @@ pub async fn exec(conn: &mut AsyncPgConnection, sql: &str) {
 
 /// A database of its own for one test, dropped when the test ends.
 pub struct TestDb {
+    /// As the schema owner (a superuser): for a test's own SQL.
     pub url: String,
+    /// As the service login, a member of `cyberbridge_service`: what the API runs as.
+    pub service_url: String,
     name: String,
 }
 
@@ -153,7 +162,9 @@ impl TestDb {
             &format!("CREATE DATABASE {} TEMPLATE {}", db::quote_ident(&name), db::quote_ident(&server.template)),
         )
         .await;
-        TestDb { url: db::with_database(&server.admin_url, &name), name }
+        let url = db::with_database(&server.admin_url, &name);
+        let service_url = db::with_user(&url, &format!("{SERVICE_LOGIN}:{SERVICE_LOGIN}"));
+        TestDb { url, service_url, name }
     }
 
     pub async fn connect(&self) -> AsyncPgConnection {
@@ -224,7 +235,7 @@ impl TestApp {
         )
         .await
         .expect("platform admin");
-        let mut config = Config::for_database(&db.url);
+        let mut config = Config::for_database(&db.service_url);
         config.workers = Some(1);
         config.pool_size = 4;
         config.pool_timeout_ms = 1000;
