@@ -280,11 +280,12 @@ async fn seed_requests(state: &AppState, members: &[Member]) -> ApiResult<()> {
     )
     .await?;
     transition(state, isp, answered, "acknowledged").await?;
-    let upload = requests::service::Upload {
+    let file = b"subscriber,address\nJane Roe,Prishtina\n";
+    let upload = requests::upload::Upload {
         records: Some(
             json!([{"subscriber": "Jane Roe", "address": "Rr. Demo 1, Prishtina", "assigned_from": "2026-11-20T08:00:00Z"}]),
         ),
-        files: vec![("subscriber.csv".into(), b"subscriber,address\nJane Roe,Prishtina\n".to_vec())],
+        files: vec![requests::upload::store_bytes(&state.pool, "subscriber.csv", file).await?],
     };
     let act = isp.may(state, Action::RespondToRequest).await?;
     let mut conn = state.pool.get().await?;

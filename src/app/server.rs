@@ -141,6 +141,9 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
                 if let Err(e) = crate::auth::store::purge_expired(&mut conn).await {
                     tracing::warn!(error = %e, "purging expired credentials failed");
                 }
+                if let Err(e) = crate::requests::store::purge_orphan_chunks(&mut conn).await {
+                    tracing::warn!(error = %e, "purging the chunks of abandoned uploads failed");
+                }
             }
         }
     })

@@ -235,7 +235,6 @@ pub struct NewAttachment {
     pub content_type: String,
     pub size: i64,
     pub sha256: Vec<u8>,
-    pub content: Vec<u8>,
 }
 
 /// A file of a response.

@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::model::*;
@@ -343,12 +342,6 @@ async fn write_message(c: &mut Conn, act: &Grant, r: &RequestRow, to: OrgId, tex
     Ok(saved)
 }
 
-/// A response as uploaded: its records and its files (name, content).
-pub struct Upload {
-    pub records: Option<serde_json::Value>,
-    pub files: Vec<(String, Vec<u8>)>,
-}
-
 /// Stores a response of the addressee with its attachments (content type sniffed, SHA-256
 /// kept) and tells the issuer.
 /// 409 unless the request is where a response goes (checked before an upload is read, and
@@ -367,7 +360,7 @@ pub async fn respond(
     c: &mut Conn,
     act: &Grant,
     id: RequestId,
-    upload: Upload,
+    upload: super::upload::Upload,
     now: DateTime<Utc>,
 ) -> ApiResult<DataRequest> {
     let r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
@@ -382,18 +375,16 @@ pub async fn respond(
     };
     store::insert_response(c, &response).await?;
     let mut hashes = Vec::new();
-    for (filename, content) in upload.files {
-        let sha256 = Sha256::digest(&content).to_vec();
-        hashes.push(hex::encode(&sha256));
+    for file in upload.files {
+        hashes.push(hex::encode(&file.sha256));
         let attachment = NewAttachment {
-            id: Uuid::now_v7(),
+            id: file.id,
             response_id: response.id,
             request_id: id,
-            filename,
-            content_type: super::upload::sniff(&content).to_string(),
-            size: content.len() as i64,
-            sha256,
-            content,
+            filename: file.filename,
+            content_type: file.content_type.to_string(),
+            size: file.size,
+            sha256: file.sha256,
         };
         store::insert_attachment(c, &attachment).await?;
     }

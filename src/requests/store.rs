@@ -15,6 +15,7 @@ use super::model::{
 };
 use crate::domain::{OrgId, RequestId};
 use crate::kernel::db::schema::{
+    attachment_chunks,
     capabilities, data_request_attachments, data_request_history, data_request_messages, data_request_responses,
     data_requests,
 };
@@ -241,18 +242,59 @@ pub async fn responses(conn: &mut Conn, request: RequestId) -> ApiResult<(Vec<Re
     Ok((responses, attachments))
 }
 
-/// An attachment of the request with its content.
-pub async fn attachment(conn: &mut Conn, request: RequestId, id: Uuid) -> ApiResult<Option<(AttachmentMeta, Vec<u8>)>> {
+/// An attachment of the request (its content is read chunk by chunk: [`chunk`]).
+pub async fn attachment(conn: &mut Conn, request: RequestId, id: Uuid) -> ApiResult<Option<AttachmentMeta>> {
     // Sealed answers are never read, even by a download that raced the refusal.
     Ok(data_request_attachments::table
         .inner_join(data_requests::table)
         .filter(data_request_attachments::id.eq(id))
         .filter(data_request_attachments::request_id.eq(request))
         .filter(data_requests::sealed_at.is_null())
-        .select((AttachmentMeta::as_select(), data_request_attachments::content))
+        .select(AttachmentMeta::as_select())
         .first(conn)
         .await
         .optional()?)
+}
+
+/// Stores chunk `seq` of a file being uploaded.
+pub async fn insert_chunk(conn: &mut Conn, attachment: Uuid, seq: i32, data: &[u8]) -> ApiResult<()> {
+    diesel::insert_into(attachment_chunks::table)
+        .values((
+            attachment_chunks::attachment_id.eq(attachment),
+            attachment_chunks::seq.eq(seq),
+            attachment_chunks::data.eq(data),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Chunk `seq` of a stored file; `None` past its end.
+pub async fn chunk(conn: &mut Conn, attachment: Uuid, seq: i32) -> ApiResult<Option<Vec<u8>>> {
+    Ok(attachment_chunks::table
+        .find((attachment, seq))
+        .select(attachment_chunks::data)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Deletes the chunks of files whose response was refused.
+pub async fn delete_chunks(conn: &mut Conn, attachments: &[Uuid]) -> ApiResult<usize> {
+    Ok(diesel::delete(attachment_chunks::table.filter(attachment_chunks::attachment_id.eq_any(attachments)))
+        .execute(conn)
+        .await?)
+}
+
+/// Deletes chunks older than an hour whose attachment never came (an upload cut off, a
+/// server stopped mid-upload).
+pub async fn purge_orphan_chunks(conn: &mut Conn) -> ApiResult<usize> {
+    Ok(diesel::sql_query(
+        "DELETE FROM attachment_chunks AS c WHERE c.created_at < now() - interval '1 hour' \
+         AND NOT EXISTS (SELECT 1 FROM data_request_attachments AS a WHERE a.id = c.attachment_id)",
+    )
+    .execute(conn)
+    .await?)
 }
 
 #[derive(QueryableByName, Debug)]

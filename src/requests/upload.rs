@@ -1,17 +1,125 @@
 //! Reading a response's multipart body: a `records` JSON array and `attachment` files, each
-//! within its size limit; the content type of a file is sniffed, never taken from the sender.
+//! within its size limit. A file is written to PostgreSQL in chunks of 1 MiB as it arrives
+//! (never held whole in memory), hashed on the way; its content type is sniffed from its
+//! first bytes, never taken from the sender.
 
 use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
-use super::service::Upload;
+use super::store;
+use crate::kernel::db::Pool;
 use crate::kernel::error::{ApiError, ApiResult};
 
 pub const MAX_ATTACHMENT: usize = 25 * 1024 * 1024;
 const MAX_RECORDS: usize = 5 * 1024 * 1024;
 const MAX_ATTACHMENTS: usize = 20;
+/// The size of a stored chunk of a file.
+pub const CHUNK: usize = 1024 * 1024;
 
-/// The content type from the content's first bytes.
-pub fn sniff(content: &[u8]) -> &'static str {
+/// A response as uploaded: its records and its files, already stored in chunks.
+pub struct Upload {
+    pub records: Option<serde_json::Value>,
+    pub files: Vec<StoredFile>,
+}
+
+/// A file whose chunks are stored; its attachment row is written with the response.
+#[derive(Debug)]
+pub struct StoredFile {
+    pub id: Uuid,
+    pub filename: String,
+    pub content_type: &'static str,
+    pub size: i64,
+    pub sha256: Vec<u8>,
+}
+
+/// Deletes the stored chunks of files whose response was not stored after all (best effort:
+/// what is left is purged an hour later).
+pub async fn discard(pool: &Pool, ids: &[Uuid]) {
+    if ids.is_empty() {
+        return;
+    }
+    if let Ok(mut conn) = pool.get().await {
+        if let Err(e) = store::delete_chunks(&mut conn, ids).await {
+            tracing::warn!(error = %e, "could not delete the chunks of a refused upload; purged within the hour");
+        }
+    }
+}
+
+/// Writes one file's chunks as its bytes arrive, hashing them on the way.
+pub struct ChunkWriter<'a> {
+    pool: &'a Pool,
+    id: Uuid,
+    seq: i32,
+    buffer: Vec<u8>,
+    sha256: Sha256,
+    size: usize,
+    content_type: Option<&'static str>,
+}
+
+impl<'a> ChunkWriter<'a> {
+    pub fn new(pool: &'a Pool) -> Self {
+        ChunkWriter {
+            pool,
+            id: Uuid::now_v7(),
+            seq: 0,
+            buffer: Vec::with_capacity(CHUNK),
+            sha256: Sha256::new(),
+            size: 0,
+            content_type: None,
+        }
+    }
+
+    pub async fn write(&mut self, mut bytes: &[u8]) -> ApiResult<()> {
+        self.sha256.update(bytes);
+        self.size += bytes.len();
+        while !bytes.is_empty() {
+            let take = bytes.len().min(CHUNK - self.buffer.len());
+            self.buffer.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.buffer.len() == CHUNK {
+                self.flush(false).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, last: bool) -> ApiResult<()> {
+        if self.content_type.is_none() {
+            self.content_type = Some(sniff(&self.buffer, last));
+        }
+        if self.buffer.is_empty() && self.seq > 0 {
+            return Ok(());
+        }
+        let mut conn = self.pool.get().await?;
+        store::insert_chunk(&mut conn, self.id, self.seq, &self.buffer).await?;
+        self.seq += 1;
+        self.buffer.clear();
+        Ok(())
+    }
+
+    pub async fn finish(mut self, filename: String) -> ApiResult<StoredFile> {
+        self.flush(true).await?;
+        Ok(StoredFile {
+            id: self.id,
+            filename,
+            content_type: self.content_type.unwrap_or("application/octet-stream"),
+            size: self.size as i64,
+            sha256: self.sha256.finalize().to_vec(),
+        })
+    }
+}
+
+/// Stores a file held in memory (the demo's): the same chunks as an upload.
+pub async fn store_bytes(pool: &Pool, filename: &str, content: &[u8]) -> ApiResult<StoredFile> {
+    let mut writer = ChunkWriter::new(pool);
+    writer.write(content).await?;
+    writer.finish(safe_filename(Some(filename), 0)).await
+}
+
+/// The content type from the content's first bytes; `complete` when they are the whole file
+/// (a longer text is judged from its first chunk).
+pub fn sniff(content: &[u8], complete: bool) -> &'static str {
     const MAGIC: [(&[u8], &str); 9] = [
         (b"%PDF-", "application/pdf"),
         (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -26,11 +134,25 @@ pub fn sniff(content: &[u8]) -> &'static str {
     if let Some((_, t)) = MAGIC.iter().find(|(m, _)| content.starts_with(m)) {
         return t;
     }
-    match std::str::from_utf8(content) {
-        Ok(text) if serde_json::from_str::<serde_json::Value>(text).is_ok() => "application/json",
-        Ok(text) if text.lines().next().is_some_and(|l| l.contains(',') || l.contains(';')) => "text/csv",
-        Ok(_) => "text/plain",
-        Err(_) => "application/octet-stream",
+    let text = match std::str::from_utf8(content) {
+        Ok(text) => text,
+        // A chunk may end inside a character.
+        Err(e) if !complete && e.error_len().is_none() => {
+            std::str::from_utf8(&content[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return "application/octet-stream",
+    };
+    let json = if complete {
+        serde_json::from_str::<serde_json::Value>(text).is_ok()
+    } else {
+        text.trim_start().starts_with(['[', '{'])
+    };
+    if json {
+        "application/json"
+    } else if text.lines().next().is_some_and(|l| l.contains(',') || l.contains(';')) {
+        "text/csv"
+    } else {
+        "text/plain"
     }
 }
 
@@ -45,10 +167,25 @@ fn safe_filename(name: Option<&str>, i: usize) -> String {
     }
 }
 
-/// Reads the parts; 413 for a part over its limit or a body over `total_limit` bytes (stopped
-/// there, not read on), 422 for anything else wrong (an unknown part, `records` twice, more
-/// than 20 attachments: each refused before its content is read).
-pub async fn read(mut form: actix_multipart::Multipart, total_limit: usize) -> ApiResult<Upload> {
+/// Reads the parts, storing files as they arrive; 413 for a part over its limit or a body over
+/// `total_limit` bytes (stopped there, not read on), 422 for anything else wrong (an unknown
+/// part, `records` twice, more than 20 attachments: each refused before its content is read).
+/// On any error, what was stored of the body is deleted.
+pub async fn read(form: actix_multipart::Multipart, total_limit: usize, pool: &Pool) -> ApiResult<Upload> {
+    let mut started = Vec::new();
+    let read = read_parts(form, total_limit, pool, &mut started).await;
+    if read.is_err() {
+        discard(pool, &started).await;
+    }
+    read
+}
+
+async fn read_parts(
+    mut form: actix_multipart::Multipart,
+    total_limit: usize,
+    pool: &Pool,
+    started: &mut Vec<Uuid>,
+) -> ApiResult<Upload> {
     let bad = |e: actix_multipart::MultipartError| ApiError::BadRequest(format!("cannot read the multipart body: {e}"));
     let mut upload = Upload { records: None, files: Vec::new() };
     let mut total = 0usize;
@@ -68,10 +205,16 @@ pub async fn read(mut form: actix_multipart::Multipart, total_limit: usize) -> A
             }
         }
         let limit = if name == "records" { MAX_RECORDS } else { MAX_ATTACHMENT };
-        let mut data = Vec::new();
+        let mut records = Vec::new();
+        let mut file = (name == "attachment").then(|| ChunkWriter::new(pool));
+        if let Some(f) = &file {
+            started.push(f.id);
+        }
+        let mut size = 0usize;
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(bad)?;
-            if data.len() + chunk.len() > limit {
+            size += chunk.len();
+            if size > limit {
                 return Err(ApiError::PayloadTooLarge(format!("part `{name}` is over {} MiB", limit / 1024 / 1024)));
             }
             total += chunk.len();
@@ -79,18 +222,24 @@ pub async fn read(mut form: actix_multipart::Multipart, total_limit: usize) -> A
                 let mib = total_limit / 1024 / 1024;
                 return Err(ApiError::PayloadTooLarge(format!("a response is at most {mib} MiB in all")));
             }
-            data.extend_from_slice(&chunk);
+            match &mut file {
+                Some(f) => f.write(&chunk).await?,
+                None => records.extend_from_slice(&chunk),
+            }
         }
-        match name.as_str() {
-            "records" => {
-                let value: serde_json::Value =
-                    serde_json::from_slice(&data).map_err(|e| ApiError::field("records", format!("not JSON: {e}")))?;
+        match file {
+            Some(f) => {
+                let filename = safe_filename(filename.as_deref(), upload.files.len());
+                upload.files.push(f.finish(filename).await?);
+            }
+            None => {
+                let value: serde_json::Value = serde_json::from_slice(&records)
+                    .map_err(|e| ApiError::field("records", format!("not JSON: {e}")))?;
                 if !value.is_array() {
                     return Err(ApiError::field("records", "must be a JSON array"));
                 }
                 upload.records = Some(value);
             }
-            _ => upload.files.push((safe_filename(filename.as_deref(), upload.files.len()), data)),
         }
     }
     if upload.records.is_none() && upload.files.is_empty() {
@@ -105,10 +254,13 @@ mod tests {
 
     #[test]
     fn content_types_come_from_the_bytes_and_names_lose_their_paths() {
-        assert_eq!(sniff(b"%PDF-1.7 ..."), "application/pdf");
-        assert_eq!(sniff(b"[{\"subscriber\": \"x\"}]"), "application/json");
-        assert_eq!(sniff(b"ip,from,to\n192.0.2.1,a,b"), "text/csv");
-        assert_eq!(sniff(&[0xff, 0x00, 0xfe]), "application/octet-stream");
+        assert_eq!(sniff(b"%PDF-1.7 ...", false), "application/pdf");
+        assert_eq!(sniff(b"[{\"subscriber\": \"x\"}]", true), "application/json");
+        assert_eq!(sniff(b"[{\"subscriber\": \"x\"", false), "application/json", "the first chunk of a long JSON file");
+        assert_eq!(sniff(b"[{\"subscriber\": \"x\"", true), "text/plain", "a whole file that is not JSON");
+        assert_eq!(sniff(b"ip,from,to\n192.0.2.1,a,b", true), "text/csv");
+        assert_eq!(sniff(&[0xff, 0x00, 0xfe], true), "application/octet-stream");
+        assert_eq!(sniff("name\nJos\u{e9}".as_bytes().split_last().unwrap().1, false), "text/plain", "a chunk cut inside a character");
         assert_eq!(safe_filename(Some("../../etc/\"passwd\""), 0), "passwd");
         assert_eq!(safe_filename(None, 2), "attachment-3");
     }

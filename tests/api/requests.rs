@@ -529,4 +529,55 @@ async fn a_response_is_bounded_in_all_and_records_come_once() {
     assert_eq!(p["errors"][0]["field"], "records", "{p}");
     let answers = app.get_as(&police.admin, &path).await.ok(200);
     assert_eq!(answers["items"], json!([]), "nothing of the refused uploads was stored");
+    assert_eq!(stored_chunks(&app).await, 0, "the chunks of the first file went with the refusal");
+}
+
+async fn stored_chunks(app: &TestApp) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.db.connect().await;
+    let row: N = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT count(*) AS n FROM attachment_chunks"),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    row.n
+}
+
+#[actix_rt::test]
+async fn a_file_of_several_chunks_is_stored_and_downloaded_whole() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let req = issue(&app, &police, &isp).await;
+    let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
+    transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
+    // 2.5 MiB of JSON (three chunks, one cut inside a record) and 3 MiB of bytes no chunk repeats.
+    let rows: Vec<String> =
+        (0..40_000).map(|i| format!(r#"{{"ip": "192.0.2.{}", "subscriber": "Subscriber number {i:08}"}}"#, i % 250)).collect();
+    let mut log = format!("[{}]", rows.join(",")).into_bytes();
+    log.truncate(log.len().min(2_621_440 - 1));
+    log.push(b']');
+    let binary: Vec<u8> = (0u32..3 * 1024 * 1024 / 4).flat_map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes()).collect();
+    let (ct, mp) = multipart("[]", &[("log.json", &log), ("capture.bin", &binary)]);
+    let headers = [("Authorization", isp.admin.as_str()), ("content-type", ct.as_str())];
+    let answered = app.send_raw(awc::http::Method::POST, &format!("{path}/responses"), &headers, mp).await.ok(201);
+    let files = answered["responses"][0]["attachments"].as_array().unwrap().clone();
+    assert_eq!(files[0]["content_type"], "application/json", "judged from its first chunk");
+    assert_eq!(files[1]["content_type"], "application/octet-stream");
+    assert_eq!(stored_chunks(&app).await, 3 + 3);
+    for (file, content) in files.iter().zip([&log, &binary]) {
+        assert_eq!(file["size"], content.len());
+        let got = app.get_as(&police.admin, &format!("{path}/attachments/{}", file["id"].as_str().unwrap())).await;
+        assert_eq!(got.status, 200);
+        assert_eq!(got.header("content-length"), Some(content.len().to_string()));
+        assert_eq!(got.body.len(), content.len());
+        assert!(got.body == *content, "the bytes come back in order");
+        assert_eq!(file["sha256"], hex::encode(Sha256::digest(content)).as_str());
+    }
 }

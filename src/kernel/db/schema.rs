@@ -31,6 +31,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    attachment_chunks (attachment_id, seq) {
+        attachment_id -> Uuid,
+        seq -> Int4,
+        data -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_checkpoints (id) {
         id -> Int8,
         hash -> Bytea,
@@ -83,7 +92,6 @@ diesel::table! {
         content_type -> Text,
         size -> Int8,
         sha256 -> Bytea,
-        content -> Bytea,
         created_at -> Timestamptz,
     }
 }
@@ -445,6 +453,7 @@ diesel::joinable!(webhooks -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     app_settings,
+    attachment_chunks,
     audit_checkpoints,
     audit_events,
     bank_identifiers,

@@ -1,5 +1,6 @@
 //! Responses of the addressee (records and attachments) and attachment downloads.
 
+use actix_web::body::SizedStream;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
 use diesel_async::AsyncConnection;
@@ -57,10 +58,19 @@ pub async fn create_request_response(
     }
     // Nothing of the body is read before the request is known to take a response.
     service::takes_response(&r)?;
-    let upload = upload::read(form, state.config.response_limit).await?;
-    let mut conn = state.pool.get().await?;
-    let request = conn.transaction(async |c| service::respond(c, &act, id, upload, Utc::now()).await).await?;
-    Ok(HttpResponse::Created().json(request))
+    // Files go to the database in chunks as they arrive; the response and its attachment rows
+    // are one transaction after the body, and a refusal deletes the chunks.
+    let upload = upload::read(form, state.config.response_limit, &state.pool).await?;
+    let ids: Vec<_> = upload.files.iter().map(|f| f.id).collect();
+    let stored = async {
+        let mut conn = state.pool.get().await?;
+        conn.transaction(async |c| service::respond(c, &act, id, upload, Utc::now()).await).await
+    }
+    .await;
+    if stored.is_err() {
+        upload::discard(&state.pool, &ids).await;
+    }
+    Ok(HttpResponse::Created().json(stored?))
 }
 
 /// The addressee's responses (records and attachments), to whoever reads the answers: the
@@ -124,7 +134,7 @@ pub async fn get_request_attachment(
     let (id, aid) = path.into_inner();
     answered(&state, &act, id).await?;
     let mut conn = state.pool.get().await?;
-    let Some((meta, content)) = store::attachment(&mut conn, id, aid).await? else {
+    let Some(meta) = store::attachment(&mut conn, id, aid).await? else {
         return Err(act.hide(&state, "attachment", aid).await);
     };
     let sha = hex::encode(&meta.sha256);
@@ -136,5 +146,20 @@ pub async fn get_request_attachment(
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("X-Content-SHA256", sha))
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{}\"", meta.filename)))
-        .body(content))
+        .body(SizedStream::new(meta.size as u64, chunks(state.pool.clone(), aid))))
+}
+
+/// The chunks of a stored file in order, each read when the previous one has gone out.
+fn chunks(
+    pool: crate::kernel::db::Pool,
+    attachment: Uuid,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, ApiError>> + 'static {
+    futures_util::stream::try_unfold(0i32, move |seq| {
+        let pool = pool.clone();
+        async move {
+            let mut conn = pool.get().await?;
+            let data = store::chunk(&mut conn, attachment, seq).await?;
+            Ok(data.map(|d| (web::Bytes::from(d), seq + 1)))
+        }
+    })
 }
