@@ -1,13 +1,21 @@
-//! The webhook HTTP client: one POST, its status line read, nothing followed. The host is
-//! resolved here and every address checked before connecting to that same address, so a DNS
-//! answer cannot steer a delivery into an internal network (server-side request forgery).
+//! The webhook HTTP client (hyper's pooled client): one POST, its status read, nothing
+//! followed. The host is resolved by our resolver and every address checked before the
+//! connector gets it, so a DNS answer cannot steer a delivery into an internal network
+//! (server-side request forgery).
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::connect::dns::Name;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 
 /// Whether `ip` is somewhere a webhook must not reach: any address that is not globally
 /// reachable per the IANA IPv4 and IPv6 special-purpose address registries (loopback, private,
@@ -77,99 +85,140 @@ pub fn check_url(raw: &str, allow_internal: bool) -> Result<url::Url, String> {
     Ok(url)
 }
 
-fn tls() -> Result<Arc<rustls::ClientConfig>, String> {
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-            let config =
-                rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                    .with_safe_default_protocol_versions()
-                    .map_err(|e| e.to_string())?
-                    .with_root_certificates(roots)
-                    .with_no_client_auth();
-            Ok(Arc::new(config))
+fn tls() -> Result<rustls::ClientConfig, String> {
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// Resolves a receiver's host and hands the connector only addresses that passed
+/// [`is_internal`]: the address checked is the address connected to, whatever a later DNS
+/// answer would say. A host with any internal address is refused whole.
+#[derive(Clone)]
+struct CheckedResolver {
+    allow_internal: bool,
+}
+
+impl tower_service::Service<Name> for CheckedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let allow_internal = self.allow_internal;
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            // The log is the customer's to read: it does not say which internal address.
+            if !allow_internal && addrs.iter().any(|a| is_internal(a.ip())) {
+                return Err(std::io::Error::other(format!(
+                    "{host} resolves to an address that is not globally reachable; refused"
+                )));
+            }
+            Ok(addrs.into_iter())
         })
-        .clone()
+    }
 }
 
-/// POSTs `body` to `url` with `headers`; returns the response status code.
-pub async fn post(
-    url: &url::Url,
-    headers: &[(&str, String)],
-    body: &[u8],
+type Connector = hyper_rustls::HttpsConnector<HttpConnector<CheckedResolver>>;
+
+/// The pooled client deliveries share: keep-alive HTTP/1.1 connections (at most 4 idle per
+/// receiver, closed after 60 s idle), no redirects followed (hyper follows none), a response
+/// head of at most 8 KiB, the checked resolver.
+pub struct WebhookClient {
+    http: Client<Connector, Full<Bytes>>,
     allow_internal: bool,
-    timeout: Duration,
-) -> Result<u16, String> {
-    tokio::time::timeout(timeout, post_inner(url, headers, body, allow_internal))
-        .await
-        .map_err(|_| format!("no answer within {} s", timeout.as_secs()))?
 }
 
-async fn post_inner(
-    url: &url::Url,
-    headers: &[(&str, String)],
-    body: &[u8],
-    allow_internal: bool,
-) -> Result<u16, String> {
-    let host = url.host_str().ok_or("no host")?.to_string();
-    let port = url.port_or_known_default().ok_or("no port")?;
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.trim_matches(|c| c == '[' || c == ']'), port))
-        .await
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
-        .collect();
-    if addrs.is_empty() {
-        return Err(format!("{host} has no address"));
+/// The longest response head (status line and headers) read from a receiver.
+const HEAD_MAX: usize = 8 * 1024;
+/// The most of a response body read (to keep its connection for the next delivery); a longer
+/// one is dropped with its connection.
+const BODY_MAX: usize = 16 * 1024;
+
+impl WebhookClient {
+    /// The process's client for the given SSRF setting (built once).
+    pub fn shared(allow_internal: bool) -> Result<&'static WebhookClient, String> {
+        static CHECKED: OnceLock<Result<WebhookClient, String>> = OnceLock::new();
+        static DEVELOPMENT: OnceLock<Result<WebhookClient, String>> = OnceLock::new();
+        let cell = if allow_internal { &DEVELOPMENT } else { &CHECKED };
+        cell.get_or_init(|| WebhookClient::new(allow_internal)).as_ref().map_err(Clone::clone)
     }
-    // The log is the customer's to read: it does not say which internal address.
-    if !allow_internal && addrs.iter().any(|a| is_internal(a.ip())) {
-        return Err(format!("{host} resolves to an address that is not globally reachable; refused"));
+
+    fn new(allow_internal: bool) -> Result<Self, String> {
+        let mut http = HttpConnector::new_with_resolver(CheckedResolver { allow_internal });
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(Duration::from_secs(5)));
+        let tls = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls()?);
+        let connector = if allow_internal { tls.https_or_http() } else { tls.https_only() }.enable_http1().wrap_connector(http);
+        let http = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(4)
+            .http1_max_buf_size(HEAD_MAX)
+            .build(connector);
+        Ok(WebhookClient { http, allow_internal })
     }
-    let stream = TcpStream::connect(addrs[0]).await.map_err(|e| format!("connect {}: {e}", addrs[0]))?;
-    let _ = stream.set_nodelay(true);
-    let mut path = url.path().to_string();
-    if let Some(q) = url.query() {
-        path.push('?');
-        path.push_str(q);
+
+    /// POSTs `body` to `url` with `headers`; returns the response status code.
+    pub async fn post(
+        &self,
+        url: &url::Url,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<u16, String> {
+        tokio::time::timeout(timeout, self.exchange(url, headers, body))
+            .await
+            .map_err(|_| format!("no answer within {} s", timeout.as_secs()))?
     }
-    let host_header = match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.clone(),
-    };
-    let mut head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: cyberbridge-webhooks/1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+
+    async fn exchange(&self, url: &url::Url, headers: &[(&str, String)], body: Vec<u8>) -> Result<u16, String> {
+        // An address literal never reaches the resolver: checked here, at each delivery.
+        let literal = match url.host() {
+            Some(url::Host::Ipv4(a)) => Some(IpAddr::V4(a)),
+            Some(url::Host::Ipv6(a)) => Some(IpAddr::V6(a)),
+            _ => None,
+        };
+        if !self.allow_internal && literal.is_some_and(is_internal) {
+            return Err("the address is not globally reachable; refused".into());
+        }
+        let mut request = hyper::Request::post(url.as_str())
+            .header("user-agent", "cyberbridge-webhooks/2")
+            .header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let request = request.body(Full::new(Bytes::from(body))).map_err(|e| format!("cannot build the request: {e}"))?;
+        let response = self.http.request(request).await.map_err(describe)?;
+        let status = response.status().as_u16();
+        // Read a short body to the end so that its connection serves the next delivery.
+        let _ = Limited::new(response.into_body(), BODY_MAX).collect().await;
+        Ok(status)
     }
-    head.push_str("\r\n");
-    if url.scheme() == "https" {
-        let name =
-            rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| format!("bad TLS name {host}: {e}"))?;
-        let tls =
-            tokio_rustls::TlsConnector::from(tls()?).connect(name, stream).await.map_err(|e| format!("TLS: {e}"))?;
-        exchange(tls, head.as_bytes(), body).await
+}
+
+/// A failed exchange, said without the internals of the error chain (no internal addresses).
+fn describe(e: hyper_util::client::legacy::Error) -> String {
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    let detail = last.unwrap_or_else(|| e.to_string());
+    if e.is_connect() {
+        format!("cannot connect: {detail}")
     } else {
-        exchange(stream, head.as_bytes(), body).await
+        format!("exchange failed: {detail}")
     }
-}
-
-/// The longest status line read from a receiver.
-const STATUS_LINE_MAX: u64 = 8 * 1024;
-
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, head: &[u8], body: &[u8]) -> Result<u16, String> {
-    stream.write_all(head).await.map_err(|e| format!("send: {e}"))?;
-    stream.write_all(body).await.map_err(|e| format!("send: {e}"))?;
-    stream.flush().await.map_err(|e| format!("send: {e}"))?;
-    // The status line only, and at most 8 KiB of it: a receiver cannot make us buffer more.
-    let mut line = String::new();
-    BufReader::new(stream.take(STATUS_LINE_MAX)).read_line(&mut line).await.map_err(|e| format!("receive: {e}"))?;
-    // "HTTP/1.1 204 No Content"
-    line.split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse::<u16>().ok())
-        .ok_or_else(|| format!("not an HTTP answer: {:?}", line.chars().take(60).collect::<String>()))
 }
 
 #[cfg(test)]
@@ -226,5 +275,62 @@ mod tests {
         assert!(check_url("https://user:pw@hooks.example/x", false).is_err());
         assert!(check_url("ftp://hooks.example/x", false).is_err());
         assert!(check_url("http://127.0.0.1:9000/x", true).is_ok());
+    }
+
+    /// A receiver on 127.0.0.1 answering each request on a connection with `head` (and no
+    /// body); returns its URL and the count of connections it accepted.
+    async fn raw_receiver(head: String) -> (url::Url, Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = url::Url::parse(&format!("http://{}/hook", listener.local_addr().unwrap())).unwrap();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let head = head.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 65536];
+                    // One read per request is enough for these small test bodies.
+                    while let Ok(n) = socket.read(&mut buf).await {
+                        if n == 0 || socket.write_all(head.as_bytes()).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        (url, accepted)
+    }
+
+    #[tokio::test]
+    async fn connections_are_kept_alive_and_a_response_head_is_read_up_to_8_kib() {
+        let client = WebhookClient::new(true).unwrap();
+        let timeout = Duration::from_secs(5);
+        let (url, accepted) = raw_receiver("HTTP/1.1 204 No Content\r\n\r\n".into()).await;
+        for _ in 0..3 {
+            assert_eq!(client.post(&url, &[], b"{}".to_vec(), timeout).await, Ok(204));
+        }
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1, "one connection for three deliveries");
+        let padding = "x".repeat(6 * 1024);
+        let (url, _) = raw_receiver(format!("HTTP/1.1 200 OK\r\nX-Padding: {padding}\r\nContent-Length: 0\r\n\r\n")).await;
+        assert_eq!(client.post(&url, &[], b"{}".to_vec(), timeout).await, Ok(200));
+        let padding = "x".repeat(64 * 1024);
+        let (url, _) = raw_receiver(format!("HTTP/1.1 200 OK\r\nX-Padding: {padding}\r\nContent-Length: 0\r\n\r\n")).await;
+        let refused = client.post(&url, &[], b"{}".to_vec(), timeout).await;
+        assert!(refused.is_err(), "a 64 KiB head is not read: {refused:?}");
+    }
+
+    #[tokio::test]
+    async fn internal_addresses_are_refused_at_delivery_whether_named_or_literal() {
+        let client = WebhookClient::new(false).unwrap();
+        let timeout = Duration::from_secs(5);
+        for url in ["https://localhost:9/hook", "https://127.0.0.1:9/hook", "https://[::1]:9/hook", "http://8.8.8.8/x"] {
+            let url = url::Url::parse(url).unwrap();
+            let error = client.post(&url, &[], b"{}".to_vec(), timeout).await.unwrap_err();
+            assert!(!error.contains("127.0.0.1") && !error.contains("::1") && !error.contains(":9"), "{url}: {error}");
+        }
+        let named = client.post(&url::Url::parse("https://localhost:9/hook").unwrap(), &[], vec![], timeout).await;
+        assert!(named.unwrap_err().contains("not globally reachable"));
     }
 }

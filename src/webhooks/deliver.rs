@@ -156,7 +156,10 @@ async fn attempt(state: &AppState, d: Due) -> store::Outcome {
                 ("webhook-timestamp", timestamp.to_string()),
                 ("webhook-signature", signature),
             ];
-            client::post(&url, &headers, &body, allow_internal, TIMEOUT).await
+            match client::WebhookClient::shared(allow_internal) {
+                Ok(http) => http.post(&url, &headers, body, TIMEOUT).await,
+                Err(e) => Err(e),
+            }
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
