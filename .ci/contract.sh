@@ -72,7 +72,7 @@ start_server() {
   DATABASE_URL=postgres://cyberbridge_api:ci-api@localhost:5432/$db \
     CYBERBRIDGE_OWNER_DATABASE_URL=postgres://postgres@localhost:5432/$db CYBERBRIDGE_BIND=127.0.0.1:$port CYBERBRIDGE_LOG=warn \
     CYBERBRIDGE_ADMIN_EMAIL=admin@cyberbridge.local CYBERBRIDGE_ADMIN_PASSWORD=ci-admin-password-2026 \
-    CYBERBRIDGE_RATE_LIMIT=0 CYBERBRIDGE_DATA_DIR="$ci/data-$1" \
+    CYBERBRIDGE_RATE_LIMIT=0 CYBERBRIDGE_MFA_REQUIRED= CYBERBRIDGE_DATA_DIR="$ci/data-$1" \
     target/debug/cyberbridge serve "${@:2}" > "$ci/server-$1.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 120); do

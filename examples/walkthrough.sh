@@ -11,6 +11,7 @@ set -euo pipefail
 # In this script, an HTTP error fails the call; a copied line works the same without it.
 curl() { command curl --fail-with-body --no-progress-meter "$@"; }
 etag() { command curl -s -D - -o /dev/null "$@" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r'; }
+totp() { python3 -c 'import base64,hmac,struct,sys,time; k=base64.b32decode(sys.argv[1]+"="*(-len(sys.argv[1])%8)); h=hmac.new(k,struct.pack(">Q",(int(time.time())+int(sys.argv[2]))//30),"sha1").digest(); o=h[-1]&15; print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$1" "$2"; }
 login() { curl -s $B/auth/login -H 'content-type: application/json' -d "{\"email\": \"$1\", \"password\": \"$2\"}" | jq -r .access_token; }
 work=$(mktemp -d)
 cd "$work"
@@ -82,6 +83,19 @@ curl -s -X PATCH $B/users/$USER -H "authorization: Bearer $BANK_A" -H "If-Match:
 TELLER=$(login teller@bank-a.example "$PASSWORD")
 curl -s $B/users/$USER/password -H "authorization: Bearer $TELLER" -H 'content-type: application/json' \
   -d "{\"current_password\": \"$PASSWORD\", \"new_password\": \"a new passphrase of words\"}"
+# Second factor (TOTP, RFC 6238): enrol, confirm with a first code, and from then on a login takes two
+# steps. `totp SECRET OFFSET` stands in for the authenticator app (a few lines of Python).
+TELLER=$(login teller@bank-a.example "a new passphrase of words")
+SECRET=$(curl -s -X POST $B/me/second-factor -H "authorization: Bearer $TELLER" | jq -r .secret)
+# 201 {"secret": "JBSW...", "otpauth_uri": "otpauth://totp/cyberbridge:teller%40bank-a.example?secret=...", "digits": 6, "period": 30}
+curl -s $B/me/second-factor/confirm -H "authorization: Bearer $TELLER" -H 'content-type: application/json' -d "{\"code\": \"$(totp "$SECRET" -30)\"}"
+# 200 {"recovery_codes": ["k3x9p-a7mq2", ...]}   shown once; each works once in place of a code
+LOGIN_TOKEN=$(curl -s $B/auth/login -H 'content-type: application/json' \
+  -d '{"email": "teller@bank-a.example", "password": "a new passphrase of words"}' | jq -r .login_token)
+# 202 {"second_factor_required": true, "login_token": "...", "methods": ["totp", "recovery_code"], "expires_in": 300}
+TELLER=$(curl -s $B/auth/login/second-factor -H 'content-type: application/json' \
+  -d "{\"login_token\": \"$LOGIN_TOKEN\", \"code\": \"$(totp "$SECRET" 0)\"}" | jq -r .access_token)
+curl -s $B/me/sessions -H "authorization: Bearer $TELLER"   # every login on every device; DELETE /me/sessions/{id} ends one at once
 
 echo "== API keys (Bank A's and Bank B's org_admins)"
 BANK_A_KEY=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
@@ -89,6 +103,10 @@ BANK_A_KEY=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_A" -H 'content-
 # {"id": "...", "key": "cbk_...", "prefix": "cbk_ab12", "name": "payments", "scopes": [...], "expires_at": "..."}
 curl -s $B/me -H "authorization: ApiKey $BANK_A_KEY"
 curl -s $B/api-keys -H "authorization: Bearer $BANK_A"              # never shows the key
+# A key usable only from the bank's own servers (CIDR networks); from anywhere else it answers 401, audited.
+BATCH_KEY=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
+  -d '{"name": "batch screening", "scopes": ["indicators:lookup"], "allowed_networks": ["127.0.0.1/32", "198.51.100.0/24"]}' | jq -r .key)
+curl -s $B/me -H "authorization: ApiKey $BATCH_KEY"
 BANK_B_KEY=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_B" -H 'content-type: application/json' \
   -d '{"name": "payments", "scopes": ["alerts:write", "alerts:read", "events:read"]}' | jq -r .key)
 

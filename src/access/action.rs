@@ -45,6 +45,20 @@ macro_rules! actions {
             pub fn need(self) -> Need {
                 match self { $(Action::$name => $need),+ }
             }
+
+            /// What a user who must still enrol a second factor may do meanwhile.
+            pub fn allowed_before_second_factor(self) -> bool {
+                matches!(
+                    self,
+                    Action::ReadMe
+                        | Action::Logout
+                        | Action::ChangePassword
+                        | Action::EnrolSecondFactor
+                        | Action::ConfirmSecondFactor
+                        | Action::ListSessions
+                        | Action::EndSession
+                )
+            }
         }
     };
 }
@@ -57,6 +71,16 @@ const REQUESTS: &[Permission] = &[ReadRequests];
 actions! {
     ReadMe = "auth.me", Need::Nothing;
     Logout = "auth.logout", Need::Nothing;
+    /// Starting the enrolment of one's own second factor.
+    EnrolSecondFactor = "auth.second_factor_enrol", Need::Nothing;
+    /// Confirming it with a first code (recovery codes are handed out).
+    ConfirmSecondFactor = "auth.second_factor_confirm", Need::Nothing;
+    /// New recovery codes, with a current code.
+    RenewRecoveryCodes = "auth.recovery_codes_renew", Need::Nothing;
+    /// An org_admin resets a member's second factor (lost device).
+    ResetSecondFactor = "user.second_factor_reset", Need::Nothing;
+    ListSessions = "auth.sessions_list", Need::Nothing;
+    EndSession = "auth.session_end", Need::Nothing;
     CreateOrganization = "organization.create", Need::Permission(ManageOrganizations);
     UpdateOrganization = "organization.update", Need::Permission(ManageOrganizations);
     ReadOrganizations = "organization.read", Need::Nothing;

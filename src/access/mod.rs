@@ -9,6 +9,7 @@ pub mod guard;
 pub mod password;
 pub mod principal;
 pub mod store;
+pub mod totp;
 
 pub use action::{Action, Grant, Need};
 pub use principal::{Credential, Principal};

@@ -24,8 +24,8 @@ use crate::kernel::AppState;
 /// How the caller authenticated.
 #[derive(Clone, Debug)]
 pub enum Credential {
-    /// A user with an access token (its id and expiry, for logout).
-    User { user_id: UserId, jti: Uuid, exp: i64 },
+    /// A user with an access token (its id, expiry and session, for logout).
+    User { user_id: UserId, jti: Uuid, exp: i64, sid: Option<Uuid> },
     /// A machine client with an API key and its scopes.
     ApiKey { key_id: ApiKeyId, scopes: Vec<Scope> },
 }
@@ -39,6 +39,8 @@ pub struct Principal {
     pub role: Role,
     /// A user whose generated first password must be changed before anything else.
     pub must_change_password: bool,
+    /// A user who must enrol a second factor (`CYBERBRIDGE_MFA_REQUIRED`) before anything else.
+    pub must_enrol_second_factor: bool,
     pub meta: RequestMeta,
 }
 
@@ -142,6 +144,12 @@ impl Principal {
                 self.user_id().map(|u| u.to_string()).unwrap_or_default()
             )));
         }
+        if self.must_enrol_second_factor && !action.allowed_before_second_factor() {
+            record_denied(state, grant.entry()).await;
+            return Err(ApiError::Forbidden(
+                "enrol a second factor first: POST /api/v1/me/second-factor, then confirm it with a code".into(),
+            ));
+        }
         match self.missing(action.need()) {
             None => Ok(grant),
             Some(refusal) => {
@@ -185,13 +193,16 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
     let value = value.trim();
     if scheme.eq_ignore_ascii_case("bearer") {
         let claims = state.jwt.verify(value)?;
-        let found = store::user_principal(&mut *state.pool.get().await?, claims.sub, claims.jti).await?;
+        let found = store::user_principal(&mut *state.pool.get().await?, claims.sub, claims.jti, claims.sid).await?;
         let Some(row) = found else { return Err(ApiError::Unauthenticated("unknown user".into())) };
         if !row.user_active || !row.org_active {
             return Err(ApiError::Unauthenticated("the account or its organisation is deactivated".into()));
         }
         if row.revoked {
             return Err(ApiError::Unauthenticated("the access token was revoked (logged out)".into()));
+        }
+        if row.session_ended {
+            return Err(ApiError::Unauthenticated("the session was ended; log in again".into()));
         }
         // The token's id is a UUID v7: it carries the millisecond the token was issued.
         let issued_ms =
@@ -200,11 +211,17 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
             return Err(ApiError::Unauthenticated("the session was ended by a password change; log in again".into()));
         }
         Ok(Principal {
-            credential: Credential::User { user_id: UserId(claims.sub), jti: claims.jti, exp: claims.exp },
+            credential: Credential::User {
+                user_id: UserId(claims.sub),
+                jti: claims.jti,
+                exp: claims.exp,
+                sid: claims.sid,
+            },
             org_id: row.org_id,
             org_kind: row.org_kind,
             role: row.role,
             must_change_password: row.password_change_required,
+            must_enrol_second_factor: !row.second_factor && state.mfa_policy.requires(row.org_kind, row.role),
             meta,
         })
     } else if scheme.eq_ignore_ascii_case("apikey") {
@@ -240,6 +257,18 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
                 "the API key is revoked or expired, or its organisation is deactivated".into(),
             ));
         }
+        // A key bound to networks or a certificate answers 401 elsewhere, and it is in the audit
+        // (buffered: a stolen key tried in a loop writes no more than reads do).
+        if let Some(why) = row.refuses(&meta) {
+            let mut entry = crate::kernel::audit::Entry::anonymous(&meta, "auth.api_key_refused")
+                .outcome(crate::kernel::audit::AuditOutcome::Denied)
+                .object("api_key", row.id)
+                .details(serde_json::json!({"reason": why}));
+            entry.actor.api_key_id = Some(row.id.0);
+            entry.actor.organization_id = Some(row.org_id.0);
+            state.audit.push(entry);
+            return Err(ApiError::Unauthenticated(why.into()));
+        }
         // Only a key that works is spared the address's budget of unknown keys later.
         if fresh {
             state.hub.key_cache.vouch(&hash);
@@ -257,6 +286,7 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
             org_kind: row.org_kind,
             role: Role::Member,
             must_change_password: false,
+            must_enrol_second_factor: false,
             meta,
         })
     } else {
@@ -289,6 +319,9 @@ pub struct PrincipalView {
     /// The first password was generated: set your own (`POST /users/{id}/password`) before
     /// anything else.
     pub password_change_required: bool,
+    /// Your role or organisation needs a second factor and you have none: enrol one
+    /// (`POST /me/second-factor`) before anything else.
+    pub second_factor_enrollment_required: bool,
 }
 
 impl PrincipalView {
@@ -304,8 +337,9 @@ impl PrincipalView {
                 Credential::ApiKey { scopes, .. } => Some(scopes.clone()),
                 Credential::User { .. } => None,
             },
-            permissions: if p.must_change_password { Vec::new() } else { p.permissions() },
+            permissions: if p.must_change_password || p.must_enrol_second_factor { Vec::new() } else { p.permissions() },
             password_change_required: p.must_change_password,
+            second_factor_enrollment_required: p.must_enrol_second_factor,
         }
     }
 }

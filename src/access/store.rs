@@ -6,7 +6,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::domain::{ApiKeyId, OrgId, OrgKind, Role};
-use crate::kernel::db::schema::{api_keys, login_addresses, login_guard, organizations, revoked_access_tokens, users};
+use crate::kernel::db::schema::{
+    api_keys, login_addresses, login_guard, organizations, revoked_access_tokens, second_factors, sessions, users,
+};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 use crate::kernel::keycache::ApiKeyRecord;
@@ -21,10 +23,19 @@ pub struct UserPrincipalRow {
     pub org_kind: OrgKind,
     pub org_active: bool,
     pub revoked: bool,
+    /// The token's session was ended (by its user, a logout, or a reset).
+    pub session_ended: bool,
+    /// The user has a confirmed second factor.
+    pub second_factor: bool,
 }
 
 /// The user behind an access token, with its organisation and whether the token was revoked.
-pub async fn user_principal(conn: &mut Conn, user: Uuid, jti: Uuid) -> ApiResult<Option<UserPrincipalRow>> {
+pub async fn user_principal(
+    conn: &mut Conn,
+    user: Uuid,
+    jti: Uuid,
+    sid: Option<Uuid>,
+) -> ApiResult<Option<UserPrincipalRow>> {
     Ok(users::table
         .inner_join(organizations::table)
         .filter(users::id.eq(user))
@@ -37,6 +48,14 @@ pub async fn user_principal(conn: &mut Conn, user: Uuid, jti: Uuid) -> ApiResult
             organizations::kind,
             organizations::active,
             diesel::dsl::exists(revoked_access_tokens::table.filter(revoked_access_tokens::jti.eq(jti))),
+            diesel::dsl::exists(
+                sessions::table.filter(sessions::id.eq(sid.unwrap_or_default())).filter(sessions::ended_at.is_not_null()),
+            ),
+            diesel::dsl::exists(
+                second_factors::table
+                    .filter(second_factors::user_id.eq(user))
+                    .filter(second_factors::confirmed_at.is_not_null()),
+            ),
         ))
         .first(conn)
         .await
@@ -56,6 +75,8 @@ pub async fn api_key_principal(conn: &mut Conn, hash: &[u8]) -> ApiResult<Option
             organizations::id,
             organizations::kind,
             organizations::active,
+            api_keys::allowed_networks,
+            api_keys::client_cert_sha256,
         ))
         .first(conn)
         .await

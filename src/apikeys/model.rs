@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{ApiKeyId, Check, Invalid, OrgId, OrgKind, Scope};
+use crate::domain::net::fingerprint;
+use crate::domain::{ApiKeyId, Check, Invalid, Network, OrgId, OrgKind, Scope};
 use crate::kernel::db::schema::api_keys;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct ApiKeyRow {
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub allowed_networks: Vec<String>,
+    pub client_cert_sha256: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -35,13 +38,15 @@ pub struct NewApiKey {
     pub key_hash: Vec<u8>,
     pub scopes: Vec<Scope>,
     pub expires_at: Option<DateTime<Utc>>,
+    pub allowed_networks: Vec<String>,
+    pub client_cert_sha256: Option<String>,
 }
 
 /// Body of `POST /api-keys`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "payments screening", "scopes": ["indicators:lookup", "alerts:write", "alerts:read"],
-    "expires_at": "2027-11-30T00:00:00Z"}))]
+    "expires_at": "2027-11-30T00:00:00Z", "allowed_networks": ["198.51.100.0/24", "2001:db8:1::/48"]}))]
 pub struct CreateApiKey {
     pub name: String,
     /// A subset of what the organisation may do.
@@ -49,6 +54,12 @@ pub struct CreateApiKey {
     pub scopes: Vec<String>,
     /// Optional expiry (RFC 3339); must be in the future.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The client networks (CIDR, or single addresses) the key works from, at most 50; from
+    /// anywhere else it answers 401, audited. Absent or empty: anywhere.
+    pub allowed_networks: Option<Vec<String>>,
+    /// The SHA-256 fingerprint of the client certificate the key works with (64 hex digits,
+    /// colons allowed), as the TLS-terminating proxy passes it in `CYBERBRIDGE_CLIENT_CERT_HEADER`.
+    pub client_certificate_sha256: Option<String>,
 }
 
 /// A new key, parsed.
@@ -57,11 +68,16 @@ pub struct KeyInput {
     pub name: String,
     pub scopes: Vec<Scope>,
     pub expires_at: Option<DateTime<Utc>>,
+    pub allowed_networks: Vec<String>,
+    pub client_cert_sha256: Option<String>,
 }
+
+pub const MAX_NETWORKS: usize = 50;
 
 impl CreateApiKey {
     /// For an organisation of `kind`: each scope known and allowed to it, no duplicates.
-    pub fn parse(&self, kind: OrgKind, now: DateTime<Utc>) -> Result<KeyInput, Invalid> {
+    /// `certificates`: whether the server is told client certificates (a configured header).
+    pub fn parse(&self, kind: OrgKind, now: DateTime<Utc>, certificates: bool) -> Result<KeyInput, Invalid> {
         let mut check = Check::new();
         let name = check.text("name", &self.name, 1, 100);
         if self.scopes.is_empty() {
@@ -81,7 +97,38 @@ impl CreateApiKey {
         if self.expires_at.is_some_and(|e| e <= now) {
             check.add("expires_at", "must be in the future");
         }
-        check.done(|| Some(KeyInput { name: name?, scopes, expires_at: self.expires_at }))
+        let networks = self.allowed_networks.as_deref().unwrap_or_default();
+        if networks.len() > MAX_NETWORKS {
+            check.add("allowed_networks", format!("at most {MAX_NETWORKS} networks"));
+        }
+        let mut allowed_networks: Vec<String> = Vec::new();
+        for (i, raw) in networks.iter().enumerate().take(MAX_NETWORKS) {
+            match Network::parse(raw) {
+                Ok(n) if !allowed_networks.contains(&n.to_string()) => allowed_networks.push(n.to_string()),
+                Ok(_) => {}
+                Err(e) => check.add(format!("allowed_networks[{i}]"), e),
+            }
+        }
+        let client_cert_sha256 = match &self.client_certificate_sha256 {
+            None => None,
+            Some(_) if !certificates => {
+                check.add(
+                    "client_certificate_sha256",
+                    "this server is not told client certificates (CYBERBRIDGE_CLIENT_CERT_HEADER is unset)",
+                );
+                None
+            }
+            Some(raw) => match fingerprint(raw) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    check.add("client_certificate_sha256", e);
+                    None
+                }
+            },
+        };
+        check.done(|| {
+            Some(KeyInput { name: name?, scopes, expires_at: self.expires_at, allowed_networks, client_cert_sha256 })
+        })
     }
 }
 
@@ -99,6 +146,10 @@ pub struct ApiKey {
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Where the key works from (empty: anywhere).
+    pub allowed_networks: Vec<String>,
+    /// The client certificate the key works with, if bound to one.
+    pub client_certificate_sha256: Option<String>,
 }
 
 impl From<ApiKeyRow> for ApiKey {
@@ -114,6 +165,8 @@ impl From<ApiKeyRow> for ApiKey {
             last_used_at: r.last_used_at,
             revoked_at: r.revoked_at,
             created_at: r.created_at,
+            allowed_networks: r.allowed_networks,
+            client_certificate_sha256: r.client_cert_sha256,
         }
     }
 }
@@ -129,6 +182,8 @@ pub struct CreatedApiKey {
     pub scopes: Vec<Scope>,
     pub expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub allowed_networks: Vec<String>,
+    pub client_certificate_sha256: Option<String>,
 }
 
 /// The organisation's API keys, newest first.
@@ -149,12 +204,22 @@ mod tests {
             name: "payments".into(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             expires_at: None,
+            allowed_networks: None,
+            client_certificate_sha256: None,
         };
-        let ok = body(&["alerts:write", "alerts:write", "indicators:lookup"]).parse(OrgKind::Bank, now).unwrap();
+        let ok = body(&["alerts:write", "alerts:write", "indicators:lookup"]).parse(OrgKind::Bank, now, false).unwrap();
         assert_eq!(ok.scopes, [Scope::AlertsWrite, Scope::IndicatorsLookup]);
-        let Invalid(errors) = body(&["alerts:write", "nope"]).parse(OrgKind::Isp, now).unwrap_err();
+        let Invalid(errors) = body(&["alerts:write", "nope"]).parse(OrgKind::Isp, now, false).unwrap_err();
         assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["scopes[0]", "scopes[1]"]);
         let expired = CreateApiKey { expires_at: Some(now), ..body(&["reports:read"]) };
-        assert_eq!(expired.parse(OrgKind::Bank, now).unwrap_err().0[0].field, "expires_at");
+        assert_eq!(expired.parse(OrgKind::Bank, now, false).unwrap_err().0[0].field, "expires_at");
+        let networks = CreateApiKey {
+            allowed_networks: Some(vec!["198.51.100.0/24".into(), "198.51.100.0/24".into(), "10.0.0.1/8".into()]),
+            ..body(&["reports:read"])
+        };
+        assert_eq!(networks.parse(OrgKind::Bank, now, false).unwrap_err().0[0].field, "allowed_networks[2]");
+        let bound = CreateApiKey { client_certificate_sha256: Some("ab".repeat(32)), ..body(&["reports:read"]) };
+        assert_eq!(bound.parse(OrgKind::Bank, now, false).unwrap_err().0[0].field, "client_certificate_sha256");
+        assert_eq!(bound.parse(OrgKind::Bank, now, true).unwrap().client_cert_sha256, Some("ab".repeat(32)));
     }
 }

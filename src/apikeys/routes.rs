@@ -26,7 +26,7 @@ pub async fn create_api_key(
     body: web::Json<CreateApiKey>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::CreateApiKey).await?;
-    let input = body.parse(act.org_kind, Utc::now())?;
+    let input = body.parse(act.org_kind, Utc::now(), state.config.client_cert_header.is_some())?;
     let (key, prefix) = tokens::new_api_key();
     let new = NewApiKey {
         id: ApiKeyId::new(),
@@ -37,12 +37,18 @@ pub async fn create_api_key(
         key_hash: tokens::sha256(&key),
         scopes: input.scopes,
         expires_at: input.expires_at,
+        allowed_networks: input.allowed_networks,
+        client_cert_sha256: input.client_cert_sha256,
     };
     let mut conn = state.pool.get().await?;
     let row = conn
         .transaction(async |c| {
             let row = store::insert(c, &new).await?;
-            act.on("api_key", row.id).details(serde_json::json!({"scopes": row.scopes})).write(c).await?;
+            let details = serde_json::json!({
+                "scopes": row.scopes, "allowed_networks": row.allowed_networks,
+                "client_certificate_sha256": row.client_cert_sha256,
+            });
+            act.on("api_key", row.id).details(details).write(c).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -54,6 +60,8 @@ pub async fn create_api_key(
         scopes: row.scopes,
         expires_at: row.expires_at,
         created_at: row.created_at,
+        allowed_networks: row.allowed_networks,
+        client_certificate_sha256: row.client_cert_sha256,
     }))
 }
 

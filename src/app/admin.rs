@@ -61,7 +61,7 @@ pub enum AdminCommand {
 }
 
 fn cli_entry(action: &'static str) -> Entry {
-    Entry::anonymous(&RequestMeta { request_id: None, client_addr: Some("cli".into()) }, action)
+    Entry::anonymous(&RequestMeta { client_addr: Some("cli".into()), ..Default::default() }, action)
         .details(serde_json::json!({"via": "cli"}))
 }
 

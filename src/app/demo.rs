@@ -47,12 +47,13 @@ struct Member {
 impl Member {
     fn principal(&self) -> Principal {
         Principal {
-            credential: Credential::User { user_id: self.user, jti: uuid::Uuid::nil(), exp: 0 },
+            credential: Credential::User { user_id: self.user, jti: uuid::Uuid::nil(), exp: 0, sid: None },
             org_id: self.org,
             org_kind: self.kind,
             role: Role::OrgAdmin,
             must_change_password: false,
-            meta: crate::kernel::http::RequestMeta { request_id: None, client_addr: Some("demo".into()) },
+            must_enrol_second_factor: false,
+            meta: crate::kernel::http::RequestMeta { client_addr: Some("demo".into()), ..Default::default() },
         }
     }
 

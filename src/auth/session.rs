@@ -14,6 +14,25 @@ use crate::kernel::tokens;
 use crate::users::model::UserRow;
 
 pub const INVALID_LOGIN: &str = "invalid e-mail or password";
+/// How long the second step of a login may wait, and how many codes it may try.
+pub const CHALLENGE_TTL_SECS: i64 = 300;
+pub const CHALLENGE_TRIES: i32 = 5;
+
+/// The password was right and the user has a second factor: opens the second step of the
+/// login; returns its single-use token.
+pub async fn challenge(conn: &mut Conn, meta: &RequestMeta, user: &UserRow, now: DateTime<Utc>) -> ApiResult<String> {
+    let token = tokens::random_token();
+    conn.transaction(async |c| {
+        store::insert_challenge(c, &tokens::sha256(&token), user.id.0, now + Duration::seconds(CHALLENGE_TTL_SECS)).await?;
+        Entry::anonymous(meta, "auth.login_second_factor_awaited")
+            .object("user", user.id)
+            .by_user(user.id.0, Some(user.organization_id.0))
+            .write(c)
+            .await
+    })
+    .await?;
+    Ok(token)
+}
 
 /// Records a failed login (already counted by `admit`) and answers 401 without saying which
 /// part was wrong.
@@ -29,32 +48,57 @@ pub async fn fail(conn: &mut Conn, meta: &RequestMeta, email: &str) -> ApiError 
     }
 }
 
-/// Opens a session for `user`: failures cleared, a new refresh-token family; returns the
-/// refresh token.
-pub async fn open(conn: &mut Conn, meta: &RequestMeta, user: &UserRow, now: DateTime<Utc>) -> ApiResult<String> {
+/// A session just opened: its id (the `sid` of its access tokens) and its first refresh token.
+pub struct Opened {
+    pub sid: Uuid,
+    pub refresh: String,
+}
+
+/// Opens a session for `user` (after a second factor when `second_factor`): failures cleared,
+/// a session with a new refresh-token family.
+pub async fn open(
+    conn: &mut Conn,
+    meta: &RequestMeta,
+    user: &UserRow,
+    second_factor: bool,
+    now: DateTime<Utc>,
+) -> ApiResult<Opened> {
     let refresh = tokens::random_token();
+    let sid = Uuid::now_v7();
     conn.transaction(async |c| {
         crate::access::guard::succeeded(c, meta, user.email.as_str()).await?;
         crate::users::store::touch_login(c, user.id).await?;
+        store::insert_session(c, sid, user.id.0, meta.client_addr.as_deref(), second_factor).await?;
         let expires = now + Duration::days(tokens::REFRESH_TTL_DAYS);
-        store::insert_refresh(c, user.id.0, Uuid::now_v7(), &tokens::sha256(&refresh), expires).await?;
+        store::insert_refresh(c, user.id.0, sid, &tokens::sha256(&refresh), expires).await?;
         Entry::anonymous(meta, "auth.login")
             .object("user", user.id)
             .by_user(user.id.0, Some(user.organization_id.0))
+            .details(serde_json::json!({"session_id": sid, "second_factor": second_factor}))
             .write(c)
             .await
     })
     .await?;
-    Ok(refresh)
+    Ok(Opened { sid, refresh })
 }
 
 /// Who a refresh token's session belongs to.
 pub struct Holder {
     pub user: UserId,
+    /// The session (the refresh-token family).
+    pub sid: Uuid,
     pub org_id: OrgId,
     pub org_kind: OrgKind,
     pub role: Role,
     pub password_change_required: bool,
+    pub second_factor: bool,
+}
+
+impl Holder {
+    /// Whether the holder must still enrol a second factor.
+    pub fn needs_second_factor(&self, policy: &crate::domain::MfaPolicy) -> bool {
+        !self.second_factor && policy.requires(self.org_kind, self.role)
+    }
 }
 
 /// Exchanges a refresh token for the next one. `Ok(Err(why))`: refused, but what was written
@@ -83,11 +127,16 @@ pub async fn rotate(
         if row.expires_at <= now {
             return Ok(Err("refresh token expired"));
         }
-        let Some(who) = crate::access::store::user_principal(c, row.user_id, Uuid::nil()).await? else {
+        let Some(who) = crate::access::store::user_principal(c, row.user_id, Uuid::nil(), None).await? else {
             return Ok(Err("unknown user"));
         };
         if !who.user_active || !who.org_active {
             return Ok(Err("the account or its organisation is deactivated"));
+        }
+        // Sessions opened before sessions were recorded have no row: they go on until they lapse.
+        let recorded = store::touch_session(c, row.family_id, meta.client_addr.as_deref()).await?;
+        if !recorded && store::session_exists(c, row.family_id).await? {
+            return Ok(Err("the session was ended"));
         }
         store::mark_refresh_used(c, row.id).await?;
         let expires = now + Duration::days(tokens::REFRESH_TTL_DAYS);
@@ -99,10 +148,12 @@ pub async fn rotate(
             .await?;
         Ok::<_, ApiError>(Ok(Holder {
             user: UserId(row.user_id),
+            sid: row.family_id,
             org_id: who.org_id,
             org_kind: who.org_kind,
             role: who.role,
             password_change_required: who.password_change_required,
+            second_factor: who.second_factor,
         }))
     })
     .await

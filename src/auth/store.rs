@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::kernel::db::schema::{refresh_tokens, revoked_access_tokens};
+use crate::kernel::db::schema::{login_challenges, recovery_codes, refresh_tokens, revoked_access_tokens, second_factors, sessions};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
@@ -98,5 +98,200 @@ pub async fn purge_expired(conn: &mut Conn) -> ApiResult<usize> {
         diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now - chrono::Duration::days(1))))
             .execute(conn)
             .await?;
-    Ok(a + b + c)
+    let d = diesel::delete(login_challenges::table.filter(login_challenges::expires_at.lt(now))).execute(conn).await?;
+    let e = diesel::delete(
+        sessions::table
+            .filter(sessions::last_seen_at.lt(now - chrono::Duration::days(crate::kernel::tokens::REFRESH_TTL_DAYS + 90))),
+    )
+    .execute(conn)
+    .await?;
+    Ok(a + b + c + d + e)
+}
+
+/// A session as its user lists it.
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub client_addr: Option<String>,
+    pub second_factor: bool,
+}
+
+pub async fn insert_session(
+    conn: &mut Conn,
+    id: Uuid,
+    user: Uuid,
+    client_addr: Option<&str>,
+    second_factor: bool,
+) -> ApiResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id),
+            sessions::user_id.eq(user),
+            sessions::client_addr.eq(client_addr),
+            sessions::second_factor.eq(second_factor),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a refresh of the session; false when it was ended.
+pub async fn touch_session(conn: &mut Conn, id: Uuid, client_addr: Option<&str>) -> ApiResult<bool> {
+    let n = diesel::update(sessions::table.find(id).filter(sessions::ended_at.is_null()))
+        .set((sessions::last_seen_at.eq(diesel::dsl::now), sessions::client_addr.eq(client_addr)))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// The user's open sessions (refreshed within the refresh tokens' lifetime), newest first.
+pub async fn open_sessions(conn: &mut Conn, user: Uuid, since: DateTime<Utc>) -> ApiResult<Vec<SessionRow>> {
+    Ok(sessions::table
+        .filter(sessions::user_id.eq(user))
+        .filter(sessions::ended_at.is_null())
+        .filter(sessions::last_seen_at.gt(since))
+        .order(sessions::created_at.desc())
+        .limit(500)
+        .select(SessionRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Ends one session of `user` and revokes its refresh tokens; false when it is not theirs or
+/// already ended.
+pub async fn end_session(conn: &mut Conn, user: Uuid, id: Uuid, reason: &str) -> ApiResult<bool> {
+    let n = diesel::update(
+        sessions::table.find(id).filter(sessions::user_id.eq(user)).filter(sessions::ended_at.is_null()),
+    )
+    .set((sessions::ended_at.eq(diesel::dsl::now), sessions::ended_reason.eq(reason)))
+    .execute(conn)
+    .await?;
+    revoke_family(conn, id).await?;
+    Ok(n == 1)
+}
+
+/// A user's TOTP factor: the sealed secret, whether confirmed, the last step accepted.
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = second_factors)]
+pub struct FactorRow {
+    pub secret: String,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub last_step: i64,
+}
+
+pub async fn factor(conn: &mut Conn, user: Uuid) -> ApiResult<Option<FactorRow>> {
+    Ok(second_factors::table.find(user).select(FactorRow::as_select()).first(conn).await.optional()?)
+}
+
+/// Starts (or restarts) an enrolment: a new secret, not active until confirmed. Refused (false)
+/// while a confirmed factor exists.
+pub async fn start_factor(conn: &mut Conn, user: Uuid, sealed_secret: &str) -> ApiResult<bool> {
+    let n = diesel::sql_query(
+        "INSERT INTO second_factors (user_id, secret) VALUES ($1, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, created_at = now(), last_step = 0 \
+         WHERE second_factors.confirmed_at IS NULL",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(user)
+    .bind::<diesel::sql_types::Text, _>(sealed_secret)
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}
+
+/// Takes TOTP step `step` for the user, confirming the factor if `confirm`; false when that
+/// step or a later one was taken already (a code is used once, even by parallel requests).
+pub async fn take_step(conn: &mut Conn, user: Uuid, step: i64, confirm: bool) -> ApiResult<bool> {
+    let target = second_factors::table.find(user).filter(second_factors::last_step.lt(step));
+    let n = if confirm {
+        diesel::update(target.filter(second_factors::confirmed_at.is_null()))
+            .set((second_factors::last_step.eq(step), second_factors::confirmed_at.eq(diesel::dsl::now)))
+            .execute(conn)
+            .await?
+    } else {
+        diesel::update(target.filter(second_factors::confirmed_at.is_not_null()))
+            .set(second_factors::last_step.eq(step))
+            .execute(conn)
+            .await?
+    };
+    Ok(n == 1)
+}
+
+/// Replaces the user's recovery codes.
+pub async fn replace_recovery_codes(conn: &mut Conn, user: Uuid, hashes: &[Vec<u8>]) -> ApiResult<()> {
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user))).execute(conn).await?;
+    let rows: Vec<_> = hashes
+        .iter()
+        .map(|h| (recovery_codes::id.eq(Uuid::now_v7()), recovery_codes::user_id.eq(user), recovery_codes::code_hash.eq(h)))
+        .collect();
+    diesel::insert_into(recovery_codes::table).values(&rows).execute(conn).await?;
+    Ok(())
+}
+
+/// Uses a recovery code once; false when it is unknown or used.
+pub async fn use_recovery_code(conn: &mut Conn, user: Uuid, hash: &[u8]) -> ApiResult<bool> {
+    let n = diesel::update(
+        recovery_codes::table
+            .filter(recovery_codes::user_id.eq(user))
+            .filter(recovery_codes::code_hash.eq(hash))
+            .filter(recovery_codes::used_at.is_null()),
+    )
+    .set(recovery_codes::used_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}
+
+pub async fn unused_recovery_codes(conn: &mut Conn, user: Uuid) -> ApiResult<i64> {
+    Ok(recovery_codes::table
+        .filter(recovery_codes::user_id.eq(user))
+        .filter(recovery_codes::used_at.is_null())
+        .count()
+        .get_result(conn)
+        .await?)
+}
+
+/// Opens the second step of a login.
+pub async fn insert_challenge(conn: &mut Conn, hash: &[u8], user: Uuid, expires_at: DateTime<Utc>) -> ApiResult<()> {
+    diesel::insert_into(login_challenges::table)
+        .values((
+            login_challenges::token_hash.eq(hash),
+            login_challenges::user_id.eq(user),
+            login_challenges::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Counts one try of a challenge before its code is checked, atomically: the user it is for,
+/// while it is unused, unexpired and within its tries (parallel tries cannot exceed them).
+pub async fn try_challenge(conn: &mut Conn, hash: &[u8], max_tries: i32) -> ApiResult<Option<Uuid>> {
+    Ok(diesel::update(
+        login_challenges::table
+            .find(hash)
+            .filter(login_challenges::used_at.is_null())
+            .filter(login_challenges::expires_at.gt(diesel::dsl::now))
+            .filter(login_challenges::attempts.lt(max_tries)),
+    )
+    .set(login_challenges::attempts.eq(login_challenges::attempts + 1))
+    .returning(login_challenges::user_id)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// Uses the challenge up; false when another request did first.
+pub async fn consume_challenge(conn: &mut Conn, hash: &[u8]) -> ApiResult<bool> {
+    let n = diesel::update(login_challenges::table.find(hash).filter(login_challenges::used_at.is_null()))
+        .set(login_challenges::used_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn session_exists(conn: &mut Conn, id: Uuid) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(sessions::table.find(id))).get_result(conn).await?)
 }

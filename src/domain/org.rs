@@ -49,3 +49,63 @@ text_enum! {
         OrgAdmin = "org_admin",
     }
 }
+
+/// Who must enrol a second factor: roles (`org_admin`, `member`), `platform_admin`, and
+/// organisation kinds, from a comma list; empty: nobody.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MfaPolicy {
+    roles: Vec<Role>,
+    kinds: Vec<OrgKind>,
+    platform_admins: bool,
+}
+
+/// The default of `CYBERBRIDGE_MFA_REQUIRED`: org_admins (platform admins among them) and every
+/// user of a public-sector organisation or a regulator.
+pub const DEFAULT_MFA_REQUIRED: &str = "org_admin,platform_admin,law_enforcement,prosecution,court,fiu,regulator";
+
+impl MfaPolicy {
+    pub fn parse(list: &str) -> Result<MfaPolicy, String> {
+        let mut policy = MfaPolicy::default();
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if item == "platform_admin" {
+                policy.platform_admins = true;
+            } else if let Ok(role) = item.parse::<Role>() {
+                policy.roles.push(role);
+            } else if let Ok(kind) = item.parse::<OrgKind>() {
+                policy.kinds.push(kind);
+            } else {
+                return Err(format!(
+                    "CYBERBRIDGE_MFA_REQUIRED: unknown `{item}`; give roles ({}), platform_admin, or organisation kinds ({})",
+                    Role::NAMES.join(", "),
+                    OrgKind::NAMES.join(", ")
+                ));
+            }
+        }
+        Ok(policy)
+    }
+
+    pub fn requires(&self, kind: OrgKind, role: Role) -> bool {
+        self.roles.contains(&role)
+            || self.kinds.contains(&kind)
+            || (self.platform_admins && kind == OrgKind::Platform && role == Role::OrgAdmin)
+    }
+}
+
+#[cfg(test)]
+mod mfa_tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_names_roles_platform_admins_and_kinds() {
+        let p = MfaPolicy::parse(DEFAULT_MFA_REQUIRED).unwrap();
+        assert!(p.requires(OrgKind::Bank, Role::OrgAdmin));
+        assert!(p.requires(OrgKind::LawEnforcement, Role::Member));
+        assert!(!p.requires(OrgKind::Bank, Role::Member));
+        assert!(!p.requires(OrgKind::Isp, Role::Member));
+        let only_platform = MfaPolicy::parse("platform_admin").unwrap();
+        assert!(only_platform.requires(OrgKind::Platform, Role::OrgAdmin));
+        assert!(!only_platform.requires(OrgKind::Bank, Role::OrgAdmin));
+        assert_eq!(MfaPolicy::parse("").unwrap(), MfaPolicy::default());
+        assert!(MfaPolicy::parse("bank,admins").unwrap_err().contains("admins"));
+    }
+}

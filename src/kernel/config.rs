@@ -127,6 +127,19 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_CLIENT_ADDRESS_HEADER")]
     pub client_address_header: Option<String>,
 
+    /// Header in which a TLS-terminating proxy you trust passes the SHA-256 fingerprint (hex,
+    /// colons allowed) of the client certificate it verified; an API key bound to a certificate
+    /// works only with it. Unset: keys cannot be bound to certificates. The proxy must remove
+    /// the header from what clients send.
+    #[arg(long, env = "CYBERBRIDGE_CLIENT_CERT_HEADER")]
+    pub client_cert_header: Option<String>,
+
+    /// Who must enrol a second factor (TOTP) before anything else: a comma list of roles
+    /// (org_admin, member), platform_admin, and organisation kinds. Empty: nobody (development
+    /// and test set-ups only).
+    #[arg(long, env = "CYBERBRIDGE_MFA_REQUIRED", default_value = crate::domain::org::DEFAULT_MFA_REQUIRED)]
+    pub mfa_required: String,
+
     /// Unauthenticated attempts per second allowed per client address on `/auth/*` and for
     /// API keys not yet known to this instance (0: no limit).
     #[arg(long, env = "CYBERBRIDGE_AUTH_RATE_LIMIT", default_value_t = 10)]

@@ -25,6 +25,34 @@ pub struct ApiKeyRecord {
     pub org_id: OrgId,
     pub org_kind: OrgKind,
     pub org_active: bool,
+    /// CIDR networks the key is valid from (empty: anywhere).
+    pub allowed_networks: Vec<String>,
+    /// The client certificate the key is bound to (lower-case hex SHA-256).
+    pub client_cert_sha256: Option<String>,
+}
+
+impl ApiKeyRecord {
+    /// Why the key may not be used from where this request came, if it may not.
+    pub fn refuses(&self, meta: &crate::kernel::http::RequestMeta) -> Option<&'static str> {
+        if !self.allowed_networks.is_empty() {
+            let ip = meta.client_addr.as_deref().and_then(|a| a.parse::<std::net::IpAddr>().ok());
+            let inside = ip.is_some_and(|ip| {
+                self.allowed_networks
+                    .iter()
+                    .filter_map(|n| crate::domain::Network::parse(n).ok())
+                    .any(|n| n.contains(ip))
+            });
+            if !inside {
+                return Some("the API key is not valid from this address");
+            }
+        }
+        if let Some(bound) = &self.client_cert_sha256 {
+            if meta.client_cert.as_deref() != Some(bound.as_str()) {
+                return Some("the API key is bound to a client certificate that this request did not present");
+            }
+        }
+        None
+    }
 }
 
 const TTL: Duration = Duration::from_secs(30);

@@ -39,6 +39,8 @@ pub struct AppState {
     pub secrets: Arc<super::secrets::SecretBox>,
     /// PostgreSQL notifications: the API-key cache and the event wake-ups.
     pub hub: Hub,
+    /// Who must enrol a second factor (`CYBERBRIDGE_MFA_REQUIRED`).
+    pub mfa_policy: Arc<crate::domain::MfaPolicy>,
 }
 
 impl AppState {
@@ -83,6 +85,7 @@ impl AppState {
         let auth_limiter = RateLimiter::new(config.auth_rate_limit, config.auth_rate_burst);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hashing = tokio::sync::Semaphore::new(config.hash_concurrency.unwrap_or(cores).max(1));
+        let mfa_policy = Arc::new(crate::domain::MfaPolicy::parse(&config.mfa_required)?);
         let audit = AuditBuffer::start(pool.clone());
         let hub = Hub::new();
         hub.spawn(url.expose_secret().to_string());
@@ -99,6 +102,7 @@ impl AppState {
             audit_signer,
             secrets,
             hub,
+            mfa_policy,
         }))
     }
 

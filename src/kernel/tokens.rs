@@ -27,6 +27,9 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: Uuid,
+    /// The session that issued the token: ending it refuses the token at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 /// The server's signing keys. The algorithm is fixed here (HS256); the token's `alg` header is
@@ -78,6 +81,7 @@ impl JwtKeys {
             iat: 0,
             exp: i64::MAX / 2,
             jti: Uuid::nil(),
+            sid: None,
         };
         let token = std::panic::catch_unwind(|| keys.sign(&probe))
             .map_err(|_| "jsonwebtoken has no crypto backend".to_string())?;
@@ -115,6 +119,7 @@ impl JwtKeys {
         org: Uuid,
         kind: OrgKind,
         role: Role,
+        sid: Uuid,
         now: DateTime<Utc>,
     ) -> ApiResult<(String, Claims)> {
         let claims = Claims {
@@ -125,6 +130,7 @@ impl JwtKeys {
             iat: now.timestamp(),
             exp: now.timestamp() + ACCESS_TTL_SECS,
             jti: Uuid::now_v7(),
+            sid: Some(sid),
         };
         Ok((self.sign(&claims)?, claims))
     }
@@ -157,12 +163,12 @@ mod rotation_tests {
         let (old, new) =
             (b"an old secret of at least 32 bytes!!".as_slice(), b"the new secret of at least 32 bytes!".as_slice());
         let before = JwtKeys::new(old).unwrap();
-        let (token, _) = before.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Utc::now()).unwrap();
+        let (token, _) = before.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Uuid::nil(), Utc::now()).unwrap();
         assert_eq!(jsonwebtoken::decode_header(&token).unwrap().kid, Some(key_id(old)));
         let rotated = JwtKeys::with_previous(new, &[old]).unwrap();
         assert!(rotated.verify(&token).is_ok(), "a token of the previous key still works");
         let (fresh, _) =
-            rotated.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Utc::now()).unwrap();
+            rotated.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Uuid::nil(), Utc::now()).unwrap();
         assert_eq!(jsonwebtoken::decode_header(&fresh).unwrap().kid, Some(key_id(new)));
         assert!(JwtKeys::new(new).unwrap().verify(&token).is_err(), "once dropped, the old key's tokens stop");
         assert!(before.verify(&fresh).is_err());

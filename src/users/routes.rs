@@ -1,7 +1,7 @@
 //! People of an organisation: create, list, read, change, set a password.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
@@ -167,6 +167,42 @@ pub async fn update_user(
         })
         .await?;
     Ok(with_etag(StatusCode::OK, user.version, &user))
+}
+
+/// Resets a member's second factor (a lost authenticator): it and the recovery codes are
+/// removed and every session of the member ends; the member enrols again at the next login.
+/// Org_admins for their organisation's users, platform admins for anyone; never one's own
+/// (another administrator resets yours).
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 204, description = "reset"), Common, Denied, Missing)
+)]
+#[delete("/users/{id}/second-factor")]
+pub async fn reset_second_factor(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<UserId>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let act = principal.authorize(&state, Action::ResetSecondFactor).await?;
+    let user = visible_user(&state, &act, id).await?;
+    if !rules::manages(&act, user.organization_id) || act.user_id() == Some(id) {
+        return Err(act.refuse(&state, "user", id, "another administrator of the organisation resets a second factor").await);
+    }
+    let mut conn = state.pool.get().await?;
+    let removed = conn
+        .transaction(async |c| {
+            let removed = store::delete_second_factor(c, id).await?;
+            act.on("user", id).details(serde_json::json!({"had_second_factor": removed})).write(c).await?;
+            Ok::<_, ApiError>(removed)
+        })
+        .await?;
+    if !removed {
+        return Err(ApiError::NotFound);
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Sets a new password. Your own needs `current_password`; an administrator resetting a user

@@ -22,11 +22,12 @@ mod tests {
 
     fn user(kind: OrgKind, role: Role, org: OrgId) -> Principal {
         Principal {
-            credential: Credential::User { user_id: UserId::new(), jti: uuid::Uuid::nil(), exp: 0 },
+            credential: Credential::User { user_id: UserId::new(), jti: uuid::Uuid::nil(), exp: 0, sid: None },
             org_id: org,
             org_kind: kind,
             role,
             must_change_password: false,
+            must_enrol_second_factor: false,
             meta: Default::default(),
         }
     }

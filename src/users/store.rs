@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::model::{NewUser, UserChanges, UserRow};
 use crate::domain::{OrgId, UserId};
-use crate::kernel::db::schema::{refresh_tokens, users};
+use crate::kernel::db::schema::{recovery_codes, refresh_tokens, second_factors, sessions, users};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
@@ -80,7 +80,32 @@ pub async fn set_password(conn: &mut Conn, id: UserId, hash: &str) -> ApiResult<
     .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
     .execute(conn)
     .await?;
+    end_sessions(conn, id, "password_changed").await
+}
+
+/// Marks every open session of the user ended (its access tokens are refused from now on).
+pub async fn end_sessions(conn: &mut Conn, id: UserId, reason: &str) -> ApiResult<()> {
+    diesel::update(sessions::table.filter(sessions::user_id.eq(id)).filter(sessions::ended_at.is_null()))
+        .set((sessions::ended_at.eq(diesel::dsl::now), sessions::ended_reason.eq(reason)))
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+/// Removes the user's second factor and recovery codes (an administrator's reset) and ends
+/// every session of the user; false when there was none.
+pub async fn delete_second_factor(conn: &mut Conn, id: UserId) -> ApiResult<bool> {
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(id))).execute(conn).await?;
+    let removed = diesel::delete(second_factors::table.find(id)).execute(conn).await? == 1;
+    diesel::update(users::table.find(id)).set(users::sessions_valid_after.eq(diesel::dsl::now)).execute(conn).await?;
+    diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(id)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    end_sessions(conn, id, "second_factor_reset").await?;
+    Ok(removed)
 }
 
 pub async fn touch_login(conn: &mut Conn, id: UserId) -> ApiResult<()> {

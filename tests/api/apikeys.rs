@@ -135,3 +135,82 @@ async fn a_read_scope_does_not_write_requests_or_watchlists() {
         .problem(422);
     assert!(p.to_string().contains("watchlists:write"), "{p}");
 }
+
+#[actix_rt::test]
+async fn a_key_bound_to_networks_or_a_certificate_is_refused_elsewhere_and_audited() {
+    use awc::http::Method;
+    let app = TestApp::spawn_with(|c| {
+        c.client_address_header = Some("X-Forwarded-For".into());
+        c.client_cert_header = Some("X-Client-Cert-SHA256".into());
+    })
+    .await;
+    let bank = app.org("bank", "Bank A").await;
+    let networked = app
+        .post_as(
+            &bank.admin,
+            "/api/v1/api-keys",
+            &json!({"name": "payments", "scopes": ["indicators:lookup"], "allowed_networks": ["198.51.100.0/24", "2001:db8:1::/48"]}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(networked["allowed_networks"], json!(["198.51.100.0/24", "2001:db8:1::/48"]));
+    let key = format!("ApiKey {}", networked["key"].as_str().unwrap());
+    let from = |addr: &'static str| {
+        let (app, key) = (&app, key.clone());
+        async move { app.send(Method::GET, "/api/v1/me", &[("Authorization", &key), ("X-Forwarded-For", addr)], None).await }
+    };
+    from("198.51.100.7").await.ok(200);
+    from("2001:db8:1:2::9").await.ok(200);
+    // The proxy's entry is the last one: a client cannot claim an allowed address before it.
+    from("198.51.100.7, 203.0.113.5").await.problem(401);
+    let p = from("203.0.113.5").await.problem(401);
+    assert!(p["detail"].as_str().unwrap().contains("not valid from this address"), "{p}");
+    app.get_as(&key, "/api/v1/me").await.problem(401);
+
+    let fingerprint = "5E:9A:".to_string() + &["01"; 30].join(":");
+    let bound = app
+        .post_as(
+            &bank.admin,
+            "/api/v1/api-keys",
+            &json!({"name": "hsm", "scopes": ["alerts:write"], "client_certificate_sha256": fingerprint}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(bound["client_certificate_sha256"], format!("5e9a{}", "01".repeat(30)));
+    let cert_key = format!("ApiKey {}", bound["key"].as_str().unwrap());
+    let with_cert = |cert: String| {
+        let (app, key) = (&app, cert_key.clone());
+        async move { app.send(Method::GET, "/api/v1/me", &[("Authorization", &key), ("X-Client-Cert-SHA256", &cert)], None).await }
+    };
+    with_cert(fingerprint.to_lowercase()).await.ok(200);
+    with_cert("ab".repeat(32)).await.problem(401);
+    app.get_as(&cert_key, "/api/v1/me").await.problem(401);
+
+    // Bad bindings are refused naming the field; a huge list too.
+    let many: Vec<String> = (0..51).map(|i| format!("198.51.{i}.0/24")).collect();
+    for (body, field) in [
+        (json!({"name": "x", "scopes": ["alerts:write"], "allowed_networks": ["198.51.100.1/24"]}), "allowed_networks[0]"),
+        (json!({"name": "x", "scopes": ["alerts:write"], "allowed_networks": many}), "allowed_networks"),
+        (json!({"name": "x", "scopes": ["alerts:write"], "client_certificate_sha256": "abc"}), "client_certificate_sha256"),
+    ] {
+        let p = app.post_as(&bank.admin, "/api/v1/api-keys", &body).await.problem(422);
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    // Every refusal is in the bank's audit trail, with the key (repeated ones of a key from one
+    // address share a row that lists each of them).
+    let mut refused = Vec::new();
+    let count = |rows: &[serde_json::Value]| rows.iter().map(|r| r["details"]["merged"].as_u64().unwrap_or(1)).sum::<u64>();
+    for _ in 0..50 {
+        refused = app.get_as(&bank.admin, "/api/v1/audit?action=auth.api_key_refused").await.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .clone();
+        if count(&refused) >= 5 {
+            break;
+        }
+        actix_rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(count(&refused), 5, "{refused:?}");
+    assert!(refused.iter().any(|r| r["object_id"] == networked["id"] && r["client_addr"] == "203.0.113.5"));
+    assert!(refused.iter().any(|r| r["object_id"] == bound["id"]));
+}

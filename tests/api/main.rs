@@ -11,6 +11,7 @@ mod auth;
 mod docs;
 mod events;
 mod foundation;
+mod identities;
 mod indicators;
 mod organizations;
 mod reports;

@@ -16,7 +16,7 @@ const FLUSH_EVERY: Duration = Duration::from_millis(200);
 const BATCH: usize = 500;
 
 enum Msg {
-    Entry(Entry),
+    Entry(Box<Entry>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -34,7 +34,7 @@ impl AuditBuffer {
     }
 
     pub fn push(&self, entry: Entry) {
-        if self.tx.send(Msg::Entry(entry)).is_err() {
+        if self.tx.send(Msg::Entry(Box::new(entry))).is_err() {
             tracing::error!("audit writer is gone; an audit entry was lost");
         }
     }
@@ -56,7 +56,7 @@ async fn writer(pool: Pool, mut rx: mpsc::UnboundedReceiver<Msg>) {
         tokio::select! {
             msg = rx.recv() => match msg {
                 Some(Msg::Entry(e)) => {
-                    pending.push(e);
+                    pending.push(*e);
                     if pending.len() >= BATCH {
                         write(&pool, &mut pending).await;
                     }

@@ -19,6 +19,8 @@ diesel::table! {
         last_used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        allowed_networks -> Array<Text>,
+        client_cert_sha256 -> Nullable<Text>,
     }
 }
 
@@ -247,6 +249,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_challenges (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        expires_at -> Timestamptz,
+        attempts -> Int4,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     login_guard (email, scope) {
         email -> Text,
         scope -> Text,
@@ -280,6 +292,15 @@ diesel::table! {
         recipient_org_id -> Uuid,
         payload -> Jsonb,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        code_hash -> Bytea,
+        used_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -338,6 +359,29 @@ diesel::table! {
     revoked_access_tokens (jti) {
         jti -> Uuid,
         expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    second_factors (user_id) {
+        user_id -> Uuid,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamptz>,
+        last_step -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        client_addr -> Nullable<Text>,
+        second_factor -> Bool,
+        ended_at -> Nullable<Timestamptz>,
+        ended_reason -> Nullable<Text>,
     }
 }
 
@@ -435,13 +479,17 @@ diesel::joinable!(data_request_messages -> organizations (recipient_org_id));
 diesel::joinable!(data_request_responses -> data_requests (request_id));
 diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
 diesel::joinable!(fraud_alerts -> reports (report_id));
+diesel::joinable!(login_challenges -> users (user_id));
 diesel::joinable!(outbox_events -> organizations (recipient_org_id));
+diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(report_indicators -> indicators (indicator_id));
 diesel::joinable!(report_indicators -> reports (report_id));
 diesel::joinable!(reports -> api_keys (reporter_api_key_id));
 diesel::joinable!(reports -> organizations (reporter_org_id));
 diesel::joinable!(reports -> users (reporter_user_id));
+diesel::joinable!(second_factors -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(watchlist_items -> watchlists (watchlist_id));
 diesel::joinable!(watchlists -> organizations (organization_id));
@@ -468,13 +516,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     indicators,
     login_addresses,
+    login_challenges,
     login_guard,
     organizations,
     outbox_events,
+    recovery_codes,
     refresh_tokens,
     report_indicators,
     reports,
     revoked_access_tokens,
+    second_factors,
+    sessions,
     users,
     watchlist_items,
     watchlists,

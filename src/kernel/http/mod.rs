@@ -135,6 +135,8 @@ pub async fn fallback(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiEr
 pub struct RequestMeta {
     pub request_id: Option<String>,
     pub client_addr: Option<String>,
+    /// The verified client certificate's SHA-256 (lower-case hex), from the configured proxy header.
+    pub client_cert: Option<String>,
 }
 
 impl RequestMeta {
@@ -142,6 +144,7 @@ impl RequestMeta {
         RequestMeta {
             request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
             client_addr: client_addr(req),
+            client_cert: client_cert(req),
         }
     }
 
@@ -151,6 +154,15 @@ impl RequestMeta {
         let digest = sha2::Sha256::digest(self.client_addr.as_deref().unwrap_or("unknown").as_bytes());
         uuid::Uuid::from_slice(&digest[..16]).unwrap_or_default()
     }
+}
+
+/// The client certificate's fingerprint the trusted proxy passed, normalised.
+fn client_cert(req: &HttpRequest) -> Option<String> {
+    let name = req
+        .app_data::<actix_web::web::Data<crate::kernel::AppState>>()
+        .and_then(|s| s.config.client_cert_header.clone())?;
+    let value = req.headers().get(name.as_str())?.to_str().ok()?;
+    crate::domain::net::fingerprint(value).ok()
 }
 
 /// The client's address: the last entry of the configured proxy header when one is set (the

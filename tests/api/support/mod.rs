@@ -242,6 +242,8 @@ impl TestApp {
         config.shutdown_timeout_secs = 1;
         config.jwt_secret = Some(JWT_SECRET.into());
         config.rate_limit = 0;
+        // Tests that need second factors ask for them; the others log in with a password.
+        config.mfa_required = String::new();
         change(&mut config);
         let url = config.database_url().unwrap_or_default().to_string();
         let pool = db::pool(&url, config.pool_size, config.pool_timeout()).expect("pool");

@@ -6,7 +6,7 @@ use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{session, store};
+use crate::auth::{session, store};
 use crate::access::principal::PrincipalView;
 use crate::access::{password, Action, Credential, Principal};
 use crate::kernel::error::{ApiError, ApiResult};
@@ -38,6 +38,22 @@ pub struct TokenResponse {
     /// The password was generated for you: set your own (`POST /users/{id}/password`) before
     /// anything else answers.
     pub password_change_required: bool,
+    /// Your role or organisation needs a second factor and you have none: enrol one
+    /// (`POST /me/second-factor`) before anything else answers.
+    pub second_factor_enrollment_required: bool,
+}
+
+/// The first step of a login went through; the second factor is awaited.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"second_factor_required": true, "login_token": "Zk9yX3RoZV9zZWNvbmRfc3RlcA", "methods": ["totp", "recovery_code"], "expires_in": 300}))]
+pub struct SecondFactorChallenge {
+    /// Always true.
+    pub second_factor_required: bool,
+    /// Send it with a code to `POST /auth/login/second-factor`: single use, 5 tries, 5 minutes.
+    pub login_token: String,
+    /// What the code may be: a 6-digit TOTP code, or one of the recovery codes.
+    pub methods: Vec<&'static str>,
+    pub expires_in: i64,
 }
 
 /// Body of `POST /auth/refresh`.
@@ -55,14 +71,17 @@ pub struct LogoutRequest {
     pub refresh_token: Option<String>,
 }
 
-/// Logs a user in: a 15-minute access token and a rotating refresh token. After 5 failures
-/// for one account within 15 minutes, further attempts get 429 until the window passes.
+/// Logs a user in: a 15-minute access token and a rotating refresh token. A user with a second
+/// factor gets 202 and a `login_token` instead, to complete at `POST /auth/login/second-factor`.
+/// After 5 failures for one account within 15 minutes, further attempts get 429 until the
+/// window passes.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     security(()),
     responses(
         (status = 200, description = "logged in", body = TokenResponse),
+        (status = 202, description = "the password is right; a second factor is awaited", body = SecondFactorChallenge),
         (status = 401, description = "invalid e-mail or password", body = crate::kernel::error::Problem, content_type = "application/problem+json"),
         Public,
     )
@@ -72,7 +91,7 @@ pub async fn login(
     state: web::Data<AppState>,
     meta: RequestMeta,
     body: web::Json<LoginRequest>,
-) -> ApiResult<web::Json<TokenResponse>> {
+) -> ApiResult<HttpResponse> {
     state.auth_limiter.check(meta.address_key())?;
     let email = body.email.trim().to_lowercase();
     let mut check = crate::domain::Check::new();
@@ -103,18 +122,41 @@ pub async fn login(
     let (Some(user), Some(org)) = (user.filter(|u| password_ok && u.active), org.filter(|o| o.active)) else {
         return Err(session::fail(&mut conn, &meta, &email).await);
     };
-    let refresh = session::open(&mut conn, &meta, &user, now).await?;
-    let (access, _) = state.jwt.issue(user.id.0, org.id.0, org.kind, user.role, now)?;
-    Ok(web::Json(tokens_of(access, refresh, user.password_change_required)))
+    if store::factor(&mut conn, user.id.0).await?.is_some_and(|f| f.confirmed_at.is_some()) {
+        let token = session::challenge(&mut conn, &meta, &user, now).await?;
+        return Ok(HttpResponse::Accepted().json(SecondFactorChallenge {
+            second_factor_required: true,
+            login_token: token,
+            methods: vec!["totp", "recovery_code"],
+            expires_in: session::CHALLENGE_TTL_SECS,
+        }));
+    }
+    let opened = session::open(&mut conn, &meta, &user, false, now).await?;
+    let enrol = state.mfa_policy.requires(org.kind, user.role);
+    Ok(HttpResponse::Ok().json(issue(&state, &user, &org, opened, enrol, now)?))
 }
 
-fn tokens_of(access_token: String, refresh_token: String, password_change_required: bool) -> TokenResponse {
+/// The tokens of a session just opened.
+pub(super) fn issue(
+    state: &AppState,
+    user: &users::model::UserRow,
+    org: &organizations::model::OrgRow,
+    opened: session::Opened,
+    enrol: bool,
+    now: chrono::DateTime<Utc>,
+) -> ApiResult<TokenResponse> {
+    let (access, _) = state.jwt.issue(user.id.0, org.id.0, org.kind, user.role, opened.sid, now)?;
+    Ok(tokens_of(access, opened.refresh, user.password_change_required, enrol))
+}
+
+fn tokens_of(access_token: String, refresh_token: String, password_change_required: bool, enrol: bool) -> TokenResponse {
     TokenResponse {
         access_token,
         token_type: "Bearer",
         expires_in: tokens::ACCESS_TTL_SECS,
         refresh_token,
         password_change_required,
+        second_factor_enrollment_required: enrol,
     }
 }
 
@@ -143,8 +185,9 @@ pub async fn refresh_session(
     let holder = session::rotate(&mut conn, &meta, body.refresh_token.trim(), &next, now)
         .await?
         .map_err(|why| ApiError::Unauthenticated(why.into()))?;
-    let (access, _) = state.jwt.issue(holder.user.0, holder.org_id.0, holder.org_kind, holder.role, now)?;
-    Ok(web::Json(tokens_of(access, next, holder.password_change_required)))
+    let (access, _) = state.jwt.issue(holder.user.0, holder.org_id.0, holder.org_kind, holder.role, holder.sid, now)?;
+    let enrol = holder.needs_second_factor(&state.mfa_policy);
+    Ok(web::Json(tokens_of(access, next, holder.password_change_required, enrol)))
 }
 
 /// Ends the session: the access token is revoked at once, and the refresh token's family (or,
@@ -162,7 +205,7 @@ pub async fn logout(
     body: Option<web::Json<LogoutRequest>>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::Logout).await?;
-    let Credential::User { user_id, jti, exp } = act.credential else {
+    let Credential::User { user_id, jti, exp, sid } = act.credential else {
         return Err(ApiError::BadRequest("API keys do not log out; revoke the key instead".into()));
     };
     let refresh = body.and_then(|b| b.into_inner().refresh_token);
@@ -178,9 +221,17 @@ pub async fn logout(
             None => None,
         };
         match own_family {
-            Some(family) => store::revoke_family(c, family).await?,
-            None => store::revoke_user_sessions(c, user_id.0).await?,
+            Some(family) => {
+                store::end_session(c, user_id.0, family, "logout").await?;
+            }
+            None => {
+                store::revoke_user_sessions(c, user_id.0).await?;
+                users::store::end_sessions(c, user_id, "logout").await?;
+            }
         };
+        if let Some(sid) = sid {
+            store::end_session(c, user_id.0, sid, "logout").await?;
+        }
         act.on("user", user_id).write(c).await
     })
     .await?;

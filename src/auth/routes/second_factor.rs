@@ -1,0 +1,253 @@
+//! The second factor: enrolment (a TOTP secret, confirmed with a first code, which hands out
+//! ten recovery codes), the second step of a login, new recovery codes.
+
+use actix_web::{post, web, HttpResponse};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::credentials::{issue, TokenResponse};
+use crate::access::totp;
+use crate::access::{Action, Grant, Principal};
+use crate::auth::{session, store};
+use crate::domain::UserId;
+use crate::kernel::audit::{AuditOutcome, Entry};
+use crate::kernel::db::Conn;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::responses::{Common, Conflict, JsonBody, Public};
+use crate::kernel::http::RequestMeta;
+use crate::kernel::{tokens, AppState};
+use crate::{organizations, users};
+
+/// A TOTP secret to put in an authenticator app; active once confirmed with a code.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "otpauth_uri": "otpauth://totp/cyberbridge:ana%40bank-a.example?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=cyberbridge&algorithm=SHA1&digits=6&period=30", "algorithm": "SHA1", "digits": 6, "period": 30}))]
+pub struct Enrolment {
+    /// Base32, as authenticator apps take it (shown this once).
+    pub secret: String,
+    /// The same as an `otpauth://` URI (for a QR code).
+    pub otpauth_uri: String,
+    pub algorithm: &'static str,
+    pub digits: usize,
+    /// Seconds per code.
+    pub period: u64,
+}
+
+/// A code from the authenticator app.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"code": "492039"}))]
+pub struct CodeBody {
+    pub code: String,
+}
+
+/// Recovery codes: each works once in place of a TOTP code. Shown this once; keep them offline.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"recovery_codes": ["k3x9p-a7mq2", "..."]}))]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+/// The second step of a login.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"login_token": "Zk9yX3RoZV9zZWNvbmRfc3RlcA", "code": "492039"}))]
+pub struct SecondFactorLogin {
+    /// From the 202 answer of `POST /auth/login`.
+    pub login_token: String,
+    /// A 6-digit TOTP code, or a recovery code.
+    pub code: String,
+}
+
+fn user_of(act: &Grant) -> ApiResult<UserId> {
+    act.user_id().ok_or_else(|| ApiError::Forbidden("API keys have no second factor; this is for people".into()))
+}
+
+fn check_code(code: &str) -> ApiResult<()> {
+    if code.chars().count() > 32 {
+        return Err(ApiError::field("code", "must be at most 32 characters"));
+    }
+    Ok(())
+}
+
+/// How a code was accepted, if it was: a TOTP code of the factor (taken once: its time step
+/// is recorded), or an unused recovery code (spent). `confirming`: the code must be of the
+/// factor being enrolled (and confirms it); recovery codes do not count then.
+async fn accept_code(
+    state: &AppState,
+    conn: &mut Conn,
+    user: Uuid,
+    code: &str,
+    confirming: bool,
+) -> ApiResult<Option<&'static str>> {
+    if !confirming && totp::is_recovery_code(code) {
+        let spent = store::use_recovery_code(conn, user, &totp::recovery_hash(code)).await?;
+        return Ok(spent.then_some("recovery_code"));
+    }
+    let Some(factor) = store::factor(conn, user).await? else { return Ok(None) };
+    if factor.confirmed_at.is_none() != confirming {
+        return Ok(None);
+    }
+    let secret = state.secrets.open(user.as_bytes(), &factor.secret).map_err(ApiError::internal)?;
+    let now = Utc::now().timestamp().max(0) as u64;
+    let Some(step) = totp::accepts(&secret, code, now, factor.last_step.max(0) as u64).map_err(ApiError::internal)?
+    else {
+        return Ok(None);
+    };
+    Ok(store::take_step(conn, user, step as i64, confirming).await?.then_some("totp"))
+}
+
+/// Starts enrolling your second factor: a new TOTP secret, active once confirmed with a code
+/// (`POST /me/second-factor/confirm`). 409 while one is enrolled: an administrator of your
+/// organisation resets it (`DELETE /users/{id}/second-factor`).
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 201, description = "the secret, shown once", body = Enrolment), Common, Conflict)
+)]
+#[post("/me/second-factor")]
+pub async fn enrol_second_factor(state: web::Data<AppState>, principal: Principal) -> ApiResult<HttpResponse> {
+    let act = principal.authorize(&state, Action::EnrolSecondFactor).await?;
+    let user = user_of(&act)?;
+    let mut conn = state.pool.get().await?;
+    let email = users::store::get(&mut conn, user).await?.map(|u| u.email.as_str().to_string()).unwrap_or_default();
+    let secret = totp::new_secret();
+    let sealed = state.secrets.seal(user.0.as_bytes(), &secret);
+    if !store::start_factor(&mut conn, user.0, &sealed).await? {
+        return Err(ApiError::Conflict(
+            "a second factor is enrolled already; an administrator of your organisation can reset it".into(),
+        ));
+    }
+    act.on("user", user).write(&mut conn).await?;
+    Ok(HttpResponse::Created().json(Enrolment {
+        otpauth_uri: totp::otpauth_uri(&secret, "cyberbridge", &email),
+        secret,
+        algorithm: "SHA1",
+        digits: totp::DIGITS,
+        period: totp::PERIOD,
+    }))
+}
+
+/// Confirms the enrolment with a code of the new secret: the second factor is active from now
+/// on (every later login asks for it), and ten recovery codes are handed out, once.
+#[utoipa::path(
+    tag = "auth",
+    request_body = CodeBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "active; the recovery codes", body = RecoveryCodes), Common, JsonBody)
+)]
+#[post("/me/second-factor/confirm")]
+pub async fn confirm_second_factor(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<CodeBody>,
+) -> ApiResult<web::Json<RecoveryCodes>> {
+    let act = principal.authorize(&state, Action::ConfirmSecondFactor).await?;
+    let user = user_of(&act)?;
+    check_code(&body.code)?;
+    let mut conn = state.pool.get().await?;
+    if accept_code(&state, &mut conn, user.0, &body.code, true).await?.is_none() {
+        act.deny(&state, "user", user).await;
+        return Err(ApiError::field("code", "is not a current code of the secret being enrolled"));
+    }
+    let codes = renew_codes(&mut conn, &act, user).await?;
+    Ok(web::Json(codes))
+}
+
+async fn renew_codes(conn: &mut Conn, act: &Grant, user: UserId) -> ApiResult<RecoveryCodes> {
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<Vec<u8>> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
+    store::replace_recovery_codes(conn, user.0, &hashes).await?;
+    act.on("user", user).write(conn).await?;
+    Ok(RecoveryCodes { recovery_codes: codes })
+}
+
+/// New recovery codes (the old ones stop working), with a current TOTP code.
+#[utoipa::path(
+    tag = "auth",
+    request_body = CodeBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "the new recovery codes", body = RecoveryCodes), Common, JsonBody)
+)]
+#[post("/me/second-factor/recovery-codes")]
+pub async fn renew_recovery_codes(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<CodeBody>,
+) -> ApiResult<web::Json<RecoveryCodes>> {
+    let act = principal.authorize(&state, Action::RenewRecoveryCodes).await?;
+    let user = user_of(&act)?;
+    check_code(&body.code)?;
+    let mut conn = state.pool.get().await?;
+    if totp::is_recovery_code(&body.code) || accept_code(&state, &mut conn, user.0, &body.code, false).await?.is_none()
+    {
+        act.deny(&state, "user", user).await;
+        return Err(ApiError::field("code", "is not a current code of your authenticator"));
+    }
+    Ok(web::Json(renew_codes(&mut conn, &act, user).await?))
+}
+
+/// The second step of a login: the `login_token` of the 202 answer and a TOTP code (or a
+/// recovery code, which is then spent). Five tries per login token; then log in again.
+#[utoipa::path(
+    tag = "auth",
+    request_body = SecondFactorLogin,
+    security(()),
+    responses(
+        (status = 200, description = "logged in", body = TokenResponse),
+        (status = 401, description = "wrong code, or the login token is unknown, used, expired or out of tries", body = crate::kernel::error::Problem, content_type = "application/problem+json"),
+        Public,
+    )
+)]
+#[post("/auth/login/second-factor")]
+pub async fn login_second_factor(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<SecondFactorLogin>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    state.auth_limiter.check(meta.address_key())?;
+    check_code(&body.code)?;
+    if body.login_token.len() > 128 {
+        return Err(ApiError::field("login_token", "must be at most 128 characters"));
+    }
+    let now = Utc::now();
+    let hash = tokens::sha256(body.login_token.trim());
+    let mut conn = state.pool.get().await?;
+    // The try is counted before the code is checked: parallel guesses get five in all.
+    let Some(user_id) = store::try_challenge(&mut conn, &hash, session::CHALLENGE_TRIES).await? else {
+        return Err(ApiError::Unauthenticated(
+            "the login token is unknown, used, expired or out of tries; log in again".into(),
+        ));
+    };
+    let user = users::store::get(&mut conn, UserId(user_id)).await?.filter(|u| u.active);
+    let org = match &user {
+        Some(u) => organizations::store::get(&mut conn, u.organization_id).await?.filter(|o| o.active),
+        None => None,
+    };
+    let (Some(user), Some(org)) = (user, org) else {
+        return Err(ApiError::Unauthenticated("the account or its organisation is deactivated".into()));
+    };
+    let method = accept_code(&state, &mut conn, user_id, &body.code, false).await?;
+    let Some(method) = method else {
+        Entry::anonymous(&meta, "auth.second_factor_failed")
+            .outcome(AuditOutcome::Denied)
+            .object("user", user.id)
+            .by_user(user_id, Some(org.id.0))
+            .write(&mut conn)
+            .await?;
+        return Err(ApiError::Unauthenticated("wrong code".into()));
+    };
+    if !store::consume_challenge(&mut conn, &hash).await? {
+        return Err(ApiError::Unauthenticated("the login token was used already; log in again".into()));
+    }
+    let opened = session::open(&mut conn, &meta, &user, true, now).await?;
+    if method == "recovery_code" {
+        let left = store::unused_recovery_codes(&mut conn, user_id).await?;
+        Entry::anonymous(&meta, "auth.recovery_code_used")
+            .object("user", user.id)
+            .by_user(user_id, Some(org.id.0))
+            .details(serde_json::json!({"recovery_codes_left": left}))
+            .write(&mut conn)
+            .await?;
+    }
+    Ok(web::Json(issue(&state, &user, &org, opened, false, now)?))
+}

@@ -1,0 +1,186 @@
+//! Accountable identities: second factors (TOTP, recovery codes, enrolment per role and kind,
+//! an administrator's reset) and sessions a user lists and ends.
+
+use serde_json::{json, Value};
+
+use crate::support::{TestApp, PASSWORD};
+use cyberbridge::access::totp;
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// Enrols a second factor for the holder of `auth`: (secret, recovery codes).
+async fn enrol(app: &TestApp, auth: &str) -> (String, Vec<String>) {
+    enrol_at(app, auth, 0).await
+}
+
+/// The same, confirmed with the code of the time step `offset` seconds from now.
+async fn enrol_at(app: &TestApp, auth: &str, offset: i64) -> (String, Vec<String>) {
+    let e = app.post_as(auth, "/api/v1/me/second-factor", &json!({})).await.ok(201);
+    let secret = e["secret"].as_str().unwrap().to_string();
+    assert!(e["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/cyberbridge:"));
+    // A wrong code does not confirm it.
+    let p = app.post_as(auth, "/api/v1/me/second-factor/confirm", &json!({"code": "000000"})).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "code");
+    let code = totp::code_at(&secret, now().saturating_add_signed(offset)).unwrap();
+    let codes = app.post_as(auth, "/api/v1/me/second-factor/confirm", &json!({"code": code})).await.ok(200);
+    let codes: Vec<String> =
+        codes["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    assert_eq!(codes.len(), 10);
+    (secret, codes)
+}
+
+/// Logs in with a password: the 202 challenge's login token.
+async fn first_step(app: &TestApp, email: &str) -> String {
+    let res = app.post("/api/v1/auth/login", &json!({"email": email, "password": PASSWORD})).await.ok(202);
+    assert_eq!(res["second_factor_required"], true);
+    assert!(res.get("access_token").is_none(), "no token before the second factor");
+    res["login_token"].as_str().unwrap().to_string()
+}
+
+async fn second_step(app: &TestApp, token: &str, code: &str) -> crate::support::TestResponse {
+    app.post("/api/v1/auth/login/second-factor", &json!({"login_token": token, "code": code})).await
+}
+
+#[actix_rt::test]
+async fn a_login_with_a_second_factor_takes_two_steps_and_every_code_works_once() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    // Three time steps are used below (the one before, this one, the next, as the server
+    // accepts): start well inside a step so that the test does not cross into another.
+    while now() % 30 > 20 {
+        actix_rt::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let (secret, recovery) = enrol_at(&app, &bank.admin, -30).await;
+    // A second enrolment while one is active: 409 (an administrator resets it).
+    app.post_as(&bank.admin, "/api/v1/me/second-factor", &json!({})).await.problem(409);
+
+    let token = first_step(&app, &bank.admin_email).await;
+    let p = second_step(&app, &token, "123456").await.problem(401);
+    assert_eq!(p["detail"], "wrong code");
+    // The code of this step (the one of the step before confirmed the enrolment, and is spent).
+    let again = totp::code_at(&secret, now() - 30).unwrap();
+    let next = totp::code_at(&secret, now()).unwrap();
+    if again != next {
+        second_step(&app, &token, &again).await.problem(401);
+    }
+    let tokens = second_step(&app, &token, &next).await.ok(200);
+    let auth = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    app.get_as(&auth, "/api/v1/me").await.ok(200);
+    // The login token is spent; the same code in a new login is refused (its step is taken).
+    second_step(&app, &token, &next).await.problem(401);
+    let token = first_step(&app, &bank.admin_email).await;
+    second_step(&app, &token, &next).await.problem(401);
+    // A recovery code works once, typed however.
+    second_step(&app, &token, &recovery[0].to_uppercase()).await.ok(200);
+    let token = first_step(&app, &bank.admin_email).await;
+    second_step(&app, &token, &recovery[0]).await.problem(401);
+    let used = app.get_as(&bank.admin, "/api/v1/audit?action=auth.recovery_code_used").await.ok(200);
+    assert_eq!(used["items"][0]["details"]["recovery_codes_left"], 9);
+
+    // Guesses in parallel: five tries per login token in all, then even the right code fails.
+    let failed = || async {
+        let page = app.get_as(&bank.admin, "/api/v1/audit?action=auth.second_factor_failed&limit=100").await.ok(200);
+        page["items"].as_array().unwrap().len()
+    };
+    let before = failed().await;
+    let token = first_step(&app, &bank.admin_email).await;
+    let guesses = (0..12).map(|i| second_step(&app, &token, if i % 2 == 0 { "111111" } else { "222222" }));
+    let answers = futures_util::future::join_all(guesses).await;
+    assert!(answers.iter().all(|r| r.status == 401));
+    second_step(&app, &token, &recovery[1]).await.problem(401);
+    assert_eq!(failed().await - before, 5, "twelve guesses at once, five codes checked");
+
+    // Renewing recovery codes needs a current TOTP code; the old ones stop working.
+    let code = totp::code_at(&secret, now() + 30).unwrap();
+    let renewed = app.post_as(&bank.admin, "/api/v1/me/second-factor/recovery-codes", &json!({"code": code})).await.ok(200);
+    let fresh = renewed["recovery_codes"][0].as_str().unwrap().to_string();
+    let token = first_step(&app, &bank.admin_email).await;
+    second_step(&app, &token, &recovery[2]).await.problem(401);
+    second_step(&app, &token, &fresh).await.ok(200);
+}
+
+#[actix_rt::test]
+async fn enrolment_is_required_by_role_and_organisation_kind() {
+    let app = TestApp::spawn_with(|c| c.mfa_required = cyberbridge::domain::org::DEFAULT_MFA_REQUIRED.into()).await;
+    // The platform admin is an org_admin: nothing but enrolment until it has a second factor.
+    let admin = app.admin().await;
+    let p = app.get_as(&admin, "/api/v1/organizations").await.problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("second factor"), "{p}");
+    enrol(&app, &admin).await;
+    let police = app.org("law_enforcement", "Police").await;
+    let bank = app.org("bank", "Bank A").await;
+    // A bank's org_admin must enrol too.
+    app.get_as(&bank.admin, "/api/v1/api-keys").await.problem(403);
+    enrol(&app, &bank.admin).await;
+    enrol(&app, &police.admin).await;
+    let (officer, _) = app.member(&police, "officer@police.test").await;
+    let (teller, _) = app.member(&bank, "teller@bank-a.test").await;
+    // Every user of a public-sector organisation must; a bank's member need not.
+    let res = app.post("/api/v1/auth/login", &json!({"email": "officer@police.test", "password": PASSWORD})).await.ok(200);
+    assert_eq!(res["second_factor_enrollment_required"], true);
+    let me = app.get_as(&officer, "/api/v1/me").await.ok(200);
+    assert_eq!(me["second_factor_enrollment_required"], true);
+    assert_eq!(me["permissions"], json!([]));
+    app.get_as(&officer, "/api/v1/reports").await.problem(403);
+    assert_eq!(app.get_as(&teller, "/api/v1/me").await.ok(200)["second_factor_enrollment_required"], false);
+    app.get_as(&teller, "/api/v1/reports").await.ok(200);
+    // API keys are machine credentials: no second factor.
+    let (key, _) = app.api_key(&bank, &["indicators:lookup"]).await;
+    app.get_as(&key, "/api/v1/me").await.ok(200);
+    // Once enrolled, the same session works, and the next login asks for the code.
+    enrol(&app, &officer).await;
+    app.get_as(&officer, "/api/v1/reports").await.ok(200);
+    first_step(&app, "officer@police.test").await;
+}
+
+#[actix_rt::test]
+async fn an_administrator_resets_a_members_second_factor_and_ends_its_sessions() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let other = app.org("bank", "Bank B").await;
+    let (teller, teller_id) = app.member(&bank, "teller@bank-a.test").await;
+    enrol(&app, &teller).await;
+    let path = format!("/api/v1/users/{teller_id}/second-factor");
+    app.call(awc::http::Method::DELETE, &path, &other.admin, None).await.problem(404);
+    app.call(awc::http::Method::DELETE, &path, &teller, None).await.problem(403);
+    let own = format!("/api/v1/users/{}/second-factor", bank.admin_id);
+    app.call(awc::http::Method::DELETE, &own, &bank.admin, None).await.problem(403);
+    app.call(awc::http::Method::DELETE, &path, &bank.admin, None).await.ok(204);
+    app.get_as(&teller, "/api/v1/me").await.problem(401);
+    // The password alone logs in again, to enrol anew.
+    app.login("teller@bank-a.test", PASSWORD).await;
+    app.call(awc::http::Method::DELETE, &path, &bank.admin, None).await.problem(404);
+    let audit = app.get_as(&bank.admin, "/api/v1/audit?action=user.second_factor_reset").await.ok(200);
+    assert_eq!(audit["items"][0]["object_id"], teller_id.as_str());
+    assert_eq!(audit["items"][0]["user_id"], bank.admin_id.as_str());
+}
+
+#[actix_rt::test]
+async fn a_user_lists_sessions_and_an_ended_one_stops_its_tokens_at_once() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let other = app.org("bank", "Bank B").await;
+    let laptop = app.post("/api/v1/auth/login", &json!({"email": bank.admin_email, "password": PASSWORD})).await.ok(200);
+    let laptop_auth = format!("Bearer {}", laptop["access_token"].as_str().unwrap());
+    let listed = app.get_as(&bank.admin, "/api/v1/me/sessions").await.ok(200);
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{listed}");
+    assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
+    let laptop_session: &Value = items.iter().find(|s| s["current"] == false).unwrap();
+    let id = laptop_session["id"].as_str().unwrap();
+    // Another user's session is not theirs to end.
+    app.call(awc::http::Method::DELETE, &format!("/api/v1/me/sessions/{id}"), &other.admin, None).await.problem(404);
+    app.get_as(&laptop_auth, "/api/v1/me").await.ok(200);
+    app.call(awc::http::Method::DELETE, &format!("/api/v1/me/sessions/{id}"), &bank.admin, None).await.ok(204);
+    let p = app.get_as(&laptop_auth, "/api/v1/me").await.problem(401);
+    assert!(p["detail"].as_str().unwrap().contains("session was ended"), "{p}");
+    app.post("/api/v1/auth/refresh", &json!({"refresh_token": laptop["refresh_token"]})).await.problem(401);
+    app.get_as(&bank.admin, "/api/v1/me").await.ok(200);
+    assert_eq!(app.get_as(&bank.admin, "/api/v1/me/sessions").await.ok(200)["items"].as_array().unwrap().len(), 1);
+    app.call(awc::http::Method::DELETE, &format!("/api/v1/me/sessions/{id}"), &bank.admin, None).await.problem(404);
+    // API keys have no sessions.
+    let (key, _) = app.api_key(&bank, &["indicators:lookup"]).await;
+    app.get_as(&key, "/api/v1/me/sessions").await.problem(403);
+}
