@@ -283,6 +283,20 @@ openssl pkeyutl -verify -pubin -inkey audit.pem -rawin -in head.txt -sigfile hea
 grep -q "Signature Verified Successfully" <(openssl pkeyutl -verify -pubin -inkey audit.pem -rawin -in head.txt -sigfile head.sig)
 rm -f head.txt head.sig audit.pem
 
+echo "== Four eyes (platform admins)"
+# A second platform admin: made alone while the platform has one (its audit row says so); from then on
+# every change that grants powers waits for the other one, for 72 hours.
+PLATFORM_ORG=$(curl -s $B/me -H "authorization: Bearer $ADMIN" | jq -r .organization_id)
+curl -s $B/organizations/$PLATFORM_ORG/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d "{\"email\": \"second@platform.example\", \"name\": \"Second operator\", \"role\": \"org_admin\", \"password\": \"$PASSWORD\"}"
+ADMIN2=$(login second@platform.example "$PASSWORD")
+APPROVAL=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
+  "name": "Financial Intelligence Unit", "kind": "fiu", "country": "XK",
+  "contact": {"name": "Duty desk", "email": "desk@fiu.example", "phone": "+38344100300"}}' | jq -r .id)
+# 202 {"id": "...", "action": "organization.create", "status": "pending", "expires_at": "<72 hours>", "change": {...}}
+curl -s $B/approvals -H "authorization: Bearer $ADMIN2"          # what waits for a second platform admin
+curl -s -X POST $B/approvals/$APPROVAL/approve -H "authorization: Bearer $ADMIN2"   # 200 {"status": "approved", "result_id": "<the FIU>"}; the asker gets 403
+
 echo "== Revocation, deactivation, logout (last: they end what the examples above use)"
 KEY_ID=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_B" | jq -r '.items[0].id')
 curl -s -X DELETE $B/api-keys/$KEY_ID -H "authorization: Bearer $BANK_B"

@@ -15,6 +15,7 @@ pub mod access;
 
 pub mod alerts;
 pub mod apikeys;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod events;

@@ -82,6 +82,8 @@ actions! {
     ListSessions = "auth.sessions_list", Need::Nothing;
     EndSession = "auth.session_end", Need::Nothing;
     CreateOrganization = "organization.create", Need::Permission(ManageOrganizations);
+    ListApprovals = "approval.read", Need::Permission(ManageOrganizations);
+    DecideApproval = "approval.decide", Need::Permission(ManageOrganizations);
     UpdateOrganization = "organization.update", Need::Permission(ManageOrganizations);
     ReadOrganizations = "organization.read", Need::Nothing;
     CreateUser = "user.create", Need::Nothing;
@@ -165,6 +167,11 @@ impl Grant {
     /// The audit row of this action by this caller.
     pub fn entry(&self) -> Entry {
         Entry::new(self.principal.actor(), self.action.audit_name())
+    }
+
+    /// An audit row of this caller under another action name (a step of the action).
+    pub fn entry_as(&self, action: &'static str) -> Entry {
+        Entry::new(self.principal.actor(), action)
     }
 
     /// The audit row of this action on one object.

@@ -5,6 +5,7 @@
 //! `rules` module.
 
 pub mod action;
+pub mod four_eyes;
 pub mod guard;
 pub mod password;
 pub mod principal;

@@ -337,7 +337,11 @@ impl PrincipalView {
                 Credential::ApiKey { scopes, .. } => Some(scopes.clone()),
                 Credential::User { .. } => None,
             },
-            permissions: if p.must_change_password || p.must_enrol_second_factor { Vec::new() } else { p.permissions() },
+            permissions: if p.must_change_password || p.must_enrol_second_factor {
+                Vec::new()
+            } else {
+                p.permissions()
+            },
             password_change_required: p.must_change_password,
             second_factor_enrollment_required: p.must_enrol_second_factor,
         }

@@ -5,9 +5,11 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use super::four_eyes::{ApprovalAction, ApprovalRow};
 use crate::domain::{ApiKeyId, OrgId, OrgKind, Role};
 use crate::kernel::db::schema::{
-    api_keys, login_addresses, login_guard, organizations, revoked_access_tokens, second_factors, sessions, users,
+    api_keys, approvals, login_addresses, login_guard, organizations, revoked_access_tokens, second_factors, sessions,
+    users,
 };
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
@@ -49,7 +51,9 @@ pub async fn user_principal(
             organizations::active,
             diesel::dsl::exists(revoked_access_tokens::table.filter(revoked_access_tokens::jti.eq(jti))),
             diesel::dsl::exists(
-                sessions::table.filter(sessions::id.eq(sid.unwrap_or_default())).filter(sessions::ended_at.is_not_null()),
+                sessions::table
+                    .filter(sessions::id.eq(sid.unwrap_or_default()))
+                    .filter(sessions::ended_at.is_not_null()),
             ),
             diesel::dsl::exists(
                 second_factors::table
@@ -162,4 +166,80 @@ pub async fn purge_lapsed(conn: &mut Conn, now: DateTime<Utc>) -> ApiResult<usiz
             .execute(conn)
             .await?;
     Ok(counts + addresses)
+}
+
+/// Active platform admins: org_admins of the active platform organisation.
+pub async fn platform_admins(conn: &mut Conn) -> ApiResult<i64> {
+    Ok(users::table
+        .inner_join(organizations::table)
+        .filter(organizations::kind.eq(OrgKind::Platform))
+        .filter(organizations::active.eq(true))
+        .filter(users::role.eq(Role::OrgAdmin))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn insert_approval(
+    conn: &mut Conn,
+    id: Uuid,
+    action: ApprovalAction,
+    target: Option<Uuid>,
+    payload: &serde_json::Value,
+    requested_by: Uuid,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<ApprovalRow> {
+    Ok(diesel::insert_into(approvals::table)
+        .values((
+            approvals::id.eq(id),
+            approvals::action.eq(action),
+            approvals::target_id.eq(target),
+            approvals::payload.eq(payload),
+            approvals::requested_by.eq(requested_by),
+            approvals::expires_at.eq(expires_at),
+        ))
+        .returning(ApprovalRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// The approval, locked until the transaction ends (one decision, however many admins click).
+pub async fn lock_approval(conn: &mut Conn, id: Uuid) -> ApiResult<Option<ApprovalRow>> {
+    Ok(approvals::table.find(id).for_update().select(ApprovalRow::as_select()).first(conn).await.optional()?)
+}
+
+pub async fn get_approval(conn: &mut Conn, id: Uuid) -> ApiResult<Option<ApprovalRow>> {
+    Ok(approvals::table.find(id).select(ApprovalRow::as_select()).first(conn).await.optional()?)
+}
+
+/// Approvals, newest first; only those still pending (and unexpired) with `pending_only`.
+pub async fn list_approvals(conn: &mut Conn, pending_only: bool, limit: i64) -> ApiResult<Vec<ApprovalRow>> {
+    let mut q = approvals::table.select(ApprovalRow::as_select()).into_boxed();
+    if pending_only {
+        q = q.filter(approvals::status.eq("pending")).filter(approvals::expires_at.gt(diesel::dsl::now));
+    }
+    Ok(q.order(approvals::requested_at.desc()).limit(limit).load(conn).await?)
+}
+
+/// Records the decision on a locked, pending approval.
+pub async fn decide_approval(
+    conn: &mut Conn,
+    id: Uuid,
+    approved: bool,
+    by: Uuid,
+    reason: Option<&str>,
+    result: Option<Uuid>,
+) -> ApiResult<ApprovalRow> {
+    Ok(diesel::update(approvals::table.find(id))
+        .set((
+            approvals::status.eq(if approved { "approved" } else { "rejected" }),
+            approvals::decided_by.eq(by),
+            approvals::decided_at.eq(diesel::dsl::now),
+            approvals::reason.eq(reason),
+            approvals::result_id.eq(result),
+        ))
+        .returning(ApprovalRow::as_returning())
+        .get_result(conn)
+        .await?)
 }

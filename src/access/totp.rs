@@ -5,7 +5,6 @@
 use rand::RngCore;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-
 pub const DIGITS: usize = 6;
 pub const PERIOD: u64 = 30;
 pub const RECOVERY_CODES: usize = 10;
@@ -118,7 +117,8 @@ mod tests {
         assert_eq!(fresh.len(), 32);
         let now = 1_800_000_000;
         assert!(accepts(&fresh, &code_at(&fresh, now).unwrap(), now, 0).unwrap().is_some());
-        assert!(otpauth_uri(&fresh, "cyberbridge", "ana@bank.example").starts_with("otpauth://totp/cyberbridge:ana%40bank.example?secret="));
+        assert!(otpauth_uri(&fresh, "cyberbridge", "ana@bank.example")
+            .starts_with("otpauth://totp/cyberbridge:ana%40bank.example?secret="));
     }
 
     #[test]

@@ -13,7 +13,9 @@ use actix_web::{middleware, web, App};
 use utoipa_actix_web::AppExt;
 
 use crate::kernel::{http, AppState};
-use crate::{alerts, apikeys, audit, auth, events, indicators, organizations, reports, requests, system, users};
+use crate::{
+    alerts, apikeys, approvals, audit, auth, events, indicators, organizations, reports, requests, system, users,
+};
 use crate::{watchlists, webhooks};
 
 /// Registers every documented route. Used both to serve and to print the OpenAPI document,
@@ -35,6 +37,10 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(auth::routes::list_sessions)
                 .service(auth::routes::end_session)
                 .service(users::routes::reset_second_factor)
+                .service(approvals::routes::list_approvals)
+                .service(approvals::routes::get_approval)
+                .service(approvals::routes::approve)
+                .service(approvals::routes::reject)
                 .service(organizations::routes::create_organization)
                 .service(organizations::routes::list_organizations)
                 .service(organizations::routes::get_organization)

@@ -23,7 +23,8 @@ pub const CHALLENGE_TRIES: i32 = 5;
 pub async fn challenge(conn: &mut Conn, meta: &RequestMeta, user: &UserRow, now: DateTime<Utc>) -> ApiResult<String> {
     let token = tokens::random_token();
     conn.transaction(async |c| {
-        store::insert_challenge(c, &tokens::sha256(&token), user.id.0, now + Duration::seconds(CHALLENGE_TTL_SECS)).await?;
+        store::insert_challenge(c, &tokens::sha256(&token), user.id.0, now + Duration::seconds(CHALLENGE_TTL_SECS))
+            .await?;
         Entry::anonymous(meta, "auth.login_second_factor_awaited")
             .object("user", user.id)
             .by_user(user.id.0, Some(user.organization_id.0))

@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::kernel::db::schema::{login_challenges, recovery_codes, refresh_tokens, revoked_access_tokens, second_factors, sessions};
+use crate::kernel::db::schema::{
+    login_challenges, recovery_codes, refresh_tokens, revoked_access_tokens, second_factors, sessions,
+};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
@@ -99,12 +101,12 @@ pub async fn purge_expired(conn: &mut Conn) -> ApiResult<usize> {
             .execute(conn)
             .await?;
     let d = diesel::delete(login_challenges::table.filter(login_challenges::expires_at.lt(now))).execute(conn).await?;
-    let e = diesel::delete(
-        sessions::table
-            .filter(sessions::last_seen_at.lt(now - chrono::Duration::days(crate::kernel::tokens::REFRESH_TTL_DAYS + 90))),
-    )
-    .execute(conn)
-    .await?;
+    let e =
+        diesel::delete(sessions::table.filter(
+            sessions::last_seen_at.lt(now - chrono::Duration::days(crate::kernel::tokens::REFRESH_TTL_DAYS + 90)),
+        ))
+        .execute(conn)
+        .await?;
     Ok(a + b + c + d + e)
 }
 
@@ -224,7 +226,9 @@ pub async fn replace_recovery_codes(conn: &mut Conn, user: Uuid, hashes: &[Vec<u
     diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user))).execute(conn).await?;
     let rows: Vec<_> = hashes
         .iter()
-        .map(|h| (recovery_codes::id.eq(Uuid::now_v7()), recovery_codes::user_id.eq(user), recovery_codes::code_hash.eq(h)))
+        .map(|h| {
+            (recovery_codes::id.eq(Uuid::now_v7()), recovery_codes::user_id.eq(user), recovery_codes::code_hash.eq(h))
+        })
         .collect();
     diesel::insert_into(recovery_codes::table).values(&rows).execute(conn).await?;
     Ok(())

@@ -27,7 +27,10 @@ impl Network {
                 .ok_or_else(|| format!("`{raw}`: the prefix length must be 0 to {max}"))?,
         };
         if masked(addr, prefix) != addr {
-            return Err(format!("`{raw}` has host bits set; write its network, e.g. `{}/{prefix}`", masked(addr, prefix)));
+            return Err(format!(
+                "`{raw}` has host bits set; write its network, e.g. `{}/{prefix}`",
+                masked(addr, prefix)
+            ));
         }
         Ok(Network { addr, prefix })
     }

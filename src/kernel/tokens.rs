@@ -163,12 +163,14 @@ mod rotation_tests {
         let (old, new) =
             (b"an old secret of at least 32 bytes!!".as_slice(), b"the new secret of at least 32 bytes!".as_slice());
         let before = JwtKeys::new(old).unwrap();
-        let (token, _) = before.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Uuid::nil(), Utc::now()).unwrap();
+        let (token, _) =
+            before.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Uuid::nil(), Utc::now()).unwrap();
         assert_eq!(jsonwebtoken::decode_header(&token).unwrap().kid, Some(key_id(old)));
         let rotated = JwtKeys::with_previous(new, &[old]).unwrap();
         assert!(rotated.verify(&token).is_ok(), "a token of the previous key still works");
-        let (fresh, _) =
-            rotated.issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Uuid::nil(), Utc::now()).unwrap();
+        let (fresh, _) = rotated
+            .issue(Uuid::now_v7(), Uuid::now_v7(), OrgKind::Bank, Role::Member, Uuid::nil(), Utc::now())
+            .unwrap();
         assert_eq!(jsonwebtoken::decode_header(&fresh).unwrap().kid, Some(key_id(new)));
         assert!(JwtKeys::new(new).unwrap().verify(&token).is_err(), "once dropped, the old key's tokens stop");
         assert!(before.verify(&fresh).is_err());

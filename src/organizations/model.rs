@@ -189,7 +189,7 @@ impl Organization {
 }
 
 /// Body of `POST /organizations`.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Bank A", "kind": "bank", "country": "XK",
     "contact": {"name": "Fraud desk", "email": "fraud@bank-a.example", "phone": "+38338123456"},
@@ -272,6 +272,11 @@ impl UpdateOrganization {
     }
 
     /// Which parts a change touched, for the audit row.
+    /// Whether fields besides `bank_identifiers` are given.
+    pub fn touches_more_than_bank_identifiers(&self) -> bool {
+        self.name.is_some() || self.country.is_some() || self.contact.is_some() || self.active.is_some()
+    }
+
     pub fn touched(&self) -> serde_json::Value {
         serde_json::json!({
             "name": self.name.is_some(), "country": self.country.is_some(), "contact": self.contact.is_some(),

@@ -15,9 +15,8 @@ use super::model::{
 };
 use crate::domain::{OrgId, RequestId};
 use crate::kernel::db::schema::{
-    attachment_chunks,
-    capabilities, data_request_attachments, data_request_history, data_request_messages, data_request_responses,
-    data_requests,
+    attachment_chunks, capabilities, data_request_attachments, data_request_history, data_request_messages,
+    data_request_responses, data_requests,
 };
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
@@ -271,12 +270,7 @@ pub async fn insert_chunk(conn: &mut Conn, attachment: Uuid, seq: i32, data: &[u
 
 /// Chunk `seq` of a stored file; `None` past its end.
 pub async fn chunk(conn: &mut Conn, attachment: Uuid, seq: i32) -> ApiResult<Option<Vec<u8>>> {
-    Ok(attachment_chunks::table
-        .find((attachment, seq))
-        .select(attachment_chunks::data)
-        .first(conn)
-        .await
-        .optional()?)
+    Ok(attachment_chunks::table.find((attachment, seq)).select(attachment_chunks::data).first(conn).await.optional()?)
 }
 
 /// Deletes the chunks of files whose response was refused.

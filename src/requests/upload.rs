@@ -260,7 +260,11 @@ mod tests {
         assert_eq!(sniff(b"[{\"subscriber\": \"x\"", true), "text/plain", "a whole file that is not JSON");
         assert_eq!(sniff(b"ip,from,to\n192.0.2.1,a,b", true), "text/csv");
         assert_eq!(sniff(&[0xff, 0x00, 0xfe], true), "application/octet-stream");
-        assert_eq!(sniff("name\nJos\u{e9}".as_bytes().split_last().unwrap().1, false), "text/plain", "a chunk cut inside a character");
+        assert_eq!(
+            sniff("name\nJos\u{e9}".as_bytes().split_last().unwrap().1, false),
+            "text/plain",
+            "a chunk cut inside a character"
+        );
         assert_eq!(safe_filename(Some("../../etc/\"passwd\""), 0), "passwd");
         assert_eq!(safe_filename(None, 2), "attachment-3");
     }

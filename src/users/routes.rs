@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::model::*;
 use super::{rules, store};
+use crate::access::four_eyes::{self, Approval, ApprovalAction, Gate};
 use crate::access::{password, Action, Grant, Principal};
-use crate::domain::{OrgId, UserId};
+use crate::domain::{OrgId, OrgKind, Role, UserId};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::{with_etag, IfMatch};
 use crate::kernel::http::pagination;
@@ -45,6 +46,7 @@ async fn visible_user(state: &AppState, act: &Grant, id: UserId) -> ApiResult<Us
     security(("bearer" = [])),
     responses(
         (status = 201, description = "created", body = User, headers(("ETag" = String))),
+        (status = 202, description = "a new platform admin, filed for a second platform admin", body = Approval),
         Common, JsonBody, Denied, Missing, Conflict,
     )
 )]
@@ -74,14 +76,32 @@ pub async fn create_user(
         password_hash,
         password_change_required: false,
     };
-    let user = conn
+    // A new platform admin takes a second platform admin (four eyes).
+    let grants_powers = organization.kind == OrgKind::Platform && new.role == Role::OrgAdmin;
+    let done = conn
         .transaction(async |c| {
+            let gate = match grants_powers {
+                true => {
+                    let payload = serde_json::json!({
+                        "email": new.email, "name": new.name, "role": new.role, "password_hash": new.password_hash,
+                    });
+                    four_eyes::gate(c, &act, ApprovalAction::UserPlatformAdmin, Some(org.0), payload).await?
+                }
+                false => Gate::Proceed { sole: false },
+            };
+            if let Gate::Filed(approval) = gate {
+                return Ok(Err(approval));
+            }
             let row = store::insert(c, &new).await?;
-            act.on("user", row.id).details(serde_json::json!({"role": row.role})).write(c).await?;
-            Ok::<_, ApiError>(User::from(row))
+            let details = serde_json::json!({"role": row.role, "four_eyes": gate.flag()});
+            act.on("user", row.id).details(details).write(c).await?;
+            Ok::<_, ApiError>(Ok(User::from(row)))
         })
         .await?;
-    Ok(with_etag(StatusCode::CREATED, user.version, &user))
+    match done {
+        Ok(user) => Ok(with_etag(StatusCode::CREATED, user.version, &user)),
+        Err(approval) => Ok(HttpResponse::Accepted().json(approval)),
+    }
 }
 
 /// Lists an organisation's users (platform admins; org_admins of that organisation).
@@ -135,6 +155,7 @@ pub async fn get_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "changed", body = User, headers(("ETag" = String))),
+        (status = 202, description = "a promotion to platform admin, filed for a second platform admin", body = Approval),
         Common, JsonBody, Denied, Missing, Versioned,
     )
 )]
@@ -155,18 +176,40 @@ pub async fn update_user(
     let if_match = if_match.required()?;
     let changes = body.parse(&current, act.user_id() == Some(id))?;
     let mut conn = state.pool.get().await?;
-    let user = conn
+    let in_platform = organizations::store::get(&mut conn, current.organization_id)
+        .await?
+        .is_some_and(|o| o.kind == OrgKind::Platform);
+    // Making someone a platform admin takes a second platform admin (four eyes).
+    let grants_powers = in_platform && changes.role == Some(Role::OrgAdmin) && current.role != Role::OrgAdmin;
+    let done = conn
         .transaction(async |c| {
             let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
             if_match.check(locked.version)?;
-            let row = store::update(c, id, &changes).await?;
-            let details =
+            let mut details =
                 serde_json::json!({"name": body.name.is_some(), "role": changes.role, "active": changes.active});
+            if grants_powers {
+                if (body.name.is_some() || body.active.is_some()) && four_eyes::needed(c).await? {
+                    return Err(ApiError::field(
+                        "role",
+                        "send the role alone: it may wait for a second platform admin",
+                    ));
+                }
+                let payload = serde_json::json!({"user_id": id, "role": Role::OrgAdmin});
+                let gate = four_eyes::gate(c, &act, ApprovalAction::UserPlatformAdmin, Some(id.0), payload).await?;
+                if let Gate::Filed(approval) = gate {
+                    return Ok(Err(approval));
+                }
+                details["four_eyes"] = gate.flag();
+            }
+            let row = store::update(c, id, &changes).await?;
             act.on("user", id).details(details).write(c).await?;
-            Ok::<_, ApiError>(User::from(row))
+            Ok::<_, ApiError>(Ok(User::from(row)))
         })
         .await?;
-    Ok(with_etag(StatusCode::OK, user.version, &user))
+    match done {
+        Ok(user) => Ok(with_etag(StatusCode::OK, user.version, &user)),
+        Err(approval) => Ok(HttpResponse::Accepted().json(approval)),
+    }
 }
 
 /// Resets a member's second factor (a lost authenticator): it and the recovery codes are
@@ -189,7 +232,9 @@ pub async fn reset_second_factor(
     let act = principal.authorize(&state, Action::ResetSecondFactor).await?;
     let user = visible_user(&state, &act, id).await?;
     if !rules::manages(&act, user.organization_id) || act.user_id() == Some(id) {
-        return Err(act.refuse(&state, "user", id, "another administrator of the organisation resets a second factor").await);
+        return Err(act
+            .refuse(&state, "user", id, "another administrator of the organisation resets a second factor")
+            .await);
     }
     let mut conn = state.pool.get().await?;
     let removed = conn

@@ -158,7 +158,8 @@ impl WebhookClient {
         http.set_nodelay(true);
         http.set_connect_timeout(Some(Duration::from_secs(5)));
         let tls = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls()?);
-        let connector = if allow_internal { tls.https_or_http() } else { tls.https_only() }.enable_http1().wrap_connector(http);
+        let connector =
+            if allow_internal { tls.https_or_http() } else { tls.https_only() }.enable_http1().wrap_connector(http);
         let http = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(4)
@@ -196,7 +197,8 @@ impl WebhookClient {
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        let request = request.body(Full::new(Bytes::from(body))).map_err(|e| format!("cannot build the request: {e}"))?;
+        let request =
+            request.body(Full::new(Bytes::from(body))).map_err(|e| format!("cannot build the request: {e}"))?;
         let response = self.http.request(request).await.map_err(describe)?;
         let status = response.status().as_u16();
         // Read a short body to the end so that its connection serves the next delivery.
@@ -313,10 +315,12 @@ mod tests {
         }
         assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1, "one connection for three deliveries");
         let padding = "x".repeat(6 * 1024);
-        let (url, _) = raw_receiver(format!("HTTP/1.1 200 OK\r\nX-Padding: {padding}\r\nContent-Length: 0\r\n\r\n")).await;
+        let (url, _) =
+            raw_receiver(format!("HTTP/1.1 200 OK\r\nX-Padding: {padding}\r\nContent-Length: 0\r\n\r\n")).await;
         assert_eq!(client.post(&url, &[], b"{}".to_vec(), timeout).await, Ok(200));
         let padding = "x".repeat(64 * 1024);
-        let (url, _) = raw_receiver(format!("HTTP/1.1 200 OK\r\nX-Padding: {padding}\r\nContent-Length: 0\r\n\r\n")).await;
+        let (url, _) =
+            raw_receiver(format!("HTTP/1.1 200 OK\r\nX-Padding: {padding}\r\nContent-Length: 0\r\n\r\n")).await;
         let refused = client.post(&url, &[], b"{}".to_vec(), timeout).await;
         assert!(refused.is_err(), "a 64 KiB head is not read: {refused:?}");
     }
@@ -325,7 +329,8 @@ mod tests {
     async fn internal_addresses_are_refused_at_delivery_whether_named_or_literal() {
         let client = WebhookClient::new(false).unwrap();
         let timeout = Duration::from_secs(5);
-        for url in ["https://localhost:9/hook", "https://127.0.0.1:9/hook", "https://[::1]:9/hook", "http://8.8.8.8/x"] {
+        for url in ["https://localhost:9/hook", "https://127.0.0.1:9/hook", "https://[::1]:9/hook", "http://8.8.8.8/x"]
+        {
             let url = url::Url::parse(url).unwrap();
             let error = client.post(&url, &[], b"{}".to_vec(), timeout).await.unwrap_err();
             assert!(!error.contains("127.0.0.1") && !error.contains("::1") && !error.contains(":9"), "{url}: {error}");

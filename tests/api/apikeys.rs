@@ -180,7 +180,9 @@ async fn a_key_bound_to_networks_or_a_certificate_is_refused_elsewhere_and_audit
     let cert_key = format!("ApiKey {}", bound["key"].as_str().unwrap());
     let with_cert = |cert: String| {
         let (app, key) = (&app, cert_key.clone());
-        async move { app.send(Method::GET, "/api/v1/me", &[("Authorization", &key), ("X-Client-Cert-SHA256", &cert)], None).await }
+        async move {
+            app.send(Method::GET, "/api/v1/me", &[("Authorization", &key), ("X-Client-Cert-SHA256", &cert)], None).await
+        }
     };
     with_cert(fingerprint.to_lowercase()).await.ok(200);
     with_cert("ab".repeat(32)).await.problem(401);
@@ -189,9 +191,15 @@ async fn a_key_bound_to_networks_or_a_certificate_is_refused_elsewhere_and_audit
     // Bad bindings are refused naming the field; a huge list too.
     let many: Vec<String> = (0..51).map(|i| format!("198.51.{i}.0/24")).collect();
     for (body, field) in [
-        (json!({"name": "x", "scopes": ["alerts:write"], "allowed_networks": ["198.51.100.1/24"]}), "allowed_networks[0]"),
+        (
+            json!({"name": "x", "scopes": ["alerts:write"], "allowed_networks": ["198.51.100.1/24"]}),
+            "allowed_networks[0]",
+        ),
         (json!({"name": "x", "scopes": ["alerts:write"], "allowed_networks": many}), "allowed_networks"),
-        (json!({"name": "x", "scopes": ["alerts:write"], "client_certificate_sha256": "abc"}), "client_certificate_sha256"),
+        (
+            json!({"name": "x", "scopes": ["alerts:write"], "client_certificate_sha256": "abc"}),
+            "client_certificate_sha256",
+        ),
     ] {
         let p = app.post_as(&bank.admin, "/api/v1/api-keys", &body).await.problem(422);
         assert_eq!(p["errors"][0]["field"], field, "{p}");
@@ -199,7 +207,8 @@ async fn a_key_bound_to_networks_or_a_certificate_is_refused_elsewhere_and_audit
     // Every refusal is in the bank's audit trail, with the key (repeated ones of a key from one
     // address share a row that lists each of them).
     let mut refused = Vec::new();
-    let count = |rows: &[serde_json::Value]| rows.iter().map(|r| r["details"]["merged"].as_u64().unwrap_or(1)).sum::<u64>();
+    let count =
+        |rows: &[serde_json::Value]| rows.iter().map(|r| r["details"]["merged"].as_u64().unwrap_or(1)).sum::<u64>();
     for _ in 0..50 {
         refused = app.get_as(&bank.admin, "/api/v1/audit?action=auth.api_key_refused").await.ok(200)["items"]
             .as_array()

@@ -94,7 +94,8 @@ async fn a_login_with_a_second_factor_takes_two_steps_and_every_code_works_once(
 
     // Renewing recovery codes needs a current TOTP code; the old ones stop working.
     let code = totp::code_at(&secret, now() + 30).unwrap();
-    let renewed = app.post_as(&bank.admin, "/api/v1/me/second-factor/recovery-codes", &json!({"code": code})).await.ok(200);
+    let renewed =
+        app.post_as(&bank.admin, "/api/v1/me/second-factor/recovery-codes", &json!({"code": code})).await.ok(200);
     let fresh = renewed["recovery_codes"][0].as_str().unwrap().to_string();
     let token = first_step(&app, &bank.admin_email).await;
     second_step(&app, &token, &recovery[2]).await.problem(401);
@@ -118,7 +119,8 @@ async fn enrolment_is_required_by_role_and_organisation_kind() {
     let (officer, _) = app.member(&police, "officer@police.test").await;
     let (teller, _) = app.member(&bank, "teller@bank-a.test").await;
     // Every user of a public-sector organisation must; a bank's member need not.
-    let res = app.post("/api/v1/auth/login", &json!({"email": "officer@police.test", "password": PASSWORD})).await.ok(200);
+    let res =
+        app.post("/api/v1/auth/login", &json!({"email": "officer@police.test", "password": PASSWORD})).await.ok(200);
     assert_eq!(res["second_factor_enrollment_required"], true);
     let me = app.get_as(&officer, "/api/v1/me").await.ok(200);
     assert_eq!(me["second_factor_enrollment_required"], true);
@@ -162,7 +164,8 @@ async fn a_user_lists_sessions_and_an_ended_one_stops_its_tokens_at_once() {
     let app = TestApp::spawn().await;
     let bank = app.org("bank", "Bank A").await;
     let other = app.org("bank", "Bank B").await;
-    let laptop = app.post("/api/v1/auth/login", &json!({"email": bank.admin_email, "password": PASSWORD})).await.ok(200);
+    let laptop =
+        app.post("/api/v1/auth/login", &json!({"email": bank.admin_email, "password": PASSWORD})).await.ok(200);
     let laptop_auth = format!("Bearer {}", laptop["access_token"].as_str().unwrap());
     let listed = app.get_as(&bank.admin, "/api/v1/me/sessions").await.ok(200);
     let items = listed["items"].as_array().unwrap();
@@ -183,4 +186,161 @@ async fn a_user_lists_sessions_and_an_ended_one_stops_its_tokens_at_once() {
     // API keys have no sessions.
     let (key, _) = app.api_key(&bank, &["indicators:lookup"]).await;
     app.get_as(&key, "/api/v1/me/sessions").await.problem(403);
+}
+
+/// The platform admin's organisation id.
+async fn platform_org(app: &TestApp, admin: &str) -> String {
+    app.get_as(admin, "/api/v1/me").await.ok(200)["organization_id"].as_str().unwrap().to_string()
+}
+
+fn police_body(name: &str) -> Value {
+    json!({"name": name, "kind": "law_enforcement", "country": "XK",
+           "contact": {"name": "Duty desk", "email": "desk@police.example", "phone": "+38344111222"}})
+}
+
+#[actix_rt::test]
+async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() {
+    use awc::http::Method;
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let platform = platform_org(&app, &admin).await;
+    // A fresh install: the only platform admin acts alone, and the audit says so.
+    let police = app.post_as(&admin, "/api/v1/organizations", &police_body("Police One")).await.ok(201);
+    let second = app
+        .post_as(
+            &admin,
+            &format!("/api/v1/organizations/{platform}/users"),
+            &json!({"email": "second@platform.test", "name": "Second", "role": "org_admin", "password": PASSWORD}),
+        )
+        .await
+        .ok(201);
+    let flagged = app.get_as(&admin, "/api/v1/audit?action=organization.create").await.ok(200);
+    assert_eq!(flagged["items"][0]["object_id"], police["id"]);
+    assert_eq!(flagged["items"][0]["details"]["four_eyes"], "sole_platform_admin");
+    let admin2 = app.login("second@platform.test", PASSWORD).await;
+
+    // From the second platform admin on, a public-sector organisation waits.
+    let filed = app.post_as(&admin, "/api/v1/organizations", &police_body("Police Two")).await.ok(202);
+    assert_eq!(filed["status"], "pending");
+    assert_eq!(filed["action"], "organization.create");
+    let id = filed["id"].as_str().unwrap().to_string();
+    let listed = app.get_as(&admin, "/api/v1/organizations?kind=law_enforcement").await.ok(200);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "not registered before approval");
+    // Not by the one who asked; not by anyone but a platform admin; seen by every platform admin.
+    app.post_as(&admin, &format!("/api/v1/approvals/{id}/approve"), &json!({})).await.problem(403);
+    let bank = app.org("bank", "Bank A").await;
+    app.get_as(&bank.admin, "/api/v1/approvals").await.problem(403);
+    app.post_as(&bank.admin, &format!("/api/v1/approvals/{id}/approve"), &json!({})).await.problem(403);
+    let pending = app.get_as(&admin2, "/api/v1/approvals").await.ok(200);
+    assert_eq!(pending["items"][0]["id"], id.as_str());
+    // Two clicks at once: one decision.
+    let path = format!("/api/v1/approvals/{id}/approve");
+    let (a, b) =
+        futures_util::future::join(app.post_as(&admin2, &path, &json!({})), app.post_as(&admin2, &path, &json!({})))
+            .await;
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    let approved = app.get_as(&admin2, &format!("/api/v1/approvals/{id}")).await.ok(200);
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["decided_by"], second["id"]);
+    app.get_as(&admin, &format!("/api/v1/organizations/{}", approved["result_id"].as_str().unwrap())).await.ok(200);
+    let listed = app.get_as(&admin, "/api/v1/organizations?kind=law_enforcement").await.ok(200);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    let audit = app.get_as(&admin, "/api/v1/audit?action=approval.decide").await.ok(200);
+    assert_eq!(audit["items"][0]["details"]["requested_by"], app.get_as(&admin, "/api/v1/me").await.ok(200)["user_id"]);
+    assert_eq!(audit["items"][0]["details"]["approved_by"], second["id"]);
+
+    // A bank's identifiers route money alerts: sent alone, they wait; the second admin rejects.
+    let bank_path = format!("/api/v1/organizations/{}", bank.id);
+    let etag = app.get_as(&admin, &bank_path).await.header("etag").unwrap();
+    let ids = json!([{"bic": "BANKXKPR", "country": "XK", "bank_code": "12"}]);
+    let mixed = json!({"name": "Bank A renamed", "bank_identifiers": ids});
+    let p = app
+        .send(Method::PATCH, &bank_path, &[("Authorization", &admin), ("If-Match", &etag)], Some(&mixed))
+        .await
+        .problem(422);
+    assert_eq!(p["errors"][0]["field"], "bank_identifiers");
+    let alone = json!({"bank_identifiers": ids});
+    let filed = app
+        .send(Method::PATCH, &bank_path, &[("Authorization", &admin), ("If-Match", &etag)], Some(&alone))
+        .await
+        .ok(202);
+    let reject = format!("/api/v1/approvals/{}/reject", filed["id"].as_str().unwrap());
+    app.post_as(&admin2, &reject, &json!({"reason": ""})).await.problem(422);
+    let rejected = app.post_as(&admin2, &reject, &json!({"reason": "No letter from the bank"})).await.ok(200);
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(app.get_as(&admin, &bank_path).await.ok(200)["bank_identifiers"], json!([]));
+
+    // Making someone a platform admin waits too; an approval expires after 72 hours.
+    let member = app
+        .post_as(
+            &admin,
+            &format!("/api/v1/organizations/{platform}/users"),
+            &json!({"email": "third@platform.test", "name": "Third", "role": "member", "password": PASSWORD}),
+        )
+        .await
+        .ok(201);
+    let user_path = format!("/api/v1/users/{}", member["id"].as_str().unwrap());
+    let etag = app.get_as(&admin, &user_path).await.header("etag").unwrap();
+    let promote = json!({"role": "org_admin"});
+    let filed = app
+        .send(Method::PATCH, &user_path, &[("Authorization", &admin), ("If-Match", &etag)], Some(&promote))
+        .await
+        .ok(202);
+    assert_eq!(filed["action"], "user.platform_admin");
+    assert!(filed["change"].get("password_hash").is_none());
+    assert_eq!(app.get_as(&admin, &user_path).await.ok(200)["role"], "member");
+    let mut conn = app.db.connect().await;
+    crate::support::exec(
+        &mut conn,
+        &format!(
+            "UPDATE approvals SET expires_at = now() - interval '1 second' WHERE id = '{}'",
+            filed["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    let expired = format!("/api/v1/approvals/{}", filed["id"].as_str().unwrap());
+    assert_eq!(app.get_as(&admin2, &expired).await.ok(200)["status"], "expired");
+    app.post_as(&admin2, &format!("{expired}/approve"), &json!({})).await.problem(409);
+    assert_eq!(app.get_as(&admin, &user_path).await.ok(200)["role"], "member");
+    let filed = app
+        .send(Method::PATCH, &user_path, &[("Authorization", &admin), ("If-Match", &etag)], Some(&promote))
+        .await
+        .ok(202);
+    app.post_as(&admin2, &format!("/api/v1/approvals/{}/approve", filed["id"].as_str().unwrap()), &json!({}))
+        .await
+        .ok(200);
+    assert_eq!(app.get_as(&admin, &user_path).await.ok(200)["role"], "org_admin");
+    // A new platform admin created outright waits the same way, with its password never shown.
+    let filed = app
+        .post_as(
+            &admin2,
+            &format!("/api/v1/organizations/{platform}/users"),
+            &json!({"email": "fourth@platform.test", "name": "Fourth", "role": "org_admin", "password": PASSWORD}),
+        )
+        .await
+        .ok(202);
+    assert!(filed["change"].get("password_hash").is_none() && !filed.to_string().contains(PASSWORD));
+    app.post_as(&admin, &format!("/api/v1/approvals/{}/approve", filed["id"].as_str().unwrap()), &json!({}))
+        .await
+        .ok(200);
+    app.login("fourth@platform.test", PASSWORD).await;
+
+    // Deactivating the other platform admins does not bring back acting alone.
+    for email in ["second@platform.test", "third@platform.test", "fourth@platform.test"] {
+        let users = app.get_as(&admin, &format!("/api/v1/organizations/{platform}/users?limit=100")).await.ok(200);
+        let user = users["items"].as_array().unwrap().iter().find(|u| u["email"] == email).unwrap().clone();
+        let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+        let etag = app.get_as(&admin, &path).await.header("etag").unwrap();
+        app.send(
+            Method::PATCH,
+            &path,
+            &[("Authorization", &admin), ("If-Match", &etag)],
+            Some(&json!({"active": false})),
+        )
+        .await
+        .ok(200);
+    }
+    app.post_as(&admin, "/api/v1/organizations", &police_body("Police Three")).await.ok(202);
 }

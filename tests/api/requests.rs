@@ -558,12 +558,14 @@ async fn a_file_of_several_chunks_is_stored_and_downloaded_whole() {
     let path = format!("/api/v1/requests/{}", req["id"].as_str().unwrap());
     transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
     // 2.5 MiB of JSON (three chunks, one cut inside a record) and 3 MiB of bytes no chunk repeats.
-    let rows: Vec<String> =
-        (0..40_000).map(|i| format!(r#"{{"ip": "192.0.2.{}", "subscriber": "Subscriber number {i:08}"}}"#, i % 250)).collect();
+    let rows: Vec<String> = (0..40_000)
+        .map(|i| format!(r#"{{"ip": "192.0.2.{}", "subscriber": "Subscriber number {i:08}"}}"#, i % 250))
+        .collect();
     let mut log = format!("[{}]", rows.join(",")).into_bytes();
     log.truncate(log.len().min(2_621_440 - 1));
     log.push(b']');
-    let binary: Vec<u8> = (0u32..3 * 1024 * 1024 / 4).flat_map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes()).collect();
+    let binary: Vec<u8> =
+        (0u32..3 * 1024 * 1024 / 4).flat_map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes()).collect();
     let (ct, mp) = multipart("[]", &[("log.json", &log), ("capture.bin", &binary)]);
     let headers = [("Authorization", isp.admin.as_str()), ("content-type", ct.as_str())];
     let answered = app.send_raw(awc::http::Method::POST, &format!("{path}/responses"), &headers, mp).await.ok(201);

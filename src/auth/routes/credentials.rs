@@ -6,9 +6,9 @@ use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{session, store};
 use crate::access::principal::PrincipalView;
 use crate::access::{password, Action, Credential, Principal};
+use crate::auth::{session, store};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::responses::{Common, JsonBody, Public};
 use crate::kernel::http::RequestMeta;
@@ -149,7 +149,12 @@ pub(super) fn issue(
     Ok(tokens_of(access, opened.refresh, user.password_change_required, enrol))
 }
 
-fn tokens_of(access_token: String, refresh_token: String, password_change_required: bool, enrol: bool) -> TokenResponse {
+fn tokens_of(
+    access_token: String,
+    refresh_token: String,
+    password_change_required: bool,
+    enrol: bool,
+) -> TokenResponse {
     TokenResponse {
         access_token,
         token_type: "Bearer",

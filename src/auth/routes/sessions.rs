@@ -37,7 +37,9 @@ pub struct SessionList {
 fn caller(act: &Grant) -> ApiResult<(UserId, Option<Uuid>)> {
     match act.credential {
         Credential::User { user_id, sid, .. } => Ok((user_id, sid)),
-        Credential::ApiKey { .. } => Err(ApiError::Forbidden("API keys have no sessions; revoke the key instead".into())),
+        Credential::ApiKey { .. } => {
+            Err(ApiError::Forbidden("API keys have no sessions; revoke the key instead".into()))
+        }
     }
 }
 

@@ -212,9 +212,7 @@ pub async fn migrate(url: &str) -> Result<usize, DbSetupError> {
             // the bookkeeping table, so it only checks that nothing is pending.
             all_applied(&mut conn).map(|()| Vec::new())
         };
-        let applied = applied
-            .map(|v| v.len())
-            .map_err(|e| DbSetupError::Migration(e.to_string()));
+        let applied = applied.map(|v| v.len()).map_err(|e| DbSetupError::Migration(e.to_string()));
         diesel::RunQueryDsl::execute(
             diesel::sql_query(format!("SELECT pg_advisory_unlock({})", locks::MIGRATIONS)),
             &mut conn,
@@ -238,12 +236,10 @@ fn all_applied(
     conn: &mut AsyncConnectionWrapper<AsyncPgConnection>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     use diesel::migration::MigrationSource;
-    let applied: Vec<String> = diesel::RunQueryDsl::load(
-        diesel::sql_query("SELECT version FROM __diesel_schema_migrations"),
-        conn,
-    )
-    .map(|rows: Vec<Version>| rows.into_iter().map(|r| r.version).collect())
-    .map_err(|e| format!("reading the applied migrations: {e}"))?;
+    let applied: Vec<String> =
+        diesel::RunQueryDsl::load(diesel::sql_query("SELECT version FROM __diesel_schema_migrations"), conn)
+            .map(|rows: Vec<Version>| rows.into_iter().map(|r| r.version).collect())
+            .map_err(|e| format!("reading the applied migrations: {e}"))?;
     let pending = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)?
         .iter()
         .filter(|m| !applied.contains(&m.name().version().to_string()))
@@ -301,6 +297,12 @@ pub async fn setting_or_insert(conn: &mut Conn, key: &str, make: impl FnOnce() -
         .execute(conn)
         .await?;
     app_settings::table.find(key).select(app_settings::value).first(conn).await
+}
+
+/// The shared setting `key`, if set.
+pub async fn setting(conn: &mut Conn, key: &str) -> QueryResult<Option<String>> {
+    use schema::app_settings;
+    app_settings::table.find(key).select(app_settings::value).first(conn).await.optional()
 }
 
 /// Checks that the database answers a trivial query.

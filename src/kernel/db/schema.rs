@@ -33,6 +33,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    approvals (id) {
+        id -> Uuid,
+        action -> Text,
+        target_id -> Nullable<Uuid>,
+        payload -> Jsonb,
+        requested_by -> Uuid,
+        requested_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        status -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        reason -> Nullable<Text>,
+        result_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     attachment_chunks (attachment_id, seq) {
         attachment_id -> Uuid,
         seq -> Int4,
@@ -501,6 +518,7 @@ diesel::joinable!(webhooks -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     app_settings,
+    approvals,
     attachment_chunks,
     audit_checkpoints,
     audit_events,

@@ -78,8 +78,10 @@ async fn prepare_server() -> PgServer {
     PgServer { admin_url, template }
 }
 
-/// Templates of older migration sets are no longer needed; one that another test run is still
-/// cloning refuses the drop and is left for next time.
+/// Templates of older migration sets are no longer needed once they are an hour old (another
+/// checkout's test run may still be using a recent one); one that is being cloned refuses the
+/// drop and is left for next time. Their age is their folder's (superusers only; else none are
+/// dropped).
 async fn drop_stale_templates(conn: &mut AsyncPgConnection, current: &str) {
     #[derive(diesel::QueryableByName)]
     struct Name {
@@ -88,7 +90,8 @@ async fn drop_stale_templates(conn: &mut AsyncPgConnection, current: &str) {
     }
     let stale: Vec<Name> = diesel::sql_query(
         "SELECT datname FROM pg_database WHERE starts_with(datname, 'cyberbridge_tpl_') \
-         AND NOT datname LIKE '%building' AND datname <> $1",
+         AND NOT datname LIKE '%building' AND datname <> $1 \
+         AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 hour'",
     )
     .bind::<diesel::sql_types::Text, _>(current)
     .load(conn)
