@@ -203,6 +203,10 @@ curl -s $B/requests/$REQ/transitions -H "authorization: Bearer $ISP_ADMIN" -H 'c
 #    and every download is in the audit trail.
 ATTACHMENT=$(curl -s $B/requests/$REQ -H "authorization: Bearer $POLICE" | jq -r '.responses[0].attachments[0].id')
 curl -s -D - $B/requests/$REQ/attachments/$ATTACHMENT -H "authorization: Bearer $POLICE" -o radius-log.pdf
+# The order as it reached the ISP and the ISP's response, signed by the platform (detached JWS, EdDSA,
+# over RFC 8785 canonical JSON); the public keys that verify them, for anyone, offline, years later.
+curl -s $B/requests/$REQ/signed-documents -H "authorization: Bearer $ISP_ADMIN"
+curl -s $B/signing-keys
 # 6. Validation. Traffic or content data from the police names its validator (a prosecution office of
 #    its country, by id): the request waits in pending_validation, unseen by the ISP; police and
 #    prosecutor talk in its messages; the prosecutor approves (or rejects, with reasons).

@@ -290,8 +290,10 @@ async fn seed_requests(state: &AppState, members: &[Member]) -> ApiResult<()> {
     };
     let act = isp.may(state, Action::RespondToRequest).await?;
     let mut conn = state.pool.get().await?;
-    conn.transaction(async |c| requests::service::respond(c, &act, answered, upload, Utc::now()).await.map(|_| ()))
-        .await?;
+    conn.transaction(async |c| {
+        requests::service::respond(c, &act, &state.signer, answered, upload, Utc::now()).await.map(|_| ())
+    })
+    .await?;
     drop(conn);
     transition(state, isp, answered, "fulfilled").await?;
     // Waiting for a prosecutor: police asking for traffic data.
@@ -344,7 +346,8 @@ async fn request(state: &AppState, by: &Member, to: &Member, fields: Value) -> A
         requests::policy::Tables::configured(state.config.validation_tables.as_deref()).map_err(ApiError::internal)?;
     let plan = requests::service::plan(&mut conn, &mut check, &act, &body, input.as_ref(), &tables).await?;
     let (input, plan) = check.done(|| input.zip(plan))?;
-    let created = conn.transaction(async |c| requests::service::create(c, &act, input, plan, &body).await).await?;
+    let created =
+        conn.transaction(async |c| requests::service::create(c, &act, &state.signer, input, plan, &body).await).await?;
     Ok(created.id)
 }
 

@@ -75,6 +75,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(webhooks::routes::list_webhook_deliveries)
                 .service(webhooks::routes::test_webhook)
                 .service(requests::routes::get_capabilities)
+                .service(requests::routes::list_signed_documents)
+                .service(requests::routes::get_signing_keys)
                 .service(requests::routes::put_capabilities)
                 .service(requests::routes::create_request)
                 .service(requests::routes::list_requests)

@@ -176,6 +176,17 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_AUDIT_SIGNING_KEY_FILE")]
     pub audit_signing_key_file: Option<PathBuf>,
 
+    /// Ed25519 seed (32 bytes, base64) that signs orders, validation decisions and responses
+    /// (detached JWS). Never stored in the database; its public key is published at
+    /// /api/v1/signing-keys. Unset (and no file): a new key at each start, with a warning (its
+    /// public key is still published, so what it signed stays verifiable).
+    #[arg(long, env = "CYBERBRIDGE_SIGNING_KEY", hide_env_values = true, value_parser = secret)]
+    pub signing_key: Option<SecretString>,
+
+    /// A file holding that seed instead (mounted secret).
+    #[arg(long, env = "CYBERBRIDGE_SIGNING_KEY_FILE")]
+    pub signing_key_file: Option<PathBuf>,
+
     /// A file to which every instance appends the signed head of the audit chain (one JSON
     /// line) every `CYBERBRIDGE_AUDIT_WITNESS_INTERVAL` seconds: ship it off the machine (a
     /// log forwarder, a regulator's drop box) and verify against it later.
@@ -226,6 +237,7 @@ impl Config {
             &mut self.database_url,
             &mut self.owner_database_url,
             &mut self.audit_signing_key,
+            &mut self.signing_key,
             &mut self.metrics_token,
             &mut self.secrets_key,
             &mut self.jwt_previous_secret,

@@ -9,10 +9,12 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod jcs;
 pub mod keycache;
 pub mod metrics;
 pub mod notify;
 pub mod secrets;
+pub mod signing;
 pub mod state;
 pub mod tokens;
 

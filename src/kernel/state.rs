@@ -41,6 +41,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Who must enrol a second factor (`CYBERBRIDGE_MFA_REQUIRED`).
     pub mfa_policy: Arc<crate::domain::MfaPolicy>,
+    /// Signs orders, validation decisions and responses (detached JWS).
+    pub signer: Arc<super::signing::DocumentSigner>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hashing = tokio::sync::Semaphore::new(config.hash_concurrency.unwrap_or(cores).max(1));
         let mfa_policy = Arc::new(crate::domain::MfaPolicy::parse(&config.mfa_required)?);
+        let signer = Arc::new(document_signer(&config)?);
         let audit = AuditBuffer::start(pool.clone());
         let hub = Hub::new();
         hub.spawn(url.expose_secret().to_string());
@@ -103,6 +106,7 @@ impl AppState {
             secrets,
             hub,
             mfa_policy,
+            signer,
         }))
     }
 
@@ -115,6 +119,27 @@ impl AppState {
         }
         Ok(AppState { pool, ..self.clone() })
     }
+}
+
+/// The document signing key from the configuration (variable or file), or a new one with a warning.
+fn document_signer(config: &Config) -> Result<super::signing::DocumentSigner, String> {
+    let seed = match (&config.signing_key, &config.signing_key_file) {
+        (Some(key), _) => Some(key.expose_secret().to_string()),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("reading the document signing key file {}: {e}", path.display()))?,
+        ),
+        (None, None) => None,
+    };
+    let signer = super::signing::DocumentSigner::new(seed.as_deref())?;
+    if signer.ephemeral {
+        tracing::warn!(
+            kid = %signer.kid(),
+            "no CYBERBRIDGE_SIGNING_KEY: orders and responses are signed with a key made at start-up \
+             (its public key is published; set one in production)"
+        );
+    }
+    Ok(signer)
 }
 
 /// The audit signing key from the configuration (variable or file), or a new one with a warning.

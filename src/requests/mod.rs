@@ -8,6 +8,7 @@ pub mod routes;
 pub mod rules;
 pub mod scheduler;
 pub mod service;
+pub mod signed;
 pub mod store;
 pub mod upload;
 pub mod view;

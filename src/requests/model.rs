@@ -666,3 +666,53 @@ pub struct RequestPage {
     pub items: Vec<DataRequest>,
     pub next_cursor: Option<String>,
 }
+
+/// A signed document as stored.
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = crate::kernel::db::schema::signed_documents)]
+pub struct SignedRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub object_id: Option<Uuid>,
+    pub payload: String,
+    pub jws: String,
+    pub kid: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A document the platform signed for the parties of a request.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct SignedDocument {
+    pub id: Uuid,
+    /// `order` (as it reached the addressee), `validation` (a validator's decision) or `response`.
+    pub kind: String,
+    /// The response, for a `response`.
+    pub object_id: Option<Uuid>,
+    /// The signed text: the document's RFC 8785 canonical JSON, exactly as signed.
+    pub payload: String,
+    /// Detached compact JWS (EdDSA): `header..signature`; put BASE64URL(payload) between the dots to verify.
+    pub jws: String,
+    /// The signing key's id in the JWKS (`GET /signing-keys`).
+    pub kid: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<SignedRow> for SignedDocument {
+    fn from(r: SignedRow) -> Self {
+        SignedDocument {
+            id: r.id,
+            kind: r.kind,
+            object_id: r.object_id,
+            payload: r.payload,
+            jws: r.jws,
+            kid: r.kid,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// The signed documents of a request.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct SignedDocumentList {
+    pub items: Vec<SignedDocument>,
+}

@@ -7,13 +7,14 @@ use uuid::Uuid;
 use super::model::*;
 use super::policy::{self, Requirement};
 use super::rules::{self, Side};
-use super::{store, view};
+use super::{signed, store, view};
 use crate::access::Grant;
 use crate::domain::{Check, OrgId, OrgKind, RequestId};
 use crate::events::{self, EventType};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::IfMatch;
+use crate::kernel::signing::DocumentSigner;
 use crate::{organizations, reports};
 
 /// Payload of `request.received`.
@@ -130,6 +131,7 @@ fn kinds(list: &[OrgKind]) -> String {
 pub async fn create(
     c: &mut Conn,
     act: &Grant,
+    signer: &DocumentSigner,
     input: RequestInput,
     plan: Plan,
     body: &CreateRequest,
@@ -189,6 +191,7 @@ pub async fn create(
     };
     store::record(c, &history).await?;
     if start.goes_out {
+        signed::sign(c, signer, &row, signed::ORDER, None, &signed::order(&row)).await?;
         events::emit(c, EventType::RequestReceived, row.addressee_org_id, &received(&row)).await?;
     }
     if let Some(validator) = row.validator_org_id {
@@ -241,6 +244,7 @@ pub async fn transition(
 pub async fn validate(
     c: &mut Conn,
     act: &Grant,
+    signer: &DocumentSigner,
     id: RequestId,
     if_match: IfMatch,
     approve: bool,
@@ -274,11 +278,13 @@ pub async fn validate(
         r.seal_reason = Some(format!("{decision} on {}", now.format("%Y-%m-%d")));
     }
     let r = store::save(c, &r).await?;
+    signed::sign(c, signer, &r, signed::VALIDATION, None, &signed::validation(&r, act, approve, now)).await?;
     changed(c, act, before, &r, None, Some(decision.to_string())).await?;
     if let Some(reasons) = note {
         write_message(c, act, &r, r.issuer_org_id, format!("{decision}: {reasons}")).await?;
     }
     if decided.reaches {
+        signed::sign(c, signer, &r, signed::ORDER, None, &signed::order(&r)).await?;
         events::emit(c, EventType::RequestReceived, r.addressee_org_id, &received(&r)).await?;
     }
     if decided.seals {
@@ -359,6 +365,7 @@ pub fn takes_response(r: &RequestRow) -> ApiResult<()> {
 pub async fn respond(
     c: &mut Conn,
     act: &Grant,
+    signer: &DocumentSigner,
     id: RequestId,
     upload: super::upload::Upload,
     now: DateTime<Utc>,
@@ -374,6 +381,8 @@ pub async fn respond(
         created_at: now,
     };
     store::insert_response(c, &response).await?;
+    signed::sign(c, signer, &r, signed::RESPONSE, Some(response.id), &signed::response(&r, &response, &upload.files))
+        .await?;
     let mut hashes = Vec::new();
     for file in upload.files {
         hashes.push(hex::encode(&file.sha256));

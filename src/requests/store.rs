@@ -16,7 +16,7 @@ use super::model::{
 use crate::domain::{OrgId, RequestId};
 use crate::kernel::db::schema::{
     attachment_chunks, capabilities, data_request_attachments, data_request_history, data_request_messages,
-    data_request_responses, data_requests,
+    data_request_responses, data_requests, signed_documents, signing_keys,
 };
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
@@ -377,4 +377,57 @@ pub async fn by_addressee(
     .bind::<Array<Text>, _>(RequestStatus::answered())
     .load(conn)
     .await?)
+}
+
+/// Publishes a signing key's public half the first time it signs.
+pub async fn record_signing_key(conn: &mut Conn, kid: &str, public_key: &[u8]) -> ApiResult<()> {
+    diesel::insert_into(signing_keys::table)
+        .values((signing_keys::kid.eq(kid), signing_keys::public_key.eq(public_key)))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every key that ever signed, newest first: (kid, public key).
+pub async fn signing_keys(conn: &mut Conn) -> ApiResult<Vec<(String, Vec<u8>)>> {
+    Ok(signing_keys::table
+        .order(signing_keys::first_used_at.desc())
+        .select((signing_keys::kid, signing_keys::public_key))
+        .load(conn)
+        .await?)
+}
+
+pub async fn insert_signed(
+    conn: &mut Conn,
+    request: RequestId,
+    kind: &str,
+    object_id: Option<Uuid>,
+    payload: &str,
+    jws: &str,
+    kid: &str,
+) -> ApiResult<()> {
+    diesel::insert_into(signed_documents::table)
+        .values((
+            signed_documents::id.eq(Uuid::now_v7()),
+            signed_documents::request_id.eq(request),
+            signed_documents::kind.eq(kind),
+            signed_documents::object_id.eq(object_id),
+            signed_documents::payload.eq(payload),
+            signed_documents::jws.eq(jws),
+            signed_documents::kid.eq(kid),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A request's signed documents, oldest first.
+pub async fn signed_documents(conn: &mut Conn, request: RequestId) -> ApiResult<Vec<super::model::SignedRow>> {
+    Ok(signed_documents::table
+        .filter(signed_documents::request_id.eq(request))
+        .order(signed_documents::created_at)
+        .select(super::model::SignedRow::as_select())
+        .load(conn)
+        .await?)
 }

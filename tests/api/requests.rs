@@ -583,3 +583,77 @@ async fn a_file_of_several_chunks_is_stored_and_downloaded_whole() {
         assert_eq!(file["sha256"], hex::encode(Sha256::digest(content)).as_str());
     }
 }
+
+/// Verifies a detached JWS with an independent implementation (jsonwebtoken's EdDSA, on
+/// ed25519-dalek; the server signs with ring), against the key the JWKS names.
+fn verifies(jwks: &Value, doc: &Value, payload: &str) -> bool {
+    use base64::Engine;
+    let kid = doc["kid"].as_str().unwrap();
+    let key = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid).expect("the key is in the JWKS");
+    let key = jsonwebtoken::DecodingKey::from_ed_components(key["x"].as_str().unwrap()).unwrap();
+    let (header, signature) = doc["jws"].as_str().unwrap().split_once("..").unwrap();
+    let token =
+        format!("{header}.{}.{signature}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload.as_bytes()));
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.validate_exp = false;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<Value>(&token, &key, &validation).is_ok()
+}
+
+#[actix_rt::test]
+async fn orders_and_responses_are_signed_and_verify_offline_with_the_published_keys() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let other = app.org("isp", "ISP Two").await;
+    let req = issue(&app, &police, &isp).await;
+    let path = format!("/api/v1/requests/{}/signed-documents", req["id"].as_str().unwrap());
+    let jwks = app.get("/api/v1/signing-keys").await.ok(200);
+    assert_eq!(jwks["keys"][0]["crv"], "Ed25519");
+
+    let docs = app.get_as(&isp.admin, &path).await.ok(200);
+    let order = &docs["items"][0];
+    assert_eq!(order["kind"], "order");
+    let payload = order["payload"].as_str().unwrap();
+    let parsed: Value = serde_json::from_str(payload).unwrap();
+    assert_eq!(parsed["type"], "cyberbridge.order/v1");
+    assert_eq!(parsed["reference"], req["reference"]);
+    assert_eq!(parsed["issuer"]["organization_id"], police.id.as_str());
+    assert_eq!(parsed["identifiers"], req["identifiers"]);
+    // The text is the canonical form of what it says: anyone can re-create it.
+    assert_eq!(cyberbridge::kernel::jcs::canonical(&parsed), payload);
+    assert!(verifies(&jwks, order, payload));
+    // One changed byte, and it no longer verifies.
+    let forged = payload.replace(req["reference"].as_str().unwrap(), "REQ-2026-999999");
+    assert!(!verifies(&jwks, order, &forged));
+    let mut bytes = payload.as_bytes().to_vec();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 1;
+    assert!(!verifies(&jwks, order, std::str::from_utf8(&bytes).unwrap()));
+
+    // The response is signed with its files' hashes; both parties read it, nobody else anything.
+    transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
+    let (ct, mp) = multipart(r#"[{"subscriber": "A. Person"}]"#, &[("log.csv", b"ip,from\n192.0.2.1,x\n")]);
+    app.send_raw(
+        awc::http::Method::POST,
+        &format!("/api/v1/requests/{}/responses", req["id"].as_str().unwrap()),
+        &[("Authorization", &isp.admin), ("content-type", &ct)],
+        mp,
+    )
+    .await
+    .ok(201);
+    let docs = app.get_as(&police.admin, &path).await.ok(200);
+    let items = docs["items"].as_array().unwrap();
+    assert_eq!(items.iter().map(|d| d["kind"].as_str().unwrap()).collect::<Vec<_>>(), ["order", "response"]);
+    let response = &items[1];
+    let text = response["payload"].as_str().unwrap();
+    let parsed: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(parsed["records"][0]["subscriber"], "A. Person");
+    use sha2::Digest;
+    assert_eq!(
+        parsed["attachments"][0]["sha256"],
+        hex::encode(sha2::Sha256::digest(b"ip,from\n192.0.2.1,x\n")).as_str()
+    );
+    assert!(verifies(&jwks, response, text));
+    app.get_as(&other.admin, &path).await.problem(404);
+}

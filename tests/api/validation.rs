@@ -520,3 +520,28 @@ async fn a_country_table_from_the_tables_file_decides_and_cannot_be_got_around()
     assert!(items(&app, &isp.admin, "/api/v1/events").await.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[actix_rt::test]
+async fn a_validated_order_carries_the_signed_decision_and_the_validation_it_went_out_under() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let prosecutor = app.org("prosecution", "Prosecutor").await;
+    let isp = app.org("isp", "ISP One").await;
+    let b = request(&isp, "traffic_data", &["traffic"], "routine", Some(&prosecutor));
+    let r = app.post_as(&police.admin, "/api/v1/requests", &b).await.ok(201);
+    let docs = format!("{}/signed-documents", path(&r));
+    // Nothing is signed, and nothing reaches the ISP, before the decision.
+    assert_eq!(app.get_as(&police.admin, &docs).await.ok(200)["items"], json!([]));
+    app.get_as(&isp.admin, &docs).await.problem(404);
+    decide(&app, &prosecutor.admin, &r, "approve").await.ok(200);
+    let seen = app.get_as(&isp.admin, &docs).await.ok(200);
+    let kinds: Vec<&str> = seen["items"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["validation", "order"]);
+    let decision: Value = serde_json::from_str(seen["items"][0]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(decision["decision"], "approve");
+    assert_eq!(decision["validator"]["organization_id"], prosecutor.id.as_str());
+    assert!(decision.get("note").is_none(), "the validator's reasons go to the issuer alone");
+    let order: Value = serde_json::from_str(seen["items"][1]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(order["validation"]["validated_by"], prosecutor.id.as_str());
+    assert_eq!(order["validation"]["table"], "domestic:XK");
+}

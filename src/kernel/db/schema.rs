@@ -403,6 +403,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    signed_documents (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        kind -> Text,
+        object_id -> Nullable<Uuid>,
+        payload -> Text,
+        jws -> Text,
+        kid -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        public_key -> Bytea,
+        first_used_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         organization_id -> Uuid,
@@ -507,6 +528,8 @@ diesel::joinable!(reports -> organizations (reporter_org_id));
 diesel::joinable!(reports -> users (reporter_user_id));
 diesel::joinable!(second_factors -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(signed_documents -> data_requests (request_id));
+diesel::joinable!(signed_documents -> signing_keys (kid));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(watchlist_items -> watchlists (watchlist_id));
 diesel::joinable!(watchlists -> organizations (organization_id));
@@ -545,6 +568,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     revoked_access_tokens,
     second_factors,
     sessions,
+    signed_documents,
+    signing_keys,
     users,
     watchlist_items,
     watchlists,

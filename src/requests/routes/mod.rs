@@ -5,6 +5,7 @@ mod capabilities;
 mod messages;
 mod requests;
 mod responses;
+mod signatures;
 mod statistics;
 mod workflow;
 
@@ -12,6 +13,7 @@ pub use capabilities::*;
 pub use messages::*;
 pub use requests::*;
 pub use responses::*;
+pub use signatures::*;
 pub use statistics::*;
 pub use workflow::*;
 

@@ -47,7 +47,7 @@ pub async fn create_request(
     let (input, plan) = check.done(|| input.zip(plan))?;
     let created = conn
         .transaction(async |c| {
-            let request = service::create(c, &act, input, plan, &body).await?;
+            let request = service::create(c, &act, &state.signer, input, plan, &body).await?;
             idem.record(c, StatusCode::CREATED, &request).await
         })
         .await;

@@ -64,7 +64,7 @@ pub async fn create_request_response(
     let ids: Vec<_> = upload.files.iter().map(|f| f.id).collect();
     let stored = async {
         let mut conn = state.pool.get().await?;
-        conn.transaction(async |c| service::respond(c, &act, id, upload, Utc::now()).await).await
+        conn.transaction(async |c| service::respond(c, &act, &state.signer, id, upload, Utc::now()).await).await
     }
     .await;
     if stored.is_err() {

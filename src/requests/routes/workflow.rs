@@ -99,7 +99,9 @@ pub async fn validate_request(
         );
     }
     let mut conn = state.pool.get().await?;
-    let request = conn.transaction(async |c| service::validate(c, &act, id, if_match, approve, note).await).await?;
+    let request = conn
+        .transaction(async |c| service::validate(c, &act, &state.signer, id, if_match, approve, note).await)
+        .await?;
     Ok(answer(&request))
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE signed_documents;
+DROP TABLE signing_keys;

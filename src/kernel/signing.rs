@@ -1,0 +1,86 @@
+//! The platform's signature on what it carries between organisations (orders, validation
+//! decisions, responses): a detached JWS (RFC 7515, appendix F) with EdDSA (Ed25519, RFC 8037)
+//! over the RFC 8785 canonical JSON of the document. The key is never in the database; its
+//! public half is recorded there when first used, so that the JWKS (`GET /signing-keys`) keeps
+//! every key that ever signed and a signature can be checked years later, after rotations.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use sha2::{Digest, Sha256};
+
+pub struct DocumentSigner {
+    pair: Ed25519KeyPair,
+    kid: String,
+    /// No key configured: one made at start-up (its public key is still published).
+    pub ephemeral: bool,
+}
+
+impl DocumentSigner {
+    /// From a 32-byte Ed25519 seed in base64, or a new random key when none is configured.
+    pub fn new(seed_base64: Option<&str>) -> Result<Self, String> {
+        let (seed, ephemeral) = match seed_base64 {
+            Some(text) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(text.trim())
+                    .map_err(|e| format!("the document signing key is not base64: {e}"))?;
+                let seed: [u8; 32] = bytes
+                    .try_into()
+                    .map_err(|_| "the document signing key must be 32 bytes (an Ed25519 seed)".to_string())?;
+                (seed, false)
+            }
+            None => (rand::random::<[u8; 32]>(), true),
+        };
+        let pair = Ed25519KeyPair::from_seed_unchecked(&seed).map_err(|e| format!("document signing key: {e}"))?;
+        // The key id: the RFC 7638 thumbprint of the public JWK, base64url.
+        let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+        let thumbprint = Sha256::digest(format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#).as_bytes());
+        Ok(DocumentSigner { kid: URL_SAFE_NO_PAD.encode(thumbprint), pair, ephemeral })
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn public_key(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
+    }
+
+    /// The detached compact JWS over `payload` (the canonical JSON text): `header..signature`.
+    /// To verify, put `BASE64URL(payload)` between the two dots.
+    pub fn sign_detached(&self, payload: &str) -> String {
+        let header = serde_json::json!({"alg": "EdDSA", "kid": self.kid, "typ": "JOSE", "cty": "json"});
+        let header = URL_SAFE_NO_PAD.encode(header.to_string());
+        let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
+        let signature = URL_SAFE_NO_PAD.encode(self.pair.sign(input.as_bytes()).as_ref());
+        format!("{header}..{signature}")
+    }
+}
+
+/// A public key as a JWK (RFC 8037).
+pub fn jwk(kid: &str, public_key: &[u8]) -> serde_json::Value {
+    serde_json::json!({
+        "kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(public_key),
+        "kid": kid, "alg": "EdDSA", "use": "sig",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ring::signature::{UnparsedPublicKey, ED25519};
+
+    #[test]
+    fn a_detached_signature_covers_the_header_and_the_payload() {
+        let signer = DocumentSigner::new(Some(&base64::engine::general_purpose::STANDARD.encode([7u8; 32]))).unwrap();
+        let jws = signer.sign_detached(r#"{"a":1}"#);
+        let (header, signature) = jws.split_once("..").unwrap();
+        let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(r#"{"a":1}"#));
+        let key = UnparsedPublicKey::new(&ED25519, signer.public_key());
+        let sig = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        assert!(key.verify(input.as_bytes(), &sig).is_ok());
+        let changed = format!("{header}.{}", URL_SAFE_NO_PAD.encode(r#"{"a":2}"#));
+        assert!(key.verify(changed.as_bytes(), &sig).is_err());
+        assert_eq!(jwk(signer.kid(), signer.public_key())["kid"], signer.kid());
+    }
+}
