@@ -87,6 +87,10 @@ pub struct Approval {
     pub reason: Option<String>,
     /// The organisation or user made or changed, once approved.
     pub result_id: Option<Uuid>,
+    /// In the approval's answer only, for a platform admin made or restored: the one-time
+    /// password to hand over (changed at the first login).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_password: Option<String>,
 }
 
 impl Approval {
@@ -108,6 +112,7 @@ impl Approval {
             decided_at: row.decided_at,
             reason: row.reason,
             result_id: row.result_id,
+            initial_password: None,
         }
     }
 }
@@ -118,7 +123,7 @@ pub enum Gate {
     /// be flagged in the audit row).
     Proceed { sole: bool },
     /// Filed: it waits for a second platform admin.
-    Filed(Approval),
+    Filed(Box<Approval>),
 }
 
 impl Gate {
@@ -180,5 +185,5 @@ pub async fn gate(
         }))
         .write(conn)
         .await?;
-    Ok(Gate::Filed(Approval::of(row, now)))
+    Ok(Gate::Filed(Box::new(Approval::of(row, now))))
 }

@@ -5,15 +5,38 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::access::four_eyes::{ApprovalAction, ApprovalRow};
+use crate::access::password;
 use crate::domain::{Email, OrgId, Role, UserId};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::tokens;
 use crate::organizations::model::{CreateOrganization, UpdateOrganization};
 use crate::users::model::{NewUser, UserChanges};
 use crate::{organizations, users};
 
-/// Makes the change; returns the organisation or user made or changed.
-pub async fn apply(conn: &mut Conn, row: &ApprovalRow) -> ApiResult<Uuid> {
+/// What an approved change made: the organisation or user, and for a platform admin the
+/// one-time password the approver hands over.
+pub struct Applied {
+    pub id: Uuid,
+    pub initial_password: Option<String>,
+}
+
+/// Makes the change.
+pub async fn apply(conn: &mut Conn, row: &ApprovalRow) -> ApiResult<Applied> {
+    let id = make(conn, row).await?;
+    if row.action != ApprovalAction::UserPlatformAdmin {
+        return Ok(Applied { id, initial_password: None });
+    }
+    // A platform admin made by approval starts with credentials nobody had before: a new
+    // password (shown once, to the approver, to be changed at the first login), no second
+    // factor, no session. Whoever filed it, or held the account before, holds none of them.
+    let password = tokens::random_token();
+    let hash = password::hash_offline(password.clone()).await?;
+    users::store::reset_credentials(conn, UserId(id), &hash).await?;
+    Ok(Applied { id, initial_password: Some(password) })
+}
+
+async fn make(conn: &mut Conn, row: &ApprovalRow) -> ApiResult<Uuid> {
     let stored = |what: &str| ApiError::internal(format!("approval {}: stored {what} unreadable", row.id));
     match row.action {
         ApprovalAction::OrganizationCreate => {
@@ -36,7 +59,7 @@ pub async fn apply(conn: &mut Conn, row: &ApprovalRow) -> ApiResult<Uuid> {
             Some(user) => {
                 let id = UserId(user.parse().map_err(|_| stored("user"))?);
                 users::store::lock(conn, id).await?.ok_or(ApiError::NotFound)?;
-                let changes = UserChanges { role: Some(Role::OrgAdmin), ..Default::default() };
+                let changes = UserChanges { role: Some(Role::OrgAdmin), active: Some(true), ..Default::default() };
                 Ok(users::store::update(conn, id, &changes).await?.id.0)
             }
             None => {
@@ -48,8 +71,9 @@ pub async fn apply(conn: &mut Conn, row: &ApprovalRow) -> ApiResult<Uuid> {
                     email: Email::parse(&text("email")?).map_err(|_| stored("email"))?,
                     name: text("name")?,
                     role: Role::OrgAdmin,
-                    password_hash: text("password_hash")?,
-                    password_change_required: false,
+                    // Replaced at once by the fresh password (`apply`).
+                    password_hash: String::new(),
+                    password_change_required: true,
                 };
                 Ok(users::store::insert(conn, &new).await?.id.0)
             }

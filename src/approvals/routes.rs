@@ -84,7 +84,10 @@ pub async fn get_approval(
 }
 
 /// Approves a change: a platform admin other than the one who asked makes it now, and both are
-/// in the audit row. 409 when it is no longer pending (decided, or past its 72 hours).
+/// in the audit row. 409 when it is no longer pending (decided, or past its 72 hours). A
+/// platform admin made or restored this way gets fresh credentials: the answer carries their
+/// one-time password (to hand over out of band; changed at the first login), the only time it
+/// is shown.
 #[utoipa::path(
     tag = "approvals",
     params(("id" = Uuid, Path)),
@@ -108,15 +111,17 @@ pub async fn approve(
             if row.requested_by == me {
                 return Err(ApiError::Forbidden("a second platform admin approves; not the one who asked".into()));
             }
-            let result = apply(c, &row).await?;
-            let decided = store::decide_approval(c, id, true, me, None, Some(result)).await?;
+            let applied = apply(c, &row).await?;
+            let decided = store::decide_approval(c, id, true, me, None, Some(applied.id)).await?;
             act.on("approval", id)
                 .details(serde_json::json!({
-                    "action": row.action, "requested_by": row.requested_by, "approved_by": me, "result_id": result,
+                    "action": row.action, "requested_by": row.requested_by, "approved_by": me, "result_id": applied.id,
                 }))
                 .write(c)
                 .await?;
-            Ok::<_, ApiError>(Approval::of(decided, Utc::now()))
+            let mut approval = Approval::of(decided, Utc::now());
+            approval.initial_password = applied.initial_password;
+            Ok::<_, ApiError>(approval)
         })
         .await?;
     state.hub.key_cache.clear();

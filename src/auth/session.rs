@@ -135,9 +135,12 @@ pub async fn rotate(
             return Ok(Err("the account or its organisation is deactivated"));
         }
         // Sessions opened before sessions were recorded have no row: they go on until they lapse.
-        let recorded = store::touch_session(c, row.family_id, meta.client_addr.as_deref()).await?;
-        if !recorded && store::session_exists(c, row.family_id).await? {
-            return Ok(Err("the session was ended"));
+        match store::touch_session(c, row.family_id, meta.client_addr.as_deref()).await? {
+            None if store::session_exists(c, row.family_id).await? => return Ok(Err("the session was ended")),
+            Some(false) if who.second_factor => {
+                return Ok(Err("the session was opened without the second factor you now have; log in again"))
+            }
+            _ => {}
         }
         store::mark_refresh_used(c, row.id).await?;
         let expires = now + Duration::days(tokens::REFRESH_TTL_DAYS);

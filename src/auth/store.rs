@@ -140,13 +140,15 @@ pub async fn insert_session(
     Ok(())
 }
 
-/// Records a refresh of the session; false when it was ended.
-pub async fn touch_session(conn: &mut Conn, id: Uuid, client_addr: Option<&str>) -> ApiResult<bool> {
-    let n = diesel::update(sessions::table.find(id).filter(sessions::ended_at.is_null()))
+/// Records a refresh of the session: whether it was opened with a second factor, or `None`
+/// when it was ended (or never recorded).
+pub async fn touch_session(conn: &mut Conn, id: Uuid, client_addr: Option<&str>) -> ApiResult<Option<bool>> {
+    Ok(diesel::update(sessions::table.find(id).filter(sessions::ended_at.is_null()))
         .set((sessions::last_seen_at.eq(diesel::dsl::now), sessions::client_addr.eq(client_addr)))
-        .execute(conn)
-        .await?;
-    Ok(n == 1)
+        .returning(sessions::second_factor)
+        .get_result(conn)
+        .await
+        .optional()?)
 }
 
 /// The user's open sessions (refreshed within the refresh tokens' lifetime), newest first.
@@ -171,7 +173,17 @@ pub async fn end_session(conn: &mut Conn, user: Uuid, id: Uuid, reason: &str) ->
     .set((sessions::ended_at.eq(diesel::dsl::now), sessions::ended_reason.eq(reason)))
     .execute(conn)
     .await?;
-    revoke_family(conn, id).await?;
+    if n == 1 {
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::family_id.eq(id))
+                .filter(refresh_tokens::user_id.eq(user))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    }
     Ok(n == 1)
 }
 
@@ -298,4 +310,78 @@ pub async fn consume_challenge(conn: &mut Conn, hash: &[u8]) -> ApiResult<bool> 
 
 pub async fn session_exists(conn: &mut Conn, id: Uuid) -> ApiResult<bool> {
     Ok(diesel::select(diesel::dsl::exists(sessions::table.find(id))).get_result(conn).await?)
+}
+
+/// Codes a second factor may be tried with per hour, across login tokens.
+pub const CODE_TRIES_PER_HOUR: i32 = 10;
+
+/// Counts one code tried against the user's second factor before it is checked; the tries in
+/// the current hour (the first try after an hour starts a new one) and when that hour ends.
+pub async fn count_code_try(conn: &mut Conn, user: Uuid) -> ApiResult<Option<(i32, DateTime<Utc>)>> {
+    #[derive(QueryableByName)]
+    struct Tries {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        code_tries: i32,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        until: DateTime<Utc>,
+    }
+    let row: Option<Tries> = diesel::sql_query(
+        "UPDATE second_factors SET \
+           code_tries = CASE WHEN code_tries_since > now() - interval '1 hour' THEN code_tries + 1 ELSE 1 END, \
+           code_tries_since = CASE WHEN code_tries_since > now() - interval '1 hour' THEN code_tries_since ELSE now() END \
+         WHERE user_id = $1 RETURNING code_tries, code_tries_since + interval '1 hour' AS until",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(user)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row.map(|r| (r.code_tries, r.until)))
+}
+
+/// When the user's second factor opens again, if its tries of this hour are used up.
+pub async fn code_tries_exhausted(conn: &mut Conn, user: Uuid) -> ApiResult<Option<DateTime<Utc>>> {
+    let row: Option<(i32, Option<DateTime<Utc>>)> = second_factors::table
+        .find(user)
+        .select((second_factors::code_tries, second_factors::code_tries_since))
+        .first(conn)
+        .await
+        .optional()?;
+    let now = Utc::now();
+    Ok(row.and_then(|(tries, since)| {
+        let until = since? + chrono::Duration::hours(1);
+        (tries >= CODE_TRIES_PER_HOUR && until > now).then_some(until)
+    }))
+}
+
+/// A right code clears the count.
+pub async fn clear_code_tries(conn: &mut Conn, user: Uuid) -> ApiResult<()> {
+    diesel::update(second_factors::table.find(user)).set(second_factors::code_tries.eq(0)).execute(conn).await?;
+    Ok(())
+}
+
+/// Ends every session of the user but `keep`, and revokes their refresh tokens (a second
+/// factor was just confirmed: sessions opened with the password alone end).
+pub async fn end_other_sessions(conn: &mut Conn, user: Uuid, keep: Option<Uuid>, reason: &str) -> ApiResult<usize> {
+    let keep = keep.unwrap_or_default();
+    let ended: Vec<Uuid> = diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::ended_at.is_null())
+            .filter(sessions::id.ne(keep)),
+    )
+    .set((sessions::ended_at.eq(diesel::dsl::now), sessions::ended_reason.eq(reason)))
+    .returning(sessions::id)
+    .get_results(conn)
+    .await?;
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user))
+            .filter(refresh_tokens::family_id.ne(keep))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    diesel::update(sessions::table.find(keep)).set(sessions::second_factor.eq(true)).execute(conn).await?;
+    Ok(ended.len())
 }

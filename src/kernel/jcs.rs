@@ -16,8 +16,8 @@ fn write(value: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => out.push_str(&number(i as f64, Some(i.to_string()))),
-            (None, Some(u), _) => out.push_str(&number(u as f64, Some(u.to_string()))),
+            (Some(i), _, _) => out.push_str(&number(i as f64, (i.unsigned_abs() <= SAFE).then(|| i.to_string()))),
+            (None, Some(u), _) => out.push_str(&number(u as f64, (u <= SAFE).then(|| u.to_string()))),
             (None, None, Some(f)) => out.push_str(&number(f, None)),
             _ => out.push_str("null"),
         },
@@ -49,6 +49,9 @@ fn write(value: &Value, out: &mut String) {
     }
 }
 
+/// 2^53: integers up to it are exact as ECMAScript numbers.
+const SAFE: u64 = 1 << 53;
+
 fn string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
@@ -73,8 +76,9 @@ fn number(f: f64, integer: Option<String>) -> String {
     if f == 0.0 {
         return "0".into();
     }
-    if let Some(text) = integer.filter(|_| f.abs() < 1e21) {
-        // Exact only up to 2^53, as in ECMAScript; larger integers are sent as they came.
+    // Integers are exact in ECMAScript up to 2^53 (`integer` is given only then); beyond, they
+    // are the double they round to, as every JCS implementation writes them.
+    if let Some(text) = integer {
         return text;
     }
     // Rust's `{:e}` gives the shortest digits that round-trip, as ECMAScript needs.
@@ -136,5 +140,8 @@ mod tests {
             assert_eq!(canonical(&json!(f)), text, "{f}");
         }
         assert_eq!(canonical(&json!(9007199254740991i64)), "9007199254740991");
+        // Beyond 2^53 an integer is the double it rounds to, as JSON.stringify writes it.
+        assert_eq!(canonical(&json!(9007199254740993i64)), "9007199254740992");
+        assert_eq!(canonical(&json!(u64::MAX)), "18446744073709552000");
     }
 }

@@ -32,10 +32,7 @@ impl DocumentSigner {
             None => (rand::random::<[u8; 32]>(), true),
         };
         let pair = Ed25519KeyPair::from_seed_unchecked(&seed).map_err(|e| format!("document signing key: {e}"))?;
-        // The key id: the RFC 7638 thumbprint of the public JWK, base64url.
-        let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
-        let thumbprint = Sha256::digest(format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#).as_bytes());
-        Ok(DocumentSigner { kid: URL_SAFE_NO_PAD.encode(thumbprint), pair, ephemeral })
+        Ok(DocumentSigner { kid: key_id(pair.public_key().as_ref()), pair, ephemeral })
     }
 
     pub fn kid(&self) -> &str {
@@ -55,6 +52,14 @@ impl DocumentSigner {
         let signature = URL_SAFE_NO_PAD.encode(self.pair.sign(input.as_bytes()).as_ref());
         format!("{header}..{signature}")
     }
+}
+
+/// A key's id: the RFC 7638 thumbprint of its public JWK, base64url. A published key whose id
+/// is not its thumbprint is not a key this platform made.
+pub fn key_id(public_key: &[u8]) -> String {
+    let x = URL_SAFE_NO_PAD.encode(public_key);
+    let thumbprint = Sha256::digest(format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#).as_bytes());
+    URL_SAFE_NO_PAD.encode(thumbprint)
 }
 
 /// A public key as a JWK (RFC 8037).

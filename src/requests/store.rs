@@ -280,11 +280,11 @@ pub async fn delete_chunks(conn: &mut Conn, attachments: &[Uuid]) -> ApiResult<u
         .await?)
 }
 
-/// Deletes chunks older than an hour whose attachment never came (an upload cut off, a
-/// server stopped mid-upload).
+/// Deletes chunks older than a day whose attachment never came (an upload cut off, a server
+/// stopped mid-upload); no upload of at most 100 MiB takes that long.
 pub async fn purge_orphan_chunks(conn: &mut Conn) -> ApiResult<usize> {
     Ok(diesel::sql_query(
-        "DELETE FROM attachment_chunks AS c WHERE c.created_at < now() - interval '1 hour' \
+        "DELETE FROM attachment_chunks AS c WHERE c.created_at < now() - interval '1 day' \
          AND NOT EXISTS (SELECT 1 FROM data_request_attachments AS a WHERE a.id = c.attachment_id)",
     )
     .execute(conn)

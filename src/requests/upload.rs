@@ -34,14 +34,14 @@ pub struct StoredFile {
 }
 
 /// Deletes the stored chunks of files whose response was not stored after all (best effort:
-/// what is left is purged an hour later).
+/// what is left is purged a day later).
 pub async fn discard(pool: &Pool, ids: &[Uuid]) {
     if ids.is_empty() {
         return;
     }
     if let Ok(mut conn) = pool.get().await {
         if let Err(e) = store::delete_chunks(&mut conn, ids).await {
-            tracing::warn!(error = %e, "could not delete the chunks of a refused upload; purged within the hour");
+            tracing::warn!(error = %e, "could not delete the chunks of a refused upload; purged within a day");
         }
     }
 }

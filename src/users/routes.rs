@@ -38,6 +38,16 @@ async fn visible_user(state: &AppState, act: &Grant, id: UserId) -> ApiResult<Us
     }
 }
 
+/// Whether `user` is a platform admin (or, inactive, was one): their credentials are not reset
+/// by another admin through the API, which would let one platform admin become two.
+async fn is_platform_admin(state: &AppState, user: &UserRow) -> ApiResult<bool> {
+    if user.role != Role::OrgAdmin {
+        return Ok(false);
+    }
+    let org = organizations::store::get(&mut *state.pool.get().await?, user.organization_id).await?;
+    Ok(org.is_some_and(|o| o.kind == OrgKind::Platform))
+}
+
 /// Creates a user in an organisation (platform admins anywhere; org_admins in their own).
 #[utoipa::path(
     tag = "users",
@@ -82,9 +92,8 @@ pub async fn create_user(
         .transaction(async |c| {
             let gate = match grants_powers {
                 true => {
-                    let payload = serde_json::json!({
-                        "email": new.email, "name": new.name, "role": new.role, "password_hash": new.password_hash,
-                    });
+                    // The filer's password is not kept: the approver hands the new admin a fresh one.
+                    let payload = serde_json::json!({"email": new.email, "name": new.name, "role": new.role});
                     four_eyes::gate(c, &act, ApprovalAction::UserPlatformAdmin, Some(org.0), payload).await?
                 }
                 false => Gate::Proceed { sole: false },
@@ -179,8 +188,12 @@ pub async fn update_user(
     let in_platform = organizations::store::get(&mut conn, current.organization_id)
         .await?
         .is_some_and(|o| o.kind == OrgKind::Platform);
-    // Making someone a platform admin takes a second platform admin (four eyes).
-    let grants_powers = in_platform && changes.role == Some(Role::OrgAdmin) && current.role != Role::OrgAdmin;
+    // Making someone a platform admin (or a platform admin again, by reactivation) takes a
+    // second platform admin (four eyes).
+    let promotes = changes.role == Some(Role::OrgAdmin) && current.role != Role::OrgAdmin;
+    let reactivates =
+        changes.active == Some(true) && !current.active && changes.role.unwrap_or(current.role) == Role::OrgAdmin;
+    let grants_powers = in_platform && (promotes || reactivates);
     let done = conn
         .transaction(async |c| {
             let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
@@ -188,13 +201,14 @@ pub async fn update_user(
             let mut details =
                 serde_json::json!({"name": body.name.is_some(), "role": changes.role, "active": changes.active});
             if grants_powers {
-                if (body.name.is_some() || body.active.is_some()) && four_eyes::needed(c).await? {
-                    return Err(ApiError::field(
-                        "role",
-                        "send the role alone: it may wait for a second platform admin",
-                    ));
+                let others = body.name.is_some()
+                    || (promotes && body.active.is_some())
+                    || (reactivates && !promotes && body.role.is_some());
+                if others && four_eyes::needed(c).await? {
+                    let field = if promotes { "role" } else { "active" };
+                    return Err(ApiError::field(field, "send it alone: it may wait for a second platform admin"));
                 }
-                let payload = serde_json::json!({"user_id": id, "role": Role::OrgAdmin});
+                let payload = serde_json::json!({"user_id": id, "role": Role::OrgAdmin, "active": true});
                 let gate = four_eyes::gate(c, &act, ApprovalAction::UserPlatformAdmin, Some(id.0), payload).await?;
                 if let Gate::Filed(approval) = gate {
                     return Ok(Err(approval));
@@ -236,6 +250,10 @@ pub async fn reset_second_factor(
             .refuse(&state, "user", id, "another administrator of the organisation resets a second factor")
             .await);
     }
+    if is_platform_admin(&state, &user).await? {
+        let why = "a platform admin's second factor is reset by the operator (`cyberbridge admin reset-password`)";
+        return Err(act.refuse(&state, "user", id, why).await);
+    }
     let mut conn = state.pool.get().await?;
     let removed = conn
         .transaction(async |c| {
@@ -270,6 +288,10 @@ pub async fn change_password(
     let act = principal.authorize(&state, Action::ChangePassword).await?;
     let user = visible_user(&state, &act, id).await?;
     password::check_new(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
+    if act.user_id() != Some(id) && is_platform_admin(&state, &user).await? {
+        let why = "a platform admin's password is reset by the operator (`cyberbridge admin reset-password`)";
+        return Err(act.refuse(&state, "user", id, why).await);
+    }
     if act.user_id() == Some(id) {
         // The current password is guessed as a login is: counted before it is checked.
         let email = user.email.as_str().to_lowercase();

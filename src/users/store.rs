@@ -108,6 +108,15 @@ pub async fn delete_second_factor(conn: &mut Conn, id: UserId) -> ApiResult<bool
     Ok(removed)
 }
 
+/// Gives a user fresh credentials: a new password to be changed at the first login, no second
+/// factor, every session ended.
+pub async fn reset_credentials(conn: &mut Conn, id: UserId, hash: &str) -> ApiResult<()> {
+    set_password(conn, id, hash).await?;
+    diesel::update(users::table.find(id)).set(users::password_change_required.eq(true)).execute(conn).await?;
+    delete_second_factor(conn, id).await?;
+    Ok(())
+}
+
 pub async fn touch_login(conn: &mut Conn, id: UserId) -> ApiResult<()> {
     diesel::update(users::table.find(id)).set(users::last_login_at.eq(diesel::dsl::now)).execute(conn).await?;
     Ok(())

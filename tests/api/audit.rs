@@ -282,6 +282,48 @@ async fn the_service_role_may_only_append_to_the_audit_trail_and_seal_it_forward
             "{sql}: {text}"
         );
     }
+    // A temporary `audit_events` with a trigger, shadowing the real one inside the owner's
+    // sealing function, runs nothing as the owner: the function names its table in full.
+    for sql in [
+        "CREATE TEMP TABLE audit_events (id bigint, hash bytea)",
+        "INSERT INTO pg_temp.audit_events VALUES (999999, NULL)",
+        "CREATE FUNCTION pg_temp.take_over() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+         EXECUTE 'ALTER TABLE public.audit_events DISABLE TRIGGER audit_events_append_only'; RETURN NEW; END $$",
+        "CREATE TRIGGER take_over BEFORE UPDATE ON pg_temp.audit_events FOR EACH ROW EXECUTE FUNCTION pg_temp.take_over()",
+    ] {
+        // Where temporary objects are refused outright (the migration revokes TEMPORARY on
+        // the migrated database; a test database is a copy without that), so much the better.
+        if diesel::sql_query(sql).execute(&mut service).await.is_err() {
+            break;
+        }
+    }
+    let _ = diesel::sql_query("SELECT audit_seal(ARRAY[999999]::bigint[], ARRAY['\\x00']::bytea[])")
+        .execute(&mut service)
+        .await;
+    let _ = diesel::sql_query("DROP TABLE IF EXISTS pg_temp.audit_events").execute(&mut service).await;
+    #[derive(diesel::QueryableByName)]
+    struct Enabled {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        tgenabled: String,
+    }
+    let trigger: Enabled = diesel::sql_query(
+        "SELECT tgenabled::text AS tgenabled FROM pg_trigger WHERE tgname = 'audit_events_append_only'",
+    )
+    .get_result(&mut owner)
+    .await
+    .unwrap();
+    assert_eq!(trigger.tgenabled, "O", "the append-only trigger is still enabled");
+    // No row with an id, time or hash of the API's choosing; signed documents and keys stay.
+    for sql in [
+        "INSERT INTO public.audit_events (id, action, outcome) VALUES (1, 'backdated', 'ok')",
+        "INSERT INTO public.audit_events (action, outcome, hash) VALUES ('presealed', 'ok', '\\x00')",
+        "INSERT INTO public.audit_events (action, outcome, at) VALUES ('backdated', 'ok', '2020-01-01')",
+        "UPDATE signing_keys SET public_key = '\\x00'",
+        "DELETE FROM signed_documents",
+    ] {
+        let err = diesel::sql_query(sql).execute(&mut service).await.expect_err(sql);
+        assert!(err.to_string().contains("permission denied"), "{sql}: {err}");
+    }
     // It starts on a database the owner migrated: nothing pending, nothing for it to create.
     assert_eq!(cyberbridge::kernel::db::migrate(&app.db.service_url).await.unwrap(), 0);
     // It still appends (the API's own audit rows) and reads.

@@ -308,10 +308,17 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
         .send(Method::PATCH, &user_path, &[("Authorization", &admin), ("If-Match", &etag)], Some(&promote))
         .await
         .ok(202);
-    app.post_as(&admin2, &format!("/api/v1/approvals/{}/approve", filed["id"].as_str().unwrap()), &json!({}))
-        .await
-        .ok(200);
+    let approval_path = format!("/api/v1/approvals/{}", filed["id"].as_str().unwrap());
+    let approved = app.post_as(&admin2, &format!("{approval_path}/approve"), &json!({})).await.ok(200);
     assert_eq!(app.get_as(&admin, &user_path).await.ok(200)["role"], "org_admin");
+    // The member the filer made (and knew the password of) is a platform admin with fresh
+    // credentials only the approver saw.
+    app.post("/api/v1/auth/login", &json!({"email": "third@platform.test", "password": PASSWORD})).await.problem(401);
+    let fresh = approved["initial_password"].as_str().expect("the one-time password, to the approver");
+    let first =
+        app.post("/api/v1/auth/login", &json!({"email": "third@platform.test", "password": fresh})).await.ok(200);
+    assert_eq!(first["password_change_required"], true);
+    assert!(app.get_as(&admin2, &approval_path).await.ok(200).get("initial_password").is_none(), "shown once");
     // A new platform admin created outright waits the same way, with its password never shown.
     let filed = app
         .post_as(
@@ -322,10 +329,19 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
         .await
         .ok(202);
     assert!(filed["change"].get("password_hash").is_none() && !filed.to_string().contains(PASSWORD));
-    app.post_as(&admin, &format!("/api/v1/approvals/{}/approve", filed["id"].as_str().unwrap()), &json!({}))
+    let approved = app
+        .post_as(&admin, &format!("/api/v1/approvals/{}/approve", filed["id"].as_str().unwrap()), &json!({}))
         .await
         .ok(200);
-    app.login("fourth@platform.test", PASSWORD).await;
+    app.post("/api/v1/auth/login", &json!({"email": "fourth@platform.test", "password": PASSWORD})).await.problem(401);
+    app.login("fourth@platform.test", approved["initial_password"].as_str().unwrap()).await;
+
+    // One platform admin cannot take over another's account through the API: no reset of a
+    // platform admin's password or second factor, and a reactivation waits like a promotion.
+    let second_id = second["id"].as_str().unwrap();
+    let reset = json!({"new_password": "taken over by the first admin"});
+    app.post_as(&admin, &format!("/api/v1/users/{second_id}/password"), &reset).await.problem(403);
+    app.call(Method::DELETE, &format!("/api/v1/users/{second_id}/second-factor"), &admin, None).await.problem(403);
 
     // Deactivating the other platform admins does not bring back acting alone.
     for email in ["second@platform.test", "third@platform.test", "fourth@platform.test"] {
@@ -343,4 +359,71 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
         .ok(200);
     }
     app.post_as(&admin, "/api/v1/organizations", &police_body("Police Three")).await.ok(202);
+    let second_path = format!("/api/v1/users/{second_id}");
+    let etag = app.get_as(&admin, &second_path).await.header("etag").unwrap();
+    let back = json!({"active": true});
+    let filed = app
+        .send(Method::PATCH, &second_path, &[("Authorization", &admin), ("If-Match", &etag)], Some(&back))
+        .await
+        .ok(202);
+    assert_eq!(filed["action"], "user.platform_admin");
+    assert_eq!(app.get_as(&admin, &second_path).await.ok(200)["active"], false);
+}
+
+#[actix_rt::test]
+async fn enrolling_ends_the_sessions_opened_with_the_password_alone() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    // Someone else logged in with the stolen password before the owner enrolled.
+    let intruder =
+        app.post("/api/v1/auth/login", &json!({"email": bank.admin_email, "password": PASSWORD})).await.ok(200);
+    let intruder_auth = format!("Bearer {}", intruder["access_token"].as_str().unwrap());
+    app.get_as(&intruder_auth, "/api/v1/me").await.ok(200);
+    enrol(&app, &bank.admin).await;
+    app.get_as(&intruder_auth, "/api/v1/me").await.problem(401);
+    app.post("/api/v1/auth/refresh", &json!({"refresh_token": intruder["refresh_token"]})).await.problem(401);
+    // The owner's session, which proved the factor, goes on.
+    app.get_as(&bank.admin, "/api/v1/me").await.ok(200);
+}
+
+#[actix_rt::test]
+async fn codes_are_tried_ten_times_an_hour_whatever_the_login_token() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let (secret, _) = enrol(&app, &bank.admin).await;
+    // Five wrong codes on each of two login tokens, then the right one on a third: 429; and no
+    // new login token is handed out until the hour is over.
+    let tokens = [
+        first_step(&app, &bank.admin_email).await,
+        first_step(&app, &bank.admin_email).await,
+        first_step(&app, &bank.admin_email).await,
+    ];
+    for token in &tokens[..2] {
+        for _ in 0..5 {
+            second_step(&app, token, "000000").await.problem(401);
+        }
+    }
+    let token = &tokens[2];
+    let right = totp::code_at(&secret, now() + 30).unwrap();
+    let p = second_step(&app, token, &right).await.problem(429);
+    assert!(p["detail"].as_str().unwrap().contains("too many codes"), "{p}");
+    let p =
+        app.post("/api/v1/auth/login", &json!({"email": bank.admin_email, "password": PASSWORD})).await.problem(429);
+    assert!(p["detail"].as_str().unwrap().contains("too many codes"), "{p}");
+}
+
+#[actix_rt::test]
+async fn ending_someone_elses_session_id_touches_nothing_of_theirs() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let other = app.org("bank", "Bank B").await;
+    let theirs =
+        app.post("/api/v1/auth/login", &json!({"email": other.admin_email, "password": PASSWORD})).await.ok(200);
+    let their_auth = format!("Bearer {}", theirs["access_token"].as_str().unwrap());
+    let sessions = app.get_as(&their_auth, "/api/v1/me/sessions").await.ok(200);
+    let id = sessions["items"].as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"].clone();
+    let path = format!("/api/v1/me/sessions/{}", id.as_str().unwrap());
+    app.call(awc::http::Method::DELETE, &path, &bank.admin, None).await.problem(404);
+    app.get_as(&their_auth, "/api/v1/me").await.ok(200);
+    app.post("/api/v1/auth/refresh", &json!({"refresh_token": theirs["refresh_token"]})).await.ok(200);
 }

@@ -123,6 +123,9 @@ pub async fn login(
         return Err(session::fail(&mut conn, &meta, &email).await);
     };
     if store::factor(&mut conn, user.id.0).await?.is_some_and(|f| f.confirmed_at.is_some()) {
+        if let Some(until) = store::code_tries_exhausted(&mut conn, user.id.0).await? {
+            return Err(super::second_factor::too_many_codes(until));
+        }
         let token = session::challenge(&mut conn, &meta, &user, now).await?;
         return Ok(HttpResponse::Accepted().json(SecondFactorChallenge {
             second_factor_required: true,

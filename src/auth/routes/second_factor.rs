@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::credentials::{issue, TokenResponse};
 use crate::access::totp;
-use crate::access::{Action, Grant, Principal};
+use crate::access::{Action, Credential, Grant, Principal};
 use crate::auth::{session, store};
 use crate::domain::UserId;
 use crate::kernel::audit::{AuditOutcome, Entry};
@@ -62,7 +62,7 @@ fn user_of(act: &Grant) -> ApiResult<UserId> {
     act.user_id().ok_or_else(|| ApiError::Forbidden("API keys have no second factor; this is for people".into()))
 }
 
-fn check_code(code: &str) -> ApiResult<()> {
+fn check_length(code: &str) -> ApiResult<()> {
     if code.chars().count() > 32 {
         return Err(ApiError::field("code", "must be at most 32 characters"));
     }
@@ -73,6 +73,38 @@ fn check_code(code: &str) -> ApiResult<()> {
 /// is recorded), or an unused recovery code (spent). `confirming`: the code must be of the
 /// factor being enrolled (and confirms it); recovery codes do not count then.
 async fn accept_code(
+    state: &AppState,
+    conn: &mut Conn,
+    user: Uuid,
+    code: &str,
+    confirming: bool,
+) -> ApiResult<Option<&'static str>> {
+    if !confirming {
+        // Counted before it is checked, across login tokens: ten an hour.
+        if let Some((tries, until)) = store::count_code_try(conn, user).await? {
+            if tries > store::CODE_TRIES_PER_HOUR {
+                return Err(too_many_codes(until));
+            }
+        }
+    }
+    let accepted = verify_code(state, conn, user, code, confirming).await?;
+    if accepted.is_some() && !confirming {
+        store::clear_code_tries(conn, user).await?;
+    }
+    Ok(accepted)
+}
+
+/// 429 until the hour of tries is over.
+pub(super) fn too_many_codes(until: chrono::DateTime<Utc>) -> ApiError {
+    let secs = (until - Utc::now()).num_seconds().max(1) as u64;
+    ApiError::TooManyRequests {
+        detail: "too many codes tried for this second factor; try again later".into(),
+        retry_after_secs: secs,
+        limit: store::CODE_TRIES_PER_HOUR as u32,
+    }
+}
+
+async fn verify_code(
     state: &AppState,
     conn: &mut Conn,
     user: Uuid,
@@ -143,12 +175,19 @@ pub async fn confirm_second_factor(
 ) -> ApiResult<web::Json<RecoveryCodes>> {
     let act = principal.authorize(&state, Action::ConfirmSecondFactor).await?;
     let user = user_of(&act)?;
-    check_code(&body.code)?;
+    check_length(&body.code)?;
     let mut conn = state.pool.get().await?;
     if accept_code(&state, &mut conn, user.0, &body.code, true).await?.is_none() {
         act.deny(&state, "user", user).await;
         return Err(ApiError::field("code", "is not a current code of the secret being enrolled"));
     }
+    // Sessions opened with the password alone end (one could be an intruder's); this one,
+    // which just proved the factor, goes on.
+    let current = match act.credential {
+        Credential::User { sid, .. } => sid,
+        Credential::ApiKey { .. } => None,
+    };
+    store::end_other_sessions(&mut conn, user.0, current, "second_factor_enrolled").await?;
     let codes = renew_codes(&mut conn, &act, user).await?;
     Ok(web::Json(codes))
 }
@@ -176,7 +215,7 @@ pub async fn renew_recovery_codes(
 ) -> ApiResult<web::Json<RecoveryCodes>> {
     let act = principal.authorize(&state, Action::RenewRecoveryCodes).await?;
     let user = user_of(&act)?;
-    check_code(&body.code)?;
+    check_length(&body.code)?;
     let mut conn = state.pool.get().await?;
     if totp::is_recovery_code(&body.code) || accept_code(&state, &mut conn, user.0, &body.code, false).await?.is_none()
     {
@@ -205,7 +244,7 @@ pub async fn login_second_factor(
     body: web::Json<SecondFactorLogin>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     state.auth_limiter.check(meta.address_key())?;
-    check_code(&body.code)?;
+    check_length(&body.code)?;
     if body.login_token.len() > 128 {
         return Err(ApiError::field("login_token", "must be at most 128 characters"));
     }

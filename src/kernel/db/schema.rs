@@ -386,6 +386,8 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamptz>,
         last_step -> Int8,
         created_at -> Timestamptz,
+        code_tries -> Int4,
+        code_tries_since -> Nullable<Timestamptz>,
     }
 }
 

@@ -161,7 +161,12 @@ fn client_cert(req: &HttpRequest) -> Option<String> {
     let name = req
         .app_data::<actix_web::web::Data<crate::kernel::AppState>>()
         .and_then(|s| s.config.client_cert_header.clone())?;
-    let value = req.headers().get(name.as_str())?.to_str().ok()?;
+    // The proxy sets the header once; a second value is the client's say, and voids both.
+    let mut values = req.headers().get_all(name.as_str());
+    let value = values.next()?.to_str().ok()?;
+    if values.next().is_some() {
+        return None;
+    }
     crate::domain::net::fingerprint(value).ok()
 }
 

@@ -67,7 +67,7 @@ pub async fn get_signing_keys(state: web::Data<AppState>) -> ApiResult<web::Json
     let current = (state.signer.kid().to_string(), state.signer.public_key().to_vec());
     let recorded = store::signing_keys(&mut *state.pool.get().await?).await?;
     let keys = std::iter::once(current.clone())
-        .chain(recorded.into_iter().filter(|(kid, _)| *kid != current.0))
+        .chain(recorded.into_iter().filter(|(kid, key)| *kid != current.0 && *kid == signing::key_id(key)))
         .map(|(kid, key)| signing::jwk(&kid, &key))
         .collect();
     Ok(web::Json(Jwks { keys }))
