@@ -74,6 +74,15 @@ POLICE=$(login officer@police.example "$PASSWORD")
 PROSECUTOR=$(login prosecutor@prosecution.example "$PASSWORD")
 ISP_ADMIN=$(login legal@isp.example "$PASSWORD")
 REGULATOR=$(login supervisor@regulator.example "$PASSWORD")
+# Accredited officers: the org_admin of a public-sector organisation records each officer's identity and
+# what they may do (here each accredits themselves); only they issue and validate data requests, and
+# the addressee sees who did.
+POLICE_ID=$(curl -s $B/me -H "authorization: Bearer $POLICE" | jq -r .user_id)
+curl -s -X PATCH $B/users/$POLICE_ID -H "authorization: Bearer $POLICE" -H "If-Match: $(etag $B/users/$POLICE_ID -H "authorization: Bearer $POLICE")" \
+  -H 'content-type: application/json' -d '{"officer": {"function": "Detective inspector, cybercrime unit", "registration_number": "KP-4471"}, "authorisations": ["issue_data_requests"]}'
+PROSECUTOR_ID=$(curl -s $B/me -H "authorization: Bearer $PROSECUTOR" | jq -r .user_id)
+curl -s -X PATCH $B/users/$PROSECUTOR_ID -H "authorization: Bearer $PROSECUTOR" -H "If-Match: $(etag $B/users/$PROSECUTOR_ID -H "authorization: Bearer $PROSECUTOR")" \
+  -H 'content-type: application/json' -d '{"officer": {"function": "Public prosecutor", "registration_number": "PP-0193"}, "authorisations": ["validate_data_requests"]}'
 # Bank A's org_admin adds a member, then changes its role: PATCH needs the ETag read (If-Match).
 USER=$(curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
   -d "{\"email\": \"teller@bank-a.example\", \"name\": \"Teller\", \"role\": \"member\", \"password\": \"$PASSWORD\"}" | jq -r .id)

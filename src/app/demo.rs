@@ -125,10 +125,22 @@ async fn people(conn: &mut crate::kernel::db::Conn) -> ApiResult<Vec<Member>> {
             password_hash: hash.clone(),
             password_change_required: false,
         };
+        // The admins of public-sector organisations are accredited officers who issue and validate.
+        let officer = kind.is_public_sector().then(|| users::model::UserChanges {
+            officer_function: Some("Duty officer (demo)".into()),
+            officer_registration: Some(format!("DEMO-{}", &user.id.0.simple().to_string()[..6])),
+            may_issue_requests: Some(true),
+            may_validate: Some(true),
+            ..Default::default()
+        });
         conn.transaction(async |c| {
             let org = organizations::store::insert(c, &new).await?;
             organizations::store::set_bank_identifiers(c, org.id, &bank_ids).await?;
-            users::store::insert(c, &user).await.map(|_| ())
+            users::store::insert(c, &user).await?;
+            if let Some(changes) = &officer {
+                users::store::update(c, user.id, changes).await?;
+            }
+            Ok::<_, ApiError>(())
         })
         .await?;
         members.push(Member { org: new.id, kind: *kind, user: user.id, email });
@@ -346,8 +358,14 @@ async fn request(state: &AppState, by: &Member, to: &Member, fields: Value) -> A
         requests::policy::Tables::configured(state.config.validation_tables.as_deref()).map_err(ApiError::internal)?;
     let plan = requests::service::plan(&mut conn, &mut check, &act, &body, input.as_ref(), &tables).await?;
     let (input, plan) = check.done(|| input.zip(plan))?;
-    let created =
-        conn.transaction(async |c| requests::service::create(c, &act, &state.signer, input, plan, &body).await).await?;
+    let officer = users::store::get(&mut conn, by.user)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .officer_for(users::model::OfficerAuthorisation::IssueDataRequests)
+        .map_err(|e| ApiError::Forbidden(e.into()))?;
+    let created = conn
+        .transaction(async |c| requests::service::create(c, &act, &state.signer, &officer, input, plan, &body).await)
+        .await?;
     Ok(created.id)
 }
 

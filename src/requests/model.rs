@@ -1,3 +1,4 @@
+use crate::users::model::OfficerIdentity;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -175,6 +176,8 @@ pub struct RequestRow {
     /// Set when a validation was refused after the request went out: its answers are sealed.
     pub sealed_at: Option<DateTime<Utc>>,
     pub seal_reason: Option<String>,
+    pub issuing_officer: Option<serde_json::Value>,
+    pub validating_officer: Option<serde_json::Value>,
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -571,6 +574,11 @@ pub struct DataRequest {
     /// served, and the addressee is told to delete or restrict what it produced.
     pub sealed_at: Option<DateTime<Utc>>,
     pub seal_reason: Option<String>,
+    /// The accredited officer who issued it, as they were then (the addressee verifies the
+    /// requester's authority).
+    pub issuing_officer: Option<OfficerIdentity>,
+    /// The prosecutor or judge who validated it, as they were then.
+    pub validating_officer: Option<OfficerIdentity>,
     pub history: Vec<HistoryEntry>,
     /// The addressee's responses (records and attachments), to whoever may read them; never
     /// once sealed.
@@ -614,6 +622,8 @@ impl DataRequest {
             validated_at: r.validated_at,
             sealed_at: r.sealed_at,
             seal_reason: r.seal_reason,
+            issuing_officer: r.issuing_officer.and_then(|v| serde_json::from_value(v).ok()),
+            validating_officer: r.validating_officer.and_then(|v| serde_json::from_value(v).ok()),
             history: history
                 .into_iter()
                 .map(|h| HistoryEntry {

@@ -370,6 +370,8 @@ mod tests {
             validator_reads_answers: reads,
             sealed_at: sealed.then_some(now),
             seal_reason: sealed.then(|| "refused".into()),
+            issuing_officer: None,
+            validating_officer: None,
         }
     }
 

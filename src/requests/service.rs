@@ -15,6 +15,7 @@ use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::IfMatch;
 use crate::kernel::signing::DocumentSigner;
+use crate::users::model::OfficerIdentity;
 use crate::{organizations, reports};
 
 /// Payload of `request.received`.
@@ -132,6 +133,7 @@ pub async fn create(
     c: &mut Conn,
     act: &Grant,
     signer: &DocumentSigner,
+    officer: &OfficerIdentity,
     input: RequestInput,
     plan: Plan,
     body: &CreateRequest,
@@ -177,6 +179,8 @@ pub async fn create(
             .is_some_and(|(_, k)| needed && plan.requirement.read_answers.contains(&k)),
         sealed_at: None,
         seal_reason: None,
+        issuing_officer: Some(json!(officer)),
+        validating_officer: None,
     };
     let row = store::insert(c, &row).await?;
     let history = HistoryRow {
@@ -240,6 +244,13 @@ pub async fn transition(
     view::full(c, r, &act.viewer()).await
 }
 
+/// A validator's decision: by which officer, which way, with which reasons (for the issuer).
+pub struct Decided {
+    pub officer: OfficerIdentity,
+    pub approve: bool,
+    pub note: Option<String>,
+}
+
 /// A prosecutor's decision on a request that awaits one.
 pub async fn validate(
     c: &mut Conn,
@@ -247,9 +258,9 @@ pub async fn validate(
     signer: &DocumentSigner,
     id: RequestId,
     if_match: IfMatch,
-    approve: bool,
-    note: Option<String>,
+    decided_by: Decided,
 ) -> ApiResult<DataRequest> {
+    let Decided { officer, approve, note } = decided_by;
     let mut r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
     if_match.check(r.version)?;
     if !rules::awaits_validation(&r) {
@@ -262,6 +273,7 @@ pub async fn validate(
     let before = r.status;
     r.validated_at = Some(now);
     r.validated_by_org_id = Some(act.org_id);
+    r.validating_officer = Some(json!(&officer));
     let decided = rules::validated(before, r.received_at.is_some(), approve);
     if let Some(status) = decided.status {
         r.status = status;

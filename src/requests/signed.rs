@@ -28,7 +28,7 @@ pub fn order(r: &RequestRow) -> Value {
         "request_id": r.id,
         "reference": r.reference,
         "request_type": r.type_,
-        "issuer": {"organization_id": r.issuer_org_id, "actor_id": r.issuer_actor_id},
+        "issuer": {"organization_id": r.issuer_org_id, "actor_id": r.issuer_actor_id, "officer": r.issuing_officer},
         "addressee_id": r.addressee_org_id,
         "case_reference": r.case_reference,
         "legal_basis": {"provision": r.legal_provision, "text": r.legal_text},
@@ -42,6 +42,7 @@ pub fn order(r: &RequestRow) -> Value {
         "validation": {
             "table": r.validation_table, "validator_id": r.validator_org_id,
             "validated_at": time(r.validated_at), "validated_by": r.validated_by_org_id,
+            "officer": r.validating_officer,
         },
         "issued_at": time(Some(r.created_at)),
         "sent_at": time(r.received_at),
@@ -55,7 +56,7 @@ pub fn validation(r: &RequestRow, act: &Grant, approve: bool, at: DateTime<Utc>)
         "request_id": r.id,
         "reference": r.reference,
         "decision": if approve { "approve" } else { "reject" },
-        "validator": {"organization_id": act.org_id, "actor_id": act.actor_id()},
+        "validator": {"organization_id": act.org_id, "actor_id": act.actor_id(), "officer": r.validating_officer},
         "validation_table": r.validation_table,
         "decided_at": time(Some(at)),
     })

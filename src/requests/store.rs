@@ -166,6 +166,7 @@ pub async fn save(conn: &mut Conn, r: &RequestRow) -> ApiResult<RequestRow> {
             data_requests::notices_sent.eq(&r.notices_sent),
             data_requests::sealed_at.eq(r.sealed_at),
             data_requests::seal_reason.eq(&r.seal_reason),
+            data_requests::validating_officer.eq(&r.validating_officer),
             data_requests::version.eq(data_requests::version + 1),
             data_requests::updated_at.eq(diesel::dsl::now),
         ))

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::text_enum;
 use crate::domain::{Check, Email, Invalid, OrgId, Role, UserId};
 use crate::kernel::db::schema::users;
 
@@ -23,6 +24,64 @@ pub struct UserRow {
     pub updated_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
     pub password_change_required: bool,
+    pub officer_function: Option<String>,
+    pub officer_registration: Option<String>,
+    pub may_issue_requests: bool,
+    pub may_validate: bool,
+}
+
+text_enum! {
+    /// What an org_admin of a public-sector organisation authorises an officer to do.
+    OfficerAuthorisation {
+        IssueDataRequests = "issue_data_requests",
+        ValidateDataRequests = "validate_data_requests",
+    }
+}
+
+/// An officer's identity, as their org_admin recorded it.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+#[schema(example = json!({"function": "Detective inspector, cybercrime unit", "registration_number": "KP-4471"}))]
+pub struct OfficerBody {
+    pub function: String,
+    pub registration_number: String,
+}
+
+/// Who issued or validated a request, as they were then: what reaches the addressee.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct OfficerIdentity {
+    pub user_id: UserId,
+    pub name: String,
+    pub function: String,
+    pub registration_number: String,
+}
+
+impl UserRow {
+    /// The user as an accredited officer authorised to `what`, or why not.
+    pub fn officer_for(&self, what: OfficerAuthorisation) -> Result<OfficerIdentity, &'static str> {
+        let authorised = match what {
+            OfficerAuthorisation::IssueDataRequests => self.may_issue_requests,
+            OfficerAuthorisation::ValidateDataRequests => self.may_validate,
+        };
+        if !authorised {
+            return Err(match what {
+                OfficerAuthorisation::IssueDataRequests => {
+                    "you are not authorised to issue data requests: your org_admin records you as an officer and grants it"
+                }
+                OfficerAuthorisation::ValidateDataRequests => {
+                    "you are not authorised to validate data requests: your org_admin records you as an officer and grants it"
+                }
+            });
+        }
+        match (&self.officer_function, &self.officer_registration) {
+            (Some(function), Some(registration)) => Ok(OfficerIdentity {
+                user_id: self.id,
+                name: self.name.clone(),
+                function: function.clone(),
+                registration_number: registration.clone(),
+            }),
+            _ => Err("your officer identity (function, registration number) is not recorded"),
+        }
+    }
 }
 
 #[derive(Insertable)]
@@ -43,6 +102,10 @@ pub struct UserChanges {
     pub name: Option<String>,
     pub role: Option<Role>,
     pub active: Option<bool>,
+    pub officer_function: Option<String>,
+    pub officer_registration: Option<String>,
+    pub may_issue_requests: Option<bool>,
+    pub may_validate: Option<bool>,
 }
 
 /// A person using the platform on behalf of their organisation.
@@ -57,6 +120,10 @@ pub struct User {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// For users of public-sector organisations: their officer identity.
+    pub officer: Option<OfficerBody>,
+    /// What their org_admin authorised them to do as an officer.
+    pub authorisations: Vec<OfficerAuthorisation>,
 }
 
 impl From<UserRow> for User {
@@ -71,6 +138,17 @@ impl From<UserRow> for User {
             version: r.version,
             created_at: r.created_at,
             last_login_at: r.last_login_at,
+            officer: match (r.officer_function, r.officer_registration) {
+                (Some(function), Some(registration_number)) => Some(OfficerBody { function, registration_number }),
+                _ => None,
+            },
+            authorisations: [
+                (r.may_issue_requests, OfficerAuthorisation::IssueDataRequests),
+                (r.may_validate, OfficerAuthorisation::ValidateDataRequests),
+            ]
+            .into_iter()
+            .filter_map(|(yes, a)| yes.then_some(a))
+            .collect(),
         }
     }
 }
@@ -111,23 +189,60 @@ impl CreateUser {
 /// Body of `PATCH /users/{id}`. Members may change their own name only.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"role": "org_admin"}))]
+#[schema(example = json!({"officer": {"function": "Detective inspector, cybercrime unit", "registration_number": "KP-4471"},
+    "authorisations": ["issue_data_requests"]}))]
 pub struct UpdateUser {
     pub name: Option<String>,
     #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
     pub active: Option<bool>,
+    /// Users of law enforcement, prosecution, courts and FIUs: their officer identity (set by
+    /// an org_admin).
+    pub officer: Option<OfficerBody>,
+    /// Replaces what the officer is authorised to do (set by an org_admin).
+    #[schema(value_type = Option<Vec<OfficerAuthorisation>>)]
+    pub authorisations: Option<Vec<String>>,
 }
 
 impl UpdateUser {
-    /// The changes to `current`; `is_self`: nobody changes their own role or deactivates themselves.
-    pub fn parse(&self, current: &UserRow, is_self: bool) -> Result<UserChanges, Invalid> {
+    /// Whether it sets what only an org_admin sets.
+    pub fn administers(&self) -> bool {
+        self.role.is_some() || self.active.is_some() || self.officer.is_some() || self.authorisations.is_some()
+    }
+
+    /// The changes to `current`; `is_self`: nobody changes their own role or deactivates
+    /// themselves; `public_sector`: officer identities are for public-sector organisations.
+    pub fn parse(&self, current: &UserRow, is_self: bool, public_sector: bool) -> Result<UserChanges, Invalid> {
         let mut check = Check::new();
-        let changes = UserChanges {
+        let mut changes = UserChanges {
             name: check.optional_text("name", self.name.as_deref(), 200),
             role: check.optional("role", self.role.as_deref(), str::parse),
             active: self.active,
+            ..Default::default()
         };
+        let only_public = "officers belong to law enforcement, prosecution, courts and FIUs";
+        if let Some(officer) = &self.officer {
+            if !public_sector {
+                check.add("officer", only_public);
+            }
+            changes.officer_function = check.text("officer.function", &officer.function, 1, 200);
+            changes.officer_registration =
+                check.text("officer.registration_number", &officer.registration_number, 1, 100);
+        }
+        if let Some(list) = &self.authorisations {
+            if !public_sector {
+                check.add("authorisations", only_public);
+            }
+            let mut granted = Vec::new();
+            for (i, a) in list.iter().enumerate() {
+                match a.parse::<OfficerAuthorisation>() {
+                    Ok(a) => granted.push(a),
+                    Err(e) => check.add(format!("authorisations[{i}]"), e),
+                }
+            }
+            changes.may_issue_requests = Some(granted.contains(&OfficerAuthorisation::IssueDataRequests));
+            changes.may_validate = Some(granted.contains(&OfficerAuthorisation::ValidateDataRequests));
+        }
         if is_self && changes.role.is_some_and(|r| r != current.role) {
             check.add("role", "you cannot change your own role");
         }

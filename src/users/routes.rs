@@ -179,15 +179,15 @@ pub async fn update_user(
     let id = id.into_inner();
     let act = principal.authorize(&state, Action::UpdateUser).await?;
     let current = visible_user(&state, &act, id).await?;
-    if !rules::manages(&act, current.organization_id) && (body.role.is_some() || body.active.is_some()) {
+    if !rules::manages(&act, current.organization_id) && body.administers() {
         return Err(act.refuse(&state, "user", id, "members may change their own name only").await);
     }
     let if_match = if_match.required()?;
-    let changes = body.parse(&current, act.user_id() == Some(id))?;
     let mut conn = state.pool.get().await?;
-    let in_platform = organizations::store::get(&mut conn, current.organization_id)
-        .await?
-        .is_some_and(|o| o.kind == OrgKind::Platform);
+    let org_kind = organizations::store::get(&mut conn, current.organization_id).await?.map(|o| o.kind);
+    let in_platform = org_kind == Some(OrgKind::Platform);
+    let public_sector = org_kind.is_some_and(|k| k.is_public_sector());
+    let changes = body.parse(&current, act.user_id() == Some(id), public_sector)?;
     // Making someone a platform admin (or a platform admin again, by reactivation) takes a
     // second platform admin (four eyes).
     let promotes = changes.role == Some(Role::OrgAdmin) && current.role != Role::OrgAdmin;
@@ -198,10 +198,14 @@ pub async fn update_user(
         .transaction(async |c| {
             let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
             if_match.check(locked.version)?;
-            let mut details =
-                serde_json::json!({"name": body.name.is_some(), "role": changes.role, "active": changes.active});
+            let mut details = serde_json::json!({
+                "name": body.name.is_some(), "role": changes.role, "active": changes.active,
+                "officer": body.officer, "authorisations": body.authorisations,
+            });
             if grants_powers {
                 let others = body.name.is_some()
+                    || body.officer.is_some()
+                    || body.authorisations.is_some()
                     || (promotes && body.active.is_some())
                     || (reactivates && !promotes && body.role.is_some());
                 if others && four_eyes::needed(c).await? {

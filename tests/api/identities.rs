@@ -427,3 +427,71 @@ async fn ending_someone_elses_session_id_touches_nothing_of_theirs() {
     app.get_as(&their_auth, "/api/v1/me").await.ok(200);
     app.post("/api/v1/auth/refresh", &json!({"refresh_token": theirs["refresh_token"]})).await.ok(200);
 }
+
+#[actix_rt::test]
+async fn only_accredited_officers_issue_and_validate_and_the_addressee_sees_who() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let prosecutor = app.org("prosecution", "Prosecutor").await;
+    let isp = app.org("isp", "ISP One").await;
+    let bank = app.org("bank", "Bank A").await;
+    let order = json!({
+        "type": "traffic_data", "addressee_id": isp.id, "case_reference": "PK-2026-1142",
+        "legal_basis": {"provision": "CPC art. 123"}, "data_categories": ["traffic"], "urgency": "routine",
+        "identifiers": [{"type": "ipv4", "value": "192.0.2.10", "observed_at": "2026-11-20T10:15:00+01:00"}],
+        "validator_id": prosecutor.id,
+    });
+    // A member the org_admin has not accredited, then one recorded but not authorised: 403.
+    let (detective, detective_id) = app.member(&police, "detective@police.test").await;
+    let p = app.post_as(&detective, "/api/v1/requests", &order).await.problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("not authorised to issue"), "{p}");
+    app.accredit(&police.admin, &detective_id, &[]).await;
+    app.post_as(&detective, "/api/v1/requests", &order).await.problem(403);
+    // A member cannot accredit themselves; a bank has no officers.
+    let path = format!("/api/v1/users/{detective_id}");
+    let etag = app.get_as(&detective, &path).await.header("etag").unwrap();
+    let grant = json!({"authorisations": ["issue_data_requests"]});
+    app.send(awc::http::Method::PATCH, &path, &[("Authorization", &detective), ("If-Match", &etag)], Some(&grant))
+        .await
+        .problem(403);
+    let bank_path = format!("/api/v1/users/{}", bank.admin_id);
+    let etag = app.get_as(&bank.admin, &bank_path).await.header("etag").unwrap();
+    let p = app
+        .send(
+            awc::http::Method::PATCH,
+            &bank_path,
+            &[("Authorization", &bank.admin), ("If-Match", &etag)],
+            Some(&grant),
+        )
+        .await
+        .problem(422);
+    assert_eq!(p["errors"][0]["field"], "authorisations");
+    // An API key issues nothing: an order names a person.
+    let (key, _) = app.api_key(&police, &["requests:read", "requests:write"]).await;
+    app.post_as(&key, "/api/v1/requests", &order).await.problem(403);
+    // Accredited and authorised: issued, the officer on it.
+    app.accredit(&police.admin, &detective_id, &["issue_data_requests"]).await;
+    let issued = app.post_as(&detective, "/api/v1/requests", &order).await.ok(201);
+    assert_eq!(issued["issuing_officer"]["user_id"], detective_id.as_str());
+    assert_eq!(issued["issuing_officer"]["registration_number"], format!("REG-{}", &detective_id[..8]));
+    // The prosecutor's member must be authorised to validate too.
+    let (clerk, clerk_id) = app.member(&prosecutor, "clerk@prosecutor.test").await;
+    let validate = format!("/api/v1/requests/{}/validate", issued["id"].as_str().unwrap());
+    let decision = json!({"decision": "approve"});
+    let p = app.post_as(&clerk, &validate, &decision).await.problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("not authorised to validate"), "{p}");
+    app.accredit(&prosecutor.admin, &clerk_id, &["validate_data_requests"]).await;
+    app.post_as(&clerk, &validate, &decision).await.ok(200);
+    // The addressee sees both officers, on the request and in the signed order.
+    let seen = app.get_as(&isp.admin, &format!("/api/v1/requests/{}", issued["id"].as_str().unwrap())).await.ok(200);
+    assert_eq!(seen["issuing_officer"]["name"], "Member");
+    assert_eq!(seen["validating_officer"]["user_id"], clerk_id.as_str());
+    let docs = app
+        .get_as(&isp.admin, &format!("/api/v1/requests/{}/signed-documents", issued["id"].as_str().unwrap()))
+        .await
+        .ok(200);
+    let signed: Value = serde_json::from_str(docs["items"][1]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(signed["type"], "cyberbridge.order/v1");
+    assert_eq!(signed["issuer"]["officer"]["user_id"], detective_id.as_str());
+    assert_eq!(signed["validation"]["officer"]["user_id"], clerk_id.as_str());
+}

@@ -190,6 +190,8 @@ diesel::table! {
         validator_reads_answers -> Bool,
         sealed_at -> Nullable<Timestamptz>,
         seal_reason -> Nullable<Text>,
+        issuing_officer -> Nullable<Jsonb>,
+        validating_officer -> Nullable<Jsonb>,
     }
 }
 
@@ -440,6 +442,10 @@ diesel::table! {
         last_login_at -> Nullable<Timestamptz>,
         sessions_valid_after -> Nullable<Timestamptz>,
         password_change_required -> Bool,
+        officer_function -> Nullable<Text>,
+        officer_registration -> Nullable<Text>,
+        may_issue_requests -> Bool,
+        may_validate -> Bool,
     }
 }
 

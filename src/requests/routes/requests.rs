@@ -17,6 +17,7 @@ use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing};
 use crate::kernel::AppState;
 use crate::requests::model::*;
 use crate::requests::{policy, rules, service, store, view};
+use crate::users::model::OfficerAuthorisation;
 
 /// Issues a data, preservation or freeze request to an ISP or bank. Where the validation table
 /// asks for it (a police request for traffic or content data needs a prosecutor at home; across
@@ -38,6 +39,7 @@ pub async fn create_request(
 ) -> ApiResult<HttpResponse> {
     let kind = body.type_.parse::<RequestType>().map_err(|e| ApiError::field("type", e))?;
     let act = principal.authorize(&state, rules::issuing(kind)).await?;
+    let officer = super::officer(&state, &act, OfficerAuthorisation::IssueDataRequests).await?;
     let idem = Idempotent::new(&req, "requests", act.org_id, &*body)?;
     let mut conn = state.pool.get().await?;
     let mut check = Check::new();
@@ -47,7 +49,7 @@ pub async fn create_request(
     let (input, plan) = check.done(|| input.zip(plan))?;
     let created = conn
         .transaction(async |c| {
-            let request = service::create(c, &act, &state.signer, input, plan, &body).await?;
+            let request = service::create(c, &act, &state.signer, &officer, input, plan, &body).await?;
             idem.record(c, StatusCode::CREATED, &request).await
         })
         .await;

@@ -1,6 +1,7 @@
 //! Moving a request: transitions by the issuer or the addressee, judicial validation, and the
 //! extension of a preservation. Each accepts `If-Match` (412 when stale).
 
+use crate::users::model::OfficerAuthorisation;
 use actix_web::{post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 
@@ -93,6 +94,7 @@ pub async fn validate_request(
     let note = check.optional_text("note", body.note.as_deref().filter(|n| !n.trim().is_empty()), 4_000);
     check.finish()?;
     let approve = approve == Decision::Approve;
+    let officer = super::officer(&state, &act, OfficerAuthorisation::ValidateDataRequests).await?;
     if !approve && note.is_none() {
         return Err(
             crate::domain::Invalid::field("note", "a refusal gives its reasons (they are the seal's reason)").into()
@@ -100,7 +102,9 @@ pub async fn validate_request(
     }
     let mut conn = state.pool.get().await?;
     let request = conn
-        .transaction(async |c| service::validate(c, &act, &state.signer, id, if_match, approve, note).await)
+        .transaction(async |c| {
+            service::validate(c, &act, &state.signer, id, if_match, service::Decided { officer, approve, note }).await
+        })
         .await?;
     Ok(answer(&request))
 }

@@ -302,8 +302,26 @@ impl TestApp {
             )
             .await
             .ok(201);
+        let admin_id = user["id"].as_str().unwrap().to_string();
+        // The org_admin of a public-sector organisation is an accredited officer who may issue
+        // and validate data requests (tests of the authorisation itself take it away).
+        let kind = body["kind"].as_str().unwrap_or_default();
+        if ["law_enforcement", "prosecution", "court", "fiu"].contains(&kind) {
+            self.accredit(&admin, &admin_id, &["issue_data_requests", "validate_data_requests"]).await;
+        }
         let token = self.login(&admin_email, PASSWORD).await;
-        Org { id, admin: token, admin_email, admin_id: user["id"].as_str().unwrap().to_string() }
+        Org { id, admin: token, admin_email, admin_id }
+    }
+
+    /// Records the user `id` as an officer with `authorisations`, as `auth` (an administrator).
+    pub async fn accredit(&self, auth: &str, id: &str, authorisations: &[&str]) {
+        let path = format!("/api/v1/users/{id}");
+        let etag = self.get_as(auth, &path).await.header("etag").expect("ETag");
+        let body = serde_json::json!({
+            "officer": {"function": "Investigator", "registration_number": format!("REG-{}", &id[..8])},
+            "authorisations": authorisations,
+        });
+        self.send(Method::PATCH, &path, &[("Authorization", auth), ("If-Match", &etag)], Some(&body)).await.ok(200);
     }
 
     /// Creates a member of `org`, logged in: (Authorization header value, user id).
