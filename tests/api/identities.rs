@@ -271,6 +271,17 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
     let rejected = app.post_as(&admin2, &reject, &json!({"reason": "No letter from the bank"})).await.ok(200);
     assert_eq!(rejected["status"], "rejected");
     assert_eq!(app.get_as(&admin, &bank_path).await.ok(200)["bank_identifiers"], json!([]));
+    // Filed again and approved: applied then, not before.
+    let filed = app
+        .send(Method::PATCH, &bank_path, &[("Authorization", &admin), ("If-Match", &etag)], Some(&alone))
+        .await
+        .ok(202);
+    assert_eq!(app.get_as(&admin, &bank_path).await.ok(200)["bank_identifiers"], json!([]));
+    app.post_as(&admin2, &format!("/api/v1/approvals/{}/approve", filed["id"].as_str().unwrap()), &json!({}))
+        .await
+        .ok(200);
+    let routed = app.get_as(&admin, &bank_path).await.ok(200);
+    assert_eq!(routed["bank_identifiers"][0]["bic"], "BANKXKPR");
 
     // Making someone a platform admin waits too; an approval expires after 72 hours.
     let member = app
