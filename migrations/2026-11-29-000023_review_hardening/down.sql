@@ -1,3 +1,5 @@
+DROP TRIGGER app_settings_keep_four_eyes ON app_settings;
+DROP FUNCTION app_settings_keep_four_eyes();
 ALTER TABLE second_factors DROP COLUMN code_tries_since;
 ALTER TABLE second_factors DROP COLUMN code_tries;
 DROP TRIGGER users_four_eyes ON users;

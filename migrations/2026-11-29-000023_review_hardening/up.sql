@@ -18,6 +18,10 @@ BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN 0;
     END IF;
+    IF array_position(ids, NULL) IS NOT NULL OR array_position(hashes, NULL) IS NOT NULL
+       OR (SELECT count(DISTINCT i) FROM unnest(ids) AS i) <> cardinality(ids) THEN
+        RAISE EXCEPTION 'audit_seal: ids and hashes must be distinct and not null' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     SELECT min(i), max(i) INTO first, last FROM unnest(ids) AS i;
     SELECT a.id INTO head FROM public.audit_events AS a WHERE a.hash IS NOT NULL ORDER BY a.id DESC LIMIT 1;
     IF head IS NOT NULL AND first <= head THEN
@@ -32,6 +36,9 @@ BEGIN
     FROM unnest(ids, hashes) AS v(id, hash)
     WHERE a.id = v.id AND a.hash IS NULL AND v.hash IS NOT NULL;
     GET DIAGNOSTICS sealed = ROW_COUNT;
+    IF sealed <> cardinality(ids) THEN
+        RAISE EXCEPTION 'audit_seal: % of % rows sealed', sealed, cardinality(ids) USING ERRCODE = 'insufficient_privilege';
+    END IF;
     RETURN sealed;
 END;
 $$;
@@ -77,3 +84,15 @@ ON CONFLICT (key) DO NOTHING;
 -- check (a password holder cannot walk the 10^6 codes five at a time).
 ALTER TABLE second_factors ADD COLUMN code_tries integer NOT NULL DEFAULT 0;
 ALTER TABLE second_factors ADD COLUMN code_tries_since timestamptz;
+
+-- That note stays: the API may not remove or change it.
+CREATE FUNCTION app_settings_keep_four_eyes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.key = 'four_eyes_since' THEN
+        RAISE EXCEPTION 'four eyes, once on, stay on' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END;
+$$;
+CREATE TRIGGER app_settings_keep_four_eyes BEFORE UPDATE OR DELETE ON app_settings
+    FOR EACH ROW EXECUTE FUNCTION app_settings_keep_four_eyes();

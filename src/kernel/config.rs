@@ -187,6 +187,12 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
 
+    /// The public keys (base64, 32 bytes each, comma-separated) of earlier signing keys, kept in
+    /// the JWKS after a rotation so that what they signed still verifies. Only configured keys
+    /// are published: whoever holds the database cannot add one.
+    #[arg(long, env = "CYBERBRIDGE_SIGNING_PREVIOUS_KEYS", value_delimiter = ',')]
+    pub signing_previous_keys: Vec<String>,
+
     /// A file to which every instance appends the signed head of the audit chain (one JSON
     /// line) every `CYBERBRIDGE_AUDIT_WITNESS_INTERVAL` seconds: ship it off the machine (a
     /// log forwarder, a regulator's drop box) and verify against it later.

@@ -132,6 +132,15 @@ fn document_signer(config: &Config) -> Result<super::signing::DocumentSigner, St
         (None, None) => None,
     };
     let signer = super::signing::DocumentSigner::new(seed.as_deref())?;
+    for key in &config.signing_previous_keys {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(key.trim()).unwrap_or_default();
+        if bytes.len() != 32 {
+            return Err(
+                "CYBERBRIDGE_SIGNING_PREVIOUS_KEYS: each key is an Ed25519 public key, 32 bytes in base64".into()
+            );
+        }
+    }
     if signer.ephemeral {
         tracing::warn!(
             kid = %signer.kid(),

@@ -390,15 +390,6 @@ pub async fn record_signing_key(conn: &mut Conn, kid: &str, public_key: &[u8]) -
     Ok(())
 }
 
-/// Every key that ever signed, newest first: (kid, public key).
-pub async fn signing_keys(conn: &mut Conn) -> ApiResult<Vec<(String, Vec<u8>)>> {
-    Ok(signing_keys::table
-        .order(signing_keys::first_used_at.desc())
-        .select((signing_keys::kid, signing_keys::public_key))
-        .load(conn)
-        .await?)
-}
-
 pub async fn insert_signed(
     conn: &mut Conn,
     request: RequestId,

@@ -38,14 +38,22 @@ async fn visible_user(state: &AppState, act: &Grant, id: UserId) -> ApiResult<Us
     }
 }
 
-/// Whether `user` is a platform admin (or, inactive, was one): their credentials are not reset
-/// by another admin through the API, which would let one platform admin become two.
-async fn is_platform_admin(state: &AppState, user: &UserRow) -> ApiResult<bool> {
-    if user.role != Role::OrgAdmin {
-        return Ok(false);
+/// Why the caller may not reset `user`'s credentials (password, second factor), if not: a
+/// platform admin's (one platform admin would become two), or a public-sector user's from
+/// outside their organisation (a platform admin would become an officer). Their own org_admin,
+/// or the operator's `cyberbridge admin reset-password`, does it.
+async fn shielded(conn: &mut crate::kernel::db::Conn, act: &Grant, user: &UserRow) -> ApiResult<Option<&'static str>> {
+    if act.user_id() == Some(user.id) {
+        return Ok(None);
     }
-    let org = organizations::store::get(&mut *state.pool.get().await?, user.organization_id).await?;
-    Ok(org.is_some_and(|o| o.kind == OrgKind::Platform))
+    let kind = organizations::store::get(conn, user.organization_id).await?.map(|o| o.kind);
+    Ok(if kind == Some(OrgKind::Platform) && user.role == Role::OrgAdmin {
+        Some("a platform admin's credentials are reset by the operator (`cyberbridge admin reset-password`)")
+    } else if kind.is_some_and(|k| k.is_public_sector()) && act.org_id != user.organization_id {
+        Some("a public-sector user's credentials are reset by an org_admin of their organisation, or by the operator")
+    } else {
+        None
+    })
 }
 
 /// Creates a user in an organisation (platform admins anywhere; org_admins in their own).
@@ -182,6 +190,20 @@ pub async fn update_user(
     if !rules::manages(&act, current.organization_id) && body.administers() {
         return Err(act.refuse(&state, "user", id, "members may change their own name only").await);
     }
+    // Officers are accredited by their own organisation's org_admin, never from outside it; an
+    // accredited officer's name (which signed orders carry) is changed by that org_admin too.
+    if (body.officer.is_some() || body.authorisations.is_some()) && act.org_id != current.organization_id {
+        let why = "officers are accredited by an org_admin of their own organisation";
+        return Err(act.refuse(&state, "user", id, why).await);
+    }
+    let accredited = current.may_issue_requests || current.may_validate;
+    if accredited
+        && body.name.is_some()
+        && !(rules::manages(&act, current.organization_id) && act.org_id == current.organization_id)
+    {
+        let why = "an accredited officer's name is changed by an org_admin of their organisation";
+        return Err(act.refuse(&state, "user", id, why).await);
+    }
     let if_match = if_match.required()?;
     let mut conn = state.pool.get().await?;
     let org_kind = organizations::store::get(&mut conn, current.organization_id).await?.map(|o| o.kind);
@@ -254,13 +276,16 @@ pub async fn reset_second_factor(
             .refuse(&state, "user", id, "another administrator of the organisation resets a second factor")
             .await);
     }
-    if is_platform_admin(&state, &user).await? {
-        let why = "a platform admin's second factor is reset by the operator (`cyberbridge admin reset-password`)";
+    if let Some(why) = shielded(&mut *state.pool.get().await?, &act, &user).await? {
         return Err(act.refuse(&state, "user", id, why).await);
     }
     let mut conn = state.pool.get().await?;
     let removed = conn
         .transaction(async |c| {
+            let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+            if let Some(why) = shielded(c, &act, &locked).await? {
+                return Err(ApiError::Forbidden(why.into()));
+            }
             let removed = store::delete_second_factor(c, id).await?;
             act.on("user", id).details(serde_json::json!({"had_second_factor": removed})).write(c).await?;
             Ok::<_, ApiError>(removed)
@@ -292,8 +317,7 @@ pub async fn change_password(
     let act = principal.authorize(&state, Action::ChangePassword).await?;
     let user = visible_user(&state, &act, id).await?;
     password::check_new(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
-    if act.user_id() != Some(id) && is_platform_admin(&state, &user).await? {
-        let why = "a platform admin's password is reset by the operator (`cyberbridge admin reset-password`)";
+    if let Some(why) = shielded(&mut *state.pool.get().await?, &act, &user).await? {
         return Err(act.refuse(&state, "user", id, why).await);
     }
     if act.user_id() == Some(id) {
@@ -310,6 +334,12 @@ pub async fn change_password(
     let hash = password::hash(&state.hashing, body.new_password.clone()).await?;
     let mut conn = state.pool.get().await?;
     conn.transaction(async |c| {
+        // Checked again on the locked row: an approval may have made them a platform admin
+        // while the hash was computed.
+        let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+        if let Some(why) = shielded(c, &act, &locked).await? {
+            return Err(ApiError::Forbidden(why.into()));
+        }
         store::set_password(c, id, &hash).await?;
         act.on("user", id).write(c).await
     })

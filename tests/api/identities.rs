@@ -379,6 +379,16 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
         .ok(202);
     assert_eq!(filed["action"], "user.platform_admin");
     assert_eq!(app.get_as(&admin, &second_path).await.ok(200)["active"], false);
+    // Nor can the API's database role switch four eyes off again.
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+    let mut service = diesel_async::AsyncPgConnection::establish(&app.db.service_url).await.unwrap();
+    for sql in [
+        "DELETE FROM app_settings WHERE key = 'four_eyes_since'",
+        "UPDATE app_settings SET value = '' WHERE key = 'four_eyes_since'",
+    ] {
+        let err = diesel::sql_query(sql).execute(&mut service).await.expect_err(sql);
+        assert!(err.to_string().contains("stay on"), "{sql}: {err}");
+    }
 }
 
 #[actix_rt::test]
@@ -477,11 +487,26 @@ async fn only_accredited_officers_issue_and_validate_and_the_addressee_sees_who(
         .await
         .problem(422);
     assert_eq!(p["errors"][0]["field"], "authorisations");
+    // From outside the police, nobody accredits or takes over an officer: not a platform admin.
+    let admin = app.admin().await;
+    let etag = app.get_as(&admin, &path).await.header("etag").unwrap();
+    app.send(awc::http::Method::PATCH, &path, &[("Authorization", &admin), ("If-Match", &etag)], Some(&grant))
+        .await
+        .problem(403);
+    let takeover = json!({"new_password": "known to the platform admin"});
+    app.post_as(&admin, &format!("{path}/password"), &takeover).await.problem(403);
+    app.call(awc::http::Method::DELETE, &format!("{path}/second-factor"), &admin, None).await.problem(403);
     // An API key issues nothing: an order names a person.
     let (key, _) = app.api_key(&police, &["requests:read", "requests:write"]).await;
     app.post_as(&key, "/api/v1/requests", &order).await.problem(403);
     // Accredited and authorised: issued, the officer on it.
     app.accredit(&police.admin, &detective_id, &["issue_data_requests"]).await;
+    // An accredited officer's name (which signed orders carry) is not theirs to change.
+    let etag = app.get_as(&detective, &path).await.header("etag").unwrap();
+    let rename = json!({"name": "Chief Prosecutor"});
+    app.send(awc::http::Method::PATCH, &path, &[("Authorization", &detective), ("If-Match", &etag)], Some(&rename))
+        .await
+        .problem(403);
     let issued = app.post_as(&detective, "/api/v1/requests", &order).await.ok(201);
     assert_eq!(issued["issuing_officer"]["user_id"], detective_id.as_str());
     assert_eq!(issued["issuing_officer"]["registration_number"], format!("REG-{}", &detective_id[..8]));

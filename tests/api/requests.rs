@@ -257,6 +257,9 @@ async fn a_preservation_lasts_90_days_from_acknowledgement_and_can_be_extended()
         .unwrap()
         .is_empty());
     app.post_as(&isp.admin, &format!("{path}/extend"), &json!({})).await.problem(403);
+    // Prolonging the order is ordering: an accredited officer, not the police system's API key.
+    let (key, _) = app.api_key(&police, &["requests:read", "requests:write"]).await;
+    app.post_as(&key, &format!("{path}/extend"), &json!({})).await.problem(403);
     let extended = app.post_as(&police.admin, &format!("{path}/extend"), &json!({})).await.ok(200);
     assert_eq!(time(&extended["preservation_until"]) - until, Duration::days(90));
     assert!(extended["history"].as_array().unwrap().last().unwrap()["note"].as_str().unwrap().contains("extended"));

@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 use super::visible;
 use crate::access::{Action, Principal};
 use crate::domain::RequestId;
-use crate::kernel::error::ApiResult;
+use base64::Engine;
+
+use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::responses::{Common, Missing, Public};
 use crate::kernel::signing;
 use crate::kernel::AppState;
@@ -55,7 +57,8 @@ pub struct Jwks {
 }
 
 /// The public keys that sign orders, validation decisions and responses: the current one and
-/// every earlier one that signed (a rotation never makes an old signature unverifiable).
+/// the earlier ones configured after rotations (`CYBERBRIDGE_SIGNING_PREVIOUS_KEYS`), so that an
+/// old signature stays verifiable. Only configured keys: nothing in the database adds one.
 /// Public: a verifier needs no account.
 #[utoipa::path(
     tag = "requests",
@@ -64,11 +67,13 @@ pub struct Jwks {
 )]
 #[get("/signing-keys")]
 pub async fn get_signing_keys(state: web::Data<AppState>) -> ApiResult<web::Json<Jwks>> {
-    let current = (state.signer.kid().to_string(), state.signer.public_key().to_vec());
-    let recorded = store::signing_keys(&mut *state.pool.get().await?).await?;
-    let keys = std::iter::once(current.clone())
-        .chain(recorded.into_iter().filter(|(kid, key)| *kid != current.0 && *kid == signing::key_id(key)))
-        .map(|(kid, key)| signing::jwk(&kid, &key))
-        .collect();
+    let mut keys = vec![signing::jwk(state.signer.kid(), state.signer.public_key())];
+    for text in &state.config.signing_previous_keys {
+        let key =
+            base64::engine::general_purpose::STANDARD.decode(text.trim()).ok().filter(|k| k.len() == 32).ok_or_else(
+                || ApiError::internal("CYBERBRIDGE_SIGNING_PREVIOUS_KEYS holds a key that is not 32 bytes of base64"),
+            )?;
+        keys.push(signing::jwk(&signing::key_id(&key), &key));
+    }
     Ok(web::Json(Jwks { keys }))
 }

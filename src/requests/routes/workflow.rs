@@ -132,6 +132,8 @@ pub async fn extend_request(
     if rules::side(&act, &current) != Some(Side::Issuer) {
         return Err(act.refuse(&state, "data_request", id, "the issuer extends a preservation").await);
     }
+    // Prolonging an order is ordering: an authorised officer does it.
+    super::officer(&state, &act, OfficerAuthorisation::IssueDataRequests).await?;
     let mut conn = state.pool.get().await?;
     let request = conn.transaction(async |c| service::extend(c, &act, id, if_match).await).await?;
     Ok(answer(&request))
