@@ -25,7 +25,7 @@ pub struct LoginRequest {
 
 /// Tokens of a session.
 #[derive(Serialize, ToSchema)]
-#[schema(example = json!({"access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...", "token_type": "Bearer", "expires_in": 900, "refresh_token": "q0Z3c2V5c2J1ZnF6d2lmZ2h0eGR1b2xrc3d0eXV2cGE", "password_change_required": false}))]
+#[schema(example = json!({"access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...", "token_type": "Bearer", "expires_in": 900, "refresh_token": "q0Z3c2V5c2J1ZnF6d2lmZ2h0eGR1b2xrc3d0eXV2cGE", "password_change_required": false, "second_factor_enrollment_required": false}))]
 pub struct TokenResponse {
     /// JWT for `Authorization: Bearer`, valid 15 minutes.
     pub access_token: String,
