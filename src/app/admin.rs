@@ -51,7 +51,7 @@ pub enum AdminCommand {
         #[arg(long, env = "CYBERBRIDGE_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },
-    /// Set a user's password and end their sessions.
+    /// Set a user's password, remove their second factor (they enrol again) and end their sessions.
     ResetPassword {
         #[arg(long)]
         email: String,
@@ -130,13 +130,14 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
             let hash = password::hash_offline(secret).await?;
             conn.transaction(async |c| {
                 users::store::set_password(c, user.id, &hash).await?;
+                users::store::delete_second_factor(c, user.id).await?;
                 access::store::clear_account(c, &user.email.as_str().to_lowercase()).await?;
                 let mut entry = cli_entry("user.password").object("user", user.id);
                 entry.actor.organization_id = Some(user.organization_id.0);
                 entry.write(c).await
             })
             .await?;
-            Ok(format!("password of {} reset; their sessions ended", user.email))
+            Ok(format!("password of {} reset, second factor removed; their sessions ended", user.email))
         }
     }
 }

@@ -531,3 +531,20 @@ async fn only_accredited_officers_issue_and_validate_and_the_addressee_sees_who(
     assert_eq!(signed["issuer"]["officer"]["user_id"], detective_id.as_str());
     assert_eq!(signed["validation"]["officer"]["user_id"], clerk_id.as_str());
 }
+
+#[actix_rt::test]
+async fn the_operators_reset_removes_a_lost_second_factor() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    enrol(&app, &admin).await;
+    first_step(&app, crate::support::ADMIN_EMAIL).await;
+    // The break-glass path for a platform admin who lost their authenticator.
+    let reset = cyberbridge::app::admin::AdminCommand::ResetPassword {
+        email: crate::support::ADMIN_EMAIL.into(),
+        password: "reset by the operator".into(),
+    };
+    let said = cyberbridge::app::admin::run(&app.db.url, reset).await.unwrap();
+    assert!(said.contains("second factor removed"), "{said}");
+    app.get_as(&admin, "/api/v1/me").await.problem(401);
+    app.login(crate::support::ADMIN_EMAIL, "reset by the operator").await;
+}
