@@ -673,3 +673,26 @@ async fn orders_and_responses_are_signed_and_verify_offline_with_the_published_k
     assert!(verifies(&jwks, response, text));
     app.get_as(&other.admin, &path).await.problem(404);
 }
+
+#[actix_rt::test]
+async fn the_jwks_keeps_the_configured_earlier_keys_and_nothing_else() {
+    use base64::Engine;
+    let earlier = [9u8; 32];
+    let encoded = base64::engine::general_purpose::STANDARD.encode(earlier);
+    let app = TestApp::spawn_with(|c| c.signing_previous_keys = vec![encoded.clone()]).await;
+    let jwks = app.get("/api/v1/signing-keys").await.ok(200);
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2, "{jwks}");
+    assert_eq!(keys[1]["kid"], cyberbridge::kernel::signing::key_id(&earlier).as_str());
+    assert_eq!(keys[1]["x"], base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(earlier).as_str());
+    // A key put into the database by whoever holds it is not published.
+    let mut owner = app.db.connect().await;
+    crate::support::exec(&mut owner, "INSERT INTO signing_keys (kid, public_key) VALUES ('planted', '\\x00')").await;
+    assert_eq!(app.get("/api/v1/signing-keys").await.ok(200)["keys"].as_array().unwrap().len(), 2);
+    // A malformed earlier key stops the start, not a verifier later.
+    let mut config = cyberbridge::Config::for_database(&app.db.service_url);
+    config.signing_previous_keys = vec!["not a key".into()];
+    let pool = cyberbridge::kernel::db::pool(&app.db.service_url, 1, config.pool_timeout()).unwrap();
+    let refused = cyberbridge::kernel::AppState::build(pool, config).await.err().expect("refused");
+    assert!(refused.contains("CYBERBRIDGE_SIGNING_PREVIOUS_KEYS"), "{refused}");
+}
