@@ -140,14 +140,11 @@ impl Gate {
 /// had two platform admins, always (deactivating or demoting the others does not bring back
 /// acting alone).
 pub async fn needed(conn: &mut Conn) -> ApiResult<bool> {
-    if store::platform_admins(conn).await? >= 2 {
-        db::setting_or_insert(conn, FOUR_EYES_SETTING, || Utc::now().to_rfc3339()).await?;
-        return Ok(true);
-    }
     Ok(db::setting(conn, FOUR_EYES_SETTING).await?.is_some())
 }
 
-/// Set (to when) the first time the platform had two platform admins.
+/// Set (to when) the first time the platform had two platform admins, by a trigger on `users`
+/// (migration 000023) whoever adds them; the API may not remove it.
 const FOUR_EYES_SETTING: &str = "four_eyes_since";
 
 /// Files `action` (its `payload`, already validated) for a second platform admin, or lets it

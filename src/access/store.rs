@@ -168,19 +168,6 @@ pub async fn purge_lapsed(conn: &mut Conn, now: DateTime<Utc>) -> ApiResult<usiz
     Ok(counts + addresses)
 }
 
-/// Active platform admins: org_admins of the active platform organisation.
-pub async fn platform_admins(conn: &mut Conn) -> ApiResult<i64> {
-    Ok(users::table
-        .inner_join(organizations::table)
-        .filter(organizations::kind.eq(OrgKind::Platform))
-        .filter(organizations::active.eq(true))
-        .filter(users::role.eq(Role::OrgAdmin))
-        .filter(users::active.eq(true))
-        .count()
-        .get_result(conn)
-        .await?)
-}
-
 pub async fn insert_approval(
     conn: &mut Conn,
     id: Uuid,

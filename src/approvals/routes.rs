@@ -124,7 +124,6 @@ pub async fn approve(
             Ok::<_, ApiError>(approval)
         })
         .await?;
-    state.hub.key_cache.clear();
     Ok(web::Json(approval))
 }
 

@@ -3,6 +3,7 @@
 
 use actix_web::{post, web, HttpResponse};
 use chrono::Utc;
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -176,19 +177,26 @@ pub async fn confirm_second_factor(
     let act = principal.authorize(&state, Action::ConfirmSecondFactor).await?;
     let user = user_of(&act)?;
     check_length(&body.code)?;
-    let mut conn = state.pool.get().await?;
-    if accept_code(&state, &mut conn, user.0, &body.code, true).await?.is_none() {
-        act.deny(&state, "user", user).await;
-        return Err(ApiError::field("code", "is not a current code of the secret being enrolled"));
-    }
     // Sessions opened with the password alone end (one could be an intruder's); this one,
-    // which just proved the factor, goes on.
+    // which just proved the factor, goes on. One transaction: active with its recovery codes.
     let current = match act.credential {
         Credential::User { sid, .. } => sid,
         Credential::ApiKey { .. } => None,
     };
-    store::end_other_sessions(&mut conn, user.0, current, "second_factor_enrolled").await?;
-    let codes = renew_codes(&mut conn, &act, user).await?;
+    let mut conn = state.pool.get().await?;
+    let confirmed = conn
+        .transaction(async |c| {
+            if accept_code(&state, c, user.0, &body.code, true).await?.is_none() {
+                return Ok(None);
+            }
+            store::end_other_sessions(c, user.0, current, "second_factor_enrolled").await?;
+            renew_codes(c, &act, user).await.map(Some)
+        })
+        .await?;
+    let Some(codes) = confirmed else {
+        act.deny(&state, "user", user).await;
+        return Err(ApiError::field("code", "is not a current code of the secret being enrolled"));
+    };
     Ok(web::Json(codes))
 }
 
