@@ -98,6 +98,10 @@ actions! {
     QueryReports = "report.query", Need::Permission(ReadReports);
     ReadReport = "report.read", Need::Permission(ReadReports);
     UpdateReport = "report.update", Need::Permission(SubmitReports);
+    /// The reporter withdraws a value of its report.
+    WithdrawIndicator = "report.indicator_withdraw", Need::Permission(SubmitReports);
+    /// The reporter corrects a value of its report.
+    CorrectIndicator = "report.indicator_correct", Need::Permission(SubmitReports);
     ExportReports = "report.export", Need::Permission(ReadReports);
     LookupIndicators = "indicator.lookup", Need::Permission(LookupIndicators);
     CorrelateIndicator = "indicator.correlate", Need::Permission(ReadReports);
@@ -138,6 +142,12 @@ actions! {
     ReadAudit = "audit.read", Need::Permission(Permission::ReadAudit);
     VerifyAudit = "audit.verify", Need::Permission(Permission::ReadAudit);
     ReadAuditHead = "audit.head", Need::Permission(Permission::ReadAudit);
+    /// Searches per case and purpose: an org_admin's own organisation, regulators all.
+    ReadConsultationStatistics = "statistics.consultations", Need::Permission(Permission::ReadAudit);
+    /// Law enforcement and prosecution (checked by the handler) hold an object of their case.
+    CreateLegalHold = "legal_hold.create", Need::Nothing;
+    ListLegalHolds = "legal_hold.list", Need::Nothing;
+    LiftLegalHold = "legal_hold.lift", Need::Nothing;
 }
 
 /// An authorized call: the caller and the action, which is what its audit rows need.
@@ -145,6 +155,8 @@ actions! {
 pub struct Grant {
     principal: Principal,
     action: Action,
+    /// The purpose the caller stated for a search; every audit row of the grant carries it.
+    purpose: Option<crate::domain::Purpose>,
 }
 
 impl Deref for Grant {
@@ -157,7 +169,19 @@ impl Deref for Grant {
 
 impl Grant {
     pub(super) fn new(principal: Principal, action: Action) -> Self {
-        Grant { principal, action }
+        Grant { principal, action, purpose: None }
+    }
+
+    /// The purpose of this search (`purpose`, `case_reference`): required of the organisation
+    /// kinds in `CYBERBRIDGE_PURPOSE_REQUIRED` (422 naming the missing field), optional for
+    /// others, and stored with every audit row the call writes.
+    pub fn for_purpose(mut self, state: &AppState, params: &crate::domain::PurposeParams) -> ApiResult<Grant> {
+        self.purpose = state.purpose_policy.check(self.principal.org_kind, params).map_err(|e| ApiError::Validation(vec![e]))?;
+        Ok(self)
+    }
+
+    pub fn purpose(&self) -> Option<&crate::domain::Purpose> {
+        self.purpose.as_ref()
     }
 
     pub fn action(&self) -> Action {
@@ -166,12 +190,12 @@ impl Grant {
 
     /// The audit row of this action by this caller.
     pub fn entry(&self) -> Entry {
-        Entry::new(self.principal.actor(), self.action.audit_name())
+        Entry::new(self.principal.actor(), self.action.audit_name()).purpose(self.purpose.clone())
     }
 
     /// An audit row of this caller under another action name (a step of the action).
     pub fn entry_as(&self, action: &'static str) -> Entry {
-        Entry::new(self.principal.actor(), action)
+        Entry::new(self.principal.actor(), action).purpose(self.purpose.clone())
     }
 
     /// The audit row of this action on one object.

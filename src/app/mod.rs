@@ -14,7 +14,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::kernel::{http, AppState};
 use crate::{
-    alerts, apikeys, approvals, audit, auth, events, indicators, organizations, reports, requests, system, users,
+    alerts, apikeys, approvals, audit, auth, events, holds, indicators, organizations, reports, requests, system, users,
 };
 use crate::{watchlists, webhooks};
 
@@ -58,6 +58,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(reports::routes::list_reports)
                 .service(reports::routes::get_report)
                 .service(reports::routes::update_report)
+                .service(reports::routes::withdraw_indicator)
+                .service(reports::routes::correct_indicator)
                 .service(indicators::routes::lookup_indicator)
                 .service(indicators::routes::lookup_indicators)
                 .service(indicators::routes::list_indicator_reports)
@@ -101,7 +103,11 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(audit::routes::verify_audit)
                 .service(audit::routes::get_audit_head)
                 .service(audit::routes::get_audit_public_key)
-                .service(audit::routes::list_audit),
+                .service(audit::routes::list_audit)
+                .service(audit::routes::get_consultation_statistics)
+                .service(holds::routes::create_legal_hold)
+                .service(holds::routes::list_legal_holds)
+                .service(holds::routes::lift_legal_hold),
         );
 }
 

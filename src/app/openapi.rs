@@ -20,6 +20,7 @@ Errors are RFC 9457 `application/problem+json`.",
         crate::alerts::model::AlertBox,
         crate::alerts::routes::GraphFormat,
         crate::requests::model::RequestBox,
+        crate::domain::PurposeReason,
     )),
     modifiers(&SecuritySchemes),
     tags(
@@ -37,6 +38,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "requests", description = "Data, preservation and freeze requests to ISPs and banks"),
         (name = "fraud-alerts", description = "Bank-to-bank fraud alerts, outcomes, traces of the proceeds, mule accounts, statistics"),
         (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "data-protection", description = "Legal holds, mule-flag contests, subject access"),
     ),
 )]
 struct ApiDoc;

@@ -137,6 +137,10 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
                     tracing::warn!(error = %e, "writing the signed audit head to the witness file failed");
                 }
             }
+            let purge_every = state.config.purge_interval;
+            if purge_every > 0 && (n == 30 || n.is_multiple_of(purge_every)) {
+                crate::retention::tick(&state).await;
+            }
             if n.is_multiple_of(3600) {
                 if let Err(e) = crate::auth::store::purge_expired(&mut conn).await {
                     tracing::warn!(error = %e, "purging expired credentials failed");
@@ -188,6 +192,7 @@ pub fn http_server(
 /// The shared state over the database at `url`.
 async fn state_for(config: &Config, url: &str) -> Result<(web::Data<AppState>, db::Pool, Config), StartError> {
     crate::requests::policy::Tables::configured(config.validation_tables.as_deref()).map_err(StartError::Setup)?;
+    crate::retention::Periods::of(config).map_err(StartError::Setup)?;
     let pool = db::pool(url, config.pool_size, config.pool_timeout())?;
     let mut config = config.clone();
     config.database_url = Some(SecretString::from(url.to_string()));

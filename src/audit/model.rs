@@ -23,6 +23,8 @@ pub struct AuditRow {
     pub request_id: Option<String>,
     pub details: serde_json::Value,
     pub hash: Option<Vec<u8>>,
+    pub case_reference: Option<String>,
+    pub purpose: Option<crate::domain::PurposeReason>,
 }
 
 /// One audit record.
@@ -44,6 +46,10 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
+    /// The case a search was made for, where stated.
+    pub case_reference: Option<String>,
+    /// Why a search was made, where stated.
+    pub purpose: Option<crate::domain::PurposeReason>,
     /// Hex SHA-256 chain hash, once sealed.
     pub hash: Option<String>,
 }
@@ -63,6 +69,8 @@ impl From<AuditRow> for AuditEvent {
             client_addr: r.client_addr,
             request_id: r.request_id,
             details: r.details,
+            case_reference: r.case_reference,
+            purpose: r.purpose,
             hash: r.hash.map(hex::encode),
         }
     }
@@ -84,10 +92,56 @@ pub struct AuditQuery {
     pub action: Option<String>,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
+    /// Only searches made for this case (the `case_reference` their caller stated).
+    pub case_reference: Option<String>,
+    /// Only searches made for this purpose.
+    #[param(value_type = Option<crate::domain::PurposeReason>)]
+    pub purpose: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+/// The period of `GET /statistics/consultations`.
+#[derive(Deserialize, IntoParams, Default, Debug)]
+#[into_params(parameter_in = Query)]
+pub struct ConsultationQuery {
+    /// Start of the period (default: 30 days ago).
+    pub from: Option<DateTime<chrono::FixedOffset>>,
+    /// End of the period (default: now).
+    pub to: Option<DateTime<chrono::FixedOffset>>,
+    /// Only this organisation (regulators and platform admins; others see their own).
+    pub organization_id: Option<Uuid>,
+}
+
+/// Searches made for one case by one organisation.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct CaseConsultations {
+    pub organization_id: Option<Uuid>,
+    pub case_reference: String,
+    /// Searches (a batch look-up counts once; merged audit rows count each search).
+    pub consultations: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+}
+
+/// Searches made for one purpose.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct PurposeConsultations {
+    /// Null: searches without a stated purpose.
+    pub purpose: Option<crate::domain::PurposeReason>,
+    pub consultations: i64,
+}
+
+/// `GET /statistics/consultations`: report queries, look-ups, correlations and exports over a
+/// period, per case and per purpose.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct ConsultationStatistics {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub by_case: Vec<CaseConsultations>,
+    pub by_purpose: Vec<PurposeConsultations>,
 }
 
 /// A page of audit rows, newest first.

@@ -2,7 +2,10 @@
 
 use actix_web::{get, web};
 
-use super::model::{AuditEvent, AuditHead, AuditPage, AuditPublicKey, AuditQuery, ChainVerification, VerifyQuery};
+use super::model::{
+    AuditEvent, AuditHead, AuditPage, AuditPublicKey, AuditQuery, CaseConsultations, ChainVerification,
+    ConsultationQuery, ConsultationStatistics, PurposeConsultations, VerifyQuery,
+};
 use super::store;
 use crate::access::{Action, Principal};
 use crate::kernel::db::Conn;
@@ -38,6 +41,53 @@ pub async fn list_audit(
     act.entry().details(details).write(&mut conn).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| r.id);
     Ok(web::Json(AuditPage { items: rows.into_iter().map(AuditEvent::from).collect(), next_cursor }))
+}
+
+/// Searches (report queries, look-ups, correlations, exports) over a period, per case and per
+/// purpose. Regulators and platform admins see every organisation's; an org_admin their own.
+#[utoipa::path(
+    tag = "audit",
+    params(ConsultationQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "searches per case and per purpose", body = ConsultationStatistics), Common, Denied)
+)]
+#[get("/statistics/consultations")]
+pub async fn get_consultation_statistics(
+    state: web::Data<AppState>,
+    principal: Principal,
+    q: web::Query<ConsultationQuery>,
+) -> ApiResult<web::Json<ConsultationStatistics>> {
+    let act = principal.authorize(&state, Action::ReadConsultationStatistics).await?;
+    let only_org = if act.reads_all_audit() { q.organization_id } else { Some(act.org_id.0) };
+    if !act.reads_all_audit() && q.organization_id.is_some_and(|asked| asked != act.org_id.0) {
+        return Err(ApiError::field("organization_id", "you may read your own organisation's figures only"));
+    }
+    let to = q.to.map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
+    let from = q.from.map_or(to - chrono::Duration::days(30), |t| t.with_timezone(&chrono::Utc));
+    if from >= to {
+        return Err(ApiError::field("from", "must be before to"));
+    }
+    let mut conn = state.pool.get().await?;
+    let (cases, purposes) = store::consultations(&mut conn, from, to, only_org).await?;
+    act.entry().details(serde_json::json!({"from": from, "to": to, "organization_id": only_org})).write(&mut conn).await?;
+    Ok(web::Json(ConsultationStatistics {
+        from,
+        to,
+        by_case: cases
+            .into_iter()
+            .map(|c| CaseConsultations {
+                organization_id: c.organization_id,
+                case_reference: c.case_reference,
+                consultations: c.consultations,
+                first_at: c.first_at,
+                last_at: c.last_at,
+            })
+            .collect(),
+        by_purpose: purposes
+            .into_iter()
+            .map(|p| PurposeConsultations { purpose: p.purpose, consultations: p.consultations })
+            .collect(),
+    }))
 }
 
 /// Recomputes the hash chain and says whether it is intact: from the last checkpoint (a

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::model::{AuditQuery, AuditRow};
-use crate::kernel::db::schema::{audit_checkpoints, audit_events};
+use crate::kernel::db::schema::{audit_anchors, audit_checkpoints, audit_events};
 use crate::kernel::db::{self, Conn};
 use crate::kernel::error::ApiResult;
 
@@ -41,18 +41,85 @@ pub async fn list(
     if let Some(o) = &q.object_id {
         query = query.filter(audit_events::object_id.eq(o));
     }
+    if let Some(c) = &q.case_reference {
+        query = query.filter(audit_events::case_reference.eq(c));
+    }
+    if let Some(p) = &q.purpose {
+        query = query.filter(audit_events::purpose.eq(p));
+    }
     if let Some(id) = before_id {
         query = query.filter(audit_events::id.lt(id));
     }
     Ok(query.order(audit_events::id.desc()).limit(limit + 1).load(conn).await?)
 }
 
-/// The text a row's hash covers: every column but the hash, in a fixed layout.
+/// The audit actions that are searches: each must state its purpose where required.
+pub const SEARCH_ACTIONS: &[&str] = &["report.query", "report.export", "indicator.lookup", "indicator.correlate"];
+
+#[derive(QueryableByName, Debug)]
+pub struct CaseCount {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub organization_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub case_reference: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub consultations: i64,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub first_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub last_at: DateTime<Utc>,
+}
+
+#[derive(QueryableByName, Debug)]
+pub struct PurposeCount {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub purpose: Option<crate::domain::PurposeReason>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub consultations: i64,
+}
+
+/// Searches over [from, to) per (organisation, case) and per purpose; a merged row counts each
+/// search it holds.
+pub async fn consultations(
+    conn: &mut Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    only_org: Option<Uuid>,
+) -> ApiResult<(Vec<CaseCount>, Vec<PurposeCount>)> {
+    use diesel::sql_types::{Array, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    const SEARCHES: &str = "SELECT * , coalesce((details->>'merged')::bigint, 1) AS n FROM audit_events
+        WHERE at >= $1 AND at < $2 AND action = ANY($3) AND outcome = 'ok' AND ($4::uuid IS NULL OR organization_id = $4)";
+    let actions: Vec<&str> = SEARCH_ACTIONS.to_vec();
+    let by_case = diesel::sql_query(format!(
+        "SELECT organization_id, case_reference, sum(n)::bigint AS consultations, min(at) AS first_at, max(at) AS last_at
+         FROM ({SEARCHES}) s WHERE case_reference IS NOT NULL
+         GROUP BY organization_id, case_reference ORDER BY sum(n) DESC, case_reference LIMIT 1000"
+    ))
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .bind::<Array<Text>, _>(&actions)
+    .bind::<Nullable<SqlUuid>, _>(only_org)
+    .load(conn)
+    .await?;
+    let by_purpose = diesel::sql_query(format!(
+        "SELECT purpose, sum(n)::bigint AS consultations FROM ({SEARCHES}) s GROUP BY purpose ORDER BY purpose NULLS LAST"
+    ))
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .bind::<Array<Text>, _>(&actions)
+    .bind::<Nullable<SqlUuid>, _>(only_org)
+    .load(conn)
+    .await?;
+    Ok((by_case, by_purpose))
+}
+
+/// The text a row's hash covers: every column but the hash, in a fixed layout (the purpose
+/// only where a row has one, so rows written before it existed keep their hashes).
 fn canonical(r: &AuditRow) -> String {
     fn opt<T: ToString>(v: &Option<T>) -> String {
         v.as_ref().map(|x| x.to_string()).unwrap_or_default()
     }
-    format!(
+    let mut text = format!(
         "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
         r.id,
         r.at.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -66,7 +133,11 @@ fn canonical(r: &AuditRow) -> String {
         opt(&r.client_addr),
         opt(&r.request_id),
         r.details
-    )
+    );
+    if r.case_reference.is_some() || r.purpose.is_some() {
+        text.push_str(&format!("\n{}\n{}", opt(&r.case_reference), opt(&r.purpose)));
+    }
+    text
 }
 
 pub fn chain_hash(previous: &[u8], row: &AuditRow) -> Vec<u8> {
@@ -90,14 +161,18 @@ pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
             return Ok(0);
         }
         let horizon: DateTime<Utc> = db::commit_horizon(c).await?;
-        let mut previous: Vec<u8> = audit_events::table
+        let sealed_head: Option<Vec<u8>> = audit_events::table
             .filter(audit_events::hash.is_not_null())
             .order(audit_events::id.desc())
             .select(audit_events::hash.assume_not_null())
             .first(c)
             .await
-            .optional()?
-            .unwrap_or_else(|| GENESIS.to_vec());
+            .optional()?;
+        // Every sealed row purged: the chain goes on from the anchor.
+        let mut previous = match sealed_head {
+            Some(h) => h,
+            None => anchor(c).await?.map_or_else(|| GENESIS.to_vec(), |(_, h)| h),
+        };
         let rows: Vec<AuditRow> = audit_events::table
             .filter(audit_events::hash.is_null())
             .order(audit_events::id.asc())
@@ -132,6 +207,16 @@ pub async fn seal_pending(conn: &mut Conn) -> ApiResult<usize> {
     .await
 }
 
+/// Where the chain starts once its oldest rows were purged: the last purged row (id, hash).
+pub async fn anchor(conn: &mut Conn) -> ApiResult<Option<(i64, Vec<u8>)>> {
+    Ok(audit_anchors::table
+        .order(audit_anchors::id.desc())
+        .select((audit_anchors::id, audit_anchors::hash))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// The newest sealed row: (id, hash).
 pub async fn head(conn: &mut Conn) -> ApiResult<Option<(i64, Vec<u8>)>> {
     Ok(audit_events::table
@@ -154,12 +239,16 @@ pub struct Verified {
 }
 
 /// Recomputes the chain: from the last checkpoint (whose row must still carry its hash), or from
-/// the genesis when `full` or when a `head` (id, hash) is to be found in it. A verification that
+/// the genesis (the anchor, once old rows were purged) when `full` or when a `head` (id, hash)
+/// is to be found in it. A verification that
 /// finds nothing broken leaves a checkpoint where it ended.
 pub async fn verify(conn: &mut Conn, full: bool, head: Option<(i64, Vec<u8>)>) -> ApiResult<Verified> {
     let mut out = Verified::default();
     let mut previous = GENESIS.to_vec();
     let mut after = 0i64;
+    if let Some((id, hash)) = anchor(conn).await? {
+        (previous, after, out.from_id) = (hash, id, Some(id));
+    }
     if !full && head.is_none() {
         let checkpoint: Option<(i64, Vec<u8>)> = audit_checkpoints::table
             .order(audit_checkpoints::id.desc())

@@ -27,6 +27,38 @@ text_enum! {
     }
 }
 
+impl IndicatorType {
+    /// How long a sighting of a value of this type stays current, from the last time its
+    /// report saw it, unless the reporter says otherwise: addresses are reassigned within
+    /// weeks, URLs and domains taken down within months, accounts and numbers last longer.
+    pub fn default_validity_days(self) -> i64 {
+        match self {
+            IndicatorType::Ipv4 | IndicatorType::Ipv6 => 30,
+            IndicatorType::Url => 90,
+            IndicatorType::Domain => 180,
+            IndicatorType::Sha256 => 730,
+            IndicatorType::Iban
+            | IndicatorType::Bic
+            | IndicatorType::BankAccount
+            | IndicatorType::Email
+            | IndicatorType::Phone
+            | IndicatorType::CryptoWallet
+            | IndicatorType::Username => 365,
+        }
+    }
+}
+
+/// A typed, normalised value.
+#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct IndicatorRef {
+    #[serde(rename = "type")]
+    pub type_: IndicatorType,
+    pub value: String,
+}
+
+/// Default confidence of a reported value (0-100) when the reporter gives none.
+pub const DEFAULT_CONFIDENCE: i16 = 50;
+
 /// Longest accepted raw value.
 pub const MAX_VALUE_LEN: usize = 2048;
 

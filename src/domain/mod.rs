@@ -153,6 +153,7 @@ pub mod money;
 pub mod net;
 pub mod org;
 pub mod permission;
+pub mod purpose;
 pub mod report;
 
 pub use check::{Check, FieldError, Invalid};
@@ -163,4 +164,5 @@ pub use money::{Currency, Money};
 pub use net::Network;
 pub use org::{MfaPolicy, OrgKind, Role};
 pub use permission::{Permission, Scope};
+pub use purpose::{Purpose, PurposeParams, PurposePolicy, PurposeReason};
 pub use report::{Category, Tlp};

@@ -35,6 +35,13 @@ text_enum! {
         RequestValidationOverdue = "request.validation_overdue",
         /// A refused validation sealed the answers: delete or restrict what was produced.
         RequestSealed = "request.sealed",
+        /// A reporter withdrew (or corrected) a value of a report that matched your watchlist.
+        IndicatorWithdrawn = "indicator.withdrawn",
+        /// A bank contests the mule flag of an account your alerts named: confirm or withdraw
+        /// (`POST /mule-accounts/{iban}/contest/answer`) before the deadline.
+        MuleFlagContested = "mule_flag.contested",
+        /// A contest of a mule flag ended (every sending bank answered, or the deadline passed).
+        MuleFlagContestClosed = "mule_flag.contest_closed",
     }
 }
 

@@ -29,6 +29,21 @@ pub struct WatchlistHit {
     pub item: String,
 }
 
+/// Payload of `indicator.withdrawn`: a value of a report that matched your watchlist was
+/// withdrawn by its reporter; stop relying on it (and on the match it caused).
+#[derive(Serialize, Deserialize, ToSchema, Debug)]
+pub struct IndicatorWithdrawnEvent {
+    pub report_id: ReportId,
+    pub reference: String,
+    #[serde(rename = "type")]
+    pub type_: IndicatorType,
+    pub value: String,
+    pub reason: String,
+    pub withdrawn_at: DateTime<Utc>,
+    /// The value that replaced it, when it was a correction.
+    pub corrected_to: Option<crate::domain::indicator::IndicatorRef>,
+}
+
 /// One event of your organisation's feed.
 #[derive(Serialize, ToSchema, Debug)]
 pub struct Event {

@@ -26,6 +26,9 @@ pub struct LookupItem {
 pub struct LookupRequest {
     /// Up to 1,000 values.
     pub items: Vec<LookupItem>,
+    /// Why you search and for which case (required of the public sector by default).
+    #[serde(flatten)]
+    pub purpose: crate::domain::PurposeParams,
 }
 
 /// A report naming a looked-up value.
@@ -34,6 +37,12 @@ pub struct ReportRef {
     pub id: ReportId,
     pub category: Category,
     pub tlp: Tlp,
+    /// The reporter's confidence in the value, 0-100.
+    pub confidence: i16,
+    /// Until when the report's sighting of the value counts as current.
+    pub valid_until: DateTime<Utc>,
+    /// Past `valid_until`: history, not a current sighting.
+    pub stale: bool,
 }
 
 /// The answer for one valid value: computed over the reports visible to you only.
@@ -43,12 +52,20 @@ pub struct LookupHit {
     pub type_: IndicatorType,
     /// The normalised value.
     pub value: String,
-    /// Whether any report visible to you names it.
+    /// Whether a report visible to you names it as current (not past its validity, not
+    /// withdrawn).
     pub seen: bool,
+    /// Named only by reports whose validity for it has passed: history, not a current sighting.
+    pub stale: bool,
+    /// Visible reports naming it as current.
     pub report_count: usize,
+    /// Visible reports whose validity for it has passed.
+    pub stale_report_count: usize,
+    /// The highest confidence among the current reports (null when none).
+    pub confidence: Option<i16>,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
-    /// The most recent 100 of those reports.
+    /// The most recent 100 of those reports, current ones first.
     pub reports: Vec<ReportRef>,
 }
 
@@ -72,7 +89,7 @@ pub enum LookupResult {
 
 /// Answer of `POST /indicators/lookup`.
 #[derive(Serialize, ToSchema)]
-#[schema(example = json!({"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "report_count": 2, "first_seen": "2026-11-01T08:00:00Z", "last_seen": "2026-11-20T17:00:00Z", "reports": [{"id": "0193a7c2-5e4f-7a10-9d2b-2c1f3e4d5a6b", "category": "investment_fraud", "tlp": "green"}]}, {"type": "domain", "value": "secure-bank-login.example", "seen": false, "report_count": 0, "first_seen": null, "last_seen": null, "reports": []}, {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}))]
+#[schema(example = json!({"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "stale": false, "report_count": 1, "stale_report_count": 0, "confidence": 80, "first_seen": "2026-11-01T08:00:00Z", "last_seen": "2026-11-20T17:00:00Z", "reports": [{"id": "0193a7c2-5e4f-7a10-9d2b-2c1f3e4d5a6b", "category": "investment_fraud", "tlp": "green", "confidence": 80, "valid_until": "2027-11-20T17:00:00Z", "stale": false}]}, {"type": "domain", "value": "secure-bank-login.example", "seen": false, "stale": false, "report_count": 0, "stale_report_count": 0, "confidence": null, "first_seen": null, "last_seen": null, "reports": []}, {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}))]
 pub struct LookupResponse {
     pub results: Vec<LookupResult>,
 }
@@ -88,6 +105,8 @@ pub struct HitRow {
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub confidence: i16,
+    pub valid_until: DateTime<Utc>,
 }
 
 /// Paging of `GET /indicators/{type}/{value}/reports`.

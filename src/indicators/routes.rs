@@ -6,7 +6,7 @@ use super::model::*;
 use super::store;
 use crate::access::{Action, Principal};
 use crate::domain::indicator::normalize;
-use crate::domain::IndicatorType;
+use crate::domain::{IndicatorType, PurposeParams};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Denied, JsonBody};
@@ -20,6 +20,7 @@ fn answer(items: Vec<Result<(IndicatorType, String), LookupFailure>>, hits: Vec<
     for h in hits {
         grouped.entry((h.type_, h.value.clone())).or_default().push(h);
     }
+    let now = chrono::Utc::now();
     items
         .into_iter()
         .map(|item| {
@@ -29,19 +30,36 @@ fn answer(items: Vec<Result<(IndicatorType, String), LookupFailure>>, hits: Vec<
             };
             let mut rows: Vec<&HitRow> =
                 grouped.get(&(t, value.clone())).map(|v| v.iter().collect()).unwrap_or_default();
-            rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.report_id.cmp(&a.report_id)));
+            // Current sightings first, each group newest first.
+            rows.sort_by(|a, b| {
+                (a.valid_until <= now)
+                    .cmp(&(b.valid_until <= now))
+                    .then(b.created_at.cmp(&a.created_at))
+                    .then(b.report_id.cmp(&a.report_id))
+            });
+            let current = rows.iter().filter(|r| r.valid_until > now).count();
             let first_seen = rows.iter().map(|r| r.first_seen.unwrap_or(r.created_at)).min();
             let last_seen = rows.iter().map(|r| r.last_seen.or(r.first_seen).unwrap_or(r.created_at)).max();
             let reports = rows
                 .iter()
                 .take(MAX_REFS)
-                .map(|r| ReportRef { id: r.report_id, category: r.category, tlp: r.tlp })
+                .map(|r| ReportRef {
+                    id: r.report_id,
+                    category: r.category,
+                    tlp: r.tlp,
+                    confidence: r.confidence,
+                    valid_until: r.valid_until,
+                    stale: r.valid_until <= now,
+                })
                 .collect();
             LookupResult::Hit(LookupHit {
                 type_: t,
                 value,
-                seen: !rows.is_empty(),
-                report_count: rows.len(),
+                seen: current > 0,
+                stale: current == 0 && !rows.is_empty(),
+                report_count: current,
+                stale_report_count: rows.len() - current,
+                confidence: rows.iter().filter(|r| r.valid_until > now).map(|r| r.confidence).max(),
                 first_seen,
                 last_seen,
                 reports,
@@ -59,7 +77,7 @@ fn parse_item(item: &LookupItem) -> Result<(IndicatorType, String), LookupFailur
 /// Looks up one value: seen or not in the reports visible to you, how often, when, which.
 #[utoipa::path(
     tag = "indicators",
-    params(LookupItem),
+    params(LookupItem, PurposeParams),
     security(("bearer" = []), ("api_key" = ["indicators:lookup"])),
     responses((status = 200, description = "what the reports visible to you say of the value", body = LookupHit), Common, Denied)
 )]
@@ -68,8 +86,9 @@ pub async fn lookup_indicator(
     state: web::Data<AppState>,
     principal: Principal,
     q: web::Query<LookupItem>,
+    purpose: web::Query<PurposeParams>,
 ) -> ApiResult<web::Json<LookupResult>> {
-    let act = principal.authorize(&state, Action::LookupIndicators).await?;
+    let act = principal.authorize(&state, Action::LookupIndicators).await?.for_purpose(&state, &purpose)?;
     let (t, value) = parse_item(&q).map_err(|f| {
         let field = if f.error.starts_with("unknown value") { "type" } else { "value" };
         ApiError::field(field, f.error)
@@ -97,7 +116,7 @@ pub async fn lookup_indicators(
     principal: Principal,
     body: web::Json<LookupRequest>,
 ) -> ApiResult<web::Json<LookupResponse>> {
-    let act = principal.authorize(&state, Action::LookupIndicators).await?;
+    let act = principal.authorize(&state, Action::LookupIndicators).await?.for_purpose(&state, &body.purpose)?;
     if body.items.len() > MAX_BATCH {
         return Err(ApiError::field("items", format!("at most {MAX_BATCH} items per call; split the batch")));
     }
@@ -120,7 +139,7 @@ pub async fn lookup_indicators(
 /// Correlation: every report visible to you that names the value, newest first.
 #[utoipa::path(
     tag = "indicators",
-    params(("type" = IndicatorType, Path), ("value" = String, Path), CorrelationQuery),
+    params(("type" = IndicatorType, Path), ("value" = String, Path), CorrelationQuery, PurposeParams),
     security(("bearer" = []), ("api_key" = ["reports:read"])),
     responses((status = 200, description = "the visible reports naming the value, newest first", body = ReportPage), Common, Denied)
 )]
@@ -130,8 +149,9 @@ pub async fn list_indicator_reports(
     principal: Principal,
     path: web::Path<(String, String)>,
     q: web::Query<CorrelationQuery>,
+    purpose: web::Query<PurposeParams>,
 ) -> ApiResult<web::Json<ReportPage>> {
-    let act = principal.authorize(&state, Action::CorrelateIndicator).await?;
+    let act = principal.authorize(&state, Action::CorrelateIndicator).await?.for_purpose(&state, &purpose)?;
     let (t, raw) = path.into_inner();
     let t: IndicatorType = t.parse().map_err(|e: String| ApiError::field("type", e))?;
     let value = normalize(t, &raw).map_err(|e| ApiError::field("value", e))?;

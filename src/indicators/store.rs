@@ -17,6 +17,7 @@ pub async fn lookup(conn: &mut Conn, viewer: &Viewer, values: &[String]) -> ApiR
     let query = indicators::table
         .inner_join(report_indicators::table.inner_join(reports::table))
         .filter(visible_to(viewer))
+        .filter(report_indicators::withdrawn_at.is_null())
         .select((
             indicators::type_,
             indicators::value,
@@ -26,6 +27,8 @@ pub async fn lookup(conn: &mut Conn, viewer: &Viewer, values: &[String]) -> ApiR
             reports::first_seen,
             reports::last_seen,
             reports::created_at,
+            report_indicators::confidence,
+            report_indicators::valid_until,
         ));
     Ok(match values {
         [one] => query.filter(indicators::value.eq(one)).load(conn).await?,

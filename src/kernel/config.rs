@@ -140,6 +140,38 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_MFA_REQUIRED", default_value = crate::domain::org::DEFAULT_MFA_REQUIRED)]
     pub mfa_required: String,
 
+    /// Organisation kinds whose report queries, look-ups, correlations and exports must state a
+    /// purpose (`purpose` and `case_reference`), stored with the audit row. Empty: optional for all.
+    #[arg(long, env = "CYBERBRIDGE_PURPOSE_REQUIRED", default_value = crate::domain::purpose::DEFAULT_PURPOSE_REQUIRED)]
+    pub purpose_required: String,
+
+    /// Days a report (with its values) is kept after its last change; 0: kept until deleted by
+    /// other means. Objects under a legal hold are kept whatever the period.
+    #[arg(long, env = "CYBERBRIDGE_RETENTION_REPORTS_DAYS", default_value_t = 1825)]
+    pub retention_reports_days: u32,
+
+    /// Days a fraud alert's trace (every hop and outcome) is kept after its last activity; 0: kept.
+    #[arg(long, env = "CYBERBRIDGE_RETENTION_ALERTS_DAYS", default_value_t = 1825)]
+    pub retention_alerts_days: u32,
+
+    /// Days a closed data request (responses, files, messages, signed documents) is kept after
+    /// it closed; 0: kept. At least 180.
+    #[arg(long, env = "CYBERBRIDGE_RETENTION_REQUESTS_DAYS", default_value_t = 1825)]
+    pub retention_requests_days: u32,
+
+    /// Days audit rows are kept (the chain then starts at an anchor); 0: kept. At least 365.
+    #[arg(long, env = "CYBERBRIDGE_RETENTION_AUDIT_DAYS", default_value_t = 3650)]
+    pub retention_audit_days: u32,
+
+    /// Seconds between two runs of the retention purge (one instance at a time); 0: never.
+    #[arg(long, env = "CYBERBRIDGE_PURGE_INTERVAL", default_value_t = 3600)]
+    pub purge_interval: u64,
+
+    /// Days a bank whose alert flagged an account as a mule has to confirm or withdraw it
+    /// when the account's bank contests the flag; silence then counts as a withdrawal.
+    #[arg(long, env = "CYBERBRIDGE_CONTEST_DAYS", default_value_t = 14)]
+    pub contest_days: u32,
+
     /// Unauthenticated attempts per second allowed per client address on `/auth/*` and for
     /// API keys not yet known to this instance (0: no limit).
     #[arg(long, env = "CYBERBRIDGE_AUTH_RATE_LIMIT", default_value_t = 10)]

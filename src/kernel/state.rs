@@ -41,6 +41,7 @@ pub struct AppState {
     pub hub: Hub,
     /// Who must enrol a second factor (`CYBERBRIDGE_MFA_REQUIRED`).
     pub mfa_policy: Arc<crate::domain::MfaPolicy>,
+    pub purpose_policy: Arc<crate::domain::PurposePolicy>,
     /// Signs orders, validation decisions and responses (detached JWS).
     pub signer: Arc<super::signing::DocumentSigner>,
 }
@@ -88,6 +89,7 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let hashing = tokio::sync::Semaphore::new(config.hash_concurrency.unwrap_or(cores).max(1));
         let mfa_policy = Arc::new(crate::domain::MfaPolicy::parse(&config.mfa_required)?);
+        let purpose_policy = Arc::new(crate::domain::PurposePolicy::parse(&config.purpose_required)?);
         let signer = Arc::new(document_signer(&config)?);
         let audit = AuditBuffer::start(pool.clone());
         let hub = Hub::new();
@@ -106,6 +108,7 @@ impl AppState {
             secrets,
             hub,
             mfa_policy,
+            purpose_policy,
             signer,
         }))
     }

@@ -104,6 +104,10 @@ pub struct IndicatorLink {
     pub kind: IndicatorType,
     pub value: String,
     pub role: Option<String>,
+    /// 0-100.
+    pub confidence: i16,
+    /// Unset: the type's default validity after the report last saw it.
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 /// An observable as given: its type, the value as written, and its role in the case.
@@ -115,6 +119,11 @@ pub struct IndicatorInput {
     pub value: String,
     /// e.g. beneficiary_account, victim_account, phishing_url, c2_server, sender_email, scam_phone.
     pub role: Option<String>,
+    /// How sure you are, 0-100 (default 50).
+    pub confidence: Option<i64>,
+    /// Until when the value should count as current (default: by type after the report's
+    /// last_seen: ipv4/ipv6 30 days, url 90, domain 180, sha256 730, others 365).
+    pub valid_until: Option<DateTime<FixedOffset>>,
 }
 
 /// A normalised observable of a report.
@@ -125,7 +134,28 @@ pub struct Indicator {
     /// The canonical form.
     pub value: String,
     pub role: Option<String>,
+    /// The reporter's confidence, 0-100.
+    pub confidence: i16,
+    /// Until when it counts as current; after it, look-ups show it as stale and watchlists
+    /// ignore it.
+    pub valid_until: DateTime<Utc>,
+    /// Past `valid_until`.
+    pub stale: bool,
+    /// Withdrawn by the reporter (shown to the reporter only; others no longer see the value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
 }
+
+/// A value withdrawn from a report.
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub at: DateTime<Utc>,
+    pub reason: String,
+    /// The value that replaced it, when it was a correction.
+    pub corrected_to: Option<IndicatorRef>,
+}
+
+pub use crate::domain::indicator::IndicatorRef;
 
 /// Who reported: for an anonymous report seen by another organisation, only the kind.
 #[derive(Serialize, ToSchema, Clone, Debug)]
@@ -409,11 +439,39 @@ pub fn parse_indicators(check: &mut Check, items: &[IndicatorInput]) -> Vec<Indi
         let Some(value) = check.take(&format!("indicators[{i}].value"), normalize(kind, &item.value)) else {
             continue;
         };
+        let Some((confidence, valid_until)) = check_quality(check, &format!("indicators[{i}]"), item.confidence, item.valid_until)
+        else {
+            continue;
+        };
         if !out.iter().any(|o| o.kind == kind && o.value == value) {
-            out.push(IndicatorLink { kind, value, role });
+            out.push(IndicatorLink { kind, value, role, confidence, valid_until });
         }
     }
     out
+}
+
+/// A value's confidence (0-100, default 50) and validity (at most ten years ahead), errors named
+/// under `at` (`indicators[3]`).
+pub fn check_quality(
+    check: &mut Check,
+    at: &str,
+    confidence: Option<i64>,
+    valid_until: Option<DateTime<FixedOffset>>,
+) -> Option<(i16, Option<DateTime<Utc>>)> {
+    let confidence = match confidence {
+        None => crate::domain::indicator::DEFAULT_CONFIDENCE,
+        Some(c @ 0..=100) => c as i16,
+        Some(_) => {
+            check.add(format!("{at}.confidence"), "from 0 to 100");
+            return None;
+        }
+    };
+    let valid_until = valid_until.map(|t| t.with_timezone(&Utc));
+    if valid_until.is_some_and(|t| t > Utc::now() + Duration::days(3653)) {
+        check.add(format!("{at}.valid_until"), "at most ten years ahead");
+        return None;
+    }
+    Some((confidence, valid_until))
 }
 
 /// Times in the future (beyond clock skew) are refused.
@@ -557,5 +615,63 @@ pub fn reporter(row: &ReportRow, viewer: OrgId, name: String, kind: OrgKind) -> 
         Reporter { organization_id: None, name: kind.anonymous_name().into(), kind }
     } else {
         Reporter { organization_id: Some(row.reporter_org_id), name, kind }
+    }
+}
+
+/// Body of `POST /reports/{id}/indicators/{type}/{value}/withdraw`.
+#[derive(Deserialize, ToSchema, Debug)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Typo: the account belongs to an uninvolved customer"}))]
+pub struct WithdrawIndicator {
+    /// Why (1 to 1,000 characters): told to the organisations that matched the value.
+    pub reason: String,
+}
+
+/// Body of `POST /reports/{id}/indicators/{type}/{value}/correct`: the value that replaces it.
+#[derive(Deserialize, ToSchema, Debug)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"value": "XK05 1212 0123 4567 8906", "reason": "Two digits were swapped", "confidence": 90}))]
+pub struct CorrectIndicator {
+    /// The corrected value's type (default: the same type).
+    #[serde(rename = "type")]
+    #[schema(value_type = Option<IndicatorType>)]
+    pub type_: Option<String>,
+    pub value: String,
+    /// Why (1 to 1,000 characters).
+    pub reason: String,
+    pub role: Option<String>,
+    pub confidence: Option<i64>,
+    pub valid_until: Option<DateTime<FixedOffset>>,
+}
+
+/// A withdrawal's reason, checked.
+pub fn parse_reason(check: &mut Check, reason: &str) -> String {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        check.add("reason", "from 1 to 1,000 characters");
+    }
+    reason.to_string()
+}
+
+impl CorrectIndicator {
+    /// The replacement link, of `old_type` unless another is named.
+    pub fn parse(&self, check: &mut Check, old_type: IndicatorType) -> (String, Option<IndicatorLink>) {
+        let reason = parse_reason(check, &self.reason);
+        let input = IndicatorInput {
+            type_: self.type_.clone().unwrap_or_else(|| old_type.to_string()),
+            value: self.value.clone(),
+            role: self.role.clone(),
+            confidence: self.confidence,
+            valid_until: self.valid_until,
+        };
+        let mut inner = Check::new();
+        let link = parse_indicators(&mut inner, std::slice::from_ref(&input)).pop();
+        // Errors name the body's own fields (`value`, not `indicators[0].value`).
+        if let Err(Invalid(errors)) = inner.finish() {
+            for e in errors {
+                check.add(e.field.trim_start_matches("indicators[0]."), e.message);
+            }
+        }
+        (reason, link)
     }
 }

@@ -9,12 +9,12 @@ use super::model::*;
 use super::{csv, service, store, view};
 use crate::access::{Action, Principal};
 use crate::domain::report::Viewer;
-use crate::domain::{Check, ReportId};
+use crate::domain::{Check, IndicatorType, PurposeParams, ReportId};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::{with_etag, IfMatch};
 use crate::kernel::http::idempotency::Idempotent;
 use crate::kernel::http::pagination;
-use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing, Versioned};
+use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing, Stale, Versioned};
 use crate::kernel::AppState;
 
 /// Submits a report with its indicators (normalised; an invalid one is named:
@@ -63,7 +63,7 @@ pub async fn create_report(
 /// Queries the reports visible to you: filters, free text, sort, keyset pagination, counts.
 #[utoipa::path(
     tag = "reports",
-    params(ReportQuery),
+    params(ReportQuery, PurposeParams),
     security(("bearer" = []), ("api_key" = ["reports:read"])),
     responses((status = 200, description = "a page of reports", body = ReportPage), Common, Denied)
 )]
@@ -73,8 +73,9 @@ pub async fn list_reports(
     principal: Principal,
     req: HttpRequest,
     q: web::Query<ReportQuery>,
+    purpose: web::Query<PurposeParams>,
 ) -> ApiResult<web::Json<ReportPage>> {
-    let act = principal.authorize(&state, Action::QueryReports).await?;
+    let act = principal.authorize(&state, Action::QueryReports).await?.for_purpose(&state, &purpose)?;
     let filter = parse_query(&q)?;
     let limit = pagination::limit(q.limit)?;
     let after: Option<ReportCursor> = pagination::decode(q.cursor.as_deref())?;
@@ -171,7 +172,7 @@ pub async fn update_report(
 /// would evaluate as formulas are prefixed with `'`.
 #[utoipa::path(
     tag = "reports",
-    params(ReportQuery),
+    params(ReportQuery, PurposeParams),
     security(("bearer" = []), ("api_key" = ["reports:read"])),
     responses((status = 200, description = "the reports as CSV", content_type = "text/csv", body = String), Common, Denied)
 )]
@@ -181,8 +182,9 @@ pub async fn export_reports(
     principal: Principal,
     req: HttpRequest,
     q: web::Query<ReportQuery>,
+    purpose: web::Query<PurposeParams>,
 ) -> ApiResult<HttpResponse> {
-    let act = principal.authorize(&state, Action::ExportReports).await?;
+    let act = principal.authorize(&state, Action::ExportReports).await?.for_purpose(&state, &purpose)?;
     let filter = parse_query(&q)?;
     act.entry().details(serde_json::json!({"query": req.query_string()})).write(&mut *state.pool.get().await?).await?;
     Ok(HttpResponse::Ok()
@@ -232,4 +234,100 @@ fn export_stream(
             }
         }
     })
+}
+
+/// The path of one value of a report.
+type ValuePath = web::Path<(ReportId, String, String)>;
+
+/// Parses `{type}/{value}` of a report's value.
+fn parse_value_path(t: &str, raw: &str) -> ApiResult<(IndicatorType, String)> {
+    let t: IndicatorType = t.parse().map_err(|e: String| ApiError::field("type", e))?;
+    let value = crate::domain::indicator::normalize(t, raw).map_err(|e| ApiError::field("value", e))?;
+    Ok((t, value))
+}
+
+/// The reporter withdraws a value of its report, with a reason: no look-up, correlation or
+/// watchlist sees it again (the reporter keeps the record), and the organisations whose
+/// watchlists matched it get `indicator.withdrawn`. `If-Match` accepted (412 when stale).
+#[utoipa::path(
+    tag = "reports",
+    params(("id" = Uuid, Path), ("type" = IndicatorType, Path), ("value" = String, Path),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    request_body = WithdrawIndicator,
+    security(("bearer" = []), ("api_key" = ["reports:write"])),
+    responses(
+        (status = 200, description = "withdrawn; the report", body = Report, headers(("ETag" = String))),
+        Common, JsonBody, Denied, Missing, Stale,
+    )
+)]
+#[post("/reports/{id}/indicators/{type}/{value}/withdraw")]
+pub async fn withdraw_indicator(
+    state: web::Data<AppState>,
+    principal: Principal,
+    if_match: IfMatch,
+    path: ValuePath,
+    body: web::Json<WithdrawIndicator>,
+) -> ApiResult<HttpResponse> {
+    let act = principal.authorize(&state, Action::WithdrawIndicator).await?;
+    let (id, t, raw) = path.into_inner();
+    let target = parse_value_path(&t, &raw)?;
+    let mut check = Check::new();
+    let reason = parse_reason(&mut check, &body.reason);
+    check.finish()?;
+    rectify(&state, &act, id, if_match, target, reason, None).await
+}
+
+/// The reporter corrects a value of its report: the old one is withdrawn (as above, the event
+/// names the correction) and the new one linked and matched against watchlists.
+#[utoipa::path(
+    tag = "reports",
+    params(("id" = Uuid, Path), ("type" = IndicatorType, Path), ("value" = String, Path),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
+    request_body = CorrectIndicator,
+    security(("bearer" = []), ("api_key" = ["reports:write"])),
+    responses(
+        (status = 200, description = "corrected; the report", body = Report, headers(("ETag" = String))),
+        Common, JsonBody, Denied, Missing, Stale,
+    )
+)]
+#[post("/reports/{id}/indicators/{type}/{value}/correct")]
+pub async fn correct_indicator(
+    state: web::Data<AppState>,
+    principal: Principal,
+    if_match: IfMatch,
+    path: ValuePath,
+    body: web::Json<CorrectIndicator>,
+) -> ApiResult<HttpResponse> {
+    let act = principal.authorize(&state, Action::CorrectIndicator).await?;
+    let (id, t, raw) = path.into_inner();
+    let target = parse_value_path(&t, &raw)?;
+    let mut check = Check::new();
+    let (reason, link) = body.parse(&mut check, target.0);
+    check.finish()?;
+    rectify(&state, &act, id, if_match, target, reason, link).await
+}
+
+/// The reporter's organisation only (others: 404 when they cannot see the report, 403 when they can).
+async fn rectify(
+    state: &AppState,
+    act: &crate::access::Grant,
+    id: ReportId,
+    if_match: IfMatch,
+    target: (IndicatorType, String),
+    reason: String,
+    replacement: Option<crate::reports::model::IndicatorLink>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let Some(current) = store::get_visible(&mut conn, &act.viewer(), id).await? else {
+        return Err(act.hide(state, "report", id).await);
+    };
+    if current.reporter_org_id != act.org_id {
+        return Err(act.refuse(state, "report", id, "only the reporting organisation withdraws or corrects its values").await);
+    }
+    let report = conn
+        .transaction(async |c| {
+            service::withdraw_indicator(c, act, id, if_match, target, &reason, replacement).await
+        })
+        .await?;
+    Ok(with_etag(StatusCode::OK, report.version, &report))
 }

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::model::{IndicatorLink, NewReport, Report, ReportChanges, ReportInput, ReportRow};
+use super::model::{IndicatorLink, IndicatorRef, NewReport, Report, ReportChanges, ReportInput, ReportRow};
 use super::{store, view};
 use crate::access::Grant;
-use crate::domain::{Check, ReportId};
+use crate::domain::{Check, IndicatorType, ReportId};
+use crate::events::{self, model::IndicatorWithdrawnEvent, EventType};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::IfMatch;
@@ -34,7 +35,7 @@ fn seen(
 }
 
 /// Links indicators, tells the organisations watching them.
-async fn link(c: &mut Conn, row: &ReportRow, items: &[IndicatorLink], now: DateTime<Utc>) -> ApiResult<usize> {
+async fn link_values(c: &mut Conn, row: &ReportRow, items: &[IndicatorLink], now: DateTime<Utc>) -> ApiResult<usize> {
     let linked = store::attach_indicators(c, row.id, seen(row.first_seen, row.last_seen, now), items).await?;
     // A widened audience (TLP is only raised, but shared_with may grow) is not re-matched:
     // events follow new indicators.
@@ -65,7 +66,7 @@ pub async fn create(c: &mut Conn, act: &Grant, input: ReportInput, now: DateTime
         victim_count: input.victim_count,
     };
     let row = store::insert(c, &new).await?;
-    link(c, &row, &input.indicators, now).await?;
+    link_values(c, &row, &input.indicators, now).await?;
     let details = serde_json::json!({"tlp": row.tlp, "indicators": input.indicators.len()});
     act.on("report", row.id).details(details).write(c).await?;
     view::view(c, &act.viewer(), row).await
@@ -83,8 +84,63 @@ pub async fn update(
     let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
     if_match.check(locked.version)?;
     let row = store::update(c, id, changes).await?;
-    let added = link(c, &row, indicators, Utc::now()).await?;
+    let added = link_values(c, &row, indicators, Utc::now()).await?;
     let details = serde_json::json!({"tlp": row.tlp, "indicators_added": added, "version": row.version});
+    act.on("report", id).details(details).write(c).await?;
+    view::view(c, &act.viewer(), row).await
+}
+
+/// Withdraws a value from a report (the reporter's own), or corrects it when `replacement` is
+/// given: the old link stays for the record, no look-up or watchlist sees it again, the
+/// replacement is linked and matched like any new value, and every organisation whose
+/// watchlist matched the old value is told (`indicator.withdrawn`). 404 when the report names
+/// no such current value.
+pub async fn withdraw_indicator(
+    c: &mut Conn,
+    act: &Grant,
+    id: ReportId,
+    if_match: IfMatch,
+    target: (IndicatorType, String),
+    reason: &str,
+    replacement: Option<IndicatorLink>,
+) -> ApiResult<Report> {
+    let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+    if_match.check(locked.version)?;
+    if replacement.as_ref().is_some_and(|r| r.kind == target.0 && r.value == target.1) {
+        return Err(ApiError::field("value", "is the value it corrects"));
+    }
+    let row = store::update(c, id, &ReportChanges::default()).await?;
+    let corrected_to = match &replacement {
+        Some(link) => {
+            link_values(c, &row, std::slice::from_ref(link), Utc::now()).await?;
+            store::indicator_values_by_key(c, link.kind, &link.value).await?
+        }
+        None => None,
+    };
+    let by = act.user_id().map(|u| u.0).or(act.api_key_id().map(|k| k.0));
+    store::withdraw_link(c, id, (target.0, &target.1), reason, by, corrected_to)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let event = IndicatorWithdrawnEvent {
+        report_id: id,
+        reference: row.reference.clone(),
+        type_: target.0,
+        value: target.1.clone(),
+        reason: reason.to_string(),
+        withdrawn_at: Utc::now(),
+        corrected_to: replacement.as_ref().map(|l| IndicatorRef { type_: l.kind, value: l.value.clone() }),
+    };
+    let payload = serde_json::to_value(&event).map_err(ApiError::internal)?;
+    let told: Vec<_> = watchlists::store::matched_orgs(c, id, target.0, &target.1)
+        .await?
+        .into_iter()
+        .map(|org| (org, payload.clone()))
+        .collect();
+    events::emit_many(c, EventType::IndicatorWithdrawn, &told).await?;
+    let details = serde_json::json!({
+        "type": target.0, "value": target.1, "reason": reason, "corrected_to": event.corrected_to,
+        "organizations_told": told.len(), "version": row.version,
+    });
     act.on("report", id).details(details).write(c).await?;
     view::view(c, &act.viewer(), row).await
 }

@@ -114,6 +114,7 @@ fn filtered<'a, ST: 'a>(mut q: Boxed<'a, ST>, v: &Viewer, f: &ReportFilter) -> B
             .inner_join(indicators::table)
             .filter(indicators::value.eq(value.clone()))
             .filter(indicators::type_.eq(*t))
+            .filter(report_indicators::withdrawn_at.is_null())
             .select(report_indicators::report_id);
         q = q.filter(reports::id.eq_any(naming));
     }
@@ -284,13 +285,17 @@ pub async fn attach_indicators(
         .await?;
     let links: Vec<_> = ids
         .iter()
-        .map(|(id, t, v)| {
-            let role = items.iter().find(|l| l.kind == *t && l.value == *v).and_then(|l| l.role.clone());
-            (
+        .filter_map(|(id, t, v)| {
+            let link = items.iter().find(|l| l.kind == *t && l.value == *v)?;
+            let valid_until =
+                link.valid_until.unwrap_or(seen.1 + chrono::Duration::days(t.default_validity_days()));
+            Some((
                 report_indicators::indicator_id.eq(*id),
                 report_indicators::report_id.eq(report),
-                report_indicators::role.eq(role),
-            )
+                report_indicators::role.eq(link.role.clone()),
+                report_indicators::confidence.eq(link.confidence),
+                report_indicators::valid_until.eq(valid_until),
+            ))
         })
         .collect();
     let added: Vec<Uuid> = diesel::insert_into(report_indicators::table)
@@ -308,16 +313,105 @@ pub async fn attach_indicators(
     Ok(added)
 }
 
-/// (report id, type, value, role) of the reports' indicators.
-pub async fn indicators_of(
-    conn: &mut Conn,
-    report_ids: &[ReportId],
-) -> ApiResult<Vec<(ReportId, IndicatorType, String, Option<String>)>> {
+/// A report's link to a value, as the report view shows it.
+#[derive(Queryable, Debug)]
+pub struct LinkRow {
+    pub report_id: ReportId,
+    pub type_: IndicatorType,
+    pub value: String,
+    pub role: Option<String>,
+    pub confidence: i16,
+    pub valid_until: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_reason: Option<String>,
+    pub corrected_to: Option<Uuid>,
+}
+
+/// The links of the reports to their values, withdrawn ones included.
+pub async fn indicators_of(conn: &mut Conn, report_ids: &[ReportId]) -> ApiResult<Vec<LinkRow>> {
     Ok(report_indicators::table
         .inner_join(indicators::table)
         .filter(report_indicators::report_id.eq_any(report_ids))
         .order((indicators::type_, indicators::value))
-        .select((report_indicators::report_id, indicators::type_, indicators::value, report_indicators::role))
+        .select((
+            report_indicators::report_id,
+            indicators::type_,
+            indicators::value,
+            report_indicators::role,
+            report_indicators::confidence,
+            report_indicators::valid_until,
+            report_indicators::withdrawn_at,
+            report_indicators::withdrawn_reason,
+            report_indicators::corrected_to,
+        ))
         .load(conn)
         .await?)
+}
+
+/// The id of the stored (type, value), if stored.
+pub async fn indicator_values_by_key(conn: &mut Conn, t: IndicatorType, value: &str) -> ApiResult<Option<Uuid>> {
+    Ok(indicators::table
+        .filter(indicators::type_.eq(t))
+        .filter(indicators::value.eq(value))
+        .select(indicators::id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// (type, value) of indicators by id.
+pub async fn indicator_values(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<(Uuid, IndicatorType, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(indicators::table
+        .filter(indicators::id.eq_any(ids))
+        .select((indicators::id, indicators::type_, indicators::value))
+        .load(conn)
+        .await?)
+}
+
+/// Withdraws the report's current link to (type, value): it stays for the record, no look-up,
+/// correlation or watchlist sees it again, and the value's report count drops. Returns the
+/// indicator's id, or None when the report names no such current value.
+pub async fn withdraw_link(
+    conn: &mut Conn,
+    report: ReportId,
+    (t, value): (IndicatorType, &str),
+    reason: &str,
+    by: Option<Uuid>,
+    corrected_to: Option<Uuid>,
+) -> ApiResult<Option<Uuid>> {
+    let Some(id): Option<Uuid> = indicators::table
+        .filter(indicators::type_.eq(t))
+        .filter(indicators::value.eq(value))
+        .select(indicators::id)
+        .first(conn)
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let changed = diesel::update(
+        report_indicators::table
+            .filter(report_indicators::report_id.eq(report))
+            .filter(report_indicators::indicator_id.eq(id))
+            .filter(report_indicators::withdrawn_at.is_null()),
+    )
+    .set((
+        report_indicators::withdrawn_at.eq(diesel::dsl::now),
+        report_indicators::withdrawn_reason.eq(reason),
+        report_indicators::withdrawn_by.eq(by),
+        report_indicators::corrected_to.eq(corrected_to),
+    ))
+    .execute(conn)
+    .await?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    diesel::update(indicators::table.find(id))
+        .set(indicators::report_count.eq(sql::<diesel::sql_types::Integer>("greatest(report_count - 1, 0)")))
+        .execute(conn)
+        .await?;
+    Ok(Some(id))
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::model::{reporter, Indicator, Report, ReportRow};
+use super::model::{reporter, Indicator, IndicatorRef, Report, ReportRow, Withdrawal};
 use super::store;
 use crate::domain::report::Viewer;
 use crate::domain::{Money, OrgId, OrgKind, ReportId};
@@ -16,9 +16,36 @@ pub async fn views(conn: &mut Conn, viewer: &Viewer, rows: Vec<ReportRow>) -> Ap
     let mut orgs: Vec<OrgId> = rows.iter().map(|r| r.reporter_org_id).collect();
     orgs.sort();
     orgs.dedup();
+    let links = store::indicators_of(conn, &ids).await?;
+    let replaced: Vec<uuid::Uuid> = links.iter().filter_map(|l| l.corrected_to).collect();
+    let values: HashMap<uuid::Uuid, IndicatorRef> = store::indicator_values(conn, &replaced)
+        .await?
+        .into_iter()
+        .map(|(id, type_, value)| (id, IndicatorRef { type_, value }))
+        .collect();
+    let reporters: HashMap<ReportId, OrgId> = rows.iter().map(|r| (r.id, r.reporter_org_id)).collect();
+    let now = chrono::Utc::now();
     let mut by_report: HashMap<ReportId, Vec<Indicator>> = HashMap::new();
-    for (report, type_, value, role) in store::indicators_of(conn, &ids).await? {
-        by_report.entry(report).or_default().push(Indicator { type_, value, role });
+    for l in links {
+        // A withdrawn value is the reporter's record only: nobody else sees it any more.
+        let withdrawn = match (l.withdrawn_at, reporters.get(&l.report_id) == Some(&viewer.org_id)) {
+            (None, _) => None,
+            (Some(_), false) => continue,
+            (Some(at), true) => Some(Withdrawal {
+                at,
+                reason: l.withdrawn_reason.unwrap_or_default(),
+                corrected_to: l.corrected_to.and_then(|id| values.get(&id).cloned()),
+            }),
+        };
+        by_report.entry(l.report_id).or_default().push(Indicator {
+            type_: l.type_,
+            value: l.value,
+            role: l.role,
+            confidence: l.confidence,
+            valid_until: l.valid_until,
+            stale: l.valid_until <= now,
+            withdrawn,
+        });
     }
     let names: HashMap<OrgId, (String, OrgKind)> = organizations::store::summaries(conn, &orgs)
         .await?

@@ -145,7 +145,8 @@ struct Match {
 /// Puts one `report.indicator_match` event on the feed of each organisation that watches any
 /// of the report's newly linked indicators (exact values, or addresses inside a watched
 /// network) and may see the report under TLP; the reporter is not told of its own report.
-/// Two index joins whatever the number of watchlists. Returns how many events were written.
+/// Values past their validity or withdrawn are not matched. Two index joins whatever the
+/// number of watchlists. Returns how many events were written.
 pub async fn notify_matches(conn: &mut Conn, report: ReportId, new_indicators: &[Uuid]) -> ApiResult<usize> {
     if new_indicators.is_empty() {
         return Ok(0);
@@ -161,14 +162,14 @@ pub async fn notify_matches(conn: &mut Conn, report: ReportId, new_indicators: &
              FROM indicators i
              JOIN watchlist_items wi ON wi.value = i.value AND wi.type = i.type AND wi.network IS NULL
              JOIN watchlists w ON w.id = wi.watchlist_id
-             WHERE i.id = ANY($2)
+             WHERE i.id = ANY($2) AND current_link(i.id, $1)
              UNION ALL
              SELECT w.organization_id, w.id, w.name, i.type, i.value, wi.value
              FROM indicators i
              JOIN watchlist_items wi ON wi.network IS NOT NULL
                  AND wi.network >>= (CASE WHEN i.type IN ('ipv4', 'ipv6') THEN i.value::inet END)
              JOIN watchlists w ON w.id = wi.watchlist_id
-             WHERE i.id = ANY($2) AND i.type IN ('ipv4', 'ipv6')
+             WHERE i.id = ANY($2) AND i.type IN ('ipv4', 'ipv6') AND current_link(i.id, $1)
          ) m ON true
          JOIN organizations o ON o.id = m.org_id AND o.active
          WHERE r.id = $1
@@ -183,4 +184,20 @@ pub async fn notify_matches(conn: &mut Conn, report: ReportId, new_indicators: &
     .await?;
     let events: Vec<(OrgId, serde_json::Value)> = matches.into_iter().map(|m| (m.org_id, m.payload)).collect();
     events::emit_many(conn, EventType::ReportIndicatorMatch, &events).await
+}
+
+/// The organisations told that the report named (type, value) on their watchlists.
+pub async fn matched_orgs(conn: &mut Conn, report: ReportId, t: IndicatorType, value: &str) -> ApiResult<Vec<OrgId>> {
+    use crate::kernel::db::schema::outbox_events;
+    let probe = serde_json::json!([{"type": t, "value": value}]);
+    let mut orgs: Vec<OrgId> = outbox_events::table
+        .filter(outbox_events::type_.eq(EventType::ReportIndicatorMatch))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("payload->>'report_id' = ").bind::<Text, _>(report.to_string()))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("payload->'matches' @> ").bind::<diesel::sql_types::Jsonb, _>(probe))
+        .select(outbox_events::recipient_org_id)
+        .load(conn)
+        .await?;
+    orgs.sort();
+    orgs.dedup();
+    Ok(orgs)
 }

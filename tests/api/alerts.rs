@@ -6,7 +6,7 @@ use crate::support::{create_report, iban_xk, report_body, Org, TestApp};
 
 const DE_IBAN: &str = "DE89 3704 0044 0532 0130 00";
 
-async fn bank(app: &TestApp, name: &str, country: &str, code: &str) -> Org {
+pub(crate) async fn bank(app: &TestApp, name: &str, country: &str, code: &str) -> Org {
     app.org_with(json!({
         "name": name, "kind": "bank", "country": country,
         "contact": {"name": "Fraud desk", "email": "fraud@bank.example", "phone": "+38344111222"},
@@ -15,7 +15,7 @@ async fn bank(app: &TestApp, name: &str, country: &str, code: &str) -> Org {
     .await
 }
 
-fn alert_body(beneficiary: &str, amount: i64) -> Value {
+pub(crate) fn alert_body(beneficiary: &str, amount: i64) -> Value {
     json!({
         "victim_account": {"iban": iban_xk(999_001)},
         "beneficiary_account": {"iban": beneficiary},
@@ -28,7 +28,7 @@ fn alert_body(beneficiary: &str, amount: i64) -> Value {
     })
 }
 
-async fn send(app: &TestApp, auth: &str, body: &Value) -> Value {
+pub(crate) async fn send(app: &TestApp, auth: &str, body: &Value) -> Value {
     app.post_as(auth, "/api/v1/fraud-alerts", body).await.ok(201)
 }
 

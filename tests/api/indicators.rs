@@ -52,8 +52,8 @@ async fn batch_lookup_answers_each_item_and_does_not_fail_on_bad_ones() {
     assert_eq!(results[0]["first_seen"], "2026-11-01T08:00:00Z");
     assert_eq!(
         results[1],
-        json!({"type": "domain", "value": "unknown.example", "seen": false, "report_count": 0,
-        "first_seen": null, "last_seen": null, "reports": []})
+        json!({"type": "domain", "value": "unknown.example", "seen": false, "stale": false, "report_count": 0,
+        "stale_report_count": 0, "confidence": null, "first_seen": null, "last_seen": null, "reports": []})
     );
     assert_eq!(results[2]["error"], "IBAN checksum failed");
     assert_eq!(results[2]["value"], "XK05 1212 0123 4567 8907", "an invalid value is echoed as given");

@@ -14,6 +14,7 @@ mod foundation;
 mod identities;
 mod indicators;
 mod organizations;
+mod privacy;
 mod reports;
 mod requests;
 mod users;

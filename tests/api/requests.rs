@@ -19,12 +19,12 @@ fn body(addressee: &Org, kind: &str, categories: &[&str], urgency: &str) -> Valu
 }
 
 /// A routine subscriber-information request from `issuer` to `addressee`, issued.
-async fn issue(app: &TestApp, issuer: &Org, addressee: &Org) -> Value {
+pub(crate) async fn issue(app: &TestApp, issuer: &Org, addressee: &Org) -> Value {
     let request = body(addressee, "subscriber_info", &["subscriber"], "routine");
     app.post_as(&issuer.admin, "/api/v1/requests", &request).await.ok(201)
 }
 
-async fn transition(app: &TestApp, auth: &str, req: &Value, to: &str) -> crate::support::TestResponse {
+pub(crate) async fn transition(app: &TestApp, auth: &str, req: &Value, to: &str) -> crate::support::TestResponse {
     app.post_as(auth, &format!("/api/v1/requests/{}/transitions", req["id"].as_str().unwrap()), &json!({"to": to}))
         .await
 }
@@ -303,7 +303,7 @@ async fn messages_go_between_the_two_sides_and_others_see_nothing() {
 }
 
 /// A multipart body with a `records` part and `attachment` parts.
-fn multipart(records: &str, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(records: &str, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "cyberbridge-test-boundary-7f3c";
     let mut body = Vec::new();
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"records\"\r\nContent-Type: application/json\r\n\r\n{records}\r\n").as_bytes());

@@ -101,7 +101,7 @@ async fn write(pool: &Pool, pending: &mut Vec<Entry>) {
     }
 }
 
-/// One entry per (principal, organisation, action, outcome, client, object): several become
+/// One entry per (principal, organisation, action, outcome, client, object, purpose): several become
 /// one whose details hold each one's details with its request id and time. Reads of different
 /// objects stay different rows, so "who read report X" finds every read of X by its object.
 fn merge(pending: &[Entry]) -> Vec<Entry> {
@@ -111,6 +111,7 @@ fn merge(pending: &[Entry]) -> Vec<Entry> {
         AuditOutcome,
         Option<&'a str>,
         (Option<&'a str>, Option<&'a str>),
+        Option<&'a crate::domain::Purpose>,
     );
     let mut groups: Vec<(Key<'_>, Vec<&Entry>)> = Vec::new();
     for e in pending {
@@ -121,6 +122,7 @@ fn merge(pending: &[Entry]) -> Vec<Entry> {
             e.outcome,
             a.meta.client_addr.as_deref(),
             (e.object_type, e.object_id.as_deref()),
+            e.purpose.as_ref(),
         );
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, list)) => list.push(e),

@@ -44,6 +44,8 @@ pub struct Entry {
     pub object_id: Option<String>,
     pub outcome: AuditOutcome,
     pub details: Value,
+    /// Why a search was made (case reference and reason), where stated.
+    pub purpose: Option<crate::domain::Purpose>,
     /// When it happened (a buffered entry is written later).
     pub at: chrono::DateTime<chrono::Utc>,
 }
@@ -58,6 +60,7 @@ impl Entry {
             object_id: None,
             outcome: AuditOutcome::Ok,
             details: Value::Object(Default::default()),
+            purpose: None,
             at: chrono::Utc::now(),
         }
     }
@@ -77,6 +80,11 @@ impl Entry {
     pub fn object(mut self, object_type: &'static str, id: impl ToString) -> Self {
         self.object_type = Some(object_type);
         self.object_id = Some(id.to_string());
+        self
+    }
+
+    pub fn purpose(mut self, purpose: Option<crate::domain::Purpose>) -> Self {
+        self.purpose = purpose;
         self
     }
 

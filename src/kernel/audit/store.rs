@@ -22,6 +22,8 @@ struct NewAuditRow<'a> {
     client_addr: Option<&'a str>,
     request_id: Option<&'a str>,
     details: &'a serde_json::Value,
+    case_reference: Option<&'a str>,
+    purpose: Option<crate::domain::PurposeReason>,
 }
 
 fn new_row(e: &Entry) -> NewAuditRow<'_> {
@@ -36,6 +38,8 @@ fn new_row(e: &Entry) -> NewAuditRow<'_> {
         client_addr: e.actor.meta.client_addr.as_deref(),
         request_id: e.actor.meta.request_id.as_deref(),
         details: &e.details,
+        case_reference: e.purpose.as_ref().map(|p| p.case_reference.as_str()),
+        purpose: e.purpose.as_ref().map(|p| p.reason),
     }
 }
 

@@ -350,6 +350,8 @@ pub mod locks {
     pub const BOOTSTRAP: i64 = 7_219_004;
     /// Claiming webhook deliveries (one instance at a time, so a per-endpoint cap holds).
     pub const WEBHOOK_CLAIM: i64 = 7_219_005;
+    /// The retention purge.
+    pub const RETENTION: i64 = 7_219_006;
 }
 
 /// Waits for the advisory lock `key`, held until the current transaction ends.

@@ -59,6 +59,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_anchors (id) {
+        id -> Int8,
+        hash -> Bytea,
+        purged_before -> Timestamptz,
+        rows_purged -> Int8,
+        purged_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_checkpoints (id) {
         id -> Int8,
         hash -> Bytea,
@@ -81,6 +91,8 @@ diesel::table! {
         request_id -> Nullable<Text>,
         details -> Jsonb,
         hash -> Nullable<Bytea>,
+        case_reference -> Nullable<Text>,
+        purpose -> Nullable<Text>,
     }
 }
 
@@ -232,6 +244,7 @@ diesel::table! {
         first_outcome_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         version -> Int4,
+        mule_flag_withdrawn_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -260,6 +273,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    legal_holds (id) {
+        id -> Uuid,
+        object_type -> Text,
+        object_id -> Uuid,
+        organization_id -> Uuid,
+        case_reference -> Text,
+        reason -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        lifted_at -> Nullable<Timestamptz>,
+        lifted_by -> Nullable<Uuid>,
+        lift_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     login_addresses (email, address) {
         email -> Text,
         address -> Text,
@@ -283,6 +312,31 @@ diesel::table! {
         scope -> Text,
         window_start -> Timestamptz,
         attempts -> Int4,
+    }
+}
+
+diesel::table! {
+    mule_contest_answers (contest_id, organization_id) {
+        contest_id -> Uuid,
+        organization_id -> Uuid,
+        decision -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        answered_by -> Nullable<Uuid>,
+        answered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    mule_contests (id) {
+        id -> Uuid,
+        iban -> Text,
+        holder_org_id -> Uuid,
+        reason -> Text,
+        status -> Text,
+        deadline -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -341,6 +395,12 @@ diesel::table! {
         indicator_id -> Uuid,
         report_id -> Uuid,
         role -> Nullable<Text>,
+        confidence -> Int2,
+        valid_until -> Timestamptz,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_by -> Nullable<Uuid>,
+        corrected_to -> Nullable<Uuid>,
     }
 }
 
@@ -525,7 +585,11 @@ diesel::joinable!(data_request_messages -> organizations (recipient_org_id));
 diesel::joinable!(data_request_responses -> data_requests (request_id));
 diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
 diesel::joinable!(fraud_alerts -> reports (report_id));
+diesel::joinable!(legal_holds -> organizations (organization_id));
 diesel::joinable!(login_challenges -> users (user_id));
+diesel::joinable!(mule_contest_answers -> mule_contests (contest_id));
+diesel::joinable!(mule_contest_answers -> organizations (organization_id));
+diesel::joinable!(mule_contests -> organizations (holder_org_id));
 diesel::joinable!(outbox_events -> organizations (recipient_org_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -551,6 +615,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     approvals,
     attachment_chunks,
+    audit_anchors,
     audit_checkpoints,
     audit_events,
     bank_identifiers,
@@ -564,9 +629,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     fraud_alerts,
     idempotency_keys,
     indicators,
+    legal_holds,
     login_addresses,
     login_challenges,
     login_guard,
+    mule_contest_answers,
+    mule_contests,
     organizations,
     outbox_events,
     recovery_codes,

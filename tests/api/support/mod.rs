@@ -210,6 +210,8 @@ pub struct TestApp {
     pub client: awc::Client,
     handle: ServerHandle,
     admin: std::sync::Mutex<Option<String>>,
+    /// The server's state, for tests that run a background job's round themselves.
+    pub state: actix_web::web::Data<cyberbridge::kernel::AppState>,
     // Dropped last: the server goes first.
     pub db: TestDb,
 }
@@ -247,16 +249,18 @@ impl TestApp {
         config.rate_limit = 0;
         // Tests that need second factors ask for them; the others log in with a password.
         config.mfa_required = String::new();
+        // Tests of the purpose rule ask for it; the others search without stating one.
+        config.purpose_required = String::new();
         change(&mut config);
         let url = config.database_url().unwrap_or_default().to_string();
         let pool = db::pool(&url, config.pool_size, config.pool_timeout()).expect("pool");
         let state = AppState::build(pool, config).await.expect("state");
         cyberbridge::webhooks::deliver::spawn(state.clone());
-        let (server, addrs) = cyberbridge::server::http_server(state, "127.0.0.1:0").expect("bind");
+        let (server, addrs) = cyberbridge::server::http_server(state.clone(), "127.0.0.1:0").expect("bind");
         let handle = server.handle();
         actix_rt::spawn(server);
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
-        TestApp { base: format!("http://{}", addrs[0]), client, handle, admin: Default::default(), db }
+        TestApp { base: format!("http://{}", addrs[0]), client, handle, admin: Default::default(), state, db }
     }
 
     /// Logs in; returns the `Authorization` header value.

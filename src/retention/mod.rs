@@ -1,0 +1,155 @@
+//! Retention: each kind of data is kept for its configured period after its last activity, then
+//! deleted by a purge that runs in every instance (one at a time, by advisory lock), leaves a
+//! tombstone in the audit trail for each object (what, when, under which rule) and never
+//! touches an object under a legal hold. The audit trail's own oldest rows are cut at an anchor
+//! the chain then verifies from.
+
+pub mod store;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::kernel::audit::Entry;
+use crate::kernel::config::Config;
+use crate::kernel::db::{self, Conn};
+use crate::kernel::error::ApiResult;
+use crate::kernel::http::RequestMeta;
+use crate::kernel::AppState;
+
+/// Most objects of one kind deleted per transaction (a run repeats until none is left).
+const BATCH: i64 = 500;
+
+/// The retention periods, in days (0: kept).
+#[derive(Clone, Copy, Debug)]
+pub struct Periods {
+    pub reports: u32,
+    pub alerts: u32,
+    pub requests: u32,
+    pub audit: u32,
+}
+
+impl Periods {
+    pub fn of(config: &Config) -> Result<Periods, String> {
+        let p = Periods {
+            reports: config.retention_reports_days,
+            alerts: config.retention_alerts_days,
+            requests: config.retention_requests_days,
+            audit: config.retention_audit_days,
+        };
+        if p.requests != 0 && p.requests < 180 {
+            return Err("CYBERBRIDGE_RETENTION_REQUESTS_DAYS: at least 180 (or 0: kept)".into());
+        }
+        if p.audit != 0 && p.audit < 365 {
+            return Err("CYBERBRIDGE_RETENTION_AUDIT_DAYS: at least 365 (or 0: kept)".into());
+        }
+        Ok(p)
+    }
+}
+
+/// What one purge deleted.
+#[derive(Serialize, ToSchema, Debug, Default, Clone, PartialEq, Eq)]
+pub struct Purged {
+    pub reports: usize,
+    pub traces: usize,
+    pub requests: usize,
+    pub audit_rows: i64,
+}
+
+/// One purge of everything past its period. Returns None when another instance is purging.
+pub async fn purge_once(state: &AppState) -> ApiResult<Option<Purged>> {
+    let periods = Periods::of(&state.config).map_err(crate::kernel::error::ApiError::internal)?;
+    let mut conn = state.pool.get().await?;
+    let mut out = Purged::default();
+    for kind in [Kind::Reports, Kind::Traces, Kind::Requests] {
+        let days = match kind {
+            Kind::Reports => periods.reports,
+            Kind::Traces => periods.alerts,
+            Kind::Requests => periods.requests,
+        };
+        if days == 0 {
+            continue;
+        }
+        loop {
+            let Some(n) = purge_batch(&mut conn, kind, days).await? else { return Ok(None) };
+            match kind {
+                Kind::Reports => out.reports += n,
+                Kind::Traces => out.traces += n,
+                Kind::Requests => out.requests += n,
+            }
+            if (n as i64) < BATCH {
+                break;
+            }
+        }
+    }
+    if periods.audit != 0 {
+        out.audit_rows = purge_audit(&mut conn, periods.audit).await?;
+    }
+    Ok(Some(out))
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Reports,
+    Traces,
+    Requests,
+}
+
+/// The tombstone of a purged object: which rule, its period, its last activity.
+fn tombstone(object_type: &'static str, id: uuid::Uuid, rule: &str, days: u32, last: chrono::DateTime<chrono::Utc>) -> Entry {
+    Entry::anonymous(&RequestMeta::default(), "retention.purge")
+        .object(object_type, id)
+        .details(serde_json::json!({"rule": rule, "retention_days": days, "last_activity": last}))
+}
+
+/// One batch of one kind, in one transaction under the purge lock; None: the lock is taken.
+async fn purge_batch(conn: &mut Conn, kind: Kind, days: u32) -> ApiResult<Option<usize>> {
+    use diesel_async::AsyncConnection;
+    conn.transaction(async |c| {
+        if !db::try_lock_until_commit(c, db::locks::RETENTION).await? {
+            return Ok(None);
+        }
+        let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+        let (object_type, rule, gone) = match kind {
+            Kind::Reports => ("report", "reports: days after the last change", store::purge_reports(c, cutoff, BATCH).await?),
+            Kind::Traces => ("trace", "fraud alerts: days after the trace's last hop or outcome", store::purge_traces(c, cutoff, BATCH).await?),
+            Kind::Requests => ("data_request", "closed data requests: days after closing", store::purge_requests(c, cutoff, BATCH).await?),
+        };
+        let stones: Vec<Entry> = gone.iter().map(|(id, last)| tombstone(object_type, *id, rule, days, *last)).collect();
+        if !stones.is_empty() {
+            crate::kernel::audit::store::insert_many(c, &stones).await?;
+        }
+        Ok(Some(gone.len()))
+    })
+    .await
+}
+
+/// Cuts the audit rows older than the period (sealed ones, a prefix of the chain) at an anchor,
+/// and records the cut itself.
+async fn purge_audit(conn: &mut Conn, days: u32) -> ApiResult<i64> {
+    use diesel_async::AsyncConnection;
+    conn.transaction(async |c| {
+        if !db::try_lock_until_commit(c, db::locks::RETENTION).await? {
+            return Ok(0);
+        }
+        let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+        let n = store::purge_audit(c, before).await?;
+        if n > 0 {
+            Entry::anonymous(&RequestMeta::default(), "retention.purge")
+                .object("audit_events", "before")
+                .details(serde_json::json!({"rule": "audit rows: days after written", "retention_days": days, "before": before, "rows": n}))
+                .write(c)
+                .await?;
+        }
+        Ok(n)
+    })
+    .await
+}
+
+/// Runs the purge every `CYBERBRIDGE_PURGE_INTERVAL` seconds (the background loop calls it).
+pub async fn tick(state: &AppState) {
+    match purge_once(state).await {
+        Ok(Some(p)) if p != Purged::default() => tracing::info!(?p, "retention purge"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "retention purge failed; will retry"),
+    }
+}

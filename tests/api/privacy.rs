@@ -1,0 +1,435 @@
+//! Data protection: the purpose of searches, confidence and validity of values, withdrawal and
+//! correction, legal holds and the retention purge, mule-flag contests, subject access.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::{create_report, exec, iban_xk, report_body, TestApp};
+
+/// Polls an audit query until `enough` holds of its rows (look-ups are written in batches).
+async fn audit_until(app: &TestApp, auth: &str, path: &str, enough: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    for _ in 0..40 {
+        let rows = app.get_as(auth, path).await.ok(200)["items"].as_array().unwrap().clone();
+        if enough(&rows) {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the audit never showed what was expected at {path}");
+}
+
+fn events_of(app_events: &Value, kind: &str) -> Vec<Value> {
+    app_events["items"].as_array().unwrap().iter().filter(|e| e["type"] == kind).cloned().collect()
+}
+
+#[actix_rt::test]
+async fn a_public_sector_search_states_its_purpose_and_is_found_by_its_case() {
+    let app = TestApp::spawn_with(|c| c.purpose_required = cyberbridge::domain::purpose::DEFAULT_PURPOSE_REQUIRED.into()).await;
+    let bank = app.org("bank", "Bank A").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let other_police = app.org("law_enforcement", "Other Police").await;
+    let reg = app.org("regulator", "Regulator").await;
+    create_report(&app, &bank.admin, report_body("amber", &iban_xk(7), &[])).await;
+    let lookup = format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(7));
+
+    // Without a purpose: 422 naming the field, on every kind of search, by a user or a key.
+    let (key, _) = app.api_key(&police, &["indicators:lookup", "reports:read"]).await;
+    for auth in [&police.admin, &key] {
+        let p = app.get_as(auth, &lookup).await.problem(422);
+        assert_eq!(p["errors"][0]["field"], "purpose", "{p}");
+    }
+    let p = app.get_as(&police.admin, &format!("{lookup}&purpose=criminal_investigation")).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "case_reference");
+    let p = app.get_as(&police.admin, &format!("{lookup}&purpose=curiosity&case_reference=C-1")).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "purpose");
+    let p = app.get_as(&police.admin, &format!("{lookup}&purpose=other&case_reference={}", "x".repeat(101))).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "case_reference");
+    for path in ["/api/v1/reports", "/api/v1/reports/export.csv", &format!("/api/v1/indicators/iban/{}/reports", iban_xk(7))] {
+        assert_eq!(app.get_as(&police.admin, path).await.problem(422)["errors"][0]["field"], "purpose", "{path}");
+    }
+    let batch = json!({"items": [{"type": "iban", "value": iban_xk(7)}]});
+    assert_eq!(app.post_as(&police.admin, "/api/v1/indicators/lookup", &batch).await.problem(422)["errors"][0]["field"], "purpose");
+    // A bank need not state one.
+    assert_eq!(app.get_as(&bank.admin, &lookup).await.ok(200)["seen"], true);
+
+    // With it: answered, and every search is in the audit under its case.
+    let purpose = "purpose=criminal_investigation&case_reference=CASE-2026-17";
+    assert_eq!(app.get_as(&police.admin, &format!("{lookup}&{purpose}")).await.ok(200)["seen"], true);
+    assert_eq!(app.get_as(&key, &format!("{lookup}&{purpose}")).await.ok(200)["seen"], true);
+    app.get_as(&police.admin, &format!("/api/v1/reports?{purpose}")).await.ok(200);
+    assert_eq!(app.get_as(&police.admin, &format!("/api/v1/reports/export.csv?{purpose}")).await.status, 200);
+    app.get_as(&police.admin, &format!("/api/v1/indicators/iban/{}/reports?{purpose}", iban_xk(7))).await.ok(200);
+    let batch = json!({"items": [{"type": "iban", "value": iban_xk(7)}], "purpose": "fraud_prevention", "case_reference": "CASE-2026-17"});
+    app.post_as(&police.admin, "/api/v1/indicators/lookup", &batch).await.ok(200);
+    // Another force's search for another case.
+    app.get_as(&other_police.admin, &format!("{lookup}&purpose=threat_intelligence&case_reference=OTHER-1")).await.ok(200);
+
+    let rows = audit_until(&app, &reg.admin, "/api/v1/audit?case_reference=CASE-2026-17", |rows| {
+        ["report.query", "report.export", "indicator.correlate"].iter().all(|a| rows.iter().any(|r| r["action"] == *a))
+            && rows.iter().filter(|r| r["action"] == "indicator.lookup").count() >= 2
+    })
+    .await;
+    assert!(rows.iter().all(|r| r["case_reference"] == "CASE-2026-17" && r["organization_id"] == police.id.as_str()));
+    assert!(rows.iter().any(|r| r["purpose"] == "fraud_prevention"));
+    assert!(rows.iter().any(|r| r["purpose"] == "criminal_investigation" && r["api_key_id"].is_string()));
+    // The police's org_admin finds its own case; not another organisation's.
+    let own = app.get_as(&police.admin, "/api/v1/audit?case_reference=CASE-2026-17").await.ok(200);
+    assert!(!own["items"].as_array().unwrap().is_empty());
+    let theirs = app.get_as(&police.admin, "/api/v1/audit?case_reference=OTHER-1").await.ok(200);
+    assert!(theirs["items"].as_array().unwrap().is_empty(), "another force's case is not in your audit: {theirs}");
+
+    // Statistics: consultations per case and per purpose.
+    let stats = app.get_as(&reg.admin, "/api/v1/statistics/consultations").await.ok(200);
+    let case = stats["by_case"].as_array().unwrap().iter().find(|c| c["case_reference"] == "CASE-2026-17").unwrap().clone();
+    assert!(case["consultations"].as_i64().unwrap() >= 6, "{stats}");
+    assert_eq!(case["organization_id"], police.id.as_str());
+    assert!(stats["by_purpose"].as_array().unwrap().iter().any(|p| p["purpose"] == "threat_intelligence" && p["consultations"] == 1));
+    let own = app.get_as(&police.admin, "/api/v1/statistics/consultations").await.ok(200);
+    assert!(own["by_case"].as_array().unwrap().iter().all(|c| c["organization_id"] == police.id.as_str()), "{own}");
+    let p = app.get_as(&police.admin, &format!("/api/v1/statistics/consultations?organization_id={}", other_police.id)).await;
+    assert_eq!(p.problem(422)["errors"][0]["field"], "organization_id");
+    // A member (no audit permission) reads none.
+    let (member, _) = app.member(&police, "analyst@police.test").await;
+    app.get_as(&member, "/api/v1/statistics/consultations").await.problem(403);
+
+    // The purpose is in the hash chain: verification still holds, and changing it is found.
+    let verified = app.get_as(&app.admin().await, "/api/v1/audit/verify?full=true").await.ok(200);
+    assert_eq!(verified["ok"], true, "{verified}");
+}
+
+#[actix_rt::test]
+async fn values_go_stale_by_type_and_stale_values_are_history_not_sightings() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let isp = app.org("isp", "ISP").await;
+    let watcher = app.org("bank", "Bank W").await;
+    app.post_as(&watcher.admin, "/api/v1/watchlists", &json!({"name": "Watched", "items": [
+        {"type": "ipv4", "value": "198.51.100.7"}, {"type": "ipv4", "value": "198.51.100.8"},
+        {"type": "iban", "value": iban_xk(21)}]}))
+        .await
+        .ok(201);
+    // Seen 40 days ago: the IP address (30 days) is stale, the IBAN (a year) is not.
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(40)).to_rfc3339();
+    let report = create_report(&app, &isp.admin, json!({
+        "category": "phishing", "title": "Old phishing server", "description": "Hosted the kit", "tlp": "green",
+        "first_seen": long_ago, "last_seen": long_ago,
+        "indicators": [
+            {"type": "ipv4", "value": "198.51.100.7", "confidence": 90},
+            {"type": "iban", "value": iban_xk(21)},
+            {"type": "ipv4", "value": "198.51.100.8", "valid_until": (chrono::Utc::now() + chrono::Duration::days(5)).to_rfc3339()},
+        ]}))
+    .await;
+    let by_value = |v: &str| report["indicators"].as_array().unwrap().iter().find(|i| i["value"] == v).unwrap().clone();
+    assert_eq!(by_value("198.51.100.7")["stale"], true);
+    assert_eq!(by_value("198.51.100.7")["confidence"], 90);
+    assert_eq!(by_value(&iban_xk(21))["stale"], false);
+    assert_eq!(by_value(&iban_xk(21))["confidence"], 50, "the default confidence");
+    assert_eq!(by_value("198.51.100.8")["stale"], false, "the reporter's own validity wins");
+
+    let look = |v: String| {
+        let app = &app;
+        let auth = bank.admin.clone();
+        async move { app.post_as(&auth, "/api/v1/indicators/lookup", &json!({"items": [{"type": "ipv4", "value": v}]})).await.ok(200)["results"][0].clone() }
+    };
+    let stale = look("198.51.100.7".into()).await;
+    assert_eq!((stale["seen"].clone(), stale["stale"].clone()), (json!(false), json!(true)), "{stale}");
+    assert_eq!((stale["report_count"].clone(), stale["stale_report_count"].clone()), (json!(0), json!(1)));
+    assert_eq!(stale["confidence"], Value::Null);
+    assert_eq!(stale["reports"][0]["stale"], true);
+    let current = look("198.51.100.8".into()).await;
+    assert_eq!((current["seen"].clone(), current["stale"].clone()), (json!(true), json!(false)));
+    assert_eq!(current["confidence"], 50);
+
+    // A second, fresh report of the stale address makes it current again; the stale one is listed after.
+    let fresh = create_report(&app, &isp.admin, json!({
+        "category": "phishing", "title": "Same server again", "description": "Back online", "tlp": "green",
+        "indicators": [{"type": "ipv4", "value": "198.51.100.7", "confidence": 70}]}))
+    .await;
+    let again = look("198.51.100.7".into()).await;
+    assert_eq!((again["seen"].clone(), again["report_count"].clone(), again["stale_report_count"].clone()), (json!(true), json!(1), json!(1)));
+    assert_eq!(again["reports"][0]["id"], fresh["id"]);
+    assert_eq!(again["confidence"], 70, "the confidence of the current reports only");
+
+    // Watchlists: the stale address raised no match; the current IBAN and address did.
+    let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
+    let matched: Vec<(String, String)> = events_of(&feed, "report.indicator_match")
+        .iter()
+        .flat_map(|e| e["data"]["matches"].as_array().unwrap().clone())
+        .map(|m| (m["value"].as_str().unwrap().to_string(), m["type"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(matched.contains(&(iban_xk(21), "iban".into())));
+    assert!(matched.contains(&("198.51.100.8".into(), "ipv4".into())));
+    assert_eq!(matched.iter().filter(|(v, _)| v == "198.51.100.7").count(), 1, "only the fresh report's sighting: {matched:?}");
+
+    // Bad values: confidence beyond 100, validity beyond ten years.
+    let bad = app.post_as(&isp.admin, "/api/v1/reports", &json!({
+        "category": "phishing", "title": "t", "description": "d", "tlp": "green",
+        "indicators": [{"type": "ipv4", "value": "198.51.100.9", "confidence": 101},
+                       {"type": "ipv4", "value": "198.51.100.10", "valid_until": "2099-01-01T00:00:00Z"}]}))
+        .await
+        .problem(422);
+    let fields: Vec<&str> = bad["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["indicators[0].confidence", "indicators[1].valid_until"]);
+}
+
+#[actix_rt::test]
+async fn the_reporter_withdraws_or_corrects_a_value_and_those_who_matched_it_are_told() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let watcher = app.org("bank", "Bank W").await;
+    let bystander = app.org("bank", "Bank X").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let (wrong, right) = (iban_xk(31), iban_xk(32));
+    app.post_as(&watcher.admin, "/api/v1/watchlists", &json!({"name": "W", "items": [
+        {"type": "iban", "value": wrong}, {"type": "iban", "value": right}]}))
+        .await
+        .ok(201);
+    let report = create_report(&app, &bank.admin, report_body("green", &wrong, &[])).await;
+    let id = report["id"].as_str().unwrap();
+    let withdraw = format!("/api/v1/reports/{id}/indicators/iban/{wrong}/withdraw");
+    let correct = format!("/api/v1/reports/{id}/indicators/iban/{wrong}/correct");
+
+    // Only the reporter; a reason is required; another organisation's report is 404 when hidden.
+    let secret = create_report(&app, &bank.admin, report_body("red", &iban_xk(33), &[])).await;
+    app.post_as(&bystander.admin, &format!("/api/v1/reports/{}/indicators/iban/{}/withdraw", secret["id"].as_str().unwrap(), iban_xk(33)), &json!({"reason": "x"}))
+        .await
+        .problem(404);
+    app.post_as(&police.admin, &withdraw, &json!({"reason": "not yours"})).await.problem(403);
+    assert_eq!(app.post_as(&bank.admin, &withdraw, &json!({"reason": " "})).await.problem(422)["errors"][0]["field"], "reason");
+    assert_eq!(
+        app.post_as(&bank.admin, &correct, &json!({"value": "XK05 1212 0123 4567 8907", "reason": "typo"})).await.problem(422)["errors"][0]["field"],
+        "value"
+    );
+    assert_eq!(app.post_as(&bank.admin, &correct, &json!({"value": wrong, "reason": "same"})).await.problem(422)["errors"][0]["field"], "value");
+    app.post_as(&bank.admin, &format!("/api/v1/reports/{id}/indicators/iban/{}/withdraw", iban_xk(34)), &json!({"reason": "never named"}))
+        .await
+        .problem(404);
+    // A stale If-Match: 412, nothing changed.
+    let res = app
+        .send(awc::http::Method::POST, &correct, &[("authorization", &bank.admin), ("if-match", "\"7\"")], Some(&json!({"value": right, "reason": "typo"})))
+        .await;
+    assert_eq!(res.status, 412);
+
+    // The correction: the old value leaves look-ups, the new one is matched, the watcher told.
+    let corrected = app.post_as(&bank.admin, &correct, &json!({"value": right, "reason": "Two digits were swapped", "confidence": 95})).await.ok(200);
+    assert_eq!(corrected["version"], 2);
+    let mine = corrected["indicators"].as_array().unwrap();
+    let old = mine.iter().find(|i| i["value"] == wrong.as_str()).unwrap();
+    assert_eq!(old["withdrawn"]["reason"], "Two digits were swapped");
+    assert_eq!(old["withdrawn"]["corrected_to"], json!({"type": "iban", "value": right}));
+    assert_eq!(mine.iter().find(|i| i["value"] == right.as_str()).unwrap()["confidence"], 95);
+    // Others no longer see the withdrawn value in the report at all.
+    let seen_by_other = app.get_as(&bystander.admin, &format!("/api/v1/reports/{id}")).await.ok(200);
+    let values: Vec<&str> = seen_by_other["indicators"].as_array().unwrap().iter().map(|i| i["value"].as_str().unwrap()).collect();
+    assert_eq!(values, [right.as_str()]);
+    let look = app.get_as(&bystander.admin, &format!("/api/v1/indicators/lookup?type=iban&value={wrong}")).await.ok(200);
+    assert_eq!((look["seen"].clone(), look["stale"].clone(), look["report_count"].clone()), (json!(false), json!(false), json!(0)));
+    let corr = app.get_as(&bystander.admin, &format!("/api/v1/indicators/iban/{wrong}/reports")).await.ok(200);
+    assert!(corr["items"].as_array().unwrap().is_empty());
+    assert_eq!(app.get_as(&bystander.admin, &format!("/api/v1/reports?indicator_type=iban&indicator_value={wrong}")).await.ok(200)["items"], json!([]));
+
+    let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
+    let told = events_of(&feed, "indicator.withdrawn");
+    assert_eq!(told.len(), 1, "{feed}");
+    assert_eq!(told[0]["data"]["value"], wrong.as_str());
+    assert_eq!(told[0]["data"]["corrected_to"]["value"], right.as_str());
+    assert_eq!(told[0]["data"]["reason"], "Two digits were swapped");
+    let matches = events_of(&feed, "report.indicator_match");
+    assert!(matches.iter().any(|e| e["data"]["matches"][0]["value"] == right.as_str()), "the correction is matched like a new value");
+    let others = app.get_as(&bystander.admin, "/api/v1/events?limit=500").await.ok(200);
+    assert!(events_of(&others, "indicator.withdrawn").is_empty(), "only those who matched it are told");
+
+    // Withdrawing it twice: 404 (no such current value); the new one can be withdrawn.
+    app.post_as(&bank.admin, &withdraw, &json!({"reason": "again"})).await.problem(404);
+    let done = app
+        .post_as(&bank.admin, &format!("/api/v1/reports/{id}/indicators/iban/{right}/withdraw"), &json!({"reason": "Account cleared"}))
+        .await
+        .ok(200);
+    assert_eq!(done["version"], 3);
+    let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
+    assert_eq!(events_of(&feed, "indicator.withdrawn").len(), 2);
+}
+
+/// Sets a column of rows to `days` ago, as the schema owner (a test's time machine).
+async fn age(app: &TestApp, sql_table: &str, column: &str, filter: &str, days: i64) {
+    let mut db = app.db.connect().await;
+    exec(&mut db, &format!("UPDATE {sql_table} SET {column} = now() - interval '{days} days' WHERE {filter}")).await;
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut db = app.db.connect().await;
+    diesel::sql_query(sql).get_result::<N>(&mut db).await.unwrap().n
+}
+
+#[actix_rt::test]
+async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves_tombstones() {
+    let app = TestApp::spawn_with(|c| {
+        c.retention_reports_days = 30;
+        c.retention_alerts_days = 30;
+        c.retention_requests_days = 180;
+    })
+    .await;
+    let reporter = app.org("bank", "Bank R").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let prosecutor = app.org("prosecution", "Prosecutor").await;
+    let isp = app.org("isp", "ISP").await;
+    let reg = app.org("regulator", "Regulator").await;
+    let old = create_report(&app, &reporter.admin, report_body("amber", &iban_xk(51), &[])).await;
+    let held = create_report(&app, &reporter.admin, report_body("amber", &iban_xk(52), &[])).await;
+    let fresh = create_report(&app, &reporter.admin, report_body("amber", &iban_xk(53), &[])).await;
+    let red = create_report(&app, &reporter.admin, report_body("red", &iban_xk(54), &[])).await;
+    let id = |v: &Value| v["id"].as_str().unwrap().to_string();
+
+    // Traces: one old, one old and held.
+    let a = crate::alerts::bank(&app, "Bank A", "XK", "12").await;
+    let b = crate::alerts::bank(&app, "Bank B", "DE", "37040044").await;
+    let old_alert = crate::alerts::send(&app, &a.admin, &crate::alerts::alert_body("DE89 3704 0044 0532 0130 00", 1000)).await;
+    let held_alert = crate::alerts::send(&app, &b.admin, &crate::alerts::alert_body(&iban_xk(55), 2000)).await;
+
+    // Requests: one closed with a file and signed documents, one closed and held, one open.
+    let closed = crate::requests::issue(&app, &police, &isp).await;
+    crate::requests::transition(&app, &isp.admin, &closed, "acknowledged").await.ok(200);
+    let (ct, mp) = crate::requests::multipart(r#"[{"subscriber": "A. Person"}]"#, &[("subscriber.txt", b"A. Person, Rr. 1")]);
+    app.send_raw(awc::http::Method::POST, &format!("/api/v1/requests/{}/responses", id(&closed)), &[("Authorization", &isp.admin), ("content-type", &ct)], mp)
+        .await
+        .ok(201);
+    let closed_held = crate::requests::issue(&app, &police, &isp).await;
+    crate::requests::transition(&app, &police.admin, &closed_held, "withdrawn").await.ok(200);
+    let open = crate::requests::issue(&app, &police, &isp).await;
+    let closed_state = app.get_as(&police.admin, &format!("/api/v1/requests/{}", id(&closed))).await.ok(200);
+    if closed_state["status"] != "fulfilled" {
+        crate::requests::transition(&app, &isp.admin, &closed, "fulfilled").await.ok(200);
+    }
+
+    // Who may hold what.
+    let hold = |t: &str, o: &str| json!({"object_type": t, "object_id": o, "case_reference": "CASE-9", "reason": "Evidence in proceedings"});
+    app.post_as(&reporter.admin, "/api/v1/legal-holds", &hold("report", &id(&held))).await.problem(403);
+    app.post_as(&isp.admin, "/api/v1/legal-holds", &hold("data_request", &id(&closed_held))).await.problem(403);
+    let p = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("report", &id(&red))).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "object_id", "a report the police may not see is not theirs to hold");
+    let p = app.post_as(&prosecutor.admin, "/api/v1/legal-holds", &hold("data_request", &id(&closed_held))).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "object_id", "another organisation's request");
+    let p = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("mailbox", &id(&held))).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "object_type");
+    let h1 = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("report", &id(&held))).await.ok(201);
+    assert_eq!(h1["active"], true);
+    app.post_as(&prosecutor.admin, "/api/v1/legal-holds", &hold("trace", held_alert["trace_id"].as_str().unwrap())).await.ok(201);
+    let h3 = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("data_request", &id(&closed_held))).await.ok(201);
+    // A hold set and lifted no longer protects.
+    let lifted_hold = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("report", &id(&old))).await.ok(201);
+    let lift = format!("/api/v1/legal-holds/{}/lift", lifted_hold["id"].as_str().unwrap());
+    app.post_as(&prosecutor.admin, &lift, &json!({"reason": "not yours"})).await.problem(404);
+    assert_eq!(app.post_as(&police.admin, &lift, &json!({"reason": "Case closed"})).await.ok(200)["active"], false);
+    app.post_as(&police.admin, &lift, &json!({"reason": "again"})).await.problem(409);
+    // Lists: own holds; the regulator sees all.
+    assert_eq!(app.get_as(&police.admin, "/api/v1/legal-holds?active=true").await.ok(200)["items"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get_as(&prosecutor.admin, "/api/v1/legal-holds").await.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get_as(&reg.admin, "/api/v1/legal-holds").await.ok(200)["items"].as_array().unwrap().len(), 4);
+
+    // Time passes for everything but `fresh` and the open request.
+    let ids = |v: &[&Value]| v.iter().map(|x| format!("'{}'", id(x))).collect::<Vec<_>>().join(",");
+    age(&app, "reports", "updated_at", &format!("id IN ({})", ids(&[&old, &held, &red])), 40).await;
+    age(&app, "fraud_alerts", "created_at", "true", 40).await;
+    age(&app, "fraud_alert_outcomes", "created_at", "true", 40).await;
+    age(&app, "data_requests", "updated_at", &format!("id IN ({})", ids(&[&closed, &closed_held, &open])), 200).await;
+    let signed_before = count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&closed))).await;
+    assert!(signed_before > 0, "the closed request has signed documents to purge");
+
+    let purged = cyberbridge::retention::purge_once(&app.state).await.unwrap().expect("not locked");
+    assert_eq!((purged.reports, purged.traces, purged.requests), (2, 1, 1), "{purged:?}");
+
+    // Gone: the old and the red report, the old trace, the closed request with all it held.
+    for (path, auth) in [
+        (format!("/api/v1/reports/{}", id(&old)), &reporter.admin),
+        (format!("/api/v1/reports/{}", id(&red)), &reporter.admin),
+        (format!("/api/v1/fraud-alerts/{}", id(&old_alert)), &a.admin),
+        (format!("/api/v1/requests/{}", id(&closed)), &police.admin),
+    ] {
+        app.get_as(auth, &path).await.problem(404);
+    }
+    let look = app.get_as(&reporter.admin, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(51))).await.ok(200);
+    assert_eq!(look["seen"], false);
+    assert_eq!(count(&app, &format!("SELECT count(*) AS n FROM indicators WHERE value = '{}'", iban_xk(51))).await, 0, "a value no report names is gone");
+    for table in ["signed_documents", "data_request_attachments", "data_request_responses", "data_request_history", "data_request_messages"] {
+        assert_eq!(count(&app, &format!("SELECT count(*) AS n FROM {table} WHERE request_id = '{}'", id(&closed))).await, 0, "{table}");
+    }
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM attachment_chunks c WHERE NOT EXISTS (SELECT 1 FROM data_request_attachments a WHERE a.id = c.attachment_id)").await, 0);
+    // Kept: held and fresh objects, the open request.
+    app.get_as(&reporter.admin, &format!("/api/v1/reports/{}", id(&held))).await.ok(200);
+    app.get_as(&reporter.admin, &format!("/api/v1/reports/{}", id(&fresh))).await.ok(200);
+    app.get_as(&b.admin, &format!("/api/v1/fraud-alerts/{}", id(&held_alert))).await.ok(200);
+    app.get_as(&police.admin, &format!("/api/v1/requests/{}", id(&closed_held))).await.ok(200);
+    app.get_as(&police.admin, &format!("/api/v1/requests/{}", id(&open))).await.ok(200);
+
+    // Tombstones: one per object, naming the rule.
+    let stones = app.get_as(&reg.admin, "/api/v1/audit?action=retention.purge&limit=50").await.ok(200)["items"].as_array().unwrap().clone();
+    let mut purged_ids: Vec<(String, String)> =
+        stones.iter().map(|s| (s["object_type"].as_str().unwrap().into(), s["object_id"].as_str().unwrap().into())).collect();
+    purged_ids.sort();
+    let mut expected = vec![
+        ("data_request".to_string(), id(&closed)),
+        ("report".into(), id(&old)),
+        ("report".into(), id(&red)),
+        ("trace".into(), old_alert["trace_id"].as_str().unwrap().to_string()),
+    ];
+    expected.sort();
+    assert_eq!(purged_ids, expected);
+    assert!(stones.iter().all(|s| s["details"]["rule"].is_string() && s["details"]["retention_days"].is_number()));
+
+    // Lifting a hold lets the next purge take the object; a second purge with nothing due is a no-op.
+    let again = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();
+    assert_eq!(again, cyberbridge::retention::Purged::default());
+    app.post_as(&police.admin, &format!("/api/v1/legal-holds/{}/lift", h3["id"].as_str().unwrap()), &json!({"reason": "Judgment final"})).await.ok(200);
+    let after_lift = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();
+    assert_eq!(after_lift.requests, 1);
+    app.get_as(&police.admin, &format!("/api/v1/requests/{}", id(&closed_held))).await.problem(404);
+    // The audit chain still verifies.
+    assert_eq!(app.get_as(&reg.admin, "/api/v1/audit/verify?full=true").await.ok(200)["ok"], true);
+}
+
+#[actix_rt::test]
+async fn audit_rows_past_their_period_are_cut_at_an_anchor_the_chain_verifies_from() {
+    let app = TestApp::spawn_with(|c| c.retention_audit_days = 400).await;
+    let reg = app.org("regulator", "Regulator").await;
+    let bank = app.org("bank", "Bank").await;
+    create_report(&app, &bank.admin, report_body("green", &iban_xk(61), &[])).await;
+    // Seal what is there, then age the first rows (as the owner, with the trigger set aside).
+    let mut db = app.db.connect().await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    cyberbridge::audit::store::seal_pending(&mut app.state.pool.get().await.unwrap()).await.unwrap();
+    exec(&mut db, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
+    exec(&mut db, "UPDATE audit_events SET at = at - interval '500 days' WHERE id <= (SELECT min(id) + 4 FROM audit_events)").await;
+    exec(&mut db, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
+    // The hashes cover `at`: reseal the aged rows' chain as it would have been written.
+    exec(&mut db, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
+    exec(&mut db, "UPDATE audit_events SET hash = NULL").await;
+    exec(&mut db, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
+    cyberbridge::audit::store::seal_pending(&mut app.state.pool.get().await.unwrap()).await.unwrap();
+    let before = count(&app, "SELECT count(*) AS n FROM audit_events").await;
+
+    // The service role itself cannot cut younger rows, however it asks.
+    let mut service = app.state.pool.get().await.unwrap();
+    let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT audit_purge(now() - interval '10 days')"), &mut service).await;
+    assert!(refused.unwrap_err().to_string().contains("at least 365 days"));
+    let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("DELETE FROM audit_events"), &mut service).await;
+    assert!(refused.is_err(), "the service role deletes no audit row");
+    drop(service);
+
+    let purged = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();
+    assert_eq!(purged.audit_rows, 5, "{purged:?}");
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM audit_events").await, before - 5 + 1, "five cut, one row records the cut");
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM audit_anchors").await, 1);
+    let cut = app.get_as(&reg.admin, "/api/v1/audit?action=retention.purge").await.ok(200);
+    assert_eq!(cut["items"][0]["details"]["rows"], 5);
+    cyberbridge::audit::store::seal_pending(&mut app.state.pool.get().await.unwrap()).await.unwrap();
+    let verified = app.get_as(&reg.admin, "/api/v1/audit/verify?full=true").await.ok(200);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert!(verified["from_id"].as_i64().unwrap() > 0, "verified from the anchor: {verified}");
+}
