@@ -138,6 +138,10 @@ actions! {
     RecordOutcome = "alert.outcome", Need::Permission(PostAlerts);
     ReadTrace = "trace.read", Need::Permission(ReadAlerts);
     ListMuleAccounts = "mule.list", Need::Permission(ReadAlerts);
+    /// The bank holding a flagged account contests the flag.
+    ContestMuleFlag = "mule.contest", Need::Permission(PostAlerts);
+    /// A sending bank confirms or withdraws its part in a contested flag.
+    AnswerMuleContest = "mule.contest_answer", Need::Permission(PostAlerts);
     ReadProceedsStatistics = "statistics.proceeds", Need::Nothing;
     ReadAudit = "audit.read", Need::Permission(Permission::ReadAudit);
     VerifyAudit = "audit.verify", Need::Permission(Permission::ReadAudit);

@@ -2,6 +2,7 @@
 //! found from the IBAN's bank code; its outcomes (frozen, returned, moved on) form the money
 //! trail, hop by hop, that investigators read as a trace.
 
+pub mod contest;
 pub mod model;
 pub mod routes;
 pub mod rules;

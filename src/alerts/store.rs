@@ -8,10 +8,13 @@ use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use super::contest::{AnswerRow, ContestDecision, ContestRow, ContestStatus};
 use super::model::{AlertBox, AlertFilter, AlertRow, AlertStatus, OutcomeKind, OutcomeRow};
 use super::rules::{AlertViewer, BankRoute};
 use crate::domain::{AlertId, Bic, Country, Iban, OrgId, OrgKind};
-use crate::kernel::db::schema::{bank_identifiers, fraud_alert_outcomes, fraud_alerts, organizations};
+use crate::kernel::db::schema::{
+    bank_identifiers, fraud_alert_outcomes, fraud_alerts, mule_contest_answers, mule_contests, organizations,
+};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
@@ -181,23 +184,179 @@ pub struct MuleRow {
     pub last_alert_at: DateTime<Utc>,
 }
 
-/// Beneficiary IBANs named by alerts of two or more different sending banks; `holder`: only
-/// the accounts that bank holds (it received the alerts).
-pub async fn mule_accounts(conn: &mut Conn, holder: Option<OrgId>) -> ApiResult<Vec<MuleRow>> {
-    Ok(diesel::sql_query(
-        "SELECT beneficiary_iban AS iban, count(DISTINCT sender_org_id) AS sending_banks, count(*) AS alerts,
+/// The per-IBAN figures of the alerts that count towards a mule flag (not withdrawn by their
+/// sender after a contest).
+const MULE_FIGURES: &str = "SELECT beneficiary_iban AS iban, count(DISTINCT sender_org_id) AS sending_banks, count(*) AS alerts,
                 (array_agg(receiver_org_id ORDER BY created_at DESC))[1] AS holder_id,
                 min(created_at) AS first_alert_at, max(created_at) AS last_alert_at
          FROM fraud_alerts
-         WHERE beneficiary_iban IS NOT NULL
+         WHERE beneficiary_iban IS NOT NULL AND mule_flag_withdrawn_at IS NULL";
+
+/// Beneficiary IBANs named by alerts of two or more different sending banks; `holder`: only
+/// the accounts that bank holds (it received the alerts).
+pub async fn mule_accounts(conn: &mut Conn, holder: Option<OrgId>) -> ApiResult<Vec<MuleRow>> {
+    Ok(diesel::sql_query(format!(
+        "{MULE_FIGURES}
          GROUP BY beneficiary_iban
          HAVING count(DISTINCT sender_org_id) >= 2 AND ($1::uuid IS NULL OR bool_or(receiver_org_id = $1))
          ORDER BY max(created_at) DESC
-         LIMIT 1000",
-    )
+         LIMIT 1000"
+    ))
     .bind::<Nullable<SqlUuid>, _>(holder)
     .load(conn)
     .await?)
+}
+
+/// The figures of one IBAN (flagged or not), if any counting alert names it.
+pub async fn mule_account(conn: &mut Conn, iban: &str) -> ApiResult<Option<MuleRow>> {
+    Ok(diesel::sql_query(format!("{MULE_FIGURES} AND beneficiary_iban = $1 GROUP BY beneficiary_iban"))
+        .bind::<Text, _>(iban)
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// The banks an IBAN's alerts involve.
+#[derive(Debug, Default)]
+pub struct Parties {
+    /// Senders of alerts that count towards the flag.
+    pub counting: Vec<OrgId>,
+    /// Every sender, withdrawn alerts included.
+    pub senders: Vec<OrgId>,
+    /// Every bank that received one (the account's bank, as routed).
+    pub receivers: Vec<OrgId>,
+}
+
+impl Parties {
+    pub fn involves(&self, org: OrgId) -> bool {
+        self.senders.contains(&org) || self.receivers.contains(&org)
+    }
+}
+
+pub async fn parties_naming(conn: &mut Conn, iban: &str) -> ApiResult<Parties> {
+    let rows: Vec<(OrgId, Option<OrgId>, Option<DateTime<Utc>>)> = fraud_alerts::table
+        .filter(fraud_alerts::beneficiary_iban.eq(iban))
+        .select((fraud_alerts::sender_org_id, fraud_alerts::receiver_org_id, fraud_alerts::mule_flag_withdrawn_at))
+        .load(conn)
+        .await?;
+    let mut p = Parties {
+        counting: rows.iter().filter(|r| r.2.is_none()).map(|r| r.0).collect(),
+        senders: rows.iter().map(|r| r.0).collect(),
+        receivers: rows.iter().filter_map(|r| r.1).collect(),
+    };
+    for v in [&mut p.counting, &mut p.senders, &mut p.receivers] {
+        v.sort();
+        v.dedup();
+    }
+    Ok(p)
+}
+
+/// A sender's alerts naming the IBAN stop counting towards its mule flag.
+pub async fn withdraw_mule_alerts(conn: &mut Conn, iban: &str, sender: OrgId) -> ApiResult<usize> {
+    Ok(diesel::update(
+        fraud_alerts::table
+            .filter(fraud_alerts::beneficiary_iban.eq(iban))
+            .filter(fraud_alerts::sender_org_id.eq(sender))
+            .filter(fraud_alerts::mule_flag_withdrawn_at.is_null()),
+    )
+    .set(fraud_alerts::mule_flag_withdrawn_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?)
+}
+
+/// The newest contest of each IBAN.
+pub async fn latest_contests(conn: &mut Conn, ibans: &[String]) -> ApiResult<Vec<ContestRow>> {
+    Ok(mule_contests::table
+        .filter(mule_contests::iban.eq_any(ibans))
+        .distinct_on(mule_contests::iban)
+        .order((mule_contests::iban, mule_contests::created_at.desc()))
+        .select(ContestRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The open contest of an IBAN, locked.
+pub async fn lock_open_contest(conn: &mut Conn, iban: &str) -> ApiResult<Option<ContestRow>> {
+    Ok(mule_contests::table
+        .filter(mule_contests::iban.eq(iban))
+        .filter(mule_contests::status.eq(ContestStatus::Open))
+        .for_update()
+        .select(ContestRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Open contests past their deadline, locked (another instance skips them).
+pub async fn lock_overdue_contests(conn: &mut Conn) -> ApiResult<Vec<ContestRow>> {
+    Ok(mule_contests::table
+        .filter(mule_contests::status.eq(ContestStatus::Open))
+        .filter(mule_contests::deadline.le(diesel::dsl::now))
+        .for_update()
+        .skip_locked()
+        .limit(100)
+        .select(ContestRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Opens a contest and asks each sender.
+pub async fn insert_contest(conn: &mut Conn, row: &ContestRow, asked: &[OrgId]) -> ApiResult<ContestRow> {
+    let row = diesel::insert_into(mule_contests::table)
+        .values(row)
+        .returning(ContestRow::as_returning())
+        .get_result(conn)
+        .await?;
+    let answers: Vec<_> = asked
+        .iter()
+        .map(|org| (mule_contest_answers::contest_id.eq(row.id), mule_contest_answers::organization_id.eq(*org)))
+        .collect();
+    diesel::insert_into(mule_contest_answers::table).values(&answers).execute(conn).await?;
+    Ok(row)
+}
+
+/// Records one bank's answer (only where it was asked and has not answered); false otherwise.
+pub async fn answer_contest(
+    conn: &mut Conn,
+    contest: Uuid,
+    org: OrgId,
+    decision: ContestDecision,
+    reason: Option<&str>,
+    by: Option<Uuid>,
+) -> ApiResult<bool> {
+    let n = diesel::update(
+        mule_contest_answers::table
+            .filter(mule_contest_answers::contest_id.eq(contest))
+            .filter(mule_contest_answers::organization_id.eq(org))
+            .filter(mule_contest_answers::decision.is_null()),
+    )
+    .set((
+        mule_contest_answers::decision.eq(decision),
+        mule_contest_answers::reason.eq(reason),
+        mule_contest_answers::answered_by.eq(by),
+        mule_contest_answers::answered_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}
+
+/// The answers of contests.
+pub async fn contest_answers(conn: &mut Conn, contests: &[Uuid]) -> ApiResult<Vec<AnswerRow>> {
+    Ok(mule_contest_answers::table
+        .filter(mule_contest_answers::contest_id.eq_any(contests))
+        .order((mule_contest_answers::contest_id, mule_contest_answers::organization_id))
+        .select(AnswerRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn close_contest(conn: &mut Conn, id: Uuid, status: ContestStatus) -> ApiResult<ContestRow> {
+    Ok(diesel::update(mule_contests::table.find(id))
+        .set((mule_contests::status.eq(status), mule_contests::closed_at.eq(diesel::dsl::now)))
+        .returning(ContestRow::as_returning())
+        .get_result(conn)
+        .await?)
 }
 
 #[derive(QueryableByName, Debug)]

@@ -130,6 +130,9 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
                 if let Err(e) = crate::requests::scheduler::run_once(&mut conn).await {
                     tracing::warn!(error = %e, "request scheduler round failed");
                 }
+                if let Err(e) = crate::alerts::contest::close_overdue(&mut conn).await {
+                    tracing::warn!(error = %e, "closing overdue mule-flag contests failed");
+                }
             }
             let witness_every = state.config.audit_witness_interval.max(1);
             if state.config.audit_witness_file.is_some() && (n == 2 || n.is_multiple_of(witness_every)) {

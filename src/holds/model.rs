@@ -87,6 +87,7 @@ pub struct CreateHold {
 /// Body of `POST /legal-holds/{id}/lift`.
 #[derive(Deserialize, ToSchema, Debug)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Judgment final; the evidence is no longer needed"}))]
 pub struct LiftHold {
     /// 1 to 1,000 characters.
     pub reason: String,

@@ -433,3 +433,88 @@ async fn audit_rows_past_their_period_are_cut_at_an_anchor_the_chain_verifies_fr
     assert_eq!(verified["ok"], true, "{verified}");
     assert!(verified["from_id"].as_i64().unwrap() > 0, "verified from the anchor: {verified}");
 }
+
+#[actix_rt::test]
+async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
+    let app = TestApp::spawn().await;
+    let holder = crate::alerts::bank(&app, "Holder Bank", "DE", "37040044").await;
+    let s1 = crate::alerts::bank(&app, "Sender One", "XK", "12").await;
+    let s2 = crate::alerts::bank(&app, "Sender Two", "XK", "13").await;
+    let s3 = crate::alerts::bank(&app, "Sender Three", "XK", "14").await;
+    let uninvolved = crate::alerts::bank(&app, "Uninvolved", "XK", "15").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let iban = "DE89370400440532013000";
+    for s in [&s1, &s2, &s3] {
+        crate::alerts::send(&app, &s.admin, &crate::alerts::alert_body("DE89 3704 0044 0532 0130 00", 5000)).await;
+    }
+    let account = format!("/api/v1/mule-accounts/{iban}");
+    let flagged = app.get_as(&police.admin, &account).await.ok(200);
+    assert_eq!((flagged["flagged"].clone(), flagged["contested"].clone(), flagged["sending_banks"].clone()), (json!(true), json!(false), json!(3)));
+
+    // Only the holder contests; an uninvolved bank does not even see the account.
+    app.get_as(&uninvolved.admin, &account).await.problem(404);
+    app.post_as(&uninvolved.admin, &format!("{account}/contest"), &json!({"reason": "x"})).await.problem(404);
+    app.post_as(&s1.admin, &format!("{account}/contest"), &json!({"reason": "not mine"})).await.problem(403);
+    assert_eq!(app.post_as(&holder.admin, &format!("{account}/contest"), &json!({"reason": " "})).await.problem(422)["errors"][0]["field"], "reason");
+    let contest = app
+        .post_as(&holder.admin, &format!("{account}/contest"), &json!({"reason": "Salary account of a verified employer; payments refunded"}))
+        .await
+        .ok(201);
+    assert_eq!(contest["status"], "open");
+    assert_eq!(contest["answers"].as_array().unwrap().len(), 3);
+    app.post_as(&holder.admin, &format!("{account}/contest"), &json!({"reason": "again"})).await.problem(409);
+    // The senders are asked; nobody else is.
+    for s in [&s1, &s2, &s3] {
+        let feed = app.get_as(&s.admin, "/api/v1/events?limit=500").await.ok(200);
+        let asked = events_of(&feed, "mule_flag.contested");
+        assert_eq!(asked.len(), 1);
+        assert_eq!(asked[0]["data"]["iban"], iban);
+    }
+    assert!(events_of(&app.get_as(&uninvolved.admin, "/api/v1/events?limit=500").await.ok(200), "mule_flag.contested").is_empty());
+    // Everyone who sees the flag sees it contested.
+    for auth in [&police.admin, &holder.admin] {
+        let list = app.get_as(auth, "/api/v1/mule-accounts").await.ok(200);
+        let item = list["items"].as_array().unwrap().iter().find(|i| i["iban"] == iban).unwrap().clone();
+        assert_eq!((item["contested"].clone(), item["contest"]["status"].clone()), (json!(true), json!("open")));
+    }
+    assert_eq!(app.get_as(&s2.admin, &account).await.ok(200)["contested"], true);
+
+    // Answers: a withdrawal stops that bank's alerts counting; one answer each; only those asked.
+    let answer = format!("{account}/contest/answer");
+    let after = app.post_as(&s1.admin, &answer, &json!({"decision": "withdraw", "reason": "Complaint withdrawn"})).await.ok(200);
+    assert_eq!(after["status"], "open");
+    assert_eq!(app.get_as(&police.admin, &account).await.ok(200)["sending_banks"], 2);
+    app.post_as(&s1.admin, &answer, &json!({"decision": "confirm"})).await.problem(409);
+    app.post_as(&uninvolved.admin, &answer, &json!({"decision": "withdraw"})).await.problem(404);
+    app.post_as(&holder.admin, &answer, &json!({"decision": "withdraw"})).await.problem(403);
+    assert_eq!(app.post_as(&s2.admin, &answer, &json!({"decision": "maybe"})).await.problem(422)["errors"][0]["field"], "decision");
+    app.post_as(&s2.admin, &answer, &json!({"decision": "confirm", "reason": "Our customer lost 50 EUR to it"})).await.ok(200);
+
+    // The third bank stays silent past the deadline: its answer lapses and the flag is lifted.
+    age(&app, "mule_contests", "deadline", "true", 1).await;
+    let closed = cyberbridge::alerts::contest::close_overdue(&mut app.state.pool.get().await.unwrap()).await.unwrap();
+    assert_eq!(closed, 1);
+    let now = app.get_as(&police.admin, &account).await.ok(200);
+    assert_eq!((now["flagged"].clone(), now["contested"].clone(), now["sending_banks"].clone()), (json!(false), json!(false), json!(1)));
+    assert_eq!(now["contest"]["status"], "lifted");
+    let mut decisions: Vec<(String, String)> = now["contest"]["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["organization_id"].as_str().unwrap().to_string(), a["decision"].as_str().unwrap().to_string()))
+        .collect();
+    decisions.sort();
+    let mut expected = vec![(s1.id.clone(), "withdrawn".to_string()), (s2.id.clone(), "confirmed".into()), (s3.id.clone(), "lapsed".into())];
+    expected.sort();
+    assert_eq!(decisions, expected);
+    let list = app.get_as(&police.admin, "/api/v1/mule-accounts").await.ok(200);
+    assert!(list["items"].as_array().unwrap().iter().all(|i| i["iban"] != iban), "no longer listed as a mule account");
+    let holder_feed = app.get_as(&holder.admin, "/api/v1/events?limit=500").await.ok(200);
+    assert_eq!(events_of(&holder_feed, "mule_flag.contest_closed")[0]["data"]["status"], "lifted");
+    // Every step is in the audit.
+    let reg = app.org("regulator", "Regulator").await;
+    for action in ["mule.contest", "mule.contest_answer", "mule.contest_lapsed"] {
+        let rows = app.get_as(&reg.admin, &format!("/api/v1/audit?action={action}&object_id={iban}")).await.ok(200);
+        assert!(!rows["items"].as_array().unwrap().is_empty(), "{action}");
+    }
+}

@@ -2,9 +2,11 @@
 //! (trace, graph, mule accounts, statistics).
 
 mod alerts;
+mod contests;
 mod outcomes;
 mod traces;
 
 pub use alerts::*;
+pub use contests::*;
 pub use outcomes::*;
 pub use traces::*;

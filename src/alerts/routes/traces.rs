@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Action, Grant, Principal};
 use crate::alerts::rules::AlertViewer;
+use crate::alerts::contest::{self, ContestStatus, MuleContest};
 use crate::alerts::{store, trace};
 use crate::domain::{text_enum, AlertId, OrgId, OrgKind};
 use crate::kernel::error::{ApiError, ApiResult};
@@ -106,8 +107,29 @@ pub struct MuleAccount {
     pub alerts: i64,
     /// The bank holding it, as routed.
     pub holder_id: Option<OrgId>,
-    pub first_alert_at: DateTime<Utc>,
-    pub last_alert_at: DateTime<Utc>,
+    pub first_alert_at: Option<DateTime<Utc>>,
+    pub last_alert_at: Option<DateTime<Utc>>,
+    /// Two or more banks' alerts (not withdrawn) name it.
+    pub flagged: bool,
+    /// Its latest contest is open: the holder disputes the flag.
+    pub contested: bool,
+    /// The latest contest of the flag, open or closed.
+    pub contest: Option<MuleContest>,
+}
+
+/// The view of an account from its figures (none: no alert counts any more) and latest contest.
+pub fn mule_view(iban: String, row: Option<store::MuleRow>, contest: Option<MuleContest>) -> MuleAccount {
+    MuleAccount {
+        iban,
+        sending_banks: row.as_ref().map_or(0, |r| r.sending_banks),
+        alerts: row.as_ref().map_or(0, |r| r.alerts),
+        holder_id: row.as_ref().and_then(|r| r.holder_id),
+        first_alert_at: row.as_ref().map(|r| r.first_alert_at),
+        last_alert_at: row.as_ref().map(|r| r.last_alert_at),
+        flagged: row.as_ref().is_some_and(|r| r.sending_banks >= crate::alerts::contest::FLAG_THRESHOLD),
+        contested: contest.as_ref().is_some_and(|c| c.status == ContestStatus::Open),
+        contest,
+    }
 }
 
 /// Likely mule accounts.
@@ -118,7 +140,8 @@ pub struct MuleAccountList {
 }
 
 /// IBANs named as beneficiary by alerts of two or more different sending banks: likely mule
-/// accounts. The public sector sees all; a bank those it holds.
+/// accounts (alerts withdrawn after a contest do not count), each with its latest contest. The
+/// public sector sees all; a bank those it holds.
 #[utoipa::path(
     tag = "fraud-alerts",
     security(("bearer" = []), ("api_key" = ["alerts:read"])),
@@ -133,17 +156,16 @@ pub async fn list_mule_accounts(
     let v = AlertViewer::of(&act);
     let mut conn = state.pool.get().await?;
     let rows = store::mule_accounts(&mut conn, (!v.sees_all).then_some(v.org_id)).await?;
+    let ibans: Vec<String> = rows.iter().map(|r| r.iban.clone()).collect();
+    let mut contests: HashMap<String, MuleContest> =
+        contest::latest(&mut conn, &ibans).await?.into_iter().collect();
     act.record_read(&state, None, serde_json::json!({"rows": rows.len()}));
     Ok(web::Json(MuleAccountList {
         items: rows
             .into_iter()
-            .map(|r| MuleAccount {
-                iban: r.iban,
-                sending_banks: r.sending_banks,
-                alerts: r.alerts,
-                holder_id: r.holder_id,
-                first_alert_at: r.first_alert_at,
-                last_alert_at: r.last_alert_at,
+            .map(|r| {
+                let c = contests.remove(&r.iban);
+                mule_view(r.iban.clone(), Some(r), c)
             })
             .collect(),
         next_cursor: None,
