@@ -152,6 +152,8 @@ actions! {
     CreateLegalHold = "legal_hold.create", Need::Nothing;
     ListLegalHolds = "legal_hold.list", Need::Nothing;
     LiftLegalHold = "legal_hold.lift", Need::Nothing;
+    /// The platform operator's export of all held about one identifier (checked by the handler).
+    ExportSubject = "subject_access.export", Need::Nothing;
 }
 
 /// An authorized call: the caller and the action, which is what its audit rows need.

@@ -14,7 +14,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::kernel::{http, AppState};
 use crate::{
-    alerts, apikeys, approvals, audit, auth, events, holds, indicators, organizations, reports, requests, system, users,
+    alerts, apikeys, approvals, audit, auth, events, holds, subjects, indicators, organizations, reports, requests, system, users,
 };
 use crate::{watchlists, webhooks};
 
@@ -110,7 +110,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(audit::routes::get_consultation_statistics)
                 .service(holds::routes::create_legal_hold)
                 .service(holds::routes::list_legal_holds)
-                .service(holds::routes::lift_legal_hold),
+                .service(holds::routes::lift_legal_hold)
+                .service(subjects::routes::export_subject),
         );
 }
 

@@ -518,3 +518,79 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
         assert!(!rows["items"].as_array().unwrap().is_empty(), "{action}");
     }
 }
+
+#[actix_rt::test]
+async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it() {
+    let app = TestApp::spawn().await;
+    let platform = app.admin().await;
+    let reporter = crate::alerts::bank(&app, "Reporter Bank", "XK", "12").await;
+    let holder = crate::alerts::bank(&app, "Holder Bank", "DE", "37040044").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP").await;
+    let reg = app.org("regulator", "Regulator").await;
+    let iban = "DE89370400440532013000";
+    let other = iban_xk(71);
+
+    // An anonymous RED report, an alert naming the account, a watchlist, a hold, consultations.
+    let mut body = report_body("red", iban, &[]);
+    body["anonymous"] = json!(true);
+    let report = create_report(&app, &reporter.admin, body).await;
+    create_report(&app, &reporter.admin, report_body("green", &other, &[])).await;
+    let alert = crate::alerts::send(&app, &reporter.admin, &crate::alerts::alert_body("DE89 3704 0044 0532 0130 00", 7000)).await;
+    app.post_as(&holder.admin, "/api/v1/watchlists", &json!({"name": "Own customers", "items": [{"type": "iban", "value": iban}]})).await.ok(201);
+    let shared = create_report(&app, &reporter.admin, report_body("amber", iban, &[])).await;
+    app.post_as(&police.admin, "/api/v1/legal-holds", &json!({"object_type": "report", "object_id": shared["id"], "case_reference": "CASE-5", "reason": "Evidence"}))
+        .await
+        .ok(201);
+    app.get_as(&police.admin, &format!("/api/v1/indicators/lookup?type=iban&value={iban}&purpose=criminal_investigation&case_reference=CASE-5")).await.ok(200);
+    app.post_as(&holder.admin, "/api/v1/indicators/lookup", &json!({"items": [{"type": "iban", "value": iban}, {"type": "iban", "value": other}]})).await.ok(200);
+    app.get_as(&isp.admin, &format!("/api/v1/indicators/lookup?type=iban&value={other}")).await.ok(200);
+    // A data request naming an e-mail address.
+    let mut request = crate::requests::body(&isp, "subscriber_info", &["subscriber"], "routine");
+    request["identifiers"] = json!([{"type": "email", "value": "Victim@Example.org"}]);
+    let issued = app.post_as(&police.admin, "/api/v1/requests", &request).await.ok(201);
+
+    let path = format!("/api/v1/subject-access?type=iban&value={}&purpose=data_subject_request&case_reference=SAR-2026-3", "DE89 3704 0044 0532 0130 00".replace(' ', "%20"));
+    // The operator only; a regulator or an org_admin of a bank is refused, and that is audited.
+    app.get_as(&reg.admin, &path).await.problem(403);
+    app.get_as(&holder.admin, &path).await.problem(403);
+    // Consultations are written in batches: wait until both look-ups are in.
+    let mut export = Value::Null;
+    for _ in 0..40 {
+        export = app.get_as(&platform, &path).await.ok(200);
+        if export["consultations"].as_array().unwrap().iter().filter(|c| c["action"] == "indicator.lookup").count() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(export["value"], iban);
+    let reports: Vec<&Value> = export["reports"].as_array().unwrap().iter().collect();
+    assert_eq!(reports.len(), 2, "both reports naming it, whatever their TLP: {export}");
+    let red = reports.iter().find(|r| r["id"] == report["id"]).unwrap();
+    assert_eq!((red["anonymous"].clone(), red["reporter"].clone()), (json!(true), json!("Reporter Bank")), "the operator sees who reported");
+    assert_eq!(red["role"], "beneficiary_account");
+    assert_eq!(export["alerts"][0]["id"], alert["id"]);
+    assert_eq!(export["alerts"][0]["named_as"], "beneficiary");
+    assert_eq!(export["mule_account"]["sending_banks"], 1);
+    assert_eq!(export["watchlists"][0]["organization_id"], holder.id.as_str());
+    assert_eq!(export["legal_holds"][0]["object_id"], shared["id"]);
+    let consultations = export["consultations"].as_array().unwrap();
+    let by_police = consultations.iter().find(|c| c["organization_id"] == police.id.as_str()).unwrap();
+    assert_eq!((by_police["case_reference"].clone(), by_police["purpose"].clone()), (json!("CASE-5"), json!("criminal_investigation")));
+    assert!(consultations.iter().any(|c| c["organization_id"] == holder.id.as_str()), "a batch look-up naming it");
+    assert!(consultations.iter().all(|c| c["organization_id"] != isp.id.as_str()), "a look-up of another value is not a consultation of this one");
+    assert!(export["data_requests"].as_array().unwrap().is_empty());
+
+    // By e-mail: the data request.
+    let by_mail = app.get_as(&platform, "/api/v1/subject-access?type=email&value=Victim@EXAMPLE.org").await.ok(200);
+    assert_eq!(by_mail["data_requests"][0]["id"], issued["id"]);
+    assert_eq!(by_mail["data_requests"][0]["case_reference"], "PK-2026-1142");
+    assert!(by_mail["reports"].as_array().unwrap().is_empty() && by_mail["alerts"].as_array().unwrap().is_empty());
+    assert_eq!(app.get_as(&platform, "/api/v1/subject-access?type=iban&value=XK00").await.problem(422)["errors"][0]["field"], "value");
+
+    // The export is audited with its purpose, and is not itself a consultation of the subject.
+    let rows = app.get_as(&reg.admin, "/api/v1/audit?action=subject_access.export").await.ok(200);
+    let items = rows["items"].as_array().unwrap();
+    assert!(items.iter().any(|r| r["outcome"] == "ok" && r["case_reference"] == "SAR-2026-3" && r["purpose"] == "data_subject_request"));
+    assert!(items.iter().filter(|r| r["outcome"] == "denied").count() >= 2);
+}

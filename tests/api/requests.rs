@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::support::{create_report, iban_xk, report_body, Org, TestApp};
 
-fn body(addressee: &Org, kind: &str, categories: &[&str], urgency: &str) -> Value {
+pub(crate) fn body(addressee: &Org, kind: &str, categories: &[&str], urgency: &str) -> Value {
     json!({
         "type": kind, "addressee_id": addressee.id, "case_reference": "PK-2026-1142",
         "legal_basis": {"provision": "CPC art. 123; Budapest Convention art. 18", "text": "Order of 2026-11-20"},

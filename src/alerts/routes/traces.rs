@@ -99,7 +99,7 @@ pub async fn get_fraud_trace_graph(
 }
 
 /// A likely mule account.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, ToSchema, Debug)]
 pub struct MuleAccount {
     pub iban: String,
     /// Different banks whose alerts named it as beneficiary.
