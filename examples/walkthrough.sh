@@ -128,25 +128,28 @@ REPORT=$(curl -s $B/reports -H "authorization: Bearer $BANK_A" -H 'content-type:
   "indicators": [{"type": "iban", "value": "XK05 1212 0123 4567 8906", "role": "beneficiary_account"},
                  {"type": "domain", "value": "secure-bank-login.example", "role": "phishing_site"}]}' | jq -r .id)
 # 201, ETag: "1": {"id": "...", "reference": "RPT-2026-000001", "status": "open", "version": 1, "indicators": [...]}
-curl -s "$B/reports?q=%22fake%20login%22&category=phishing&sort=-created&limit=50&count=estimate" -H "authorization: Bearer $POLICE"
-curl -s "$B/reports?indicator_type=iban&indicator_value=xk051212012345678906" -H "authorization: Bearer $POLICE"
+# The public sector states why it searches: a reason code and its case (422 without; see Data protection).
+WHY='purpose=criminal_investigation&case_reference=PK-2026-1142'
+curl -s "$B/reports?q=%22fake%20login%22&category=phishing&sort=-created&limit=50&count=estimate&$WHY" -H "authorization: Bearer $POLICE"
+curl -s "$B/reports?indicator_type=iban&indicator_value=xk051212012345678906&$WHY" -H "authorization: Bearer $POLICE"
 # Update: reporter only, If-Match required (428 without, 412 stale); TLP only raised, shared_with only widened.
 curl -s -X PATCH $B/reports/$REPORT -H "authorization: Bearer $BANK_A" -H 'If-Match: "1"' \
   -H 'content-type: application/json' -d '{"status": "under_investigation", "tlp": "amber_strict",
   "shared_with": ["'$POLICE_ORG'"], "indicators": [{"type": "url", "value": "https://secure-bank-login.example/login"}]}'
 # Export the same query as CSV (streamed; spreadsheet formulas are defused with a leading ').
-curl -s "$B/reports/export.csv?category=phishing" -H "authorization: Bearer $POLICE" -o reports.csv
+curl -s "$B/reports/export.csv?category=phishing&$WHY" -H "authorization: Bearer $POLICE" -o reports.csv
 
 echo "== Indicator look-up (Bank A's payment system)"
 curl -s "$B/indicators/lookup?type=iban&value=XK051212012345678906" -H "authorization: ApiKey $BANK_A_KEY"
 curl -s $B/indicators/lookup -H "authorization: ApiKey $BANK_A_KEY" -H 'content-type: application/json' \
   -d '{"items": [{"type": "iban", "value": "XK05 1212 0123 4567 8906"}, {"type": "domain", "value": "bücher.example"},
                  {"type": "iban", "value": "XK05 1212 0123 4567 8907"}]}'
-# {"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "report_count": 1,
-#   "first_seen": "...", "last_seen": "...", "reports": [{"id": "...", "category": "phishing", "tlp": "amber_strict"}]},
-#   {"type": "domain", "value": "xn--bcher-kva.example", "seen": false, "report_count": 0, ...},
+# {"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "stale": false, "report_count": 1,
+#   "stale_report_count": 0, "confidence": 50, "first_seen": "...", "last_seen": "...",
+#   "reports": [{"id": "...", "category": "phishing", "tlp": "amber_strict", "confidence": 50, "valid_until": "...", "stale": false}]},
+#   {"type": "domain", "value": "xn--bcher-kva.example", "seen": false, "stale": false, "report_count": 0, ...},
 #   {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}
-curl -s "$B/indicators/iban/XK051212012345678906/reports" -H "authorization: Bearer $POLICE"   # correlation
+curl -s "$B/indicators/iban/XK051212012345678906/reports?$WHY" -H "authorization: Bearer $POLICE"   # correlation
 
 echo "== Watchlists, events and webhooks (Bank B watches; Bank A reports)"
 # Watch values (up to 10,000 per call); ipv4/ipv6 entries may be CIDR networks.
@@ -277,6 +280,39 @@ curl -s $B/fraud-traces/$TRACE -H "authorization: Bearer $POLICE"     # hops, am
 curl -s "$B/fraud-traces/$TRACE/graph?format=dot" -H "authorization: Bearer $POLICE" -o trail.dot   # dot -Tsvg trail.dot
 curl -s $B/mule-accounts -H "authorization: Bearer $POLICE"           # IBANs alerted by 2+ different banks
 curl -s "$B/statistics/proceeds?from=2026-11-01T00:00:00Z" -H "authorization: Bearer $REGULATOR"
+
+echo "== Data protection (reporter, police, banks, platform operator)"
+# A reporter withdraws a value of its report (or corrects it: .../correct with {"value", "reason"}); look-ups and
+# watchlists no longer see it, and the organisations it matched get indicator.withdrawn.
+curl -s $B/reports/$REPORT/indicators/domain/secure-bank-login.example/withdraw -H "authorization: Bearer $BANK_A" \
+  -H 'If-Match: "2"' -H 'content-type: application/json' -d '{"reason": "The domain belongs to an uninvolved shop: mistyped"}'
+# Police keep an object of their case past its retention period: a report, a trace, a request they issued.
+HOLD=$(curl -s $B/legal-holds -H "authorization: Bearer $POLICE" -H 'content-type: application/json' -d '{
+  "object_type": "trace", "object_id": "'$TRACE'", "case_reference": "PK-2026-1142", "reason": "Evidence in proceedings"}' | jq -r .id)
+curl -s "$B/legal-holds?active=true" -H "authorization: Bearer $POLICE"
+curl -s $B/legal-holds/$HOLD/lift -H "authorization: Bearer $POLICE" -H 'content-type: application/json' \
+  -d '{"reason": "Judgment final"}'
+# A second bank's alert names the account Bank B's money moved on to: two banks flag it as a mule account.
+curl -s $B/fraud-alerts -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' -d '{
+  "victim_account": {"iban": "XK05 1212 0123 4567 8906"}, "beneficiary_account": {"iban": "DE89 3704 0044 0532 0130 00"},
+  "amount": {"amount_minor": 120000, "currency": "EUR"}, "executed_at": "2026-11-28T11:00:00+01:00",
+  "category": "investment_fraud"}'
+MULE=DE89370400440532013000
+curl -s $B/mule-accounts/$MULE -H "authorization: Bearer $BANK_C"   # {"flagged": true, "sending_banks": 2, "contested": false, ...}
+# Its bank contests the flag; each bank behind it confirms or withdraws within 14 days (silence: withdrawn).
+curl -s $B/mule-accounts/$MULE/contest -H "authorization: Bearer $BANK_C" -H 'content-type: application/json' \
+  -d '{"reason": "Salary account of a verified employer; the payments were refunded"}'
+curl -s $B/mule-accounts/$MULE/contest/answer -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
+  -d '{"decision": "withdraw", "reason": "Our customer recovered the funds"}'
+curl -s $B/mule-accounts/$MULE/contest/answer -H "authorization: Bearer $BANK_B" -H 'content-type: application/json' \
+  -d '{"decision": "confirm"}'
+# {"status": "lifted", "answers": [{"decision": "withdrawn", ...}, {"decision": "confirmed", ...}], ...}
+# Every search of the case, and the searches per case and purpose:
+curl -s "$B/audit?case_reference=PK-2026-1142" -H "authorization: Bearer $ADMIN"
+curl -s "$B/statistics/consultations?from=2026-11-01T00:00:00Z" -H "authorization: Bearer $REGULATOR"
+# The operator answers a subject access request: all held about one identifier, and who looked at it and why.
+curl -s "$B/subject-access?type=iban&value=XK051212012345678906&purpose=data_subject_request&case_reference=SAR-2026-001" \
+  -H "authorization: Bearer $ADMIN"
 
 echo "== Audit (platform admin; an org_admin reads their organisation's rows)"
 curl -s "$B/audit?action=auth.login_failed&from=2026-11-01T00:00:00Z&limit=100" -H "authorization: Bearer $ADMIN"

@@ -39,7 +39,8 @@ pub async fn export_subject(
         let alerts = store::alerts(&mut conn, &value).await?;
         let figures = crate::alerts::store::mule_account(&mut conn, &value).await?;
         let contest = crate::alerts::contest::latest(&mut conn, std::slice::from_ref(&value)).await?.pop().map(|(_, c)| c);
-        let named = !alerts.is_empty() || contest.is_some();
+        // Only an account named as a beneficiary (or once contested) has mule-flag figures.
+        let named = figures.is_some() || contest.is_some();
         (alerts, named.then(|| crate::alerts::routes::mule_view(value.clone(), figures, contest)))
     } else {
         (Vec::new(), None)
