@@ -594,3 +594,48 @@ async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it
     assert!(items.iter().any(|r| r["outcome"] == "ok" && r["case_reference"] == "SAR-2026-3" && r["purpose"] == "data_subject_request"));
     assert!(items.iter().filter(|r| r["outcome"] == "denied").count() >= 2);
 }
+
+#[actix_rt::test]
+async fn racing_callers_contest_answer_and_withdraw_once() {
+    let app = TestApp::spawn().await;
+    let holder = crate::alerts::bank(&app, "Holder Bank", "DE", "37040044").await;
+    let s1 = crate::alerts::bank(&app, "Sender One", "XK", "12").await;
+    let s2 = crate::alerts::bank(&app, "Sender Two", "XK", "13").await;
+    for s in [&s1, &s2] {
+        crate::alerts::send(&app, &s.admin, &crate::alerts::alert_body("DE89 3704 0044 0532 0130 00", 5000)).await;
+    }
+    let account = "/api/v1/mule-accounts/DE89370400440532013000";
+    // Five contests at once: one opens, the others are 409.
+    let body = json!({"reason": "Refunded"});
+    let path = format!("{account}/contest");
+    let tries = (0..5).map(|_| app.post_as(&holder.admin, &path, &body));
+    let mut statuses: Vec<u16> = futures_util::future::join_all(tries).await.iter().map(|r| r.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [201, 409, 409, 409, 409]);
+    // One bank answering five times at once: one answer counts.
+    let path = format!("{account}/contest/answer");
+    let body = json!({"decision": "withdraw"});
+    let tries = (0..5).map(|_| app.post_as(&s1.admin, &path, &body));
+    let mut statuses: Vec<u16> = futures_util::future::join_all(tries).await.iter().map(|r| r.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 409, 409, 409, 409]);
+    let answers = app.get_as(&holder.admin, account).await.ok(200)["contest"]["answers"].clone();
+    assert_eq!(answers.as_array().unwrap().iter().filter(|a| a["decision"] == "withdrawn").count(), 1);
+
+    // A value withdrawn by five requests at once: once, one event per watcher, one count less.
+    let watcher = app.org("bank", "Watcher").await;
+    app.post_as(&watcher.admin, "/api/v1/watchlists", &json!({"name": "W", "items": [{"type": "iban", "value": iban_xk(81)}]})).await.ok(201);
+    let report = create_report(&app, &s1.admin, report_body("green", &iban_xk(81), &[])).await;
+    let path = format!("/api/v1/reports/{}/indicators/iban/{}/withdraw", report["id"].as_str().unwrap(), iban_xk(81));
+    let body = json!({"reason": "x".repeat(1000)});
+    let tries = (0..5).map(|_| app.post_as(&s1.admin, &path, &body));
+    let mut statuses: Vec<u16> = futures_util::future::join_all(tries).await.iter().map(|r| r.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 404, 404, 404, 404]);
+    let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
+    assert_eq!(events_of(&feed, "indicator.withdrawn").len(), 1);
+    assert_eq!(count(&app, &format!("SELECT report_count::bigint AS n FROM indicators WHERE value = '{}'", iban_xk(81))).await, 0);
+    // A reason over 1,000 characters is refused before anything is written.
+    let long = json!({"reason": "x".repeat(1001)});
+    assert_eq!(app.post_as(&s1.admin, &path, &long).await.problem(422)["errors"][0]["field"], "reason");
+}
