@@ -8,6 +8,7 @@ ALTER TABLE report_indicators DROP COLUMN corrected_to, DROP COLUMN withdrawn_by
     DROP COLUMN withdrawn_at, DROP COLUMN valid_until, DROP COLUMN confidence;
 DROP FUNCTION purge_signed_documents(uuid[]);
 DROP FUNCTION audit_purge(timestamptz);
+DROP TABLE audit_retention;
 DROP TABLE audit_anchors;
 CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

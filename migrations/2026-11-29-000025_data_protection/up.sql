@@ -3,7 +3,9 @@
 -- of the audit trail's oldest rows that leaves an anchor the chain verifies from).
 
 -- The purpose of a search, stored with (and hashed into) its audit row.
-ALTER TABLE audit_events ADD COLUMN case_reference text, ADD COLUMN purpose text;
+ALTER TABLE audit_events ADD COLUMN case_reference text, ADD COLUMN purpose text
+    CHECK (purpose IN ('criminal_investigation', 'criminal_proceedings', 'financial_analysis', 'fraud_prevention',
+                       'victim_support', 'threat_intelligence', 'supervision', 'data_subject_request', 'other'));
 CREATE INDEX audit_events_case ON audit_events (case_reference, id) WHERE case_reference IS NOT NULL;
 GRANT INSERT (case_reference, purpose) ON audit_events TO cyberbridge_service;
 
@@ -20,8 +22,10 @@ BEGIN
     THEN
         RETURN NEW; -- the one-time sealing
     END IF;
-    IF TG_OP = 'DELETE' AND OLD.hash IS NOT NULL AND current_setting('cyberbridge.audit_purge', true) = 'on' THEN
-        RETURN OLD; -- the retention purge, inside audit_purge() only (nobody else may DELETE)
+    IF TG_OP = 'DELETE' AND OLD.hash IS NOT NULL AND current_setting('cyberbridge.audit_purge', true) = 'on'
+       AND current_user = (SELECT t.tableowner FROM pg_catalog.pg_tables AS t
+                           WHERE t.schemaname = 'public' AND t.tablename = 'audit_events') THEN
+        RETURN OLD; -- the retention purge, inside audit_purge() (the owner's) only
     END IF;
     RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
 END;
@@ -37,19 +41,32 @@ CREATE TABLE audit_anchors (
 );
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_anchors FROM cyberbridge_service;
 
+-- How long audit rows are kept at least, in days (NULL: for ever). Set by the owner at each
+-- start from CYBERBRIDGE_RETENTION_AUDIT_DAYS; the API's role can neither change it nor purge
+-- younger rows.
+CREATE TABLE audit_retention (
+    id       boolean PRIMARY KEY DEFAULT true CHECK (id),
+    min_days integer CHECK (min_days IS NULL OR min_days >= 365)
+);
+INSERT INTO audit_retention (id, min_days) VALUES (true, 3650);
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_retention FROM cyberbridge_service;
+
 -- Deletes the sealed rows older than `before` (a prefix of the chain: it stops at the first
--- newer or unsealed row) and records the anchor. Never rows younger than a year, whatever the
--- caller asks. Runs as the owner.
+-- newer or unsealed row), records the anchor and writes the cut's own audit row. Never rows
+-- younger than the owner's floor, whatever the caller asks. Runs as the owner.
 CREATE FUNCTION audit_purge(before timestamptz) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    floor_days integer;
     stop      bigint;
     last_id   bigint;
     last_hash bytea;
     n         bigint;
 BEGIN
-    IF before IS NULL OR before > now() - interval '365 days' THEN
-        RAISE EXCEPTION 'audit_purge: audit rows are kept at least 365 days' USING ERRCODE = 'insufficient_privilege';
+    SELECT r.min_days INTO floor_days FROM public.audit_retention AS r;
+    IF before IS NULL OR floor_days IS NULL OR before > now() - make_interval(days => floor_days) THEN
+        RAISE EXCEPTION 'audit_purge: audit rows are kept % days', coalesce(floor_days::text, 'for ever')
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT min(a.id) INTO stop FROM public.audit_events AS a WHERE a.at >= before OR a.hash IS NULL;
     SELECT a.id, a.hash INTO last_id, last_hash FROM public.audit_events AS a
@@ -64,24 +81,26 @@ BEGIN
     PERFORM set_config('cyberbridge.audit_purge', 'off', true);
     INSERT INTO public.audit_anchors (id, hash, purged_before, rows_purged) VALUES (last_id, last_hash, before, n);
     DELETE FROM public.audit_checkpoints AS c WHERE c.id <= last_id;
+    INSERT INTO public.audit_events (action, object_type, object_id, outcome, details)
+    VALUES ('retention.purge', 'audit_events', last_id::text, 'ok',
+            jsonb_build_object('rule', 'audit rows: days after written', 'retention_days', floor_days,
+                               'before', before, 'rows', n, 'anchor_id', last_id));
     RETURN n;
 END;
 $$;
 REVOKE ALL ON FUNCTION audit_purge(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION audit_purge(timestamptz) TO cyberbridge_service;
 
--- Signed documents are insert-only for the API; the retention purge removes those of a closed
--- request it purges, through this function, and never those of a request changed within 180 days.
+-- Signed documents are insert-only for the API; the retention purge removes those of a request
+-- it purges through this function, which never deletes a document signed within 180 days (the
+-- signing time is the document's own, which the API cannot change).
 CREATE FUNCTION purge_signed_documents(requests uuid[]) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n bigint;
 BEGIN
     DELETE FROM public.signed_documents AS s
-     USING public.data_requests AS r
-     WHERE s.request_id = r.id AND r.id = ANY (requests)
-       AND r.status IN ('fulfilled', 'partially_fulfilled', 'rejected', 'withdrawn')
-       AND r.updated_at < now() - interval '180 days';
+     WHERE s.request_id = ANY (requests) AND s.created_at < now() - interval '180 days';
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END;

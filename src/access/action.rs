@@ -67,6 +67,8 @@ macro_rules! actions {
 const WATCH: &[Permission] = &[ReadReports, ReadEvents];
 /// Acting on a request one may read.
 const REQUESTS: &[Permission] = &[ReadRequests];
+/// Holding objects of one's cases.
+const HOLDS: &[Permission] = &[IssueDataRequests];
 
 actions! {
     ReadMe = "auth.me", Need::Nothing;
@@ -148,10 +150,11 @@ actions! {
     ReadAuditHead = "audit.head", Need::Permission(Permission::ReadAudit);
     /// Searches per case and purpose: an org_admin's own organisation, regulators all.
     ReadConsultationStatistics = "statistics.consultations", Need::Permission(Permission::ReadAudit);
-    /// Law enforcement and prosecution (checked by the handler) hold an object of their case.
-    CreateLegalHold = "legal_hold.create", Need::Nothing;
+    /// Law enforcement and prosecution (the kind checked by the handler) hold an object of
+    /// their case: those who issue data requests (an API key: `requests:write`).
+    CreateLegalHold = "legal_hold.create", Need::Write(HOLDS, Scope::RequestsWrite);
     ListLegalHolds = "legal_hold.list", Need::Nothing;
-    LiftLegalHold = "legal_hold.lift", Need::Nothing;
+    LiftLegalHold = "legal_hold.lift", Need::Write(HOLDS, Scope::RequestsWrite);
     /// The platform operator's export of all held about one identifier (checked by the handler).
     ExportSubject = "subject_access.export", Need::Nothing;
 }

@@ -209,6 +209,9 @@ pub async fn answer(
     reason: Option<&str>,
 ) -> ApiResult<MuleContest> {
     let contest = store::lock_open_contest(c, iban).await?.ok_or_else(|| ApiError::Conflict("no contest of this flag is open".into()))?;
+    if contest.deadline <= Utc::now() {
+        return Err(ApiError::Conflict("the deadline to answer has passed: silence counts as a withdrawal".into()));
+    }
     let recorded = match decision {
         ContestAnswer::Confirm => ContestDecision::Confirmed,
         ContestAnswer::Withdraw => ContestDecision::Withdrawn,

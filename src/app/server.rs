@@ -46,7 +46,9 @@ pub async fn prepare_database(config: &Config) -> Result<db::Server, StartError>
         if server.local {
             db::ensure_service_login(&server.owner_url, db::SERVICE_LOGIN).await?;
         }
-        bootstrap(config, &server.owner_url).await
+        bootstrap(config, &server.owner_url).await?;
+        set_audit_floor(config, &server.owner_url).await;
+        Ok(())
     }
     .await;
     if let Err(e) = prepared {
@@ -56,6 +58,22 @@ pub async fn prepare_database(config: &Config) -> Result<db::Server, StartError>
         return Err(e);
     }
     Ok(server)
+}
+
+/// As the owner, sets how long the database keeps audit rows at least to the configured period,
+/// so that the API's role cannot purge younger ones. A service-only DATABASE_URL cannot: the
+/// floor the owner set stays (warned).
+async fn set_audit_floor(config: &Config, url: &str) {
+    use diesel_async::AsyncConnection;
+    let days = (config.retention_audit_days != 0).then_some(config.retention_audit_days);
+    let result = async {
+        let mut conn = diesel_async::AsyncPgConnection::establish(url).await.map_err(crate::kernel::error::ApiError::internal)?;
+        crate::retention::store::set_audit_floor(&mut conn, days).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not set the audit retention floor (run once with CYBERBRIDGE_OWNER_DATABASE_URL)");
+    }
 }
 
 /// Creates the platform organisation and admin on first start.

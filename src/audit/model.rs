@@ -24,7 +24,8 @@ pub struct AuditRow {
     pub details: serde_json::Value,
     pub hash: Option<Vec<u8>>,
     pub case_reference: Option<String>,
-    pub purpose: Option<crate::domain::PurposeReason>,
+    /// As text: a row must always be readable and hashable, whatever it holds.
+    pub purpose: Option<String>,
 }
 
 /// One audit record.
@@ -49,7 +50,8 @@ pub struct AuditEvent {
     /// The case a search was made for, where stated.
     pub case_reference: Option<String>,
     /// Why a search was made, where stated.
-    pub purpose: Option<crate::domain::PurposeReason>,
+    #[schema(value_type = Option<crate::domain::PurposeReason>)]
+    pub purpose: Option<String>,
     /// Hex SHA-256 chain hash, once sealed.
     pub hash: Option<String>,
 }

@@ -45,9 +45,6 @@ pub async fn create_legal_hold(
     check.finish()?;
     let object = object.ok_or_else(|| ApiError::internal("checked"))?;
     let mut conn = state.pool.get().await?;
-    if !store::holdable(&mut conn, &act.viewer(), object, body.object_id).await? {
-        return Err(ApiError::field("object_id", format!("no such {object} of yours to hold")));
-    }
     let row = HoldRow {
         id: Uuid::now_v7(),
         object_type: object,
@@ -61,8 +58,12 @@ pub async fn create_legal_hold(
         lifted_by: None,
         lift_reason: None,
     };
+    let viewer = act.viewer();
     let hold = conn
         .transaction(async |c| {
+            if !store::lock_holdable(c, &viewer, object, body.object_id).await? {
+                return Err(ApiError::field("object_id", format!("no such {object} of yours to hold")));
+            }
             let hold = store::insert(c, &row).await?;
             let details = serde_json::json!({"object_type": object, "object_id": body.object_id, "case_reference": hold.case_reference});
             act.on("legal_hold", hold.id).details(details).write(c).await?;
@@ -98,7 +99,7 @@ pub async fn list_legal_holds(
 }
 
 /// Lifts a hold of your organisation, with a reason (the object's retention period applies
-/// again). Another organisation's hold: 404. Lifting twice: 409.
+/// again): its creator or an org_admin. Another organisation's hold: 404. Lifting twice: 409.
 #[utoipa::path(
     tag = "data-protection",
     params(("id" = Uuid, Path)),
@@ -122,6 +123,13 @@ pub async fn lift_legal_hold(
     let reason = text(&mut check, "reason", &body.reason, 1000);
     check.finish()?;
     let mut conn = state.pool.get().await?;
+    let Some(hold) = store::lock_own(&mut conn, act.org_id, id).await? else {
+        return Err(act.hide(&state, "legal_hold", id).await);
+    };
+    let own = hold.created_by == Some(act.actor_id());
+    if !own && !(act.is_user() && act.role == crate::domain::Role::OrgAdmin) {
+        return Err(act.refuse(&state, "legal_hold", id, "a hold is lifted by whoever set it or an org_admin").await);
+    }
     let lifted = conn
         .transaction(async |c| {
             let Some(hold) = store::lock_own(c, act.org_id, id).await? else { return Ok(None) };

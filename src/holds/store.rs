@@ -5,32 +5,44 @@ use uuid::Uuid;
 use super::model::{HoldObject, HoldRow};
 use crate::domain::report::Viewer;
 use crate::domain::OrgId;
-use crate::kernel::db::schema::{data_requests, fraud_alerts, legal_holds};
+use crate::kernel::db::schema::{data_requests, fraud_alerts, legal_holds, reports};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
 /// Whether the object exists and is the viewer's to hold: a report it may see, any trace (the
-/// public sector reads every trace), a request it issued or validates.
-pub async fn holdable(conn: &mut Conn, v: &Viewer, object: HoldObject, id: Uuid) -> ApiResult<bool> {
+/// public sector reads every trace), a request it issued or validates. The object is locked
+/// (shared) until the transaction ends, so a purge that has not deleted it yet waits and then
+/// sees the hold.
+pub async fn lock_holdable(conn: &mut Conn, v: &Viewer, object: HoldObject, id: Uuid) -> ApiResult<bool> {
     Ok(match object {
-        HoldObject::Report => {
-            crate::reports::store::get_visible(conn, v, crate::domain::ReportId(id)).await?.is_some()
-        }
+        HoldObject::Report => reports::table
+            .filter(reports::id.eq(crate::domain::ReportId(id)))
+            .filter(crate::reports::store::visible_to(v))
+            .for_share()
+            .select(reports::id)
+            .first::<crate::domain::ReportId>(conn)
+            .await
+            .optional()?
+            .is_some(),
         HoldObject::Trace => {
             v.public_sector
-                && diesel::select(diesel::dsl::exists(fraud_alerts::table.filter(fraud_alerts::trace_id.eq(id))))
-                    .get_result(conn)
+                && !fraud_alerts::table
+                    .filter(fraud_alerts::trace_id.eq(id))
+                    .for_share()
+                    .select(fraud_alerts::id)
+                    .load::<crate::domain::AlertId>(conn)
                     .await?
+                    .is_empty()
         }
-        HoldObject::DataRequest => {
-            diesel::select(diesel::dsl::exists(
-                data_requests::table.filter(data_requests::id.eq(id)).filter(
-                    data_requests::issuer_org_id.eq(v.org_id).or(data_requests::validator_org_id.eq(v.org_id)),
-                ),
-            ))
-            .get_result(conn)
-            .await?
-        }
+        HoldObject::DataRequest => data_requests::table
+            .filter(data_requests::id.eq(id))
+            .filter(data_requests::issuer_org_id.eq(v.org_id).or(data_requests::validator_org_id.eq(v.org_id)))
+            .for_share()
+            .select(data_requests::id)
+            .first::<Uuid>(conn)
+            .await
+            .optional()?
+            .is_some(),
     })
 }
 

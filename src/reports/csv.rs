@@ -38,7 +38,9 @@ pub fn render(reports: &[Report], header: bool) -> Result<Vec<u8>, csv::Error> {
     }
     let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
     for r in reports {
-        let indicators: Vec<String> = r.indicators.iter().map(|i| format!("{}:{}", i.type_, i.value)).collect();
+        // Withdrawn values are the reporter's record only, not data to pass on.
+        let indicators: Vec<String> =
+            r.indicators.iter().filter(|i| i.withdrawn.is_none()).map(|i| format!("{}:{}", i.type_, i.value)).collect();
         w.write_record([
             r.id.to_string(),
             r.reference.clone(),

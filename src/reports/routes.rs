@@ -95,7 +95,8 @@ pub async fn list_reports(
         }
         None => (None, None),
     };
-    act.record_read(&state, None, serde_json::json!({"query": req.query_string(), "rows": rows.len()}));
+    let details = serde_json::json!({"query": req.query_string(), "indicator": searched(&filter), "rows": rows.len()});
+    act.record_read(&state, None, details);
     let items = view::views(&mut conn, &viewer, rows).await?;
     Ok(web::Json(ReportPage { items, next_cursor, total, total_kind }))
 }
@@ -186,11 +187,18 @@ pub async fn export_reports(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ExportReports).await?.for_purpose(&state, &purpose)?;
     let filter = parse_query(&q)?;
-    act.entry().details(serde_json::json!({"query": req.query_string()})).write(&mut *state.pool.get().await?).await?;
+    let details = serde_json::json!({"query": req.query_string(), "indicator": searched(&filter)});
+    act.entry().details(details).write(&mut *state.pool.get().await?).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"reports.csv\""))
         .streaming(export_stream(state.into_inner(), act.viewer(), filter)))
+}
+
+/// The normalised value a query searched for, as its audit row names it (a subject access
+/// export finds the consultation by it).
+fn searched(filter: &ReportFilter) -> Option<serde_json::Value> {
+    filter.indicator.as_ref().map(|(t, v)| serde_json::json!({"type": t, "value": v}))
 }
 
 /// Every page of the query, rendered as CSV chunks, one page of 500 at a time.

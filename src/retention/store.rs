@@ -18,6 +18,20 @@ struct Gone {
     last: DateTime<Utc>,
 }
 
+/// Of the locked candidates, those still without an active hold: a fresh statement sees a hold
+/// committed while the purge waited for the object's lock (a hold locks its object first).
+async fn still_unheld(c: &mut Conn, object_type: &str, gone: Vec<Gone>) -> ApiResult<Vec<Gone>> {
+    let ids: Vec<Uuid> = gone.iter().map(|g| g.id).collect();
+    let held: Vec<IdRow> = diesel::sql_query(
+        "SELECT DISTINCT object_id AS id FROM legal_holds WHERE object_type = $1 AND object_id = ANY($2) AND lifted_at IS NULL",
+    )
+    .bind::<Text, _>(object_type)
+    .bind::<Array<SqlUuid>, _>(&ids)
+    .load(c)
+    .await?;
+    Ok(gone.into_iter().filter(|g| !held.iter().any(|h| h.id == g.id)).collect())
+}
+
 /// `NOT EXISTS` an active legal hold on (`$type`, `column`).
 fn not_held(object_type: &str, column: &str) -> String {
     format!(
@@ -42,6 +56,7 @@ pub async fn purge_reports(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> A
     .bind::<BigInt, _>(limit)
     .load(c)
     .await?;
+    let gone = still_unheld(c, "report", gone).await?;
     let ids: Vec<Uuid> = gone.iter().map(|g| g.id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -96,6 +111,20 @@ pub async fn purge_traces(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> Ap
     .bind::<BigInt, _>(limit)
     .load(c)
     .await?;
+    // Lock the hops (a hold locks them too), then re-check holds and the cutoff afresh.
+    let candidates: Vec<Uuid> = gone.iter().map(|g| g.id).collect();
+    exec_ids(c, "SELECT id FROM fraud_alerts WHERE trace_id = ANY($1) FOR UPDATE", &candidates).await?;
+    let recent: Vec<IdRow> = diesel::sql_query(
+        "SELECT DISTINCT a.trace_id AS id FROM fraud_alerts a
+         WHERE a.trace_id = ANY($1) AND (a.created_at >= $2
+               OR EXISTS (SELECT 1 FROM fraud_alert_outcomes o WHERE o.alert_id = a.id AND o.created_at >= $2))",
+    )
+    .bind::<Array<SqlUuid>, _>(&candidates)
+    .bind::<Timestamptz, _>(cutoff)
+    .load(c)
+    .await?;
+    let gone: Vec<Gone> = gone.into_iter().filter(|g| !recent.iter().any(|r| r.id == g.id)).collect();
+    let gone = still_unheld(c, "trace", gone).await?;
     let ids: Vec<Uuid> = gone.iter().map(|g| g.id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -117,6 +146,8 @@ pub async fn purge_requests(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> 
     let gone: Vec<Gone> = diesel::sql_query(format!(
         "SELECT r.id, r.updated_at AS last FROM data_requests r
          WHERE r.status = ANY($3) AND r.updated_at < $1 AND {}
+           AND NOT EXISTS (SELECT 1 FROM signed_documents s
+                           WHERE s.request_id = r.id AND s.created_at >= now() - interval '180 days')
          ORDER BY r.updated_at LIMIT $2 FOR UPDATE SKIP LOCKED",
         not_held("data_request", "r.id")
     ))
@@ -125,6 +156,7 @@ pub async fn purge_requests(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> 
     .bind::<Array<Text>, _>(closed)
     .load(c)
     .await?;
+    let gone = still_unheld(c, "data_request", gone).await?;
     let ids: Vec<Uuid> = gone.iter().map(|g| g.id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -149,9 +181,21 @@ struct Count {
     n: i64,
 }
 
-/// The owner's `audit_purge`: sealed rows before `before`, never younger than a year.
-pub async fn purge_audit(c: &mut Conn, before: DateTime<Utc>) -> ApiResult<i64> {
-    let n: Count =
-        diesel::sql_query("SELECT audit_purge($1) AS n").bind::<Timestamptz, _>(before).get_result(c).await?;
+/// The owner's `audit_purge`: sealed rows older than `days`, never younger than the owner's
+/// floor (the cut-off is taken from the database's clock, the one the floor is checked by).
+pub async fn purge_audit(c: &mut Conn, days: u32) -> ApiResult<i64> {
+    let n: Count = diesel::sql_query("SELECT audit_purge(now() - make_interval(days => $1)) AS n")
+        .bind::<diesel::sql_types::Integer, _>(days as i32)
+        .get_result(c)
+        .await?;
     Ok(n.n)
+}
+
+/// Sets the floor `audit_purge` keeps audit rows for (None: for ever). Only the owner may.
+pub async fn set_audit_floor(c: &mut Conn, days: Option<u32>) -> ApiResult<()> {
+    diesel::sql_query("UPDATE audit_retention SET min_days = $1")
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(days.map(|d| d as i32))
+        .execute(c)
+        .await?;
+    Ok(())
 }

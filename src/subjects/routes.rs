@@ -27,10 +27,11 @@ pub async fn export_subject(
     q: web::Query<SubjectQuery>,
     purpose: web::Query<PurposeParams>,
 ) -> ApiResult<web::Json<SubjectExport>> {
-    let act = principal.authorize(&state, Action::ExportSubject).await?.for_purpose(&state, &purpose)?;
+    let act = principal.authorize(&state, Action::ExportSubject).await?;
     if !act.is_platform_admin() {
         return Err(act.refuse(&state, "subject", "export", "the platform operator (platform admins) exports subject data").await);
     }
+    let act = act.for_purpose(&state, &purpose)?;
     let t: IndicatorType = q.type_.parse().map_err(|e: String| ApiError::field("type", e))?;
     let value = normalize(t, &q.value).map_err(|e| ApiError::field("value", e))?;
     let mut conn = state.pool.get().await?;

@@ -76,14 +76,14 @@ pub async fn watchlists(c: &mut Conn, t: IndicatorType, value: &str) -> ApiResul
     Ok(out)
 }
 
-/// Audit rows whose details name the value (`value`, or `type:value` in a batch), merged ones
-/// included.
+/// Audit rows about the value: their object (a mule account), or their details naming it
+/// (`value`, or `type:value` in a batch; merged rows included).
 pub async fn consultations(c: &mut Conn, t: IndicatorType, value: &str) -> ApiResult<Vec<Consultation>> {
     Ok(diesel::sql_query(
         "SELECT id AS audit_id, at, organization_id, user_id, api_key_id, action, case_reference, purpose
          FROM audit_events
          WHERE action <> 'subject_access.export'
-           AND jsonb_path_exists(details, 'strict $.** ? (@ == $a || @ == $b)', jsonb_build_object('a', $1::text, 'b', $2::text))
+           AND (object_id = $1 OR jsonb_path_exists(details, 'strict $.** ? (@ == $a || @ == $b)', jsonb_build_object('a', $1::text, 'b', $2::text)))
          ORDER BY id DESC LIMIT 10000",
     )
     .bind::<Text, _>(value)

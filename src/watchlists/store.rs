@@ -186,18 +186,29 @@ pub async fn notify_matches(conn: &mut Conn, report: ReportId, new_indicators: &
     events::emit_many(conn, EventType::ReportIndicatorMatch, &events).await
 }
 
-/// The organisations told that the report named (type, value) on their watchlists.
+#[derive(QueryableByName)]
+struct OrgRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: OrgId,
+}
+
+/// The organisations told that the report named (type, value) on their watchlists, that may
+/// still see the report (a raised TLP may have taken it from some).
 pub async fn matched_orgs(conn: &mut Conn, report: ReportId, t: IndicatorType, value: &str) -> ApiResult<Vec<OrgId>> {
-    use crate::kernel::db::schema::outbox_events;
     let probe = serde_json::json!([{"type": t, "value": value}]);
-    let mut orgs: Vec<OrgId> = outbox_events::table
-        .filter(outbox_events::type_.eq(EventType::ReportIndicatorMatch))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("payload->>'report_id' = ").bind::<Text, _>(report.to_string()))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("payload->'matches' @> ").bind::<diesel::sql_types::Jsonb, _>(probe))
-        .select(outbox_events::recipient_org_id)
-        .load(conn)
-        .await?;
-    orgs.sort();
-    orgs.dedup();
-    Ok(orgs)
+    let rows: Vec<OrgRow> = diesel::sql_query(
+        "SELECT DISTINCT o.id FROM outbox_events e
+         JOIN organizations o ON o.id = e.recipient_org_id AND o.active
+         JOIN reports r ON r.id = $1
+         WHERE e.type = $2 AND e.payload->>'report_id' = $1::text AND e.payload->'matches' @> $3
+           AND report_visible(r.reporter_org_id, r.shared_with, r.tlp, o.id, o.kind = ANY($4))
+         ORDER BY o.id",
+    )
+    .bind::<SqlUuid, _>(report)
+    .bind::<Text, _>(EventType::ReportIndicatorMatch)
+    .bind::<diesel::sql_types::Jsonb, _>(probe)
+    .bind::<Array<Text>, _>(OrgKind::public_sector())
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }

@@ -79,7 +79,8 @@ async fn a_public_sector_search_states_its_purpose_and_is_found_by_its_case() {
     let theirs = app.get_as(&police.admin, "/api/v1/audit?case_reference=OTHER-1").await.ok(200);
     assert!(theirs["items"].as_array().unwrap().is_empty(), "another force's case is not in your audit: {theirs}");
 
-    // Statistics: consultations per case and per purpose.
+    // Statistics: consultations per case and per purpose (once the other force's look-up is written).
+    audit_until(&app, &reg.admin, "/api/v1/audit?case_reference=OTHER-1", |rows| !rows.is_empty()).await;
     let stats = app.get_as(&reg.admin, "/api/v1/statistics/consultations").await.ok(200);
     let case = stats["by_case"].as_array().unwrap().iter().find(|c| c["case_reference"] == "CASE-2026-17").unwrap().clone();
     assert!(case["consultations"].as_i64().unwrap() >= 6, "{stats}");
@@ -328,10 +329,17 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     app.post_as(&prosecutor.admin, &lift, &json!({"reason": "not yours"})).await.problem(404);
     assert_eq!(app.post_as(&police.admin, &lift, &json!({"reason": "Case closed"})).await.ok(200)["active"], false);
     app.post_as(&police.admin, &lift, &json!({"reason": "again"})).await.problem(409);
+    // A member lifts only a hold they set; the org_admin any of the organisation's.
+    let (member, _) = app.member(&police, "investigator@police.test").await;
+    let by_member = app.post_as(&member, "/api/v1/legal-holds", &hold("report", &id(&fresh))).await.ok(201);
+    app.post_as(&member, &format!("/api/v1/legal-holds/{}/lift", h1["id"].as_str().unwrap()), &json!({"reason": "not mine"})).await.problem(403);
+    app.post_as(&police.admin, &format!("/api/v1/legal-holds/{}/lift", by_member["id"].as_str().unwrap()), &json!({"reason": "Duplicate"}))
+        .await
+        .ok(200);
     // Lists: own holds; the regulator sees all.
     assert_eq!(app.get_as(&police.admin, "/api/v1/legal-holds?active=true").await.ok(200)["items"].as_array().unwrap().len(), 2);
     assert_eq!(app.get_as(&prosecutor.admin, "/api/v1/legal-holds").await.ok(200)["items"].as_array().unwrap().len(), 1);
-    assert_eq!(app.get_as(&reg.admin, "/api/v1/legal-holds").await.ok(200)["items"].as_array().unwrap().len(), 4);
+    assert_eq!(app.get_as(&reg.admin, "/api/v1/legal-holds").await.ok(200)["items"].as_array().unwrap().len(), 5);
 
     // Time passes for everything but `fresh` and the open request.
     let ids = |v: &[&Value]| v.iter().map(|x| format!("'{}'", id(x))).collect::<Vec<_>>().join(",");
@@ -339,6 +347,16 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     age(&app, "fraud_alerts", "created_at", "true", 40).await;
     age(&app, "fraud_alert_outcomes", "created_at", "true", 40).await;
     age(&app, "data_requests", "updated_at", &format!("id IN ({})", ids(&[&closed, &closed_held, &open])), 200).await;
+    // The service role cannot erase a young signed document, whatever it says of its request.
+    let mut service = app.state.pool.get().await.unwrap();
+    let sql = format!("UPDATE data_requests SET status = 'withdrawn', updated_at = now() - interval '9 years' WHERE id = '{}'", id(&open));
+    diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut service).await.unwrap();
+    let sql = format!("SELECT purge_signed_documents(ARRAY['{}'::uuid])", id(&open));
+    diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut service).await.unwrap();
+    drop(service);
+    assert!(count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&open))).await > 0);
+    exec(&mut app.db.connect().await, &format!("UPDATE data_requests SET status = 'submitted' WHERE id = '{}'", id(&open))).await;
+    age(&app, "signed_documents", "created_at", &format!("request_id <> '{}'", id(&open)), 200).await;
     let signed_before = count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&closed))).await;
     assert!(signed_before > 0, "the closed request has signed documents to purge");
 
@@ -416,8 +434,15 @@ async fn audit_rows_past_their_period_are_cut_at_an_anchor_the_chain_verifies_fr
 
     // The service role itself cannot cut younger rows, however it asks.
     let mut service = app.state.pool.get().await.unwrap();
+    // The floor is the owner's (set at each start from CYBERBRIDGE_RETENTION_AUDIT_DAYS; here 3,650
+    // days until the owner lowers it): the service role cannot cut younger rows, however it asks.
+    let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT audit_purge(now() - interval '400 days')"), &mut service).await;
+    assert!(refused.unwrap_err().to_string().contains("kept 3650 days"));
+    let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("UPDATE audit_retention SET min_days = 365"), &mut service).await;
+    assert!(refused.is_err(), "the service role does not move the floor");
+    exec(&mut db, "UPDATE audit_retention SET min_days = 400").await;
     let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT audit_purge(now() - interval '10 days')"), &mut service).await;
-    assert!(refused.unwrap_err().to_string().contains("at least 365 days"));
+    assert!(refused.unwrap_err().to_string().contains("kept 400 days"));
     let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("DELETE FROM audit_events"), &mut service).await;
     assert!(refused.is_err(), "the service role deletes no audit row");
     drop(service);
@@ -490,8 +515,10 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
     assert_eq!(app.post_as(&s2.admin, &answer, &json!({"decision": "maybe"})).await.problem(422)["errors"][0]["field"], "decision");
     app.post_as(&s2.admin, &answer, &json!({"decision": "confirm", "reason": "Our customer lost 50 EUR to it"})).await.ok(200);
 
-    // The third bank stays silent past the deadline: its answer lapses and the flag is lifted.
+    // The third bank stays silent past the deadline: too late to answer, its answer lapses and
+    // the flag is lifted.
     age(&app, "mule_contests", "deadline", "true", 1).await;
+    app.post_as(&s3.admin, &answer, &json!({"decision": "confirm"})).await.problem(409);
     let closed = cyberbridge::alerts::contest::close_overdue(&mut app.state.pool.get().await.unwrap()).await.unwrap();
     assert_eq!(closed, 1);
     let now = app.get_as(&police.admin, &account).await.ok(200);
@@ -638,4 +665,23 @@ async fn racing_callers_contest_answer_and_withdraw_once() {
     // A reason over 1,000 characters is refused before anything is written.
     let long = json!({"reason": "x".repeat(1001)});
     assert_eq!(app.post_as(&s1.admin, &path, &long).await.problem(422)["errors"][0]["field"], "reason");
+}
+
+#[actix_rt::test]
+async fn a_withdrawal_is_not_told_to_a_watcher_who_can_no_longer_see_the_report() {
+    let app = TestApp::spawn().await;
+    let reporter = app.org("bank", "Reporter").await;
+    let watcher = app.org("bank", "Watcher").await;
+    app.post_as(&watcher.admin, "/api/v1/watchlists", &json!({"name": "W", "items": [{"type": "iban", "value": iban_xk(91)}]})).await.ok(201);
+    let report = create_report(&app, &reporter.admin, report_body("green", &iban_xk(91), &[])).await;
+    let id = report["id"].as_str().unwrap();
+    let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
+    assert_eq!(events_of(&feed, "report.indicator_match").len(), 1);
+    // The reporter raises the report to RED: the watcher may no longer see it, nor its withdrawal.
+    app.patch_with(&reporter.admin, &format!("/api/v1/reports/{id}"), "\"1\"", &json!({"tlp": "red"})).await.ok(200);
+    app.post_as(&reporter.admin, &format!("/api/v1/reports/{id}/indicators/iban/{}/withdraw", iban_xk(91)), &json!({"reason": "Wrong account"}))
+        .await
+        .ok(200);
+    let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
+    assert!(events_of(&feed, "indicator.withdrawn").is_empty(), "{feed}");
 }

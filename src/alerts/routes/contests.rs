@@ -83,8 +83,11 @@ pub async fn contest_mule_flag(
     let reason = reason(&mut check, Some(&body.reason), true).unwrap_or_default();
     check.finish()?;
     let mut conn = state.pool.get().await?;
-    let (iban, parties) = account(&state, &act, &mut conn, &iban).await?;
-    if !parties.receivers.contains(&act.org_id) {
+    let (iban, _) = account(&state, &act, &mut conn, &iban).await?;
+    // The holder as routed by the account's bank code (the latest alert's receiver), not any
+    // bank an alert ever reached.
+    let holder = store::mule_account(&mut conn, &iban).await?.and_then(|m| m.holder_id);
+    if holder != Some(act.org_id) {
         return Err(act.refuse(&state, "mule_account", &iban, "only the bank holding the account contests its flag").await);
     }
     let days = state.config.contest_days;
