@@ -185,7 +185,8 @@ impl Grant {
     /// kinds in `CYBERBRIDGE_PURPOSE_REQUIRED` (422 naming the missing field), optional for
     /// others, and stored with every audit row the call writes.
     pub fn for_purpose(mut self, state: &AppState, params: &crate::domain::PurposeParams) -> ApiResult<Grant> {
-        self.purpose = state.purpose_policy.check(self.principal.org_kind, params).map_err(|e| ApiError::Validation(vec![e]))?;
+        self.purpose =
+            state.purpose_policy.check(self.principal.org_kind, params).map_err(|e| ApiError::Validation(vec![e]))?;
         Ok(self)
     }
 

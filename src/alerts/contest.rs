@@ -208,7 +208,9 @@ pub async fn answer(
     decision: ContestAnswer,
     reason: Option<&str>,
 ) -> ApiResult<MuleContest> {
-    let contest = store::lock_open_contest(c, iban).await?.ok_or_else(|| ApiError::Conflict("no contest of this flag is open".into()))?;
+    let contest = store::lock_open_contest(c, iban)
+        .await?
+        .ok_or_else(|| ApiError::Conflict("no contest of this flag is open".into()))?;
     if contest.deadline <= Utc::now() {
         return Err(ApiError::Conflict("the deadline to answer has passed: silence counts as a withdrawal".into()));
     }
@@ -217,7 +219,8 @@ pub async fn answer(
         ContestAnswer::Withdraw => ContestDecision::Withdrawn,
     };
     if !store::answer_contest(c, contest.id, act.org_id, recorded, reason, Some(act.actor_id())).await? {
-        let asked = store::contest_answers(c, &[contest.id]).await?.into_iter().any(|a| a.organization_id == act.org_id);
+        let asked =
+            store::contest_answers(c, &[contest.id]).await?.into_iter().any(|a| a.organization_id == act.org_id);
         return Err(if asked {
             ApiError::Conflict("you have answered this contest already".into())
         } else {

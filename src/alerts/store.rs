@@ -186,7 +186,8 @@ pub struct MuleRow {
 
 /// The per-IBAN figures of the alerts that count towards a mule flag (not withdrawn by their
 /// sender after a contest).
-const MULE_FIGURES: &str = "SELECT beneficiary_iban AS iban, count(DISTINCT sender_org_id) AS sending_banks, count(*) AS alerts,
+const MULE_FIGURES: &str =
+    "SELECT beneficiary_iban AS iban, count(DISTINCT sender_org_id) AS sending_banks, count(*) AS alerts,
                 (array_agg(receiver_org_id ORDER BY created_at DESC))[1] AS holder_id,
                 min(created_at) AS first_alert_at, max(created_at) AS last_alert_at
          FROM fraud_alerts

@@ -14,7 +14,8 @@ use utoipa_actix_web::AppExt;
 
 use crate::kernel::{http, AppState};
 use crate::{
-    alerts, apikeys, approvals, audit, auth, events, holds, subjects, indicators, organizations, reports, requests, system, users,
+    alerts, apikeys, approvals, audit, auth, events, holds, indicators, organizations, reports, requests, subjects,
+    system, users,
 };
 use crate::{watchlists, webhooks};
 

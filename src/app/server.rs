@@ -67,7 +67,8 @@ async fn set_audit_floor(config: &Config, url: &str) {
     use diesel_async::AsyncConnection;
     let days = (config.retention_audit_days != 0).then_some(config.retention_audit_days);
     let result = async {
-        let mut conn = diesel_async::AsyncPgConnection::establish(url).await.map_err(crate::kernel::error::ApiError::internal)?;
+        let mut conn =
+            diesel_async::AsyncPgConnection::establish(url).await.map_err(crate::kernel::error::ApiError::internal)?;
         crate::retention::store::set_audit_floor(&mut conn, days).await
     }
     .await;

@@ -69,7 +69,10 @@ pub async fn get_consultation_statistics(
     }
     let mut conn = state.pool.get().await?;
     let (cases, purposes) = store::consultations(&mut conn, from, to, only_org).await?;
-    act.entry().details(serde_json::json!({"from": from, "to": to, "organization_id": only_org})).write(&mut conn).await?;
+    act.entry()
+        .details(serde_json::json!({"from": from, "to": to, "organization_id": only_org}))
+        .write(&mut conn)
+        .await?;
     Ok(web::Json(ConsultationStatistics {
         from,
         to,

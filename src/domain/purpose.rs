@@ -95,9 +95,7 @@ impl PurposePolicy {
                     ),
                 ))
             }
-            (None, Some(_)) => {
-                return Err(fail("case_reference", "is required: the case this search is for".into()))
-            }
+            (None, Some(_)) => return Err(fail("case_reference", "is required: the case this search is for".into())),
             (Some(c), Some(r)) => (c, r),
         };
         let reason: PurposeReason = reason.parse().map_err(|e| fail("purpose", e))?;

@@ -89,7 +89,12 @@ pub async fn list_legal_holds(
     let act = principal.authorize(&state, Action::ListLegalHolds).await?;
     let limit = pagination::limit(q.limit)?;
     let before: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
-    let object = q.object_type.as_deref().map(str::parse::<HoldObject>).transpose().map_err(|e| ApiError::field("object_type", e))?;
+    let object = q
+        .object_type
+        .as_deref()
+        .map(str::parse::<HoldObject>)
+        .transpose()
+        .map_err(|e| ApiError::field("object_type", e))?;
     let org = if act.reads_all_audit() { None } else { Some(act.org_id) };
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, org, Some((object, q.object_id)), q.active, before, limit).await?;
@@ -127,7 +132,8 @@ pub async fn lift_legal_hold(
         return Err(act.hide(&state, "legal_hold", id).await);
     };
     let own = hold.created_by == Some(act.actor_id());
-    if !own && !(act.is_user() && act.role == crate::domain::Role::OrgAdmin) {
+    let org_admin = act.is_user() && act.role == crate::domain::Role::OrgAdmin;
+    if !(own || org_admin) {
         return Err(act.refuse(&state, "legal_hold", id, "a hold is lifted by whoever set it or an org_admin").await);
     }
     let lifted = conn
@@ -137,7 +143,8 @@ pub async fn lift_legal_hold(
                 return Err(ApiError::Conflict("the hold is already lifted".into()));
             }
             let hold = store::lift(c, id, Some(act.actor_id()), &reason).await?;
-            let details = serde_json::json!({"object_type": hold.object_type, "object_id": hold.object_id, "reason": reason});
+            let details =
+                serde_json::json!({"object_type": hold.object_type, "object_id": hold.object_id, "reason": reason});
             act.on("legal_hold", id).details(details).write(c).await?;
             Ok::<_, ApiError>(Some(hold))
         })

@@ -115,4 +115,3 @@ pub async fn on_objects(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<Vec<HoldRow>
         .load(conn)
         .await?)
 }
-

@@ -439,7 +439,8 @@ pub fn parse_indicators(check: &mut Check, items: &[IndicatorInput]) -> Vec<Indi
         let Some(value) = check.take(&format!("indicators[{i}].value"), normalize(kind, &item.value)) else {
             continue;
         };
-        let Some((confidence, valid_until)) = check_quality(check, &format!("indicators[{i}]"), item.confidence, item.valid_until)
+        let Some((confidence, valid_until)) =
+            check_quality(check, &format!("indicators[{i}]"), item.confidence, item.valid_until)
         else {
             continue;
         };

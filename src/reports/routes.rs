@@ -330,12 +330,12 @@ async fn rectify(
         return Err(act.hide(state, "report", id).await);
     };
     if current.reporter_org_id != act.org_id {
-        return Err(act.refuse(state, "report", id, "only the reporting organisation withdraws or corrects its values").await);
+        return Err(act
+            .refuse(state, "report", id, "only the reporting organisation withdraws or corrects its values")
+            .await);
     }
     let report = conn
-        .transaction(async |c| {
-            service::withdraw_indicator(c, act, id, if_match, target, &reason, replacement).await
-        })
+        .transaction(async |c| service::withdraw_indicator(c, act, id, if_match, target, &reason, replacement).await)
         .await?;
     Ok(with_etag(StatusCode::OK, report.version, &report))
 }

@@ -118,9 +118,7 @@ pub async fn withdraw_indicator(
         None => None,
     };
     let by = act.user_id().map(|u| u.0).or(act.api_key_id().map(|k| k.0));
-    store::withdraw_link(c, id, (target.0, &target.1), reason, by, corrected_to)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    store::withdraw_link(c, id, (target.0, &target.1), reason, by, corrected_to).await?.ok_or(ApiError::NotFound)?;
     let event = IndicatorWithdrawnEvent {
         report_id: id,
         reference: row.reference.clone(),

@@ -287,8 +287,7 @@ pub async fn attach_indicators(
         .iter()
         .filter_map(|(id, t, v)| {
             let link = items.iter().find(|l| l.kind == *t && l.value == *v)?;
-            let valid_until =
-                link.valid_until.unwrap_or(seen.1 + chrono::Duration::days(t.default_validity_days()));
+            let valid_until = link.valid_until.unwrap_or(seen.1 + chrono::Duration::days(t.default_validity_days()));
             Some((
                 report_indicators::indicator_id.eq(*id),
                 report_indicators::report_id.eq(report),

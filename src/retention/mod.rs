@@ -107,7 +107,13 @@ pub enum Kind {
 }
 
 /// The tombstone of a purged object: which rule, its period, its last activity.
-fn tombstone(object_type: &'static str, id: uuid::Uuid, rule: &str, days: u32, last: chrono::DateTime<chrono::Utc>) -> Entry {
+fn tombstone(
+    object_type: &'static str,
+    id: uuid::Uuid,
+    rule: &str,
+    days: u32,
+    last: chrono::DateTime<chrono::Utc>,
+) -> Entry {
     Entry::anonymous(&RequestMeta::default(), "retention.purge")
         .object(object_type, id)
         .details(serde_json::json!({"rule": rule, "retention_days": days, "last_activity": last}))
@@ -122,9 +128,19 @@ async fn purge_batch(conn: &mut Conn, kind: Kind, days: u32) -> ApiResult<Option
         }
         let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
         let (object_type, rule, gone) = match kind {
-            Kind::Reports => ("report", "reports: days after the last change", store::purge_reports(c, cutoff, BATCH).await?),
-            Kind::Traces => ("trace", "fraud alerts: days after the trace's last hop or outcome", store::purge_traces(c, cutoff, BATCH).await?),
-            Kind::Requests => ("data_request", "closed data requests: days after closing", store::purge_requests(c, cutoff, BATCH).await?),
+            Kind::Reports => {
+                ("report", "reports: days after the last change", store::purge_reports(c, cutoff, BATCH).await?)
+            }
+            Kind::Traces => (
+                "trace",
+                "fraud alerts: days after the trace's last hop or outcome",
+                store::purge_traces(c, cutoff, BATCH).await?,
+            ),
+            Kind::Requests => (
+                "data_request",
+                "closed data requests: days after closing",
+                store::purge_requests(c, cutoff, BATCH).await?,
+            ),
         };
         let stones: Vec<Entry> = gone.iter().map(|(id, last)| tombstone(object_type, *id, rule, days, *last)).collect();
         if !stones.is_empty() {

@@ -71,10 +71,11 @@ pub async fn purge_reports(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> A
         &ids,
     )
     .await?;
-    let values: Vec<IdRow> = diesel::sql_query("SELECT DISTINCT indicator_id AS id FROM report_indicators WHERE report_id = ANY($1)")
-        .bind::<Array<SqlUuid>, _>(&ids)
-        .load(c)
-        .await?;
+    let values: Vec<IdRow> =
+        diesel::sql_query("SELECT DISTINCT indicator_id AS id FROM report_indicators WHERE report_id = ANY($1)")
+            .bind::<Array<SqlUuid>, _>(&ids)
+            .load(c)
+            .await?;
     exec_ids(c, "DELETE FROM reports WHERE id = ANY($1)", &ids).await?;
     let values: Vec<Uuid> = values.into_iter().map(|v| v.id).collect();
     exec_ids(

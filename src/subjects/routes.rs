@@ -29,7 +29,9 @@ pub async fn export_subject(
 ) -> ApiResult<web::Json<SubjectExport>> {
     let act = principal.authorize(&state, Action::ExportSubject).await?;
     if !act.is_platform_admin() {
-        return Err(act.refuse(&state, "subject", "export", "the platform operator (platform admins) exports subject data").await);
+        return Err(act
+            .refuse(&state, "subject", "export", "the platform operator (platform admins) exports subject data")
+            .await);
     }
     let act = act.for_purpose(&state, &purpose)?;
     let t: IndicatorType = q.type_.parse().map_err(|e: String| ApiError::field("type", e))?;
@@ -39,7 +41,8 @@ pub async fn export_subject(
     let (alerts, mule_account) = if t == IndicatorType::Iban {
         let alerts = store::alerts(&mut conn, &value).await?;
         let figures = crate::alerts::store::mule_account(&mut conn, &value).await?;
-        let contest = crate::alerts::contest::latest(&mut conn, std::slice::from_ref(&value)).await?.pop().map(|(_, c)| c);
+        let contest =
+            crate::alerts::contest::latest(&mut conn, std::slice::from_ref(&value)).await?.pop().map(|(_, c)| c);
         // Only an account named as a beneficiary (or once contested) has mule-flag figures.
         let named = figures.is_some() || contest.is_some();
         (alerts, named.then(|| crate::alerts::routes::mule_view(value.clone(), figures, contest)))

@@ -65,12 +65,13 @@ pub async fn watchlists(c: &mut Conn, t: IndicatorType, value: &str) -> ApiResul
             .load(c)
             .await?;
     if matches!(t, IndicatorType::Ipv4 | IndicatorType::Ipv6) {
-        let inside: Vec<SubjectWatch> =
-            diesel::sql_query(format!("{SELECT} WHERE wi.type = $1 AND wi.network IS NOT NULL AND wi.network >>= $2::inet"))
-                .bind::<Text, _>(t)
-                .bind::<Text, _>(value)
-                .load(c)
-                .await?;
+        let inside: Vec<SubjectWatch> = diesel::sql_query(format!(
+            "{SELECT} WHERE wi.type = $1 AND wi.network IS NOT NULL AND wi.network >>= $2::inet"
+        ))
+        .bind::<Text, _>(t)
+        .bind::<Text, _>(value)
+        .load(c)
+        .await?;
         out.extend(inside);
     }
     Ok(out)

@@ -25,7 +25,9 @@ fn events_of(app_events: &Value, kind: &str) -> Vec<Value> {
 
 #[actix_rt::test]
 async fn a_public_sector_search_states_its_purpose_and_is_found_by_its_case() {
-    let app = TestApp::spawn_with(|c| c.purpose_required = cyberbridge::domain::purpose::DEFAULT_PURPOSE_REQUIRED.into()).await;
+    let app =
+        TestApp::spawn_with(|c| c.purpose_required = cyberbridge::domain::purpose::DEFAULT_PURPOSE_REQUIRED.into())
+            .await;
     let bank = app.org("bank", "Bank A").await;
     let police = app.org("law_enforcement", "Police").await;
     let other_police = app.org("law_enforcement", "Other Police").await;
@@ -43,13 +45,21 @@ async fn a_public_sector_search_states_its_purpose_and_is_found_by_its_case() {
     assert_eq!(p["errors"][0]["field"], "case_reference");
     let p = app.get_as(&police.admin, &format!("{lookup}&purpose=curiosity&case_reference=C-1")).await.problem(422);
     assert_eq!(p["errors"][0]["field"], "purpose");
-    let p = app.get_as(&police.admin, &format!("{lookup}&purpose=other&case_reference={}", "x".repeat(101))).await.problem(422);
+    let p = app
+        .get_as(&police.admin, &format!("{lookup}&purpose=other&case_reference={}", "x".repeat(101)))
+        .await
+        .problem(422);
     assert_eq!(p["errors"][0]["field"], "case_reference");
-    for path in ["/api/v1/reports", "/api/v1/reports/export.csv", &format!("/api/v1/indicators/iban/{}/reports", iban_xk(7))] {
+    for path in
+        ["/api/v1/reports", "/api/v1/reports/export.csv", &format!("/api/v1/indicators/iban/{}/reports", iban_xk(7))]
+    {
         assert_eq!(app.get_as(&police.admin, path).await.problem(422)["errors"][0]["field"], "purpose", "{path}");
     }
     let batch = json!({"items": [{"type": "iban", "value": iban_xk(7)}]});
-    assert_eq!(app.post_as(&police.admin, "/api/v1/indicators/lookup", &batch).await.problem(422)["errors"][0]["field"], "purpose");
+    assert_eq!(
+        app.post_as(&police.admin, "/api/v1/indicators/lookup", &batch).await.problem(422)["errors"][0]["field"],
+        "purpose"
+    );
     // A bank need not state one.
     assert_eq!(app.get_as(&bank.admin, &lookup).await.ok(200)["seen"], true);
 
@@ -63,7 +73,9 @@ async fn a_public_sector_search_states_its_purpose_and_is_found_by_its_case() {
     let batch = json!({"items": [{"type": "iban", "value": iban_xk(7)}], "purpose": "fraud_prevention", "case_reference": "CASE-2026-17"});
     app.post_as(&police.admin, "/api/v1/indicators/lookup", &batch).await.ok(200);
     // Another force's search for another case.
-    app.get_as(&other_police.admin, &format!("{lookup}&purpose=threat_intelligence&case_reference=OTHER-1")).await.ok(200);
+    app.get_as(&other_police.admin, &format!("{lookup}&purpose=threat_intelligence&case_reference=OTHER-1"))
+        .await
+        .ok(200);
 
     let rows = audit_until(&app, &reg.admin, "/api/v1/audit?case_reference=CASE-2026-17", |rows| {
         ["report.query", "report.export", "indicator.correlate"].iter().all(|a| rows.iter().any(|r| r["action"] == *a))
@@ -82,13 +94,20 @@ async fn a_public_sector_search_states_its_purpose_and_is_found_by_its_case() {
     // Statistics: consultations per case and per purpose (once the other force's look-up is written).
     audit_until(&app, &reg.admin, "/api/v1/audit?case_reference=OTHER-1", |rows| !rows.is_empty()).await;
     let stats = app.get_as(&reg.admin, "/api/v1/statistics/consultations").await.ok(200);
-    let case = stats["by_case"].as_array().unwrap().iter().find(|c| c["case_reference"] == "CASE-2026-17").unwrap().clone();
+    let case =
+        stats["by_case"].as_array().unwrap().iter().find(|c| c["case_reference"] == "CASE-2026-17").unwrap().clone();
     assert!(case["consultations"].as_i64().unwrap() >= 6, "{stats}");
     assert_eq!(case["organization_id"], police.id.as_str());
-    assert!(stats["by_purpose"].as_array().unwrap().iter().any(|p| p["purpose"] == "threat_intelligence" && p["consultations"] == 1));
+    assert!(stats["by_purpose"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["purpose"] == "threat_intelligence" && p["consultations"] == 1));
     let own = app.get_as(&police.admin, "/api/v1/statistics/consultations").await.ok(200);
     assert!(own["by_case"].as_array().unwrap().iter().all(|c| c["organization_id"] == police.id.as_str()), "{own}");
-    let p = app.get_as(&police.admin, &format!("/api/v1/statistics/consultations?organization_id={}", other_police.id)).await;
+    let p = app
+        .get_as(&police.admin, &format!("/api/v1/statistics/consultations?organization_id={}", other_police.id))
+        .await;
     assert_eq!(p.problem(422)["errors"][0]["field"], "organization_id");
     // A member (no audit permission) reads none.
     let (member, _) = app.member(&police, "analyst@police.test").await;
@@ -105,11 +124,15 @@ async fn values_go_stale_by_type_and_stale_values_are_history_not_sightings() {
     let bank = app.org("bank", "Bank A").await;
     let isp = app.org("isp", "ISP").await;
     let watcher = app.org("bank", "Bank W").await;
-    app.post_as(&watcher.admin, "/api/v1/watchlists", &json!({"name": "Watched", "items": [
+    app.post_as(
+        &watcher.admin,
+        "/api/v1/watchlists",
+        &json!({"name": "Watched", "items": [
         {"type": "ipv4", "value": "198.51.100.7"}, {"type": "ipv4", "value": "198.51.100.8"},
-        {"type": "iban", "value": iban_xk(21)}]}))
-        .await
-        .ok(201);
+        {"type": "iban", "value": iban_xk(21)}]}),
+    )
+    .await
+    .ok(201);
     // Seen 40 days ago: the IP address (30 days) is stale, the IBAN (a year) is not.
     let long_ago = (chrono::Utc::now() - chrono::Duration::days(40)).to_rfc3339();
     let report = create_report(&app, &isp.admin, json!({
@@ -131,7 +154,12 @@ async fn values_go_stale_by_type_and_stale_values_are_history_not_sightings() {
     let look = |v: String| {
         let app = &app;
         let auth = bank.admin.clone();
-        async move { app.post_as(&auth, "/api/v1/indicators/lookup", &json!({"items": [{"type": "ipv4", "value": v}]})).await.ok(200)["results"][0].clone() }
+        async move {
+            app.post_as(&auth, "/api/v1/indicators/lookup", &json!({"items": [{"type": "ipv4", "value": v}]}))
+                .await
+                .ok(200)["results"][0]
+                .clone()
+        }
     };
     let stale = look("198.51.100.7".into()).await;
     assert_eq!((stale["seen"].clone(), stale["stale"].clone()), (json!(false), json!(true)), "{stale}");
@@ -143,12 +171,19 @@ async fn values_go_stale_by_type_and_stale_values_are_history_not_sightings() {
     assert_eq!(current["confidence"], 50);
 
     // A second, fresh report of the stale address makes it current again; the stale one is listed after.
-    let fresh = create_report(&app, &isp.admin, json!({
+    let fresh = create_report(
+        &app,
+        &isp.admin,
+        json!({
         "category": "phishing", "title": "Same server again", "description": "Back online", "tlp": "green",
-        "indicators": [{"type": "ipv4", "value": "198.51.100.7", "confidence": 70}]}))
+        "indicators": [{"type": "ipv4", "value": "198.51.100.7", "confidence": 70}]}),
+    )
     .await;
     let again = look("198.51.100.7".into()).await;
-    assert_eq!((again["seen"].clone(), again["report_count"].clone(), again["stale_report_count"].clone()), (json!(true), json!(1), json!(1)));
+    assert_eq!(
+        (again["seen"].clone(), again["report_count"].clone(), again["stale_report_count"].clone()),
+        (json!(true), json!(1), json!(1))
+    );
     assert_eq!(again["reports"][0]["id"], fresh["id"]);
     assert_eq!(again["confidence"], 70, "the confidence of the current reports only");
 
@@ -161,13 +196,22 @@ async fn values_go_stale_by_type_and_stale_values_are_history_not_sightings() {
         .collect();
     assert!(matched.contains(&(iban_xk(21), "iban".into())));
     assert!(matched.contains(&("198.51.100.8".into(), "ipv4".into())));
-    assert_eq!(matched.iter().filter(|(v, _)| v == "198.51.100.7").count(), 1, "only the fresh report's sighting: {matched:?}");
+    assert_eq!(
+        matched.iter().filter(|(v, _)| v == "198.51.100.7").count(),
+        1,
+        "only the fresh report's sighting: {matched:?}"
+    );
 
     // Bad values: confidence beyond 100, validity beyond ten years.
-    let bad = app.post_as(&isp.admin, "/api/v1/reports", &json!({
+    let bad = app
+        .post_as(
+            &isp.admin,
+            "/api/v1/reports",
+            &json!({
         "category": "phishing", "title": "t", "description": "d", "tlp": "green",
         "indicators": [{"type": "ipv4", "value": "198.51.100.9", "confidence": 101},
-                       {"type": "ipv4", "value": "198.51.100.10", "valid_until": "2099-01-01T00:00:00Z"}]}))
+                       {"type": "ipv4", "value": "198.51.100.10", "valid_until": "2099-01-01T00:00:00Z"}]}),
+        )
         .await
         .problem(422);
     let fields: Vec<&str> = bad["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -182,10 +226,14 @@ async fn the_reporter_withdraws_or_corrects_a_value_and_those_who_matched_it_are
     let bystander = app.org("bank", "Bank X").await;
     let police = app.org("law_enforcement", "Police").await;
     let (wrong, right) = (iban_xk(31), iban_xk(32));
-    app.post_as(&watcher.admin, "/api/v1/watchlists", &json!({"name": "W", "items": [
-        {"type": "iban", "value": wrong}, {"type": "iban", "value": right}]}))
-        .await
-        .ok(201);
+    app.post_as(
+        &watcher.admin,
+        "/api/v1/watchlists",
+        &json!({"name": "W", "items": [
+        {"type": "iban", "value": wrong}, {"type": "iban", "value": right}]}),
+    )
+    .await
+    .ok(201);
     let report = create_report(&app, &bank.admin, report_body("green", &wrong, &[])).await;
     let id = report["id"].as_str().unwrap();
     let withdraw = format!("/api/v1/reports/{id}/indicators/iban/{wrong}/withdraw");
@@ -193,27 +241,52 @@ async fn the_reporter_withdraws_or_corrects_a_value_and_those_who_matched_it_are
 
     // Only the reporter; a reason is required; another organisation's report is 404 when hidden.
     let secret = create_report(&app, &bank.admin, report_body("red", &iban_xk(33), &[])).await;
-    app.post_as(&bystander.admin, &format!("/api/v1/reports/{}/indicators/iban/{}/withdraw", secret["id"].as_str().unwrap(), iban_xk(33)), &json!({"reason": "x"}))
-        .await
-        .problem(404);
+    app.post_as(
+        &bystander.admin,
+        &format!("/api/v1/reports/{}/indicators/iban/{}/withdraw", secret["id"].as_str().unwrap(), iban_xk(33)),
+        &json!({"reason": "x"}),
+    )
+    .await
+    .problem(404);
     app.post_as(&police.admin, &withdraw, &json!({"reason": "not yours"})).await.problem(403);
-    assert_eq!(app.post_as(&bank.admin, &withdraw, &json!({"reason": " "})).await.problem(422)["errors"][0]["field"], "reason");
     assert_eq!(
-        app.post_as(&bank.admin, &correct, &json!({"value": "XK05 1212 0123 4567 8907", "reason": "typo"})).await.problem(422)["errors"][0]["field"],
+        app.post_as(&bank.admin, &withdraw, &json!({"reason": " "})).await.problem(422)["errors"][0]["field"],
+        "reason"
+    );
+    assert_eq!(
+        app.post_as(&bank.admin, &correct, &json!({"value": "XK05 1212 0123 4567 8907", "reason": "typo"}))
+            .await
+            .problem(422)["errors"][0]["field"],
         "value"
     );
-    assert_eq!(app.post_as(&bank.admin, &correct, &json!({"value": wrong, "reason": "same"})).await.problem(422)["errors"][0]["field"], "value");
-    app.post_as(&bank.admin, &format!("/api/v1/reports/{id}/indicators/iban/{}/withdraw", iban_xk(34)), &json!({"reason": "never named"}))
-        .await
-        .problem(404);
+    assert_eq!(
+        app.post_as(&bank.admin, &correct, &json!({"value": wrong, "reason": "same"})).await.problem(422)["errors"][0]
+            ["field"],
+        "value"
+    );
+    app.post_as(
+        &bank.admin,
+        &format!("/api/v1/reports/{id}/indicators/iban/{}/withdraw", iban_xk(34)),
+        &json!({"reason": "never named"}),
+    )
+    .await
+    .problem(404);
     // A stale If-Match: 412, nothing changed.
     let res = app
-        .send(awc::http::Method::POST, &correct, &[("authorization", &bank.admin), ("if-match", "\"7\"")], Some(&json!({"value": right, "reason": "typo"})))
+        .send(
+            awc::http::Method::POST,
+            &correct,
+            &[("authorization", &bank.admin), ("if-match", "\"7\"")],
+            Some(&json!({"value": right, "reason": "typo"})),
+        )
         .await;
     assert_eq!(res.status, 412);
 
     // The correction: the old value leaves look-ups, the new one is matched, the watcher told.
-    let corrected = app.post_as(&bank.admin, &correct, &json!({"value": right, "reason": "Two digits were swapped", "confidence": 95})).await.ok(200);
+    let corrected = app
+        .post_as(&bank.admin, &correct, &json!({"value": right, "reason": "Two digits were swapped", "confidence": 95}))
+        .await
+        .ok(200);
     assert_eq!(corrected["version"], 2);
     let mine = corrected["indicators"].as_array().unwrap();
     let old = mine.iter().find(|i| i["value"] == wrong.as_str()).unwrap();
@@ -222,13 +295,23 @@ async fn the_reporter_withdraws_or_corrects_a_value_and_those_who_matched_it_are
     assert_eq!(mine.iter().find(|i| i["value"] == right.as_str()).unwrap()["confidence"], 95);
     // Others no longer see the withdrawn value in the report at all.
     let seen_by_other = app.get_as(&bystander.admin, &format!("/api/v1/reports/{id}")).await.ok(200);
-    let values: Vec<&str> = seen_by_other["indicators"].as_array().unwrap().iter().map(|i| i["value"].as_str().unwrap()).collect();
+    let values: Vec<&str> =
+        seen_by_other["indicators"].as_array().unwrap().iter().map(|i| i["value"].as_str().unwrap()).collect();
     assert_eq!(values, [right.as_str()]);
-    let look = app.get_as(&bystander.admin, &format!("/api/v1/indicators/lookup?type=iban&value={wrong}")).await.ok(200);
-    assert_eq!((look["seen"].clone(), look["stale"].clone(), look["report_count"].clone()), (json!(false), json!(false), json!(0)));
+    let look =
+        app.get_as(&bystander.admin, &format!("/api/v1/indicators/lookup?type=iban&value={wrong}")).await.ok(200);
+    assert_eq!(
+        (look["seen"].clone(), look["stale"].clone(), look["report_count"].clone()),
+        (json!(false), json!(false), json!(0))
+    );
     let corr = app.get_as(&bystander.admin, &format!("/api/v1/indicators/iban/{wrong}/reports")).await.ok(200);
     assert!(corr["items"].as_array().unwrap().is_empty());
-    assert_eq!(app.get_as(&bystander.admin, &format!("/api/v1/reports?indicator_type=iban&indicator_value={wrong}")).await.ok(200)["items"], json!([]));
+    assert_eq!(
+        app.get_as(&bystander.admin, &format!("/api/v1/reports?indicator_type=iban&indicator_value={wrong}"))
+            .await
+            .ok(200)["items"],
+        json!([])
+    );
 
     let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
     let told = events_of(&feed, "indicator.withdrawn");
@@ -237,14 +320,21 @@ async fn the_reporter_withdraws_or_corrects_a_value_and_those_who_matched_it_are
     assert_eq!(told[0]["data"]["corrected_to"]["value"], right.as_str());
     assert_eq!(told[0]["data"]["reason"], "Two digits were swapped");
     let matches = events_of(&feed, "report.indicator_match");
-    assert!(matches.iter().any(|e| e["data"]["matches"][0]["value"] == right.as_str()), "the correction is matched like a new value");
+    assert!(
+        matches.iter().any(|e| e["data"]["matches"][0]["value"] == right.as_str()),
+        "the correction is matched like a new value"
+    );
     let others = app.get_as(&bystander.admin, "/api/v1/events?limit=500").await.ok(200);
     assert!(events_of(&others, "indicator.withdrawn").is_empty(), "only those who matched it are told");
 
     // Withdrawing it twice: 404 (no such current value); the new one can be withdrawn.
     app.post_as(&bank.admin, &withdraw, &json!({"reason": "again"})).await.problem(404);
     let done = app
-        .post_as(&bank.admin, &format!("/api/v1/reports/{id}/indicators/iban/{right}/withdraw"), &json!({"reason": "Account cleared"}))
+        .post_as(
+            &bank.admin,
+            &format!("/api/v1/reports/{id}/indicators/iban/{right}/withdraw"),
+            &json!({"reason": "Account cleared"}),
+        )
         .await
         .ok(200);
     assert_eq!(done["version"], 3);
@@ -291,16 +381,23 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     // Traces: one old, one old and held.
     let a = crate::alerts::bank(&app, "Bank A", "XK", "12").await;
     let b = crate::alerts::bank(&app, "Bank B", "DE", "37040044").await;
-    let old_alert = crate::alerts::send(&app, &a.admin, &crate::alerts::alert_body("DE89 3704 0044 0532 0130 00", 1000)).await;
+    let old_alert =
+        crate::alerts::send(&app, &a.admin, &crate::alerts::alert_body("DE89 3704 0044 0532 0130 00", 1000)).await;
     let held_alert = crate::alerts::send(&app, &b.admin, &crate::alerts::alert_body(&iban_xk(55), 2000)).await;
 
     // Requests: one closed with a file and signed documents, one closed and held, one open.
     let closed = crate::requests::issue(&app, &police, &isp).await;
     crate::requests::transition(&app, &isp.admin, &closed, "acknowledged").await.ok(200);
-    let (ct, mp) = crate::requests::multipart(r#"[{"subscriber": "A. Person"}]"#, &[("subscriber.txt", b"A. Person, Rr. 1")]);
-    app.send_raw(awc::http::Method::POST, &format!("/api/v1/requests/{}/responses", id(&closed)), &[("Authorization", &isp.admin), ("content-type", &ct)], mp)
-        .await
-        .ok(201);
+    let (ct, mp) =
+        crate::requests::multipart(r#"[{"subscriber": "A. Person"}]"#, &[("subscriber.txt", b"A. Person, Rr. 1")]);
+    app.send_raw(
+        awc::http::Method::POST,
+        &format!("/api/v1/requests/{}/responses", id(&closed)),
+        &[("Authorization", &isp.admin), ("content-type", &ct)],
+        mp,
+    )
+    .await
+    .ok(201);
     let closed_held = crate::requests::issue(&app, &police, &isp).await;
     crate::requests::transition(&app, &police.admin, &closed_held, "withdrawn").await.ok(200);
     let open = crate::requests::issue(&app, &police, &isp).await;
@@ -315,13 +412,18 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     app.post_as(&isp.admin, "/api/v1/legal-holds", &hold("data_request", &id(&closed_held))).await.problem(403);
     let p = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("report", &id(&red))).await.problem(422);
     assert_eq!(p["errors"][0]["field"], "object_id", "a report the police may not see is not theirs to hold");
-    let p = app.post_as(&prosecutor.admin, "/api/v1/legal-holds", &hold("data_request", &id(&closed_held))).await.problem(422);
+    let p = app
+        .post_as(&prosecutor.admin, "/api/v1/legal-holds", &hold("data_request", &id(&closed_held)))
+        .await
+        .problem(422);
     assert_eq!(p["errors"][0]["field"], "object_id", "another organisation's request");
     let p = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("mailbox", &id(&held))).await.problem(422);
     assert_eq!(p["errors"][0]["field"], "object_type");
     let h1 = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("report", &id(&held))).await.ok(201);
     assert_eq!(h1["active"], true);
-    app.post_as(&prosecutor.admin, "/api/v1/legal-holds", &hold("trace", held_alert["trace_id"].as_str().unwrap())).await.ok(201);
+    app.post_as(&prosecutor.admin, "/api/v1/legal-holds", &hold("trace", held_alert["trace_id"].as_str().unwrap()))
+        .await
+        .ok(201);
     let h3 = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("data_request", &id(&closed_held))).await.ok(201);
     // A hold set and lifted no longer protects.
     let lifted_hold = app.post_as(&police.admin, "/api/v1/legal-holds", &hold("report", &id(&old))).await.ok(201);
@@ -332,13 +434,29 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     // A member lifts only a hold they set; the org_admin any of the organisation's.
     let (member, _) = app.member(&police, "investigator@police.test").await;
     let by_member = app.post_as(&member, "/api/v1/legal-holds", &hold("report", &id(&fresh))).await.ok(201);
-    app.post_as(&member, &format!("/api/v1/legal-holds/{}/lift", h1["id"].as_str().unwrap()), &json!({"reason": "not mine"})).await.problem(403);
-    app.post_as(&police.admin, &format!("/api/v1/legal-holds/{}/lift", by_member["id"].as_str().unwrap()), &json!({"reason": "Duplicate"}))
-        .await
-        .ok(200);
+    app.post_as(
+        &member,
+        &format!("/api/v1/legal-holds/{}/lift", h1["id"].as_str().unwrap()),
+        &json!({"reason": "not mine"}),
+    )
+    .await
+    .problem(403);
+    app.post_as(
+        &police.admin,
+        &format!("/api/v1/legal-holds/{}/lift", by_member["id"].as_str().unwrap()),
+        &json!({"reason": "Duplicate"}),
+    )
+    .await
+    .ok(200);
     // Lists: own holds; the regulator sees all.
-    assert_eq!(app.get_as(&police.admin, "/api/v1/legal-holds?active=true").await.ok(200)["items"].as_array().unwrap().len(), 2);
-    assert_eq!(app.get_as(&prosecutor.admin, "/api/v1/legal-holds").await.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get_as(&police.admin, "/api/v1/legal-holds?active=true").await.ok(200)["items"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(
+        app.get_as(&prosecutor.admin, "/api/v1/legal-holds").await.ok(200)["items"].as_array().unwrap().len(),
+        1
+    );
     assert_eq!(app.get_as(&reg.admin, "/api/v1/legal-holds").await.ok(200)["items"].as_array().unwrap().len(), 5);
 
     // Time passes for everything but `fresh` and the open request.
@@ -349,15 +467,26 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     age(&app, "data_requests", "updated_at", &format!("id IN ({})", ids(&[&closed, &closed_held, &open])), 200).await;
     // The service role cannot erase a young signed document, whatever it says of its request.
     let mut service = app.state.pool.get().await.unwrap();
-    let sql = format!("UPDATE data_requests SET status = 'withdrawn', updated_at = now() - interval '9 years' WHERE id = '{}'", id(&open));
+    let sql = format!(
+        "UPDATE data_requests SET status = 'withdrawn', updated_at = now() - interval '9 years' WHERE id = '{}'",
+        id(&open)
+    );
     diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut service).await.unwrap();
     let sql = format!("SELECT purge_signed_documents(ARRAY['{}'::uuid])", id(&open));
     diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut service).await.unwrap();
     drop(service);
-    assert!(count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&open))).await > 0);
-    exec(&mut app.db.connect().await, &format!("UPDATE data_requests SET status = 'submitted' WHERE id = '{}'", id(&open))).await;
+    assert!(
+        count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&open))).await
+            > 0
+    );
+    exec(
+        &mut app.db.connect().await,
+        &format!("UPDATE data_requests SET status = 'submitted' WHERE id = '{}'", id(&open)),
+    )
+    .await;
     age(&app, "signed_documents", "created_at", &format!("request_id <> '{}'", id(&open)), 200).await;
-    let signed_before = count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&closed))).await;
+    let signed_before =
+        count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&closed))).await;
     assert!(signed_before > 0, "the closed request has signed documents to purge");
 
     let purged = cyberbridge::retention::purge_once(&app.state).await.unwrap().expect("not locked");
@@ -372,11 +501,28 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     ] {
         app.get_as(auth, &path).await.problem(404);
     }
-    let look = app.get_as(&reporter.admin, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(51))).await.ok(200);
+    let look = app
+        .get_as(&reporter.admin, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(51)))
+        .await
+        .ok(200);
     assert_eq!(look["seen"], false);
-    assert_eq!(count(&app, &format!("SELECT count(*) AS n FROM indicators WHERE value = '{}'", iban_xk(51))).await, 0, "a value no report names is gone");
-    for table in ["signed_documents", "data_request_attachments", "data_request_responses", "data_request_history", "data_request_messages"] {
-        assert_eq!(count(&app, &format!("SELECT count(*) AS n FROM {table} WHERE request_id = '{}'", id(&closed))).await, 0, "{table}");
+    assert_eq!(
+        count(&app, &format!("SELECT count(*) AS n FROM indicators WHERE value = '{}'", iban_xk(51))).await,
+        0,
+        "a value no report names is gone"
+    );
+    for table in [
+        "signed_documents",
+        "data_request_attachments",
+        "data_request_responses",
+        "data_request_history",
+        "data_request_messages",
+    ] {
+        assert_eq!(
+            count(&app, &format!("SELECT count(*) AS n FROM {table} WHERE request_id = '{}'", id(&closed))).await,
+            0,
+            "{table}"
+        );
     }
     assert_eq!(count(&app, "SELECT count(*) AS n FROM attachment_chunks c WHERE NOT EXISTS (SELECT 1 FROM data_request_attachments a WHERE a.id = c.attachment_id)").await, 0);
     // Kept: held and fresh objects, the open request.
@@ -387,9 +533,14 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     app.get_as(&police.admin, &format!("/api/v1/requests/{}", id(&open))).await.ok(200);
 
     // Tombstones: one per object, naming the rule.
-    let stones = app.get_as(&reg.admin, "/api/v1/audit?action=retention.purge&limit=50").await.ok(200)["items"].as_array().unwrap().clone();
-    let mut purged_ids: Vec<(String, String)> =
-        stones.iter().map(|s| (s["object_type"].as_str().unwrap().into(), s["object_id"].as_str().unwrap().into())).collect();
+    let stones = app.get_as(&reg.admin, "/api/v1/audit?action=retention.purge&limit=50").await.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut purged_ids: Vec<(String, String)> = stones
+        .iter()
+        .map(|s| (s["object_type"].as_str().unwrap().into(), s["object_id"].as_str().unwrap().into()))
+        .collect();
     purged_ids.sort();
     let mut expected = vec![
         ("data_request".to_string(), id(&closed)),
@@ -404,7 +555,13 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     // Lifting a hold lets the next purge take the object; a second purge with nothing due is a no-op.
     let again = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();
     assert_eq!(again, cyberbridge::retention::Purged::default());
-    app.post_as(&police.admin, &format!("/api/v1/legal-holds/{}/lift", h3["id"].as_str().unwrap()), &json!({"reason": "Judgment final"})).await.ok(200);
+    app.post_as(
+        &police.admin,
+        &format!("/api/v1/legal-holds/{}/lift", h3["id"].as_str().unwrap()),
+        &json!({"reason": "Judgment final"}),
+    )
+    .await
+    .ok(200);
     let after_lift = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();
     assert_eq!(after_lift.requests, 1);
     app.get_as(&police.admin, &format!("/api/v1/requests/{}", id(&closed_held))).await.problem(404);
@@ -423,7 +580,11 @@ async fn audit_rows_past_their_period_are_cut_at_an_anchor_the_chain_verifies_fr
     tokio::time::sleep(Duration::from_millis(50)).await;
     cyberbridge::audit::store::seal_pending(&mut app.state.pool.get().await.unwrap()).await.unwrap();
     exec(&mut db, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
-    exec(&mut db, "UPDATE audit_events SET at = at - interval '500 days' WHERE id <= (SELECT min(id) + 4 FROM audit_events)").await;
+    exec(
+        &mut db,
+        "UPDATE audit_events SET at = at - interval '500 days' WHERE id <= (SELECT min(id) + 4 FROM audit_events)",
+    )
+    .await;
     exec(&mut db, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
     // The hashes cover `at`: reseal the aged rows' chain as it would have been written.
     exec(&mut db, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
@@ -436,12 +597,24 @@ async fn audit_rows_past_their_period_are_cut_at_an_anchor_the_chain_verifies_fr
     let mut service = app.state.pool.get().await.unwrap();
     // The floor is the owner's (set at each start from CYBERBRIDGE_RETENTION_AUDIT_DAYS; here 3,650
     // days until the owner lowers it): the service role cannot cut younger rows, however it asks.
-    let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT audit_purge(now() - interval '400 days')"), &mut service).await;
+    let refused = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("SELECT audit_purge(now() - interval '400 days')"),
+        &mut service,
+    )
+    .await;
     assert!(refused.unwrap_err().to_string().contains("kept 3650 days"));
-    let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("UPDATE audit_retention SET min_days = 365"), &mut service).await;
+    let refused = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("UPDATE audit_retention SET min_days = 365"),
+        &mut service,
+    )
+    .await;
     assert!(refused.is_err(), "the service role does not move the floor");
     exec(&mut db, "UPDATE audit_retention SET min_days = 400").await;
-    let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT audit_purge(now() - interval '10 days')"), &mut service).await;
+    let refused = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("SELECT audit_purge(now() - interval '10 days')"),
+        &mut service,
+    )
+    .await;
     assert!(refused.unwrap_err().to_string().contains("kept 400 days"));
     let refused = diesel_async::RunQueryDsl::execute(diesel::sql_query("DELETE FROM audit_events"), &mut service).await;
     assert!(refused.is_err(), "the service role deletes no audit row");
@@ -449,7 +622,11 @@ async fn audit_rows_past_their_period_are_cut_at_an_anchor_the_chain_verifies_fr
 
     let purged = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();
     assert_eq!(purged.audit_rows, 5, "{purged:?}");
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM audit_events").await, before - 5 + 1, "five cut, one row records the cut");
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM audit_events").await,
+        before - 5 + 1,
+        "five cut, one row records the cut"
+    );
     assert_eq!(count(&app, "SELECT count(*) AS n FROM audit_anchors").await, 1);
     let cut = app.get_as(&reg.admin, "/api/v1/audit?action=retention.purge").await.ok(200);
     assert_eq!(cut["items"][0]["details"]["rows"], 5);
@@ -474,15 +651,26 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
     }
     let account = format!("/api/v1/mule-accounts/{iban}");
     let flagged = app.get_as(&police.admin, &account).await.ok(200);
-    assert_eq!((flagged["flagged"].clone(), flagged["contested"].clone(), flagged["sending_banks"].clone()), (json!(true), json!(false), json!(3)));
+    assert_eq!(
+        (flagged["flagged"].clone(), flagged["contested"].clone(), flagged["sending_banks"].clone()),
+        (json!(true), json!(false), json!(3))
+    );
 
     // Only the holder contests; an uninvolved bank does not even see the account.
     app.get_as(&uninvolved.admin, &account).await.problem(404);
     app.post_as(&uninvolved.admin, &format!("{account}/contest"), &json!({"reason": "x"})).await.problem(404);
     app.post_as(&s1.admin, &format!("{account}/contest"), &json!({"reason": "not mine"})).await.problem(403);
-    assert_eq!(app.post_as(&holder.admin, &format!("{account}/contest"), &json!({"reason": " "})).await.problem(422)["errors"][0]["field"], "reason");
+    assert_eq!(
+        app.post_as(&holder.admin, &format!("{account}/contest"), &json!({"reason": " "})).await.problem(422)["errors"]
+            [0]["field"],
+        "reason"
+    );
     let contest = app
-        .post_as(&holder.admin, &format!("{account}/contest"), &json!({"reason": "Salary account of a verified employer; payments refunded"}))
+        .post_as(
+            &holder.admin,
+            &format!("{account}/contest"),
+            &json!({"reason": "Salary account of a verified employer; payments refunded"}),
+        )
         .await
         .ok(201);
     assert_eq!(contest["status"], "open");
@@ -495,7 +683,8 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
         assert_eq!(asked.len(), 1);
         assert_eq!(asked[0]["data"]["iban"], iban);
     }
-    assert!(events_of(&app.get_as(&uninvolved.admin, "/api/v1/events?limit=500").await.ok(200), "mule_flag.contested").is_empty());
+    assert!(events_of(&app.get_as(&uninvolved.admin, "/api/v1/events?limit=500").await.ok(200), "mule_flag.contested")
+        .is_empty());
     // Everyone who sees the flag sees it contested.
     for auth in [&police.admin, &holder.admin] {
         let list = app.get_as(auth, "/api/v1/mule-accounts").await.ok(200);
@@ -506,14 +695,22 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
 
     // Answers: a withdrawal stops that bank's alerts counting; one answer each; only those asked.
     let answer = format!("{account}/contest/answer");
-    let after = app.post_as(&s1.admin, &answer, &json!({"decision": "withdraw", "reason": "Complaint withdrawn"})).await.ok(200);
+    let after = app
+        .post_as(&s1.admin, &answer, &json!({"decision": "withdraw", "reason": "Complaint withdrawn"}))
+        .await
+        .ok(200);
     assert_eq!(after["status"], "open");
     assert_eq!(app.get_as(&police.admin, &account).await.ok(200)["sending_banks"], 2);
     app.post_as(&s1.admin, &answer, &json!({"decision": "confirm"})).await.problem(409);
     app.post_as(&uninvolved.admin, &answer, &json!({"decision": "withdraw"})).await.problem(404);
     app.post_as(&holder.admin, &answer, &json!({"decision": "withdraw"})).await.problem(403);
-    assert_eq!(app.post_as(&s2.admin, &answer, &json!({"decision": "maybe"})).await.problem(422)["errors"][0]["field"], "decision");
-    app.post_as(&s2.admin, &answer, &json!({"decision": "confirm", "reason": "Our customer lost 50 EUR to it"})).await.ok(200);
+    assert_eq!(
+        app.post_as(&s2.admin, &answer, &json!({"decision": "maybe"})).await.problem(422)["errors"][0]["field"],
+        "decision"
+    );
+    app.post_as(&s2.admin, &answer, &json!({"decision": "confirm", "reason": "Our customer lost 50 EUR to it"}))
+        .await
+        .ok(200);
 
     // The third bank stays silent past the deadline: too late to answer, its answer lapses and
     // the flag is lifted.
@@ -522,7 +719,10 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
     let closed = cyberbridge::alerts::contest::close_overdue(&mut app.state.pool.get().await.unwrap()).await.unwrap();
     assert_eq!(closed, 1);
     let now = app.get_as(&police.admin, &account).await.ok(200);
-    assert_eq!((now["flagged"].clone(), now["contested"].clone(), now["sending_banks"].clone()), (json!(false), json!(false), json!(1)));
+    assert_eq!(
+        (now["flagged"].clone(), now["contested"].clone(), now["sending_banks"].clone()),
+        (json!(false), json!(false), json!(1))
+    );
     assert_eq!(now["contest"]["status"], "lifted");
     let mut decisions: Vec<(String, String)> = now["contest"]["answers"]
         .as_array()
@@ -531,7 +731,11 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
         .map(|a| (a["organization_id"].as_str().unwrap().to_string(), a["decision"].as_str().unwrap().to_string()))
         .collect();
     decisions.sort();
-    let mut expected = vec![(s1.id.clone(), "withdrawn".to_string()), (s2.id.clone(), "confirmed".into()), (s3.id.clone(), "lapsed".into())];
+    let mut expected = vec![
+        (s1.id.clone(), "withdrawn".to_string()),
+        (s2.id.clone(), "confirmed".into()),
+        (s3.id.clone(), "lapsed".into()),
+    ];
     expected.sort();
     assert_eq!(decisions, expected);
     let list = app.get_as(&police.admin, "/api/v1/mule-accounts").await.ok(200);
@@ -563,21 +767,49 @@ async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it
     body["anonymous"] = json!(true);
     let report = create_report(&app, &reporter.admin, body).await;
     create_report(&app, &reporter.admin, report_body("green", &other, &[])).await;
-    let alert = crate::alerts::send(&app, &reporter.admin, &crate::alerts::alert_body("DE89 3704 0044 0532 0130 00", 7000)).await;
-    app.post_as(&holder.admin, "/api/v1/watchlists", &json!({"name": "Own customers", "items": [{"type": "iban", "value": iban}]})).await.ok(201);
+    let alert =
+        crate::alerts::send(&app, &reporter.admin, &crate::alerts::alert_body("DE89 3704 0044 0532 0130 00", 7000))
+            .await;
+    app.post_as(
+        &holder.admin,
+        "/api/v1/watchlists",
+        &json!({"name": "Own customers", "items": [{"type": "iban", "value": iban}]}),
+    )
+    .await
+    .ok(201);
     let shared = create_report(&app, &reporter.admin, report_body("amber", iban, &[])).await;
-    app.post_as(&police.admin, "/api/v1/legal-holds", &json!({"object_type": "report", "object_id": shared["id"], "case_reference": "CASE-5", "reason": "Evidence"}))
-        .await
-        .ok(201);
-    app.get_as(&police.admin, &format!("/api/v1/indicators/lookup?type=iban&value={iban}&purpose=criminal_investigation&case_reference=CASE-5")).await.ok(200);
-    app.post_as(&holder.admin, "/api/v1/indicators/lookup", &json!({"items": [{"type": "iban", "value": iban}, {"type": "iban", "value": other}]})).await.ok(200);
+    app.post_as(
+        &police.admin,
+        "/api/v1/legal-holds",
+        &json!({"object_type": "report", "object_id": shared["id"], "case_reference": "CASE-5", "reason": "Evidence"}),
+    )
+    .await
+    .ok(201);
+    app.get_as(
+        &police.admin,
+        &format!(
+            "/api/v1/indicators/lookup?type=iban&value={iban}&purpose=criminal_investigation&case_reference=CASE-5"
+        ),
+    )
+    .await
+    .ok(200);
+    app.post_as(
+        &holder.admin,
+        "/api/v1/indicators/lookup",
+        &json!({"items": [{"type": "iban", "value": iban}, {"type": "iban", "value": other}]}),
+    )
+    .await
+    .ok(200);
     app.get_as(&isp.admin, &format!("/api/v1/indicators/lookup?type=iban&value={other}")).await.ok(200);
     // A data request naming an e-mail address.
     let mut request = crate::requests::body(&isp, "subscriber_info", &["subscriber"], "routine");
     request["identifiers"] = json!([{"type": "email", "value": "Victim@Example.org"}]);
     let issued = app.post_as(&police.admin, "/api/v1/requests", &request).await.ok(201);
 
-    let path = format!("/api/v1/subject-access?type=iban&value={}&purpose=data_subject_request&case_reference=SAR-2026-3", "DE89 3704 0044 0532 0130 00".replace(' ', "%20"));
+    let path = format!(
+        "/api/v1/subject-access?type=iban&value={}&purpose=data_subject_request&case_reference=SAR-2026-3",
+        "DE89 3704 0044 0532 0130 00".replace(' ', "%20")
+    );
     // The operator only; a regulator or an org_admin of a bank is refused, and that is audited.
     app.get_as(&reg.admin, &path).await.problem(403);
     app.get_as(&holder.admin, &path).await.problem(403);
@@ -585,7 +817,8 @@ async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it
     let mut export = Value::Null;
     for _ in 0..40 {
         export = app.get_as(&platform, &path).await.ok(200);
-        if export["consultations"].as_array().unwrap().iter().filter(|c| c["action"] == "indicator.lookup").count() >= 2 {
+        if export["consultations"].as_array().unwrap().iter().filter(|c| c["action"] == "indicator.lookup").count() >= 2
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -594,7 +827,11 @@ async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it
     let reports: Vec<&Value> = export["reports"].as_array().unwrap().iter().collect();
     assert_eq!(reports.len(), 2, "both reports naming it, whatever their TLP: {export}");
     let red = reports.iter().find(|r| r["id"] == report["id"]).unwrap();
-    assert_eq!((red["anonymous"].clone(), red["reporter"].clone()), (json!(true), json!("Reporter Bank")), "the operator sees who reported");
+    assert_eq!(
+        (red["anonymous"].clone(), red["reporter"].clone()),
+        (json!(true), json!("Reporter Bank")),
+        "the operator sees who reported"
+    );
     assert_eq!(red["role"], "beneficiary_account");
     assert_eq!(export["alerts"][0]["id"], alert["id"]);
     assert_eq!(export["alerts"][0]["named_as"], "beneficiary");
@@ -603,9 +840,15 @@ async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it
     assert_eq!(export["legal_holds"][0]["object_id"], shared["id"]);
     let consultations = export["consultations"].as_array().unwrap();
     let by_police = consultations.iter().find(|c| c["organization_id"] == police.id.as_str()).unwrap();
-    assert_eq!((by_police["case_reference"].clone(), by_police["purpose"].clone()), (json!("CASE-5"), json!("criminal_investigation")));
+    assert_eq!(
+        (by_police["case_reference"].clone(), by_police["purpose"].clone()),
+        (json!("CASE-5"), json!("criminal_investigation"))
+    );
     assert!(consultations.iter().any(|c| c["organization_id"] == holder.id.as_str()), "a batch look-up naming it");
-    assert!(consultations.iter().all(|c| c["organization_id"] != isp.id.as_str()), "a look-up of another value is not a consultation of this one");
+    assert!(
+        consultations.iter().all(|c| c["organization_id"] != isp.id.as_str()),
+        "a look-up of another value is not a consultation of this one"
+    );
     assert!(export["data_requests"].as_array().unwrap().is_empty());
 
     // By e-mail: the data request.
@@ -613,12 +856,17 @@ async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it
     assert_eq!(by_mail["data_requests"][0]["id"], issued["id"]);
     assert_eq!(by_mail["data_requests"][0]["case_reference"], "PK-2026-1142");
     assert!(by_mail["reports"].as_array().unwrap().is_empty() && by_mail["alerts"].as_array().unwrap().is_empty());
-    assert_eq!(app.get_as(&platform, "/api/v1/subject-access?type=iban&value=XK00").await.problem(422)["errors"][0]["field"], "value");
+    assert_eq!(
+        app.get_as(&platform, "/api/v1/subject-access?type=iban&value=XK00").await.problem(422)["errors"][0]["field"],
+        "value"
+    );
 
     // The export is audited with its purpose, and is not itself a consultation of the subject.
     let rows = app.get_as(&reg.admin, "/api/v1/audit?action=subject_access.export").await.ok(200);
     let items = rows["items"].as_array().unwrap();
-    assert!(items.iter().any(|r| r["outcome"] == "ok" && r["case_reference"] == "SAR-2026-3" && r["purpose"] == "data_subject_request"));
+    assert!(items.iter().any(|r| r["outcome"] == "ok"
+        && r["case_reference"] == "SAR-2026-3"
+        && r["purpose"] == "data_subject_request"));
     assert!(items.iter().filter(|r| r["outcome"] == "denied").count() >= 2);
 }
 
@@ -651,7 +899,13 @@ async fn racing_callers_contest_answer_and_withdraw_once() {
 
     // A value withdrawn by five requests at once: once, one event per watcher, one count less.
     let watcher = app.org("bank", "Watcher").await;
-    app.post_as(&watcher.admin, "/api/v1/watchlists", &json!({"name": "W", "items": [{"type": "iban", "value": iban_xk(81)}]})).await.ok(201);
+    app.post_as(
+        &watcher.admin,
+        "/api/v1/watchlists",
+        &json!({"name": "W", "items": [{"type": "iban", "value": iban_xk(81)}]}),
+    )
+    .await
+    .ok(201);
     let report = create_report(&app, &s1.admin, report_body("green", &iban_xk(81), &[])).await;
     let path = format!("/api/v1/reports/{}/indicators/iban/{}/withdraw", report["id"].as_str().unwrap(), iban_xk(81));
     let body = json!({"reason": "x".repeat(1000)});
@@ -661,7 +915,10 @@ async fn racing_callers_contest_answer_and_withdraw_once() {
     assert_eq!(statuses, [200, 404, 404, 404, 404]);
     let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
     assert_eq!(events_of(&feed, "indicator.withdrawn").len(), 1);
-    assert_eq!(count(&app, &format!("SELECT report_count::bigint AS n FROM indicators WHERE value = '{}'", iban_xk(81))).await, 0);
+    assert_eq!(
+        count(&app, &format!("SELECT report_count::bigint AS n FROM indicators WHERE value = '{}'", iban_xk(81))).await,
+        0
+    );
     // A reason over 1,000 characters is refused before anything is written.
     let long = json!({"reason": "x".repeat(1001)});
     assert_eq!(app.post_as(&s1.admin, &path, &long).await.problem(422)["errors"][0]["field"], "reason");
@@ -672,16 +929,26 @@ async fn a_withdrawal_is_not_told_to_a_watcher_who_can_no_longer_see_the_report(
     let app = TestApp::spawn().await;
     let reporter = app.org("bank", "Reporter").await;
     let watcher = app.org("bank", "Watcher").await;
-    app.post_as(&watcher.admin, "/api/v1/watchlists", &json!({"name": "W", "items": [{"type": "iban", "value": iban_xk(91)}]})).await.ok(201);
+    app.post_as(
+        &watcher.admin,
+        "/api/v1/watchlists",
+        &json!({"name": "W", "items": [{"type": "iban", "value": iban_xk(91)}]}),
+    )
+    .await
+    .ok(201);
     let report = create_report(&app, &reporter.admin, report_body("green", &iban_xk(91), &[])).await;
     let id = report["id"].as_str().unwrap();
     let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
     assert_eq!(events_of(&feed, "report.indicator_match").len(), 1);
     // The reporter raises the report to RED: the watcher may no longer see it, nor its withdrawal.
     app.patch_with(&reporter.admin, &format!("/api/v1/reports/{id}"), "\"1\"", &json!({"tlp": "red"})).await.ok(200);
-    app.post_as(&reporter.admin, &format!("/api/v1/reports/{id}/indicators/iban/{}/withdraw", iban_xk(91)), &json!({"reason": "Wrong account"}))
-        .await
-        .ok(200);
+    app.post_as(
+        &reporter.admin,
+        &format!("/api/v1/reports/{id}/indicators/iban/{}/withdraw", iban_xk(91)),
+        &json!({"reason": "Wrong account"}),
+    )
+    .await
+    .ok(200);
     let feed = app.get_as(&watcher.admin, "/api/v1/events?limit=500").await.ok(200);
     assert!(events_of(&feed, "indicator.withdrawn").is_empty(), "{feed}");
 }

@@ -88,7 +88,9 @@ pub async fn contest_mule_flag(
     // bank an alert ever reached.
     let holder = store::mule_account(&mut conn, &iban).await?.and_then(|m| m.holder_id);
     if holder != Some(act.org_id) {
-        return Err(act.refuse(&state, "mule_account", &iban, "only the bank holding the account contests its flag").await);
+        return Err(act
+            .refuse(&state, "mule_account", &iban, "only the bank holding the account contests its flag")
+            .await);
     }
     let days = state.config.contest_days;
     let view = conn.transaction(async |c| contest::open(c, &act, &iban, &reason, days).await).await?;
@@ -120,8 +122,6 @@ pub async fn answer_mule_contest(
     let decision = decision.ok_or_else(|| ApiError::internal("checked"))?;
     let mut conn = state.pool.get().await?;
     let (iban, _) = account(&state, &act, &mut conn, &iban).await?;
-    let view = conn
-        .transaction(async |c| contest::answer(c, &act, &iban, decision, reason.as_deref()).await)
-        .await?;
+    let view = conn.transaction(async |c| contest::answer(c, &act, &iban, decision, reason.as_deref()).await).await?;
     Ok(web::Json(view))
 }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{Action, Grant, Principal};
-use crate::alerts::rules::AlertViewer;
 use crate::alerts::contest::{self, ContestStatus, MuleContest};
+use crate::alerts::rules::AlertViewer;
 use crate::alerts::{store, trace};
 use crate::domain::{text_enum, AlertId, OrgId, OrgKind};
 use crate::kernel::error::{ApiError, ApiResult};
@@ -157,8 +157,7 @@ pub async fn list_mule_accounts(
     let mut conn = state.pool.get().await?;
     let rows = store::mule_accounts(&mut conn, (!v.sees_all).then_some(v.org_id)).await?;
     let ibans: Vec<String> = rows.iter().map(|r| r.iban.clone()).collect();
-    let mut contests: HashMap<String, MuleContest> =
-        contest::latest(&mut conn, &ibans).await?.into_iter().collect();
+    let mut contests: HashMap<String, MuleContest> = contest::latest(&mut conn, &ibans).await?.into_iter().collect();
     act.record_read(&state, None, serde_json::json!({"rows": rows.len()}));
     Ok(web::Json(MuleAccountList {
         items: rows
