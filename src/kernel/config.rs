@@ -163,6 +163,11 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_RETENTION_AUDIT_DAYS", default_value_t = 3650)]
     pub retention_audit_days: u32,
 
+    /// Days events (the feed, with their webhook deliveries) are kept; at least 7 (0: kept). A
+    /// withdrawal is told only to organisations whose match event is still kept.
+    #[arg(long, env = "CYBERBRIDGE_RETENTION_EVENTS_DAYS", default_value_t = 365)]
+    pub retention_events_days: u32,
+
     /// Seconds between two runs of the retention purge (one instance at a time); 0: never.
     #[arg(long, env = "CYBERBRIDGE_PURGE_INTERVAL", default_value_t = 3600)]
     pub purge_interval: u64,

@@ -26,7 +26,12 @@ pub struct Periods {
     pub alerts: u32,
     pub requests: u32,
     pub audit: u32,
+    pub events: u32,
 }
+
+/// How long an `Idempotency-Key` answers a retry with the first answer (its stored answer holds
+/// the data of the call).
+pub const IDEMPOTENCY_DAYS: u32 = 30;
 
 impl Periods {
     pub fn of(config: &Config) -> Result<Periods, String> {
@@ -35,7 +40,11 @@ impl Periods {
             alerts: config.retention_alerts_days,
             requests: config.retention_requests_days,
             audit: config.retention_audit_days,
+            events: config.retention_events_days,
         };
+        if p.events != 0 && p.events < 7 {
+            return Err("CYBERBRIDGE_RETENTION_EVENTS_DAYS: at least 7 (or 0: kept)".into());
+        }
         if p.requests != 0 && p.requests < 180 {
             return Err("CYBERBRIDGE_RETENTION_REQUESTS_DAYS: at least 180 (or 0: kept)".into());
         }
@@ -52,6 +61,8 @@ pub struct Purged {
     pub reports: usize,
     pub traces: usize,
     pub requests: usize,
+    pub events: usize,
+    pub idempotency_keys: usize,
     pub audit_rows: i64,
 }
 
@@ -88,6 +99,11 @@ pub async fn purge_once(state: &AppState) -> ApiResult<Option<Purged>> {
                 break;
             }
         }
+    }
+    match purge_copies(&mut conn, periods.events).await {
+        Ok(Some((events, keys))) => (out.events, out.idempotency_keys) = (events, keys),
+        Ok(None) => return Ok(None),
+        Err(e) => tracing::warn!(error = %e, "retention purge of events and idempotency keys failed"),
     }
     if periods.audit != 0 {
         match purge_audit(&mut conn, periods.audit).await {
@@ -147,6 +163,42 @@ async fn purge_batch(conn: &mut Conn, kind: Kind, days: u32) -> ApiResult<Option
             crate::kernel::audit::store::insert_many(c, &stones).await?;
         }
         Ok(Some(gone.len()))
+    })
+    .await
+}
+
+/// Events past their period (with their webhook deliveries) and stored idempotent answers past
+/// `IDEMPOTENCY_DAYS`: copies of data made to deliver it. One tombstone per run and kind.
+async fn purge_copies(conn: &mut Conn, event_days: u32) -> ApiResult<Option<(usize, usize)>> {
+    use diesel_async::AsyncConnection;
+    conn.transaction(async |c| {
+        if !db::try_lock_until_commit(c, db::locks::RETENTION).await? {
+            return Ok(None);
+        }
+        let now = chrono::Utc::now();
+        let events = if event_days == 0 {
+            (0, None)
+        } else {
+            store::purge_events(c, now - chrono::Duration::days(i64::from(event_days))).await?
+        };
+        let keys = store::purge_idempotency(c, now - chrono::Duration::days(i64::from(IDEMPOTENCY_DAYS))).await?;
+        let mut stones = Vec::new();
+        if let (n @ 1.., Some(last)) = events {
+            stones.push(
+                Entry::anonymous(&RequestMeta::default(), "retention.purge").object("outbox_events", last).details(
+                    serde_json::json!({"rule": "events: days after written", "retention_days": event_days, "rows": n, "up_to_id": last}),
+                ),
+            );
+        }
+        if keys > 0 {
+            stones.push(Entry::anonymous(&RequestMeta::default(), "retention.purge").object("idempotency_keys", "stored answers").details(
+                serde_json::json!({"rule": "idempotent answers: days after the first call", "retention_days": IDEMPOTENCY_DAYS, "rows": keys}),
+            ));
+        }
+        if !stones.is_empty() {
+            crate::kernel::audit::store::insert_many(c, &stones).await?;
+        }
+        Ok(Some((events.0, keys)))
     })
     .await
 }

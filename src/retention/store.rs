@@ -200,3 +200,34 @@ pub async fn set_audit_floor(c: &mut Conn, days: Option<u32>) -> ApiResult<()> {
         .await?;
     Ok(())
 }
+
+#[derive(diesel::QueryableByName, Debug)]
+struct Deleted {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    last: Option<i64>,
+}
+
+/// Events written before `cutoff`, with their webhook deliveries (and attempts): (how many,
+/// the highest id).
+pub async fn purge_events(c: &mut Conn, cutoff: DateTime<Utc>) -> ApiResult<(usize, Option<i64>)> {
+    let d: Deleted = diesel::sql_query(
+        "WITH gone AS (SELECT id FROM outbox_events WHERE created_at < $1),
+              deliveries AS (DELETE FROM webhook_deliveries WHERE outbox_id IN (SELECT id FROM gone)),
+              events AS (DELETE FROM outbox_events WHERE id IN (SELECT id FROM gone) RETURNING id)
+         SELECT count(*) AS n, max(id) AS last FROM events",
+    )
+    .bind::<Timestamptz, _>(cutoff)
+    .get_result(c)
+    .await?;
+    Ok((d.n as usize, d.last))
+}
+
+/// Stored idempotent answers of calls made before `cutoff`.
+pub async fn purge_idempotency(c: &mut Conn, cutoff: DateTime<Utc>) -> ApiResult<usize> {
+    Ok(diesel::sql_query("DELETE FROM idempotency_keys WHERE created_at < $1")
+        .bind::<Timestamptz, _>(cutoff)
+        .execute(c)
+        .await?)
+}

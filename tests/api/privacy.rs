@@ -488,9 +488,24 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     let signed_before =
         count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&closed))).await;
     assert!(signed_before > 0, "the closed request has signed documents to purge");
+    // Copies made to deliver data: events older than a year, an idempotent answer older than 30 days.
+    let keyed = app
+        .send(
+            awc::http::Method::POST,
+            "/api/v1/fraud-alerts",
+            &[("authorization", a.admin.as_str()), ("idempotency-key", "retry-me")],
+            Some(&crate::alerts::alert_body(&iban_xk(56), 300)),
+        )
+        .await;
+    assert_eq!(keyed.status, 201);
+    let events_before = count(&app, "SELECT count(*) AS n FROM outbox_events").await;
+    age(&app, "outbox_events", "created_at", "id IN (SELECT id FROM outbox_events ORDER BY id LIMIT 3)", 400).await;
+    age(&app, "idempotency_keys", "created_at", "true", 40).await;
 
     let purged = cyberbridge::retention::purge_once(&app.state).await.unwrap().expect("not locked");
     assert_eq!((purged.reports, purged.traces, purged.requests), (2, 1, 1), "{purged:?}");
+    assert_eq!((purged.events, purged.idempotency_keys), (3, 1), "{purged:?}");
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM outbox_events").await, events_before - 3);
 
     // Gone: the old and the red report, the old trace, the closed request with all it held.
     for (path, auth) in [
@@ -537,8 +552,12 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
         .as_array()
         .unwrap()
         .clone();
+    for copies in ["outbox_events", "idempotency_keys"] {
+        assert!(stones.iter().any(|s| s["object_type"] == copies && s["details"]["rows"].is_number()), "{copies}");
+    }
     let mut purged_ids: Vec<(String, String)> = stones
         .iter()
+        .filter(|s| !["outbox_events", "idempotency_keys"].contains(&s["object_type"].as_str().unwrap()))
         .map(|s| (s["object_type"].as_str().unwrap().into(), s["object_id"].as_str().unwrap().into()))
         .collect();
     purged_ids.sort();
