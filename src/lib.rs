@@ -25,6 +25,7 @@ pub mod organizations;
 pub mod reports;
 pub mod requests;
 pub mod retention;
+pub mod stix;
 pub mod subjects;
 pub mod system;
 pub mod users;

@@ -14,8 +14,8 @@ use utoipa_actix_web::AppExt;
 
 use crate::kernel::{http, AppState};
 use crate::{
-    alerts, apikeys, approvals, audit, auth, events, holds, indicators, organizations, reports, requests, subjects,
-    system, users,
+    alerts, apikeys, approvals, audit, auth, events, holds, indicators, organizations, reports, requests, stix,
+    subjects, system, users,
 };
 use crate::{watchlists, webhooks};
 
@@ -55,9 +55,13 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(apikeys::routes::list_api_keys)
                 .service(apikeys::routes::revoke_api_key)
                 .service(reports::routes::export_reports)
+                .service(stix::routes::export_reports_stix)
                 .service(reports::routes::create_report)
                 .service(reports::routes::list_reports)
                 .service(reports::routes::get_report)
+                .service(stix::routes::get_report_stix)
+                .service(stix::routes::get_extension_definitions)
+                .service(stix::routes::get_sco_schema)
                 .service(reports::routes::update_report)
                 .service(reports::routes::withdraw_indicator)
                 .service(reports::routes::correct_indicator)

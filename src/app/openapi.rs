@@ -38,6 +38,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "requests", description = "Data, preservation and freeze requests to ISPs and banks"),
         (name = "fraud-alerts", description = "Bank-to-bank fraud alerts, outcomes, traces of the proceeds, mule accounts, statistics"),
         (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "stix-taxii", description = "STIX 2.1 exports of reports, the platform's STIX extensions"),
         (name = "data-protection", description = "Legal holds, mule-flag contests, subject access"),
     ),
 )]

@@ -192,7 +192,13 @@ pub async fn export_reports(
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"reports.csv\""))
-        .streaming(export_stream(state.into_inner(), act.viewer(), filter)))
+        .streaming(export_stream(
+            state.into_inner(),
+            act.viewer(),
+            filter,
+            |reports, first| csv::render(reports, first).map_err(ApiError::internal),
+            None,
+        )))
 }
 
 /// The normalised value a query searched for, as its audit row names it (a subject access
@@ -201,11 +207,14 @@ fn searched(filter: &ReportFilter) -> Option<serde_json::Value> {
     filter.indicator.as_ref().map(|(t, v)| serde_json::json!({"type": t, "value": v}))
 }
 
-/// Every page of the query, rendered as CSV chunks, one page of 500 at a time.
-fn export_stream(
+/// Every page of the query, rendered by `render` (the page, whether it is the first), one page of
+/// 500 at a time, then `trailer`.
+pub fn export_stream(
     state: std::sync::Arc<AppState>,
     viewer: Viewer,
     filter: ReportFilter,
+    render: impl Fn(&[Report], bool) -> Result<Vec<u8>, ApiError> + 'static,
+    trailer: Option<Vec<u8>>,
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, ApiError>> {
     const PAGE: i64 = 500;
     struct Walk {
@@ -215,30 +224,36 @@ fn export_stream(
         after: Option<ReportCursor>,
         first: bool,
         done: bool,
+        trailer: Option<Vec<u8>>,
     }
-    let walk = Walk { state, viewer, filter, after: None, first: true, done: false };
-    futures_util::stream::unfold(walk, |mut w| async move {
-        if w.done {
-            return None;
-        }
-        let chunk = async {
-            let mut conn = w.state.pool.get().await?;
-            let rows = store::list(&mut conn, &w.viewer, &w.filter, w.after.as_ref(), PAGE).await?;
-            let (rows, next) = pagination::page(rows, PAGE, |r| w.filter.cursor_after(r));
-            w.after = next.and_then(|n| pagination::decode::<ReportCursor>(Some(&n)).ok().flatten());
-            w.done = w.after.is_none();
-            let reports = view::views(&mut conn, &w.viewer, rows).await?;
-            csv::render(&reports, w.first).map_err(ApiError::internal)
-        }
-        .await;
-        w.first = false;
-        match chunk {
-            Ok(bytes) => Some((Ok(web::Bytes::from(bytes)), w)),
-            Err(e) => {
-                // The status line is gone already: end the stream, the client sees a truncated body.
-                tracing::error!(error = %e, "CSV export failed mid-stream");
-                w.done = true;
-                Some((Err(e), w))
+    let render = std::rc::Rc::new(render);
+    let walk = Walk { state, viewer, filter, after: None, first: true, done: false, trailer };
+    futures_util::stream::unfold(walk, move |mut w| {
+        let render = render.clone();
+        async move {
+            if w.done {
+                return w.trailer.take().map(|t| (Ok(web::Bytes::from(t)), w));
+            }
+            let chunk = async {
+                let mut conn = w.state.pool.get().await?;
+                let rows = store::list(&mut conn, &w.viewer, &w.filter, w.after.as_ref(), PAGE).await?;
+                let (rows, next) = pagination::page(rows, PAGE, |r| w.filter.cursor_after(r));
+                w.after = next.and_then(|n| pagination::decode::<ReportCursor>(Some(&n)).ok().flatten());
+                w.done = w.after.is_none();
+                let reports = view::views(&mut conn, &w.viewer, rows).await?;
+                render(&reports, w.first)
+            }
+            .await;
+            w.first = false;
+            match chunk {
+                Ok(bytes) => Some((Ok(web::Bytes::from(bytes)), w)),
+                Err(e) => {
+                    // The status line is gone already: end the stream, the client sees a truncated body.
+                    tracing::error!(error = %e, "export failed mid-stream");
+                    w.done = true;
+                    w.trailer = None;
+                    Some((Err(e), w))
+                }
             }
         }
     })

@@ -17,6 +17,7 @@ mod organizations;
 mod privacy;
 mod reports;
 mod requests;
+mod stix;
 mod users;
 mod validation;
 mod webhooks;
