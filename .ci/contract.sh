@@ -20,10 +20,11 @@ fuzz_secs=${CYBERBRIDGE_FUZZ_SECS:-60}
 step() { echo; echo "--- $*"; }
 
 step "tools"
-if [ ! -x "$ci/venv/bin/schemathesis" ] || ! "$ci/venv/bin/python" -c 'import jwcrypto' 2>/dev/null; then
+if [ ! -x "$ci/venv/bin/schemathesis" ] || ! "$ci/venv/bin/python" -c 'import jwcrypto, stix2validator, taxii2client' 2>/dev/null; then
   python3 -m venv "$ci/venv"
   "$ci/venv/bin/pip" install --quiet --disable-pip-version-check \
-    openapi-spec-validator==0.9.0 openapi-python-client==0.29.1 ruff==0.17.6 schemathesis==4.32.5 jwcrypto==1.5.6
+    openapi-spec-validator==0.9.0 openapi-python-client==0.29.1 ruff==0.17.6 schemathesis==4.32.5 jwcrypto==1.5.6 \
+    stix2==3.0.2 stix2-validator==3.3.2 taxii2-client==2.3.0
 fi
 if [ ! -x "$ci/node/node_modules/.bin/redocly" ]; then
   mkdir -p "$ci/node"
@@ -112,6 +113,9 @@ PYTHONPATH="$ci/clients" CYBERBRIDGE_URL=$HOST \
   python examples/python/screening.py
 # The signed orders and receipts, checked by the ISP with a standard JOSE library.
 CYBERBRIDGE_URL=$HOST CYBERBRIDGE_TOKEN=$(token admin@isp.demo.example) python examples/python/verify_signatures.py
+# The demo data as STIX 2.1: the OASIS validator finds no error, the stix2 library the same ids.
+CYBERBRIDGE_URL=$HOST CYBERBRIDGE_TOKEN=$POLICE CYBERBRIDGE_QUERY='?purpose=threat_intelligence&case_reference=CI-STIX' \
+  python examples/python/check_stix.py
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 for who in POLICE BANK_A; do
   echo "schemathesis as $who for ${fuzz_secs}s"

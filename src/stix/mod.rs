@@ -167,9 +167,10 @@ pub fn observable(t: IndicatorType, value: &str) -> (Value, String) {
     }
 }
 
-/// The report types of a category (an open vocabulary: the category itself, hyphenated).
-fn report_types(category: &str) -> Vec<String> {
-    vec![category.replace('_', "-")]
+/// The STIX id of a report (our ids are UUIDv7, which STIX's id format does not admit): a UUIDv5
+/// of it, the same at every export; the report's own id is in `external_references`.
+pub fn report_stix_id(report: uuid::Uuid) -> String {
+    format!("report--{}", Uuid::new_v5(&PLATFORM_NAMESPACE, format!("report:{report}").as_bytes()))
 }
 
 /// The identity a report is attributed to: its reporter, or for an anonymous report seen by
@@ -208,6 +209,7 @@ fn indicator(report: &Report, i: &Indicator, pattern: &str, created_by: &str, ma
         "created_by_ref": created_by,
         "created": ts(report.created_at), "modified": ts(report.updated_at),
         "name": format!("{} {}", i.type_, i.value),
+        "description": format!("Named by report {} ({})", report.reference, i.role.as_deref().unwrap_or("no role given")),
         "indicator_types": ["malicious-activity"],
         "pattern": pattern, "pattern_type": "stix", "pattern_version": "2.1",
         "valid_from": ts(valid_from),
@@ -244,15 +246,15 @@ pub fn report_objects(report: &Report) -> Vec<Value> {
         refs.push(json!(created_by));
     }
     objects.push(json!({
-        "type": "report", "spec_version": "2.1", "id": format!("report--{}", report.id.0),
+        "type": "report", "spec_version": "2.1", "id": report_stix_id(report.id.0),
         "created_by_ref": created_by,
         "created": ts(report.created_at), "modified": ts(report.updated_at),
         "name": report.title, "description": report.description,
-        "report_types": report_types(report.category.as_str()),
+        "report_types": ["threat-report"],
         "published": ts(report.created_at),
         "object_refs": refs,
         "labels": [report.category.as_str()],
-        "external_references": [{"source_name": "cyberbridge", "external_id": report.reference}],
+        "external_references": [{"source_name": "cyberbridge", "external_id": report.reference, "description": format!("report {}", report.id.0)}],
         "object_marking_refs": [marking],
     }));
     objects

@@ -67,14 +67,20 @@ pub async fn export_reports_stix(
         all_markings().into_iter().map(|t| super::tlp::marking_definition(t).to_string()).collect();
     let open =
         format!(r#"{{"type":"bundle","id":"bundle--{}","objects":[{}"#, uuid::Uuid::new_v4(), markings.join(","));
+    let sent = std::cell::RefCell::new(std::collections::HashSet::new());
     let stream = crate::reports::routes::export_stream(
         state.into_inner(),
         act.viewer(),
         filter,
         move |reports, first| {
             let mut out = if first { open.clone().into_bytes() } else { Vec::new() };
-            // After the marking definitions, every object follows a comma.
+            // After the marking definitions, every object follows a comma; an identity or an
+            // observable named by several reports goes out once.
+            let mut sent = sent.borrow_mut();
             for o in reports.iter().flat_map(super::report_objects) {
+                if !sent.insert(o["id"].as_str().unwrap_or_default().to_string()) {
+                    continue;
+                }
                 out.push(b',');
                 out.extend(serde_json::to_vec(&o).map_err(ApiError::internal)?);
             }

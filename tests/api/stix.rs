@@ -35,10 +35,12 @@ async fn a_report_is_a_bundle_with_an_indicator_and_an_observable_per_value() {
     assert_eq!(of_type(&bundle, "indicator").len(), 12);
     let green = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
     let stix_report = of_type(&bundle, "report")[0];
-    assert_eq!(stix_report["id"], format!("report--{id}"));
+    assert_eq!(stix_report["id"], cyberbridge::stix::report_stix_id(id.parse().unwrap()));
+    assert_eq!(stix_report["external_references"][0]["external_id"], report["reference"]);
     assert_eq!(stix_report["object_marking_refs"], json!([green]));
     assert_eq!(stix_report["object_refs"].as_array().unwrap().len(), 24);
-    assert_eq!(stix_report["report_types"], json!(["investment-fraud"]));
+    assert_eq!(stix_report["report_types"], json!(["threat-report"]));
+    assert_eq!(stix_report["labels"], json!(["investment_fraud"]));
     let patterns: Vec<&str> = of_type(&bundle, "indicator").iter().map(|i| i["pattern"].as_str().unwrap()).collect();
     for expected in [
         format!("[bank-account:iban = '{}']", iban_xk(5)),
@@ -120,7 +122,9 @@ async fn the_stix_export_follows_tlp_and_leaves_withdrawn_values_out() {
     let ids = |bundle: &Value| -> Vec<String> {
         of_type(bundle, "report")
             .iter()
-            .map(|r| r["id"].as_str().unwrap().trim_start_matches("report--").to_string())
+            .map(|r| {
+                r["external_references"][0]["description"].as_str().unwrap().trim_start_matches("report ").to_string()
+            })
             .collect()
     };
     let res = app.get_as(&other.admin, "/api/v1/reports/export.stix").await;
@@ -132,6 +136,12 @@ async fn the_stix_export_follows_tlp_and_leaves_withdrawn_values_out() {
     expected.sort();
     assert_eq!(seen, expected, "GREEN only for another bank");
     assert!(!bank_b.to_string().contains("uninvolved-shop.example"), "a withdrawn value is not exported");
+    // One identity and one observable however many reports name them.
+    let mut all: Vec<&str> = bank_b["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n, "no object twice in a bundle");
     let res = app.get_as(&police.admin, "/api/v1/reports/export.stix?tlp=amber").await;
     let police_view: Value = serde_json::from_str(&res.text()).unwrap();
     assert_eq!(ids(&police_view), [amber["id"].as_str().unwrap()], "AMBER reaches the public sector; filters apply");
