@@ -28,6 +28,7 @@ pub mod retention;
 pub mod stix;
 pub mod subjects;
 pub mod system;
+pub mod taxii;
 pub mod users;
 pub mod watchlists;
 pub mod webhooks;

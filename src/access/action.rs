@@ -155,6 +155,8 @@ actions! {
     CreateLegalHold = "legal_hold.create", Need::Write(HOLDS, Scope::RequestsWrite);
     ListLegalHolds = "legal_hold.list", Need::Nothing;
     LiftLegalHold = "legal_hold.lift", Need::Write(HOLDS, Scope::RequestsWrite);
+    /// Reading the TAXII server (what a caller sees is what its report reads see).
+    TaxiiRead = "taxii.read", Need::Permission(ReadReports);
     /// The platform operator's export of all held about one identifier (checked by the handler).
     ExportSubject = "subject_access.export", Need::Nothing;
 }

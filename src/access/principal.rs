@@ -224,7 +224,18 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
             must_enrol_second_factor: !row.second_factor && state.mfa_policy.requires(row.org_kind, row.role),
             meta,
         })
-    } else if scheme.eq_ignore_ascii_case("apikey") {
+    } else if scheme.eq_ignore_ascii_case("apikey") || scheme.eq_ignore_ascii_case("basic") {
+        // TAXII clients speak HTTP Basic: the password is an API key (the user name is ignored).
+        let decoded;
+        let value = if scheme.eq_ignore_ascii_case("basic") {
+            let raw = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, value)
+                .map_err(|_| ApiError::Unauthenticated("Basic credentials are not base64".into()))?;
+            decoded = String::from_utf8(raw)
+                .map_err(|_| ApiError::Unauthenticated("Basic credentials are not text".into()))?;
+            decoded.split_once(':').map_or(decoded.as_str(), |(_, password)| password)
+        } else {
+            value
+        };
         let hash = tokens::sha256(value);
         let mut fresh = false;
         let row = match state.hub.key_cache.get(&hash) {
@@ -290,7 +301,9 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
             meta,
         })
     } else {
-        Err(ApiError::Unauthenticated("unsupported authorization scheme; use Bearer or ApiKey".into()))
+        Err(ApiError::Unauthenticated(
+            "unsupported authorization scheme; use Bearer, ApiKey (or Basic with an API key as password)".into(),
+        ))
     }
 }
 

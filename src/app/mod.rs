@@ -157,6 +157,7 @@ pub fn build_app(
         .app_data(web::PayloadConfig::default().limit(body_limit))
         .app_data(web::PathConfig::default().error_handler(http::path_error))
         .app_data(web::QueryConfig::default().error_handler(http::query_error))
+        .configure(crate::taxii::routes::configure)
         .default_service(web::to(http::fallback))
         .wrap(middleware::from_fn(http::request_context))
 }

@@ -61,6 +61,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("unsupported media type")]
     UnsupportedMediaType(String),
+    /// The client accepts no media type this endpoint answers with (TAXII).
+    #[error("not acceptable")]
+    NotAcceptable(String),
     #[error("too many requests")]
     TooManyRequests { detail: String, retry_after_secs: u64, limit: u32 },
     #[error("database unavailable: {0}")]
@@ -98,6 +101,7 @@ impl ApiError {
             Self::InvalidTransition { .. } => "invalid-transition",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::NotAcceptable(_) => "not-acceptable",
             Self::TooManyRequests { .. } => "too-many-requests",
             Self::Unavailable(_) | Self::Busy(_) => "service-unavailable",
             Self::Internal(_) => "internal",
@@ -119,6 +123,7 @@ impl ApiError {
             Self::InvalidTransition { .. } => "Transition not allowed",
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::NotAcceptable(_) => "Not acceptable",
             Self::TooManyRequests { .. } => "Too many requests",
             Self::Unavailable(_) | Self::Busy(_) => "Service unavailable",
             Self::Internal(_) => "Internal server error",
@@ -134,7 +139,8 @@ impl ApiError {
             | Self::Gone(d)
             | Self::PreconditionFailed(d)
             | Self::PayloadTooLarge(d)
-            | Self::UnsupportedMediaType(d) => d.clone(),
+            | Self::UnsupportedMediaType(d)
+            | Self::NotAcceptable(d) => d.clone(),
             Self::Validation(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
                 format!("invalid value for: {}", fields.join(", "))
@@ -189,6 +195,7 @@ impl ResponseError for ApiError {
             Self::InvalidTransition { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

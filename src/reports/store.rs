@@ -414,3 +414,33 @@ pub async fn withdraw_link(
         .await?;
     Ok(Some(id))
 }
+
+/// Visible reports in the order they last changed, from the keyset position `from` (that report
+/// included when `inclusive`) and changed after `changed_after`: the TAXII collections' order
+/// (a change re-adds a report).
+pub async fn changed_since(
+    conn: &mut Conn,
+    v: &Viewer,
+    from: Option<((DateTime<Utc>, ReportId), bool)>,
+    changed_after: Option<DateTime<Utc>>,
+    limit: i64,
+) -> ApiResult<Vec<ReportRow>> {
+    let mut q = reports::table.select(ReportRow::as_select()).filter(visible_to(v)).into_boxed();
+    if let Some(t) = changed_after {
+        q = q.filter(reports::updated_at.gt(t));
+    }
+    if let Some(((t, id), inclusive)) = from {
+        q = q.filter(
+            sql::<Bool>(if inclusive {
+                "(reports.updated_at, reports.id) >= ("
+            } else {
+                "(reports.updated_at, reports.id) > ("
+            })
+            .bind::<Timestamptz, _>(t)
+            .sql(", ")
+            .bind::<SqlUuid, _>(id.0)
+            .sql(")"),
+        );
+    }
+    Ok(q.order((reports::updated_at.asc(), reports::id.asc())).limit(limit).load(conn).await?)
+}

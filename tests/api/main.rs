@@ -18,6 +18,7 @@ mod privacy;
 mod reports;
 mod requests;
 mod stix;
+mod taxii;
 mod users;
 mod validation;
 mod webhooks;

@@ -1,0 +1,381 @@
+//! The TAXII 2.1 endpoints (OASIS TAXII 2.1, sections 4 and 5). Not in the OpenAPI document:
+//! TAXII clients code against the TAXII specification.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{Collection, TAXII_MEDIA_TYPE};
+use crate::access::{Action, Principal};
+use crate::domain::report::Viewer;
+use crate::domain::ReportId;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::pagination;
+use crate::kernel::AppState;
+
+/// Routes of `/taxii2/`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let collection = "/api/collections/{id}";
+    cfg.service(
+        web::scope("/taxii2")
+            .route("/", web::get().to(discovery))
+            .route("/api/", web::get().to(api_root))
+            .route("/api/collections/", web::get().to(collections))
+            .route(&format!("{collection}/"), web::get().to(get_collection))
+            .route(&format!("{collection}/objects/"), web::get().to(objects))
+            .route(&format!("{collection}/objects/"), web::post().to(add_objects))
+            .route(&format!("{collection}/objects/{{object}}/"), web::get().to(object))
+            .route(&format!("{collection}/objects/{{object}}/"), web::delete().to(delete_object))
+            .route(&format!("{collection}/objects/{{object}}/versions/"), web::get().to(versions))
+            .route(&format!("{collection}/manifest/"), web::get().to(manifest)),
+    );
+}
+
+/// 406 unless the client accepts TAXII 2.1 (or anything).
+fn accepts(req: &HttpRequest) -> ApiResult<()> {
+    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else { return Ok(()) };
+    let ok = accept.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("").to_ascii_lowercase();
+        let version = parts.find_map(|p| p.strip_prefix("version=")).map(str::to_string);
+        match media.as_str() {
+            "*/*" | "application/*" => true,
+            "application/taxii+json" => version.is_none_or(|v| v == "2.1"),
+            _ => false,
+        }
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::NotAcceptable(format!("this TAXII server answers {TAXII_MEDIA_TYPE}")))
+    }
+}
+
+fn taxii(status: StatusCode, body: &Value) -> HttpResponse {
+    HttpResponse::build(status).content_type(TAXII_MEDIA_TYPE).json(body)
+}
+
+/// The API root's URL as the caller reached it.
+fn base(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}/taxii2", info.scheme(), info.host())
+}
+
+async fn discovery(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    accepts(&req)?;
+    principal.authorize(&state, Action::TaxiiRead).await?;
+    let root = format!("{}/api/", base(&req));
+    Ok(taxii(
+        StatusCode::OK,
+        &json!({
+            "title": "cyberbridge TAXII 2.1",
+            "description": "Cybercrime and fraud reports and indicators shared under TLP 2.0",
+            "contact": state.config.platform_name,
+            "default": root,
+            "api_roots": [root],
+        }),
+    ))
+}
+
+async fn api_root(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    accepts(&req)?;
+    principal.authorize(&state, Action::TaxiiRead).await?;
+    Ok(taxii(
+        StatusCode::OK,
+        &json!({
+            "title": "cyberbridge",
+            "description": "Reports and indicators visible to you",
+            "versions": [TAXII_MEDIA_TYPE],
+            "max_content_length": state.config.body_limit,
+        }),
+    ))
+}
+
+fn collection_resource(c: Collection) -> Value {
+    json!({
+        "id": c.id(), "title": c.title(), "description": c.description(),
+        "can_read": true, "can_write": false,
+        "media_types": [crate::stix::STIX_MEDIA_TYPE],
+    })
+}
+
+async fn collections(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    accepts(&req)?;
+    principal.authorize(&state, Action::TaxiiRead).await?;
+    let all: Vec<Value> = Collection::ALL.into_iter().map(collection_resource).collect();
+    Ok(taxii(StatusCode::OK, &json!({ "collections": all })))
+}
+
+/// The collection of the path, for a caller who may read reports (404 for an unknown id).
+async fn open(state: &AppState, principal: &Principal, req: &HttpRequest, id: &str) -> ApiResult<(Collection, Viewer)> {
+    accepts(req)?;
+    let act = principal.authorize(state, Action::TaxiiRead).await?;
+    let c = Collection::of(id).ok_or(ApiError::NotFound)?;
+    Ok((c, act.viewer()))
+}
+
+async fn get_collection(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let (c, _) = open(&state, &principal, &req, &id).await?;
+    Ok(taxii(StatusCode::OK, &collection_resource(c)))
+}
+
+/// The filters of objects and manifest requests (TAXII 2.1, 3.4).
+#[derive(Deserialize, Debug, Default)]
+struct Filters {
+    added_after: Option<String>,
+    limit: Option<i64>,
+    next: Option<String>,
+    #[serde(rename = "match[id]")]
+    id: Option<String>,
+    #[serde(rename = "match[type]")]
+    type_: Option<String>,
+    #[serde(rename = "match[version]")]
+    version: Option<String>,
+    #[serde(rename = "match[spec_version]")]
+    spec_version: Option<String>,
+}
+
+/// Where a page ended: the last report read (in the order reports last changed) and how many
+/// of its objects were sent.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+struct Next {
+    t: DateTime<Utc>,
+    i: ReportId,
+    k: usize,
+}
+
+/// One object of a collection with the time it was added (its report's last change).
+struct Item {
+    added: DateTime<Utc>,
+    object: Value,
+}
+
+fn list(v: &Option<String>) -> Vec<String> {
+    v.as_deref()
+        .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// TAXII timestamps (`date_added`, the date headers): RFC 3339, UTC, microseconds, so that
+/// `added_after` of one equals the stored time.
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+impl Filters {
+    fn matches(&self, o: &Value) -> bool {
+        let ids = list(&self.id);
+        let types = list(&self.type_);
+        let specs = list(&self.spec_version);
+        let versions = list(&self.version);
+        let modified = o["modified"].as_str().unwrap_or_default();
+        (ids.is_empty() || ids.iter().any(|i| o["id"] == i.as_str()))
+            && (types.is_empty() || types.iter().any(|t| o["type"] == t.as_str()))
+            && (specs.is_empty() || specs.iter().any(|s| s == "2.1"))
+            // One version of each object is served (the current one): `last`, `first` and `all`
+            // name it, a timestamp only when it is that one.
+            && (versions.is_empty()
+                || versions.iter().any(|v| matches!(v.as_str(), "last" | "first" | "all") || v == modified))
+    }
+}
+
+/// Up to `limit` objects of the collection from the `next` position, and whether more follow.
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    c: Collection,
+    f: &Filters,
+    limit: usize,
+) -> ApiResult<(Vec<Item>, Option<Next>)> {
+    const REPORTS: i64 = 200;
+    let added_after = match f.added_after.as_deref() {
+        None => None,
+        Some(t) => Some(
+            DateTime::parse_from_rfc3339(t)
+                .map_err(|_| ApiError::field("added_after", "must be an RFC 3339 timestamp"))?
+                .with_timezone(&Utc),
+        ),
+    };
+    let start: Option<Next> = pagination::decode_param("next", f.next.as_deref())?;
+    // The report the cursor stopped in is read again (its first `k` objects skipped) unless it
+    // changed since: then it comes again later, re-added.
+    let mut from = start.as_ref().map(|n| ((n.t, n.i), true));
+    let mut out: Vec<Item> = Vec::new();
+    let mut last: Option<Next> = None;
+    let mut conn = state.pool.get().await?;
+    loop {
+        let rows = crate::reports::store::changed_since(&mut conn, viewer, from, added_after, REPORTS).await?;
+        let done = (rows.len() as i64) < REPORTS;
+        let reports = crate::reports::view::views(&mut conn, viewer, rows).await?;
+        for r in &reports {
+            let objects: Vec<Value> = crate::stix::report_objects(r)
+                .into_iter()
+                .filter(|o| c.holds(o["type"].as_str().unwrap_or("")))
+                .collect();
+            let skip = match &start {
+                Some(n) if n.i == r.id && n.t == r.updated_at => n.k,
+                _ => 0,
+            };
+            for (k, o) in objects.into_iter().enumerate().skip(skip) {
+                if !f.matches(&o) {
+                    continue;
+                }
+                if out.len() == limit {
+                    // One more exists: the page ends before it.
+                    return Ok((out, last));
+                }
+                out.push(Item { added: r.updated_at, object: o });
+                last = Some(Next { t: r.updated_at, i: r.id, k: k + 1 });
+            }
+            from = Some(((r.updated_at, r.id), false));
+        }
+        if done {
+            return Ok((out, None));
+        }
+    }
+}
+
+fn limit_of(f: &Filters) -> ApiResult<usize> {
+    match f.limit {
+        None => Ok(1000),
+        Some(n) if (1..=10_000).contains(&n) => Ok(n as usize),
+        Some(_) => Err(ApiError::field("limit", "from 1 to 10,000")),
+    }
+}
+
+fn with_dates(mut res: HttpResponse, items: &[Item]) -> HttpResponse {
+    if let (Some(first), Some(last)) = (items.first(), items.last()) {
+        for (name, t) in [("X-TAXII-Date-Added-First", first.added), ("X-TAXII-Date-Added-Last", last.added)] {
+            if let Ok(v) = header::HeaderValue::from_str(&ts(t)) {
+                res.headers_mut().insert(
+                    header::HeaderName::from_static(if name.ends_with("First") {
+                        "x-taxii-date-added-first"
+                    } else {
+                        "x-taxii-date-added-last"
+                    }),
+                    v,
+                );
+            }
+        }
+    }
+    res
+}
+
+/// An envelope of objects (TAXII 2.1, 3.7).
+async fn objects(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    f: web::Query<Filters>,
+) -> ApiResult<HttpResponse> {
+    let (c, viewer) = open(&state, &principal, &req, &id).await?;
+    let limit = limit_of(&f)?;
+    let (items, next) = page(&state, &viewer, c, &f, limit).await?;
+    audit_pull(&state, &principal, c, items.len()).await;
+    let mut body = json!({"more": next.is_some(), "objects": items.iter().map(|i| &i.object).collect::<Vec<_>>()});
+    if let Some(n) = &next {
+        body["next"] = json!(pagination::encode(n));
+    }
+    Ok(with_dates(taxii(StatusCode::OK, &body), &items))
+}
+
+/// A manifest of the objects (TAXII 2.1, 5.6).
+async fn manifest(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    f: web::Query<Filters>,
+) -> ApiResult<HttpResponse> {
+    let (c, viewer) = open(&state, &principal, &req, &id).await?;
+    let limit = limit_of(&f)?;
+    let (items, next) = page(&state, &viewer, c, &f, limit).await?;
+    let objects: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            json!({"id": i.object["id"], "date_added": ts(i.added), "version": i.object["modified"],
+                   "media_type": crate::stix::STIX_MEDIA_TYPE})
+        })
+        .collect();
+    let mut body = json!({"more": next.is_some(), "objects": objects});
+    if let Some(n) = &next {
+        body["next"] = json!(pagination::encode(n));
+    }
+    Ok(with_dates(taxii(StatusCode::OK, &body), &items))
+}
+
+/// Every object of the collection with this id (a walk of the collection: ids of reports and
+/// indicators are derived, not stored). 404 when none is visible to the caller.
+async fn find(state: &AppState, viewer: &Viewer, c: Collection, object: &str) -> ApiResult<Vec<Item>> {
+    let f = Filters { id: Some(object.to_string()), ..Default::default() };
+    let (items, _) = page(state, viewer, c, &f, 10).await?;
+    if items.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(items)
+}
+
+async fn object(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    f: web::Query<Filters>,
+) -> ApiResult<HttpResponse> {
+    let (id, object) = path.into_inner();
+    let (c, viewer) = open(&state, &principal, &req, &id).await?;
+    let items: Vec<Item> =
+        find(&state, &viewer, c, &object).await?.into_iter().filter(|i| f.matches(&i.object)).collect();
+    audit_pull(&state, &principal, c, items.len()).await;
+    let body = json!({"more": false, "objects": items.iter().map(|i| &i.object).collect::<Vec<_>>()});
+    Ok(with_dates(taxii(StatusCode::OK, &body), &items))
+}
+
+async fn versions(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, object) = path.into_inner();
+    let (c, viewer) = open(&state, &principal, &req, &id).await?;
+    let items = find(&state, &viewer, c, &object).await?;
+    let versions: Vec<&Value> = items.iter().map(|i| &i.object["modified"]).collect();
+    Ok(with_dates(taxii(StatusCode::OK, &json!({"more": false, "versions": versions})), &items))
+}
+
+/// Adding to these collections: 403 (they are read-only; reports are submitted through the
+/// REST API). 415 for a body that is not TAXII.
+async fn add_objects(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let (c, _) = open(&state, &principal, &req, &id).await?;
+    let media = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !media.to_ascii_lowercase().starts_with("application/taxii+json") {
+        return Err(ApiError::UnsupportedMediaType(format!("send {TAXII_MEDIA_TYPE}")));
+    }
+    Err(ApiError::Forbidden(format!("the collection `{}` is read-only", c.title())))
+}
+
+/// Shared evidence is removed only under the REST API's rules and audit.
+async fn delete_object() -> HttpResponse {
+    HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, "GET")).finish()
+}
+
+/// The audit row of a pull (buffered like other reads).
+async fn audit_pull(state: &AppState, principal: &Principal, c: Collection, n: usize) {
+    if let Ok(act) = principal.authorize(state, Action::TaxiiRead).await {
+        act.record_read(state, None, json!({"collection": c.id(), "objects": n}));
+    }
+}

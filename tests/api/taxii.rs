@@ -1,0 +1,206 @@
+//! TAXII 2.1: discovery to objects, under the REST API's TLP rules, paged with keyset cursors.
+
+use serde_json::{json, Value};
+
+use crate::support::{create_report, iban_xk, report_body, TestApp};
+
+const TAXII: &str = "application/taxii+json;version=2.1";
+const REPORTS: &str = "/taxii2/api/collections/5c1b8e2a-7d4f-4e0b-9a61-3c2f1e0d9b01";
+const INDICATORS: &str = "/taxii2/api/collections/5c1b8e2a-7d4f-4e0b-9a61-3c2f1e0d9b02";
+
+async fn taxii(app: &TestApp, auth: &str, path: &str) -> (u16, Value, Option<String>) {
+    let res = app.send(awc::http::Method::GET, path, &[("authorization", auth), ("accept", TAXII)], None).await;
+    let first = res.header("x-taxii-date-added-first");
+    let body = if res.status == 200 { res.json() } else { Value::Null };
+    if res.status == 200 {
+        assert!(res.header("content-type").unwrap().starts_with("application/taxii+json"), "{path}");
+    }
+    (res.status, body, first)
+}
+
+fn ids(envelope: &Value) -> Vec<String> {
+    envelope["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect()
+}
+
+/// Every object of a collection, page by page.
+async fn pull(app: &TestApp, auth: &str, collection: &str, limit: usize, extra: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut next: Option<String> = None;
+    for _ in 0..1000 {
+        let mut path = format!("{collection}/objects/?limit={limit}{extra}");
+        if let Some(n) = &next {
+            path.push_str(&format!("&next={n}"));
+        }
+        let (status, page, _) = taxii(app, auth, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page["objects"].as_array().unwrap().len() <= limit);
+        out.extend(page["objects"].as_array().unwrap().iter().cloned());
+        if page["more"] == false {
+            assert!(page.get("next").is_none());
+            return out;
+        }
+        next = Some(page["next"].as_str().unwrap().to_string());
+    }
+    panic!("paging never ended");
+}
+
+#[actix_rt::test]
+async fn discovery_to_objects_for_each_kind_of_caller_under_tlp() {
+    let app = TestApp::spawn().await;
+    let bank_a = app.org("bank", "Bank A").await;
+    let bank_b = app.org("bank", "Bank B").await;
+    let bank_c = app.org("bank", "Bank C").await;
+    let isp = app.org("isp", "ISP").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let green = create_report(&app, &bank_a.admin, report_body("green", &iban_xk(1), &[])).await;
+    let amber = create_report(&app, &bank_a.admin, report_body("amber", &iban_xk(2), &[])).await;
+    let red = create_report(&app, &bank_a.admin, report_body("red", &iban_xk(3), &[bank_b.id.as_str()])).await;
+    let stix_id = |r: &Value| cyberbridge::stix::report_stix_id(r["id"].as_str().unwrap().parse().unwrap());
+
+    // Discovery, API root and collections, with a bearer token, an API key, and HTTP Basic.
+    let (key, _) = app.api_key(&bank_b, &["reports:read"]).await;
+    let basic = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("taxii-client:{}", key.trim_start_matches("ApiKey "))
+        )
+    );
+    for auth in [&bank_b.admin, &key, &basic] {
+        let (status, discovery, _) = taxii(&app, auth, "/taxii2/").await;
+        assert_eq!(status, 200);
+        assert!(discovery["default"].as_str().unwrap().ends_with("/taxii2/api/"));
+        let (_, root, _) = taxii(&app, auth, "/taxii2/api/").await;
+        assert_eq!(root["versions"], json!([TAXII]));
+        let (_, collections, _) = taxii(&app, auth, "/taxii2/api/collections/").await;
+        assert_eq!(collections["collections"].as_array().unwrap().len(), 2);
+    }
+    assert_eq!(app.send(awc::http::Method::GET, "/taxii2/", &[("accept", TAXII)], None).await.status, 401);
+    let wrong =
+        format!("Basic {}", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "x:cbk_not_a_key"));
+    assert_eq!(taxii(&app, &wrong, "/taxii2/").await.0, 401);
+    let html = app
+        .send(
+            awc::http::Method::GET,
+            "/taxii2/api/",
+            &[("authorization", &bank_b.admin), ("accept", "text/html")],
+            None,
+        )
+        .await;
+    assert_eq!(html.status, 406);
+    assert_eq!(
+        taxii(&app, &bank_b.admin, "/taxii2/api/collections/00000000-0000-4000-8000-000000000000/").await.0,
+        404
+    );
+
+    // The TLP matrix: RED shared with Bank B reaches Bank B only; AMBER the public sector.
+    let reports_of = |objects: &[Value]| -> Vec<String> {
+        let mut v: Vec<String> =
+            objects.iter().filter(|o| o["type"] == "report").map(|o| o["id"].as_str().unwrap().to_string()).collect();
+        v.sort();
+        v
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        reports_of(&pull(&app, &bank_b.admin, REPORTS, 50, "").await),
+        sorted(vec![stix_id(&green), stix_id(&red)])
+    );
+    assert_eq!(reports_of(&pull(&app, &bank_c.admin, REPORTS, 50, "").await), vec![stix_id(&green)]);
+    assert_eq!(reports_of(&pull(&app, &isp.admin, REPORTS, 50, "").await), vec![stix_id(&green)]);
+    assert_eq!(
+        reports_of(&pull(&app, &police.admin, REPORTS, 50, "").await),
+        sorted(vec![stix_id(&green), stix_id(&amber)])
+    );
+    let c_indicators = pull(&app, &bank_c.admin, INDICATORS, 50, "").await;
+    assert_eq!(c_indicators.len(), 1);
+    assert_eq!(c_indicators[0]["pattern"], format!("[bank-account:iban = '{}']", iban_xk(1)));
+    // An object the caller may not see is simply absent, by id too.
+    let red_report = stix_id(&red);
+    assert_eq!(taxii(&app, &bank_c.admin, &format!("{REPORTS}/objects/{red_report}/")).await.0, 404);
+    let (status, one, _) = taxii(&app, &bank_b.admin, &format!("{REPORTS}/objects/{red_report}/")).await;
+    assert_eq!((status, ids(&one)), (200, vec![red_report.clone()]));
+    let (_, versions, _) = taxii(&app, &bank_b.admin, &format!("{REPORTS}/objects/{red_report}/versions/")).await;
+    assert_eq!(versions["versions"].as_array().unwrap().len(), 1);
+    // Shared evidence is not deleted through TAXII; the collections are read-only.
+    let del = app
+        .send(
+            awc::http::Method::DELETE,
+            &format!("{REPORTS}/objects/{red_report}/"),
+            &[("authorization", &bank_b.admin)],
+            None,
+        )
+        .await;
+    assert_eq!(del.status, 405);
+    let post = app
+        .send(
+            awc::http::Method::POST,
+            &format!("{REPORTS}/objects/"),
+            &[("authorization", &bank_b.admin), ("accept", TAXII)],
+            Some(&json!({"objects": []})),
+        )
+        .await;
+    assert_eq!(post.status, 415);
+}
+
+#[actix_rt::test]
+async fn paging_returns_every_object_once_and_added_after_and_matches_filter() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let reader = app.org("bank", "Bank B").await;
+    let mut expected = Vec::new();
+    for n in 0..7 {
+        let mut body = report_body("green", &iban_xk(100 + n), &[]);
+        body["indicators"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"type": "domain", "value": format!("shop-{n}.example")}));
+        let r = create_report(&app, &bank.admin, body).await;
+        expected.push(cyberbridge::stix::report_stix_id(r["id"].as_str().unwrap().parse().unwrap()));
+    }
+    // 7 reports of 2 indicators: 21 objects in the reports collection, 14 in the indicators one.
+    for limit in [1, 2, 5, 1000] {
+        let all = pull(&app, &reader.admin, REPORTS, limit, "").await;
+        let mut got: Vec<String> = all.iter().map(|o| o["id"].as_str().unwrap().to_string()).collect();
+        assert_eq!(got.len(), 21, "limit {limit}");
+        got.sort();
+        got.dedup();
+        assert_eq!(got.len(), 21, "each object once at limit {limit}");
+        assert_eq!(pull(&app, &reader.admin, INDICATORS, limit, "").await.len(), 14);
+    }
+    // match[type], match[id] and a manifest.
+    let reports = pull(&app, &reader.admin, REPORTS, 3, "&match[type]=report").await;
+    assert_eq!(reports.len(), 7);
+    let (_, one, _) = taxii(&app, &reader.admin, &format!("{REPORTS}/objects/?match[id]={}", expected[3])).await;
+    assert_eq!(ids(&one), vec![expected[3].clone()]);
+    let (_, manifest, first) = taxii(&app, &reader.admin, &format!("{REPORTS}/manifest/?limit=4")).await;
+    assert_eq!(manifest["objects"].as_array().unwrap().len(), 4);
+    assert_eq!(manifest["more"], true);
+    assert_eq!(manifest["objects"][0]["media_type"], "application/stix+json;version=2.1");
+    assert!(first.is_some(), "X-TAXII-Date-Added-First");
+    // added_after: only what changed since.
+    let res = app
+        .send(
+            awc::http::Method::GET,
+            &format!("{REPORTS}/objects/?limit=1000"),
+            &[("authorization", &reader.admin), ("accept", TAXII)],
+            None,
+        )
+        .await;
+    let cut = res.header("x-taxii-date-added-last").unwrap();
+    let fresh = create_report(&app, &bank.admin, report_body("green", &iban_xk(200), &[])).await;
+    let newer = pull(&app, &reader.admin, REPORTS, 10, &format!("&added_after={}", cut.replace('+', "%2B"))).await;
+    assert_eq!(
+        newer
+            .iter()
+            .filter(|o| o["type"] == "report")
+            .map(|o| o["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>(),
+        vec![cyberbridge::stix::report_stix_id(fresh["id"].as_str().unwrap().parse().unwrap())]
+    );
+    // A cursor is a position, not a right, and a made-up one is refused.
+    assert_eq!(taxii(&app, &reader.admin, &format!("{REPORTS}/objects/?next=bogus")).await.0, 422);
+    assert_eq!(taxii(&app, &reader.admin, &format!("{REPORTS}/objects/?limit=0")).await.0, 422);
+}
