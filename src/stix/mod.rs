@@ -6,6 +6,7 @@
 //! MISP. Bank accounts, wallets and phone numbers are SCOs of their own, named as OpenCTI names
 //! them and declared by the platform's extension definitions (`new-sco`).
 
+pub mod ingest;
 pub mod routes;
 pub mod tlp;
 

@@ -4,6 +4,7 @@
 //! rules, re-checked on every page: `next` is a keyset position, never a grant.
 
 pub mod routes;
+pub mod store;
 
 use uuid::Uuid;
 
@@ -18,15 +19,18 @@ pub enum Collection {
     Reports,
     /// Indicators of the reports visible to the caller: the feed a bank or ISP screens against.
     Indicators,
+    /// Write-only: STIX objects added here become reports of the caller's organisation.
+    Submit,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 2] = [Collection::Reports, Collection::Indicators];
+    pub const ALL: [Collection; 3] = [Collection::Reports, Collection::Indicators, Collection::Submit];
 
     pub fn id(self) -> Uuid {
         match self {
             Collection::Reports => Uuid::from_u128(0x5c1b8e2a_7d4f_4e0b_9a61_3c2f1e0d9b01),
             Collection::Indicators => Uuid::from_u128(0x5c1b8e2a_7d4f_4e0b_9a61_3c2f1e0d9b02),
+            Collection::Submit => Uuid::from_u128(0x5c1b8e2a_7d4f_4e0b_9a61_3c2f1e0d9b03),
         }
     }
 
@@ -38,6 +42,7 @@ impl Collection {
         match self {
             Collection::Reports => "Reports visible to you",
             Collection::Indicators => "Indicators visible to you",
+            Collection::Submit => "Submit",
         }
     }
 
@@ -45,6 +50,7 @@ impl Collection {
         match self {
             Collection::Reports => "STIX report objects with their indicators, under TLP as the REST API applies it",
             Collection::Indicators => "STIX indicators (patterns) of the reports visible to you: the screening feed",
+            Collection::Submit => "Add STIX reports and indicators: they become reports of your organisation (TLP from their markings, AMBER by default)",
         }
     }
 
@@ -53,6 +59,7 @@ impl Collection {
         match self {
             Collection::Reports => matches!(stix_type, "report" | "indicator"),
             Collection::Indicators => stix_type == "indicator",
+            Collection::Submit => false,
         }
     }
 }

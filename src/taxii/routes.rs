@@ -14,6 +14,7 @@ use crate::domain::ReportId;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::pagination;
 use crate::kernel::AppState;
+use diesel_async::AsyncConnection;
 
 /// Routes of `/taxii2/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -29,7 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(&format!("{collection}/objects/{{object}}/"), web::get().to(object))
             .route(&format!("{collection}/objects/{{object}}/"), web::delete().to(delete_object))
             .route(&format!("{collection}/objects/{{object}}/versions/"), web::get().to(versions))
-            .route(&format!("{collection}/manifest/"), web::get().to(manifest)),
+            .route(&format!("{collection}/manifest/"), web::get().to(manifest))
+            .route("/api/status/{status}/", web::get().to(status)),
     );
 }
 
@@ -94,25 +96,35 @@ async fn api_root(state: web::Data<AppState>, principal: Principal, req: HttpReq
 }
 
 fn collection_resource(c: Collection) -> Value {
+    let write = c == Collection::Submit;
     json!({
         "id": c.id(), "title": c.title(), "description": c.description(),
-        "can_read": true, "can_write": false,
+        "can_read": !write, "can_write": write,
         "media_types": [crate::stix::STIX_MEDIA_TYPE],
     })
 }
 
+/// The collections of the caller: the submit collection only for those who submit reports.
 async fn collections(state: web::Data<AppState>, principal: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
     accepts(&req)?;
     principal.authorize(&state, Action::TaxiiRead).await?;
-    let all: Vec<Value> = Collection::ALL.into_iter().map(collection_resource).collect();
+    let all: Vec<Value> = Collection::ALL
+        .into_iter()
+        .filter(|c| *c != Collection::Submit || principal.can(crate::domain::Permission::SubmitReports))
+        .map(collection_resource)
+        .collect();
     Ok(taxii(StatusCode::OK, &json!({ "collections": all })))
 }
 
-/// The collection of the path, for a caller who may read reports (404 for an unknown id).
+/// The collection of the path, for a caller who may read reports (404 for an unknown id; the
+/// write-only submit collection is not read: 403).
 async fn open(state: &AppState, principal: &Principal, req: &HttpRequest, id: &str) -> ApiResult<(Collection, Viewer)> {
     accepts(req)?;
     let act = principal.authorize(state, Action::TaxiiRead).await?;
     let c = Collection::of(id).ok_or(ApiError::NotFound)?;
+    if c == Collection::Submit {
+        return Err(ApiError::Forbidden("the submit collection is write-only".into()));
+    }
     Ok((c, act.viewer()))
 }
 
@@ -352,20 +364,116 @@ async fn versions(
     Ok(with_dates(taxii(StatusCode::OK, &json!({"more": false, "versions": versions})), &items))
 }
 
-/// Adding to these collections: 403 (they are read-only; reports are submitted through the
-/// REST API). 415 for a body that is not TAXII.
+/// Adds an envelope of STIX objects to the submit collection (TAXII 2.1, 5.5): reports and
+/// indicators become reports of the caller's organisation, in one transaction; what cannot be
+/// taken is a failure of its object in the status, not of the request. 202 with the status
+/// (complete: the work is done before the answer). The read collections: 403. 415 for a body
+/// that is not TAXII.
 async fn add_objects(
     state: web::Data<AppState>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
+    body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let (c, _) = open(&state, &principal, &req, &id).await?;
+    accepts(&req)?;
+    let c = Collection::of(&id).ok_or(ApiError::NotFound)?;
     let media = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !media.to_ascii_lowercase().starts_with("application/taxii+json") {
         return Err(ApiError::UnsupportedMediaType(format!("send {TAXII_MEDIA_TYPE}")));
     }
-    Err(ApiError::Forbidden(format!("the collection `{}` is read-only", c.title())))
+    let act = principal.authorize(&state, Action::CreateReport).await?;
+    if c != Collection::Submit {
+        return Err(act
+            .refuse(&state, "taxii_collection", c.id(), "this collection is read-only; add to the submit collection")
+            .await);
+    }
+    let envelope: Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::field("objects", format!("not JSON: {e}")))?;
+    let objects =
+        envelope["objects"].as_array().ok_or_else(|| ApiError::field("objects", "an envelope needs `objects`"))?;
+    if objects.len() > 10_000 {
+        return Err(ApiError::field("objects", "at most 10,000 objects per envelope"));
+    }
+    let parsed = crate::stix::ingest::parse(objects);
+    let now = chrono::Utc::now();
+    let row = super::store::StatusRow {
+        id: uuid::Uuid::now_v7(),
+        organization_id: act.org_id,
+        total_count: objects.len() as i32,
+        successes: serde_json::to_value(&parsed.successes).map_err(ApiError::internal)?,
+        failures: serde_json::to_value(&parsed.failures).map_err(ApiError::internal)?,
+        created_at: now,
+    };
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| {
+        for incoming in &parsed.reports {
+            crate::reports::service::create(c, &act, report_input(incoming), now).await?;
+        }
+        super::store::insert(c, &row).await?;
+        let details =
+            json!({"taxii_status": row.id, "reports": parsed.reports.len(), "failures": parsed.failures.len()});
+        act.entry_as("taxii.add").details(details).write(c).await
+    })
+    .await?;
+    Ok(taxii(StatusCode::ACCEPTED, &status_resource(&row)))
+}
+
+/// The report an incoming STIX report becomes.
+fn report_input(i: &crate::stix::ingest::Incoming) -> crate::reports::model::ReportInput {
+    use crate::reports::model::{IndicatorLink, ReportInput, ReportStatus};
+    let mut links: Vec<IndicatorLink> = Vec::new();
+    for v in &i.values {
+        if !links.iter().any(|l| l.kind == v.kind && l.value == v.value) {
+            links.push(IndicatorLink {
+                kind: v.kind,
+                value: v.value.clone(),
+                role: None,
+                confidence: v.confidence.map_or(crate::domain::indicator::DEFAULT_CONFIDENCE, |c| c as i16),
+                valid_until: v.valid_until,
+            });
+        }
+    }
+    ReportInput {
+        category: i.category,
+        title: i.title.clone(),
+        description: i.description.clone(),
+        tlp: i.tlp,
+        status: ReportStatus::Open,
+        shared_with: Vec::new(),
+        anonymous: false,
+        first_seen: i.first_seen.filter(|t| *t <= chrono::Utc::now()),
+        last_seen: None,
+        country: None,
+        loss: None,
+        victim_count: None,
+        indicators: links,
+    }
+}
+
+fn status_resource(row: &super::store::StatusRow) -> Value {
+    let count = |v: &Value| v.as_array().map_or(0, Vec::len);
+    json!({
+        "id": row.id, "status": "complete", "request_timestamp": ts(row.created_at),
+        "total_count": row.total_count,
+        "success_count": count(&row.successes), "successes": row.successes,
+        "failure_count": count(&row.failures), "failures": row.failures,
+        "pending_count": 0, "pendings": [],
+    })
+}
+
+/// A status of an envelope your organisation added (another's: 404).
+async fn status(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    accepts(&req)?;
+    let act = principal.authorize(&state, Action::TaxiiRead).await?;
+    let id: uuid::Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
+    let row = super::store::get(&mut *state.pool.get().await?, act.org_id, id).await?.ok_or(ApiError::NotFound)?;
+    Ok(taxii(StatusCode::OK, &status_resource(&row)))
 }
 
 /// Shared evidence is removed only under the REST API's rules and audit.

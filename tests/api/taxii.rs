@@ -73,7 +73,9 @@ async fn discovery_to_objects_for_each_kind_of_caller_under_tlp() {
         let (_, root, _) = taxii(&app, auth, "/taxii2/api/").await;
         assert_eq!(root["versions"], json!([TAXII]));
         let (_, collections, _) = taxii(&app, auth, "/taxii2/api/collections/").await;
-        assert_eq!(collections["collections"].as_array().unwrap().len(), 2);
+        // The submit collection is listed to those who may submit (the org_admin, not the read key).
+        let expected = if auth == &bank_b.admin { 3 } else { 2 };
+        assert_eq!(collections["collections"].as_array().unwrap().len(), expected);
     }
     assert_eq!(app.send(awc::http::Method::GET, "/taxii2/", &[("accept", TAXII)], None).await.status, 401);
     let wrong =
@@ -203,4 +205,77 @@ async fn paging_returns_every_object_once_and_added_after_and_matches_filter() {
     // A cursor is a position, not a right, and a made-up one is refused.
     assert_eq!(taxii(&app, &reader.admin, &format!("{REPORTS}/objects/?next=bogus")).await.0, 422);
     assert_eq!(taxii(&app, &reader.admin, &format!("{REPORTS}/objects/?limit=0")).await.0, 422);
+}
+
+const SUBMIT: &str = "/taxii2/api/collections/5c1b8e2a-7d4f-4e0b-9a61-3c2f1e0d9b03";
+
+async fn add(app: &TestApp, auth: &str, collection: &str, envelope: &Value) -> crate::support::TestResponse {
+    let headers = [("authorization", auth), ("accept", TAXII), ("content-type", TAXII)];
+    app.send_raw(
+        awc::http::Method::POST,
+        &format!("{collection}/objects/"),
+        &headers,
+        serde_json::to_vec(envelope).unwrap(),
+    )
+    .await
+}
+
+#[actix_rt::test]
+async fn stix_added_over_taxii_becomes_reports_found_by_the_rest_lookup() {
+    let app = TestApp::spawn().await;
+    let isp = app.org("isp", "ISP").await;
+    let bank = app.org("bank", "Bank").await;
+    let reg = app.org("regulator", "Regulator").await;
+    let red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+    let tlp1_green = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
+    let envelope = json!({"objects": [
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+         "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z", "pattern_type": "stix",
+         "pattern": "[ipv4-addr:value = '203.0.113.77']", "valid_from": "2026-11-20T10:00:00Z", "confidence": 85,
+         "object_marking_refs": [tlp1_green]},
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--0b5ba3a5-5a3b-4a56-9a5e-2a2c5b0e6f11",
+         "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z", "pattern_type": "stix",
+         "pattern": "[domain-name:value = 'c2.bad.example']", "valid_from": "2026-11-20T10:00:00Z"},
+        {"type": "report", "spec_version": "2.1", "id": "report--f2b63e80-b523-4747-a069-35c002c690db",
+         "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z", "name": "C2 of a banking trojan",
+         "labels": ["malware"], "published": "2026-11-20T10:00:00Z",
+         "object_refs": ["indicator--0b5ba3a5-5a3b-4a56-9a5e-2a2c5b0e6f11"], "object_marking_refs": [red]},
+        {"type": "malware", "spec_version": "2.1", "id": "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b", "name": "x", "is_family": false},
+    ]});
+    // Not to a read collection, not as JSON, not by a regulator.
+    assert_eq!(add(&app, &isp.admin, REPORTS, &envelope).await.status, 403);
+    let wrong = app
+        .send_raw(
+            awc::http::Method::POST,
+            &format!("{SUBMIT}/objects/"),
+            &[("authorization", &isp.admin), ("content-type", "application/json")],
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(wrong.status, 415);
+    assert_eq!(add(&app, &reg.admin, SUBMIT, &envelope).await.status, 403);
+    assert_eq!(taxii(&app, &reg.admin, "/taxii2/api/collections/").await.0, 403, "regulators read no reports");
+    assert_eq!(taxii(&app, &isp.admin, &format!("{SUBMIT}/objects/")).await.0, 403, "write-only");
+
+    let res = add(&app, &isp.admin, SUBMIT, &envelope).await;
+    assert_eq!(res.status, 202);
+    let status = res.json();
+    assert_eq!((status["status"].clone(), status["total_count"].clone()), (json!("complete"), json!(4)));
+    assert_eq!((status["success_count"].clone(), status["failure_count"].clone()), (json!(3), json!(1)));
+    assert_eq!(status["failures"][0]["id"], "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b");
+    let path = format!("/taxii2/api/status/{}/", status["id"].as_str().unwrap());
+    assert_eq!(taxii(&app, &isp.admin, &path).await.1["success_count"], 3);
+    assert_eq!(taxii(&app, &bank.admin, &path).await.0, 404, "another organisation's status");
+
+    // The REST look-up finds the GREEN value at once; the RED report's value stays the ISP's.
+    let green = app.get_as(&bank.admin, "/api/v1/indicators/lookup?type=ipv4&value=203.0.113.77").await.ok(200);
+    assert_eq!((green["seen"].clone(), green["confidence"].clone()), (json!(true), json!(85)));
+    assert_eq!(green["reports"][0]["tlp"], "green");
+    let hidden = app.get_as(&bank.admin, "/api/v1/indicators/lookup?type=domain&value=c2.bad.example").await.ok(200);
+    assert_eq!(hidden["seen"], false);
+    let own = app.get_as(&isp.admin, "/api/v1/indicators/lookup?type=domain&value=c2.bad.example").await.ok(200);
+    assert_eq!(own["seen"], true);
+    let mine = app.get_as(&isp.admin, "/api/v1/reports?category=malware").await.ok(200);
+    assert_eq!(mine["items"][0]["title"], "C2 of a banking trojan");
+    assert_eq!(mine["items"][0]["tlp"], "red");
 }

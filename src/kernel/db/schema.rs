@@ -488,6 +488,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    taxii_status (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        total_count -> Int4,
+        successes -> Jsonb,
+        failures -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         organization_id -> Uuid,
@@ -602,6 +613,7 @@ diesel::joinable!(second_factors -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(signed_documents -> data_requests (request_id));
 diesel::joinable!(signed_documents -> signing_keys (kid));
+diesel::joinable!(taxii_status -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(watchlist_items -> watchlists (watchlist_id));
 diesel::joinable!(watchlists -> organizations (organization_id));
@@ -646,6 +658,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     signed_documents,
     signing_keys,
+    taxii_status,
     users,
     watchlist_items,
     watchlists,

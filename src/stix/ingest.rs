@@ -1,0 +1,235 @@
+//! STIX 2.1 objects added over TAXII, turned into reports and indicators of the caller's
+//! organisation. What cannot be taken is a per-object failure, not an error of the request.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::tlp;
+use crate::domain::indicator::normalize;
+use crate::domain::{Category, IndicatorType, Tlp};
+
+/// One value of an incoming report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingValue {
+    pub kind: IndicatorType,
+    pub value: String,
+    pub confidence: Option<i64>,
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// A report to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub tlp: Tlp,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub values: Vec<IncomingValue>,
+}
+
+/// The outcome of one object (TAXII 2.1 status-details).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Detail {
+    pub id: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub reports: Vec<Incoming>,
+    pub successes: Vec<Detail>,
+    pub failures: Vec<Detail>,
+}
+
+/// The (type, value) a single-comparison STIX pattern names: `[ipv4-addr:value = '1.2.3.4']`.
+pub fn pattern_value(pattern: &str) -> Result<(IndicatorType, String), String> {
+    let inner =
+        pattern.trim().strip_prefix('[').and_then(|p| p.strip_suffix(']')).ok_or("not a single [ ] comparison")?;
+    let (left, right) = inner.split_once(" = ").ok_or("only `=` comparisons are taken")?;
+    let right = right.trim();
+    let quoted =
+        right.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).ok_or("the value must be a quoted string")?;
+    if quoted.contains(" AND ") || quoted.contains(" OR ") || left.contains(' ') {
+        return Err("compound patterns are not taken".into());
+    }
+    let value = quoted.replace("\\'", "'").replace("\\\\", "\\");
+    let kind = match left.trim() {
+        "ipv4-addr:value" => IndicatorType::Ipv4,
+        "ipv6-addr:value" => IndicatorType::Ipv6,
+        "domain-name:value" => IndicatorType::Domain,
+        "url:value" => IndicatorType::Url,
+        "email-addr:value" => IndicatorType::Email,
+        "phone-number:value" => IndicatorType::Phone,
+        "bank-account:iban" => IndicatorType::Iban,
+        "bank-account:bic" => IndicatorType::Bic,
+        "bank-account:account_number" => IndicatorType::BankAccount,
+        "cryptocurrency-wallet:value" => IndicatorType::CryptoWallet,
+        "file:hashes.'SHA-256'" | "file:hashes.SHA256" | "file:hashes.'SHA256'" => IndicatorType::Sha256,
+        other => return Err(format!("`{other}` is not a property the platform keeps")),
+    };
+    Ok((kind, normalize(kind, &value)?))
+}
+
+fn time(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
+}
+
+fn markings(o: &Value) -> Tlp {
+    tlp::level_of_refs(o["object_marking_refs"].as_array().into_iter().flatten().filter_map(Value::as_str))
+}
+
+fn truncated(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Reports of the envelope: each `report` with the indicators it refers to; indicators no report
+/// refers to in one report per TLP level.
+pub fn parse(objects: &[Value]) -> Parsed {
+    let mut out = Parsed::default();
+    let detail = |o: &Value, message: Option<String>| Detail {
+        id: o["id"].as_str().unwrap_or("").to_string(),
+        version: o["modified"].as_str().or(o["created"].as_str()).unwrap_or("").to_string(),
+        message,
+    };
+    // Indicators first, by id.
+    let mut indicators: Vec<(String, Tlp, IncomingValue)> = Vec::new();
+    for o in objects {
+        let t = o["type"].as_str().unwrap_or("");
+        if o["id"].as_str().is_none_or(|id| !id.starts_with(&format!("{t}--"))) {
+            out.failures.push(detail(o, Some("an object needs a type and an id of that type".into())));
+            continue;
+        }
+        match t {
+            "indicator" => match o["pattern"].as_str().map(pattern_value) {
+                Some(Ok((kind, value))) if o["pattern_type"] == "stix" => {
+                    let confidence = o["confidence"].as_i64().filter(|c| (0..=100).contains(c));
+                    let v = IncomingValue { kind, value, confidence, valid_until: time(&o["valid_until"]) };
+                    indicators.push((o["id"].as_str().unwrap_or("").to_string(), markings(o), v));
+                    out.successes.push(detail(o, None));
+                }
+                Some(Ok(_)) => out.failures.push(detail(o, Some("only pattern_type stix is taken".into()))),
+                Some(Err(e)) => out.failures.push(detail(o, Some(format!("pattern: {e}")))),
+                None => out.failures.push(detail(o, Some("an indicator needs a pattern".into()))),
+            },
+            "report" => out.successes.push(detail(o, None)),
+            // Taken as context: the submitter is the caller, markings set the TLP, observables
+            // come with the indicators that name them.
+            "identity"
+            | "marking-definition"
+            | "extension-definition"
+            | "ipv4-addr"
+            | "ipv6-addr"
+            | "domain-name"
+            | "url"
+            | "email-addr"
+            | "file"
+            | "bank-account"
+            | "cryptocurrency-wallet"
+            | "phone-number"
+            | "user-account"
+            | "relationship" => out.successes.push(detail(o, Some("taken as context".into()))),
+            other => out.failures.push(detail(o, Some(format!("object type `{other}` is not taken")))),
+        }
+    }
+    let mut used = vec![false; indicators.len()];
+    for o in
+        objects.iter().filter(|o| o["type"] == "report" && o["id"].as_str().is_some_and(|i| i.starts_with("report--")))
+    {
+        let refs: Vec<&str> = o["object_refs"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let mut values = Vec::new();
+        for (k, (id, _, v)) in indicators.iter().enumerate() {
+            if refs.contains(&id.as_str()) {
+                used[k] = true;
+                values.push(v.clone());
+            }
+        }
+        let category = o["labels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .find_map(|l| l.replace('-', "_").parse::<Category>().ok())
+            .unwrap_or(Category::Other);
+        out.reports.push(Incoming {
+            title: truncated(o["name"].as_str().unwrap_or("Report added over TAXII"), 200),
+            description: truncated(o["description"].as_str().unwrap_or("Added over TAXII"), 10_000),
+            category,
+            tlp: markings(o),
+            first_seen: time(&o["published"]),
+            values,
+        });
+    }
+    for level in Tlp::ALL {
+        let values: Vec<IncomingValue> = indicators
+            .iter()
+            .zip(&used)
+            .filter(|((_, t, _), used)| !**used && t == level)
+            .map(|((_, _, v), _)| v.clone())
+            .collect();
+        if !values.is_empty() {
+            out.reports.push(Incoming {
+                title: "Indicators added over TAXII".into(),
+                description: "Indicators added over TAXII without a report".into(),
+                category: Category::Other,
+                tlp: *level,
+                first_seen: None,
+                values,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn patterns_of_every_kept_type_and_refusals() {
+        assert_eq!(
+            pattern_value("[ipv4-addr:value = '198.51.100.7']").unwrap(),
+            (IndicatorType::Ipv4, "198.51.100.7".into())
+        );
+        let hash = format!("[file:hashes.'SHA-256' = '{}']", "A".repeat(64));
+        assert_eq!(pattern_value(&hash).unwrap(), (IndicatorType::Sha256, "a".repeat(64)));
+        assert_eq!(
+            pattern_value("[bank-account:iban = 'XK05 1212 0123 4567 8906']").unwrap().1,
+            "XK051212012345678906"
+        );
+        assert!(pattern_value("[ipv4-addr:value = '198.51.100.7' OR ipv4-addr:value = '198.51.100.8']").is_err());
+        assert!(pattern_value("[process:name = 'evil.exe']").unwrap_err().contains("process:name"));
+        assert!(pattern_value("[ipv4-addr:value = '999.1.1.1']").is_err());
+    }
+
+    #[test]
+    fn reports_take_their_indicators_and_the_rest_go_by_tlp() {
+        let red = tlp::marking_id(Tlp::Red);
+        let tlp1_green = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
+        let objects = vec![
+            json!({"type": "indicator", "id": "indicator--1", "pattern_type": "stix", "pattern": "[domain-name:value = 'a.example']", "confidence": 70}),
+            json!({"type": "indicator", "id": "indicator--2", "pattern_type": "stix", "pattern": "[domain-name:value = 'b.example']", "object_marking_refs": [tlp1_green]}),
+            json!({"type": "report", "id": "report--1", "name": "Phish kit", "labels": ["phishing"], "object_refs": ["indicator--1"], "object_marking_refs": [red]}),
+            json!({"type": "malware", "id": "malware--1", "name": "x"}),
+            json!({"type": "indicator", "id": "indicator--3", "pattern_type": "stix", "pattern": "[x-thing:value = 'q']"}),
+        ];
+        let p = parse(&objects);
+        assert_eq!(p.reports.len(), 2);
+        assert_eq!(
+            (p.reports[0].category, p.reports[0].tlp, p.reports[0].values.len()),
+            (Category::Phishing, Tlp::Red, 1)
+        );
+        assert_eq!(p.reports[0].values[0].confidence, Some(70));
+        assert_eq!(
+            (p.reports[1].tlp, p.reports[1].values[0].value.as_str()),
+            (Tlp::Green, "b.example"),
+            "TLP 1.0 green is read"
+        );
+        let failed: Vec<&str> = p.failures.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(failed, ["malware--1", "indicator--3"]);
+        assert_eq!(p.successes.len(), 3);
+    }
+}
