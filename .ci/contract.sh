@@ -116,6 +116,9 @@ CYBERBRIDGE_URL=$HOST CYBERBRIDGE_TOKEN=$(token admin@isp.demo.example) python e
 # The demo data as STIX 2.1: the OASIS validator finds no error, the stix2 library the same ids.
 CYBERBRIDGE_URL=$HOST CYBERBRIDGE_TOKEN=$POLICE CYBERBRIDGE_QUERY='?purpose=threat_intelligence&case_reference=CI-STIX' \
   python examples/python/check_stix.py
+# The OASIS TAXII 2.1 client: discovery, a paged pull of each collection, an add.
+CYBERBRIDGE_URL=$HOST CYBERBRIDGE_API_KEY=$(key "$BANK_A" '["reports:read", "reports:write", "indicators:lookup"]') \
+  python examples/python/taxii_client.py
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 for who in POLICE BANK_A; do
   echo "schemathesis as $who for ${fuzz_secs}s"
