@@ -314,6 +314,25 @@ curl -s "$B/statistics/consultations?from=2026-11-01T00:00:00Z" -H "authorizatio
 curl -s "$B/subject-access?type=iban&value=XK051212012345678906&purpose=data_subject_request&case_reference=SAR-2026-001" \
   -H "authorization: Bearer $ADMIN"
 
+echo "== STIX 2.1 and TAXII 2.1 (police, Bank B's threat-intelligence platform)"
+curl -s $B/reports/$REPORT/stix -H "authorization: Bearer $POLICE"   # a bundle: report, identity, indicators, observables, TLP
+curl -s "$B/reports/export.stix?category=phishing&$WHY" -H "authorization: Bearer $POLICE" -o reports.stix.json
+curl -s $B/stix/extension-definitions   # public: the new SCOs bank-account, cryptocurrency-wallet, phone-number
+# TAXII: give MISP or OpenCTI the discovery URL below and an API key as the password (any user name).
+FEED_KEY=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_B" -H 'content-type: application/json' \
+  -d '{"name": "taxii feed", "scopes": ["reports:read", "reports:write"]}' | jq -r .key)
+curl -s $HOST/taxii2/ -u "opencti:$FEED_KEY" -H 'Accept: application/taxii+json;version=2.1'
+curl -s $HOST/taxii2/api/collections/ -u "opencti:$FEED_KEY" -H 'Accept: application/taxii+json;version=2.1'
+curl -s "$HOST/taxii2/api/collections/5c1b8e2a-7d4f-4e0b-9a61-3c2f1e0d9b02/objects/?limit=500" -u "opencti:$FEED_KEY" \
+  -H 'Accept: application/taxii+json;version=2.1'
+# {"more": false, "objects": [{"type": "indicator", "pattern": "[bank-account:iban = 'XK40...']", ...}]}
+curl -s $HOST/taxii2/api/collections/5c1b8e2a-7d4f-4e0b-9a61-3c2f1e0d9b03/objects/ -u "opencti:$FEED_KEY" \
+  -H 'Accept: application/taxii+json;version=2.1' -H 'Content-Type: application/taxii+json;version=2.1' -d '{"objects": [
+  {"type": "indicator", "spec_version": "2.1", "id": "indicator--5d0ad2d1-3f5c-4a47-9c0b-8c5f2b8e0a11",
+   "created": "2026-11-29T10:00:00.000Z", "modified": "2026-11-29T10:00:00.000Z", "valid_from": "2026-11-29T10:00:00Z",
+   "pattern_type": "stix", "pattern": "[domain-name:value = '\''secure-bank-b-login.example'\'']"}]}'
+# 202 {"id": "...", "status": "complete", "success_count": 1, "failure_count": 0, ...}: a report of Bank B (AMBER)
+
 echo "== Audit (platform admin; an org_admin reads their organisation's rows)"
 curl -s "$B/audit?action=auth.login_failed&from=2026-11-01T00:00:00Z&limit=100" -H "authorization: Bearer $ADMIN"
 curl -s "$B/audit?object_type=report&object_id=$REPORT" -H "authorization: Bearer $ADMIN"   # every read of one report

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use crate::access::{Action, Principal};
 use crate::domain::{PurposeParams, ReportId, Tlp};
 use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::http::responses::{Common, Denied, Missing};
+use crate::kernel::http::responses::{Common, Denied, Missing, Public};
 use crate::kernel::AppState;
 use crate::reports::model::{parse_query, ReportQuery};
 use crate::reports::{store, view};
@@ -99,7 +99,7 @@ pub async fn export_reports_stix(
 #[utoipa::path(
     tag = "stix-taxii",
     security(()),
-    responses((status = 200, description = "the extension definitions", content_type = "application/stix+json", body = Object))
+    responses((status = 200, description = "the extension definitions", content_type = "application/stix+json", body = Object), Public)
 )]
 #[get("/stix/extension-definitions")]
 pub async fn get_extension_definitions(req: HttpRequest) -> HttpResponse {
@@ -118,7 +118,7 @@ pub async fn get_extension_definitions(req: HttpRequest) -> HttpResponse {
     tag = "stix-taxii",
     params(("file" = String, Path, description = "`bank-account.json`, `cryptocurrency-wallet.json` or `phone-number.json`")),
     security(()),
-    responses((status = 200, description = "the JSON schema", content_type = "application/schema+json", body = Object), Missing)
+    responses((status = 200, description = "the JSON schema", content_type = "application/schema+json", body = Object), Public, Missing)
 )]
 #[get("/stix/schemas/{file}")]
 pub async fn get_sco_schema(file: web::Path<String>) -> ApiResult<HttpResponse> {
