@@ -107,6 +107,8 @@ actions! {
     ExportReports = "report.export", Need::Permission(ReadReports);
     LookupIndicators = "indicator.lookup", Need::Permission(LookupIndicators);
     CorrelateIndicator = "indicator.correlate", Need::Permission(ReadReports);
+    /// An organisation records that it saw a value, or found it a false positive or expired.
+    RecordSighting = "indicator.sighting", Need::Permission(LookupIndicators);
     CreateWatchlist = "watchlist.create", Need::Write(WATCH, Scope::WatchlistsWrite);
     ListWatchlists = "watchlist.list", Need::All(WATCH);
     ReadWatchlist = "watchlist.read", Need::All(WATCH);

@@ -68,6 +68,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(indicators::routes::lookup_indicator)
                 .service(indicators::routes::lookup_indicators)
                 .service(indicators::routes::list_indicator_reports)
+                .service(indicators::routes::create_sighting)
                 .service(watchlists::routes::create_watchlist)
                 .service(watchlists::routes::list_watchlists)
                 .service(watchlists::routes::get_watchlist)

@@ -61,8 +61,15 @@ pub struct LookupHit {
     pub report_count: usize,
     /// Visible reports whose validity for it has passed.
     pub stale_report_count: usize,
-    /// The highest confidence among the current reports (null when none).
+    /// The highest confidence among the current reports, lowered by 25 for each organisation
+    /// that found the value a false positive in the last 90 days (null when no current report).
     pub confidence: Option<i16>,
+    /// Two or more organisations found it a false positive in the last 90 days.
+    pub disputed: bool,
+    /// Every organisation's sightings of the value, counted.
+    pub sightings: SightingSummary,
+    /// Your organisation's latest sighting of it.
+    pub own_latest_sighting: Option<Sighting>,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
     /// The most recent 100 of those reports, current ones first.
@@ -89,7 +96,7 @@ pub enum LookupResult {
 
 /// Answer of `POST /indicators/lookup`.
 #[derive(Serialize, ToSchema)]
-#[schema(example = json!({"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "stale": false, "report_count": 1, "stale_report_count": 0, "confidence": 80, "first_seen": "2026-11-01T08:00:00Z", "last_seen": "2026-11-20T17:00:00Z", "reports": [{"id": "0193a7c2-5e4f-7a10-9d2b-2c1f3e4d5a6b", "category": "investment_fraud", "tlp": "green", "confidence": 80, "valid_until": "2027-11-20T17:00:00Z", "stale": false}]}, {"type": "domain", "value": "secure-bank-login.example", "seen": false, "stale": false, "report_count": 0, "stale_report_count": 0, "confidence": null, "first_seen": null, "last_seen": null, "reports": []}, {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}))]
+#[schema(example = json!({"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "stale": false, "report_count": 1, "stale_report_count": 0, "confidence": 80, "disputed": false, "sightings": {"seen": 4, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "last_seen": "2026-11-28T09:30:00Z"}, "own_latest_sighting": null, "first_seen": "2026-11-01T08:00:00Z", "last_seen": "2026-11-20T17:00:00Z", "reports": [{"id": "0193a7c2-5e4f-7a10-9d2b-2c1f3e4d5a6b", "category": "investment_fraud", "tlp": "green", "confidence": 80, "valid_until": "2027-11-20T17:00:00Z", "stale": false}]}, {"type": "domain", "value": "secure-bank-login.example", "seen": false, "stale": false, "report_count": 0, "stale_report_count": 0, "confidence": null, "disputed": false, "sightings": {"seen": 0, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "last_seen": null}, "own_latest_sighting": null, "first_seen": null, "last_seen": null, "reports": []}, {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}))]
 pub struct LookupResponse {
     pub results: Vec<LookupResult>,
 }
@@ -116,4 +123,77 @@ pub struct CorrelationQuery {
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+crate::domain::text_enum! {
+    /// What a sighting says of a value.
+    SightingKind {
+        /// Seen in the organisation's own traffic (a payment attempt, a log, a mailbox).
+        Seen = "seen",
+        /// Checked and found not malicious: a false positive.
+        FalsePositive = "false_positive",
+        /// No longer in use (a taken-down domain, a closed account).
+        Expired = "expired",
+    }
+}
+
+crate::domain::text_enum! {
+    /// Where a value was sighted.
+    SightingSource {
+        PaymentAttempt = "payment_attempt",
+        Log = "log",
+        Mailbox = "mailbox",
+        Network = "network",
+        Other = "other",
+    }
+}
+
+/// Body of `POST /indicators/{type}/{value}/sightings`.
+#[derive(Deserialize, ToSchema, Debug)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "seen", "source": "payment_attempt", "count": 3, "first_seen": "2026-11-29T08:00:00Z", "last_seen": "2026-11-29T09:30:00Z"}))]
+pub struct SightingInput {
+    #[schema(value_type = SightingKind)]
+    pub kind: String,
+    /// Default `other`.
+    #[schema(value_type = Option<SightingSource>)]
+    pub source: Option<String>,
+    /// 1 to 1,000,000 (default 1).
+    pub count: Option<i64>,
+    /// Default: now.
+    pub first_seen: Option<DateTime<chrono::FixedOffset>>,
+    /// Default: `first_seen`.
+    pub last_seen: Option<DateTime<chrono::FixedOffset>>,
+    /// Up to 1,000 characters, kept for your organisation.
+    pub note: Option<String>,
+}
+
+/// One sighting, as its organisation recorded it.
+#[derive(Serialize, ToSchema, Debug, Clone, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::kernel::db::schema::sightings)]
+pub struct Sighting {
+    pub id: uuid::Uuid,
+    #[serde(rename = "type")]
+    #[diesel(column_name = type_)]
+    pub type_: IndicatorType,
+    pub value: String,
+    pub kind: SightingKind,
+    pub source: SightingSource,
+    pub count: i32,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What every organisation's sightings say of a value (no organisation is named).
+#[derive(Serialize, ToSchema, Debug, Clone, Default, PartialEq)]
+pub struct SightingSummary {
+    /// Times seen (the sum of the counts).
+    pub seen: i64,
+    pub false_positive: i64,
+    pub expired: i64,
+    /// Different organisations that found it a false positive in the last 90 days.
+    pub false_positive_organizations: i64,
+    pub last_seen: Option<DateTime<Utc>>,
 }

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use actix_web::{get, post, web};
+use diesel_async::AsyncConnection;
 
 use super::model::*;
 use super::store;
@@ -13,9 +14,47 @@ use crate::kernel::http::responses::{Common, Denied, JsonBody};
 use crate::kernel::AppState;
 use crate::reports::model::{ReportCursor, ReportFilter, ReportPage};
 
+/// Every organisation's sightings of the values and the caller's own latest, by (type, value).
+struct Sightings {
+    summaries: HashMap<(IndicatorType, String), SightingSummary>,
+    own: HashMap<(IndicatorType, String), Sighting>,
+}
+
+impl Sightings {
+    async fn of(conn: &mut crate::kernel::db::Conn, org: crate::domain::OrgId, values: &[String]) -> ApiResult<Self> {
+        let summaries = store::sighting_summaries(conn, values)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let s = SightingSummary {
+                    seen: r.seen,
+                    false_positive: r.false_positive,
+                    expired: r.expired,
+                    false_positive_organizations: r.false_positive_organizations,
+                    last_seen: r.last_seen,
+                };
+                ((r.type_, r.value), s)
+            })
+            .collect();
+        let own = store::own_latest_sightings(conn, org, values)
+            .await?
+            .into_iter()
+            .map(|s| ((s.type_, s.value.clone()), s))
+            .collect();
+        Ok(Sightings { summaries, own })
+    }
+}
+
+/// Confidence points one organisation's false positive (in the last 90 days) takes off a value.
+pub const FALSE_POSITIVE_PENALTY: i64 = 25;
+
 /// Answers each item from the visible reports naming it: hits grouped per (type, value),
-/// newest first.
-fn answer(items: Vec<Result<(IndicatorType, String), LookupFailure>>, hits: Vec<HitRow>) -> Vec<LookupResult> {
+/// newest first, with the sightings of the value.
+fn answer(
+    items: Vec<Result<(IndicatorType, String), LookupFailure>>,
+    hits: Vec<HitRow>,
+    mut sightings: Sightings,
+) -> Vec<LookupResult> {
     let mut grouped: HashMap<(IndicatorType, String), Vec<HitRow>> = HashMap::new();
     for h in hits {
         grouped.entry((h.type_, h.value.clone())).or_default().push(h);
@@ -52,14 +91,25 @@ fn answer(items: Vec<Result<(IndicatorType, String), LookupFailure>>, hits: Vec<
                     stale: r.valid_until <= now,
                 })
                 .collect();
+            let key = (t, value.clone());
+            let summary = sightings.summaries.remove(&key).unwrap_or_default();
+            let penalty = FALSE_POSITIVE_PENALTY * summary.false_positive_organizations;
             LookupResult::Hit(LookupHit {
                 type_: t,
                 value,
+                disputed: summary.false_positive_organizations >= 2,
+                own_latest_sighting: sightings.own.remove(&key),
                 seen: current > 0,
                 stale: current == 0 && !rows.is_empty(),
                 report_count: current,
                 stale_report_count: rows.len() - current,
-                confidence: rows.iter().filter(|r| r.valid_until > now).map(|r| r.confidence).max(),
+                confidence: rows
+                    .iter()
+                    .filter(|r| r.valid_until > now)
+                    .map(|r| r.confidence)
+                    .max()
+                    .map(|c| (i64::from(c) - penalty).max(0) as i16),
+                sightings: summary,
                 first_seen,
                 last_seen,
                 reports,
@@ -93,12 +143,13 @@ pub async fn lookup_indicator(
         let field = if f.error.starts_with("unknown value") { "type" } else { "value" };
         ApiError::field(field, f.error)
     })?;
-    let hits = {
+    let (hits, sightings) = {
         let mut conn = state.pool.get().await?;
-        store::lookup(&mut conn, &act.viewer(), std::slice::from_ref(&value)).await?
+        let values = std::slice::from_ref(&value);
+        (store::lookup(&mut conn, &act.viewer(), values).await?, Sightings::of(&mut conn, act.org_id, values).await?)
     };
     act.record_read(&state, None, serde_json::json!({"type": t, "value": value}));
-    let mut results = answer(vec![Ok((t, value))], hits);
+    let mut results = answer(vec![Ok((t, value))], hits, sightings);
     results.pop().map(web::Json).ok_or_else(|| ApiError::internal("no look-up result"))
 }
 
@@ -124,16 +175,16 @@ pub async fn lookup_indicators(
     let mut values: Vec<String> = items.iter().filter_map(|i| i.as_ref().ok().map(|(_, v)| v.clone())).collect();
     values.sort();
     values.dedup();
-    let hits = if values.is_empty() {
-        Vec::new()
+    let (hits, sightings) = if values.is_empty() {
+        (Vec::new(), Sightings { summaries: HashMap::new(), own: HashMap::new() })
     } else {
         let mut conn = state.pool.get().await?;
-        store::lookup(&mut conn, &act.viewer(), &values).await?
+        (store::lookup(&mut conn, &act.viewer(), &values).await?, Sightings::of(&mut conn, act.org_id, &values).await?)
     };
     let looked_up: Vec<String> =
         items.iter().filter_map(|i| i.as_ref().ok()).map(|(t, v)| format!("{t}:{v}")).collect();
     act.record_read(&state, None, serde_json::json!({"items": body.items.len(), "values": looked_up}));
-    Ok(web::Json(LookupResponse { results: answer(items, hits) }))
+    Ok(web::Json(LookupResponse { results: answer(items, hits, sightings) }))
 }
 
 /// Correlation: every report visible to you that names the value, newest first.
@@ -165,4 +216,76 @@ pub async fn list_indicator_reports(
     act.record_read(&state, None, serde_json::json!({"type": t, "value": value}));
     let items = crate::reports::view::views(&mut conn, &viewer, rows).await?;
     Ok(web::Json(ReportPage { items, next_cursor, total: None, total_kind: None }))
+}
+
+/// Records a sighting of a value by your organisation: `seen` (with where, when and how many
+/// times), `false_positive` or `expired`. Look-ups then count it for everyone (no organisation
+/// is named) and show you your latest; each organisation's false positive of the last 90 days
+/// takes 25 points off the value's confidence, and two or more make it `disputed`.
+#[utoipa::path(
+    tag = "indicators",
+    params(("type" = IndicatorType, Path), ("value" = String, Path)),
+    request_body = SightingInput,
+    security(("bearer" = []), ("api_key" = ["indicators:lookup"])),
+    responses((status = 201, description = "the sighting", body = Sighting), Common, JsonBody, Denied)
+)]
+#[post("/indicators/{type}/{value}/sightings")]
+pub async fn create_sighting(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    body: web::Json<SightingInput>,
+) -> ApiResult<actix_web::HttpResponse> {
+    let act = principal.authorize(&state, Action::RecordSighting).await?;
+    let (t, raw) = path.into_inner();
+    let t: IndicatorType = t.parse().map_err(|e: String| ApiError::field("type", e))?;
+    let value = normalize(t, &raw).map_err(|e| ApiError::field("value", e))?;
+    let new = parse_sighting(&body, t, value)?;
+    let mut conn = state.pool.get().await?;
+    let sighting = conn
+        .transaction(async |c| {
+            let s = store::insert_sighting(c, act.org_id, act.actor_id(), &new).await?;
+            let details = serde_json::json!({"type": t, "value": s.value, "kind": s.kind, "count": s.count});
+            act.on("sighting", s.id).details(details).write(c).await?;
+            Ok::<_, ApiError>(s)
+        })
+        .await?;
+    Ok(actix_web::HttpResponse::Created().json(sighting))
+}
+
+fn parse_sighting(b: &SightingInput, t: IndicatorType, value: String) -> ApiResult<store::NewSighting> {
+    let mut check = crate::domain::Check::new();
+    let kind = check.take("kind", b.kind.parse::<SightingKind>());
+    let source = match b.source.as_deref() {
+        None => Some(SightingSource::Other),
+        Some(s) => check.take("source", s.parse::<SightingSource>()),
+    };
+    let count = b.count.unwrap_or(1);
+    if !(1..=1_000_000).contains(&count) {
+        check.add("count", "from 1 to 1,000,000");
+    }
+    let now = chrono::Utc::now();
+    let first_seen = b.first_seen.map_or(now, |t| t.with_timezone(&chrono::Utc));
+    let last_seen = b.last_seen.map_or(first_seen, |t| t.with_timezone(&chrono::Utc));
+    if last_seen < first_seen {
+        check.add("last_seen", "must not be before first_seen");
+    }
+    if last_seen > now + chrono::Duration::minutes(5) {
+        check.add("last_seen", "must not be in the future");
+    }
+    let note = b.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+    if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
+        check.add("note", "at most 1,000 characters");
+    }
+    check.finish()?;
+    Ok(store::NewSighting {
+        kind_of_value: t,
+        value,
+        kind: kind.ok_or_else(|| ApiError::internal("checked"))?,
+        source: source.ok_or_else(|| ApiError::internal("checked"))?,
+        count: count as i32,
+        first_seen,
+        last_seen,
+        note,
+    })
 }

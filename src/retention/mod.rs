@@ -100,7 +100,7 @@ pub async fn purge_once(state: &AppState) -> ApiResult<Option<Purged>> {
             }
         }
     }
-    match purge_copies(&mut conn, periods.events).await {
+    match purge_copies(&mut conn, periods.events, periods.reports).await {
         Ok(Some((events, keys))) => (out.events, out.idempotency_keys) = (events, keys),
         Ok(None) => return Ok(None),
         Err(e) => tracing::warn!(error = %e, "retention purge of events and idempotency keys failed"),
@@ -169,7 +169,7 @@ async fn purge_batch(conn: &mut Conn, kind: Kind, days: u32) -> ApiResult<Option
 
 /// Events past their period (with their webhook deliveries) and stored idempotent answers past
 /// `IDEMPOTENCY_DAYS`: copies of data made to deliver it. One tombstone per run and kind.
-async fn purge_copies(conn: &mut Conn, event_days: u32) -> ApiResult<Option<(usize, usize)>> {
+async fn purge_copies(conn: &mut Conn, event_days: u32, report_days: u32) -> ApiResult<Option<(usize, usize)>> {
     use diesel_async::AsyncConnection;
     conn.transaction(async |c| {
         if !db::try_lock_until_commit(c, db::locks::RETENTION).await? {
@@ -182,6 +182,12 @@ async fn purge_copies(conn: &mut Conn, event_days: u32) -> ApiResult<Option<(usi
             store::purge_events(c, now - chrono::Duration::days(i64::from(event_days))).await?
         };
         let keys = store::purge_idempotency(c, now - chrono::Duration::days(i64::from(IDEMPOTENCY_DAYS))).await?;
+        // Sightings are kept as long as the reports they speak of.
+        let sightings = if report_days == 0 {
+            0
+        } else {
+            store::purge_sightings(c, now - chrono::Duration::days(i64::from(report_days))).await?
+        };
         let mut stones = Vec::new();
         if let (n @ 1.., Some(last)) = events {
             stones.push(
@@ -193,6 +199,11 @@ async fn purge_copies(conn: &mut Conn, event_days: u32) -> ApiResult<Option<(usi
         if keys > 0 {
             stones.push(Entry::anonymous(&RequestMeta::default(), "retention.purge").object("idempotency_keys", "stored answers").details(
                 serde_json::json!({"rule": "idempotent answers: days after the first call", "retention_days": IDEMPOTENCY_DAYS, "rows": keys}),
+            ));
+        }
+        if sightings > 0 {
+            stones.push(Entry::anonymous(&RequestMeta::default(), "retention.purge").object("sightings", "recorded").details(
+                serde_json::json!({"rule": "sightings: days after recorded", "retention_days": report_days, "rows": sightings}),
             ));
         }
         if !stones.is_empty() {

@@ -231,3 +231,11 @@ pub async fn purge_idempotency(c: &mut Conn, cutoff: DateTime<Utc>) -> ApiResult
         .execute(c)
         .await?)
 }
+
+/// Sightings recorded before `cutoff`.
+pub async fn purge_sightings(c: &mut Conn, cutoff: DateTime<Utc>) -> ApiResult<usize> {
+    Ok(diesel::sql_query("DELETE FROM sightings WHERE created_at < $1")
+        .bind::<Timestamptz, _>(cutoff)
+        .execute(c)
+        .await?)
+}

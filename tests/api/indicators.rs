@@ -53,7 +53,9 @@ async fn batch_lookup_answers_each_item_and_does_not_fail_on_bad_ones() {
     assert_eq!(
         results[1],
         json!({"type": "domain", "value": "unknown.example", "seen": false, "stale": false, "report_count": 0,
-        "stale_report_count": 0, "confidence": null, "first_seen": null, "last_seen": null, "reports": []})
+        "stale_report_count": 0, "confidence": null, "disputed": false, "own_latest_sighting": null,
+        "sightings": {"seen": 0, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "last_seen": null},
+        "first_seen": null, "last_seen": null, "reports": []})
     );
     assert_eq!(results[2]["error"], "IBAN checksum failed");
     assert_eq!(results[2]["value"], "XK05 1212 0123 4567 8907", "an invalid value is echoed as given");
@@ -110,4 +112,63 @@ async fn correlation_lists_every_visible_report_naming_a_value() {
     let own = app.get_as(&b.admin, &path).await.ok(200);
     assert_eq!(own["items"].as_array().unwrap().len(), 1);
     app.get_as(&b.admin, "/api/v1/indicators/iban/XK00/reports").await.problem(422);
+}
+
+#[actix_rt::test]
+async fn sightings_are_counted_for_all_and_false_positives_lower_a_value() {
+    let app = TestApp::spawn().await;
+    let reporter = app.org("bank", "Reporter").await;
+    let b = app.org("bank", "Bank B").await;
+    let c = app.org("bank", "Bank C").await;
+    let d = app.org("isp", "ISP D").await;
+    let reg = app.org("regulator", "Regulator").await;
+    create_report(&app, &reporter.admin, report_body("green", &iban_xk(301), &[])).await;
+    let path = format!("/api/v1/indicators/iban/{}/sightings", iban_xk(301));
+    let (key, _) = app.api_key(&b, &["indicators:lookup"]).await;
+    let seen = app
+        .post_as(&key, &path, &json!({"kind": "seen", "source": "payment_attempt", "count": 3, "first_seen": "2026-11-28T08:00:00Z", "last_seen": "2026-11-28T09:30:00Z"}))
+        .await
+        .ok(201);
+    assert_eq!((seen["kind"].clone(), seen["count"].clone()), (json!("seen"), json!(3)));
+    let look = |auth: String| {
+        let app = &app;
+        async move {
+            app.get_as(&auth, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(301))).await.ok(200)
+        }
+    };
+    let by_c = look(c.admin.clone()).await;
+    assert_eq!(by_c["sightings"]["seen"], 3);
+    assert_eq!(by_c["sightings"]["last_seen"], "2026-11-28T09:30:00Z");
+    assert_eq!(by_c["own_latest_sighting"], Value::Null, "another organisation's sighting is counted, not shown");
+    assert_eq!(by_c["confidence"], 50);
+    assert_eq!(look(b.admin.clone()).await["own_latest_sighting"]["id"], seen["id"]);
+    // Two organisations' false positives: 25 points each, and the value is disputed.
+    app.post_as(&c.admin, &path, &json!({"kind": "false_positive", "note": "our customer's salary account"}))
+        .await
+        .ok(201);
+    let one = look(b.admin.clone()).await;
+    assert_eq!((one["confidence"].clone(), one["disputed"].clone()), (json!(25), json!(false)));
+    app.post_as(&c.admin, &path, &json!({"kind": "false_positive"})).await.ok(201);
+    assert_eq!(look(b.admin.clone()).await["confidence"], 25, "one organisation counts once");
+    app.post_as(&d.admin, &path, &json!({"kind": "false_positive", "source": "log"})).await.ok(201);
+    let two = look(b.admin.clone()).await;
+    assert_eq!((two["confidence"].clone(), two["disputed"].clone()), (json!(0), json!(true)));
+    assert_eq!(two["sightings"]["false_positive_organizations"], 2);
+    // Bad sightings are 422 naming the field; a regulator does not sight.
+    for (body, field) in [
+        (json!({"kind": "maybe"}), "kind"),
+        (json!({"kind": "seen", "count": 0}), "count"),
+        (json!({"kind": "seen", "source": "pigeon"}), "source"),
+        (
+            json!({"kind": "seen", "first_seen": "2026-11-28T09:00:00Z", "last_seen": "2026-11-28T08:00:00Z"}),
+            "last_seen",
+        ),
+        (json!({"kind": "seen", "first_seen": "2099-01-01T00:00:00Z"}), "last_seen"),
+    ] {
+        assert_eq!(app.post_as(&b.admin, &path, &body).await.problem(422)["errors"][0]["field"], field, "{body}");
+    }
+    let bad_value =
+        app.post_as(&b.admin, "/api/v1/indicators/iban/XK00/sightings", &json!({"kind": "seen"})).await.problem(422);
+    assert_eq!(bad_value["errors"][0]["field"], "value");
+    app.post_as(&reg.admin, &path, &json!({"kind": "seen"})).await.problem(403);
 }

@@ -467,6 +467,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    sightings (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        value -> Text,
+        kind -> Text,
+        source -> Text,
+        count -> Int4,
+        first_seen -> Timestamptz,
+        last_seen -> Timestamptz,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     signed_documents (id) {
         id -> Uuid,
         request_id -> Uuid,
@@ -611,6 +629,7 @@ diesel::joinable!(reports -> organizations (reporter_org_id));
 diesel::joinable!(reports -> users (reporter_user_id));
 diesel::joinable!(second_factors -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(sightings -> organizations (organization_id));
 diesel::joinable!(signed_documents -> data_requests (request_id));
 diesel::joinable!(signed_documents -> signing_keys (kid));
 diesel::joinable!(taxii_status -> organizations (organization_id));
@@ -656,6 +675,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     revoked_access_tokens,
     second_factors,
     sessions,
+    sightings,
     signed_documents,
     signing_keys,
     taxii_status,
