@@ -96,7 +96,7 @@ pub enum LookupResult {
 
 /// Answer of `POST /indicators/lookup`.
 #[derive(Serialize, ToSchema)]
-#[schema(example = json!({"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "stale": false, "report_count": 1, "stale_report_count": 0, "confidence": 80, "disputed": false, "sightings": {"seen": 4, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "last_seen": "2026-11-28T09:30:00Z"}, "own_latest_sighting": null, "first_seen": "2026-11-01T08:00:00Z", "last_seen": "2026-11-20T17:00:00Z", "reports": [{"id": "0193a7c2-5e4f-7a10-9d2b-2c1f3e4d5a6b", "category": "investment_fraud", "tlp": "green", "confidence": 80, "valid_until": "2027-11-20T17:00:00Z", "stale": false}]}, {"type": "domain", "value": "secure-bank-login.example", "seen": false, "stale": false, "report_count": 0, "stale_report_count": 0, "confidence": null, "disputed": false, "sightings": {"seen": 0, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "last_seen": null}, "own_latest_sighting": null, "first_seen": null, "last_seen": null, "reports": []}, {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}))]
+#[schema(example = json!({"results": [{"type": "iban", "value": "XK051212012345678906", "seen": true, "stale": false, "report_count": 1, "stale_report_count": 0, "confidence": 80, "disputed": false, "sightings": {"seen": 4, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "first_seen": "2026-11-28T08:00:00Z", "last_seen": "2026-11-28T09:30:00Z"}, "own_latest_sighting": null, "first_seen": "2026-11-01T08:00:00Z", "last_seen": "2026-11-20T17:00:00Z", "reports": [{"id": "0193a7c2-5e4f-7a10-9d2b-2c1f3e4d5a6b", "category": "investment_fraud", "tlp": "green", "confidence": 80, "valid_until": "2027-11-20T17:00:00Z", "stale": false}]}, {"type": "domain", "value": "secure-bank-login.example", "seen": false, "stale": false, "report_count": 0, "stale_report_count": 0, "confidence": null, "disputed": false, "sightings": {"seen": 0, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "first_seen": null, "last_seen": null}, "own_latest_sighting": null, "first_seen": null, "last_seen": null, "reports": []}, {"type": "iban", "value": "XK05 1212 0123 4567 8907", "error": "IBAN checksum failed"}]}))]
 pub struct LookupResponse {
     pub results: Vec<LookupResult>,
 }
@@ -195,5 +195,7 @@ pub struct SightingSummary {
     pub expired: i64,
     /// Different organisations that found it a false positive in the last 90 days.
     pub false_positive_organizations: i64,
+    /// The earliest and latest time it was seen.
+    pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
 }

@@ -15,13 +15,17 @@ use crate::kernel::AppState;
 use crate::reports::model::{ReportCursor, ReportFilter, ReportPage};
 
 /// Every organisation's sightings of the values and the caller's own latest, by (type, value).
-struct Sightings {
-    summaries: HashMap<(IndicatorType, String), SightingSummary>,
-    own: HashMap<(IndicatorType, String), Sighting>,
+pub struct Sightings {
+    pub summaries: HashMap<(IndicatorType, String), SightingSummary>,
+    pub own: HashMap<(IndicatorType, String), Sighting>,
 }
 
 impl Sightings {
-    async fn of(conn: &mut crate::kernel::db::Conn, org: crate::domain::OrgId, values: &[String]) -> ApiResult<Self> {
+    pub async fn of(
+        conn: &mut crate::kernel::db::Conn,
+        org: crate::domain::OrgId,
+        values: &[String],
+    ) -> ApiResult<Self> {
         let summaries = store::sighting_summaries(conn, values)
             .await?
             .into_iter()
@@ -31,6 +35,7 @@ impl Sightings {
                     false_positive: r.false_positive,
                     expired: r.expired,
                     false_positive_organizations: r.false_positive_organizations,
+                    first_seen: r.first_seen,
                     last_seen: r.last_seen,
                 };
                 ((r.type_, r.value), s)

@@ -90,6 +90,8 @@ pub struct SummaryRow {
     #[diesel(sql_type = BigInt)]
     pub false_positive_organizations: i64,
     #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub first_seen: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub last_seen: Option<DateTime<Utc>>,
 }
 
@@ -102,6 +104,7 @@ pub async fn sighting_summaries(conn: &mut Conn, values: &[String]) -> ApiResult
                 coalesce(sum(count) FILTER (WHERE kind = 'expired'), 0)::bigint AS expired,
                 count(DISTINCT organization_id) FILTER (WHERE kind = 'false_positive' AND created_at > now() - interval '90 days')
                     AS false_positive_organizations,
+                min(first_seen) FILTER (WHERE kind = 'seen') AS first_seen,
                 max(last_seen) FILTER (WHERE kind = 'seen') AS last_seen
          FROM sightings WHERE value = ANY($1) GROUP BY type, value",
     )

@@ -37,9 +37,22 @@ pub struct Detail {
     pub message: Option<String>,
 }
 
+/// A sighting of a value of the envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingSighting {
+    pub kind_of_value: IndicatorType,
+    pub value: String,
+    /// `x_opencti_negative`: a false positive.
+    pub negative: bool,
+    pub count: i32,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub reports: Vec<Incoming>,
+    pub sightings: Vec<IncomingSighting>,
     pub successes: Vec<Detail>,
     pub failures: Vec<Detail>,
 }
@@ -114,7 +127,7 @@ pub fn parse(objects: &[Value]) -> Parsed {
                 Some(Err(e)) => out.failures.push(detail(o, Some(format!("pattern: {e}")))),
                 None => out.failures.push(detail(o, Some("an indicator needs a pattern".into()))),
             },
-            "report" => out.successes.push(detail(o, None)),
+            "report" | "sighting" => {}
             // Taken as context: the submitter is the caller, markings set the TLP, observables
             // come with the indicators that name them.
             "identity"
@@ -134,10 +147,36 @@ pub fn parse(objects: &[Value]) -> Parsed {
             other => out.failures.push(detail(o, Some(format!("object type `{other}` is not taken")))),
         }
     }
+    // Sightings of the envelope's indicators.
+    for o in objects
+        .iter()
+        .filter(|o| o["type"] == "sighting" && o["id"].as_str().is_some_and(|i| i.starts_with("sighting--")))
+    {
+        let of = o["sighting_of_ref"].as_str().unwrap_or("");
+        let Some((_, _, v)) = indicators.iter().find(|(id, ..)| id == of) else {
+            out.failures.push(detail(o, Some("sighting_of_ref names no indicator taken from this envelope".into())));
+            continue;
+        };
+        let count = o["count"].as_i64().unwrap_or(1);
+        if !(1..=1_000_000).contains(&count) {
+            out.failures.push(detail(o, Some("count from 1 to 1,000,000".into())));
+            continue;
+        }
+        out.sightings.push(IncomingSighting {
+            kind_of_value: v.kind,
+            value: v.value.clone(),
+            negative: o["x_opencti_negative"] == true,
+            count: count as i32,
+            first_seen: time(&o["first_seen"]),
+            last_seen: time(&o["last_seen"]),
+        });
+        out.successes.push(detail(o, None));
+    }
     let mut used = vec![false; indicators.len()];
     for o in
         objects.iter().filter(|o| o["type"] == "report" && o["id"].as_str().is_some_and(|i| i.starts_with("report--")))
     {
+        out.successes.push(detail(o, None));
         let refs: Vec<&str> = o["object_refs"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let mut values = Vec::new();
         for (k, (id, _, v)) in indicators.iter().enumerate() {

@@ -261,6 +261,56 @@ pub fn report_objects(report: &Report) -> Vec<Value> {
     objects
 }
 
+/// Aggregated sightings of the report's indicators, as STIX `sighting` objects: one for the
+/// times it was seen, one for false positives (`x_opencti_negative`, as OpenCTI marks them). No
+/// organisation is named: the platform's identity sighted on behalf of all.
+pub fn sightings(
+    objects: &[Value],
+    summaries: &std::collections::HashMap<(IndicatorType, String), crate::indicators::model::SightingSummary>,
+    report: &Report,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    let marking = tlp::marking_id(report.tlp);
+    for i in report.indicators.iter().filter(|i| i.withdrawn.is_none()) {
+        let Some(s) = summaries.get(&(i.type_, i.value.clone())) else { continue };
+        let id =
+            Uuid::new_v5(&PLATFORM_NAMESPACE, format!("indicator:{}:{}:{}", report.id.0, i.type_, i.value).as_bytes());
+        let indicator = format!("indicator--{id}");
+        if !objects.iter().any(|o| o["id"] == indicator.as_str()) {
+            continue;
+        }
+        let now = ts(Utc::now());
+        for (negative, count) in [(false, s.seen), (true, s.false_positive)] {
+            if count == 0 {
+                continue;
+            }
+            let sid = Uuid::new_v5(&PLATFORM_NAMESPACE, format!("sighting:{indicator}:{negative}").as_bytes());
+            let mut o = json!({
+                "type": "sighting", "spec_version": "2.1", "id": format!("sighting--{sid}"),
+                "created": now, "modified": now, "created_by_ref": platform_identity_id(),
+                "sighting_of_ref": indicator, "count": count.min(999_999_999),
+                "object_marking_refs": [marking],
+            });
+            if negative {
+                o["x_opencti_negative"] = json!(true);
+            } else if let (Some(f), Some(l)) = (s.first_seen, s.last_seen) {
+                o["first_seen"] = json!(ts(f));
+                o["last_seen"] = json!(ts(l));
+            }
+            out.push(o);
+        }
+    }
+    if !out.is_empty() {
+        out.insert(
+            0,
+            json!({"type": "identity", "spec_version": "2.1", "id": platform_identity_id(),
+                   "created": "2026-11-29T00:00:00.000Z", "modified": "2026-11-29T00:00:00.000Z",
+                   "name": "cyberbridge", "identity_class": "system"}),
+        );
+    }
+    out
+}
+
 /// A bundle of objects (with the marking definitions they use).
 pub fn bundle(objects: Vec<Value>, tlps: &[Tlp]) -> Value {
     let mut all: Vec<Value> = tlps.iter().map(|t| tlp::marking_definition(*t)).collect();

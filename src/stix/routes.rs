@@ -38,7 +38,11 @@ pub async fn get_report_stix(
     };
     act.record_read(&state, Some(("report", id.to_string())), serde_json::json!({"format": "stix"}));
     let report = view::view(&mut conn, &viewer, row).await?;
-    let bundle = super::bundle(super::report_objects(&report), &all_markings());
+    let mut objects = super::report_objects(&report);
+    let values: Vec<String> = report.indicators.iter().map(|i| i.value.clone()).collect();
+    let sighted = crate::indicators::routes::Sightings::of(&mut conn, act.org_id, &values).await?;
+    objects.extend(super::sightings(&objects, &sighted.summaries, &report));
+    let bundle = super::bundle(objects, &all_markings());
     Ok(HttpResponse::Ok().content_type(super::STIX_MEDIA_TYPE).json(bundle))
 }
 

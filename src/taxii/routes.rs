@@ -410,9 +410,27 @@ async fn add_objects(
         for incoming in &parsed.reports {
             crate::reports::service::create(c, &act, report_input(incoming), now).await?;
         }
+        for s in &parsed.sightings {
+            let first = s.first_seen.unwrap_or(now).min(now);
+            let sighting = crate::indicators::store::NewSighting {
+                kind_of_value: s.kind_of_value,
+                value: s.value.clone(),
+                kind: if s.negative {
+                    crate::indicators::model::SightingKind::FalsePositive
+                } else {
+                    crate::indicators::model::SightingKind::Seen
+                },
+                source: crate::indicators::model::SightingSource::Other,
+                count: s.count,
+                first_seen: first,
+                last_seen: s.last_seen.unwrap_or(first).clamp(first, now),
+                note: Some("added over TAXII".into()),
+            };
+            crate::indicators::store::insert_sighting(c, act.org_id, act.actor_id(), &sighting).await?;
+        }
         super::store::insert(c, &row).await?;
         let details =
-            json!({"taxii_status": row.id, "reports": parsed.reports.len(), "failures": parsed.failures.len()});
+            json!({"taxii_status": row.id, "reports": parsed.reports.len(), "sightings": parsed.sightings.len(), "failures": parsed.failures.len()});
         act.entry_as("taxii.add").details(details).write(c).await
     })
     .await?;

@@ -54,7 +54,7 @@ async fn batch_lookup_answers_each_item_and_does_not_fail_on_bad_ones() {
         results[1],
         json!({"type": "domain", "value": "unknown.example", "seen": false, "stale": false, "report_count": 0,
         "stale_report_count": 0, "confidence": null, "disputed": false, "own_latest_sighting": null,
-        "sightings": {"seen": 0, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "last_seen": null},
+        "sightings": {"seen": 0, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "first_seen": null, "last_seen": null},
         "first_seen": null, "last_seen": null, "reports": []})
     );
     assert_eq!(results[2]["error"], "IBAN checksum failed");

@@ -241,6 +241,13 @@ async fn stix_added_over_taxii_becomes_reports_found_by_the_rest_lookup() {
          "labels": ["malware"], "published": "2026-11-20T10:00:00Z",
          "object_refs": ["indicator--0b5ba3a5-5a3b-4a56-9a5e-2a2c5b0e6f11"], "object_marking_refs": [red]},
         {"type": "malware", "spec_version": "2.1", "id": "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b", "name": "x", "is_family": false},
+        {"type": "sighting", "spec_version": "2.1", "id": "sighting--4a1f0e7c-0d0f-4b36-8a3e-5d7f9a1b2c3d",
+         "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z", "count": 4,
+         "first_seen": "2026-11-20T09:00:00Z", "last_seen": "2026-11-20T09:50:00Z",
+         "sighting_of_ref": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"},
+        {"type": "sighting", "spec_version": "2.1", "id": "sighting--5b2f0e7c-0d0f-4b36-8a3e-5d7f9a1b2c3e",
+         "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z",
+         "sighting_of_ref": "indicator--00000000-0000-4000-8000-000000000000"},
     ]});
     // Not to a read collection, not as JSON, not by a regulator.
     assert_eq!(add(&app, &isp.admin, REPORTS, &envelope).await.status, 403);
@@ -260,17 +267,32 @@ async fn stix_added_over_taxii_becomes_reports_found_by_the_rest_lookup() {
     let res = add(&app, &isp.admin, SUBMIT, &envelope).await;
     assert_eq!(res.status, 202);
     let status = res.json();
-    assert_eq!((status["status"].clone(), status["total_count"].clone()), (json!("complete"), json!(4)));
-    assert_eq!((status["success_count"].clone(), status["failure_count"].clone()), (json!(3), json!(1)));
-    assert_eq!(status["failures"][0]["id"], "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b");
+    assert_eq!((status["status"].clone(), status["total_count"].clone()), (json!("complete"), json!(6)));
+    assert_eq!((status["success_count"].clone(), status["failure_count"].clone()), (json!(4), json!(2)));
+    let failed: Vec<&str> = status["failures"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        failed,
+        ["malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b", "sighting--5b2f0e7c-0d0f-4b36-8a3e-5d7f9a1b2c3e"]
+    );
     let path = format!("/taxii2/api/status/{}/", status["id"].as_str().unwrap());
-    assert_eq!(taxii(&app, &isp.admin, &path).await.1["success_count"], 3);
+    assert_eq!(taxii(&app, &isp.admin, &path).await.1["success_count"], 4);
     assert_eq!(taxii(&app, &bank.admin, &path).await.0, 404, "another organisation's status");
 
     // The REST look-up finds the GREEN value at once; the RED report's value stays the ISP's.
     let green = app.get_as(&bank.admin, "/api/v1/indicators/lookup?type=ipv4&value=203.0.113.77").await.ok(200);
     assert_eq!((green["seen"].clone(), green["confidence"].clone()), (json!(true), json!(85)));
     assert_eq!(green["reports"][0]["tlp"], "green");
+    assert_eq!(green["sightings"]["seen"], 4, "the STIX sighting is a sighting of the ISP");
+    // And it goes out again as a STIX sighting of the report's indicator (no organisation named).
+    let report_id =
+        app.get_as(&bank.admin, "/api/v1/indicators/ipv4/203.0.113.77/reports").await.ok(200)["items"][0]["id"].clone();
+    let bundle = app.get_as(&bank.admin, &format!("/api/v1/reports/{}/stix", report_id.as_str().unwrap())).await.json();
+    let sightings: Vec<&Value> =
+        bundle["objects"].as_array().unwrap().iter().filter(|o| o["type"] == "sighting").collect();
+    assert_eq!(sightings.len(), 1);
+    assert_eq!(sightings[0]["count"], 4);
+    assert_eq!(sightings[0]["created_by_ref"], cyberbridge::stix::platform_identity_id(), "no organisation is named");
+    assert!(sightings[0].get("where_sighted_refs").is_none());
     let hidden = app.get_as(&bank.admin, "/api/v1/indicators/lookup?type=domain&value=c2.bad.example").await.ok(200);
     assert_eq!(hidden["seen"], false);
     let own = app.get_as(&isp.admin, "/api/v1/indicators/lookup?type=domain&value=c2.bad.example").await.ok(200);
