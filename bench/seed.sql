@@ -32,8 +32,9 @@ SELECT md5('indicator' || n)::uuid, 'iban',
 FROM generate_series(:i_from, :i_to) AS n
 ON CONFLICT DO NOTHING;
 
-INSERT INTO report_indicators (indicator_id, report_id, role)
-SELECT md5('indicator' || n)::uuid, md5('report' || (((n - 1) % :r_to) + 1))::uuid, 'beneficiary_account'
+INSERT INTO report_indicators (indicator_id, report_id, role, valid_until)
+SELECT md5('indicator' || n)::uuid, md5('report' || (((n - 1) % :r_to) + 1))::uuid, 'beneficiary_account',
+       now() + interval '365 days'
 FROM generate_series(:i_from, :i_to) AS n
 ON CONFLICT DO NOTHING;
 COMMIT;
