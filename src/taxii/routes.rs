@@ -280,7 +280,7 @@ fn with_dates(mut res: HttpResponse, items: &[Item]) -> HttpResponse {
     res
 }
 
-/// An envelope of objects (TAXII 2.1, 3.7).
+/// An envelope of objects (TAXII 2.1, 5.4).
 async fn objects(
     state: web::Data<AppState>,
     principal: Principal,
@@ -299,7 +299,7 @@ async fn objects(
     Ok(with_dates(taxii(StatusCode::OK, &body), &items))
 }
 
-/// A manifest of the objects (TAXII 2.1, 5.6).
+/// A manifest of the objects (TAXII 2.1, 5.3).
 async fn manifest(
     state: web::Data<AppState>,
     principal: Principal,
