@@ -97,6 +97,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_retention (id) {
+        id -> Bool,
+        min_days -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
     bank_identifiers (id) {
         id -> Uuid,
         organization_id -> Uuid,
@@ -649,6 +656,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_anchors,
     audit_checkpoints,
     audit_events,
+    audit_retention,
     bank_identifiers,
     capabilities,
     data_request_attachments,
