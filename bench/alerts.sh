@@ -15,8 +15,20 @@ psql "$PG/$DB" -Atq -c "
   SELECT 'XK' || lpad((98 - (('1212' || lpad(n::text, 12, '0') || '332000')::numeric % 97))::text, 2, '0') || '1212' || lpad(n::text, 12, '0')
   FROM generate_series(1, 2000) n" >"$IBANS"
 
+SENT=$(mktemp)
+export BENCH_SENT=$SENT
 echo "alert ingest, $CONNS connections (req/s p50 p95 p99):"
 wrk_median "POST /fraud-alerts" -s "$HERE/alerts.lua" "$BASE"
+# Every answered request must be a stored alert: a replayed Idempotency-Key would store none.
+read -r sent failed <<<"$(awk '{s += $1; f += $2} END {print s, f}' "$SENT")"
+stored=$(psql "$PG/$DB" -Atc "SELECT count(*) FROM fraud_alerts")
+echo "requests sent: $sent (non-2xx: $failed), alerts stored: $stored"
+# (Requests still in flight when a run ends are stored but not counted: at most one per connection.)
+if [ "$stored" -lt $((sent - failed)) ]; then
+  echo "WARNING: $((sent - failed - stored)) answered requests stored no alert (replayed keys?)"
+elif [ "$stored" -gt $((sent - failed + CONNS * RUNS)) ]; then
+  echo "WARNING: $((stored - sent + failed)) more alerts stored than requests answered"
+fi
 psql "$PG/$DB" -Atc "SELECT 'alerts stored: ' || count(*) || ', routed: ' || count(*) FILTER (WHERE status = 'routed') FROM fraud_alerts"
 psql "$PG/$DB" -Atc "SELECT 'alert.received events: ' || count(*) FROM outbox_events WHERE type = 'alert.received'"
 
@@ -27,4 +39,4 @@ echo "INSERT INTO bench_inserts VALUES (gen_random_uuid(), '{\"amount\": 1000}',
 for i in $(seq 1 "$RUNS"); do
   pgbench -n -M prepared -c "$CONNS" -j 2 -T "${DURATION%s}" -f "$SCRIPT" -h 127.0.0.1 -U postgres "$DB" 2>/dev/null | awk '/^tps/ {print "  run: " $3 " tps"}'
 done
-rm -f "$IBANS" "$SCRIPT"
+rm -f "$IBANS" "$SCRIPT" "$SENT"
