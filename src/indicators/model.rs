@@ -102,17 +102,27 @@ pub struct LookupResponse {
 }
 
 /// A visible report naming a value, as the look-up query returns it.
-#[derive(diesel::Queryable, Debug)]
+#[derive(diesel::QueryableByName, Debug)]
 pub struct HitRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub type_: IndicatorType,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub value: String,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub report_id: ReportId,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub category: Category,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub tlp: Tlp,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
     pub first_seen: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
     pub last_seen: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
     pub confidence: i16,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     pub valid_until: DateTime<Utc>,
 }
 

@@ -172,3 +172,45 @@ async fn sightings_are_counted_for_all_and_false_positives_lower_a_value() {
     assert_eq!(bad_value["errors"][0]["field"], "value");
     app.post_as(&reg.admin, &path, &json!({"kind": "seen"})).await.problem(403);
 }
+
+#[actix_rt::test]
+async fn the_lookup_plan_is_index_scans_on_tables_not_yet_analysed_after_a_bulk_load() {
+    let app = TestApp::spawn().await;
+    let bank = app.org("bank", "Bank A").await;
+    let mut db = app.db.connect().await;
+    // 4,000 reports and 40,000 links loaded at once, as a bulk ingest would, and not analysed.
+    let statements = [
+        format!(
+            "INSERT INTO reports (id, reference, reporter_org_id, category, title, description, status, tlp, shared_with)
+             SELECT md5('r' || n)::uuid, 'RPT-PLAN-' || n, '{}', 'phishing', 't', 'd', 'open', 'green', '{{}}'
+             FROM generate_series(1, 4000) n",
+            bank.id
+        ),
+        "INSERT INTO indicators (id, type, value, first_seen, last_seen, report_count)
+         SELECT md5('i' || n)::uuid, 'domain', 'host-' || n || '.example', now(), now(), 1 FROM generate_series(1, 40000) n"
+            .to_string(),
+        "INSERT INTO report_indicators (indicator_id, report_id, valid_until)
+         SELECT md5('i' || n)::uuid, md5('r' || (1 + n % 4000))::uuid, now() + interval '1 year' FROM generate_series(1, 40000) n"
+            .to_string(),
+    ];
+    for sql in &statements {
+        crate::support::exec(&mut db, sql).await;
+    }
+    let viewer = cyberbridge::domain::report::Viewer {
+        org_id: cyberbridge::domain::OrgId(bank.id.parse().unwrap()),
+        public_sector: false,
+    };
+    let mut conn = app.state.pool.get().await.unwrap();
+    let one = vec!["host-20001.example".to_string()];
+    let batch: Vec<String> = (1..=1000).map(|n| format!("host-{n}.example")).collect();
+    for values in [&one, &batch] {
+        let plan = cyberbridge::indicators::store::explain_lookup(&mut conn, &viewer, values).await.unwrap();
+        assert!(!plan.contains("Hash Join"), "{plan}");
+        for table in ["reports", "report_indicators", "indicators"] {
+            assert!(!plan.contains(&format!("Seq Scan on {table} ")), "{plan}");
+        }
+    }
+    let hits = cyberbridge::indicators::store::lookup(&mut conn, &viewer, &one).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(cyberbridge::indicators::store::lookup(&mut conn, &viewer, &batch).await.unwrap().len(), 1000);
+}
