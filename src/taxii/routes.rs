@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{Collection, TAXII_MEDIA_TYPE};
-use crate::access::{Action, Principal};
+use crate::access::{Action, Grant, Principal};
 use crate::domain::report::Viewer;
 use crate::domain::ReportId;
 use crate::kernel::error::{ApiError, ApiResult};
@@ -118,14 +118,14 @@ async fn collections(state: web::Data<AppState>, principal: Principal, req: Http
 
 /// The collection of the path, for a caller who may read reports (404 for an unknown id; the
 /// write-only submit collection is not read: 403).
-async fn open(state: &AppState, principal: &Principal, req: &HttpRequest, id: &str) -> ApiResult<(Collection, Viewer)> {
+async fn open(state: &AppState, principal: &Principal, req: &HttpRequest, id: &str) -> ApiResult<(Collection, Grant)> {
     accepts(req)?;
     let act = principal.authorize(state, Action::TaxiiRead).await?;
     let c = Collection::of(id).ok_or(ApiError::NotFound)?;
     if c == Collection::Submit {
         return Err(ApiError::Forbidden("the submit collection is write-only".into()));
     }
-    Ok((c, act.viewer()))
+    Ok((c, act))
 }
 
 async fn get_collection(
@@ -288,14 +288,12 @@ async fn objects(
     id: web::Path<String>,
     f: web::Query<Filters>,
 ) -> ApiResult<HttpResponse> {
-    let (c, viewer) = open(&state, &principal, &req, &id).await?;
+    let (c, act) = open(&state, &principal, &req, &id).await?;
+    let viewer = act.viewer();
     let limit = limit_of(&f)?;
     let (items, next) = page(&state, &viewer, c, &f, limit).await?;
-    audit_pull(&state, &principal, c, items.len()).await;
-    let mut body = json!({"more": next.is_some(), "objects": items.iter().map(|i| &i.object).collect::<Vec<_>>()});
-    if let Some(n) = &next {
-        body["next"] = json!(pagination::encode(n));
-    }
+    audit_pull(&state, &act, c, items.len());
+    let body = envelope(items.iter().map(|i| i.object.clone()).collect(), next.as_ref());
     Ok(with_dates(taxii(StatusCode::OK, &body), &items))
 }
 
@@ -307,7 +305,8 @@ async fn manifest(
     id: web::Path<String>,
     f: web::Query<Filters>,
 ) -> ApiResult<HttpResponse> {
-    let (c, viewer) = open(&state, &principal, &req, &id).await?;
+    let (c, act) = open(&state, &principal, &req, &id).await?;
+    let viewer = act.viewer();
     let limit = limit_of(&f)?;
     let (items, next) = page(&state, &viewer, c, &f, limit).await?;
     let objects: Vec<Value> = items
@@ -317,11 +316,7 @@ async fn manifest(
                    "media_type": crate::stix::STIX_MEDIA_TYPE})
         })
         .collect();
-    let mut body = json!({"more": next.is_some(), "objects": objects});
-    if let Some(n) = &next {
-        body["next"] = json!(pagination::encode(n));
-    }
-    Ok(with_dates(taxii(StatusCode::OK, &body), &items))
+    Ok(with_dates(taxii(StatusCode::OK, &envelope(objects, next.as_ref())), &items))
 }
 
 /// Every object of the collection with this id (a walk of the collection: ids of reports and
@@ -343,10 +338,11 @@ async fn object(
     f: web::Query<Filters>,
 ) -> ApiResult<HttpResponse> {
     let (id, object) = path.into_inner();
-    let (c, viewer) = open(&state, &principal, &req, &id).await?;
+    let (c, act) = open(&state, &principal, &req, &id).await?;
+    let viewer = act.viewer();
     let items: Vec<Item> =
         find(&state, &viewer, c, &object).await?.into_iter().filter(|i| f.matches(&i.object)).collect();
-    audit_pull(&state, &principal, c, items.len()).await;
+    audit_pull(&state, &act, c, items.len());
     let body = json!({"more": false, "objects": items.iter().map(|i| &i.object).collect::<Vec<_>>()});
     Ok(with_dates(taxii(StatusCode::OK, &body), &items))
 }
@@ -358,7 +354,8 @@ async fn versions(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, object) = path.into_inner();
-    let (c, viewer) = open(&state, &principal, &req, &id).await?;
+    let (c, act) = open(&state, &principal, &req, &id).await?;
+    let viewer = act.viewer();
     let items = find(&state, &viewer, c, &object).await?;
     let versions: Vec<&Value> = items.iter().map(|i| &i.object["modified"]).collect();
     Ok(with_dates(taxii(StatusCode::OK, &json!({"more": false, "versions": versions})), &items))
@@ -500,8 +497,15 @@ async fn delete_object() -> HttpResponse {
 }
 
 /// The audit row of a pull (buffered like other reads).
-async fn audit_pull(state: &AppState, principal: &Principal, c: Collection, n: usize) {
-    if let Ok(act) = principal.authorize(state, Action::TaxiiRead).await {
-        act.record_read(state, None, json!({"collection": c.id(), "objects": n}));
+fn audit_pull(state: &AppState, act: &Grant, c: Collection, n: usize) {
+    act.record_read(state, None, json!({"collection": c.id(), "objects": n}));
+}
+
+/// A page of an objects or manifest envelope: `more`, `next` when there is more.
+fn envelope(objects: Vec<Value>, next: Option<&Next>) -> Value {
+    let mut body = json!({"more": next.is_some(), "objects": objects});
+    if let Some(n) = next {
+        body["next"] = json!(pagination::encode(n));
     }
+    body
 }
