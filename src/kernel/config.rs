@@ -51,6 +51,11 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_POOL_TIMEOUT_MS", default_value_t = 2000)]
     pub pool_timeout_ms: u64,
 
+    /// Longest a database statement may run, in milliseconds: the server cancels it (503), and a
+    /// server silent for this plus a second (a network partition) has its connection dropped.
+    #[arg(long, env = "CYBERBRIDGE_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]
+    pub statement_timeout_ms: u64,
+
     /// Largest accepted JSON request body, in bytes (larger: 413).
     #[arg(long, env = "CYBERBRIDGE_BODY_LIMIT", default_value_t = 1_048_576)]
     pub body_limit: usize,
@@ -248,6 +253,11 @@ pub struct Config {
 impl Config {
     pub fn pool_timeout(&self) -> Duration {
         Duration::from_millis(self.pool_timeout_ms)
+    }
+
+    /// The bounds of every database wait.
+    pub fn db_limits(&self) -> super::db::Limits {
+        super::db::Limits { connect: self.pool_timeout(), statement: Duration::from_millis(self.statement_timeout_ms) }
     }
 
     /// Every default (environment variables still apply), with the given database: for tests and tools.

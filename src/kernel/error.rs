@@ -274,7 +274,14 @@ impl From<diesel::result::Error> for ApiError {
             {
                 Self::Busy("a concurrent change took the same rows; retry in a second".into())
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => Self::Unavailable(info.message().to_string()),
+            // The statement bound (`CYBERBRIDGE_STATEMENT_TIMEOUT_MS`) passed: the server cancelled it.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if info.message().contains("statement timeout") =>
+            {
                 Self::Unavailable(info.message().to_string())
             }
             Error::DatabaseError(DatabaseErrorKind::Unknown, ref info) if is_connection_failure(info.message()) => {

@@ -93,7 +93,7 @@ impl AppState {
         let signer = Arc::new(document_signer(&config)?);
         let audit = AuditBuffer::start(pool.clone());
         let hub = Hub::new();
-        hub.spawn(url.expose_secret().to_string());
+        hub.spawn(url.expose_secret().to_string(), config.db_limits());
         Ok(web::Data::new(AppState {
             pools: Arc::new(Mutex::new(vec![pool.clone()])),
             pool,
@@ -116,7 +116,7 @@ impl AppState {
     /// A copy for one HTTP worker, with a pool of `size` connections of its own.
     pub fn with_own_pool(&self, size: usize) -> Result<AppState, db::DbSetupError> {
         let url = self.config.database_url.as_ref().map(|u| u.expose_secret().to_string()).unwrap_or_default();
-        let pool = db::pool(&url, size, self.config.pool_timeout())?;
+        let pool = db::pool(&url, size, self.config.db_limits())?;
         if let Ok(mut pools) = self.pools.lock() {
             pools.push(pool.clone());
         }

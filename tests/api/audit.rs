@@ -151,7 +151,7 @@ async fn the_witness_file_receives_signed_heads_that_verify() {
     let file = std::env::temp_dir().join(format!("cb-witness-{}.jsonl", uuid::Uuid::now_v7()));
     let mut config = cyberbridge::kernel::config::Config::for_database(&app.db.service_url);
     config.audit_witness_file = Some(file.clone());
-    let pool = cyberbridge::kernel::db::pool(&app.db.service_url, 2, config.pool_timeout()).unwrap();
+    let pool = cyberbridge::kernel::db::pool(&app.db.service_url, 2, config.db_limits()).unwrap();
     let state = cyberbridge::kernel::AppState::build(pool.clone(), config).await.unwrap();
     let mut conn = pool.get().await.unwrap();
     while cyberbridge::audit::store::seal_pending(&mut conn).await.unwrap() > 0 {}

@@ -7,6 +7,7 @@ use awc::http::Method;
 use cyberbridge::{db, AppState, Config};
 use diesel_async::RunQueryDsl;
 
+use crate::support::fixtures::{create_report, iban_xk, report_body};
 use crate::support::proxy::Proxy;
 use crate::support::{TestApp, TestDb};
 
@@ -102,6 +103,62 @@ async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
     assert_eq!(last, 200, "the service recovers by itself when the database returns");
 }
 
+#[actix_rt::test]
+async fn a_silent_database_answers_503_within_its_bounds_and_writes_resume_soon_after_it_heals() {
+    // A partition: the proxy accepts connections and bytes and passes nothing on.
+    let db = TestDb::create().await;
+    let proxy = Proxy::start(db_host_port(&db.service_url)).await;
+    let via_proxy = db.service_url.replacen(&db_host_port(&db.service_url), &format!("127.0.0.1:{}", proxy.port), 1);
+    let app = TestApp::serve(db, |c| {
+        c.database_url = Some(via_proxy.into());
+        c.pool_timeout_ms = 1000;
+        c.statement_timeout_ms = 1500;
+    })
+    .await;
+    let police = app.org("law_enforcement", "Partitioned Police").await;
+    create_report(&app, &police.admin, report_body("amber", &iban_xk(1), &[])).await;
+    let write = |n: u64| {
+        let (app, auth) = (&app, police.admin.clone());
+        async move {
+            let started = Instant::now();
+            let res = app.post_as(&auth, "/api/v1/reports", &report_body("amber", &iban_xk(n), &[])).await;
+            (res.status, started.elapsed())
+        }
+    };
+
+    proxy.swallow();
+    // Calls on connections opened before the partition wait for the statement bound and its
+    // one-second margin (2.5 s); the others for a connection, the pool timeout (1 s).
+    let first = futures_util::future::join_all((10..16).map(write)).await;
+    for (status, took) in &first {
+        assert_eq!(*status, 503, "{first:?}");
+        assert!(*took < Duration::from_millis(3500), "{first:?}");
+    }
+    // Now the pool knows the server is silent: it lends no connection opened before, and a new
+    // one cannot be opened within the pool timeout.
+    let second = futures_util::future::join_all((20..24).map(write)).await;
+    for (status, took) in &second {
+        assert_eq!(*status, 503, "{second:?}");
+        assert!(*took < Duration::from_millis(1800), "{second:?}");
+    }
+    assert_eq!(app.get("/readyz").await.status, 503);
+
+    proxy.heal();
+    let healed = Instant::now();
+    loop {
+        let (status, _) = write(30).await;
+        if status == 201 {
+            break;
+        }
+        assert!(healed.elapsed() < Duration::from_secs(5), "no write within 5 s of the end of the partition: {status}");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(healed.elapsed() < Duration::from_secs(5), "took {:?}", healed.elapsed());
+    app.get("/readyz").await.ok(200);
+    // The calls answered 503 wrote nothing: the one before the partition and the one after.
+    assert_eq!(app.count("SELECT count(*) AS n FROM reports").await, 2);
+}
+
 fn db_host_port(url: &str) -> String {
     let after_scheme = &url[url.find("://").unwrap() + 3..];
     let host = after_scheme.split('/').next().unwrap();
@@ -137,7 +194,7 @@ async fn a_private_cluster_from_local_binaries_serves_requests_from_a_closed_fol
     db::ensure_database(&url).await.expect("database created");
     assert!(db::migrate(&url).await.expect("migrated") > 0);
     let config = Config::for_database(&url);
-    let pool = db::pool(&url, 2, config.pool_timeout()).expect("pool");
+    let pool = db::pool(&url, 2, config.db_limits()).expect("pool");
     let state = AppState::build(pool, config).await.expect("state");
     let (server, addrs) = cyberbridge::server::http_server(state, "127.0.0.1:0").expect("bind");
     let handle = server.handle();

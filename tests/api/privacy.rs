@@ -349,14 +349,7 @@ async fn age(app: &TestApp, sql_table: &str, column: &str, filter: &str, days: i
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    use diesel_async::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut db = app.db.connect().await;
-    diesel::sql_query(sql).get_result::<N>(&mut db).await.unwrap().n
+    app.count(sql).await
 }
 
 #[actix_rt::test]

@@ -702,7 +702,7 @@ async fn the_jwks_keeps_the_configured_earlier_keys_and_nothing_else() {
     // A malformed earlier key stops the start, not a verifier later.
     let mut config = cyberbridge::Config::for_database(&app.db.service_url);
     config.signing_previous_keys = vec!["not a key".into()];
-    let pool = cyberbridge::kernel::db::pool(&app.db.service_url, 1, config.pool_timeout()).unwrap();
+    let pool = cyberbridge::kernel::db::pool(&app.db.service_url, 1, config.db_limits()).unwrap();
     let refused = cyberbridge::kernel::AppState::build(pool, config).await.err().expect("refused");
     assert!(refused.contains("CYBERBRIDGE_SIGNING_PREVIOUS_KEYS"), "{refused}");
 }

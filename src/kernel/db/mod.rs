@@ -1,5 +1,6 @@
 //! The PostgreSQL side: which server to use, creating the database, migrations and the pool.
 
+pub mod connect;
 pub mod local;
 pub mod schema;
 
@@ -12,6 +13,7 @@ use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfi
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use connect::{Health, Limits};
 pub use local::LocalCluster;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -261,18 +263,35 @@ struct Version {
 }
 
 /// Builds the request pool. Connections are opened lazily, so the service starts (and
-/// answers 503) while the database is away, and recovers by itself when it returns.
-pub fn pool(url: &str, size: usize, timeout: Duration) -> Result<Pool, DbSetupError> {
+/// answers 503) while the database is away, and recovers by itself when it returns. Every wait
+/// is bounded ([`connect`]): a call waits at most `limits.connect` for a connection, and a
+/// statement at most `limits.statement` (plus a margin when the server is silent).
+pub fn pool(url: &str, size: usize, limits: Limits) -> Result<Pool, DbSetupError> {
     // Fast recycling: a pooled connection is checked for a closed socket, not pinged; a dead
     // one fails its first query (503) and is dropped. Saves a round trip per request.
     let mut manager_config = ManagerConfig::default();
     manager_config.recycling_method = RecyclingMethod::Fast;
+    let health = Health::of(url);
+    let setup_health = health.clone();
+    manager_config.custom_setup = Box::new(move |url| {
+        let (url, health) = (url.to_string(), setup_health.clone());
+        Box::pin(async move { connect::establish(&url, limits, &health).await })
+    });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, manager_config);
     DeadPool::builder(manager)
         .max_size(size)
-        .wait_timeout(Some(timeout))
-        .create_timeout(Some(timeout))
-        .recycle_timeout(Some(timeout))
+        .wait_timeout(Some(limits.connect))
+        .create_timeout(Some(limits.connect))
+        .recycle_timeout(Some(limits.connect))
+        // A connection opened before the server was last found silent crossed the same network:
+        // dropped rather than lent (its first query would wait for the statement bound).
+        .pre_recycle(::deadpool::managed::Hook::sync_fn(move |_, metrics| {
+            if health.silent_after(metrics.created) {
+                Err(::deadpool::managed::HookError::message("opened before the database was found silent"))
+            } else {
+                Ok(())
+            }
+        }))
         .runtime(::deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| DbSetupError::Pool(e.to_string()))

@@ -253,7 +253,7 @@ impl TestApp {
         config.purpose_required = String::new();
         change(&mut config);
         let url = config.database_url().unwrap_or_default().to_string();
-        let pool = db::pool(&url, config.pool_size, config.pool_timeout()).expect("pool");
+        let pool = db::pool(&url, config.pool_size, config.db_limits()).expect("pool");
         let state = AppState::build(pool, config).await.expect("state");
         cyberbridge::webhooks::deliver::spawn(state.clone());
         let (server, addrs) = cyberbridge::server::http_server(state.clone(), "127.0.0.1:0").expect("bind");
@@ -261,6 +261,17 @@ impl TestApp {
         actix_rt::spawn(server);
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
         TestApp { base: format!("http://{}", addrs[0]), client, handle, admin: Default::default(), state, db }
+    }
+
+    /// The `n` a query of the test's database answers (`SELECT count(*) AS n ...`).
+    pub async fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut db = self.db.connect().await;
+        diesel_async::RunQueryDsl::get_result::<N>(diesel::sql_query(sql), &mut db).await.expect("count").n
     }
 
     /// Logs in; returns the `Authorization` header value.
