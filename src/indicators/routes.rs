@@ -9,6 +9,7 @@ use crate::access::{Action, Principal};
 use crate::domain::indicator::normalize;
 use crate::domain::{IndicatorType, PurposeParams};
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::consistency::{ReadAfter, ReadAfterHeader};
 use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Denied, JsonBody};
 use crate::kernel::AppState;
@@ -132,7 +133,7 @@ fn parse_item(item: &LookupItem) -> Result<(IndicatorType, String), LookupFailur
 /// Looks up one value: seen or not in the reports visible to you, how often, when, which.
 #[utoipa::path(
     tag = "indicators",
-    params(LookupItem, PurposeParams),
+    params(LookupItem, PurposeParams, ReadAfterHeader),
     security(("bearer" = []), ("api_key" = ["indicators:lookup"])),
     responses((status = 200, description = "what the reports visible to you say of the value", body = LookupHit), Common, Denied)
 )]
@@ -142,17 +143,19 @@ pub async fn lookup_indicator(
     principal: Principal,
     q: web::Query<LookupItem>,
     purpose: web::Query<PurposeParams>,
+    after: ReadAfter,
 ) -> ApiResult<web::Json<LookupResult>> {
     let act = principal.authorize(&state, Action::LookupIndicators).await?.for_purpose(&state, &purpose)?;
     let (t, value) = parse_item(&q).map_err(|f| {
         let field = if f.error.starts_with("unknown value") { "type" } else { "value" };
         ApiError::field(field, f.error)
     })?;
-    let (hits, sightings) = {
-        let mut conn = state.pool.get().await?;
-        let values = std::slice::from_ref(&value);
-        (store::lookup(&mut conn, &act.viewer(), values).await?, Sightings::of(&mut conn, act.org_id, values).await?)
-    };
+    let (viewer, values) = (act.viewer(), std::slice::from_ref(&value));
+    let (hits, sightings) = state
+        .read(after, async |conn| {
+            Ok((store::lookup(conn, &viewer, values).await?, Sightings::of(conn, act.org_id, values).await?))
+        })
+        .await?;
     act.record_read(&state, None, serde_json::json!({"type": t, "value": value}));
     let mut results = answer(vec![Ok((t, value))], hits, sightings);
     results.pop().map(web::Json).ok_or_else(|| ApiError::internal("no look-up result"))
@@ -163,6 +166,7 @@ pub async fn lookup_indicator(
 #[utoipa::path(
     tag = "indicators",
     request_body = LookupRequest,
+    params(ReadAfterHeader),
     security(("bearer" = []), ("api_key" = ["indicators:lookup"])),
     responses((status = 200, description = "one result per item, in order", body = LookupResponse), Common, JsonBody, Denied)
 )]
@@ -171,6 +175,7 @@ pub async fn lookup_indicators(
     state: web::Data<AppState>,
     principal: Principal,
     body: web::Json<LookupRequest>,
+    after: ReadAfter,
 ) -> ApiResult<web::Json<LookupResponse>> {
     let act = principal.authorize(&state, Action::LookupIndicators).await?.for_purpose(&state, &body.purpose)?;
     if body.items.len() > MAX_BATCH {
@@ -183,8 +188,12 @@ pub async fn lookup_indicators(
     let (hits, sightings) = if values.is_empty() {
         (Vec::new(), Sightings { summaries: HashMap::new(), own: HashMap::new() })
     } else {
-        let mut conn = state.pool.get().await?;
-        (store::lookup(&mut conn, &act.viewer(), &values).await?, Sightings::of(&mut conn, act.org_id, &values).await?)
+        let viewer = act.viewer();
+        state
+            .read(after, async |conn| {
+                Ok((store::lookup(conn, &viewer, &values).await?, Sightings::of(conn, act.org_id, &values).await?))
+            })
+            .await?
     };
     let looked_up: Vec<String> =
         items.iter().filter_map(|i| i.as_ref().ok()).map(|(t, v)| format!("{t}:{v}")).collect();
@@ -195,7 +204,7 @@ pub async fn lookup_indicators(
 /// Correlation: every report visible to you that names the value, newest first.
 #[utoipa::path(
     tag = "indicators",
-    params(("type" = IndicatorType, Path), ("value" = String, Path), CorrelationQuery, PurposeParams),
+    params(("type" = IndicatorType, Path), ("value" = String, Path), CorrelationQuery, PurposeParams, ReadAfterHeader),
     security(("bearer" = []), ("api_key" = ["reports:read"])),
     responses((status = 200, description = "the visible reports naming the value, newest first", body = ReportPage), Common, Denied)
 )]
@@ -206,6 +215,7 @@ pub async fn list_indicator_reports(
     path: web::Path<(String, String)>,
     q: web::Query<CorrelationQuery>,
     purpose: web::Query<PurposeParams>,
+    read_after: ReadAfter,
 ) -> ApiResult<web::Json<ReportPage>> {
     let act = principal.authorize(&state, Action::CorrelateIndicator).await?.for_purpose(&state, &purpose)?;
     let (t, raw) = path.into_inner();
@@ -215,11 +225,14 @@ pub async fn list_indicator_reports(
     let after: Option<ReportCursor> = pagination::decode(q.cursor.as_deref())?;
     let filter = ReportFilter { indicator: Some((t, value.clone())), descending: true, ..Default::default() };
     let viewer = act.viewer();
-    let mut conn = state.pool.get().await?;
-    let rows = crate::reports::store::list(&mut conn, &viewer, &filter, after.as_ref(), limit).await?;
-    let (rows, next_cursor) = pagination::page(rows, limit, |r| filter.cursor_after(r));
+    let (items, next_cursor) = state
+        .read(read_after, async |conn| {
+            let rows = crate::reports::store::list(conn, &viewer, &filter, after.as_ref(), limit).await?;
+            let (rows, next_cursor) = pagination::page(rows, limit, |r| filter.cursor_after(r));
+            Ok((crate::reports::view::views(conn, &viewer, rows).await?, next_cursor))
+        })
+        .await?;
     act.record_read(&state, None, serde_json::json!({"type": t, "value": value}));
-    let items = crate::reports::view::views(&mut conn, &viewer, rows).await?;
     Ok(web::Json(ReportPage { items, next_cursor, total: None, total_kind: None }))
 }
 

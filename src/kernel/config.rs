@@ -60,6 +60,17 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_BODY_LIMIT", default_value_t = 1_048_576)]
     pub body_limit: usize,
 
+    /// PostgreSQL streaming replicas for read-mostly work (look-ups, report queries and exports,
+    /// correlation, TAXII pulls, statistics), comma-separated URLs, as the API's role. Empty: the
+    /// primary serves every read.
+    #[arg(long, env = "CYBERBRIDGE_REPLICA_URLS", hide_env_values = true, value_parser = secret)]
+    pub replica_urls: Option<SecretString>,
+
+    /// A replica that has not replayed what the primary had written this long ago (in
+    /// milliseconds) is skipped until it catches up.
+    #[arg(long, env = "CYBERBRIDGE_REPLICA_MAX_LAG_MS", default_value_t = 2000)]
+    pub replica_max_lag_ms: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "CYBERBRIDGE_WORKERS")]
     pub workers: Option<usize>,
@@ -255,6 +266,10 @@ impl Config {
         Duration::from_millis(self.pool_timeout_ms)
     }
 
+    pub fn replica_max_lag(&self) -> Duration {
+        Duration::from_millis(self.replica_max_lag_ms)
+    }
+
     /// The bounds of every database wait.
     pub fn db_limits(&self) -> super::db::Limits {
         super::db::Limits { connect: self.pool_timeout(), statement: Duration::from_millis(self.statement_timeout_ms) }
@@ -275,6 +290,12 @@ impl Config {
     /// The database URL, when known (it holds the password: never log it unredacted).
     pub fn database_url(&self) -> Option<&str> {
         self.database_url.as_ref().map(|u| u.expose_secret())
+    }
+
+    /// The replicas' URLs (they may hold passwords: never log them unredacted).
+    pub fn replica_urls(&self) -> Vec<String> {
+        let raw = self.replica_urls.as_ref().map(|u| u.expose_secret()).unwrap_or("");
+        raw.split(',').map(str::trim).filter(|u| !u.is_empty()).map(String::from).collect()
     }
 
     /// The schema owner's URL, when configured apart from the API's.

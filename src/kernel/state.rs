@@ -21,6 +21,8 @@ use super::tokens::{random_token, JwtKeys};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: db::Pool,
+    /// Streaming replicas for read-mostly work (`read`), with pools of this worker's own.
+    pub replicas: db::Replicas,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub jwt: Arc<JwtKeys>,
@@ -91,12 +93,21 @@ impl AppState {
         let mfa_policy = Arc::new(crate::domain::MfaPolicy::parse(&config.mfa_required)?);
         let purpose_policy = Arc::new(crate::domain::PurposePolicy::parse(&config.purpose_required)?);
         let signer = Arc::new(document_signer(&config)?);
+        let replicas = db::Replicas::start(
+            &config.replica_urls(),
+            pool.clone(),
+            config.pool_size,
+            config.db_limits(),
+            config.replica_max_lag(),
+        )
+        .map_err(|e| format!("replicas: {e}"))?;
         let audit = AuditBuffer::start(pool.clone());
         let hub = Hub::new();
         hub.spawn(url.expose_secret().to_string(), config.db_limits());
         Ok(web::Data::new(AppState {
-            pools: Arc::new(Mutex::new(vec![pool.clone()])),
+            pools: Arc::new(Mutex::new([vec![pool.clone()], replicas.pools()].concat())),
             pool,
+            replicas,
             config: Arc::new(config),
             metrics: Arc::default(),
             jwt: Arc::new(jwt),
@@ -117,10 +128,12 @@ impl AppState {
     pub fn with_own_pool(&self, size: usize) -> Result<AppState, db::DbSetupError> {
         let url = self.config.database_url.as_ref().map(|u| u.expose_secret().to_string()).unwrap_or_default();
         let pool = db::pool(&url, size, self.config.db_limits())?;
+        let replicas = self.replicas.with_own_pools(size)?;
         if let Ok(mut pools) = self.pools.lock() {
             pools.push(pool.clone());
+            pools.extend(replicas.pools());
         }
-        Ok(AppState { pool, ..self.clone() })
+        Ok(AppState { pool, replicas, ..self.clone() })
     }
 }
 

@@ -11,6 +11,7 @@ use crate::access::{Action, Principal};
 use crate::domain::report::Viewer;
 use crate::domain::{Check, IndicatorType, PurposeParams, ReportId};
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::consistency::{ReadAfter, ReadAfterHeader};
 use crate::kernel::http::etag::{with_etag, IfMatch};
 use crate::kernel::http::idempotency::Idempotent;
 use crate::kernel::http::pagination;
@@ -63,7 +64,7 @@ pub async fn create_report(
 /// Queries the reports visible to you: filters, free text, sort, keyset pagination, counts.
 #[utoipa::path(
     tag = "reports",
-    params(ReportQuery, PurposeParams),
+    params(ReportQuery, PurposeParams, ReadAfterHeader),
     security(("bearer" = []), ("api_key" = ["reports:read"])),
     responses((status = 200, description = "a page of reports", body = ReportPage), Common, Denied)
 )]
@@ -74,6 +75,7 @@ pub async fn list_reports(
     req: HttpRequest,
     q: web::Query<ReportQuery>,
     purpose: web::Query<PurposeParams>,
+    read_after: ReadAfter,
 ) -> ApiResult<web::Json<ReportPage>> {
     let act = principal.authorize(&state, Action::QueryReports).await?.for_purpose(&state, &purpose)?;
     let filter = parse_query(&q)?;
@@ -85,19 +87,22 @@ pub async fn list_reports(
         Err(e) => return Err(ApiError::field("count", e)),
     };
     let viewer = act.viewer();
-    let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, &viewer, &filter, after.as_ref(), limit).await?;
-    let (rows, next_cursor) = pagination::page(rows, limit, |r| filter.cursor_after(r));
-    let (total, total_kind) = match count {
-        Some(mode) => {
-            let (n, exact) = store::count(&mut conn, &viewer, &filter, mode == CountMode::Exact).await?;
-            (Some(n), Some(if exact { CountMode::Exact } else { CountMode::Estimate }))
-        }
-        None => (None, None),
-    };
-    let details = serde_json::json!({"query": req.query_string(), "indicator": searched(&filter), "rows": rows.len()});
+    let (items, next_cursor, total, total_kind) = state
+        .read(read_after, async |conn| {
+            let rows = store::list(conn, &viewer, &filter, after.as_ref(), limit).await?;
+            let (rows, next_cursor) = pagination::page(rows, limit, |r| filter.cursor_after(r));
+            let (total, total_kind) = match count {
+                Some(mode) => {
+                    let (n, exact) = store::count(conn, &viewer, &filter, mode == CountMode::Exact).await?;
+                    (Some(n), Some(if exact { CountMode::Exact } else { CountMode::Estimate }))
+                }
+                None => (None, None),
+            };
+            Ok((view::views(conn, &viewer, rows).await?, next_cursor, total, total_kind))
+        })
+        .await?;
+    let details = serde_json::json!({"query": req.query_string(), "indicator": searched(&filter), "rows": items.len()});
     act.record_read(&state, None, details);
-    let items = view::views(&mut conn, &viewer, rows).await?;
     Ok(web::Json(ReportPage { items, next_cursor, total, total_kind }))
 }
 
@@ -173,7 +178,7 @@ pub async fn update_report(
 /// would evaluate as formulas are prefixed with `'`.
 #[utoipa::path(
     tag = "reports",
-    params(ReportQuery, PurposeParams),
+    params(ReportQuery, PurposeParams, ReadAfterHeader),
     security(("bearer" = []), ("api_key" = ["reports:read"])),
     responses((status = 200, description = "the reports as CSV", content_type = "text/csv", body = String), Common, Denied)
 )]
@@ -184,6 +189,7 @@ pub async fn export_reports(
     req: HttpRequest,
     q: web::Query<ReportQuery>,
     purpose: web::Query<PurposeParams>,
+    read_after: ReadAfter,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ExportReports).await?.for_purpose(&state, &purpose)?;
     let filter = parse_query(&q)?;
@@ -194,6 +200,7 @@ pub async fn export_reports(
         .insert_header(("Content-Disposition", "attachment; filename=\"reports.csv\""))
         .streaming(export_stream(
             state.into_inner(),
+            read_after,
             act.viewer(),
             filter,
             |reports, first| csv::render(reports, first).map_err(ApiError::internal),
@@ -211,6 +218,7 @@ fn searched(filter: &ReportFilter) -> Option<serde_json::Value> {
 /// 500 at a time, then `trailer`.
 pub fn export_stream(
     state: std::sync::Arc<AppState>,
+    read_after: ReadAfter,
     viewer: Viewer,
     filter: ReportFilter,
     render: impl Fn(&[Report], bool) -> Result<Vec<u8>, ApiError> + 'static,
@@ -219,6 +227,7 @@ pub fn export_stream(
     const PAGE: i64 = 500;
     struct Walk {
         state: std::sync::Arc<AppState>,
+        read_after: ReadAfter,
         viewer: Viewer,
         filter: ReportFilter,
         after: Option<ReportCursor>,
@@ -227,23 +236,26 @@ pub fn export_stream(
         trailer: Option<Vec<u8>>,
     }
     let render = std::rc::Rc::new(render);
-    let walk = Walk { state, viewer, filter, after: None, first: true, done: false, trailer };
+    let walk = Walk { state, read_after, viewer, filter, after: None, first: true, done: false, trailer };
     futures_util::stream::unfold(walk, move |mut w| {
         let render = render.clone();
         async move {
             if w.done {
                 return w.trailer.take().map(|t| (Ok(web::Bytes::from(t)), w));
             }
-            let chunk = async {
-                let mut conn = w.state.pool.get().await?;
-                let rows = store::list(&mut conn, &w.viewer, &w.filter, w.after.as_ref(), PAGE).await?;
-                let (rows, next) = pagination::page(rows, PAGE, |r| w.filter.cursor_after(r));
+            let page = w
+                .state
+                .read(w.read_after, async |conn| {
+                    let rows = store::list(conn, &w.viewer, &w.filter, w.after.as_ref(), PAGE).await?;
+                    let (rows, next) = pagination::page(rows, PAGE, |r| w.filter.cursor_after(r));
+                    Ok((view::views(conn, &w.viewer, rows).await?, next))
+                })
+                .await;
+            let chunk = page.and_then(|(reports, next)| {
                 w.after = next.and_then(|n| pagination::decode::<ReportCursor>(Some(&n)).ok().flatten());
                 w.done = w.after.is_none();
-                let reports = view::views(&mut conn, &w.viewer, rows).await?;
                 render(&reports, w.first)
-            }
-            .await;
+            });
             w.first = false;
             match chunk {
                 Ok(bytes) => Some((Ok(web::Bytes::from(bytes)), w)),

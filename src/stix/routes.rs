@@ -5,6 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use crate::access::{Action, Principal};
 use crate::domain::{PurposeParams, ReportId, Tlp};
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::consistency::{ReadAfter, ReadAfterHeader};
 use crate::kernel::http::responses::{Common, Denied, Missing, Public};
 use crate::kernel::AppState;
 use crate::reports::model::{parse_query, ReportQuery};
@@ -50,7 +51,7 @@ pub async fn get_report_stix(
 /// bundle (streamed).
 #[utoipa::path(
     tag = "stix-taxii",
-    params(ReportQuery, PurposeParams),
+    params(ReportQuery, PurposeParams, ReadAfterHeader),
     security(("bearer" = []), ("api_key" = ["reports:read"])),
     responses((status = 200, description = "the bundle", content_type = "application/stix+json", body = Object), Common, Denied)
 )]
@@ -61,6 +62,7 @@ pub async fn export_reports_stix(
     req: HttpRequest,
     q: web::Query<ReportQuery>,
     purpose: web::Query<PurposeParams>,
+    read_after: ReadAfter,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ExportReports).await?.for_purpose(&state, &purpose)?;
     let filter = parse_query(&q)?;
@@ -74,6 +76,7 @@ pub async fn export_reports_stix(
     let sent = std::cell::RefCell::new(std::collections::HashSet::new());
     let stream = crate::reports::routes::export_stream(
         state.into_inner(),
+        read_after,
         act.viewer(),
         filter,
         move |reports, first| {

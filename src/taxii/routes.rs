@@ -12,6 +12,7 @@ use crate::access::{Action, Grant, Principal};
 use crate::domain::report::Viewer;
 use crate::domain::ReportId;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::consistency::ReadAfter;
 use crate::kernel::http::pagination;
 use crate::kernel::AppState;
 use diesel_async::AsyncConnection;
@@ -216,42 +217,46 @@ async fn page(
         ),
     };
     let start: Option<Next> = pagination::decode_param("next", f.next.as_deref())?;
-    // The report the cursor stopped in is read again (its first `k` objects skipped) unless it
-    // changed since: then it comes again later, re-added.
-    let mut from = start.as_ref().map(|n| ((n.t, n.i), true));
-    let mut out: Vec<Item> = Vec::new();
-    let mut last: Option<Next> = None;
-    let mut conn = state.pool.get().await?;
-    loop {
-        let rows = crate::reports::store::changed_since(&mut conn, viewer, from, added_after, REPORTS).await?;
-        let done = (rows.len() as i64) < REPORTS;
-        let reports = crate::reports::view::views(&mut conn, viewer, rows).await?;
-        for r in &reports {
-            let objects: Vec<Value> = crate::stix::report_objects(r)
-                .into_iter()
-                .filter(|o| c.holds(o["type"].as_str().unwrap_or("")))
-                .collect();
-            let skip = match &start {
-                Some(n) if n.i == r.id && n.t == r.updated_at => n.k,
-                _ => 0,
-            };
-            for (k, o) in objects.into_iter().enumerate().skip(skip) {
-                if !f.matches(&o) {
-                    continue;
+    // A feed: no commit position to wait for; any usable replica serves it.
+    state
+        .read(ReadAfter::default(), async |conn| {
+            // The report the cursor stopped in is read again (its first `k` objects skipped)
+            // unless it changed since: then it comes again later, re-added.
+            let mut from = start.as_ref().map(|n| ((n.t, n.i), true));
+            let mut out: Vec<Item> = Vec::new();
+            let mut last: Option<Next> = None;
+            loop {
+                let rows = crate::reports::store::changed_since(conn, viewer, from, added_after, REPORTS).await?;
+                let done = (rows.len() as i64) < REPORTS;
+                let reports = crate::reports::view::views(conn, viewer, rows).await?;
+                for r in &reports {
+                    let objects: Vec<Value> = crate::stix::report_objects(r)
+                        .into_iter()
+                        .filter(|o| c.holds(o["type"].as_str().unwrap_or("")))
+                        .collect();
+                    let skip = match &start {
+                        Some(n) if n.i == r.id && n.t == r.updated_at => n.k,
+                        _ => 0,
+                    };
+                    for (k, o) in objects.into_iter().enumerate().skip(skip) {
+                        if !f.matches(&o) {
+                            continue;
+                        }
+                        if out.len() == limit {
+                            // One more exists: the page ends before it.
+                            return Ok((out, last));
+                        }
+                        out.push(Item { added: r.updated_at, object: o });
+                        last = Some(Next { t: r.updated_at, i: r.id, k: k + 1 });
+                    }
+                    from = Some(((r.updated_at, r.id), false));
                 }
-                if out.len() == limit {
-                    // One more exists: the page ends before it.
-                    return Ok((out, last));
+                if done {
+                    return Ok((out, None));
                 }
-                out.push(Item { added: r.updated_at, object: o });
-                last = Some(Next { t: r.updated_at, i: r.id, k: k + 1 });
             }
-            from = Some(((r.updated_at, r.id), false));
-        }
-        if done {
-            return Ok((out, None));
-        }
-    }
+        })
+        .await
 }
 
 fn limit_of(f: &Filters) -> ApiResult<usize> {

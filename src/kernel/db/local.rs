@@ -72,20 +72,60 @@ impl LocalCluster {
         Ok(cluster)
     }
 
-    fn init(&self, durable: bool) -> Result<(), String> {
-        std::fs::create_dir_all(&self.data_dir)
-            .map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
-        set_mode_0700(&self.data_dir)?;
+    /// Starts a streaming replica of this cluster in `data_dir` (`pg_basebackup -R`: a hot
+    /// standby that follows this one), on a port of its own.
+    pub async fn start_replica(&self, data_dir: &Path) -> Result<LocalCluster, String> {
+        let primary = self.handle();
+        let data_dir = absolute(data_dir)?;
+        tokio::task::spawn_blocking(move || {
+            let data_dir = match &primary.run_as {
+                Some(user) => reachable_dir(&data_dir, user)?,
+                None => data_dir,
+            };
+            primary.make_dir(&data_dir)?;
+            let (dir, port) = (data_dir.to_string_lossy().to_string(), primary.port.to_string());
+            let args = ["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-D", &dir, "-R", "-X", "stream", "-c", "fast", "-N"];
+            let out = primary.command("pg_basebackup", &args).output().map_err(|e| format!("pg_basebackup: {e}"))?;
+            if !out.status.success() {
+                return Err(format!("pg_basebackup failed: {}", String::from_utf8_lossy(&out.stderr)));
+            }
+            Self::start_blocking(data_dir, false)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    /// Stops the cluster at once, as a crash would (`-m immediate`).
+    pub async fn kill(&self) {
+        let cluster = self.handle();
+        let _ = tokio::task::spawn_blocking(move || cluster.pg_ctl(&["stop", "-m", "immediate", "-w"])).await;
+    }
+
+    fn handle(&self) -> LocalCluster {
+        LocalCluster {
+            data_dir: self.data_dir.clone(),
+            bin_dir: self.bin_dir.clone(),
+            run_as: self.run_as.clone(),
+            port: self.port,
+        }
+    }
+
+    /// Creates `dir` with mode 0700, owned by the user the cluster runs as.
+    fn make_dir(&self, dir: &Path) -> Result<(), String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        set_mode_0700(dir)?;
         if let Some(user) = &self.run_as {
-            let status = Command::new("chown")
-                .arg(format!("{user}:"))
-                .arg(&self.data_dir)
-                .status()
-                .map_err(|e| format!("chown: {e}"))?;
+            let status =
+                Command::new("chown").arg(format!("{user}:")).arg(dir).status().map_err(|e| format!("chown: {e}"))?;
             if !status.success() {
-                return Err(format!("chown of {} to {user} failed", self.data_dir.display()));
+                return Err(format!("chown of {} to {user} failed", dir.display()));
             }
         }
+        Ok(())
+    }
+
+    fn init(&self, durable: bool) -> Result<(), String> {
+        self.make_dir(&self.data_dir)?;
         let mut args = vec![
             "-D",
             self.data_dir.to_str().unwrap_or_default(),
@@ -149,9 +189,7 @@ impl LocalCluster {
 
     /// Stops the cluster (fast shutdown: open sessions are ended).
     pub async fn stop(&self) {
-        let data_dir = self.data_dir.clone();
-        let cluster =
-            LocalCluster { data_dir, bin_dir: self.bin_dir.clone(), run_as: self.run_as.clone(), port: self.port };
+        let cluster = self.handle();
         let result = tokio::task::spawn_blocking(move || cluster.pg_ctl(&["stop", "-m", "fast", "-w"])).await;
         match result {
             Ok(Ok(out)) if out.status.success() => tracing::info!("private PostgreSQL cluster stopped"),

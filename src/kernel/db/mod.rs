@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod local;
+pub mod replicas;
 pub mod schema;
 
 use std::time::Duration;
@@ -15,6 +16,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use connect::{Health, Limits};
 pub use local::LocalCluster;
+pub use replicas::{Lsn, Replicas};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 

@@ -3,6 +3,7 @@
 //! metadata, ETags and `If-Match`, pagination, idempotent creation, the rate limiter and the
 //! error responses every OpenAPI operation shares.
 
+pub mod consistency;
 pub mod etag;
 pub mod idempotency;
 pub mod pagination;
@@ -59,6 +60,9 @@ pub async fn request_context(
             return Err(actix_web::error::InternalError::from_response(err, api.error_response()).into());
         }
     };
+    if let Some(state) = &state {
+        consistency::stamp(state, &mut res).await;
+    }
     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_string());
     let status = res.status().as_u16();
     let elapsed = start.elapsed();

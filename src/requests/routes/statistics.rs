@@ -9,6 +9,7 @@ use crate::access::{Action, Principal};
 use crate::domain::{OrgId, Permission};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::responses::{Common, Denied};
+use crate::kernel::http::consistency::ReadAfter;
 use crate::kernel::AppState;
 use crate::requests::store;
 
@@ -79,9 +80,11 @@ pub async fn get_request_statistics(
         return Err(ApiError::field("from", "must be before to"));
     }
     let only = (!all).then_some(act.org_id);
-    let mut conn = state.pool.get().await?;
-    let counts = store::counts(&mut conn, from, to, only).await?;
-    let by_addressee = store::by_addressee(&mut conn, from, to, only).await?;
+    let (counts, by_addressee) = state
+        .read(ReadAfter::default(), async |conn| {
+            Ok((store::counts(conn, from, to, only).await?, store::by_addressee(conn, from, to, only).await?))
+        })
+        .await?;
     Ok(web::Json(RequestStatistics::from_rows(from, to, counts, by_addressee)))
 }
 

@@ -1,0 +1,265 @@
+//! Reads on PostgreSQL streaming replicas (`CYBERBRIDGE_REPLICA_URLS`). Read-mostly work
+//! (look-ups, report queries and exports, correlation, TAXII pulls, statistics) takes a
+//! connection from a replica, round-robin, with a pool per replica per worker; everything
+//! else, the audit rows of those reads included, stays on the primary, and so does the event
+//! feed (a standby refuses LISTEN).
+//!
+//! A monitor in each process asks, every [`POLL`], the primary how far it has written its WAL
+//! and each replica for what it has replayed. A replica is used while it has replayed what the
+//! primary had written `max_lag` ago (so an idle primary does not make a replica look late, and
+//! a replica whose stream stopped is seen late even when it replays all it received), while it
+//! answers, and while it is not in recovery no more (promoted). Otherwise the primary serves.
+//!
+//! Read-your-writes: every successful write answers `X-Commit-LSN`, the primary's WAL insert
+//! position after it committed; a read that sends it back is served by a replica only once
+//! that replica has replayed it, whichever instance served the write.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::{QueryResult, QueryableByName};
+
+use super::{Conn, DbSetupError, Health, Limits, Pool, PooledConn};
+
+/// How often the monitor looks at the primary and the replicas.
+pub const POLL: Duration = Duration::from_millis(200);
+
+/// A position in the write-ahead log (`pg_lsn`), as PostgreSQL writes it: `16/B374D848`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Lsn(pub u64);
+
+impl std::str::FromStr for Lsn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a WAL position (two hexadecimal numbers: 16/B374D848)");
+        let (hi, lo) = s.trim().split_once('/').ok_or_else(bad)?;
+        let part = |p: &str| (!p.is_empty() && p.len() <= 8).then(|| u32::from_str_radix(p, 16).ok()).flatten();
+        match (part(hi), part(lo)) {
+            (Some(hi), Some(lo)) => Ok(Lsn((u64::from(hi) << 32) | u64::from(lo))),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl std::fmt::Display for Lsn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)
+    }
+}
+
+/// What the monitor knows of one replica, shared by every worker's pool of it.
+#[derive(Debug)]
+struct Known {
+    /// The URL without its password, for logs.
+    name: String,
+    url: String,
+    usable: AtomicBool,
+    replayed: AtomicU64,
+    health: Health,
+}
+
+#[derive(Clone)]
+struct Member {
+    known: Arc<Known>,
+    pool: Pool,
+}
+
+/// The replicas of this process (or worker): empty when none are configured.
+#[derive(Clone, Default)]
+pub struct Replicas {
+    members: Vec<Member>,
+    next: Arc<AtomicUsize>,
+    limits: Option<Limits>,
+}
+
+impl Replicas {
+    /// Pools of `size` for each of `urls`, and their monitor, which compares them with `primary`.
+    pub fn start(
+        urls: &[String],
+        primary: Pool,
+        size: usize,
+        limits: Limits,
+        max_lag: Duration,
+    ) -> Result<Replicas, DbSetupError> {
+        if urls.is_empty() {
+            return Ok(Replicas::default());
+        }
+        let known: Vec<Arc<Known>> = urls
+            .iter()
+            .map(|url| {
+                Arc::new(Known {
+                    name: super::redact(url),
+                    url: url.clone(),
+                    usable: AtomicBool::new(false),
+                    replayed: AtomicU64::new(0),
+                    health: Health::of(url),
+                })
+            })
+            .collect();
+        let members = known
+            .iter()
+            .map(|k| Ok(Member { known: k.clone(), pool: super::pool(&k.url, size, limits)? }))
+            .collect::<Result<Vec<_>, DbSetupError>>()?;
+        tokio::spawn(monitor(primary, members.clone(), max_lag));
+        Ok(Replicas { members, next: Arc::default(), limits: Some(limits) })
+    }
+
+    /// The same replicas with pools of `size` of this worker's own.
+    pub fn with_own_pools(&self, size: usize) -> Result<Replicas, DbSetupError> {
+        let Some(limits) = self.limits else { return Ok(Replicas::default()) };
+        let members = self
+            .members
+            .iter()
+            .map(|m| Ok(Member { known: m.known.clone(), pool: super::pool(&m.known.url, size, limits)? }))
+            .collect::<Result<Vec<_>, DbSetupError>>()?;
+        Ok(Replicas { members, next: self.next.clone(), limits: self.limits })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Every pool, for `/metrics`.
+    pub fn pools(&self) -> Vec<Pool> {
+        self.members.iter().map(|m| m.pool.clone()).collect()
+    }
+
+    /// A connection to a usable replica that has replayed `after`, the next in turn; `None`
+    /// when there is none (the primary serves).
+    pub async fn get(&self, after: Option<Lsn>) -> Option<PooledConn> {
+        let n = self.members.len();
+        if n == 0 {
+            return None;
+        }
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            let m = &self.members[(start + i) % n];
+            let k = &m.known;
+            if !k.usable.load(Ordering::Relaxed) || k.health.silent_within(POLL * 5) {
+                continue;
+            }
+            if after.is_some_and(|lsn| lsn.0 > k.replayed.load(Ordering::Relaxed)) {
+                continue;
+            }
+            match m.pool.get().await {
+                Ok(conn) => return Some(conn),
+                Err(e) => {
+                    // Down: skipped until the monitor sees it back.
+                    k.usable.store(false, Ordering::Relaxed);
+                    tracing::warn!(replica = %k.name, error = %e, "replica unreachable; reads go elsewhere");
+                }
+            }
+        }
+        None
+    }
+
+    /// A read on a replica failed as if the replica had gone: skip it until the monitor sees it back.
+    pub fn failed(&self, cause: &str) {
+        for m in &self.members {
+            if m.known.health.silent_within(POLL * 5) {
+                m.known.usable.store(false, Ordering::Relaxed);
+            }
+        }
+        tracing::warn!(cause, "a read on a replica failed; it is served by the primary");
+    }
+}
+
+/// The primary's WAL insert position: the end of every record written so far, a commit just
+/// made included (the commit position a write answers).
+pub async fn commit_position(conn: &mut Conn) -> QueryResult<Lsn> {
+    position(conn, "pg_current_wal_insert_lsn()::text").await
+}
+
+/// How far the primary has written its WAL out (what a replica can have received).
+async fn written_position(conn: &mut Conn) -> QueryResult<Lsn> {
+    position(conn, "pg_current_wal_lsn()::text").await
+}
+
+async fn position(conn: &mut Conn, sql: &'static str) -> QueryResult<Lsn> {
+    use diesel_async::RunQueryDsl;
+    let text: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(sql)).get_result(conn).await?;
+    text.parse().map_err(|e: String| diesel::result::Error::DeserializationError(e.into()))
+}
+
+#[derive(QueryableByName)]
+struct ReplicaState {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    in_recovery: bool,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    replayed: String,
+}
+
+async fn replica_state(pool: &Pool) -> Result<(bool, Lsn), String> {
+    use diesel_async::RunQueryDsl;
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let row: ReplicaState = diesel::sql_query(
+        "SELECT pg_is_in_recovery() AS in_recovery, coalesce(pg_last_wal_replay_lsn(), '0/0')::text AS replayed",
+    )
+    .get_result(&mut conn)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok((row.in_recovery, row.replayed.parse()?))
+}
+
+/// Marks each replica usable or not, every [`POLL`], for the life of the process.
+async fn monitor(primary: Pool, members: Vec<Member>, max_lag: Duration) {
+    // Where the primary was, and when, over the last `max_lag`.
+    let mut history: VecDeque<(Instant, Lsn)> = VecDeque::new();
+    let mut ticker = tokio::time::interval(POLL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let now = Instant::now();
+        let position = match primary.get().await {
+            Ok(mut conn) => written_position(&mut conn).await.ok(),
+            Err(_) => None,
+        };
+        if let Some(position) = position {
+            history.push_back((now, position));
+        }
+        // Keep the newest entry at least `max_lag` old, and all younger ones.
+        while history.len() > 1 && history[1].0 + max_lag <= now {
+            history.pop_front();
+        }
+        // What a replica no later than `max_lag` must have replayed. Without history (the
+        // primary did not answer) nothing can be told: the replicas keep their state.
+        let Some(&(_, required)) = history.front() else { continue };
+        for m in &members {
+            let k = &m.known;
+            let usable = match replica_state(&m.pool).await {
+                Ok((in_recovery, replayed)) => {
+                    k.replayed.store(replayed.0, Ordering::Relaxed);
+                    if !in_recovery {
+                        tracing::warn!(replica = %k.name, "not a standby (promoted?): not used for reads");
+                    }
+                    in_recovery && replayed >= required
+                }
+                Err(e) => {
+                    tracing::debug!(replica = %k.name, error = %e, "replica does not answer");
+                    false
+                }
+            };
+            if usable != k.usable.swap(usable, Ordering::Relaxed) {
+                tracing::info!(replica = %k.name, usable, "replica {}", if usable { "serves reads" } else { "skipped" });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lsn;
+
+    #[test]
+    fn wal_positions_read_and_print_as_postgresql_writes_them() {
+        let lsn: Lsn = "16/B374D848".parse().unwrap();
+        assert_eq!(lsn.0, 0x16_B374_D848);
+        assert_eq!(lsn.to_string(), "16/B374D848");
+        assert!("0/0".parse::<Lsn>().unwrap() < lsn);
+        for bad in ["", "16", "16/", "/1", "G/1", "1/123456789", "1/2/3"] {
+            assert!(bad.parse::<Lsn>().is_err(), "{bad}");
+        }
+    }
+}
