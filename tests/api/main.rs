@@ -15,6 +15,7 @@ mod identities;
 mod indicators;
 mod organizations;
 mod privacy;
+mod replicas;
 mod reports;
 mod requests;
 mod stix;

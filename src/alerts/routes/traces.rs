@@ -13,8 +13,8 @@ use crate::alerts::rules::AlertViewer;
 use crate::alerts::{store, trace};
 use crate::domain::{text_enum, AlertId, OrgId, OrgKind};
 use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::http::responses::{Common, Denied, Missing};
 use crate::kernel::http::consistency::ReadAfter;
+use crate::kernel::http::responses::{Common, Denied, Missing};
 use crate::kernel::AppState;
 use crate::organizations;
 
@@ -228,7 +228,8 @@ pub async fn get_proceeds_statistics(
         return Err(ApiError::field("from", "must be before to"));
     }
     let only = (act.org_kind == OrgKind::Bank).then_some(act.org_id);
-    let rows = state.read(ReadAfter::default(), async |conn| Ok(store::statistics(conn, from, to, only).await?)).await?;
+    let rows =
+        state.read(ReadAfter::default(), async |conn| Ok(store::statistics(conn, from, to, only).await?)).await?;
     Ok(web::Json(ProceedsStatistics {
         from,
         to,

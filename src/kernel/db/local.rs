@@ -84,7 +84,22 @@ impl LocalCluster {
             };
             primary.make_dir(&data_dir)?;
             let (dir, port) = (data_dir.to_string_lossy().to_string(), primary.port.to_string());
-            let args = ["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-D", &dir, "-R", "-X", "stream", "-c", "fast", "-N"];
+            let args = [
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-D",
+                &dir,
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "-N",
+            ];
             let out = primary.command("pg_basebackup", &args).output().map_err(|e| format!("pg_basebackup: {e}"))?;
             if !out.status.success() {
                 return Err(format!("pg_basebackup failed: {}", String::from_utf8_lossy(&out.stderr)));
@@ -297,12 +312,16 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("no free port: {e}"))
 }
 
-/// The folder holding initdb and pg_ctl: PATH first, then the newest /usr/lib/postgresql/*/bin.
+/// The folder holding initdb and pg_ctl (where links on PATH lead): PATH first, then the newest
+/// /usr/lib/postgresql/*/bin.
 pub fn find_bin_dir() -> Option<PathBuf> {
     let has_tools = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(path) = std::env::var_os("PATH") {
         if let Some(dir) = std::env::split_paths(&path).find(|d| has_tools(d)) {
-            return Some(dir);
+            // Where a link on PATH leads: the installation's own folder, with its other tools
+            // (pg_basebackup) that were not linked.
+            let real = std::fs::canonicalize(dir.join("initdb")).ok().and_then(|p| p.parent().map(Path::to_path_buf));
+            return Some(real.filter(|d| has_tools(d)).unwrap_or(dir));
         }
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")

@@ -126,43 +126,37 @@ impl Replicas {
         self.members.iter().map(|m| m.pool.clone()).collect()
     }
 
-    /// A connection to a usable replica that has replayed `after`, the next in turn; `None`
-    /// when there is none (the primary serves).
-    pub async fn get(&self, after: Option<Lsn>) -> Option<PooledConn> {
+    /// A connection to a usable replica that has replayed `after`, the next in turn, and which
+    /// replica it is; `None` when there is none (the primary serves).
+    pub async fn get(&self, after: Option<Lsn>) -> Option<(PooledConn, usize)> {
         let n = self.members.len();
         if n == 0 {
             return None;
         }
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        for i in 0..n {
-            let m = &self.members[(start + i) % n];
-            let k = &m.known;
+        for i in (0..n).map(|i| (start + i) % n) {
+            let k = &self.members[i].known;
             if !k.usable.load(Ordering::Relaxed) || k.health.silent_within(POLL * 5) {
                 continue;
             }
             if after.is_some_and(|lsn| lsn.0 > k.replayed.load(Ordering::Relaxed)) {
                 continue;
             }
-            match m.pool.get().await {
-                Ok(conn) => return Some(conn),
-                Err(e) => {
-                    // Down: skipped until the monitor sees it back.
-                    k.usable.store(false, Ordering::Relaxed);
-                    tracing::warn!(replica = %k.name, error = %e, "replica unreachable; reads go elsewhere");
-                }
+            match self.members[i].pool.get().await {
+                Ok(conn) => return Some((conn, i)),
+                Err(e) => self.failed(i, &e.to_string()),
             }
         }
         None
     }
 
-    /// A read on a replica failed as if the replica had gone: skip it until the monitor sees it back.
-    pub fn failed(&self, cause: &str) {
-        for m in &self.members {
-            if m.known.health.silent_within(POLL * 5) {
-                m.known.usable.store(false, Ordering::Relaxed);
+    /// Replica `i` failed as if gone: skipped until the monitor sees it answer again.
+    pub fn failed(&self, i: usize, cause: &str) {
+        if let Some(m) = self.members.get(i) {
+            if m.known.usable.swap(false, Ordering::Relaxed) {
+                tracing::warn!(replica = %m.known.name, cause, "replica failed; reads go to the primary");
             }
         }
-        tracing::warn!(cause, "a read on a replica failed; it is served by the primary");
     }
 }
 

@@ -64,9 +64,9 @@ impl AppState {
     /// Runs the read-only `read` on a replica that may serve it, else on the primary; a replica
     /// that fails as if gone hands the read to the primary.
     pub async fn read<T>(&self, after: ReadAfter, read: impl AsyncFn(&mut db::Conn) -> ApiResult<T>) -> ApiResult<T> {
-        if let Some(mut conn) = self.replicas.get(after.0).await {
+        if let Some((mut conn, replica)) = self.replicas.get(after.0).await {
             match read(&mut conn).await {
-                Err(ApiError::Unavailable(cause)) => self.replicas.failed(&cause),
+                Err(ApiError::Unavailable(cause)) => self.replicas.failed(replica, &cause),
                 done => return done,
             }
         }

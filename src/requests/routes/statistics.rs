@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::{Action, Principal};
 use crate::domain::{OrgId, Permission};
 use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::http::responses::{Common, Denied};
 use crate::kernel::http::consistency::ReadAfter;
+use crate::kernel::http::responses::{Common, Denied};
 use crate::kernel::AppState;
 use crate::requests::store;
 

@@ -32,16 +32,18 @@ pub const SERVICE_LOGIN: &str = "cyberbridge_test_api";
 
 static SERVER: OnceLock<PgServer> = OnceLock::new();
 
-fn pg_server() -> &'static PgServer {
-    SERVER.get_or_init(|| {
-        std::thread::spawn(|| {
-            let rt =
-                tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-            rt.block_on(prepare_server())
-        })
-        .join()
-        .expect("preparing the test PostgreSQL server failed")
+/// In a runtime of its own: the statics outlive every test's runtime.
+fn on_own_runtime<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    std::thread::spawn(|| {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        rt.block_on(work)
     })
+    .join()
+    .expect("preparing a test PostgreSQL server failed")
+}
+
+fn pg_server() -> &'static PgServer {
+    SERVER.get_or_init(|| on_own_runtime(prepare_server()))
 }
 
 async fn prepare_server() -> PgServer {
@@ -50,12 +52,40 @@ async fn prepare_server() -> PgServer {
     } else if db::local_server_answers().await {
         "postgres://postgres@localhost:5432/postgres".to_string()
     } else {
-        let dir = std::env::temp_dir().join(format!("cyberbridge-test-pg-{}", std::process::id()));
-        let cluster = db::LocalCluster::start(&dir, false).await.expect("starting a private PostgreSQL cluster");
-        // The watchdog stops it and removes its folder when this process exits.
-        cluster.stop_and_remove_after_exit_of(std::process::id()).expect("cluster watchdog");
-        cluster.url("postgres")
+        private_cluster("pg").await.url("postgres")
     };
+    prepare_template(admin_url).await
+}
+
+/// A private cluster of this test process, stopped and removed when the process exits.
+async fn private_cluster(tag: &str) -> db::LocalCluster {
+    let dir = std::env::temp_dir().join(format!("cyberbridge-test-{tag}-{}", std::process::id()));
+    let cluster = db::LocalCluster::start(&dir, false).await.expect("starting a private PostgreSQL cluster");
+    // The watchdog stops it and removes its folder when this process exits.
+    cluster.stop_and_remove_after_exit_of(std::process::id()).expect("cluster watchdog");
+    cluster
+}
+
+/// The private cluster replicas are made of (the machine's server may not allow replication
+/// connections, and a base backup of it would copy every other database on it).
+struct Primary {
+    cluster: db::LocalCluster,
+    server: PgServer,
+}
+
+static PRIMARY: OnceLock<Primary> = OnceLock::new();
+
+fn primary() -> &'static Primary {
+    PRIMARY.get_or_init(|| {
+        on_own_runtime(async {
+            let cluster = private_cluster("primary").await;
+            let server = prepare_template(cluster.url("postgres")).await;
+            Primary { cluster, server }
+        })
+    })
+}
+
+async fn prepare_template(admin_url: String) -> PgServer {
     let template = format!("cyberbridge_tpl_{}", migrations_digest());
     let mut conn = AsyncPgConnection::establish(&admin_url).await.expect("connecting to the test server");
     // Test binaries running at once agree on who builds the template.
@@ -152,12 +182,45 @@ pub struct TestDb {
     pub url: String,
     /// As the service login, a member of `cyberbridge_service`: what the API runs as.
     pub service_url: String,
-    name: String,
+    pub name: String,
+    admin_url: String,
+    /// Dropped with this value (a shared handle leaves it to the owner).
+    owned: bool,
 }
 
 impl TestDb {
     pub async fn create() -> Self {
-        let server = pg_server();
+        Self::create_on(pg_server()).await
+    }
+
+    /// A database on the private cluster that [`TestDb::start_replica`] can replicate.
+    pub async fn create_replicated() -> Self {
+        Self::create_on(&primary().server).await
+    }
+
+    /// Another handle on the same database (for a second instance), which does not drop it.
+    pub fn share(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            service_url: self.service_url.clone(),
+            name: self.name.clone(),
+            admin_url: self.admin_url.clone(),
+            owned: false,
+        }
+    }
+
+    /// A streaming replica of the private cluster (made by [`TestDb::create_replicated`]),
+    /// stopped and removed when the test process exits, and the URL of this database on it as
+    /// the API's login.
+    pub async fn start_replica(&self) -> (db::LocalCluster, String) {
+        let dir = std::env::temp_dir().join(format!("cyberbridge-test-replica-{}", uuid::Uuid::new_v4().simple()));
+        let replica = primary().cluster.start_replica(&dir).await.expect("starting a streaming replica");
+        replica.stop_and_remove_after_exit_of(std::process::id()).expect("replica watchdog");
+        let url = db::with_user(&replica.url(&self.name), &format!("{SERVICE_LOGIN}:{SERVICE_LOGIN}"));
+        (replica, url)
+    }
+
+    async fn create_on(server: &PgServer) -> Self {
         let name = format!("cbtest_{}", uuid::Uuid::new_v4().simple());
         let mut conn = AsyncPgConnection::establish(&server.admin_url).await.expect("connect");
         exec(
@@ -167,7 +230,7 @@ impl TestDb {
         .await;
         let url = db::with_database(&server.admin_url, &name);
         let service_url = db::with_user(&url, &format!("{SERVICE_LOGIN}:{SERVICE_LOGIN}"));
-        TestDb { url, service_url, name }
+        TestDb { url, service_url, name, admin_url: server.admin_url.clone(), owned: true }
     }
 
     pub async fn connect(&self) -> AsyncPgConnection {
@@ -177,7 +240,10 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let admin_url = pg_server().admin_url.clone();
+        if !self.owned {
+            return;
+        }
+        let admin_url = self.admin_url.clone();
         let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::quote_ident(&self.name));
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
