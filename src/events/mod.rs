@@ -1,5 +1,5 @@
-//! Events: written to the outbox in the transaction of the change that causes them, read by
-//! each organisation as a feed (cursor, long-poll). Adding an event type is one line in
+//! Events: written to the outbox in the transaction of the change that causes them, announced
+//! once it committed (`kernel::notify`), read by each organisation as a feed (cursor, long-poll). Adding an event type is one line in
 //! `EventType` plus its payload type.
 
 pub mod model;
@@ -54,7 +54,9 @@ pub async fn emit(
     payload: &impl Serialize,
 ) -> ApiResult<(i64, Uuid)> {
     let payload = serde_json::to_value(payload).map_err(ApiError::internal)?;
-    store::insert(conn, kind, recipient, &payload).await
+    let written = store::insert(conn, kind, recipient, &payload).await?;
+    crate::kernel::notify::written_for(conn, &[recipient.0]).await?;
+    Ok(written)
 }
 
 /// Writes one event of `kind` per (recipient, payload), in one statement; returns how many.
@@ -62,5 +64,8 @@ pub async fn emit_many(conn: &mut Conn, kind: EventType, events: &[(OrgId, serde
     if events.is_empty() {
         return Ok(0);
     }
-    store::insert_many(conn, kind, events).await
+    let written = store::insert_many(conn, kind, events).await?;
+    let orgs: Vec<Uuid> = events.iter().map(|(org, _)| org.0).collect();
+    crate::kernel::notify::written_for(conn, &orgs).await?;
+    Ok(written)
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use super::db::{Conn, Pool};
 use super::keycache::KeyCache;
 
 pub const CREDENTIALS: &str = "cyberbridge_credentials";
@@ -79,6 +80,80 @@ async fn listen(hub: &Hub, url: &str, limits: super::db::Limits) -> Result<(), S
             _ = ping.tick() => {
                 client.simple_query("").await.map_err(|e| format!("ping: {e}"))?;
             }
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The organisations that events were written for during the current request.
+    static WRITTEN_FOR: std::cell::RefCell<Vec<Uuid>>;
+}
+
+/// Runs a request's handler, collecting the organisations its events were written for: they
+/// are announced once the handler is done (its transactions committed), by [`Announcer`].
+pub async fn collecting<T>(handler: impl std::future::Future<Output = T>) -> (T, Vec<Uuid>) {
+    WRITTEN_FOR
+        .scope(std::cell::RefCell::new(Vec::new()), async {
+            let out = handler.await;
+            (out, WRITTEN_FOR.with(|w| w.take()))
+        })
+        .await
+}
+
+/// An event for `org` was written in the transaction open on `conn`. In a request, the
+/// announcement waits for the request's end; elsewhere (background jobs) it is a NOTIFY in the
+/// transaction, delivered at its commit. A transaction that rolls back after announcing
+/// only wakes readers that find nothing.
+pub async fn written_for(conn: &mut Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> {
+    if WRITTEN_FOR.try_with(|w| w.borrow_mut().extend_from_slice(orgs)).is_ok() {
+        return Ok(());
+    }
+    notify_events(conn, orgs).await
+}
+
+/// `NOTIFY cyberbridge_events, '<org>'` for each organisation, in one statement.
+async fn notify_events(conn: &mut Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> {
+    use diesel_async::RunQueryDsl;
+    let orgs: Vec<String> = orgs.iter().map(Uuid::to_string).collect();
+    diesel::sql_query(format!("SELECT pg_notify('{EVENTS}', o) FROM unnest($1::text[]) AS o"))
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&orgs)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Announces events after their transaction committed: each request's organisations go to one
+/// task that sends whatever has queued up in one statement (a transaction that writes nothing,
+/// so it holds PostgreSQL's notification lock for no flush).
+#[derive(Clone)]
+pub struct Announcer(tokio::sync::mpsc::UnboundedSender<Vec<Uuid>>);
+
+impl Announcer {
+    pub fn start(pool: Pool) -> Announcer {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<Uuid>>();
+        tokio::spawn(async move {
+            while let Some(mut orgs) = rx.recv().await {
+                while let Ok(more) = rx.try_recv() {
+                    orgs.extend(more);
+                }
+                orgs.sort_unstable();
+                orgs.dedup();
+                let sent = async {
+                    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+                    notify_events(&mut conn, &orgs).await.map_err(|e| e.to_string())
+                };
+                // Readers re-check on their own within a second: a lost announcement delays, never loses.
+                if let Err(e) = sent.await {
+                    tracing::warn!(error = %e, "could not announce new events");
+                }
+            }
+        });
+        Announcer(tx)
+    }
+
+    pub fn announce(&self, orgs: Vec<Uuid>) {
+        if !orgs.is_empty() {
+            let _ = self.0.send(orgs);
         }
     }
 }

@@ -41,6 +41,8 @@ pub struct AppState {
     pub secrets: Arc<super::secrets::SecretBox>,
     /// PostgreSQL notifications: the API-key cache and the event wake-ups.
     pub hub: Hub,
+    /// Announces the events a request wrote, once it is done.
+    pub announcer: super::notify::Announcer,
     /// Who must enrol a second factor (`CYBERBRIDGE_MFA_REQUIRED`).
     pub mfa_policy: Arc<crate::domain::MfaPolicy>,
     pub purpose_policy: Arc<crate::domain::PurposePolicy>,
@@ -102,6 +104,7 @@ impl AppState {
         )
         .map_err(|e| format!("replicas: {e}"))?;
         let audit = AuditBuffer::start(pool.clone());
+        let announcer = super::notify::Announcer::start(pool.clone());
         let hub = Hub::new();
         hub.spawn(url.expose_secret().to_string(), config.db_limits());
         Ok(web::Data::new(AppState {
@@ -118,6 +121,7 @@ impl AppState {
             audit_signer,
             secrets,
             hub,
+            announcer,
             mfa_policy,
             purpose_policy,
             signer,

@@ -80,6 +80,9 @@ async fn a_public_sector_search_states_its_purpose_and_is_found_by_its_case() {
     let rows = audit_until(&app, &reg.admin, "/api/v1/audit?case_reference=CASE-2026-17", |rows| {
         ["report.query", "report.export", "indicator.correlate"].iter().all(|a| rows.iter().any(|r| r["action"] == *a))
             && rows.iter().filter(|r| r["action"] == "indicator.lookup").count() >= 2
+            // The key's look-up is buffered apart from the user's: wait for it too.
+            && rows.iter().any(|r| r["purpose"] == "criminal_investigation" && r["api_key_id"].is_string())
+            && rows.iter().any(|r| r["purpose"] == "fraud_prevention")
     })
     .await;
     assert!(rows.iter().all(|r| r["case_reference"] == "CASE-2026-17" && r["organization_id"] == police.id.as_str()));

@@ -51,7 +51,10 @@ pub async fn request_context(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let method = req.method().to_string();
     let span = tracing::info_span!("request", request_id = %id, method = %method, path = %redacted_path(req.path()));
-    let result = next.call(req).instrument(span.clone()).await;
+    let (result, written_for) = super::notify::collecting(next.call(req).instrument(span.clone())).await;
+    if let Some(state) = &state {
+        state.announcer.announce(written_for);
+    }
     let mut res = match result {
         Ok(res) => res.map_into_boxed_body(),
         Err(err) => {
