@@ -20,7 +20,7 @@ need curl curl
 need psql postgresql-client
 need jq jq
 
-build() { (cd "$ROOT" && cargo build --release --quiet); }
+build() { [ "${BENCH_BUILD:-1}" = 0 ] || (cd "$ROOT" && cargo build --release --quiet); }
 
 # Starts the server on a new, empty database; stops it when the script exits.
 start_server() {

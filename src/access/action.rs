@@ -272,8 +272,8 @@ impl Grant {
 /// Records a refused access in a transaction of its own (the refused request writes nothing).
 pub(super) async fn record_denied(state: &AppState, entry: Entry) {
     let result = async {
-        let mut conn = state.pool.get().await?;
-        entry.outcome(AuditOutcome::Denied).write(&mut conn).await
+        let conn = state.pool.get().await?;
+        entry.outcome(AuditOutcome::Denied).write(&conn).await
     }
     .await;
     if let Err(e) = result {

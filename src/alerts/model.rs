@@ -53,8 +53,10 @@ text_enum! {
     }
 }
 
+/// `None` is inserted as NULL (not `DEFAULT`): one SQL text whatever is set, so the statement
+/// is prepared once per connection, not on every insert.
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
-#[diesel(table_name = fraud_alerts)]
+#[diesel(table_name = fraud_alerts, treat_none_as_default_value = false)]
 pub struct AlertRow {
     pub id: AlertId,
     pub trace_id: AlertId,

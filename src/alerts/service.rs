@@ -1,6 +1,6 @@
 //! The writes of fraud alerts, each one transaction's work: routing, rows, events, audit.
 
-use chrono::Utc;
+use chrono::{DurationRound, Utc};
 use serde::Serialize;
 
 use super::model::*;
@@ -26,13 +26,17 @@ struct Received<'a> {
     category: Category,
 }
 
-/// Stores an alert, routed to the bank its beneficiary account belongs to, and tells that bank.
-async fn send(c: &mut Conn, row: AlertRow) -> ApiResult<AlertRow> {
+/// The alert routed to the bank its beneficiary account belongs to (unrouted when none is).
+async fn routed(c: &mut Conn, row: AlertRow) -> ApiResult<AlertRow> {
     let routes = store::bank_routes(c, row.beneficiary_iban.as_ref(), row.beneficiary_bic.as_ref()).await?;
     let receiver = rules::route(row.beneficiary_iban.as_ref(), row.beneficiary_bic.as_ref(), &routes);
-    let row =
-        store::insert(c, &AlertRow { receiver_org_id: receiver, status: AlertStatus::of_new(receiver), ..row }).await?;
-    if let Some(to) = receiver {
+    Ok(AlertRow { receiver_org_id: receiver, status: AlertStatus::of_new(receiver), ..row })
+}
+
+/// Stores a routed alert and tells its bank, the two statements sent together.
+async fn store_and_tell(c: &Conn, row: &AlertRow) -> ApiResult<()> {
+    let tell = async {
+        let Some(to) = row.receiver_org_id else { return Ok(()) };
         let received = Received {
             alert_id: row.id,
             trace_id: row.trace_id,
@@ -43,13 +47,21 @@ async fn send(c: &mut Conn, row: AlertRow) -> ApiResult<AlertRow> {
             executed_at: row.executed_at,
             category: row.category,
         };
-        events::emit(c, EventType::AlertReceived, to, &received).await?;
-    }
-    Ok(row)
+        events::emit(c, EventType::AlertReceived, to, &received).await.map(|_| ())
+    };
+    tokio::try_join!(store::insert(c, row), tell)?;
+    Ok(())
 }
 
-/// Creates the first alert of a new trace.
-pub async fn create(c: &mut Conn, act: &Grant, input: AlertInput) -> ApiResult<Alert> {
+/// A new alert, checked and routed, not yet written.
+pub struct NewAlert {
+    row: AlertRow,
+    /// As its sender sees it once written.
+    pub alert: Alert,
+}
+
+/// Checks and routes the first alert of a new trace ([`write`] stores it).
+pub async fn prepare(c: &mut Conn, act: &Grant, input: AlertInput) -> ApiResult<NewAlert> {
     if let Some(report) = input.report_id {
         if crate::reports::store::get_visible(c, &act.viewer(), report).await?.is_none() {
             return Err(ApiError::field("report_id", "no such report visible to you"));
@@ -78,12 +90,28 @@ pub async fn create(c: &mut Conn, act: &Grant, input: AlertInput) -> ApiResult<A
         report_id: input.report_id,
         description: input.description,
         first_outcome_at: None,
-        created_at: Utc::now(),
+        // As PostgreSQL keeps it (microseconds): the answer is built from this row, not read back.
+        created_at: Utc::now().duration_trunc(chrono::TimeDelta::microseconds(1)).unwrap_or_else(|_| Utc::now()),
         version: 1,
     };
-    let row = send(c, row).await?;
-    act.on("fraud_alert", row.id).details(serde_json::json!({"routed_to": row.receiver_org_id})).write(c).await?;
-    Ok(view::alert(row, &[], &[]))
+    let row = routed(c, row).await?;
+    let alert = view::alert(row.clone(), &[], &[]);
+    Ok(NewAlert { row, alert })
+}
+
+/// Writes a prepared alert: the row, its bank's `alert.received` event and the audit row, sent
+/// together (one round trip), on `c` shared so a caller may send its own statements alongside.
+pub async fn write(c: &Conn, act: &Grant, new: &NewAlert) -> ApiResult<()> {
+    let audit = act.on("fraud_alert", new.row.id).details(serde_json::json!({"routed_to": new.row.receiver_org_id}));
+    tokio::try_join!(store_and_tell(c, &new.row), audit.write(c))?;
+    Ok(())
+}
+
+/// Creates the first alert of a new trace.
+pub async fn create(c: &mut Conn, act: &Grant, input: AlertInput) -> ApiResult<Alert> {
+    let new = prepare(c, act, input).await?;
+    write(c, act, &new).await?;
+    Ok(new.alert)
 }
 
 /// The alert the caller received, to record an outcome on: 404 when not visible, 403 when it
@@ -134,7 +162,9 @@ pub async fn record_outcome(
     let mut onward = Vec::new();
     for t in &input.transfers {
         let next = next_hop(&alert, act.org_id, t, now);
-        onward.push(send(c, next).await?.id);
+        let next = routed(c, next).await?;
+        store_and_tell(c, &next).await?;
+        onward.push(next.id);
     }
     let amount = amount_minor.map(|m| Money { amount_minor: m, currency: alert.currency.clone() });
     let payload = serde_json::json!({

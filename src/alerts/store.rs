@@ -18,6 +18,11 @@ use crate::kernel::db::schema::{
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
+diesel::define_sql_function! {
+    /// Through the DSL, not a `sql()` fragment: the routing query is prepared once per connection.
+    fn left(text: diesel::sql_types::Nullable<Text>, n: diesel::sql_types::Integer) -> diesel::sql_types::Nullable<Text>;
+}
+
 /// The identifiers of active banks an account may be routed by: those of the IBAN's country,
 /// and those whose BIC has the BIC's first 8 characters (`rules::route` picks one).
 pub async fn bank_routes(conn: &mut Conn, iban: Option<&Iban>, bic: Option<&Bic>) -> ApiResult<Vec<BankRoute>> {
@@ -30,11 +35,7 @@ pub async fn bank_routes(conn: &mut Conn, iban: Option<&Iban>, bic: Option<&Bic>
         .inner_join(organizations::table)
         .filter(organizations::active.eq(true))
         .filter(organizations::kind.eq(OrgKind::Bank))
-        .filter(
-            bank_identifiers::country
-                .eq(country)
-                .or(sql::<diesel::sql_types::Bool>("left(bank_identifiers.bic, 8) = ").bind::<Text, _>(bic8)),
-        )
+        .filter(bank_identifiers::country.eq(country).or(left(bank_identifiers::bic, 8).eq(bic8)))
         .select((organizations::id, bank_identifiers::country, bank_identifiers::bank_code, bank_identifiers::bic))
         .load(conn)
         .await?;
@@ -44,12 +45,10 @@ pub async fn bank_routes(conn: &mut Conn, iban: Option<&Iban>, bic: Option<&Bic>
         .collect())
 }
 
-pub async fn insert(conn: &mut Conn, row: &AlertRow) -> ApiResult<AlertRow> {
-    Ok(diesel::insert_into(fraud_alerts::table)
-        .values(row)
-        .returning(AlertRow::as_returning())
-        .get_result(conn)
-        .await?)
+/// Stores `row` as it is (on a shared connection: it may be sent along with other statements).
+pub async fn insert(conn: &Conn, row: &AlertRow) -> ApiResult<()> {
+    diesel::insert_into(fraud_alerts::table).values(row).execute(&mut &*conn).await?;
+    Ok(())
 }
 
 fn visible(

@@ -38,7 +38,7 @@ pub async fn list_audit(
     let mut conn = state.pool.get().await?;
     let rows = store::list(&mut conn, &q, only_org, before, limit).await?;
     let details = serde_json::json!({"rows": rows.len().min(limit as usize)});
-    act.entry().details(details).write(&mut conn).await?;
+    act.entry().details(details).write(&conn).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| r.id);
     Ok(web::Json(AuditPage { items: rows.into_iter().map(AuditEvent::from).collect(), next_cursor }))
 }
@@ -69,10 +69,7 @@ pub async fn get_consultation_statistics(
     }
     let mut conn = state.pool.get().await?;
     let (cases, purposes) = store::consultations(&mut conn, from, to, only_org).await?;
-    act.entry()
-        .details(serde_json::json!({"from": from, "to": to, "organization_id": only_org}))
-        .write(&mut conn)
-        .await?;
+    act.entry().details(serde_json::json!({"from": from, "to": to, "organization_id": only_org})).write(&conn).await?;
     Ok(web::Json(ConsultationStatistics {
         from,
         to,
@@ -123,7 +120,7 @@ pub async fn verify_audit(
     let ok = v.broken_at.is_none() && v.head_matches != Some(false);
     let details =
         serde_json::json!({"ok": ok, "rows_checked": v.rows_checked, "from_id": v.from_id, "head_id": q.head_id});
-    act.entry().details(details).write(&mut conn).await?;
+    act.entry().details(details).write(&conn).await?;
     Ok(web::Json(ChainVerification {
         ok,
         rows_checked: v.rows_checked,
@@ -148,7 +145,7 @@ pub async fn get_audit_head(state: web::Data<AppState>, principal: Principal) ->
     let act = auditor(&state, principal, Action::ReadAuditHead).await?;
     let mut conn = state.pool.get().await?;
     let head = signed_head(&state, &mut conn).await?.ok_or(ApiError::NotFound)?;
-    act.entry().details(serde_json::json!({"head_id": head.id})).write(&mut conn).await?;
+    act.entry().details(serde_json::json!({"head_id": head.id})).write(&conn).await?;
     Ok(web::Json(head))
 }
 

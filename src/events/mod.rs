@@ -47,12 +47,7 @@ text_enum! {
 
 /// Writes one event for `recipient` on `conn`, inside the caller's transaction; returns its
 /// outbox position and its event id.
-pub async fn emit(
-    conn: &mut Conn,
-    kind: EventType,
-    recipient: OrgId,
-    payload: &impl Serialize,
-) -> ApiResult<(i64, Uuid)> {
+pub async fn emit(conn: &Conn, kind: EventType, recipient: OrgId, payload: &impl Serialize) -> ApiResult<(i64, Uuid)> {
     let payload = serde_json::to_value(payload).map_err(ApiError::internal)?;
     let written = store::insert(conn, kind, recipient, &payload).await?;
     crate::kernel::notify::written_for(conn, &[recipient.0]).await?;
@@ -60,7 +55,7 @@ pub async fn emit(
 }
 
 /// Writes one event of `kind` per (recipient, payload), in one statement; returns how many.
-pub async fn emit_many(conn: &mut Conn, kind: EventType, events: &[(OrgId, serde_json::Value)]) -> ApiResult<usize> {
+pub async fn emit_many(conn: &Conn, kind: EventType, events: &[(OrgId, serde_json::Value)]) -> ApiResult<usize> {
     if events.is_empty() {
         return Ok(0);
     }

@@ -11,7 +11,7 @@ use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
 pub async fn insert(
-    conn: &mut Conn,
+    conn: &Conn,
     kind: EventType,
     recipient: OrgId,
     payload: &serde_json::Value,
@@ -24,11 +24,11 @@ pub async fn insert(
             outbox_events::payload.eq(payload),
         ))
         .returning((outbox_events::id, outbox_events::event_id))
-        .get_result(conn)
+        .get_result(&mut &*conn)
         .await?)
 }
 
-pub async fn insert_many(conn: &mut Conn, kind: EventType, events: &[(OrgId, serde_json::Value)]) -> ApiResult<usize> {
+pub async fn insert_many(conn: &Conn, kind: EventType, events: &[(OrgId, serde_json::Value)]) -> ApiResult<usize> {
     let rows: Vec<_> = events
         .iter()
         .map(|(recipient, payload)| {
@@ -40,7 +40,7 @@ pub async fn insert_many(conn: &mut Conn, kind: EventType, events: &[(OrgId, ser
             )
         })
         .collect();
-    Ok(diesel::insert_into(outbox_events::table).values(&rows).execute(conn).await?)
+    Ok(diesel::insert_into(outbox_events::table).values(&rows).execute(&mut &*conn).await?)
 }
 
 #[derive(Queryable, Debug)]

@@ -104,7 +104,7 @@ pub async fn collecting<T>(handler: impl std::future::Future<Output = T>) -> (T,
 /// announcement waits for the request's end; elsewhere (background jobs) it is a NOTIFY in the
 /// transaction, delivered at its commit. A transaction that rolls back after announcing
 /// only wakes readers that find nothing.
-pub async fn written_for(conn: &mut Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> {
+pub async fn written_for(conn: &Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> {
     if WRITTEN_FOR.try_with(|w| w.borrow_mut().extend_from_slice(orgs)).is_ok() {
         return Ok(());
     }
@@ -112,12 +112,12 @@ pub async fn written_for(conn: &mut Conn, orgs: &[Uuid]) -> diesel::QueryResult<
 }
 
 /// `NOTIFY cyberbridge_events, '<org>'` for each organisation, in one statement.
-async fn notify_events(conn: &mut Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> {
+async fn notify_events(conn: &Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> {
     use diesel_async::RunQueryDsl;
     let orgs: Vec<String> = orgs.iter().map(Uuid::to_string).collect();
     diesel::sql_query(format!("SELECT pg_notify('{EVENTS}', o) FROM unnest($1::text[]) AS o"))
         .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&orgs)
-        .execute(conn)
+        .execute(&mut &*conn)
         .await
         .map(|_| ())
 }
@@ -139,8 +139,8 @@ impl Announcer {
                 orgs.sort_unstable();
                 orgs.dedup();
                 let sent = async {
-                    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-                    notify_events(&mut conn, &orgs).await.map_err(|e| e.to_string())
+                    let conn = pool.get().await.map_err(|e| e.to_string())?;
+                    notify_events(&conn, &orgs).await.map_err(|e| e.to_string())
                 };
                 // Readers re-check on their own within a second: a lost announcement delays, never loses.
                 if let Err(e) = sent.await {

@@ -194,7 +194,7 @@ pub async fn export_reports(
     let act = principal.authorize(&state, Action::ExportReports).await?.for_purpose(&state, &purpose)?;
     let filter = parse_query(&q)?;
     let details = serde_json::json!({"query": req.query_string(), "indicator": searched(&filter)});
-    act.entry().details(details).write(&mut *state.pool.get().await?).await?;
+    act.entry().details(details).write(&*state.pool.get().await?).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"reports.csv\""))

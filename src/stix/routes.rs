@@ -67,7 +67,7 @@ pub async fn export_reports_stix(
     let act = principal.authorize(&state, Action::ExportReports).await?.for_purpose(&state, &purpose)?;
     let filter = parse_query(&q)?;
     let details = serde_json::json!({"query": req.query_string(), "format": "stix"});
-    act.entry().details(details).write(&mut *state.pool.get().await?).await?;
+    act.entry().details(details).write(&*state.pool.get().await?).await?;
     // The bundle's head (with the marking definitions), the objects page by page, the tail.
     let markings: Vec<String> =
         all_markings().into_iter().map(|t| super::tlp::marking_definition(t).to_string()).collect();

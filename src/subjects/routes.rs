@@ -60,7 +60,7 @@ pub async fn export_subject(
         "type": t, "subject": value, "reports": reports.len(), "alerts": alerts.len(),
         "data_requests": data_requests.len(), "consultations": consultations.len(),
     });
-    act.entry().details(details).write(&mut conn).await?;
+    act.entry().details(details).write(&conn).await?;
     Ok(web::Json(SubjectExport {
         type_: t,
         value,

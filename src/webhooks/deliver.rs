@@ -38,6 +38,7 @@ pub fn spawn(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
         let endpoints = Endpoints::default();
         let (outcomes, rx) = mpsc::unbounded_channel();
         let recorder = tokio::spawn(record_outcomes(state.clone(), rx, recorded.clone()));
+        let mut subscribed = Subscribed::default();
         loop {
             let started = match dispatch(&state, &slots, &endpoints, &outcomes).await {
                 Ok(n) => n,
@@ -49,16 +50,50 @@ pub fn spawn(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
             if started > 0 && slots.available_permits() > 0 {
                 continue;
             }
-            tokio::select! {
-                _ = wake.recv() => {}
-                _ = recorded.notified() => {}
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            // An event wakes the round only when its organisation has a webhook: a bank taking
+            // a thousand alerts a second without one must not cost a thousand claims a second.
+            // A webhook made since the set was read is served by the 500 ms round meanwhile.
+            subscribed.refresh(&state).await;
+            let idle = tokio::time::sleep(Duration::from_millis(500));
+            tokio::pin!(idle);
+            loop {
+                tokio::select! {
+                    woken = wake.recv() => match woken {
+                        Ok(org) if !subscribed.has(org) => continue,
+                        _ => break,
+                    },
+                    _ = recorded.notified() => break,
+                    _ = &mut idle => break,
+                }
             }
             if recorder.is_finished() {
                 return;
             }
         }
     })
+}
+
+/// The organisations with an active webhook, read again every 2 s.
+#[derive(Default)]
+struct Subscribed {
+    orgs: Option<std::collections::HashSet<uuid::Uuid>>,
+    read_at: Option<Instant>,
+}
+
+impl Subscribed {
+    async fn refresh(&mut self, state: &AppState) {
+        if self.read_at.is_some_and(|at| at.elapsed() < Duration::from_secs(2)) {
+            return;
+        }
+        self.read_at = Some(Instant::now());
+        let read = async { store::subscribed_orgs(&mut *state.pool.get().await?).await };
+        // Unknown (the database is away): every event wakes the round, as before.
+        self.orgs = read.await.ok();
+    }
+
+    fn has(&self, org: uuid::Uuid) -> bool {
+        self.orgs.as_ref().is_none_or(|orgs| orgs.contains(&org))
+    }
 }
 
 /// Claims what is due, as many as there are free slots, and starts each delivery as a task of

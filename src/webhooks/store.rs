@@ -171,6 +171,18 @@ pub async fn tests_in_last_minute(conn: &mut Conn, webhook: Uuid) -> ApiResult<i
         .await?)
 }
 
+/// The organisations with an active webhook (whose events may need delivering).
+pub async fn subscribed_orgs(conn: &mut Conn) -> ApiResult<std::collections::HashSet<Uuid>> {
+    Ok(webhooks::table
+        .filter(webhooks::active.eq(true))
+        .select(webhooks::organization_id)
+        .distinct()
+        .load::<Uuid>(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Claims due deliveries for 60 s and counts the attempt: for each endpoint with nothing
 /// claimed (by any instance), its `per_endpoint` oldest due ones; `limit` in all, the oldest
 /// first. One instance claims at a time (advisory lock; the others find nothing this round),

@@ -145,6 +145,9 @@ async fn a_retried_alert_with_the_same_key_is_created_once() {
     let first = call("k-1", body.clone()).await.ok(201);
     let again = call("k-1", body.clone()).await.ok(201);
     assert_eq!(first, again, "a retry answers the first answer");
+    // The answer is built before the row is read back by anyone: it is what was stored.
+    let stored = app.get_as(&sender.admin, &format!("/api/v1/fraud-alerts/{}", first["id"].as_str().unwrap())).await;
+    assert_eq!(stored.ok(200), first);
     let mut other = body.clone();
     other["amount"]["amount_minor"] = json!(999);
     call("k-1", other).await.problem(422);

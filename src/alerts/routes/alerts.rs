@@ -42,8 +42,12 @@ pub async fn create_fraud_alert(
     let mut conn = state.pool.get().await?;
     let created = conn
         .transaction(async |c| {
-            let alert = service::create(c, &act, input).await?;
-            idem.record(c, StatusCode::CREATED, &alert).await
+            let new = service::prepare(c, &act, input).await?;
+            // The alert, its event, its audit row and the idempotent answer: one round trip.
+            let c = &*c;
+            let (_, answer) =
+                tokio::try_join!(service::write(c, &act, &new), idem.record(c, StatusCode::CREATED, &new.alert))?;
+            Ok(answer)
         })
         .await;
     Ok(idem.settle(&mut conn, created).await?.respond())

@@ -150,7 +150,7 @@ pub async fn enrol_second_factor(state: web::Data<AppState>, principal: Principa
             "a second factor is enrolled already; an administrator of your organisation can reset it".into(),
         ));
     }
-    act.on("user", user).write(&mut conn).await?;
+    act.on("user", user).write(&conn).await?;
     Ok(HttpResponse::Created().json(Enrolment {
         otpauth_uri: totp::otpauth_uri(&secret, "cyberbridge", &email),
         secret,
@@ -279,7 +279,7 @@ pub async fn login_second_factor(
             .outcome(AuditOutcome::Denied)
             .object("user", user.id)
             .by_user(user_id, Some(org.id.0))
-            .write(&mut conn)
+            .write(&conn)
             .await?;
         return Err(ApiError::Unauthenticated("wrong code".into()));
     };
@@ -293,7 +293,7 @@ pub async fn login_second_factor(
             .object("user", user.id)
             .by_user(user_id, Some(org.id.0))
             .details(serde_json::json!({"recovery_codes_left": left}))
-            .write(&mut conn)
+            .write(&conn)
             .await?;
     }
     Ok(web::Json(issue(&state, &user, &org, opened, false, now)?))

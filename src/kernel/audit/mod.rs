@@ -98,8 +98,9 @@ impl Entry {
         self
     }
 
-    /// Writes the row on `conn`, inside whatever transaction is open there.
-    pub async fn write(self, conn: &mut Conn) -> ApiResult<()> {
+    /// Writes the row on `conn`, inside whatever transaction is open there (shared: it may be
+    /// sent along with other statements).
+    pub async fn write(self, conn: &Conn) -> ApiResult<()> {
         store::insert(conn, &self).await
     }
 }

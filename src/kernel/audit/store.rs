@@ -9,8 +9,10 @@ use crate::kernel::db::schema::audit_events;
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
+/// `None` is inserted as NULL (not `DEFAULT`): one SQL text whatever is set, so the statement
+/// is prepared once per connection, not on every row.
 #[derive(Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 struct NewAuditRow<'a> {
     user_id: Option<Uuid>,
     api_key_id: Option<Uuid>,
@@ -43,8 +45,8 @@ fn new_row(e: &Entry) -> NewAuditRow<'_> {
     }
 }
 
-pub async fn insert(conn: &mut Conn, e: &Entry) -> ApiResult<()> {
-    diesel::insert_into(audit_events::table).values(new_row(e)).execute(conn).await?;
+pub async fn insert(conn: &Conn, e: &Entry) -> ApiResult<()> {
+    diesel::insert_into(audit_events::table).values(new_row(e)).execute(&mut &*conn).await?;
     Ok(())
 }
 

@@ -375,8 +375,15 @@ pub mod locks {
     pub const RETENTION: i64 = 7_219_006;
 }
 
+diesel::define_sql_function! {
+    /// Called through the DSL so that its statement is prepared once per connection (a raw
+    /// `sql()` fragment makes a statement that is prepared again on every call).
+    fn pg_try_advisory_xact_lock(key: diesel::sql_types::BigInt) -> diesel::sql_types::Bool;
+}
+
 /// Waits for the advisory lock `key`, held until the current transaction ends.
 pub async fn lock_until_commit(conn: &mut Conn, key: i64) -> QueryResult<()> {
+    // `pg_advisory_xact_lock` returns void: compared with NULL to read a Bool.
     diesel::select(
         diesel::dsl::sql::<diesel::sql_types::Bool>("pg_advisory_xact_lock(")
             .bind::<diesel::sql_types::BigInt, _>(key)
@@ -389,11 +396,5 @@ pub async fn lock_until_commit(conn: &mut Conn, key: i64) -> QueryResult<()> {
 
 /// Takes the advisory lock `key` until the current transaction ends, if nobody holds it.
 pub async fn try_lock_until_commit(conn: &mut Conn, key: i64) -> QueryResult<bool> {
-    diesel::select(
-        diesel::dsl::sql::<diesel::sql_types::Bool>("pg_try_advisory_xact_lock(")
-            .bind::<diesel::sql_types::BigInt, _>(key)
-            .sql(")"),
-    )
-    .get_result(conn)
-    .await
+    diesel::select(pg_try_advisory_xact_lock(key)).get_result(conn).await
 }

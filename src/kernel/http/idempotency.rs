@@ -68,7 +68,7 @@ impl Idempotent {
     /// on the unique index until the first commits) fails with a unique violation: its
     /// transaction, and whatever it created, rolls back, and `settle` answers the first
     /// answer instead. The common path costs one statement.
-    pub async fn record(&self, conn: &mut Conn, status: StatusCode, answer: &impl Serialize) -> ApiResult<Answer> {
+    pub async fn record(&self, conn: &Conn, status: StatusCode, answer: &impl Serialize) -> ApiResult<Answer> {
         let body = serde_json::to_value(answer).map_err(ApiError::internal)?;
         if let Some(key) = &self.key {
             diesel::insert_into(idempotency_keys::table)
@@ -80,7 +80,7 @@ impl Idempotent {
                     idempotency_keys::status.eq(i32::from(status.as_u16())),
                     idempotency_keys::body.eq(&body),
                 ))
-                .execute(conn)
+                .execute(&mut &*conn)
                 .await?;
         }
         Ok(Answer { status, body })

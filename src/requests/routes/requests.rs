@@ -78,7 +78,7 @@ pub async fn list_requests(
     let rows = store::list(&mut conn, &viewer(&act), &filter, before, limit).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.created_at, r.id.0));
     let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-    act.entry().details(serde_json::json!({"rows": rows.len(), "ids": ids})).write(&mut conn).await?;
+    act.entry().details(serde_json::json!({"rows": rows.len(), "ids": ids})).write(&conn).await?;
     let items = view::summaries(&mut conn, rows, &act.viewer()).await?;
     Ok(web::Json(RequestPage { items, next_cursor }))
 }

@@ -140,7 +140,7 @@ pub async fn get_request_attachment(
     let sha = hex::encode(&meta.sha256);
     // Chain of custody: written before the bytes leave.
     let details = serde_json::json!({"request_id": id, "sha256": sha, "size": meta.size});
-    act.on("attachment", aid).details(details).write(&mut conn).await?;
+    act.on("attachment", aid).details(details).write(&conn).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .insert_header(("X-Content-Type-Options", "nosniff"))
