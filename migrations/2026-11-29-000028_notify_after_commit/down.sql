@@ -1,3 +1,4 @@
+DROP TRIGGER IF EXISTS bank_identifiers_changed ON bank_identifiers;
 -- The trigger as migration 000013 left it: it notifies in the transaction.
 CREATE OR REPLACE FUNCTION notify_outbox_event() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -15,3 +15,8 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+
+-- Each instance caches the banks' routing identifiers for the alert path; a change to them
+-- empties the caches as a change to an organisation's status does.
+CREATE TRIGGER bank_identifiers_changed AFTER INSERT OR UPDATE OR DELETE ON bank_identifiers
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_credentials_changed();

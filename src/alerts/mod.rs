@@ -3,6 +3,7 @@
 //! trail, hop by hop, that investigators read as a trace.
 
 pub mod contest;
+pub mod directory;
 pub mod model;
 pub mod routes;
 pub mod rules;

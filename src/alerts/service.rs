@@ -12,6 +12,7 @@ use crate::events::{self, EventType};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::IfMatch;
+use crate::kernel::keycache::KeyCache;
 
 /// Payload of `alert.received`.
 #[derive(Serialize)]
@@ -26,9 +27,14 @@ struct Received<'a> {
     category: Category,
 }
 
-/// The alert routed to the bank its beneficiary account belongs to (unrouted when none is).
-async fn routed(c: &mut Conn, row: AlertRow) -> ApiResult<AlertRow> {
-    let routes = store::bank_routes(c, row.beneficiary_iban.as_ref(), row.beneficiary_bic.as_ref()).await?;
+/// The alert routed to the bank its beneficiary account belongs to (unrouted when none is);
+/// the banks' identifiers from this instance's cache when `invalidations` is given.
+async fn routed(c: &mut Conn, row: AlertRow, invalidations: Option<&KeyCache>) -> ApiResult<AlertRow> {
+    let (iban, bic) = (row.beneficiary_iban.as_ref(), row.beneficiary_bic.as_ref());
+    let routes = match invalidations {
+        Some(cache) => super::directory::bank_routes(c, cache, iban, bic).await?,
+        None => store::bank_routes(c, iban, bic).await?,
+    };
     let receiver = rules::route(row.beneficiary_iban.as_ref(), row.beneficiary_bic.as_ref(), &routes);
     Ok(AlertRow { receiver_org_id: receiver, status: AlertStatus::of_new(receiver), ..row })
 }
@@ -60,8 +66,9 @@ pub struct NewAlert {
     pub alert: Alert,
 }
 
-/// Checks and routes the first alert of a new trace ([`write`] stores it).
-pub async fn prepare(c: &mut Conn, act: &Grant, input: AlertInput) -> ApiResult<NewAlert> {
+/// Checks and routes the first alert of a new trace ([`write`] stores it); the banks'
+/// identifiers come from this instance's cache, valid while `invalidations` says so.
+pub async fn prepare(c: &mut Conn, act: &Grant, invalidations: &KeyCache, input: AlertInput) -> ApiResult<NewAlert> {
     if let Some(report) = input.report_id {
         if crate::reports::store::get_visible(c, &act.viewer(), report).await?.is_none() {
             return Err(ApiError::field("report_id", "no such report visible to you"));
@@ -94,7 +101,7 @@ pub async fn prepare(c: &mut Conn, act: &Grant, input: AlertInput) -> ApiResult<
         created_at: Utc::now().duration_trunc(chrono::TimeDelta::microseconds(1)).unwrap_or_else(|_| Utc::now()),
         version: 1,
     };
-    let row = routed(c, row).await?;
+    let row = routed(c, row, Some(invalidations)).await?;
     let alert = view::alert(row.clone(), &[], &[]);
     Ok(NewAlert { row, alert })
 }
@@ -108,8 +115,8 @@ pub async fn write(c: &Conn, act: &Grant, new: &NewAlert) -> ApiResult<()> {
 }
 
 /// Creates the first alert of a new trace.
-pub async fn create(c: &mut Conn, act: &Grant, input: AlertInput) -> ApiResult<Alert> {
-    let new = prepare(c, act, input).await?;
+pub async fn create(c: &mut Conn, act: &Grant, invalidations: &KeyCache, input: AlertInput) -> ApiResult<Alert> {
+    let new = prepare(c, act, invalidations, input).await?;
     write(c, act, &new).await?;
     Ok(new.alert)
 }
@@ -162,7 +169,7 @@ pub async fn record_outcome(
     let mut onward = Vec::new();
     for t in &input.transfers {
         let next = next_hop(&alert, act.org_id, t, now);
-        let next = routed(c, next).await?;
+        let next = routed(c, next, None).await?;
         store_and_tell(c, &next).await?;
         onward.push(next.id);
     }

@@ -242,7 +242,7 @@ async fn seed_trace(state: &AppState, members: &[Member]) -> ApiResult<()> {
     let act = a.may(state, Action::CreateAlert).await?;
     let input = body.parse()?;
     let mut conn = state.pool.get().await?;
-    let first = conn.transaction(async |t| alerts::service::create(t, &act, input).await).await?;
+    let first = conn.transaction(async |t| alerts::service::create(t, &act, &state.hub.key_cache, input).await).await?;
     let hop2 = outcome(
         state,
         b,

@@ -124,6 +124,9 @@ pub async fn approve(
             Ok::<_, ApiError>(approval)
         })
         .await?;
+    // An applied change may move bank identifiers or an organisation's status: this instance's
+    // caches of keys and routes go at once (the others' with the database's notification).
+    state.hub.key_cache.clear();
     Ok(web::Json(approval))
 }
 

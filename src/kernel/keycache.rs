@@ -110,6 +110,11 @@ impl KeyCache {
         }
     }
 
+    /// Whether entries may be trusted: this instance listens to the invalidations.
+    pub fn listening(&self) -> bool {
+        self.listening.load(Ordering::SeqCst)
+    }
+
     /// Whether `hash` was looked up recently and no key had it.
     pub fn known_miss(&self, hash: &[u8]) -> bool {
         self.listening.load(Ordering::SeqCst)

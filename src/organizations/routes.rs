@@ -177,7 +177,8 @@ pub async fn update_organization(
             Ok::<_, ApiError>(Ok(Organization::from_rows(row, id_rows)))
         })
         .await?;
-    if body.active.is_some() {
+    // Keys and alert routes depend on these: this instance's caches go at once.
+    if body.active.is_some() || body.bank_identifiers.is_some() {
         state.hub.key_cache.clear();
     }
     match done {

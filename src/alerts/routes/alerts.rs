@@ -42,7 +42,7 @@ pub async fn create_fraud_alert(
     let mut conn = state.pool.get().await?;
     let created = conn
         .transaction(async |c| {
-            let new = service::prepare(c, &act, input).await?;
+            let new = service::prepare(c, &act, &state.hub.key_cache, input).await?;
             // The alert, its event, its audit row and the idempotent answer: one round trip.
             let c = &*c;
             let (_, answer) =
