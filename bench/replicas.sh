@@ -22,7 +22,7 @@ mkdir -p "$WORK/primary" "$WORK/replica"
 [ "$(id -u)" = 0 ] && chown postgres: "$WORK/primary" "$WORK/replica"
 chmod 700 "$WORK/primary" "$WORK/replica"
 as_pg "$BINDIR/initdb" -D "$WORK/primary" -U postgres -A trust -E UTF8 --no-locale >/dev/null
-as_pg "$BINDIR/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -o "-p $P1 $OPTS" -w start >/dev/null
+as_pg "$BINDIR/pg_ctl" -D "$WORK/primary" -l "$WORK/primary/postgresql.log" -o "-p $P1 $OPTS" -w start >/dev/null
 
 export BENCH_PG="postgres://postgres@127.0.0.1:$P1"
 PG=$BENCH_PG
@@ -40,7 +40,7 @@ psql "$PG/$DB" -Atq -c "
   FROM (SELECT (random() * 99999)::bigint + 1 AS n FROM generate_series(1, 5000)
         UNION ALL SELECT 2000000 + g FROM generate_series(1, 5000) g) s" >"$IBANS"
 as_pg "$BINDIR/pg_basebackup" -h 127.0.0.1 -p "$P1" -U postgres -D "$WORK/replica" -R -X stream -c fast >/dev/null
-as_pg "$BINDIR/pg_ctl" -D "$WORK/replica" -l "$WORK/replica.log" -o "-p $P2 $OPTS" -w start >/dev/null
+as_pg "$BINDIR/pg_ctl" -D "$WORK/replica" -l "$WORK/replica/postgresql.log" -o "-p $P2 $OPTS" -w start >/dev/null
 
 restart() { # extra environment for the server
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true

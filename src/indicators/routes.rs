@@ -22,13 +22,11 @@ pub struct Sightings {
 }
 
 impl Sightings {
-    pub async fn of(
-        conn: &mut crate::kernel::db::Conn,
-        org: crate::domain::OrgId,
-        values: &[String],
-    ) -> ApiResult<Self> {
-        let summaries = store::sighting_summaries(conn, values)
-            .await?
+    /// Both reads sent together (one round trip).
+    pub async fn of(conn: &crate::kernel::db::Conn, org: crate::domain::OrgId, values: &[String]) -> ApiResult<Self> {
+        let (summaries, own) =
+            tokio::try_join!(store::sighting_summaries(conn, values), store::own_latest_sightings(conn, org, values))?;
+        let summaries = summaries
             .into_iter()
             .map(|r| {
                 let s = SightingSummary {
@@ -42,11 +40,7 @@ impl Sightings {
                 ((r.type_, r.value), s)
             })
             .collect();
-        let own = store::own_latest_sightings(conn, org, values)
-            .await?
-            .into_iter()
-            .map(|s| ((s.type_, s.value.clone()), s))
-            .collect();
+        let own = own.into_iter().map(|s| ((s.type_, s.value.clone()), s)).collect();
         Ok(Sightings { summaries, own })
     }
 }
@@ -153,7 +147,8 @@ pub async fn lookup_indicator(
     let (viewer, values) = (act.viewer(), std::slice::from_ref(&value));
     let (hits, sightings) = state
         .read(after, async |conn| {
-            Ok((store::lookup(conn, &viewer, values).await?, Sightings::of(conn, act.org_id, values).await?))
+            // The look-up and the sightings: one round trip.
+            tokio::try_join!(store::lookup(conn, &viewer, values), Sightings::of(conn, act.org_id, values))
         })
         .await?;
     act.record_read(&state, None, serde_json::json!({"type": t, "value": value}));
@@ -191,7 +186,7 @@ pub async fn lookup_indicators(
         let viewer = act.viewer();
         state
             .read(after, async |conn| {
-                Ok((store::lookup(conn, &viewer, &values).await?, Sightings::of(conn, act.org_id, &values).await?))
+                tokio::try_join!(store::lookup(conn, &viewer, &values), Sightings::of(conn, act.org_id, &values))
             })
             .await?
     };

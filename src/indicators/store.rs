@@ -11,7 +11,7 @@ use super::model::{HitRow, Sighting, SightingKind, SightingSource};
 use crate::domain::report::Viewer;
 use crate::domain::{IndicatorType, OrgId};
 use crate::kernel::db::schema::sightings;
-use crate::kernel::db::Conn;
+use crate::kernel::db::{BindMore, Conn};
 use crate::kernel::error::ApiResult;
 
 /// The look-up, in a shape whose plan is index scans whatever the statistics: from the values
@@ -45,13 +45,13 @@ CROSS JOIN LATERAL (SELECT y.id, y.type, y.value FROM indicators y WHERE y.value
     }
 }
 
-pub async fn lookup(conn: &mut Conn, viewer: &Viewer, values: &[String]) -> ApiResult<Vec<HitRow>> {
-    let q = diesel::sql_query(lookup_sql(values))
+pub async fn lookup(conn: &Conn, viewer: &Viewer, values: &[String]) -> ApiResult<Vec<HitRow>> {
+    let q = crate::kernel::db::prepared_sql(lookup_sql(values))
         .bind::<diesel::sql_types::Uuid, _>(viewer.org_id)
         .bind::<diesel::sql_types::Bool, _>(viewer.public_sector);
     Ok(match values {
-        [one] => q.bind::<Text, _>(one).load(conn).await?,
-        many => q.bind::<Array<Text>, _>(many).load(conn).await?,
+        [one] => q.bind::<Text, _>(one).load(&mut &*conn).await?,
+        many => q.bind::<Array<Text>, _>(many).load(&mut &*conn).await?,
     })
 }
 
@@ -127,8 +127,8 @@ pub struct SummaryRow {
 }
 
 /// Every organisation's sightings of the values, counted per value (one query for a batch).
-pub async fn sighting_summaries(conn: &mut Conn, values: &[String]) -> ApiResult<Vec<SummaryRow>> {
-    Ok(diesel::sql_query(
+pub async fn sighting_summaries(conn: &Conn, values: &[String]) -> ApiResult<Vec<SummaryRow>> {
+    Ok(crate::kernel::db::prepared_sql(
         "SELECT type AS type_, value,
                 coalesce(sum(count) FILTER (WHERE kind = 'seen'), 0)::bigint AS seen,
                 coalesce(sum(count) FILTER (WHERE kind = 'false_positive'), 0)::bigint AS false_positive,
@@ -140,18 +140,18 @@ pub async fn sighting_summaries(conn: &mut Conn, values: &[String]) -> ApiResult
          FROM sightings WHERE value = ANY($1) GROUP BY type, value",
     )
     .bind::<Array<Text>, _>(values)
-    .load(conn)
+    .load(&mut &*conn)
     .await?)
 }
 
 /// The organisation's latest sighting of each of the values.
-pub async fn own_latest_sightings(conn: &mut Conn, org: OrgId, values: &[String]) -> ApiResult<Vec<Sighting>> {
+pub async fn own_latest_sightings(conn: &Conn, org: OrgId, values: &[String]) -> ApiResult<Vec<Sighting>> {
     Ok(sightings::table
         .filter(sightings::organization_id.eq(org))
         .filter(sightings::value.eq_any(values))
         .distinct_on((sightings::type_, sightings::value))
         .order((sightings::type_, sightings::value, sightings::created_at.desc()))
         .select(Sighting::as_select())
-        .load(conn)
+        .load(&mut &*conn)
         .await?)
 }

@@ -41,7 +41,7 @@ pub async fn get_report_stix(
     let report = view::view(&mut conn, &viewer, row).await?;
     let mut objects = super::report_objects(&report);
     let values: Vec<String> = report.indicators.iter().map(|i| i.value.clone()).collect();
-    let sighted = crate::indicators::routes::Sightings::of(&mut conn, act.org_id, &values).await?;
+    let sighted = crate::indicators::routes::Sightings::of(&conn, act.org_id, &values).await?;
     objects.extend(super::sightings(&objects, &sighted.summaries, &report));
     let bundle = super::bundle(objects, &all_markings());
     Ok(HttpResponse::Ok().content_type(super::STIX_MEDIA_TYPE).json(bundle))

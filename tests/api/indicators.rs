@@ -210,7 +210,7 @@ async fn the_lookup_plan_is_index_scans_on_tables_not_yet_analysed_after_a_bulk_
             assert!(!plan.contains(&format!("Seq Scan on {table} ")), "{plan}");
         }
     }
-    let hits = cyberbridge::indicators::store::lookup(&mut conn, &viewer, &one).await.unwrap();
+    let hits = cyberbridge::indicators::store::lookup(&conn, &viewer, &one).await.unwrap();
     assert_eq!(hits.len(), 1);
-    assert_eq!(cyberbridge::indicators::store::lookup(&mut conn, &viewer, &batch).await.unwrap().len(), 1000);
+    assert_eq!(cyberbridge::indicators::store::lookup(&conn, &viewer, &batch).await.unwrap().len(), 1000);
 }
