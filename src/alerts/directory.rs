@@ -13,9 +13,10 @@ use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 use crate::kernel::keycache::KeyCache;
 
-/// (IBAN country, BIC's first 8 characters) -> the routes the store answered, and the
-/// invalidation generation they were read in.
-type Entries = HashMap<(String, String), (u64, Vec<BankRoute>)>;
+/// (the invalidations' instance, IBAN country, BIC's first 8 characters) -> the routes the
+/// store answered, and the invalidation generation they were read in. Keyed by the instance:
+/// several servers (tests) in one process each have their own database.
+type Entries = HashMap<(u64, String, String), (u64, Vec<BankRoute>)>;
 
 fn entries() -> &'static Mutex<Entries> {
     static ENTRIES: OnceLock<Mutex<Entries>> = OnceLock::new();
@@ -30,6 +31,7 @@ pub async fn bank_routes(
     bic: Option<&Bic>,
 ) -> ApiResult<Vec<BankRoute>> {
     let key = (
+        invalidations.instance(),
         iban.map(|i| i.country().to_string()).unwrap_or_default(),
         bic.map(|b| b.bic8().to_string()).unwrap_or_default(),
     );

@@ -70,6 +70,18 @@ pub struct KeyCache {
     /// Bumped on every invalidation, so a look-up that raced one is not cached.
     generation: AtomicU64,
     listening: AtomicBool,
+    /// This cache among the process's (tests run several servers in one process).
+    instance: Instance,
+}
+
+#[derive(Debug)]
+struct Instance(u64);
+
+impl Default for Instance {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Instance(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
 }
 
 impl KeyCache {
@@ -108,6 +120,11 @@ impl KeyCache {
         if let Ok(mut misses) = self.misses.lock() {
             misses.clear();
         }
+    }
+
+    /// Which of the process's caches this is: caches kept beside it are keyed by it.
+    pub fn instance(&self) -> u64 {
+        self.instance.0
     }
 
     /// Whether entries may be trusted: this instance listens to the invalidations.
