@@ -1,9 +1,8 @@
 -- A NOTIFY inside a writing transaction takes a database-wide lock from its commit until the
 -- commit is flushed, so every transaction that notifies commits after the previous one's
 -- flush: no group commit (measured: one-row inserts at 16 clients, 5,400 tps without, 2,600
--- with). The API now announces new events after its transaction committed, from a
--- transaction of their own that writes nothing (src/kernel/notify.rs); the trigger only
--- queues webhook deliveries.
+-- with). The API now announces new events after its transaction committed, batched in a
+-- transaction of their own (src/kernel/notify.rs); the trigger only queues webhook deliveries.
 CREATE OR REPLACE FUNCTION notify_outbox_event() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.type <> 'webhook.test' THEN

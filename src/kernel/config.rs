@@ -53,7 +53,8 @@ pub struct Config {
 
     /// Longest a database statement may run, in milliseconds: the server cancels it (503), and a
     /// server silent for this plus a second (a network partition) has its connection dropped.
-    #[arg(long, env = "CYBERBRIDGE_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(long, env = "CYBERBRIDGE_STATEMENT_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
     pub statement_timeout_ms: u64,
 
     /// Largest accepted JSON request body, in bytes (larger: 413).

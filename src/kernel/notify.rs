@@ -123,8 +123,8 @@ async fn notify_events(conn: &Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> {
 }
 
 /// Announces events after their transaction committed: each request's organisations go to one
-/// task that sends whatever has queued up in one statement (a transaction that writes nothing,
-/// so it holds PostgreSQL's notification lock for no flush).
+/// task that sends whatever has queued up in one statement, so the notification lock and its
+/// commit's flush are taken once per batch, not in every writing transaction.
 #[derive(Clone)]
 pub struct Announcer(tokio::sync::mpsc::UnboundedSender<Vec<Uuid>>);
 

@@ -167,9 +167,32 @@ async fn purge_batch(conn: &mut Conn, kind: Kind, days: u32) -> ApiResult<Option
     .await
 }
 
+/// Copies deleted per kind and transaction: each statement stays well within the statement
+/// bound whatever the backlog (an alert a millisecond leaves millions of answers a day).
+const COPIES_BATCH: i64 = 10_000;
+
 /// Events past their period (with their webhook deliveries) and stored idempotent answers past
-/// `IDEMPOTENCY_DAYS`: copies of data made to deliver it. One tombstone per run and kind.
+/// `IDEMPOTENCY_DAYS`: copies of data made to deliver it. Batches of [`COPIES_BATCH`] per kind,
+/// one transaction and one tombstone per kind each, until none is left.
 async fn purge_copies(conn: &mut Conn, event_days: u32, report_days: u32) -> ApiResult<Option<(usize, usize)>> {
+    let (mut events, mut keys) = (0, 0);
+    loop {
+        let Some((e, k, s)) = purge_copies_batch(conn, event_days, report_days).await? else {
+            return Ok((events + keys > 0).then_some((events, keys)));
+        };
+        events += e;
+        keys += k;
+        if [e, k, s].iter().all(|n| (*n as i64) < COPIES_BATCH) {
+            return Ok(Some((events, keys)));
+        }
+    }
+}
+
+async fn purge_copies_batch(
+    conn: &mut Conn,
+    event_days: u32,
+    report_days: u32,
+) -> ApiResult<Option<(usize, usize, usize)>> {
     use diesel_async::AsyncConnection;
     conn.transaction(async |c| {
         if !db::try_lock_until_commit(c, db::locks::RETENTION).await? {
@@ -179,14 +202,15 @@ async fn purge_copies(conn: &mut Conn, event_days: u32, report_days: u32) -> Api
         let events = if event_days == 0 {
             (0, None)
         } else {
-            store::purge_events(c, now - chrono::Duration::days(i64::from(event_days))).await?
+            store::purge_events(c, now - chrono::Duration::days(i64::from(event_days)), COPIES_BATCH).await?
         };
-        let keys = store::purge_idempotency(c, now - chrono::Duration::days(i64::from(IDEMPOTENCY_DAYS))).await?;
+        let keys = store::purge_idempotency(c, now - chrono::Duration::days(i64::from(IDEMPOTENCY_DAYS)), COPIES_BATCH)
+            .await?;
         // Sightings are kept as long as the reports they speak of.
         let sightings = if report_days == 0 {
             0
         } else {
-            store::purge_sightings(c, now - chrono::Duration::days(i64::from(report_days))).await?
+            store::purge_sightings(c, now - chrono::Duration::days(i64::from(report_days)), COPIES_BATCH).await?
         };
         let mut stones = Vec::new();
         if let (n @ 1.., Some(last)) = events {
@@ -209,7 +233,7 @@ async fn purge_copies(conn: &mut Conn, event_days: u32, report_days: u32) -> Api
         if !stones.is_empty() {
             crate::kernel::audit::store::insert_many(c, &stones).await?;
         }
-        Ok(Some((events.0, keys)))
+        Ok(Some((events.0, keys, sightings)))
     })
     .await
 }

@@ -209,33 +209,40 @@ struct Deleted {
     last: Option<i64>,
 }
 
-/// Events written before `cutoff`, with their webhook deliveries (and attempts): (how many,
-/// the highest id).
-pub async fn purge_events(c: &mut Conn, cutoff: DateTime<Utc>) -> ApiResult<(usize, Option<i64>)> {
+/// Up to `limit` events written before `cutoff`, oldest first, with their webhook deliveries
+/// (and attempts): (how many, the highest id).
+pub async fn purge_events(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> ApiResult<(usize, Option<i64>)> {
     let d: Deleted = diesel::sql_query(
-        "WITH gone AS (SELECT id FROM outbox_events WHERE created_at < $1),
+        "WITH gone AS (SELECT id FROM outbox_events WHERE created_at < $1 ORDER BY id LIMIT $2),
               deliveries AS (DELETE FROM webhook_deliveries WHERE outbox_id IN (SELECT id FROM gone)),
               events AS (DELETE FROM outbox_events WHERE id IN (SELECT id FROM gone) RETURNING id)
          SELECT count(*) AS n, max(id) AS last FROM events",
     )
     .bind::<Timestamptz, _>(cutoff)
+    .bind::<BigInt, _>(limit)
     .get_result(c)
     .await?;
     Ok((d.n as usize, d.last))
 }
 
-/// Stored idempotent answers of calls made before `cutoff`.
-pub async fn purge_idempotency(c: &mut Conn, cutoff: DateTime<Utc>) -> ApiResult<usize> {
-    Ok(diesel::sql_query("DELETE FROM idempotency_keys WHERE created_at < $1")
-        .bind::<Timestamptz, _>(cutoff)
-        .execute(c)
-        .await?)
+/// Up to `limit` stored idempotent answers of calls made before `cutoff`.
+pub async fn purge_idempotency(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> ApiResult<usize> {
+    Ok(diesel::sql_query(
+        "DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
+    )
+    .bind::<Timestamptz, _>(cutoff)
+    .bind::<BigInt, _>(limit)
+    .execute(c)
+    .await?)
 }
 
-/// Sightings recorded before `cutoff`.
-pub async fn purge_sightings(c: &mut Conn, cutoff: DateTime<Utc>) -> ApiResult<usize> {
-    Ok(diesel::sql_query("DELETE FROM sightings WHERE created_at < $1")
-        .bind::<Timestamptz, _>(cutoff)
-        .execute(c)
-        .await?)
+/// Up to `limit` sightings recorded before `cutoff`.
+pub async fn purge_sightings(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> ApiResult<usize> {
+    Ok(diesel::sql_query(
+        "DELETE FROM sightings WHERE ctid IN (SELECT ctid FROM sightings WHERE created_at < $1 LIMIT $2)",
+    )
+    .bind::<Timestamptz, _>(cutoff)
+    .bind::<BigInt, _>(limit)
+    .execute(c)
+    .await?)
 }

@@ -55,7 +55,7 @@ impl Health {
         all.entry(key).or_default().clone()
     }
 
-    /// A connection found the server silent (or could not reach it) now.
+    /// A connection found the server silent now (it sent something and heard nothing back).
     pub fn mark_silent(&self) {
         let since_epoch = epoch().elapsed().as_millis() as u64 + 1;
         self.0.fetch_max(since_epoch, Ordering::Relaxed);
@@ -85,10 +85,7 @@ pub async fn establish(url: &str, limits: Limits, health: &Health) -> Result<Asy
     let (client, _notifications) = client(url, limits, health).await?;
     match tokio::time::timeout(limits.connect, AsyncPgConnection::try_from(client)).await {
         Ok(conn) => conn,
-        Err(_) => {
-            health.mark_silent();
-            Err(ConnectionError::BadConnection(format!("no answer within {} ms", limits.connect.as_millis())))
-        }
+        Err(_) => Err(ConnectionError::BadConnection(format!("no answer within {} ms", limits.connect.as_millis()))),
     }
 }
 
@@ -104,6 +101,8 @@ pub async fn client(
         format!("{} -c statement_timeout={}", config.get_options().unwrap_or(""), limits.statement.as_millis());
     config.options(options.trim());
     let opened = tokio::time::timeout(limits.connect, async {
+        // One server per URL: hosts are tried in turn, but `target_session_attrs` is not
+        // honoured (README, Deployment).
         let stream = open(&config).await.map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
         let stream = Watched::new(stream, limits.statement + MARGIN, health.clone());
         config
@@ -115,8 +114,9 @@ pub async fn client(
     let (client, mut connection) = match opened {
         Ok(Ok(pair)) => pair,
         Ok(Err(e)) => return Err(e),
+        // Not marked silent: a start-up slowed by a loaded server must not cost every pool its
+        // idle connections; a silent network is marked by the connections that cross it.
         Err(_) => {
-            health.mark_silent();
             return Err(ConnectionError::BadConnection(format!("no answer within {} ms", limits.connect.as_millis())));
         }
     };
@@ -152,7 +152,7 @@ async fn open(config: &tokio_postgres::Config) -> io::Result<Box<dyn Io>> {
         let opened: io::Result<Box<dyn Io>> = match host {
             Host::Tcp(name) => match tokio::net::TcpStream::connect((name.as_str(), port)).await {
                 Ok(stream) => {
-                    stream.set_nodelay(true)?;
+                    let _ = stream.set_nodelay(true);
                     let keepalive = socket2::TcpKeepalive::new()
                         .with_time(Duration::from_secs(10))
                         .with_interval(Duration::from_secs(5))

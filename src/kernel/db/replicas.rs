@@ -144,6 +144,8 @@ impl Replicas {
             }
             match self.members[i].pool.get().await {
                 Ok(conn) => return Some((conn, i)),
+                // Busy (every connection lent within the wait): the next, or the primary, serves.
+                Err(deadpool::managed::PoolError::Timeout(deadpool::managed::TimeoutType::Wait)) => {}
                 Err(e) => self.failed(i, &e.to_string()),
             }
         }
@@ -213,12 +215,21 @@ async fn monitor(primary: Pool, members: Vec<Member>, max_lag: Duration) {
         if let Some(position) = position {
             history.push_back((now, position));
         }
+        // The primary has not answered for longer than the bound: how late the replicas are
+        // cannot be told, so none is used (reads go to the primary, or fail with it).
+        if history.back().is_none_or(|(at, _)| *at + max_lag < now) {
+            for m in &members {
+                if m.known.usable.swap(false, Ordering::Relaxed) {
+                    tracing::warn!(replica = %m.known.name, "primary not answering the lag check: replica skipped");
+                }
+            }
+            continue;
+        }
         // Keep the newest entry at least `max_lag` old, and all younger ones.
         while history.len() > 1 && history[1].0 + max_lag <= now {
             history.pop_front();
         }
-        // What a replica no later than `max_lag` must have replayed. Without history (the
-        // primary did not answer) nothing can be told: the replicas keep their state.
+        // What a replica no later than `max_lag` must have replayed.
         let Some(&(_, required)) = history.front() else { continue };
         for m in &members {
             let k = &m.known;

@@ -66,7 +66,11 @@ impl AppState {
     pub async fn read<T>(&self, after: ReadAfter, read: impl AsyncFn(&mut db::Conn) -> ApiResult<T>) -> ApiResult<T> {
         if let Some((mut conn, replica)) = self.replicas.get(after.0).await {
             match read(&mut conn).await {
-                Err(ApiError::Unavailable(cause)) => self.replicas.failed(replica, &cause),
+                // A statement that ran out its bound would run it out again on the primary:
+                // answered as it is, and the replica is not blamed for it.
+                Err(ApiError::Unavailable(cause)) if !cause.contains("statement timeout") => {
+                    self.replicas.failed(replica, &cause)
+                }
                 done => return done,
             }
         }
