@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::db::{Conn, Pool};
+use super::db::{BindMore, Conn, Pool};
 use super::keycache::KeyCache;
 
 pub const CREDENTIALS: &str = "cyberbridge_credentials";
@@ -115,7 +115,8 @@ pub async fn written_for(conn: &Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> 
 async fn notify_events(conn: &Conn, orgs: &[Uuid]) -> diesel::QueryResult<()> {
     use diesel_async::RunQueryDsl;
     let orgs: Vec<String> = orgs.iter().map(Uuid::to_string).collect();
-    diesel::sql_query(format!("SELECT pg_notify('{EVENTS}', o) FROM unnest($1::text[]) AS o"))
+    // Kept prepared: the announcer sends it once per batch, for the life of the process.
+    super::db::prepared_sql("SELECT pg_notify('cyberbridge_events', o) FROM unnest($1::text[]) AS o")
         .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&orgs)
         .execute(&mut &*conn)
         .await

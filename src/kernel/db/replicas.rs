@@ -190,7 +190,8 @@ struct ReplicaState {
 async fn replica_state(pool: &Pool) -> Result<(bool, Lsn), String> {
     use diesel_async::RunQueryDsl;
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let row: ReplicaState = diesel::sql_query(
+    // Kept prepared: the monitor asks it every 200 ms.
+    let row: ReplicaState = super::prepared_sql(
         "SELECT pg_is_in_recovery() AS in_recovery, coalesce(pg_last_wal_replay_lsn(), '0/0')::text AS replayed",
     )
     .get_result(&mut conn)
