@@ -22,7 +22,7 @@ B=$HOST/api/v1
 PASSWORD="a long passphrase of words"
 echo "== System"
 curl -i $HOST/readyz      # 200 {"status":"ready"}; 503 problem when the database does not answer within 1 s
-curl -s $HOST/metrics | grep -c cyberbridge_http_requests_total >/dev/null  # Prometheus: requests, latency histograms, pool usage
+curl -s $HOST/metrics | grep -c cyberbridge_http_requests_total >/dev/null  # Prometheus: requests, latency histograms, pool usage, replicas
 # with CYBERBRIDGE_METRICS_TOKEN set: curl -s $HOST/metrics -H "authorization: Bearer $METRICS_TOKEN"
 
 echo "== Authentication (platform admin)"

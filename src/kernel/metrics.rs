@@ -1,4 +1,5 @@
-//! Prometheus metrics: request counts and latency histograms by route and status, pool usage.
+//! Prometheus metrics: request counts and latency histograms by route and status, pool usage,
+//! the replicas' state.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -35,8 +36,8 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus text exposition of every series, plus the pool figures given.
-    pub fn render(&self, pools: &[deadpool::Status]) -> String {
+    /// The Prometheus text exposition of every series, plus the pool and replica figures given.
+    pub fn render(&self, pools: &[deadpool::Status], replicas: &[crate::kernel::db::ReplicaStatus]) -> String {
         let sum = |f: fn(&deadpool::Status) -> usize| pools.iter().map(f).sum::<usize>();
         let mut out = String::new();
         out.push_str("# HELP cyberbridge_http_requests_total HTTP requests answered.\n# TYPE cyberbridge_http_requests_total counter\n");
@@ -79,6 +80,27 @@ impl Metrics {
             sum(|p| p.max_size),
             sum(|p| p.waiting)
         );
+        if !replicas.is_empty() {
+            out.push_str(
+                "# HELP cyberbridge_replica_usable Whether a replica serves reads (1) or is skipped (0).\n\
+                 # TYPE cyberbridge_replica_usable gauge\n",
+            );
+            for r in replicas {
+                let _ = writeln!(
+                    out,
+                    "cyberbridge_replica_usable{{replica=\"{}\"}} {}",
+                    escape(&r.name),
+                    u8::from(r.usable)
+                );
+            }
+            out.push_str(
+                "# HELP cyberbridge_replica_reads_total Reads served by a replica.\n\
+                 # TYPE cyberbridge_replica_reads_total counter\n",
+            );
+            for r in replicas {
+                let _ = writeln!(out, "cyberbridge_replica_reads_total{{replica=\"{}\"}} {}", escape(&r.name), r.reads);
+            }
+        }
         out
     }
 }

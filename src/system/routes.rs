@@ -48,7 +48,8 @@ pub async fn get_readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Statu
     }
 }
 
-/// Prometheus metrics: requests by route and status, latency histograms, pool usage. With
+/// Prometheus metrics: requests by route and status, latency histograms, pool usage, and with
+/// replicas configured whether each serves reads and how many it served. With
 /// `CYBERBRIDGE_METRICS_TOKEN` set, only for `Authorization: Bearer <token>`.
 #[utoipa::path(
     tag = "system",
@@ -71,6 +72,6 @@ pub async fn get_metrics(state: web::Data<AppState>, req: actix_web::HttpRequest
     }
     let pools: Vec<deadpool::Status> =
         state.pools.lock().map(|p| p.iter().map(|p| p.status()).collect()).unwrap_or_default();
-    let body = state.metrics.render(&pools);
+    let body = state.metrics.render(&pools, &state.replicas.status());
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body))
 }

@@ -50,7 +50,7 @@ impl Health {
     /// The health of the server `url` names (its host, port and database).
     pub fn of(url: &str) -> Health {
         static ALL: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Health>>> = OnceLock::new();
-        let key = url.split('?').next().unwrap_or(url).rsplit('@').next().unwrap_or(url).to_string();
+        let key = server(url);
         let mut all = ALL.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
         all.entry(key).or_default().clone()
     }
@@ -78,6 +78,13 @@ impl Health {
     pub fn silent_within(&self, window: Duration) -> bool {
         self.silent_at().is_some_and(|at| at.elapsed() < window)
     }
+}
+
+/// The server and database `url` names, without credentials or parameters: `host:5432/db`.
+pub fn server(url: &str) -> String {
+    let url = url.split('?').next().unwrap_or(url);
+    let url = url.split_once("://").map_or(url, |(_, rest)| rest);
+    url.rsplit('@').next().unwrap_or(url).to_string()
 }
 
 /// A diesel connection over [`client`].

@@ -16,7 +16,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use connect::{Health, Limits};
 pub use local::LocalCluster;
-pub use replicas::{Lsn, Replicas};
+pub use replicas::{Lsn, ReplicaStatus, Replicas};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 

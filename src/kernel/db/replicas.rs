@@ -52,12 +52,25 @@ impl std::fmt::Display for Lsn {
 /// What the monitor knows of one replica, shared by every worker's pool of it.
 #[derive(Debug)]
 struct Known {
-    /// The URL without its password, for logs.
+    /// Its server and database, without credentials, for logs and metrics.
     name: String,
     url: String,
     usable: AtomicBool,
     replayed: AtomicU64,
+    /// Connections lent for reads, by every worker.
+    reads: AtomicU64,
     health: Health,
+}
+
+/// One replica as `/metrics` shows it.
+#[derive(Clone, Debug)]
+pub struct ReplicaStatus {
+    /// `host:port/database`.
+    pub name: String,
+    /// Whether it serves reads now.
+    pub usable: bool,
+    /// Reads it has served since the process started.
+    pub reads: u64,
 }
 
 #[derive(Clone)]
@@ -90,10 +103,11 @@ impl Replicas {
             .iter()
             .map(|url| {
                 Arc::new(Known {
-                    name: super::redact(url),
+                    name: super::connect::server(url),
                     url: url.clone(),
                     usable: AtomicBool::new(false),
                     replayed: AtomicU64::new(0),
+                    reads: AtomicU64::new(0),
                     health: Health::of(url),
                 })
             })
@@ -126,6 +140,16 @@ impl Replicas {
         self.members.iter().map(|m| m.pool.clone()).collect()
     }
 
+    /// Whether each replica serves reads now, and how many it has served, for `/metrics`.
+    pub fn status(&self) -> Vec<ReplicaStatus> {
+        let known = |m: &Member| ReplicaStatus {
+            name: m.known.name.clone(),
+            usable: m.known.usable.load(Ordering::Relaxed),
+            reads: m.known.reads.load(Ordering::Relaxed),
+        };
+        self.members.iter().map(known).collect()
+    }
+
     /// A connection to a usable replica that has replayed `after`, the next in turn, and which
     /// replica it is; `None` when there is none (the primary serves).
     pub async fn get(&self, after: Option<Lsn>) -> Option<(PooledConn, usize)> {
@@ -143,7 +167,10 @@ impl Replicas {
                 continue;
             }
             match self.members[i].pool.get().await {
-                Ok(conn) => return Some((conn, i)),
+                Ok(conn) => {
+                    k.reads.fetch_add(1, Ordering::Relaxed);
+                    return Some((conn, i));
+                }
                 // Busy (every connection lent within the wait): the next, or the primary, serves.
                 Err(deadpool::managed::PoolError::Timeout(deadpool::managed::TimeoutType::Wait)) => {}
                 Err(e) => self.failed(i, &e.to_string()),
