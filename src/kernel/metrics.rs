@@ -94,7 +94,7 @@ impl Metrics {
                 );
             }
             out.push_str(
-                "# HELP cyberbridge_replica_reads_total Reads served by a replica.\n\
+                "# HELP cyberbridge_replica_reads_total Reads a replica answered.\n\
                  # TYPE cyberbridge_replica_reads_total counter\n",
             );
             for r in replicas {
@@ -106,5 +106,5 @@ impl Metrics {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }

@@ -49,7 +49,7 @@ pub async fn get_readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Statu
 }
 
 /// Prometheus metrics: requests by route and status, latency histograms, pool usage, and with
-/// replicas configured whether each serves reads and how many it served. With
+/// replicas configured whether each serves reads and how many it answered. With
 /// `CYBERBRIDGE_METRICS_TOKEN` set, only for `Authorization: Bearer <token>`.
 #[utoipa::path(
     tag = "system",

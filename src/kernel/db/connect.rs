@@ -80,11 +80,28 @@ impl Health {
     }
 }
 
-/// The server and database `url` names, without credentials or parameters: `host:5432/db`.
+/// The server and database `url` names, read as the driver reads it and never with its
+/// credentials or parameters: `host:5432/db` (several hosts joined by `,`); `?` when it cannot
+/// be read.
 pub fn server(url: &str) -> String {
-    let url = url.split('?').next().unwrap_or(url);
-    let url = url.split_once("://").map_or(url, |(_, rest)| rest);
-    url.rsplit('@').next().unwrap_or(url).to_string()
+    let Ok(config) = url.parse::<tokio_postgres::Config>() else { return "?".into() };
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+            match host {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                #[cfg(unix)]
+                Host::Unix(path) => format!("{}:{port}", path.display()),
+            }
+        })
+        .collect();
+    let user = config.get_user().unwrap_or("");
+    let db = config.get_dbname().filter(|d| !d.is_empty()).unwrap_or(user);
+    format!("{}/{db}", if hosts.is_empty() { "localhost:5432".to_string() } else { hosts.join(",") })
 }
 
 /// A diesel connection over [`client`].

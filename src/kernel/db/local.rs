@@ -56,10 +56,10 @@ impl LocalCluster {
         // starts streaming after the backup began) or following one must not find the segments
         // it needs recycled by a checkpoint of a busy test run (measured: "requested WAL segment
         // has already been removed" with four test processes at once).
-        let keep = if durable { "0" } else { "256MB" };
+        let keep = if durable { "" } else { " -c wal_keep_size=256MB" };
         let options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync={fsync} \
-             -c synchronous_commit={fsync} -c full_page_writes={fsync} -c max_connections=300 -c wal_keep_size={keep}"
+             -c synchronous_commit={fsync} -c full_page_writes={fsync} -c max_connections=300{keep}"
         );
         let log = cluster.data_dir.join("postgresql.log");
         let out = cluster.pg_ctl(&["start", "-w", "-t", "60", "-l", &log.to_string_lossy(), "-o", &options])?;

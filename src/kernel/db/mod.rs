@@ -54,6 +54,8 @@ pub enum DbSetupError {
     Migration(String),
     #[error("pool: {0}")]
     Pool(String),
+    #[error("{0}")]
+    Replicas(String),
 }
 
 /// Database name used when none is configured.
@@ -409,6 +411,21 @@ mod tests {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(with_user("postgres://u:secret@h:1/db?x=1", "api"), "postgres://api@h:1/db?x=1");
         assert_eq!(with_user("postgres://h/db", "api"), "postgres://api@h/db");
+    }
+
+    #[test]
+    fn a_server_is_named_without_its_credentials() {
+        use connect::server;
+        assert_eq!(server("postgres://u:p@h:5433/db?sslmode=require"), "h:5433/db");
+        assert_eq!(server("postgresql://u@h/db"), "h:5432/db");
+        assert_eq!(server("postgres://api:s3cr%3Ft@h/db"), "h:5432/db");
+        assert_eq!(server("host=h port=6000 user=u password=secret dbname=db"), "h:6000/db");
+        assert_eq!(server("postgres://a:1,b:2/db"), "a:1,b:2/db");
+        assert_eq!(server("postgres://u@h"), "h:5432/u");
+        assert_eq!(server("not a url at all = ="), "?");
+        for url in ["postgres://api:secret@h/db", "host=h password=secret dbname=db"] {
+            assert!(!server(url).contains("secret"), "{url}");
+        }
     }
 }
 

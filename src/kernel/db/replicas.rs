@@ -57,7 +57,7 @@ struct Known {
     url: String,
     usable: AtomicBool,
     replayed: AtomicU64,
-    /// Connections lent for reads, by every worker.
+    /// Reads it answered, for every worker.
     reads: AtomicU64,
     health: Health,
 }
@@ -69,7 +69,7 @@ pub struct ReplicaStatus {
     pub name: String,
     /// Whether it serves reads now.
     pub usable: bool,
-    /// Reads it has served since the process started.
+    /// Reads it has answered since the process started.
     pub reads: u64,
 }
 
@@ -112,6 +112,11 @@ impl Replicas {
                 })
             })
             .collect();
+        for (i, k) in known.iter().enumerate() {
+            if known[..i].iter().any(|earlier| earlier.name == k.name) {
+                return Err(DbSetupError::Replicas(format!("CYBERBRIDGE_REPLICA_URLS names {} twice", k.name)));
+            }
+        }
         let members = known
             .iter()
             .map(|k| Ok(Member { known: k.clone(), pool: super::pool(&k.url, size, limits)? }))
@@ -167,16 +172,20 @@ impl Replicas {
                 continue;
             }
             match self.members[i].pool.get().await {
-                Ok(conn) => {
-                    k.reads.fetch_add(1, Ordering::Relaxed);
-                    return Some((conn, i));
-                }
+                Ok(conn) => return Some((conn, i)),
                 // Busy (every connection lent within the wait): the next, or the primary, serves.
                 Err(deadpool::managed::PoolError::Timeout(deadpool::managed::TimeoutType::Wait)) => {}
                 Err(e) => self.failed(i, &e.to_string()),
             }
         }
         None
+    }
+
+    /// Replica `i` answered a read.
+    pub fn served(&self, i: usize) {
+        if let Some(m) = self.members.get(i) {
+            m.known.reads.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Replica `i` failed as if gone: skipped until the monitor sees it answer again.

@@ -71,7 +71,10 @@ impl AppState {
                 Err(ApiError::Unavailable(cause)) if !cause.contains("statement timeout") => {
                     self.replicas.failed(replica, &cause)
                 }
-                done => return done,
+                done => {
+                    self.replicas.served(replica);
+                    return done;
+                }
             }
         }
         let mut conn = self.pool.get().await?;
