@@ -35,7 +35,7 @@ async fn routed(c: &mut Conn, row: AlertRow, invalidations: Option<&KeyCache>) -
         Some(cache) => super::directory::bank_routes(c, cache, iban, bic).await?,
         None => store::bank_routes(c, iban, bic).await?,
     };
-    let receiver = rules::route(row.beneficiary_iban.as_ref(), row.beneficiary_bic.as_ref(), &routes);
+    let receiver = rules::route(iban, bic, &routes);
     Ok(AlertRow { receiver_org_id: receiver, status: AlertStatus::of_new(receiver), ..row })
 }
 

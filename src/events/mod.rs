@@ -1,6 +1,6 @@
 //! Events: written to the outbox in the transaction of the change that causes them, announced
-//! once it committed (`kernel::notify`), read by each organisation as a feed (cursor, long-poll). Adding an event type is one line in
-//! `EventType` plus its payload type.
+//! once it committed (`kernel::notify`), read by each organisation as a feed (cursor,
+//! long-poll). Adding an event type is one line in `EventType` plus its payload type.
 
 pub mod model;
 pub mod routes;

@@ -75,7 +75,15 @@ pub enum ApiError {
     Internal(#[source] Cause),
 }
 
+/// What PostgreSQL says when it cancels a statement that ran out `statement_timeout`.
+const STATEMENT_TIMEOUT: &str = "statement timeout";
+
 impl ApiError {
+    /// The database cancelled a statement that ran out its bound (it would run it out again).
+    pub fn is_statement_timeout(&self) -> bool {
+        matches!(self, Self::Unavailable(cause) if cause.contains(STATEMENT_TIMEOUT))
+    }
+
     /// A single-field validation failure.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
@@ -280,7 +288,7 @@ impl From<diesel::result::Error> for ApiError {
             ) => Self::Unavailable(info.message().to_string()),
             // The statement bound (`CYBERBRIDGE_STATEMENT_TIMEOUT_MS`) passed: the server cancelled it.
             Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
-                if info.message().contains("statement timeout") =>
+                if info.message().contains(STATEMENT_TIMEOUT) =>
             {
                 Self::Unavailable(info.message().to_string())
             }

@@ -227,20 +227,19 @@ pub async fn purge_events(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> Ap
 
 /// Up to `limit` stored idempotent answers of calls made before `cutoff`.
 pub async fn purge_idempotency(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> ApiResult<usize> {
-    Ok(diesel::sql_query(
-        "DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
-    )
-    .bind::<Timestamptz, _>(cutoff)
-    .bind::<BigInt, _>(limit)
-    .execute(c)
-    .await?)
+    delete_before(c, "idempotency_keys", cutoff, limit).await
 }
 
 /// Up to `limit` sightings recorded before `cutoff`.
 pub async fn purge_sightings(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> ApiResult<usize> {
-    Ok(diesel::sql_query(
-        "DELETE FROM sightings WHERE ctid IN (SELECT ctid FROM sightings WHERE created_at < $1 LIMIT $2)",
-    )
+    delete_before(c, "sightings", cutoff, limit).await
+}
+
+/// Up to `limit` rows of `table` created before `cutoff`.
+async fn delete_before(c: &mut Conn, table: &'static str, cutoff: DateTime<Utc>, limit: i64) -> ApiResult<usize> {
+    Ok(diesel::sql_query(format!(
+        "DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE created_at < $1 LIMIT $2)"
+    ))
     .bind::<Timestamptz, _>(cutoff)
     .bind::<BigInt, _>(limit)
     .execute(c)

@@ -68,8 +68,8 @@ impl AppState {
             match read(&mut conn).await {
                 // A statement that ran out its bound would run it out again on the primary:
                 // answered as it is, and the replica is not blamed for it.
-                Err(ApiError::Unavailable(cause)) if !cause.contains("statement timeout") => {
-                    self.replicas.failed(replica, &cause)
+                Err(e @ ApiError::Unavailable(_)) if !e.is_statement_timeout() => {
+                    self.replicas.failed(replica, &e.to_string())
                 }
                 done => {
                     self.replicas.served(replica);
