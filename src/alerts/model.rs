@@ -256,7 +256,8 @@ pub struct OutcomeInput {
 impl OutcomeInput {
     /// What this outcome accounts for at its hop: the amount, or the sum moved on.
     pub fn adding(&self) -> i64 {
-        self.amount_minor.unwrap_or(0) + self.transfers.iter().map(|t| t.amount_minor).sum::<i64>()
+        // Saturating: a sum past what 64 bits hold is refused by the allocation check, not wrapped.
+        self.transfers.iter().fold(self.amount_minor.unwrap_or(0), |sum, t| sum.saturating_add(t.amount_minor))
     }
 }
 

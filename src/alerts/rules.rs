@@ -51,19 +51,18 @@ pub fn route(iban: Option<&Iban>, bic: Option<&Bic>, routes: &[BankRoute]) -> Op
 
 /// What a hop already accounted for: frozen, returned, and moved on (its next hops).
 pub fn allocated(outcomes: &[OutcomeRow], next_hops: &[AlertRow]) -> i64 {
-    let kept: i64 =
-        outcomes.iter().filter(|o| o.outcome != OutcomeKind::AlreadyMoved).filter_map(|o| o.amount_minor).sum();
-    kept + next_hops.iter().map(|h| h.amount_minor).sum::<i64>()
+    let kept = outcomes.iter().filter(|o| o.outcome != OutcomeKind::AlreadyMoved).filter_map(|o| o.amount_minor);
+    kept.chain(next_hops.iter().map(|h| h.amount_minor)).fold(0, i64::saturating_add)
 }
 
 /// Frozen + returned + moved on never exceed what the hop received (422 naming `field`).
 pub fn check_allocation(received: i64, allocated: i64, adding: i64, field: &str) -> Result<(), Invalid> {
-    if allocated + adding > received {
+    let reach = allocated.saturating_add(adding);
+    if reach > received {
         return Err(Invalid::field(
             field,
             format!(
-                "frozen, returned and moved on would reach {} but {received} was received at this hop ({allocated} already accounted for)",
-                allocated + adding
+                "frozen, returned and moved on would reach {reach} but {received} was received at this hop ({allocated} already accounted for)",
             ),
         ));
     }

@@ -382,7 +382,8 @@ pub struct StatsRow {
 }
 
 /// Per bank over [from, to): alerts sent and received, time from alert to first outcome (as
-/// receiver), amounts reported (as sender of original alerts), frozen and returned (as receiver).
+/// receiver), amounts reported (as sender of original alerts), frozen and returned (as receiver);
+/// a total past what 64 bits hold is given as the largest they hold.
 pub async fn statistics(
     conn: &mut Conn,
     from: DateTime<Utc>,
@@ -399,9 +400,9 @@ pub async fn statistics(
                    FROM a WHERE a.receiver_org_id = b.id AND a.first_outcome_at IS NOT NULL) AS median_seconds_to_first_outcome,
                 (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_outcome_at - a.created_at))
                    FROM a WHERE a.receiver_org_id = b.id AND a.first_outcome_at IS NOT NULL) AS p90_seconds_to_first_outcome,
-                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM a WHERE a.sender_org_id = b.id AND a.hop = 1) AS amount_reported_minor,
-                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = $4) AS amount_frozen_minor,
-                (SELECT coalesce(sum(amount_minor), 0)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = $5) AS amount_returned_minor
+                (SELECT least(coalesce(sum(amount_minor), 0), 9223372036854775807)::bigint FROM a WHERE a.sender_org_id = b.id AND a.hop = 1) AS amount_reported_minor,
+                (SELECT least(coalesce(sum(amount_minor), 0), 9223372036854775807)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = $4) AS amount_frozen_minor,
+                (SELECT least(coalesce(sum(amount_minor), 0), 9223372036854775807)::bigint FROM o WHERE o.receiver_org_id = b.id AND o.outcome = $5) AS amount_returned_minor
          FROM organizations b
          WHERE b.kind = $6 AND ($3::uuid IS NULL OR b.id = $3)
          ORDER BY b.name",

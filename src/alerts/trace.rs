@@ -80,7 +80,7 @@ pub struct Graph {
 }
 
 fn sum(outcomes: &[&OutcomeRow], kind: OutcomeKind) -> i64 {
-    outcomes.iter().filter(|o| o.outcome == kind).filter_map(|o| o.amount_minor).sum()
+    outcomes.iter().filter(|o| o.outcome == kind).filter_map(|o| o.amount_minor).fold(0, i64::saturating_add)
 }
 
 /// Builds the trace from all its alerts; `visible` says which hops the reader may see

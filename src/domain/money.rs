@@ -29,9 +29,14 @@ impl Currency {
     }
 }
 
+/// The largest amount accepted, in minor units: 10^15 (ten trillion euros in cents), far above
+/// any payment, and low enough that thousands of them add up within a 64-bit integer.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
 /// An amount of money in minor units (cents) of an ISO 4217 currency.
 #[derive(Serialize, ToSchema, Clone, Debug, PartialEq, Eq)]
 pub struct Money {
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub amount_minor: i64,
     /// ISO 4217, e.g. `EUR`.
     #[schema(value_type = String)]
@@ -42,20 +47,24 @@ pub struct Money {
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug, PartialEq, Eq)]
 #[schema(as = Money)]
 pub struct MoneyInput {
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub amount_minor: i64,
     /// ISO 4217, e.g. `EUR`.
     pub currency: String,
 }
 
 impl MoneyInput {
-    /// A non-negative amount of a known currency; errors name `<field>.amount_minor` and
-    /// `<field>.currency`.
+    /// A non-negative amount of at most [`MAX_AMOUNT_MINOR`] of a known currency; errors name
+    /// `<field>.amount_minor` and `<field>.currency`.
     pub fn parse(&self, check: &mut Check, field: &str) -> Option<Money> {
+        let in_range = (0..=MAX_AMOUNT_MINOR).contains(&self.amount_minor);
         if self.amount_minor < 0 {
             check.add(format!("{field}.amount_minor"), "must not be negative");
+        } else if !in_range {
+            check.add(format!("{field}.amount_minor"), format!("must be at most {MAX_AMOUNT_MINOR} (minor units)"));
         }
         let currency = check.take(&format!("{field}.currency"), Currency::parse(&self.currency))?;
-        (self.amount_minor >= 0).then_some(Money { amount_minor: self.amount_minor, currency })
+        in_range.then_some(Money { amount_minor: self.amount_minor, currency })
     }
 
     /// As `parse`, and more than zero.
@@ -80,7 +89,9 @@ mod tests {
         assert!(MoneyInput { amount_minor: -1, currency: "EUR".into() }.parse(&mut check, "loss").is_none());
         assert!(MoneyInput { amount_minor: 0, currency: "EUR".into() }.parse_positive(&mut check, "amount").is_none());
         assert!(MoneyInput { amount_minor: 1, currency: "EURO".into() }.parse(&mut check, "loss").is_none());
+        assert!(MoneyInput { amount_minor: MAX_AMOUNT_MINOR, currency: "EUR".into() }.parse(&mut check, "a").is_some());
+        assert!(MoneyInput { amount_minor: i64::MAX, currency: "EUR".into() }.parse(&mut check, "big").is_none());
         let fields: Vec<String> = check.finish().unwrap_err().0.into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["loss.amount_minor", "amount.amount_minor", "loss.currency"]);
+        assert_eq!(fields, ["loss.amount_minor", "amount.amount_minor", "loss.currency", "big.amount_minor"]);
     }
 }

@@ -197,6 +197,37 @@ async fn alerts_are_routed_by_the_banks_as_they_are_now_though_routes_are_cached
     assert_eq!(send(&app, &sender.admin, &alert_body(&c_iban, 500)).await["routed_to"], receiver.id.as_str());
 }
 
+#[actix_rt::test]
+async fn amounts_past_the_maximum_are_refused_and_totals_never_overflow() {
+    let app = TestApp::spawn().await;
+    let sender = bank(&app, "Sender Bank", "XK", "15").await;
+    let receiver = bank(&app, "Kosovo Bank", "XK", "12").await;
+    const MAX: i64 = 1_000_000_000_000_000;
+    // The largest amount is taken, twice; one more minor unit or i64::MAX is a 422 naming the field.
+    let first = send(&app, &sender.admin, &alert_body(&iban_xk(1), MAX)).await;
+    send(&app, &sender.admin, &alert_body(&iban_xk(2), MAX)).await;
+    for amount in [MAX + 1, i64::MAX] {
+        let p = app.post_as(&sender.admin, "/api/v1/fraud-alerts", &alert_body(&iban_xk(3), amount)).await.problem(422);
+        assert_eq!(p["errors"][0]["field"], "amount.amount_minor", "{p}");
+    }
+    // Onward transfers that would add up past 64 bits are refused, and nothing is written.
+    let mut body = moved(DE_IBAN, i64::MAX);
+    let transfer = body["onward_transfers"][0].clone();
+    body["onward_transfers"] = json!([transfer.clone(), transfer]);
+    let path = format!("/api/v1/fraud-alerts/{}/outcomes", first["id"].as_str().unwrap());
+    let p = app.post_as(&receiver.admin, &path, &body).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "onward_transfers[0].amount.amount_minor", "{p}");
+    let p = app.post_as(&receiver.admin, &path, &moved(DE_IBAN, MAX + 1)).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "onward_transfers[0].amount.amount_minor", "{p}");
+    assert_eq!(app.count("SELECT count(*) AS n FROM fraud_alert_outcomes").await, 0);
+    // The totals add up in full.
+    outcome(&app, &receiver.admin, &first, frozen("funds_frozen", MAX)).await;
+    let stats = app.get_as(&sender.admin, "/api/v1/statistics/proceeds").await.ok(200);
+    assert_eq!(stats["banks"][0]["amount_reported_minor"], 2 * MAX, "{stats}");
+    let stats = app.get_as(&receiver.admin, "/api/v1/statistics/proceeds").await.ok(200);
+    assert_eq!(stats["banks"][0]["amount_frozen_minor"], MAX, "{stats}");
+}
+
 struct Trail {
     police: Org,
     a: Org,
