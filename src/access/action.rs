@@ -93,6 +93,8 @@ actions! {
     ReadUser = "user.read", Need::Nothing;
     UpdateUser = "user.update", Need::Nothing;
     ChangePassword = "user.password", Need::Nothing;
+    /// An administrator's password reset: a new enrolment link for someone else.
+    SendEnrolmentLink = "user.enrolment_link", Need::Nothing;
     CreateApiKey = "apikey.create", Need::Permission(ManageApiKeys);
     ListApiKeys = "apikey.list", Need::Permission(ManageApiKeys);
     RevokeApiKey = "apikey.revoke", Need::Permission(ManageApiKeys);
@@ -163,6 +165,62 @@ actions! {
     ExportSubject = "subject_access.export", Need::Nothing;
 }
 
+/// What one platform admin, acting alone while the platform has a second, gets from an action
+/// aimed at another organisation (its people, its objects, its standing). Every action has a
+/// decision here, and a generated test (`tests/api/powers.rs`) sends each one, for every
+/// organisation kind, and checks the server keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alone {
+    /// Refused: 403, or 404 where the object is not the platform admin's to see.
+    Refused,
+    /// Filed for a second platform admin (202, an approval).
+    FourEyes,
+    /// Allowed, for the reason given: it grants no power over another organisation.
+    Allowed(&'static str),
+}
+
+const OWN_ACCOUNT: Alone = Alone::Allowed("one's own account and sessions");
+const READS: Alone = Alone::Allowed("a read: platform-wide reads are for platform admins, audited, granting nothing");
+const OWN_ORG: Alone = Alone::Allowed("the platform organisation's own keys, watchlists, feed and webhooks");
+
+impl Action {
+    /// This action's decision for a lone platform admin (see `Alone`). No wildcard: a new action
+    /// does not compile without one.
+    pub fn alone(self) -> Alone {
+        use Action::*;
+        match self {
+            ReadMe | Logout | EnrolSecondFactor | ConfirmSecondFactor | RenewRecoveryCodes | ListSessions
+            | EndSession => OWN_ACCOUNT,
+            // Another organisation's people: only their own org_admins reset, add, change them.
+            ResetSecondFactor | CreateUser | UpdateUser | ChangePassword | SendEnrolmentLink => Alone::Refused,
+            // With its first org_admin (or a public-sector kind, a regulator, bank identifiers).
+            CreateOrganization => Alone::FourEyes,
+            // A move to another country (and a reactivation, bank identifiers).
+            UpdateOrganization => Alone::FourEyes,
+            // The four-eyes step itself: a platform admin never approves what they filed.
+            DecideApproval => Alone::Refused,
+            ListApprovals => Alone::Allowed("seeing what waits for a second platform admin"),
+            ReadOrganizations | ListUsers | ReadUser => READS,
+            CreateApiKey | ListApiKeys | RevokeApiKey => OWN_ORG,
+            CreateWatchlist | ListWatchlists | ReadWatchlist | UpdateWatchlist | DeleteWatchlist => OWN_ORG,
+            ReadEvents | CreateWebhook | ListWebhooks | UpdateWebhook | DeleteWebhook | ListWebhookDeliveries
+            | TestWebhook => OWN_ORG,
+            QueryReports | ReadReport | ExportReports | LookupIndicators | CorrelateIndicator | TaxiiRead => READS,
+            ReadCapabilities | ListAlerts | ReadAlert | ReadTrace | ListMuleAccounts | ListLegalHolds => READS,
+            ReadRequestStatistics | ReadProceedsStatistics | ReadConsultationStatistics => READS,
+            ReadAudit | VerifyAudit | ReadAuditHead => READS,
+            RecordSighting => Alone::Allowed("an observation of the platform organisation's own, weighed as one organisation"),
+            ExportSubject => Alone::Allowed("the operator's answer to a data subject: audited, granting nothing"),
+            // Case work belongs to the organisations concerned.
+            CreateReport | UpdateReport | WithdrawIndicator | CorrectIndicator | UpdateCapabilities
+            | CreateDataRequest | CreateFreezeRequest | ListRequests | ReadRequest | TransitionRequest
+            | ValidateRequest | ExtendRequest | PostRequestMessage | ListRequestMessages | RespondToRequest
+            | DownloadAttachment | CreateAlert | RecordOutcome | ContestMuleFlag | AnswerMuleContest
+            | CreateLegalHold | LiftLegalHold => Alone::Refused,
+        }
+    }
+}
+
 /// An authorized call: the caller and the action, which is what its audit rows need.
 #[derive(Clone, Debug)]
 pub struct Grant {
@@ -200,6 +258,17 @@ impl Grant {
 
     pub fn action(&self) -> Action {
         self.action
+    }
+
+    /// A service function runs only under a grant issued for its own action (one of `actions`):
+    /// a grant for one action cannot run another's operation. A mismatch is a programming
+    /// error, answered 500 and logged.
+    pub fn expect(&self, actions: &[Action]) -> ApiResult<()> {
+        if actions.contains(&self.action) {
+            Ok(())
+        } else {
+            Err(ApiError::internal(format!("a grant for {:?} cannot run an operation of {actions:?}", self.action)))
+        }
     }
 
     /// The audit row of this action by this caller.
@@ -260,6 +329,12 @@ impl Grant {
     pub async fn refuse(&self, state: &AppState, object_type: &'static str, id: impl ToString, why: &str) -> ApiError {
         self.deny(state, object_type, id).await;
         ApiError::Forbidden(why.to_string())
+    }
+
+    /// `error` (a 409, say): the caller may not do this to the object now. Recorded as refused.
+    pub async fn refuse_with(&self, state: &AppState, object_type: &'static str, id: impl ToString, error: ApiError) -> ApiError {
+        self.deny(state, object_type, id).await;
+        error
     }
 
     /// 404: the object does not exist or is not the caller's to see. Recorded.

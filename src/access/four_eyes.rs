@@ -1,8 +1,14 @@
 //! Four eyes on granting powers. Registering an organisation of a public-sector kind or a
-//! regulator, registering or changing a bank's identifiers (they route money alerts), and making
-//! someone a platform admin wait for a second platform admin: the change is filed as pending,
-//! visible to every platform admin, and expires after 72 hours. While the platform has a single
-//! platform admin (a fresh install) that admin acts alone, and the audit row says so.
+//! regulator (or any organisation with its first org_admin), registering or changing a bank's
+//! identifiers (they route money alerts), an organisation's first or replacement org_admin,
+//! moving an organisation to another country, reactivating one, and making someone a platform
+//! admin wait for a second platform admin: the change is filed as pending, visible to every
+//! platform admin, and expires after 72 hours. While the platform has a single platform admin
+//! (a fresh install) that admin acts alone, and the audit row says so.
+//!
+//! An account made this way reaches its owner by an enrolment token split between the two
+//! admins (`users::enrolment`): the filer sees the first part in the filing's answer, the
+//! approver the second in the approval's.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -26,6 +32,13 @@ text_enum! {
         OrganizationBankIdentifiers = "organization.bank_identifiers",
         /// Making a user a platform admin.
         UserPlatformAdmin = "user.platform_admin",
+        /// An organisation's first org_admin, or the replacement of its last one (on the
+        /// organisation's written request).
+        OrganizationOrgAdmin = "organization.org_admin",
+        /// Moving an organisation to another country (another legal regime).
+        OrganizationCountry = "organization.country",
+        /// Reactivating a deactivated organisation.
+        OrganizationReactivate = "organization.reactivate",
     }
 }
 
@@ -75,7 +88,7 @@ pub struct Approval {
     pub action: ApprovalAction,
     /// The organisation or user it concerns, when it exists already.
     pub target_id: Option<Uuid>,
-    /// What was asked, as it will be applied (never a password or its hash).
+    /// What was asked, as it will be applied (never a token, a password or their hashes).
     #[schema(value_type = Object)]
     pub change: Value,
     pub requested_by: Uuid,
@@ -87,18 +100,25 @@ pub struct Approval {
     pub reason: Option<String>,
     /// The organisation or user made or changed, once approved.
     pub result_id: Option<Uuid>,
-    /// In the approval's answer only, for a platform admin made or restored: the one-time
-    /// password to hand over (changed at the first login).
+    /// In the filing's answer only, when the change makes an account: the first part of its
+    /// enrolment token, for the filer to hand to the account's owner.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub initial_password: Option<String>,
+    pub enrolment_token_part_1: Option<String>,
+    /// In the approval's answer only, when the change made an account: the second part of its
+    /// enrolment token, for the approver to hand to the account's owner, who redeems both parts
+    /// together (part 1, then part 2, as one string) at `POST /api/v1/auth/enrolment` within
+    /// 72 hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrolment_token_part_2: Option<String>,
 }
+
+/// The key of a payload under which what must not be shown is kept (the hash of a token's
+/// first part); never part of an approval's `change`.
+pub const SECRET_KEY: &str = "_secret";
 
 impl Approval {
     pub fn of(row: ApprovalRow, now: DateTime<Utc>) -> Self {
-        let mut change = row.payload.clone();
-        if let Some(map) = change.as_object_mut() {
-            map.remove("password_hash");
-        }
+        let change = filed_body(&row);
         Approval {
             id: row.id,
             status: row.status_at(now),
@@ -112,9 +132,18 @@ impl Approval {
             decided_at: row.decided_at,
             reason: row.reason,
             result_id: row.result_id,
-            initial_password: None,
+            enrolment_token_part_1: None,
+            enrolment_token_part_2: None,
         }
     }
+}
+
+/// What a change that may need a second platform admin came to.
+pub enum Outcome<T> {
+    /// Made now.
+    Done(T),
+    /// Filed: it waits for a second platform admin.
+    Filed(Box<Approval>),
 }
 
 /// What the caller's change may do now.
@@ -183,4 +212,42 @@ pub async fn gate(
         .write(conn)
         .await?;
     Ok(Gate::Filed(Box::new(Approval::of(row, now))))
+}
+
+/// `gate` for a change that makes an account: when filed, the approval keeps the hash of the
+/// first part of the account's enrolment token and the filer's answer shows that part, once.
+/// `first_part` is `users::enrolment::first_part()` (token part, hex hash of it).
+pub async fn gate_account(
+    conn: &mut Conn,
+    act: &Grant,
+    action: ApprovalAction,
+    target: Option<Uuid>,
+    mut payload: Value,
+    first_part: (String, String),
+) -> ApiResult<Gate> {
+    let (part, hash) = first_part;
+    if let Some(map) = payload.as_object_mut() {
+        map.insert(SECRET_KEY.into(), serde_json::json!({"enrolment_part_1": hash}));
+    }
+    Ok(match gate(conn, act, action, target, payload).await? {
+        Gate::Filed(mut approval) => {
+            approval.enrolment_token_part_1 = Some(part);
+            Gate::Filed(approval)
+        }
+        proceed => proceed,
+    })
+}
+
+/// The change as filed, without what is kept hidden (to parse it as the request's body).
+pub fn filed_body(row: &ApprovalRow) -> Value {
+    let mut body = row.payload.clone();
+    if let Some(map) = body.as_object_mut() {
+        map.remove(SECRET_KEY);
+    }
+    body
+}
+
+/// The hash of the first part of an enrolment token that a filed change keeps.
+pub fn first_part_hash(row: &ApprovalRow) -> Option<&str> {
+    row.payload.get(SECRET_KEY)?.get("enrolment_part_1")?.as_str()
 }

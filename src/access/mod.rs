@@ -12,5 +12,5 @@ pub mod principal;
 pub mod store;
 pub mod totp;
 
-pub use action::{Action, Grant, Need};
+pub use action::{Action, Alone, Grant, Need};
 pub use principal::{Credential, Principal};

@@ -10,9 +10,9 @@ use crate::domain::UserId;
 use crate::kernel::audit::Entry;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::RequestMeta;
-use crate::organizations::model::{BankIdentifier, Contact, CreateOrganization};
+use crate::organizations::model::{BankIdentifier, Contact, CreateOrganization, OrgInput};
 use crate::users::model::{CreateUser, NewUser};
-use crate::{organizations, users};
+use crate::{audit, organizations, users};
 
 #[derive(Subcommand, Debug)]
 pub enum AdminCommand {
@@ -51,6 +51,10 @@ pub enum AdminCommand {
         #[arg(long, env = "CYBERBRIDGE_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// List, from the audit trail and the tables, powers granted by one person: users and roles in
+    /// other organisations made by a platform admin alone, self-accredited officers, and
+    /// organisations moved or reactivated without an approval. Run it after upgrading.
+    AuditPowers,
     /// Set a user's password, remove their second factor (they enrol again) and end their sessions.
     ResetPassword {
         #[arg(long)]
@@ -82,7 +86,16 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                 })
                 .collect();
             let contact = Contact { name: contact_name, email: contact_email, phone: contact_phone };
-            let (new, ids) = CreateOrganization { name, kind, country, contact, bank_identifiers }.parse()?;
+            let body = CreateOrganization {
+                name,
+                kind,
+                country,
+                contact,
+                bank_identifiers,
+                first_admin: None,
+                document_reference: None,
+            };
+            let OrgInput { new, ids, .. } = body.parse()?;
             let id = conn
                 .transaction(async |c| {
                     let row = organizations::store::insert(c, &new).await?;
@@ -96,7 +109,9 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
             Ok(format!("organization {id}"))
         }
         AdminCommand::CreateUser { org, email, name, role, password: secret } => {
-            let input = CreateUser { email, name, role, password: secret }.parse()?;
+            // The operator's way for the first people and for recovery: a password set here.
+            password::check_new(&secret).map_err(|m| ApiError::field("password", m))?;
+            let input = CreateUser { email, name, role, document_reference: None }.parse()?;
             let org_row = match org.parse::<Uuid>() {
                 Ok(id) => organizations::store::get(&mut conn, id.into()).await?,
                 Err(_) => organizations::store::by_name(&mut conn, &org).await?,
@@ -108,7 +123,7 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                 email: input.email,
                 name: input.name,
                 role: input.role,
-                password_hash: password::hash_offline(input.password).await?,
+                password_hash: password::hash_offline(secret).await?,
                 password_change_required: false,
             };
             let id = conn
@@ -121,6 +136,31 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                 })
                 .await?;
             Ok(format!("user {id}"))
+        }
+        AdminCommand::AuditPowers => {
+            let findings = audit::store::powers_findings(&mut conn).await?;
+            let mut out = String::new();
+            for f in &findings {
+                out.push_str(&format!(
+                    "{}  audit #{}  {}\n  by user {}  on {} {}\n  now: {}\n  recorded: {}\n",
+                    f.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    f.audit_id,
+                    f.finding,
+                    f.actor.map(|a| a.to_string()).unwrap_or_else(|| "(command line)".into()),
+                    f.object_type.as_deref().unwrap_or("-"),
+                    f.object_id.as_deref().unwrap_or("-"),
+                    f.now,
+                    f.details,
+                ));
+            }
+            out.push_str(&match findings.len() {
+                0 => "no powers granted by one person found".to_string(),
+                n => format!(
+                    "{n} finding(s): review each with the organisation concerned; deactivate what was planted \
+                     (PATCH /api/v1/users/{{id}} {{\"active\": false}}) and file it again with two platform admins"
+                ),
+            });
+            Ok(out)
         }
         AdminCommand::ResetPassword { email, password: secret } => {
             password::check_new(&secret).map_err(|m| ApiError::field("password", m))?;

@@ -114,7 +114,8 @@ async fn people(conn: &mut crate::kernel::db::Conn) -> ApiResult<Vec<Member>> {
             "bank_identifiers": ids.iter().map(|(c, code, bic)| json!({"country": c, "bank_code": code, "bic": bic})).collect::<Vec<_>>(),
         }))
         .map_err(ApiError::internal)?;
-        let (new, bank_ids) = body.parse()?;
+        let input = body.parse()?;
+        let (new, bank_ids) = (input.new, input.ids);
         let email = email_of(name);
         let user = NewUser {
             id: UserId::new(),

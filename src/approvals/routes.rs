@@ -84,10 +84,10 @@ pub async fn get_approval(
 }
 
 /// Approves a change: a platform admin other than the one who asked makes it now, and both are
-/// in the audit row. 409 when it is no longer pending (decided, or past its 72 hours). A
-/// platform admin made or restored this way gets fresh credentials: the answer carries their
-/// one-time password (to hand over out of band; changed at the first login), the only time it
-/// is shown.
+/// in the audit row. 409 when it is no longer pending (decided, or past its 72 hours). An
+/// account made or restored this way (an organisation's first org_admin, a platform admin) has
+/// no password: the answer carries part 2 of its enrolment token (the filer was shown part 1),
+/// the only time it is shown; its owner redeems both together within 72 hours.
 #[utoipa::path(
     tag = "approvals",
     params(("id" = Uuid, Path)),
@@ -111,7 +111,7 @@ pub async fn approve(
             if row.requested_by == me {
                 return Err(ApiError::Forbidden("a second platform admin approves; not the one who asked".into()));
             }
-            let applied = apply(c, &row).await?;
+            let applied = apply(c, &row, crate::domain::UserId(me)).await?;
             let decided = store::decide_approval(c, id, true, me, None, Some(applied.id)).await?;
             act.on("approval", id)
                 .details(serde_json::json!({
@@ -120,7 +120,7 @@ pub async fn approve(
                 .write(c)
                 .await?;
             let mut approval = Approval::of(decided, Utc::now());
-            approval.initial_password = applied.initial_password;
+            approval.enrolment_token_part_2 = applied.enrolment_token_part_2;
             Ok::<_, ApiError>(approval)
         })
         .await?;

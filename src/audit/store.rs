@@ -313,3 +313,79 @@ pub async fn verify(conn: &mut Conn, full: bool, head: Option<(i64, Vec<u8>)>) -
     }
     Ok(out)
 }
+
+/// A change that granted powers without a second person, read back from the audit trail with
+/// what the tables say of its object now (`cyberbridge admin audit-powers`).
+#[derive(QueryableByName, Debug)]
+pub struct PowerFinding {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub finding: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub audit_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub actor: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub object_type: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub object_id: Option<String>,
+    /// What the tables say of the object now.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub now: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub details: String,
+}
+
+/// Users and roles in other organisations made by a platform admin alone, self-accredited
+/// officers, and organisations moved or reactivated without an approval, oldest first. Changes
+/// made through an approval are `approval.decide` rows and never listed.
+pub async fn powers_findings(conn: &mut Conn) -> ApiResult<Vec<PowerFinding>> {
+    Ok(diesel::sql_query(
+        "WITH platform AS (SELECT id FROM organizations WHERE kind = 'platform'), \
+         rows AS ( \
+           SELECT 'user created in another organisation by a platform admin alone' AS finding, a.* \
+             FROM audit_events a JOIN users u ON u.id::text = a.object_id \
+            WHERE a.action = 'user.create' AND a.outcome = 'ok' AND a.object_type = 'user' \
+              AND a.organization_id IN (SELECT id FROM platform) AND u.organization_id NOT IN (SELECT id FROM platform) \
+           UNION ALL \
+           SELECT 'role or reactivation in another organisation by a platform admin alone', a.* \
+             FROM audit_events a JOIN users u ON u.id::text = a.object_id \
+            WHERE a.action = 'user.update' AND a.outcome = 'ok' AND a.object_type = 'user' \
+              AND a.organization_id IN (SELECT id FROM platform) AND u.organization_id NOT IN (SELECT id FROM platform) \
+              AND (jsonb_typeof(a.details -> 'role') = 'string' OR a.details -> 'active' = 'true'::jsonb) \
+           UNION ALL \
+           SELECT 'self-accredited officer', a.* \
+             FROM audit_events a \
+            WHERE a.action = 'user.update' AND a.outcome = 'ok' AND a.object_type = 'user' \
+              AND a.user_id::text = a.object_id \
+              AND (jsonb_typeof(a.details -> 'officer') = 'object' \
+                   OR jsonb_array_length(CASE WHEN jsonb_typeof(a.details -> 'authorisations') = 'array' \
+                                              THEN a.details -> 'authorisations' ELSE '[]'::jsonb END) > 0) \
+           UNION ALL \
+           SELECT CASE WHEN a.details -> 'country' = 'true'::jsonb THEN 'organisation moved (country changed) without an approval' \
+                       ELSE 'organisation reactivated without an approval' END, a.* \
+             FROM audit_events a \
+            WHERE a.action = 'organization.update' AND a.outcome = 'ok' \
+              AND (a.details -> 'country' = 'true'::jsonb OR a.details -> 'active' = 'true'::jsonb) \
+         ) \
+         SELECT r.finding, r.id AS audit_id, r.at, r.user_id AS actor, r.object_type, r.object_id, \
+                coalesce( \
+                  (SELECT format('user %s of %s (%s): %s, %s%s', u.email, o.name, o.kind, u.role, \
+                                 CASE WHEN u.active THEN 'active' ELSE 'deactivated' END, \
+                                 CASE WHEN u.may_issue_requests OR u.may_validate \
+                                      THEN ', authorised to ' || concat_ws(' and ', \
+                                           CASE WHEN u.may_issue_requests THEN 'issue' END, \
+                                           CASE WHEN u.may_validate THEN 'validate' END) ELSE '' END) \
+                     FROM users u JOIN organizations o ON o.id = u.organization_id \
+                    WHERE r.object_type = 'user' AND u.id::text = r.object_id), \
+                  (SELECT format('organisation %s (%s) in %s, %s', o.name, o.kind, o.country, \
+                                 CASE WHEN o.active THEN 'active' ELSE 'deactivated' END) \
+                     FROM organizations o WHERE r.object_type = 'organization' AND o.id::text = r.object_id), \
+                  'gone') AS now, \
+                r.details::text AS details \
+           FROM rows r ORDER BY r.id",
+    )
+    .load(conn)
+    .await?)
+}

@@ -194,22 +194,31 @@ pub struct FactorRow {
     pub secret: String,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub last_step: i64,
+    /// While pending: the session that started the enrolment (only it confirms it).
+    pub session_id: Option<Uuid>,
 }
 
 pub async fn factor(conn: &mut Conn, user: Uuid) -> ApiResult<Option<FactorRow>> {
     Ok(second_factors::table.find(user).select(FactorRow::as_select()).first(conn).await.optional()?)
 }
 
-/// Starts (or restarts) an enrolment: a new secret, not active until confirmed. Refused (false)
-/// while a confirmed factor exists.
-pub async fn start_factor(conn: &mut Conn, user: Uuid, sealed_secret: &str) -> ApiResult<bool> {
+/// Starts (or restarts) an enrolment in `session`: a new secret, not active until confirmed in
+/// that session. Refused (false) while a confirmed factor exists, and while an enrolment
+/// started by another session that is still open is pending (a stolen password must not
+/// replace the owner's pending secret).
+pub async fn start_factor(conn: &mut Conn, user: Uuid, sealed_secret: &str, session: Option<Uuid>) -> ApiResult<bool> {
     let n = diesel::sql_query(
-        "INSERT INTO second_factors (user_id, secret) VALUES ($1, $2) \
-         ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, created_at = now(), last_step = 0 \
-         WHERE second_factors.confirmed_at IS NULL",
+        "INSERT INTO second_factors (user_id, secret, session_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, created_at = now(), last_step = 0, \
+           session_id = EXCLUDED.session_id \
+         WHERE second_factors.confirmed_at IS NULL \
+           AND (second_factors.session_id IS NOT DISTINCT FROM EXCLUDED.session_id \
+                OR second_factors.session_id IS NULL \
+                OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = second_factors.session_id AND s.ended_at IS NULL))",
     )
     .bind::<diesel::sql_types::Uuid, _>(user)
     .bind::<diesel::sql_types::Text, _>(sealed_secret)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(session)
     .execute(conn)
     .await?;
     Ok(n == 1)

@@ -42,6 +42,9 @@ text_enum! {
         MuleFlagContested = "mule_flag.contested",
         /// A contest of a mule flag ended (every sending bank answered, or the deadline passed).
         MuleFlagContestClosed = "mule_flag.contest_closed",
+        /// To the platform organisation: an account two platform admins made (an organisation's
+        /// first org_admin, a platform admin) was enrolled by its owner with both token parts.
+        AccountEnrolled = "user.enrolled",
     }
 }
 

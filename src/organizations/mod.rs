@@ -3,4 +3,6 @@
 
 pub mod model;
 pub mod routes;
+pub mod rules;
+pub mod service;
 pub mod store;

@@ -193,7 +193,9 @@ impl Organization {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Bank A", "kind": "bank", "country": "XK",
     "contact": {"name": "Fraud desk", "email": "fraud@bank-a.example", "phone": "+38338123456"},
-    "bank_identifiers": [{"bic": "BANKXKPR", "country": "XK", "bank_code": "12"}]}))]
+    "bank_identifiers": [{"bic": "BANKXKPR", "country": "XK", "bank_code": "12"}],
+    "first_admin": {"email": "it-security@bank-a.example", "name": "Arta Krasniqi"},
+    "document_reference": "Bank A letter 2026/114 of 2 December 2026"}))]
 pub struct CreateOrganization {
     pub name: String,
     #[schema(value_type = OrgKind)]
@@ -203,12 +205,38 @@ pub struct CreateOrganization {
     pub contact: Contact,
     #[serde(default)]
     pub bank_identifiers: Vec<BankIdentifier>,
+    /// The organisation's first org_admin, made with it (two platform admins; the enrolment
+    /// token is split between them). Later people come from the organisation's own org_admins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_admin: Option<FirstAdmin>,
+    /// The organisation's written request for its registration and first org_admin (a letter's
+    /// reference). Required with `first_admin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_reference: Option<String>,
+}
+
+/// An organisation's first org_admin: who they are (they set their own password).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FirstAdmin {
+    pub email: String,
+    pub name: String,
+}
+
+/// A new organisation, parsed.
+#[derive(Debug)]
+pub struct OrgInput {
+    pub new: NewOrg,
+    pub ids: Vec<BankId>,
+    /// Its first org_admin (e-mail, name).
+    pub first_admin: Option<(Email, String)>,
+    pub document_reference: Option<String>,
 }
 
 impl CreateOrganization {
-    /// The row to insert and its bank identifiers, every bad field named. The API and the CLI
-    /// both create organisations through it.
-    pub fn parse(&self) -> Result<(NewOrg, Vec<BankId>), Invalid> {
+    /// The row to insert, its bank identifiers and first org_admin, every bad field named. The
+    /// API, approvals and the CLI all create organisations through it.
+    pub fn parse(&self) -> Result<OrgInput, Invalid> {
         let mut check = Check::new();
         let name = check.text("name", &self.name, 1, 200);
         let kind = check.take("kind", self.kind.parse::<OrgKind>());
@@ -218,6 +246,15 @@ impl CreateOrganization {
         let country = check.take("country", Country::parse(&self.country));
         let contact = self.contact.parse(&mut check, "contact");
         let ids = parse_bank_identifiers(&mut check, kind, &self.bank_identifiers);
+        let first_admin = self.first_admin.as_ref().and_then(|a| {
+            let email = check.take("first_admin.email", Email::parse(&a.email));
+            let name = check.text("first_admin.name", &a.name, 1, 200);
+            Some((email?, name?))
+        });
+        let document_reference = check.optional_text("document_reference", self.document_reference.as_deref(), 200);
+        if self.first_admin.is_some() && self.document_reference.is_none() {
+            check.add("document_reference", "name the organisation's written request for its first org_admin");
+        }
         check.done(|| {
             let contact = contact?;
             let new = NewOrg {
@@ -229,22 +266,29 @@ impl CreateOrganization {
                 contact_email: contact.email,
                 contact_phone: contact.phone.into(),
             };
-            Some((new, ids))
+            Some(OrgInput { new, ids, first_admin, document_reference })
         })
     }
 }
 
 /// Body of `PATCH /organizations/{id}`: only the fields given change.
-#[derive(Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"contact": {"name": "Fraud desk 24/7", "email": "fraud@bank-a.example", "phone": "+38338123456"}}))]
 pub struct UpdateOrganization {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// A move to another country (another legal regime) takes a second platform admin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
-    /// Replaces the whole list.
+    /// Replaces the whole list (takes a second platform admin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_identifiers: Option<Vec<BankIdentifier>>,
-    /// `false` stops every login, token and key of the organisation at once.
+    /// `false` stops every login, token and key of the organisation at once (one platform
+    /// admin may do it alone); `true` on a deactivated one takes a second platform admin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
 }
 
@@ -271,12 +315,21 @@ impl UpdateOrganization {
         Ok((changes, ids))
     }
 
-    /// Which parts a change touched, for the audit row.
-    /// Whether fields besides `bank_identifiers` are given.
-    pub fn touches_more_than_bank_identifiers(&self) -> bool {
-        self.name.is_some() || self.country.is_some() || self.contact.is_some() || self.active.is_some()
+    /// The fields given.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("country", self.country.is_some()),
+            ("contact", self.contact.is_some()),
+            ("bank_identifiers", self.bank_identifiers.is_some()),
+            ("active", self.active.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, given)| given.then_some(field))
+        .collect()
     }
 
+    /// Which parts a change touched, for the audit row.
     pub fn touched(&self) -> serde_json::Value {
         serde_json::json!({
             "name": self.name.is_some(), "country": self.country.is_some(), "contact": self.contact.is_some(),
@@ -332,6 +385,8 @@ mod tests {
             country: "XK".into(),
             contact: Contact { name: "Desk".into(), email: "desk@bank-a.example".into(), phone: "+38338123456".into() },
             bank_identifiers: ids,
+            first_admin: None,
+            document_reference: None,
         }
     }
 
@@ -342,7 +397,7 @@ mod tests {
             country: country.into(),
             bank_code: code.map(Into::into),
         };
-        let (_, ids) = bank(vec![id(Some("bankxkprxxx"), "XK", Some("12"))]).parse().unwrap();
+        let ids = bank(vec![id(Some("bankxkprxxx"), "XK", Some("12"))]).parse().unwrap().ids;
         assert_eq!(ids[0].bic.as_ref().unwrap().as_str(), "BANKXKPR", "a primary office is written without XXX");
         let Invalid(errors) = bank(vec![id(Some("BANKALTR"), "XK", None), id(None, "XK", None)]).parse().unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -351,4 +406,14 @@ mod tests {
         isp.kind = "isp".into();
         assert_eq!(isp.parse().unwrap_err().0[0].field, "bank_identifiers");
     }
+}
+
+/// An organisation just registered, with its first org_admin and their enrolment link (shown
+/// this once) when one was named.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedOrganization {
+    #[serde(flatten)]
+    pub organization: Organization,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_admin: Option<crate::users::model::CreatedUser>,
 }

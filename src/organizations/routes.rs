@@ -2,30 +2,33 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
-use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::model::*;
-use super::store;
-use crate::access::four_eyes::{self, Approval, ApprovalAction, Gate};
+use super::{service, store};
+use crate::access::four_eyes::{Approval, Outcome};
 use crate::access::{Action, Principal};
-use crate::domain::{OrgId, OrgKind};
+use crate::domain::OrgId;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::{with_etag, IfMatch};
 use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Conflict, Denied, JsonBody, Missing, Versioned};
 use crate::kernel::AppState;
 
-/// Registers an organisation (platform admins only). An organisation of a public-sector kind
-/// (law enforcement, prosecution, court, FIU), a regulator, or one with bank identifiers takes
-/// a second platform admin: it is filed (202, an approval) and registered when approved
-/// (`POST /approvals/{id}/approve`), unless the platform has a single platform admin.
+/// Registers an organisation (platform admins only), with its first org_admin when
+/// `first_admin` is given (on the organisation's written request, `document_reference`). An
+/// organisation of a public-sector kind (law enforcement, prosecution, court, FIU), a regulator,
+/// one with bank identifiers, or one with its first org_admin takes a second platform admin: it
+/// is filed (202, an approval) and registered when approved (`POST /approvals/{id}/approve`),
+/// unless the platform has a single platform admin. The first org_admin's enrolment token is
+/// then split: part 1 in the filing's answer, part 2 in the approval's; registered at once, the
+/// answer carries the whole link.
 #[utoipa::path(
     tag = "organizations",
     request_body = CreateOrganization,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "registered", body = Organization, headers(("ETag" = String))),
+        (status = 201, description = "registered (with its first org_admin's enrolment link, shown this once)", body = CreatedOrganization, headers(("ETag" = String))),
         (status = 202, description = "filed for a second platform admin", body = Approval),
         Common, JsonBody, Denied, Conflict,
     )
@@ -37,31 +40,10 @@ pub async fn create_organization(
     body: web::Json<CreateOrganization>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::CreateOrganization).await?;
-    let (new, ids) = body.parse()?;
-    let mut conn = state.pool.get().await?;
-    let grants_powers = new.kind.is_public_sector() || new.kind == OrgKind::Regulator || !ids.is_empty();
-    let done = conn
-        .transaction(async |c| {
-            let gate = match grants_powers {
-                true => {
-                    let payload = serde_json::to_value(&*body).map_err(ApiError::internal)?;
-                    four_eyes::gate(c, &act, ApprovalAction::OrganizationCreate, None, payload).await?
-                }
-                false => Gate::Proceed { sole: false },
-            };
-            if let Gate::Filed(approval) = gate {
-                return Ok(Err(approval));
-            }
-            let row = store::insert(c, &new).await?;
-            let id_rows = store::set_bank_identifiers(c, row.id, &ids).await?;
-            act.on("organization", row.id).details(serde_json::json!({"four_eyes": gate.flag()})).write(c).await?;
-            Ok::<_, ApiError>(Ok(Organization::from_rows(row, id_rows)))
-        })
-        .await?;
-    match done {
-        Ok(org) => Ok(with_etag(StatusCode::CREATED, org.version, &org)),
-        Err(approval) => Ok(HttpResponse::Accepted().json(approval)),
-    }
+    Ok(match service::create_organization(&state, &act, &body).await? {
+        Outcome::Done(org) => with_etag(StatusCode::CREATED, org.organization.version, &org),
+        Outcome::Filed(approval) => HttpResponse::Accepted().json(approval),
+    })
 }
 
 /// The directory of organisations, by name: readable by every authenticated caller, so that
@@ -120,10 +102,12 @@ pub async fn get_organization(
 }
 
 /// Changes an organisation (platform admins only), with `If-Match` (428 without, 412 when
-/// stale). `{"active": false}` deactivates it: every login, token and API key of it stops at once.
-/// New `bank_identifiers` (they route money alerts) take a second platform admin: sent alone,
-/// they are filed (202, an approval) and applied when approved, unless the platform has a
-/// single platform admin.
+/// stale). Name and contact change at once. `{"active": false}` deactivates it at once (one
+/// platform admin's emergency): every login, token and API key of it stops. New
+/// `bank_identifiers` (they route money alerts), a new `country` (another legal regime) and
+/// `{"active": true}` on a deactivated organisation take a second platform admin: each sent
+/// alone, they are filed (202, an approval) and applied when approved, unless the platform has
+/// a single platform admin. The kind never changes.
 #[utoipa::path(
     tag = "organizations",
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version you read")),
@@ -131,7 +115,7 @@ pub async fn get_organization(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "changed", body = Organization, headers(("ETag" = String))),
-        (status = 202, description = "new bank identifiers filed for a second platform admin", body = Approval),
+        (status = 202, description = "filed for a second platform admin", body = Approval),
         Common, JsonBody, Denied, Missing, Conflict, Versioned,
     )
 )]
@@ -145,44 +129,8 @@ pub async fn update_organization(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::UpdateOrganization).await?;
     let if_match = if_match.required()?;
-    let id = id.into_inner();
-    let mut conn = state.pool.get().await?;
-    let done = conn
-        .transaction(async |c| {
-            let current = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-            if_match.check(current.version)?;
-            let (changes, ids) = body.parse(current.kind)?;
-            let mut details = body.touched();
-            if ids.is_some() {
-                if body.touches_more_than_bank_identifiers() && four_eyes::needed(c).await? {
-                    return Err(ApiError::field(
-                        "bank_identifiers",
-                        "send new bank identifiers alone: they may wait for a second platform admin",
-                    ));
-                }
-                let payload = serde_json::json!({"bank_identifiers": body.bank_identifiers});
-                let gate =
-                    four_eyes::gate(c, &act, ApprovalAction::OrganizationBankIdentifiers, Some(id.0), payload).await?;
-                if let Gate::Filed(approval) = gate {
-                    return Ok(Err(approval));
-                }
-                details["four_eyes"] = gate.flag();
-            }
-            let row = store::update(c, id, &changes).await?;
-            let id_rows = match ids {
-                Some(list) => store::set_bank_identifiers(c, id, &list).await?,
-                None => store::bank_identifiers_of(c, &[id]).await?,
-            };
-            act.on("organization", id).details(details).write(c).await?;
-            Ok::<_, ApiError>(Ok(Organization::from_rows(row, id_rows)))
-        })
-        .await?;
-    // Keys and alert routes depend on these: this instance's caches go at once.
-    if body.active.is_some() || body.bank_identifiers.is_some() {
-        state.hub.key_cache.clear();
-    }
-    match done {
-        Ok(org) => Ok(with_etag(StatusCode::OK, org.version, &org)),
-        Err(approval) => Ok(HttpResponse::Accepted().json(approval)),
-    }
+    Ok(match service::update_organization(&state, &act, id.into_inner(), if_match, &body).await? {
+        Outcome::Done(org) => with_etag(StatusCode::OK, org.version, &org),
+        Outcome::Filed(approval) => HttpResponse::Accepted().json(approval),
+    })
 }

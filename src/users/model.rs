@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::text_enum;
+use super::enrolment::EnrolmentLink;
 use crate::domain::{Check, Email, Invalid, OrgId, Role, UserId};
 use crate::kernel::db::schema::users;
 
@@ -153,26 +154,28 @@ impl From<UserRow> for User {
     }
 }
 
-/// Body of `POST /organizations/{id}/users`.
+/// Body of `POST /organizations/{id}/users`. No password: the account reaches its owner as a
+/// single-use enrolment link.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"email": "ana@bank-a.example", "name": "Ana Analyst", "role": "member",
-    "password": "a long passphrase of words"}))]
+#[schema(example = json!({"email": "ana@bank-a.example", "name": "Ana Analyst", "role": "member"}))]
 pub struct CreateUser {
     pub email: String,
     pub name: String,
     #[schema(value_type = Role)]
     pub role: String,
-    /// At least 12 characters.
-    pub password: String,
+    /// A platform admin filing an organisation's first (or replacement) org_admin: the
+    /// organisation's written request it acts on (a letter's reference). Required then.
+    pub document_reference: Option<String>,
 }
 
-/// A new user, parsed; the password is checked for length, not yet hashed.
+/// A new user, parsed.
+#[derive(Debug, Clone)]
 pub struct UserInput {
     pub email: Email,
     pub name: String,
     pub role: Role,
-    pub password: String,
+    pub document_reference: Option<String>,
 }
 
 impl CreateUser {
@@ -181,9 +184,40 @@ impl CreateUser {
         let email = check.take("email", Email::parse(&self.email));
         let name = check.text("name", &self.name, 1, 200);
         let role = check.take("role", self.role.parse::<Role>());
-        check.take("password", crate::access::password::check_new(&self.password));
-        check.done(|| Some(UserInput { email: email?, name: name?, role: role?, password: self.password.clone() }))
+        let document_reference = check.optional_text("document_reference", self.document_reference.as_deref(), 200);
+        check.done(|| Some(UserInput { email: email?, name: name?, role: role?, document_reference }))
     }
+}
+
+/// An account just made: the user, and the enrolment link to hand to its owner (shown this once).
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    #[serde(flatten)]
+    pub user: User,
+    pub enrolment: EnrolmentLink,
+}
+
+/// Body of `POST /auth/enrolment`: the token of an enrolment link and the password its owner
+/// chooses.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "Qm9vdHN0cmFwX3Rva2VuX2V4YW1wbGVfb2ZfNDNfY2hhcnM", "password": "a long passphrase of my own"}))]
+pub struct RedeemEnrolment {
+    /// The token; when it came in two parts (from two platform admins), part 1 then part 2, as
+    /// one string.
+    pub token: String,
+    /// At least 12 characters.
+    pub password: String,
+}
+
+/// An enrolment redeemed: whose account it is. Log in next (`POST /api/v1/auth/login`).
+#[derive(Serialize, ToSchema)]
+pub struct Enrolled {
+    pub user_id: UserId,
+    pub email: Email,
+    pub organization_id: OrgId,
+    /// The owner must enrol a second factor at the first login before anything else.
+    pub second_factor_enrollment_required: bool,
 }
 
 /// Body of `PATCH /users/{id}`. Members may change their own name only.
@@ -254,7 +288,8 @@ impl UpdateUser {
     }
 }
 
-/// Body of `POST /users/{id}/password`. Changing one's own password needs the current one.
+/// Body of `POST /users/{id}/password`: one's own password, with the current one (an
+/// administrator resets another's with an enrolment link, `POST /users/{id}/enrolment`).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"current_password": "the generated one", "new_password": "a long passphrase of my own"}))]

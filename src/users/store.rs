@@ -4,9 +4,10 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use super::enrolment::{self, EnrolmentPurpose};
 use super::model::{NewUser, UserChanges, UserRow};
 use crate::domain::{OrgId, UserId};
-use crate::kernel::db::schema::{recovery_codes, refresh_tokens, second_factors, sessions, users};
+use crate::kernel::db::schema::{enrolments, recovery_codes, refresh_tokens, second_factors, sessions, users};
 use crate::kernel::db::Conn;
 use crate::kernel::error::ApiResult;
 
@@ -120,4 +121,121 @@ pub async fn reset_credentials(conn: &mut Conn, id: UserId, hash: &str) -> ApiRe
 pub async fn touch_login(conn: &mut Conn, id: UserId) -> ApiResult<()> {
     diesel::update(users::table.find(id)).set(users::last_login_at.eq(diesel::dsl::now)).execute(conn).await?;
     Ok(())
+}
+
+/// What the rules about people need to know of their organisation: its kind, whether it is
+/// active, and how many active org_admins it has.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgFacts {
+    pub kind: crate::domain::OrgKind,
+    pub active: bool,
+    pub active_admins: i64,
+}
+
+pub async fn org_facts(conn: &mut Conn, org: OrgId) -> ApiResult<Option<OrgFacts>> {
+    use crate::kernel::db::schema::organizations;
+    let Some((kind, active)) = organizations::table
+        .find(org)
+        .select((organizations::kind, organizations::active))
+        .first::<(crate::domain::OrgKind, bool)>(conn)
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let active_admins = users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::role.eq(crate::domain::Role::OrgAdmin))
+        .filter(users::active)
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(Some(OrgFacts { kind, active, active_admins }))
+}
+
+/// Whether the user has a confirmed second factor.
+pub async fn has_second_factor(conn: &mut Conn, id: UserId) -> ApiResult<bool> {
+    Ok(second_factors::table
+        .find(id)
+        .filter(second_factors::confirmed_at.is_not_null())
+        .count()
+        .get_result::<i64>(conn)
+        .await?
+        == 1)
+}
+
+/// Takes the user's password away (a reset by link): nobody can log in with it, every session
+/// ends. The second factor stays.
+pub async fn clear_password(conn: &mut Conn, id: UserId) -> ApiResult<()> {
+    set_password(conn, id, "").await
+}
+
+/// A stored enrolment link.
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = enrolments)]
+pub struct EnrolmentRow {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub purpose: EnrolmentPurpose,
+    pub created_by: Option<Uuid>,
+    pub approval_id: Option<Uuid>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Stores a new link for `user` under `key`, ending any unused earlier one; returns when it
+/// expires.
+pub async fn insert_enrolment(
+    conn: &mut Conn,
+    user: UserId,
+    key: &[u8],
+    purpose: EnrolmentPurpose,
+    created_by: Option<UserId>,
+    approval: Option<Uuid>,
+) -> ApiResult<chrono::DateTime<chrono::Utc>> {
+    revoke_enrolments(conn, user).await?;
+    let expires_at = chrono::Utc::now() + chrono::Duration::hours(enrolment::VALID_HOURS);
+    diesel::insert_into(enrolments::table)
+        .values((
+            enrolments::id.eq(Uuid::now_v7()),
+            enrolments::user_id.eq(user),
+            enrolments::token_hash.eq(key),
+            enrolments::purpose.eq(purpose),
+            enrolments::created_by.eq(created_by.map(|u| u.0)),
+            enrolments::approval_id.eq(approval),
+            enrolments::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(expires_at)
+}
+
+/// Ends the user's unused links (a newer one, or the account's deactivation).
+pub async fn revoke_enrolments(conn: &mut Conn, user: UserId) -> ApiResult<()> {
+    diesel::update(
+        enrolments::table
+            .filter(enrolments::user_id.eq(user))
+            .filter(enrolments::redeemed_at.is_null())
+            .filter(enrolments::revoked_at.is_null()),
+    )
+    .set(enrolments::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Spends the usable link stored under `key` (unused, unrevoked, unexpired), once however many
+/// try at the same time; `None` when there is none.
+pub async fn redeem_enrolment(conn: &mut Conn, key: &[u8]) -> ApiResult<Option<EnrolmentRow>> {
+    Ok(diesel::update(
+        enrolments::table
+            .filter(enrolments::token_hash.eq(key))
+            .filter(enrolments::redeemed_at.is_null())
+            .filter(enrolments::revoked_at.is_null())
+            .filter(enrolments::expires_at.gt(diesel::dsl::now)),
+    )
+    .set(enrolments::redeemed_at.eq(diesel::dsl::now))
+    .returning(EnrolmentRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?)
 }

@@ -425,6 +425,7 @@ async fn only_platform_admins_read_every_alert_not_the_platform_members_or_keys(
         admin: admin.clone(),
         admin_email: String::new(),
         admin_id: me["user_id"].as_str().unwrap().to_string(),
+        deputy: None,
     };
     let (member, _) = app.member(&platform, "operator@platform.test").await;
     let (key, _) = app.api_key(&platform, &["alerts:read"]).await;

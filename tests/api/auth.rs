@@ -145,10 +145,12 @@ async fn a_password_reset_ends_the_access_tokens_of_the_user_at_once() {
     let bank = app.org("bank", "Bank A").await;
     let (member, id) = app.member(&bank, "teller@bank-a.test").await;
     app.get_as(&member, "/api/v1/me").await.ok(200);
-    // By the org_admin, over the API.
-    let body = json!({"new_password": "a brand new passphrase"});
-    app.post_as(&bank.admin, &format!("/api/v1/users/{id}/password"), &body).await.ok(204);
+    // By the org_admin, over the API: a new enrolment link; the old password stops at once.
+    let link = app.post_as(&bank.admin, &format!("/api/v1/users/{id}/enrolment"), &json!({})).await.ok(201);
     app.get_as(&member, "/api/v1/me").await.problem(401);
+    app.post("/api/v1/auth/login", &json!({"email": "teller@bank-a.test", "password": PASSWORD})).await.problem(401);
+    let body = json!({"token": link["token"], "password": "a brand new passphrase"});
+    app.post("/api/v1/auth/enrolment", &body).await.ok(200);
     // By the operator, from the command line.
     let again = app.login("teller@bank-a.test", "a brand new passphrase").await;
     app.get_as(&again, "/api/v1/me").await.ok(200);

@@ -210,14 +210,16 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
         .post_as(
             &admin,
             &format!("/api/v1/organizations/{platform}/users"),
-            &json!({"email": "second@platform.test", "name": "Second", "role": "org_admin", "password": PASSWORD}),
+            &json!({"email": "second@platform.test", "name": "Second", "role": "org_admin"}),
         )
         .await
         .ok(201);
+    app.enrol(second["enrolment"]["token"].as_str().unwrap()).await;
     let flagged = app.get_as(&admin, "/api/v1/audit?action=organization.create").await.ok(200);
     assert_eq!(flagged["items"][0]["object_id"], police["id"]);
     assert_eq!(flagged["items"][0]["details"]["four_eyes"], "sole_platform_admin");
     let admin2 = app.login("second@platform.test", PASSWORD).await;
+    *app.approver.lock().unwrap() = Some(admin2.clone());
 
     // From the second platform admin on, a public-sector organisation waits.
     let filed = app.post_as(&admin, "/api/v1/organizations", &police_body("Police Two")).await.ok(202);
@@ -288,10 +290,13 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
         .post_as(
             &admin,
             &format!("/api/v1/organizations/{platform}/users"),
-            &json!({"email": "third@platform.test", "name": "Third", "role": "member", "password": PASSWORD}),
+            &json!({"email": "third@platform.test", "name": "Third", "role": "member"}),
         )
         .await
         .ok(201);
+    // The filer made the member and saw its link: say they redeemed it themselves.
+    app.enrol(member["enrolment"]["token"].as_str().unwrap()).await;
+    app.login("third@platform.test", PASSWORD).await;
     let user_path = format!("/api/v1/users/{}", member["id"].as_str().unwrap());
     let etag = app.get_as(&admin, &user_path).await.header("etag").unwrap();
     let promote = json!({"role": "org_admin"});
@@ -300,7 +305,7 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
         .await
         .ok(202);
     assert_eq!(filed["action"], "user.platform_admin");
-    assert!(filed["change"].get("password_hash").is_none());
+    assert!(filed["change"].get("_secret").is_none(), "the part's hash stays inside");
     assert_eq!(app.get_as(&admin, &user_path).await.ok(200)["role"], "member");
     let mut conn = app.db.connect().await;
     crate::support::exec(
@@ -322,36 +327,45 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
     let approval_path = format!("/api/v1/approvals/{}", filed["id"].as_str().unwrap());
     let approved = app.post_as(&admin2, &format!("{approval_path}/approve"), &json!({})).await.ok(200);
     assert_eq!(app.get_as(&admin, &user_path).await.ok(200)["role"], "org_admin");
-    // The member the filer made (and knew the password of) is a platform admin with fresh
-    // credentials only the approver saw.
+    // The member the filer made (and knew the password of) is a platform admin with no
+    // password: its new enrolment token is split between filer and approver, each part shown once.
     app.post("/api/v1/auth/login", &json!({"email": "third@platform.test", "password": PASSWORD})).await.problem(401);
-    let fresh = approved["initial_password"].as_str().expect("the one-time password, to the approver");
-    let first =
-        app.post("/api/v1/auth/login", &json!({"email": "third@platform.test", "password": fresh})).await.ok(200);
-    assert_eq!(first["password_change_required"], true);
-    assert!(app.get_as(&admin2, &approval_path).await.ok(200).get("initial_password").is_none(), "shown once");
-    // A new platform admin created outright waits the same way, with its password never shown.
+    let (one, two) = (filed["enrolment_token_part_1"].as_str().unwrap(), approved["enrolment_token_part_2"].as_str().unwrap());
+    for part in [one, two] {
+        app.post("/api/v1/auth/enrolment", &json!({"token": part, "password": PASSWORD})).await.problem(422);
+    }
+    let seen = app.get_as(&admin2, &approval_path).await.ok(200);
+    assert!(seen.get("enrolment_token_part_1").is_none() && seen.get("enrolment_token_part_2").is_none(), "shown once");
+    app.enrol(&format!("{one}{two}")).await;
+    app.login("third@platform.test", PASSWORD).await;
+    // A new platform admin created outright waits the same way, with no password at all.
     let filed = app
         .post_as(
             &admin2,
             &format!("/api/v1/organizations/{platform}/users"),
-            &json!({"email": "fourth@platform.test", "name": "Fourth", "role": "org_admin", "password": PASSWORD}),
+            &json!({"email": "fourth@platform.test", "name": "Fourth", "role": "org_admin"}),
         )
         .await
         .ok(202);
-    assert!(filed["change"].get("password_hash").is_none() && !filed.to_string().contains(PASSWORD));
     let approved = app
         .post_as(&admin, &format!("/api/v1/approvals/{}/approve", filed["id"].as_str().unwrap()), &json!({}))
         .await
         .ok(200);
-    app.post("/api/v1/auth/login", &json!({"email": "fourth@platform.test", "password": PASSWORD})).await.problem(401);
-    app.login("fourth@platform.test", approved["initial_password"].as_str().unwrap()).await;
+    app.post("/api/v1/auth/login", &json!({"email": "fourth@platform.test", "password": ""})).await.problem(401);
+    let token = format!(
+        "{}{}",
+        filed["enrolment_token_part_1"].as_str().unwrap(),
+        approved["enrolment_token_part_2"].as_str().unwrap()
+    );
+    app.enrol(&token).await;
+    app.login("fourth@platform.test", PASSWORD).await;
 
     // One platform admin cannot take over another's account through the API: no reset of a
     // platform admin's password or second factor, and a reactivation waits like a promotion.
     let second_id = second["id"].as_str().unwrap();
     let reset = json!({"new_password": "taken over by the first admin"});
     app.post_as(&admin, &format!("/api/v1/users/{second_id}/password"), &reset).await.problem(403);
+    app.post_as(&admin, &format!("/api/v1/users/{second_id}/enrolment"), &json!({})).await.problem(403);
     app.call(Method::DELETE, &format!("/api/v1/users/{second_id}/second-factor"), &admin, None).await.problem(403);
 
     // Deactivating the other platform admins does not bring back acting alone.
@@ -466,7 +480,7 @@ async fn only_accredited_officers_issue_and_validate_and_the_addressee_sees_who(
     let (detective, detective_id) = app.member(&police, "detective@police.test").await;
     let p = app.post_as(&detective, "/api/v1/requests", &order).await.problem(403);
     assert!(p["detail"].as_str().unwrap().contains("not authorised to issue"), "{p}");
-    app.accredit(&police.admin, &detective_id, &[]).await;
+    app.accredit(&police, &detective_id, &[]).await;
     app.post_as(&detective, "/api/v1/requests", &order).await.problem(403);
     // A member cannot accredit themselves; a bank has no officers.
     let path = format!("/api/v1/users/{detective_id}");
@@ -500,7 +514,7 @@ async fn only_accredited_officers_issue_and_validate_and_the_addressee_sees_who(
     let (key, _) = app.api_key(&police, &["requests:read", "requests:write"]).await;
     app.post_as(&key, "/api/v1/requests", &order).await.problem(403);
     // Accredited and authorised: issued, the officer on it.
-    app.accredit(&police.admin, &detective_id, &["issue_data_requests"]).await;
+    app.accredit(&police, &detective_id, &["issue_data_requests"]).await;
     // An accredited officer's name (which signed orders carry) is not theirs to change.
     let etag = app.get_as(&detective, &path).await.header("etag").unwrap();
     let rename = json!({"name": "Chief Prosecutor"});
@@ -516,7 +530,7 @@ async fn only_accredited_officers_issue_and_validate_and_the_addressee_sees_who(
     let decision = json!({"decision": "approve"});
     let p = app.post_as(&clerk, &validate, &decision).await.problem(403);
     assert!(p["detail"].as_str().unwrap().contains("not authorised to validate"), "{p}");
-    app.accredit(&prosecutor.admin, &clerk_id, &["validate_data_requests"]).await;
+    app.accredit(&prosecutor, &clerk_id, &["validate_data_requests"]).await;
     app.post_as(&clerk, &validate, &decision).await.ok(200);
     // The addressee sees both officers, on the request and in the signed order.
     let seen = app.get_as(&isp.admin, &format!("/api/v1/requests/{}", issued["id"].as_str().unwrap())).await.ok(200);

@@ -11,7 +11,7 @@ async fn org_admin_of_bank_a_cannot_touch_users_or_keys_of_bank_b() {
     let b = app.org("bank", "Bank B").await;
     let (_, b_member) = app.member(&b, "teller@bank-b.test").await;
     let (_, b_key) = app.api_key(&b, &["alerts:write"]).await;
-    let new_user = json!({"email": "x@bank-a.test", "name": "X", "role": "member", "password": PASSWORD});
+    let new_user = json!({"email": "x@bank-a.test", "name": "X", "role": "member"});
     app.post_as(&a.admin, &format!("/api/v1/organizations/{}/users", b.id), &new_user).await.problem(404);
     app.get_as(&a.admin, &format!("/api/v1/organizations/{}/users", b.id)).await.problem(404);
     app.get_as(&a.admin, &format!("/api/v1/users/{b_member}")).await.problem(404);
@@ -19,6 +19,7 @@ async fn org_admin_of_bank_a_cannot_touch_users_or_keys_of_bank_b() {
     app.post_as(&a.admin, &format!("/api/v1/users/{b_member}/password"), &json!({"new_password": "taken over by a"}))
         .await
         .problem(404);
+    app.post_as(&a.admin, &format!("/api/v1/users/{b_member}/enrolment"), &json!({})).await.problem(404);
     app.delete_as(&a.admin, &format!("/api/v1/api-keys/{b_key}")).await.problem(404);
     let keys = app.get_as(&a.admin, "/api/v1/api-keys").await.ok(200);
     assert!(keys["items"].as_array().unwrap().is_empty());
@@ -73,8 +74,18 @@ async fn changing_your_own_password_needs_the_current_one() {
     assert_eq!(res.status, 204);
     app.post("/api/v1/auth/login", &json!({"email": "ana@bank-a.test", "password": PASSWORD})).await.problem(401);
     app.login("ana@bank-a.test", "a brand new passphrase").await;
-    // The org admin resets it without the current one.
-    let res = app.post_as(&bank.admin, &path, &json!({"new_password": "reset by the admin!"})).await;
-    assert_eq!(res.status, 204);
-    app.login("ana@bank-a.test", "reset by the admin!").await;
+    // Nobody sets another's password: the org_admin sends a new enrolment link instead, which
+    // works once, and an older link stops when a newer one is made.
+    let p = app.post_as(&bank.admin, &path, &json!({"new_password": "reset by the admin!"})).await.problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("/enrolment"), "{p}");
+    let first = app.post_as(&bank.admin, &format!("/api/v1/users/{id}/enrolment"), &json!({})).await.ok(201);
+    let second = app.post_as(&bank.admin, &format!("/api/v1/users/{id}/enrolment"), &json!({})).await.ok(201);
+    let redeem = |token: &serde_json::Value| json!({"token": token, "password": "chosen by ana herself"});
+    let p = app.post("/api/v1/auth/enrolment", &redeem(&first["token"])).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "token");
+    app.post("/api/v1/auth/enrolment", &redeem(&second["token"])).await.ok(200);
+    app.post("/api/v1/auth/enrolment", &redeem(&second["token"])).await.problem(422);
+    app.login("ana@bank-a.test", "chosen by ana herself").await;
+    // Not one's own (the current password does that).
+    app.post_as(&bank.admin, &format!("/api/v1/users/{}/enrolment", bank.admin_id), &json!({})).await.problem(403);
 }

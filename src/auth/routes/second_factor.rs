@@ -129,9 +129,19 @@ async fn verify_code(
     Ok(store::take_step(conn, user, step as i64, confirming).await?.then_some("totp"))
 }
 
+/// The session of the caller's access token.
+fn session_of(act: &Grant) -> Option<Uuid> {
+    match act.credential {
+        Credential::User { sid, .. } => sid,
+        Credential::ApiKey { .. } => None,
+    }
+}
+
 /// Starts enrolling your second factor: a new TOTP secret, active once confirmed with a code
-/// (`POST /me/second-factor/confirm`). 409 while one is enrolled: an administrator of your
-/// organisation resets it (`DELETE /users/{id}/second-factor`).
+/// (`POST /me/second-factor/confirm`) in the same session. 409 while one is enrolled (an
+/// administrator of your organisation resets it, `DELETE /users/{id}/second-factor`), and while
+/// an enrolment started in another session that is still open is pending (log out there, or
+/// confirm it there).
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -145,10 +155,25 @@ pub async fn enrol_second_factor(state: web::Data<AppState>, principal: Principa
     let email = users::store::get(&mut conn, user).await?.map(|u| u.email.as_str().to_string()).unwrap_or_default();
     let secret = totp::new_secret();
     let sealed = state.secrets.seal(user.0.as_bytes(), &secret);
-    if !store::start_factor(&mut conn, user.0, &sealed).await? {
-        return Err(ApiError::Conflict(
-            "a second factor is enrolled already; an administrator of your organisation can reset it".into(),
-        ));
+    if !store::start_factor(&mut conn, user.0, &sealed, session_of(&act)).await? {
+        let confirmed = store::factor(&mut conn, user.0).await?.is_some_and(|f| f.confirmed_at.is_some());
+        if confirmed {
+            return Err(ApiError::Conflict(
+                "a second factor is enrolled already; an administrator of your organisation can reset it".into(),
+            ));
+        }
+        return Err(act
+            .refuse_with(
+                &state,
+                "user",
+                user,
+                ApiError::Conflict(
+                    "an enrolment started in another session of yours is pending: confirm it there, or end that \
+                     session (log out) and start again"
+                        .into(),
+                ),
+            )
+            .await);
     }
     act.on("user", user).write(&conn).await?;
     Ok(HttpResponse::Created().json(Enrolment {
@@ -179,11 +204,13 @@ pub async fn confirm_second_factor(
     check_length(&body.code)?;
     // Sessions opened with the password alone end (one could be an intruder's); this one,
     // which just proved the factor, goes on. One transaction: active with its recovery codes.
-    let current = match act.credential {
-        Credential::User { sid, .. } => sid,
-        Credential::ApiKey { .. } => None,
-    };
+    let current = session_of(&act);
     let mut conn = state.pool.get().await?;
+    let pending = store::factor(&mut conn, user.0).await?.filter(|f| f.confirmed_at.is_none());
+    if pending.is_some_and(|f| f.session_id != current) {
+        let why = "this enrolment was started in another session: confirm it there";
+        return Err(act.refuse_with(&state, "user", user, ApiError::Conflict(why.into())).await);
+    }
     let confirmed = conn
         .transaction(async |c| {
             if accept_code(&state, c, user.0, &body.code, true).await?.is_none() {

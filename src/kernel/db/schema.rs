@@ -215,6 +215,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    enrolments (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        purpose -> Text,
+        created_by -> Nullable<Uuid>,
+        approval_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        redeemed_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     fraud_alert_outcomes (id) {
         id -> Uuid,
         alert_id -> Uuid,
@@ -457,6 +472,7 @@ diesel::table! {
         created_at -> Timestamptz,
         code_tries -> Int4,
         code_tries_since -> Nullable<Timestamptz>,
+        session_id -> Nullable<Uuid>,
     }
 }
 
@@ -619,6 +635,7 @@ diesel::joinable!(data_request_history -> data_requests (request_id));
 diesel::joinable!(data_request_messages -> data_requests (request_id));
 diesel::joinable!(data_request_messages -> organizations (recipient_org_id));
 diesel::joinable!(data_request_responses -> data_requests (request_id));
+diesel::joinable!(enrolments -> approvals (approval_id));
 diesel::joinable!(fraud_alert_outcomes -> fraud_alerts (alert_id));
 diesel::joinable!(fraud_alerts -> reports (report_id));
 diesel::joinable!(legal_holds -> organizations (organization_id));
@@ -664,6 +681,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_request_messages,
     data_request_responses,
     data_requests,
+    enrolments,
     fraud_alert_outcomes,
     fraud_alerts,
     idempotency_keys,

@@ -268,6 +268,9 @@ pub struct Org {
     pub admin: String,
     pub admin_email: String,
     pub admin_id: String,
+    /// Public-sector organisations: a second org_admin, with a second factor, who accredits
+    /// officers (nobody accredits themselves; one org_admin alone accredits no one).
+    pub deputy: Option<String>,
 }
 
 /// The real server on a free port, over its own database.
@@ -276,6 +279,9 @@ pub struct TestApp {
     pub client: awc::Client,
     handle: ServerHandle,
     admin: std::sync::Mutex<Option<String>>,
+    /// A second platform admin's `Authorization`, once a test made one: `org` helpers have it
+    /// approve what four eyes file.
+    pub approver: std::sync::Mutex<Option<String>>,
     /// The server's state, for tests that run a background job's round themselves.
     pub state: actix_web::web::Data<cyberbridge::kernel::AppState>,
     // Dropped last: the server goes first.
@@ -326,7 +332,15 @@ impl TestApp {
         let handle = server.handle();
         actix_rt::spawn(server);
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
-        TestApp { base: format!("http://{}", addrs[0]), client, handle, admin: Default::default(), state, db }
+        TestApp {
+            base: format!("http://{}", addrs[0]),
+            client,
+            handle,
+            admin: Default::default(),
+            approver: Default::default(),
+            state,
+            db,
+        }
     }
 
     /// The `n` a query of the test's database answers (`SELECT count(*) AS n ...`).
@@ -366,38 +380,79 @@ impl TestApp {
         .await
     }
 
-    /// Registers an organisation from a full body, with an org_admin, logged in.
-    pub async fn org_with(&self, body: Value) -> Org {
-        let admin = self.admin().await;
-        let org = self.call(Method::POST, "/api/v1/organizations", &admin, Some(&body)).await.ok(201);
-        let id = org["id"].as_str().unwrap().to_string();
-        let name = org["name"].as_str().unwrap().to_string();
-        let slug: String = name.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        let admin_email = format!("admin@{slug}.test");
-        let user = self
-            .call(
-                Method::POST,
-                &format!("/api/v1/organizations/{id}/users"),
-                &admin,
-                Some(&serde_json::json!({"email": admin_email, "name": "Org Admin", "role": "org_admin", "password": PASSWORD})),
-            )
-            .await
-            .ok(201);
-        let admin_id = user["id"].as_str().unwrap().to_string();
-        // The org_admin of a public-sector organisation is an accredited officer who may issue
-        // and validate data requests (tests of the authorisation itself take it away).
-        let kind = body["kind"].as_str().unwrap_or_default();
-        let token = self.login(&admin_email, PASSWORD).await;
-        // (Not while a second factor must be enrolled first: such tests accredit themselves.)
-        let public_sector = ["law_enforcement", "prosecution", "court", "fiu"].contains(&kind);
-        if public_sector && self.get_as(&token, &format!("/api/v1/users/{admin_id}")).await.status == 200 {
-            self.accredit(&token, &admin_id, &["issue_data_requests", "validate_data_requests"]).await;
-        }
-        Org { id, admin: token, admin_email, admin_id }
+    /// Redeems an enrolment token with `PASSWORD`: the answer (`user_id`, `email`, ...).
+    pub async fn enrol(&self, token: &str) -> Value {
+        self.post("/api/v1/auth/enrolment", &serde_json::json!({"token": token, "password": PASSWORD})).await.ok(200)
     }
 
-    /// Records the user `id` as an officer with `authorisations`, as `auth` (an administrator).
-    pub async fn accredit(&self, auth: &str, id: &str, authorisations: &[&str]) {
+    /// Approves a filed change as the second platform admin (`approver`): the approval's answer.
+    pub async fn approve(&self, filed: &Value) -> Value {
+        let approver = self.approver.lock().unwrap().clone().expect("a second platform admin (app.approver)");
+        let path = format!("/api/v1/approvals/{}/approve", filed["id"].as_str().expect("approval id"));
+        self.post_as(&approver, &path, &serde_json::json!({})).await.ok(200)
+    }
+
+    /// The answer of a call that makes an account, once made: (user id, whole enrolment token),
+    /// approving it first when it was filed for a second platform admin.
+    pub async fn account_of(&self, res: TestResponse) -> (String, String) {
+        if res.status == 202 {
+            let filed = res.json();
+            let approved = self.approve(&filed).await;
+            let token = format!(
+                "{}{}",
+                filed["enrolment_token_part_1"].as_str().expect("part 1 to the filer"),
+                approved["enrolment_token_part_2"].as_str().expect("part 2 to the approver")
+            );
+            (approved["result_id"].as_str().unwrap().to_string(), token)
+        } else {
+            let made = res.ok(201);
+            let made = if made.get("first_admin").is_some() { made["first_admin"].clone() } else { made };
+            (made["id"].as_str().unwrap().to_string(), made["enrolment"]["token"].as_str().unwrap().to_string())
+        }
+    }
+
+    /// Registers an organisation from a full body, with its first org_admin (enrolled with
+    /// `PASSWORD`), logged in. Public-sector organisations also get a second org_admin with a
+    /// second factor (`deputy`), who accredits the first as an officer who may issue and
+    /// validate data requests (tests of the authorisation itself take it away).
+    pub async fn org_with(&self, mut body: Value) -> Org {
+        let admin = self.admin().await;
+        let name = body["name"].as_str().unwrap().to_string();
+        let slug: String = name.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let admin_email = format!("admin@{slug}.test");
+        body["first_admin"] = serde_json::json!({"email": admin_email, "name": "Org Admin"});
+        body["document_reference"] = serde_json::json!(format!("Letter of {name}, 1/2026"));
+        let res = self.call(Method::POST, "/api/v1/organizations", &admin, Some(&body)).await;
+        let (_, token) = self.account_of(res).await;
+        let enrolled = self.enrol(&token).await;
+        let admin_id = enrolled["user_id"].as_str().unwrap().to_string();
+        let id = enrolled["organization_id"].as_str().unwrap().to_string();
+        let token = self.login(&admin_email, PASSWORD).await;
+        let mut org = Org { id, admin: token, admin_email, admin_id, deputy: None };
+        let kind = body["kind"].as_str().unwrap_or_default();
+        let public_sector = ["law_enforcement", "prosecution", "court", "fiu"].contains(&kind);
+        // (Not while a second factor must be enrolled first: such tests accredit themselves.)
+        if public_sector && self.get_as(&org.admin, &format!("/api/v1/users/{}", org.admin_id)).await.status == 200 {
+            let deputy_email = format!("deputy@{slug}.test");
+            let (deputy, _) = self.user(&org, &deputy_email, "org_admin").await;
+            let code = |secret: &str| {
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+                cyberbridge::access::totp::code_at(secret, now).unwrap()
+            };
+            let e = self.post_as(&deputy, "/api/v1/me/second-factor", &serde_json::json!({})).await.ok(201);
+            let code = code(e["secret"].as_str().unwrap());
+            self.post_as(&deputy, "/api/v1/me/second-factor/confirm", &serde_json::json!({"code": code})).await.ok(200);
+            org.deputy = Some(deputy);
+            let admin_id = org.admin_id.clone();
+            self.accredit(&org, &admin_id, &["issue_data_requests", "validate_data_requests"]).await;
+        }
+        org
+    }
+
+    /// Records the user `id` as an officer with `authorisations`, as the organisation's deputy
+    /// org_admin (who has a second factor).
+    pub async fn accredit(&self, org: &Org, id: &str, authorisations: &[&str]) {
+        let auth = org.deputy.as_deref().expect("a public-sector organisation's deputy org_admin");
         let path = format!("/api/v1/users/{id}");
         let etag = self.get_as(auth, &path).await.header("etag").expect("ETag");
         let body = serde_json::json!({
@@ -407,18 +462,25 @@ impl TestApp {
         self.send(Method::PATCH, &path, &[("Authorization", auth), ("If-Match", &etag)], Some(&body)).await.ok(200);
     }
 
-    /// Creates a member of `org`, logged in: (Authorization header value, user id).
+    /// Creates a member of `org`, enrolled and logged in: (Authorization header value, user id).
     pub async fn member(&self, org: &Org, email: &str) -> (String, String) {
-        let user = self
+        self.user(org, email, "member").await
+    }
+
+    /// Creates a user of `org` with `role` (as its org_admin), enrolled with `PASSWORD` and
+    /// logged in: (Authorization header value, user id).
+    pub async fn user(&self, org: &Org, email: &str, role: &str) -> (String, String) {
+        let res = self
             .call(
                 Method::POST,
                 &format!("/api/v1/organizations/{}/users", org.id),
                 &org.admin,
-                Some(&serde_json::json!({"email": email, "name": "Member", "role": "member", "password": PASSWORD})),
+                Some(&serde_json::json!({"email": email, "name": "Member", "role": role})),
             )
-            .await
-            .ok(201);
-        (self.login(email, PASSWORD).await, user["id"].as_str().unwrap().to_string())
+            .await;
+        let (id, token) = self.account_of(res).await;
+        self.enrol(&token).await;
+        (self.login(email, PASSWORD).await, id)
     }
 
     /// Creates an API key of `org`: (Authorization header value, key id).
