@@ -201,10 +201,12 @@ impl Action {
             DecideApproval => Alone::Refused,
             ListApprovals => Alone::Allowed("seeing what waits for a second platform admin"),
             ReadOrganizations | ListUsers | ReadUser => READS,
-            CreateApiKey | ListApiKeys | RevokeApiKey => OWN_ORG,
-            CreateWatchlist | ListWatchlists | ReadWatchlist | UpdateWatchlist | DeleteWatchlist => OWN_ORG,
-            ReadEvents | CreateWebhook | ListWebhooks | UpdateWebhook | DeleteWebhook | ListWebhookDeliveries
-            | TestWebhook => OWN_ORG,
+            // What belongs to an organisation itself: the platform's own is allowed, another's is
+            // not even visible.
+            CreateApiKey | ListApiKeys | CreateWatchlist | ListWatchlists | ReadEvents | CreateWebhook
+            | ListWebhooks => OWN_ORG,
+            RevokeApiKey | ReadWatchlist | UpdateWatchlist | DeleteWatchlist | UpdateWebhook | DeleteWebhook
+            | ListWebhookDeliveries | TestWebhook => Alone::Refused,
             QueryReports | ReadReport | ExportReports | LookupIndicators | CorrelateIndicator | TaxiiRead => READS,
             ReadCapabilities | ListAlerts | ReadAlert | ReadTrace | ListMuleAccounts | ListLegalHolds => READS,
             ReadRequestStatistics | ReadProceedsStatistics | ReadConsultationStatistics => READS,

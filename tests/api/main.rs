@@ -14,6 +14,7 @@ mod foundation;
 mod identities;
 mod indicators;
 mod organizations;
+mod powers;
 mod privacy;
 mod replicas;
 mod reports;

@@ -191,7 +191,7 @@ pub async fn enrol_second_factor(state: web::Data<AppState>, principal: Principa
     tag = "auth",
     request_body = CodeBody,
     security(("bearer" = [])),
-    responses((status = 200, description = "active; the recovery codes", body = RecoveryCodes), Common, JsonBody)
+    responses((status = 200, description = "active; the recovery codes", body = RecoveryCodes), Common, JsonBody, Conflict)
 )]
 #[post("/me/second-factor/confirm")]
 pub async fn confirm_second_factor(
