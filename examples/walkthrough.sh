@@ -13,6 +13,7 @@ curl() { command curl --fail-with-body --no-progress-meter "$@"; }
 etag() { command curl -s -D - -o /dev/null "$@" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r'; }
 totp() { python3 -c 'import base64,hmac,struct,sys,time; k=base64.b32decode(sys.argv[1]+"="*(-len(sys.argv[1])%8)); h=hmac.new(k,struct.pack(">Q",(int(time.time())+int(sys.argv[2]))//30),"sha1").digest(); o=h[-1]&15; print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$1" "$2"; }
 login() { curl -s $B/auth/login -H 'content-type: application/json' -d "{\"email\": \"$1\", \"password\": \"$2\"}" | jq -r .access_token; }
+enrol() { curl -s $B/auth/enrolment -H 'content-type: application/json' -d "{\"token\": \"$1\", \"password\": \"$PASSWORD\"}"; }
 work=$(mktemp -d)
 cd "$work"
 trap 'echo "walkthrough stopped at line $LINENO" >&2' ERR
@@ -35,38 +36,33 @@ TOKENS=$(curl -s $B/auth/refresh -H 'content-type: application/json' -d "{\"refr
 ADMIN=$(echo "$TOKENS" | jq -r .access_token)
 
 echo "== Organisations (platform admin)"
-BANK_A_ORG=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
+BANK_A=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
   "name": "Bank A", "kind": "bank", "country": "XK",
   "contact": {"name": "Fraud desk", "email": "fraud@bank-a.example", "phone": "+38344123456"},
-  "bank_identifiers": [{"bic": "BANKXKPR", "country": "XK", "bank_code": "12"}]}' | jq -r .id)
-BANK_B_ORG=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
-  "name": "Bank B", "kind": "bank", "country": "XK",
-  "contact": {"name": "Fraud desk", "email": "fraud@bank-b.example", "phone": "+38344123457"},
-  "bank_identifiers": [{"bic": "BNKBXKPR", "country": "XK", "bank_code": "15"}]}' | jq -r .id)
-BANK_C_ORG=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
-  "name": "Bank C", "kind": "bank", "country": "DE",
-  "contact": {"name": "Fraud desk", "email": "fraud@bank-c.example", "phone": "+4930123456"},
-  "bank_identifiers": [{"bic": "COBADEFF", "country": "DE", "bank_code": "37040044"}]}' | jq -r .id)
-org() { curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d "{
-  \"name\": \"$1\", \"kind\": \"$2\", \"country\": \"XK\",
-  \"contact\": {\"name\": \"Duty desk\", \"email\": \"desk@$3\", \"phone\": \"+38344100200\"}}" | jq -r .id; }
-POLICE_ORG=$(org "Cybercrime Unit" law_enforcement police.example)
-PROSECUTION_ORG=$(org "Basic Prosecution Office" prosecution prosecution.example)
-ISP=$(org "ISP One" isp isp.example)
-REGULATOR_ORG=$(org "Central Bank Supervision" regulator regulator.example)
+  "bank_identifiers": [{"bic": "BANKXKPR", "country": "XK", "bank_code": "12"}],
+  "first_admin": {"email": "ana@bank-a.example", "name": "Ana"}, "document_reference": "Bank A letter 2026/114"}')
+# 201 {"id": "...", "name": "Bank A", ..., "first_admin": {"id": "...", "email": "ana@bank-a.example", "role": "org_admin", ...,
+#   "enrolment": {"token": "...", "expires_at": "<in 72 hours>"}}}   shown once: hand the token to Ana
+BANK_A_ORG=$(echo "$BANK_A" | jq -r .id)
+# Ana sets her own password with it (nobody else ever knows it); the link is spent.
+curl -s $B/auth/enrolment -H 'content-type: application/json' \
+  -d "{\"token\": \"$(echo "$BANK_A" | jq -r .first_admin.enrolment.token)\", \"password\": \"$PASSWORD\"}"
+# 200 {"user_id": "...", "email": "ana@bank-a.example", "organization_id": "...", "second_factor_enrollment_required": false}
+# org NAME KIND DOMAIN FIRST_ADMIN [BANK_IDENTIFIERS]: the same for each organisation; prints its id.
+org() { local made; made=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d "{
+  \"name\": \"$1\", \"kind\": \"$2\", \"country\": \"${6:-XK}\",
+  \"contact\": {\"name\": \"Duty desk\", \"email\": \"desk@$3\", \"phone\": \"+38344100200\"}, \"bank_identifiers\": ${5:-[]},
+  \"first_admin\": {\"email\": \"$4\", \"name\": \"Org admin\"}, \"document_reference\": \"Letter of $1\"}")
+  enrol "$(echo "$made" | jq -r .first_admin.enrolment.token)" >/dev/null; echo "$made" | jq -r .id; }
+BANK_B_ORG=$(org "Bank B" bank bank-b.example admin@bank-b.example '[{"bic": "BNKBXKPR", "country": "XK", "bank_code": "15"}]')
+BANK_C_ORG=$(org "Bank C" bank bank-c.example admin@bank-c.example '[{"bic": "COBADEFF", "country": "DE", "bank_code": "37040044"}]' DE)
+POLICE_ORG=$(org "Cybercrime Unit" law_enforcement police.example officer@police.example)
+PROSECUTION_ORG=$(org "Basic Prosecution Office" prosecution prosecution.example prosecutor@prosecution.example)
+ISP=$(org "ISP One" isp isp.example legal@isp.example)
+REGULATOR_ORG=$(org "Central Bank Supervision" regulator regulator.example supervisor@regulator.example)
 curl -s "$B/organizations?kind=bank" -H "authorization: Bearer $ADMIN"
 
-echo "== Users (platform admin, then org_admins)"
-curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
-  -d "{\"email\": \"ana@bank-a.example\", \"name\": \"Ana\", \"role\": \"org_admin\", \"password\": \"$PASSWORD\"}"
-admin_of() { curl -s $B/organizations/$1/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
-  -d "{\"email\": \"$2\", \"name\": \"Org admin\", \"role\": \"org_admin\", \"password\": \"$PASSWORD\"}" >/dev/null; }
-admin_of $BANK_B_ORG admin@bank-b.example
-admin_of $BANK_C_ORG admin@bank-c.example
-admin_of $POLICE_ORG officer@police.example
-admin_of $PROSECUTION_ORG prosecutor@prosecution.example
-admin_of $ISP legal@isp.example
-admin_of $REGULATOR_ORG supervisor@regulator.example
+echo "== Users (org_admins)"
 BANK_A=$(login ana@bank-a.example "$PASSWORD")
 BANK_B=$(login admin@bank-b.example "$PASSWORD")
 BANK_C=$(login admin@bank-c.example "$PASSWORD")
@@ -74,24 +70,40 @@ POLICE=$(login officer@police.example "$PASSWORD")
 PROSECUTOR=$(login prosecutor@prosecution.example "$PASSWORD")
 ISP_ADMIN=$(login legal@isp.example "$PASSWORD")
 REGULATOR=$(login supervisor@regulator.example "$PASSWORD")
-# Accredited officers: the org_admin of a public-sector organisation records each officer's identity and
-# what they may do (here each accredits themselves); only they issue and validate data requests, and
-# the addressee sees who did.
-POLICE_ID=$(curl -s $B/me -H "authorization: Bearer $POLICE" | jq -r .user_id)
-curl -s -X PATCH $B/users/$POLICE_ID -H "authorization: Bearer $POLICE" -H "If-Match: $(etag $B/users/$POLICE_ID -H "authorization: Bearer $POLICE")" \
-  -H 'content-type: application/json' -d '{"officer": {"function": "Detective inspector, cybercrime unit", "registration_number": "KP-4471"}, "authorisations": ["issue_data_requests"]}'
-PROSECUTOR_ID=$(curl -s $B/me -H "authorization: Bearer $PROSECUTOR" | jq -r .user_id)
-curl -s -X PATCH $B/users/$PROSECUTOR_ID -H "authorization: Bearer $PROSECUTOR" -H "If-Match: $(etag $B/users/$PROSECUTOR_ID -H "authorization: Bearer $PROSECUTOR")" \
-  -H 'content-type: application/json' -d '{"officer": {"function": "Public prosecutor", "registration_number": "PP-0193"}, "authorisations": ["validate_data_requests"]}'
-# Bank A's org_admin adds a member, then changes its role: PATCH needs the ETag read (If-Match).
-USER=$(curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
-  -d "{\"email\": \"teller@bank-a.example\", \"name\": \"Teller\", \"role\": \"member\", \"password\": \"$PASSWORD\"}" | jq -r .id)
+# Bank A's org_admin adds a member (no password: the answer holds its enrolment link, shown once),
+# then changes its role: PATCH needs the ETag read (If-Match).
+TELLER_ACCOUNT=$(curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
+  -d '{"email": "teller@bank-a.example", "name": "Teller", "role": "member"}')
+# 201 {"id": "...", "email": "teller@bank-a.example", "role": "member", ..., "enrolment": {"token": "...", "expires_at": "..."}}
+USER=$(echo "$TELLER_ACCOUNT" | jq -r .id)
+enrol "$(echo "$TELLER_ACCOUNT" | jq -r .enrolment.token)"   # the teller sets their password
 curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $BANK_A"
 ETAG=$(etag $B/users/$USER -H "authorization: Bearer $BANK_A")
 curl -s -X PATCH $B/users/$USER -H "authorization: Bearer $BANK_A" -H "If-Match: $ETAG" -H 'content-type: application/json' -d '{"role": "org_admin"}'
 TELLER=$(login teller@bank-a.example "$PASSWORD")
 curl -s $B/users/$USER/password -H "authorization: Bearer $TELLER" -H 'content-type: application/json' \
   -d "{\"current_password\": \"$PASSWORD\", \"new_password\": \"a new passphrase of words\"}"
+# A forgotten password: the org_admin sends a new link (the old password stops at once, sessions end).
+RESET=$(curl -s -X POST $B/users/$USER/enrolment -H "authorization: Bearer $BANK_A" | jq -r .token)
+curl -s $B/auth/enrolment -H 'content-type: application/json' -d "{\"token\": \"$RESET\", \"password\": \"a new passphrase of words\"}"
+# Accredited officers: another org_admin of the officer's organisation, who has a second factor,
+# records each officer's identity and what they may do (nobody accredits themselves; an organisation
+# with one org_admin accredits no one); only they issue and validate data requests, and the
+# addressee sees who did. deputy ORG ORG_ADMIN EMAIL: a second org_admin with a second factor.
+deputy() { local link; link=$(curl -s $B/organizations/$1/users -H "authorization: Bearer $2" -H 'content-type: application/json' \
+  -d "{\"email\": \"$3\", \"name\": \"Deputy\", \"role\": \"org_admin\"}" | jq -r .enrolment.token)
+  enrol "$link" >/dev/null; local token secret; token=$(login "$3" "$PASSWORD")
+  secret=$(curl -s -X POST $B/me/second-factor -H "authorization: Bearer $token" | jq -r .secret)
+  curl -s $B/me/second-factor/confirm -H "authorization: Bearer $token" -H 'content-type: application/json' -d "{\"code\": \"$(totp "$secret" 0)\"}" >/dev/null
+  echo "$token"; }
+CHIEF=$(deputy $POLICE_ORG "$POLICE" chief@police.example)
+POLICE_ID=$(curl -s $B/me -H "authorization: Bearer $POLICE" | jq -r .user_id)
+curl -s -X PATCH $B/users/$POLICE_ID -H "authorization: Bearer $CHIEF" -H "If-Match: $(etag $B/users/$POLICE_ID -H "authorization: Bearer $CHIEF")" \
+  -H 'content-type: application/json' -d '{"officer": {"function": "Detective inspector, cybercrime unit", "registration_number": "KP-4471"}, "authorisations": ["issue_data_requests"]}'
+CHIEF_PROSECUTOR=$(deputy $PROSECUTION_ORG "$PROSECUTOR" chief@prosecution.example)
+PROSECUTOR_ID=$(curl -s $B/me -H "authorization: Bearer $PROSECUTOR" | jq -r .user_id)
+curl -s -X PATCH $B/users/$PROSECUTOR_ID -H "authorization: Bearer $CHIEF_PROSECUTOR" -H "If-Match: $(etag $B/users/$PROSECUTOR_ID -H "authorization: Bearer $CHIEF_PROSECUTOR")" \
+  -H 'content-type: application/json' -d '{"officer": {"function": "Public prosecutor", "registration_number": "PP-0193"}, "authorisations": ["validate_data_requests"]}'
 # Second factor (TOTP, RFC 6238): enrol, confirm with a first code, and from then on a login takes two
 # steps. `totp SECRET OFFSET` stands in for the authenticator app (a few lines of Python).
 TELLER=$(login teller@bank-a.example "a new passphrase of words")
@@ -355,15 +367,24 @@ echo "== Four eyes (platform admins)"
 # A second platform admin: made alone while the platform has one (its audit row says so); from then on
 # every change that grants powers waits for the other one, for 72 hours.
 PLATFORM_ORG=$(curl -s $B/me -H "authorization: Bearer $ADMIN" | jq -r .organization_id)
-curl -s $B/organizations/$PLATFORM_ORG/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
-  -d "{\"email\": \"second@platform.example\", \"name\": \"Second operator\", \"role\": \"org_admin\", \"password\": \"$PASSWORD\"}"
+SECOND=$(curl -s $B/organizations/$PLATFORM_ORG/users -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d '{"email": "second@platform.example", "name": "Second operator", "role": "org_admin"}' | jq -r .enrolment.token)
+enrol "$SECOND"
 ADMIN2=$(login second@platform.example "$PASSWORD")
-APPROVAL=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
+# An organisation with its first org_admin, on its written request: filed; part 1 of the enrolment
+# token goes to the filer, part 2 to the approver, and only the two together enrol the FIU's admin.
+FILED=$(curl -s $B/organizations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' -d '{
   "name": "Financial Intelligence Unit", "kind": "fiu", "country": "XK",
-  "contact": {"name": "Duty desk", "email": "desk@fiu.example", "phone": "+38344100300"}}' | jq -r .id)
-# 202 {"id": "...", "action": "organization.create", "status": "pending", "expires_at": "<72 hours>", "change": {...}}
+  "contact": {"name": "Duty desk", "email": "desk@fiu.example", "phone": "+38344100300"},
+  "first_admin": {"email": "head@fiu.example", "name": "Head of analysis"}, "document_reference": "FIU letter 2026/3"}')
+# 202 {"id": "...", "action": "organization.create", "status": "pending", "expires_at": "<72 hours>", "change": {...},
+#   "enrolment_token_part_1": "..."}
+APPROVAL=$(echo "$FILED" | jq -r .id)
 curl -s $B/approvals -H "authorization: Bearer $ADMIN2"          # what waits for a second platform admin
-curl -s -X POST $B/approvals/$APPROVAL/approve -H "authorization: Bearer $ADMIN2"   # 200 {"status": "approved", "result_id": "<the FIU>"}; the asker gets 403
+APPROVED=$(curl -s -X POST $B/approvals/$APPROVAL/approve -H "authorization: Bearer $ADMIN2")   # the asker gets 403
+# 200 {"status": "approved", "result_id": "<the FIU>", "enrolment_token_part_2": "..."}
+enrol "$(echo "$FILED" | jq -r .enrolment_token_part_1)$(echo "$APPROVED" | jq -r .enrolment_token_part_2)"
+curl -s "$B/events?types=user.enrolled" -H "authorization: Bearer $ADMIN2"   # both platform admins are told
 
 echo "== Revocation, deactivation, logout (last: they end what the examples above use)"
 KEY_ID=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_B" | jq -r '.items[0].id')

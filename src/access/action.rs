@@ -205,13 +205,21 @@ impl Action {
             // not even visible.
             CreateApiKey | ListApiKeys | CreateWatchlist | ListWatchlists | ReadEvents | CreateWebhook
             | ListWebhooks => OWN_ORG,
-            RevokeApiKey | ReadWatchlist | UpdateWatchlist | DeleteWatchlist | UpdateWebhook | DeleteWebhook
-            | ListWebhookDeliveries | TestWebhook => Alone::Refused,
+            RevokeApiKey
+            | ReadWatchlist
+            | UpdateWatchlist
+            | DeleteWatchlist
+            | UpdateWebhook
+            | DeleteWebhook
+            | ListWebhookDeliveries
+            | TestWebhook => Alone::Refused,
             QueryReports | ReadReport | ExportReports | LookupIndicators | CorrelateIndicator | TaxiiRead => READS,
             ReadCapabilities | ListAlerts | ReadAlert | ReadTrace | ListMuleAccounts | ListLegalHolds => READS,
             ReadRequestStatistics | ReadProceedsStatistics | ReadConsultationStatistics => READS,
             ReadAudit | VerifyAudit | ReadAuditHead => READS,
-            RecordSighting => Alone::Allowed("an observation of the platform organisation's own, weighed as one organisation"),
+            RecordSighting => {
+                Alone::Allowed("an observation of the platform organisation's own, weighed as one organisation")
+            }
             ExportSubject => Alone::Allowed("the operator's answer to a data subject: audited, granting nothing"),
             // Case work belongs to the organisations concerned.
             CreateReport | UpdateReport | WithdrawIndicator | CorrectIndicator | UpdateCapabilities
@@ -334,7 +342,13 @@ impl Grant {
     }
 
     /// `error` (a 409, say): the caller may not do this to the object now. Recorded as refused.
-    pub async fn refuse_with(&self, state: &AppState, object_type: &'static str, id: impl ToString, error: ApiError) -> ApiError {
+    pub async fn refuse_with(
+        &self,
+        state: &AppState,
+        object_type: &'static str,
+        id: impl ToString,
+        error: ApiError,
+    ) -> ApiError {
         self.deny(state, object_type, id).await;
         error
     }

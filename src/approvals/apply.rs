@@ -33,7 +33,8 @@ pub async fn apply(conn: &mut Conn, row: &ApprovalRow, approver: UserId) -> ApiR
     let done = |id: Uuid, part: Option<String>| Applied { id, enrolment_token_part_2: part };
     match row.action {
         ApprovalAction::OrganizationCreate => {
-            let body: CreateOrganization = serde_json::from_value(four_eyes::filed_body(row)).map_err(|_| stored("body"))?;
+            let body: CreateOrganization =
+                serde_json::from_value(four_eyes::filed_body(row)).map_err(|_| stored("body"))?;
             let input = body.parse()?;
             let token = if input.first_admin.is_some() { token()? } else { Token::Whole };
             let (org, first) = organizations::service::register(conn, input, Some(approver), token).await?;
@@ -43,7 +44,8 @@ pub async fn apply(conn: &mut Conn, row: &ApprovalRow, approver: UserId) -> ApiR
         | ApprovalAction::OrganizationCountry
         | ApprovalAction::OrganizationReactivate => {
             let id = OrgId(row.target_id.ok_or_else(|| stored("target"))?);
-            let body: UpdateOrganization = serde_json::from_value(four_eyes::filed_body(row)).map_err(|_| stored("body"))?;
+            let body: UpdateOrganization =
+                serde_json::from_value(four_eyes::filed_body(row)).map_err(|_| stored("body"))?;
             Ok(done(organizations::service::apply_update(conn, id, &body).await?.0, None))
         }
         ApprovalAction::OrganizationOrgAdmin => {

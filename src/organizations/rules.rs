@@ -62,10 +62,7 @@ mod tests {
         assert_eq!(power(&de, &off, false), Ok(None), "deactivating is one admin's emergency");
         let on = OrgChanges { active: Some(true), ..Default::default() };
         assert_eq!(power(&de, &on, false), Ok(None), "already active");
-        assert_eq!(
-            power(&org("DE", false), &on, false),
-            Ok(Some(("active", ApprovalAction::OrganizationReactivate)))
-        );
+        assert_eq!(power(&org("DE", false), &on, false), Ok(Some(("active", ApprovalAction::OrganizationReactivate))));
         assert_eq!(
             power(&de, &OrgChanges::default(), true),
             Ok(Some(("bank_identifiers", ApprovalAction::OrganizationBankIdentifiers)))

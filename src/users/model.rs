@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::text_enum;
 use super::enrolment::EnrolmentLink;
+use crate::domain::text_enum;
 use crate::domain::{Check, Email, Invalid, OrgId, Role, UserId};
 use crate::kernel::db::schema::users;
 

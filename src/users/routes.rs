@@ -261,7 +261,8 @@ pub async fn change_password(
     let act = principal.authorize(&state, Action::ChangePassword).await?;
     let user = service::visible_user(&state, &act, id).await?;
     if act.user_id() != Some(id) {
-        let why = "nobody sets another person's password: send them an enrolment link (POST /api/v1/users/{id}/enrolment)";
+        let why =
+            "nobody sets another person's password: send them an enrolment link (POST /api/v1/users/{id}/enrolment)";
         return Err(act.refuse(&state, "user", id, why).await);
     }
     password::check_new(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;

@@ -108,7 +108,12 @@ pub async fn visible_user(state: &AppState, act: &Grant, id: UserId) -> ApiResul
 /// organisation's first (or replacement) org_admin, and a platform admin of its own, for a
 /// second platform admin. The account has no password; its link is in the answer (or, filed,
 /// split between the two admins).
-pub async fn create_user(state: &AppState, act: &Grant, org: OrgId, input: UserInput) -> ApiResult<Outcome<CreatedUser>> {
+pub async fn create_user(
+    state: &AppState,
+    act: &Grant,
+    org: OrgId,
+    input: UserInput,
+) -> ApiResult<Outcome<CreatedUser>> {
     act.expect(&[Action::CreateUser])?;
     require_manages(state, act, org).await?;
     let mut conn = state.pool.get().await?;
@@ -145,7 +150,9 @@ pub async fn create_user(state: &AppState, act: &Grant, org: OrgId, input: UserI
             // Acting alone (a single platform admin): the organisation must still have none.
             let now = store::org_facts(c, org).await?.ok_or(ApiError::NotFound)?;
             if now.active_admins > 0 {
-                return Err(ApiError::Conflict("the organisation has an org_admin now: its org_admins add people".into()));
+                return Err(ApiError::Conflict(
+                    "the organisation has an org_admin now: its org_admins add people".into(),
+                ));
             }
         }
         let (row, link) =
@@ -196,8 +203,7 @@ pub async fn update_user(
     let mut conn = state.pool.get().await?;
     let facts = store::org_facts(&mut conn, current.organization_id).await?.ok_or(ApiError::NotFound)?;
     let changes = body.parse(&current, act.user_id() == Some(id), facts.kind.is_public_sector())?;
-    let accrediting =
-        body.officer.is_some() || body.authorisations.as_ref().is_some_and(|list| !list.is_empty());
+    let accrediting = body.officer.is_some() || body.authorisations.as_ref().is_some_and(|list| !list.is_empty());
     if accrediting {
         let caller_factor = match act.user_id() {
             Some(me) => store::has_second_factor(&mut conn, me).await?,

@@ -330,7 +330,8 @@ async fn granting_powers_waits_for_a_second_platform_admin_once_there_are_two() 
     // The member the filer made (and knew the password of) is a platform admin with no
     // password: its new enrolment token is split between filer and approver, each part shown once.
     app.post("/api/v1/auth/login", &json!({"email": "third@platform.test", "password": PASSWORD})).await.problem(401);
-    let (one, two) = (filed["enrolment_token_part_1"].as_str().unwrap(), approved["enrolment_token_part_2"].as_str().unwrap());
+    let (one, two) =
+        (filed["enrolment_token_part_1"].as_str().unwrap(), approved["enrolment_token_part_2"].as_str().unwrap());
     for part in [one, two] {
         app.post("/api/v1/auth/enrolment", &json!({"token": part, "password": PASSWORD})).await.problem(422);
     }

@@ -15,7 +15,8 @@ async fn deactivating_an_organisation_stops_its_tokens_and_keys_at_once() {
     app.get_as(&key, "/api/v1/me").await.ok(200);
     let admin = app.admin().await;
     app.patch_read(&admin, &format!("/api/v1/organizations/{}", bank.id), &json!({"active": false})).await.ok(200);
-    let newcomer = json!({"email": "late@bank-a.test", "name": "Late", "role": "org_admin", "document_reference": "L-1"});
+    let newcomer =
+        json!({"email": "late@bank-a.test", "name": "Late", "role": "org_admin", "document_reference": "L-1"});
     let p = app.post_as(&admin, &format!("/api/v1/organizations/{}/users", bank.id), &newcomer).await.problem(409);
     assert!(p["detail"].as_str().unwrap().contains("deactivated"), "{p}");
     app.get_as(&bank.admin, "/api/v1/me").await.problem(401);

@@ -128,7 +128,8 @@ async fn world(app: &TestApp) -> World {
     let mut filing = org_body("Police Filed", "law_enforcement");
     filing["first_admin"] = json!({"email": "chief@police-filed.test", "name": "Chief"});
     filing["document_reference"] = json!("Letter 7/2026");
-    let own_filing = app.post_as(&admin, "/api/v1/organizations", &filing).await.ok(202)["id"].as_str().unwrap().to_string();
+    let own_filing =
+        app.post_as(&admin, "/api/v1/organizations", &filing).await.ok(202)["id"].as_str().unwrap().to_string();
     World {
         targets: targets
             .into_iter()
@@ -179,7 +180,8 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
         EndSession => delete("/me/sessions/{current}".into()),
         CreateOrganization => {
             let mut body = org_body(&format!("New {}", t.kind), t.kind);
-            body["first_admin"] = json!({"email": format!("planted@new-{}.test", t.kind.replace('_', "-")), "name": "Planted"});
+            body["first_admin"] =
+                json!({"email": format!("planted@new-{}.test", t.kind.replace('_', "-")), "name": "Planted"});
             body["document_reference"] = json!("Letter 1/2026");
             post("/organizations".into(), body)
         }
@@ -204,10 +206,9 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
         QueryReports => get("/reports".into()),
         ReadReport => get(format!("/reports/{}", t.report)),
         UpdateReport => patch(format!("/reports/{}", t.report), json!({"status": "closed"})),
-        WithdrawIndicator => post(
-            format!("/reports/{}/indicators/iban/{}/withdraw", t.report, w.iban),
-            json!({"reason": "planted"}),
-        ),
+        WithdrawIndicator => {
+            post(format!("/reports/{}/indicators/iban/{}/withdraw", t.report, w.iban), json!({"reason": "planted"}))
+        }
         CorrectIndicator => post(
             format!("/reports/{}/indicators/iban/{}/correct", t.report, w.iban),
             json!({"value": iban_xk(2), "reason": "planted"}),
@@ -215,16 +216,21 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
         ExportReports => get("/reports/export.csv".into()),
         LookupIndicators => post("/indicators/lookup".into(), json!({"items": [{"type": "iban", "value": w.iban}]})),
         CorrelateIndicator => get(format!("/indicators/iban/{}/reports", w.iban)),
-        RecordSighting => {
-            post(format!("/indicators/iban/{}/sightings", w.iban), json!({"kind": "seen", "source": "other", "count": 1}))
+        RecordSighting => post(
+            format!("/indicators/iban/{}/sightings", w.iban),
+            json!({"kind": "seen", "source": "other", "count": 1}),
+        ),
+        CreateWatchlist => {
+            post("/watchlists".into(), json!({"name": "platform", "items": [{"type": "domain", "value": "x.example"}]}))
         }
-        CreateWatchlist => post("/watchlists".into(), json!({"name": "platform", "items": [{"type": "domain", "value": "x.example"}]})),
         ListWatchlists => get("/watchlists".into()),
         ReadWatchlist => get(format!("/watchlists/{watchlist}")),
         UpdateWatchlist => patch(format!("/watchlists/{watchlist}"), json!({"name": "taken"})),
         DeleteWatchlist => delete(format!("/watchlists/{watchlist}")),
         ReadEvents => get("/events".into()),
-        CreateWebhook => post("/webhooks".into(), json!({"url": "https://hooks.platform.example/cb", "event_types": []})),
+        CreateWebhook => {
+            post("/webhooks".into(), json!({"url": "https://hooks.platform.example/cb", "event_types": []}))
+        }
         ListWebhooks => get("/webhooks".into()),
         UpdateWebhook => patch(format!("/webhooks/{random}"), json!({"active": false})),
         DeleteWebhook => delete(format!("/webhooks/{random}")),
@@ -234,7 +240,9 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
         UpdateCapabilities => (
             Method::PUT,
             format!("/organizations/{org}/capabilities"),
-            Some(json!({"request_types": [], "emergency_contact": {"name": "X", "email": "x@example.org", "phone": "+38344999000"}})),
+            Some(
+                json!({"request_types": [], "emergency_contact": {"name": "X", "email": "x@example.org", "phone": "+38344999000"}}),
+            ),
         ),
         CreateDataRequest | CreateFreezeRequest => {
             let (kind, category) = match action {
@@ -258,17 +266,22 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
         RespondToRequest => post(format!("/requests/{request}/responses"), json!({"records": [], "complete": true})),
         DownloadAttachment => get(format!("/requests/{request}/attachments/{random}")),
         ReadRequestStatistics => get("/statistics/requests".into()),
-        CreateAlert => post("/fraud-alerts".into(), json!({
+        CreateAlert => post(
+            "/fraud-alerts".into(),
+            json!({
             "victim_account": {"iban": iban_xk(3)}, "beneficiary_account": {"iban": iban_xk(4)},
             "amount": {"amount_minor": 100, "currency": "EUR"}, "executed_at": "2026-11-28T09:30:00+01:00",
-            "category": "investment_fraud", "bank_case_reference": "P-1"})),
+            "category": "investment_fraud", "bank_case_reference": "P-1"}),
+        ),
         ListAlerts => get("/fraud-alerts".into()),
         ReadAlert => get(format!("/fraud-alerts/{}", w.alert)),
         RecordOutcome => post(format!("/fraud-alerts/{}/outcomes", w.alert), json!({"outcome": "account_unknown"})),
         ReadTrace => get(format!("/fraud-traces/{}", w.trace)),
         ListMuleAccounts => get("/mule-accounts".into()),
         ContestMuleFlag => post(format!("/mule-accounts/{}/contest", iban_xk(42)), json!({"reason": "planted"})),
-        AnswerMuleContest => post(format!("/mule-accounts/{}/contest/answer", iban_xk(42)), json!({"decision": "withdraw"})),
+        AnswerMuleContest => {
+            post(format!("/mule-accounts/{}/contest/answer", iban_xk(42)), json!({"decision": "withdraw"}))
+        }
         ReadProceedsStatistics => get("/statistics/proceeds".into()),
         ReadAudit => get("/audit".into()),
         VerifyAudit => get("/audit/verify".into()),
@@ -281,10 +294,9 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
         ListLegalHolds => get("/legal-holds".into()),
         LiftLegalHold => post(format!("/legal-holds/{random}/lift"), json!({"reason": "planted"})),
         TaxiiRead => (Method::GET, "/taxii2/api/collections/".to_string(), None),
-        ExportSubject => get(format!(
-            "/subject-access?type=iban&value={}&purpose=data_subject_request&case_reference=SAR-1",
-            w.iban
-        )),
+        ExportSubject => {
+            get(format!("/subject-access?type=iban&value={}&purpose=data_subject_request&case_reference=SAR-1", w.iban))
+        }
     };
     let path = if path.starts_with("/taxii2") { path } else { format!("/api/v1{path}") };
     Call { method, path, body, fresh_session: matches!(action, Logout | EndSession) }
@@ -342,8 +354,9 @@ async fn a_lone_platform_admin_gets_from_every_action_and_kind_what_the_action_t
                 Alone::Refused => [403, 404].contains(&res.status),
                 Alone::FourEyes => res.status == 202,
                 // Allowed: never a refusal or a filing (a wrong code in the body is the caller's).
-                Alone::Allowed(_) => (200..300).contains(&res.status) && res.status != 202
-                    || [409, 422].contains(&res.status),
+                Alone::Allowed(_) => {
+                    (200..300).contains(&res.status) && res.status != 202 || [409, 422].contains(&res.status)
+                }
             };
             if !kept {
                 wrong.push(format!(
@@ -362,7 +375,8 @@ async fn a_lone_platform_admin_gets_from_every_action_and_kind_what_the_action_t
     // Nothing that grants powers took effect: no planted people, no move, every filing pending.
     for t in &w.targets {
         let users = app.get_as(&admin, &format!("/api/v1/organizations/{}/users?limit=500", t.org.id)).await.ok(200);
-        let emails: Vec<&str> = users["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap()).collect();
+        let emails: Vec<&str> =
+            users["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap()).collect();
         assert!(!emails.iter().any(|e| e.starts_with("planted")), "{}: {emails:?}", t.kind);
         let member = app.get_as(&admin, &format!("/api/v1/users/{}", t.member)).await.ok(200);
         assert_eq!(member["role"], "member", "{}", t.kind);
@@ -396,7 +410,11 @@ async fn the_planted_officer_attack_is_refused_at_its_first_step_in_every_kind_o
         let member = json!({"email": format!("planted2@{}.test", &org.id[..8]), "name": "Planted", "role": "member"});
         app.post_as(&admin, &path, &member).await.problem(403);
         let users = app.get_as(&admin, &path).await.ok(200);
-        assert!(users["items"].as_array().unwrap().iter().all(|u| !u["email"].as_str().unwrap().starts_with("planted")));
+        assert!(users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| !u["email"].as_str().unwrap().starts_with("planted")));
     }
     let refusals = app.get_as(&admin, "/api/v1/audit?action=user.create&limit=100").await.ok(200);
     let denied = refusals["items"].as_array().unwrap().iter().filter(|r| r["outcome"] == "denied").count();
@@ -412,7 +430,9 @@ async fn alone_a_platform_admin_deactivates_but_never_promotes_reactivates_or_mo
     let admin = app.admin().await;
     let user_path = format!("/api/v1/users/{member}");
     // Promotion, renaming, accreditation from outside: refused.
-    for change in [json!({"role": "org_admin"}), json!({"name": "Chief"}), json!({"authorisations": ["issue_data_requests"]})] {
+    for change in
+        [json!({"role": "org_admin"}), json!({"name": "Chief"}), json!({"authorisations": ["issue_data_requests"]})]
+    {
         app.patch_read(&admin, &user_path, &change).await.problem(403);
     }
     // Deactivation at once (an emergency); reactivation never alone.
@@ -475,11 +495,16 @@ async fn an_organisations_first_org_admin_takes_two_admins_and_both_parts_of_the
         let p = app.post("/api/v1/auth/enrolment", &json!({"token": token, "password": PASSWORD})).await.problem(422);
         assert_eq!(p["errors"][0]["field"], "token");
     }
-    let p = app.post("/api/v1/auth/enrolment", &json!({"token": format!("{one}{two}"), "password": "short"})).await.problem(422);
+    let p = app
+        .post("/api/v1/auth/enrolment", &json!({"token": format!("{one}{two}"), "password": "short"}))
+        .await
+        .problem(422);
     assert_eq!(p["errors"][0]["field"], "password");
     let enrolled = app.enrol(&format!("{one}{two}")).await;
     assert_eq!(enrolled["email"], "chief@prokuroria.test");
-    app.post("/api/v1/auth/enrolment", &json!({"token": format!("{one}{two}"), "password": PASSWORD})).await.problem(422);
+    app.post("/api/v1/auth/enrolment", &json!({"token": format!("{one}{two}"), "password": PASSWORD}))
+        .await
+        .problem(422);
     let chief = app.login("chief@prokuroria.test", PASSWORD).await;
     assert_eq!(app.get_as(&chief, "/api/v1/me").await.ok(200)["role"], "org_admin");
     // Both admins are told, and the redemption is in the audit trail with both of them.
@@ -499,7 +524,8 @@ async fn an_organisations_first_org_admin_takes_two_admins_and_both_parts_of_the
     let made = app.post_as(&chief, &format!("/api/v1/organizations/{org_id}/users"), &member).await.ok(201);
     assert!(made["enrolment"]["token"].as_str().unwrap().len() >= 43);
     // The replacement of its last org_admin is filed the same way, once it has none.
-    let extra = json!({"email": "deputy@prokuroria.test", "name": "Deputy", "role": "org_admin", "document_reference": "L-2"});
+    let extra =
+        json!({"email": "deputy@prokuroria.test", "name": "Deputy", "role": "org_admin", "document_reference": "L-2"});
     app.post_as(&admin, &format!("/api/v1/organizations/{org_id}/users"), &extra).await.problem(403);
     let me = app.get_as(&chief, "/api/v1/me").await.ok(200);
     app.patch_read(&admin, &format!("/api/v1/users/{}", me["user_id"].as_str().unwrap()), &json!({"active": false}))
@@ -538,7 +564,13 @@ async fn nobody_accredits_themselves_and_a_single_org_admin_accredits_no_one() {
     second_factor(&app, &chief).await;
     app.patch_read(&chief, &format!("/api/v1/users/{chief_id}"), &officer).await.problem(403);
     // Another, while the organisation has a single org_admin: no one.
-    let org = Org { id: org_id.clone(), admin: chief.clone(), admin_email: "chief@solo.test".into(), admin_id: chief_id.clone(), deputy: None };
+    let org = Org {
+        id: org_id.clone(),
+        admin: chief.clone(),
+        admin_email: "chief@solo.test".into(),
+        admin_id: chief_id.clone(),
+        deputy: None,
+    };
     let (_, detective) = app.member(&org, "detective@solo.test").await;
     let p = app.patch_read(&chief, &format!("/api/v1/users/{detective}"), &officer).await.problem(403);
     assert!(p["detail"].as_str().unwrap().contains("single org_admin"), "{p}");
@@ -633,8 +665,7 @@ async fn audit_powers_lists_what_one_person_granted_before_the_upgrade() {
     }
     // What two admins did through approvals is not a finding.
     let org = app.org("prosecution", "Prosecutor").await;
-    let again = cyberbridge::app::admin::run(&app.db.url, cyberbridge::app::admin::AdminCommand::AuditPowers)
-        .await
-        .unwrap();
+    let again =
+        cyberbridge::app::admin::run(&app.db.url, cyberbridge::app::admin::AdminCommand::AuditPowers).await.unwrap();
     assert!(!again.contains(&org.admin_email), "{again}");
 }
