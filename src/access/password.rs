@@ -69,6 +69,9 @@ pub async fn verify(permits: &Arc<Semaphore>, password: String, stored: Option<S
 /// `verify` with a hashing permit already held (taken before the attempt was counted, so a
 /// 503 for want of one never counts against the account).
 pub async fn verify_holding(permit: OwnedSemaphorePermit, password: String, stored: Option<String>) -> ApiResult<bool> {
+    // An account without a password yet (its enrolment link unused) costs what an unknown one
+    // costs, and matches nothing.
+    let stored = stored.filter(|hash| !hash.is_empty());
     let checked = tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
