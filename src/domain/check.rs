@@ -28,6 +28,12 @@ impl Invalid {
     }
 }
 
+/// Unicode's bidirectional embedding, override and isolate controls (U+202A..U+202E,
+/// U+2066..U+2069), which make text display otherwise than it reads.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Collects field errors while a request body is parsed, then fails once with all of them.
 #[derive(Default, Debug)]
 pub struct Check {
@@ -84,9 +90,19 @@ impl Check {
         } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
             self.add(field, "must not contain control characters (other than line breaks and tabs)");
             None
+        } else if v.chars().any(is_bidi_control) {
+            // Embeddings, overrides and isolates make text read otherwise than it is stored.
+            self.add(field, "must not contain bidirectional override or isolate characters");
+            None
         } else {
             Some(v.to_string())
         }
+    }
+
+    /// A text checked as `text` checks it, its problem as a message (for per-object failures).
+    pub fn text_of(value: &str, min: usize, max: usize) -> Result<String, String> {
+        let mut check = Check::new();
+        check.text("", value, min, max).ok_or_else(|| check.errors.pop().map(|e| e.message).unwrap_or_default())
     }
 
     /// An optional trimmed text of 1 to `max` characters.

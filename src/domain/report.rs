@@ -56,6 +56,15 @@ impl Tlp {
         }
     }
 
+    /// The more restrictive of the two.
+    pub fn max_by_rank(self, other: Tlp) -> Tlp {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+
     /// The TLP 2.0 rule: the reporter and `shared_with` always; CLEAR and GREEN everyone;
     /// AMBER also every public-sector organisation; AMBER+STRICT and RED nobody else. The SQL
     /// function `report_visible` (migrations) is the same rule, applied by every query.

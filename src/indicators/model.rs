@@ -196,11 +196,13 @@ pub struct Sighting {
     pub created_at: DateTime<Utc>,
 }
 
-/// What every organisation's sightings say of a value (no organisation is named).
+/// What every organisation's sightings say of a value (no organisation is named), told to a
+/// caller who sees a report naming the value; to anyone else, what its own sightings say.
 #[derive(Serialize, ToSchema, Debug, Clone, Default, PartialEq)]
 pub struct SightingSummary {
     /// Times seen (the sum of the counts).
     pub seen: i64,
+    /// Organisations that found it a false positive (each counts once, whatever its count).
     pub false_positive: i64,
     pub expired: i64,
     /// Different organisations that found it a false positive in the last 90 days.

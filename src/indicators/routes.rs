@@ -15,33 +15,62 @@ use crate::kernel::http::responses::{Common, Denied, JsonBody};
 use crate::kernel::AppState;
 use crate::reports::model::{ReportCursor, ReportFilter, ReportPage};
 
-/// Every organisation's sightings of the values and the caller's own latest, by (type, value).
+/// Every organisation's sightings of the values, the caller's own alone, and the caller's own
+/// latest, by (type, value).
 pub struct Sightings {
     pub summaries: HashMap<(IndicatorType, String), SightingSummary>,
+    pub own_summaries: HashMap<(IndicatorType, String), SightingSummary>,
     pub own: HashMap<(IndicatorType, String), Sighting>,
 }
 
 impl Sightings {
     /// Both reads sent together (one round trip).
     pub async fn of(conn: &crate::kernel::db::Conn, org: crate::domain::OrgId, values: &[String]) -> ApiResult<Self> {
-        let (summaries, own) =
-            tokio::try_join!(store::sighting_summaries(conn, values), store::own_latest_sightings(conn, org, values))?;
-        let summaries = summaries
-            .into_iter()
-            .map(|r| {
-                let s = SightingSummary {
+        let (rows, own) = tokio::try_join!(
+            store::sighting_summaries(conn, org, values),
+            store::own_latest_sightings(conn, org, values)
+        )?;
+        let mut summaries = HashMap::new();
+        let mut own_summaries = HashMap::new();
+        for r in rows {
+            let key = (r.type_, r.value);
+            summaries.insert(
+                key.clone(),
+                SightingSummary {
                     seen: r.seen,
                     false_positive: r.false_positive,
                     expired: r.expired,
                     false_positive_organizations: r.false_positive_organizations,
                     first_seen: r.first_seen,
                     last_seen: r.last_seen,
-                };
-                ((r.type_, r.value), s)
-            })
-            .collect();
+                },
+            );
+            own_summaries.insert(
+                key,
+                SightingSummary {
+                    seen: r.own_seen,
+                    false_positive: r.own_false_positive,
+                    expired: r.own_expired,
+                    false_positive_organizations: r.own_false_positive_recent,
+                    first_seen: r.own_first_seen,
+                    last_seen: r.own_last_seen,
+                },
+            );
+        }
         let own = own.into_iter().map(|s| ((s.type_, s.value.clone()), s)).collect();
-        Ok(Sightings { summaries, own })
+        Ok(Sightings { summaries, own_summaries, own })
+    }
+
+    /// What a caller is told of the value's sightings: every organisation's when it sees a
+    /// report naming the value, else its own alone (others' sightings would tell it that a
+    /// value it may not see is known).
+    fn told(&mut self, key: &(IndicatorType, String), sees_a_report: bool) -> SightingSummary {
+        let all = self.summaries.remove(key);
+        let own = self.own_summaries.remove(key);
+        match sees_a_report {
+            true => all.unwrap_or_default(),
+            false => own.unwrap_or_default(),
+        }
     }
 }
 
@@ -92,7 +121,7 @@ fn answer(
                 })
                 .collect();
             let key = (t, value.clone());
-            let summary = sightings.summaries.remove(&key).unwrap_or_default();
+            let summary = sightings.told(&key, !rows.is_empty());
             let penalty = FALSE_POSITIVE_PENALTY * summary.false_positive_organizations;
             LookupResult::Hit(LookupHit {
                 type_: t,
@@ -181,7 +210,7 @@ pub async fn lookup_indicators(
     values.sort();
     values.dedup();
     let (hits, sightings) = if values.is_empty() {
-        (Vec::new(), Sightings { summaries: HashMap::new(), own: HashMap::new() })
+        (Vec::new(), Sightings { summaries: HashMap::new(), own_summaries: HashMap::new(), own: HashMap::new() })
     } else {
         let viewer = act.viewer();
         state

@@ -124,22 +124,45 @@ pub struct SummaryRow {
     pub first_seen: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub last_seen: Option<DateTime<Utc>>,
+    /// The same, of the asking organisation's sightings alone.
+    #[diesel(sql_type = BigInt)]
+    pub own_seen: i64,
+    #[diesel(sql_type = BigInt)]
+    pub own_false_positive: i64,
+    #[diesel(sql_type = BigInt)]
+    pub own_expired: i64,
+    #[diesel(sql_type = BigInt)]
+    pub own_false_positive_recent: i64,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub own_first_seen: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub own_last_seen: Option<DateTime<Utc>>,
 }
 
-/// Every organisation's sightings of the values, counted per value (one query for a batch).
-pub async fn sighting_summaries(conn: &Conn, values: &[String]) -> ApiResult<Vec<SummaryRow>> {
+/// Every organisation's sightings of the values, counted per value, and `org`'s own alone (one
+/// query for a batch). A false positive weighs once per organisation, whatever its count.
+pub async fn sighting_summaries(conn: &Conn, org: OrgId, values: &[String]) -> ApiResult<Vec<SummaryRow>> {
     Ok(crate::kernel::db::prepared_sql(
         "SELECT type AS type_, value,
                 coalesce(sum(count) FILTER (WHERE kind = 'seen'), 0)::bigint AS seen,
-                coalesce(sum(count) FILTER (WHERE kind = 'false_positive'), 0)::bigint AS false_positive,
+                count(DISTINCT organization_id) FILTER (WHERE kind = 'false_positive') AS false_positive,
                 coalesce(sum(count) FILTER (WHERE kind = 'expired'), 0)::bigint AS expired,
                 count(DISTINCT organization_id) FILTER (WHERE kind = 'false_positive' AND created_at > now() - interval '90 days')
                     AS false_positive_organizations,
                 min(first_seen) FILTER (WHERE kind = 'seen') AS first_seen,
-                max(last_seen) FILTER (WHERE kind = 'seen') AS last_seen
+                max(last_seen) FILTER (WHERE kind = 'seen') AS last_seen,
+                coalesce(sum(count) FILTER (WHERE kind = 'seen' AND organization_id = $2), 0)::bigint AS own_seen,
+                count(DISTINCT organization_id) FILTER (WHERE kind = 'false_positive' AND organization_id = $2)
+                    AS own_false_positive,
+                coalesce(sum(count) FILTER (WHERE kind = 'expired' AND organization_id = $2), 0)::bigint AS own_expired,
+                count(DISTINCT organization_id) FILTER (WHERE kind = 'false_positive' AND organization_id = $2
+                    AND created_at > now() - interval '90 days') AS own_false_positive_recent,
+                min(first_seen) FILTER (WHERE kind = 'seen' AND organization_id = $2) AS own_first_seen,
+                max(last_seen) FILTER (WHERE kind = 'seen' AND organization_id = $2) AS own_last_seen
          FROM sightings WHERE value = ANY($1) GROUP BY type, value",
     )
     .bind::<Array<Text>, _>(values)
+    .bind::<diesel::sql_types::Uuid, _>(org)
     .load(&mut &*conn)
     .await?)
 }

@@ -1,12 +1,14 @@
 //! STIX 2.1 objects added over TAXII, turned into reports and indicators of the caller's
 //! organisation. What cannot be taken is a per-object failure, not an error of the request.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::tlp;
 use crate::domain::indicator::normalize;
-use crate::domain::{Category, IndicatorType, Tlp};
+use crate::domain::{Category, Check, IndicatorType, Tlp};
 
 /// One value of an incoming report.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +42,8 @@ pub struct Detail {
 /// A sighting of a value of the envelope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncomingSighting {
+    /// The STIX id (for its status detail).
+    pub id: String,
     pub kind_of_value: IndicatorType,
     pub value: String,
     /// `x_opencti_negative`: a false positive.
@@ -90,16 +94,59 @@ fn time(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
 }
 
-fn markings(o: &Value) -> Tlp {
-    tlp::level_of_refs(o["object_marking_refs"].as_array().into_iter().flatten().filter_map(Value::as_str))
+/// The marking definitions an envelope brings with it: id -> the TLP level it declares (TLP 2.0's
+/// extension or TLP 1.0's `definition.tlp`), `None` for other markings (statements).
+fn envelope_markings(objects: &[Value]) -> HashMap<String, Option<Tlp>> {
+    objects
+        .iter()
+        .filter(|o| o["type"] == "marking-definition")
+        .filter_map(|o| {
+            let id = o["id"].as_str()?.to_string();
+            let tlp2 = o["extensions"][tlp::TLP2_EXTENSION]["tlp_2_0"].as_str().map(|l| l.replace('+', "_"));
+            let tlp1 = (o["definition_type"] == "tlp").then(|| o["definition"]["tlp"].as_str()).flatten();
+            let declared = tlp2.or(tlp1.map(|l| if l == "white" { "clear".into() } else { l.to_string() }));
+            // A declared level that is none of TLP's counts as the most restrictive.
+            let level = match declared {
+                Some(l) => Some(l.parse::<Tlp>().unwrap_or(Tlp::Red)),
+                None => tlp::level_of(&id),
+            };
+            Some((id, level))
+        })
+        .collect()
 }
 
-fn truncated(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+/// The most restrictive TLP of an object's markings (object and granular); AMBER when none is a
+/// TLP marking; `Err` names a marking definition neither published nor in the envelope (never
+/// read as a default).
+fn markings(o: &Value, known: &HashMap<String, Option<Tlp>>) -> Result<Tlp, String> {
+    let granular = o["granular_markings"].as_array().into_iter().flatten().filter_map(|g| g["marking_ref"].as_str());
+    let refs = o["object_marking_refs"].as_array().into_iter().flatten().filter_map(Value::as_str).chain(granular);
+    let mut levels = Vec::new();
+    for r in refs {
+        match tlp::level_of(r) {
+            Some(level) => levels.push(level),
+            None => match known.get(r) {
+                Some(level) => levels.extend(*level),
+                None => return Err(format!("unknown marking definition `{r}`: send it in the envelope or use TLP's")),
+            },
+        }
+    }
+    Ok(levels.into_iter().max_by_key(|t| t.rank()).unwrap_or(Tlp::Amber))
 }
 
-/// Reports of the envelope: each `report` with the indicators it refers to; indicators no report
-/// refers to in one report per TLP level.
+/// An object taken as a success that is refused after all (an indicator whose report's marking
+/// is unknown, a sighting the caller may not record).
+pub fn move_to_failures(out: &mut Parsed, id: &str, message: String) {
+    if let Some(at) = out.successes.iter().position(|d| d.id == id) {
+        let mut d = out.successes.remove(at);
+        d.message = Some(message);
+        out.failures.push(d);
+    }
+}
+
+/// Reports of the envelope: each `report` with the indicators it refers to, at the most
+/// restrictive marking of the report and of each of them; indicators no report refers to in
+/// one report per TLP level.
 pub fn parse(objects: &[Value]) -> Parsed {
     let mut out = Parsed::default();
     let detail = |o: &Value, message: Option<String>| Detail {
@@ -107,6 +154,7 @@ pub fn parse(objects: &[Value]) -> Parsed {
         version: o["modified"].as_str().or(o["created"].as_str()).unwrap_or("").to_string(),
         message,
     };
+    let known = envelope_markings(objects);
     // Indicators first, by id.
     let mut indicators: Vec<(String, Tlp, IncomingValue)> = Vec::new();
     for o in objects {
@@ -115,12 +163,19 @@ pub fn parse(objects: &[Value]) -> Parsed {
             out.failures.push(detail(o, Some("an object needs a type and an id of that type".into())));
             continue;
         }
+        if matches!(t, "indicator" | "report") {
+            if let Err(e) = markings(o, &known) {
+                out.failures.push(detail(o, Some(e)));
+                continue;
+            }
+        }
         match t {
             "indicator" => match o["pattern"].as_str().map(pattern_value) {
                 Some(Ok((kind, value))) if o["pattern_type"] == "stix" => {
                     let confidence = o["confidence"].as_i64().filter(|c| (0..=100).contains(c));
                     let v = IncomingValue { kind, value, confidence, valid_until: time(&o["valid_until"]) };
-                    indicators.push((o["id"].as_str().unwrap_or("").to_string(), markings(o), v));
+                    let level = markings(o, &known).unwrap_or(Tlp::Red);
+                    indicators.push((o["id"].as_str().unwrap_or("").to_string(), level, v));
                     out.successes.push(detail(o, None));
                 }
                 Some(Ok(_)) => out.failures.push(detail(o, Some("only pattern_type stix is taken".into()))),
@@ -163,6 +218,7 @@ pub fn parse(objects: &[Value]) -> Parsed {
             continue;
         }
         out.sightings.push(IncomingSighting {
+            id: o["id"].as_str().unwrap_or("").to_string(),
             kind_of_value: v.kind,
             value: v.value.clone(),
             negative: o["x_opencti_negative"] == true,
@@ -176,13 +232,43 @@ pub fn parse(objects: &[Value]) -> Parsed {
     for o in
         objects.iter().filter(|o| o["type"] == "report" && o["id"].as_str().is_some_and(|i| i.starts_with("report--")))
     {
-        out.successes.push(detail(o, None));
         let refs: Vec<&str> = o["object_refs"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let Ok(marked) = markings(o, &known) else {
+            // Refused above; what it names is not taken below its unknown marking either.
+            for (k, (id, ..)) in indicators.iter().enumerate() {
+                if refs.contains(&id.as_str()) && !used[k] {
+                    used[k] = true;
+                    let message = format!("named by {}, whose marking is unknown", o["id"].as_str().unwrap_or(""));
+                    move_to_failures(&mut out, id, message);
+                }
+            }
+            continue;
+        };
+        // REST's text rules: a STIX report is held to them as a report sent to the API is.
+        let name = o["name"].as_str().unwrap_or("Report added over TAXII");
+        let text = Check::text_of(name, 1, 300)
+            .map_err(|e| format!("name {e}"))
+            .and_then(|title| {
+                let description = o["description"].as_str().unwrap_or("Added over TAXII");
+                Ok((title, Check::text_of(description, 1, 20_000).map_err(|e| format!("description {e}"))?))
+            });
+        let (title, description) = match text {
+            Ok(t) => t,
+            Err(e) => {
+                out.failures.push(detail(o, Some(e)));
+                continue;
+            }
+        };
+        out.successes.push(detail(o, None));
         let mut values = Vec::new();
-        for (k, (id, _, v)) in indicators.iter().enumerate() {
+        // A value keeps the most restrictive marking of any object that carries it: a report
+        // naming a more restricted indicator is held at that level.
+        let mut level = marked;
+        for (k, (id, own, v)) in indicators.iter().enumerate() {
             if refs.contains(&id.as_str()) {
                 used[k] = true;
                 values.push(v.clone());
+                level = level.max_by_rank(*own);
             }
         }
         let category = o["labels"]
@@ -192,14 +278,7 @@ pub fn parse(objects: &[Value]) -> Parsed {
             .filter_map(Value::as_str)
             .find_map(|l| l.replace('-', "_").parse::<Category>().ok())
             .unwrap_or(Category::Other);
-        out.reports.push(Incoming {
-            title: truncated(o["name"].as_str().unwrap_or("Report added over TAXII"), 200),
-            description: truncated(o["description"].as_str().unwrap_or("Added over TAXII"), 10_000),
-            category,
-            tlp: markings(o),
-            first_seen: time(&o["published"]),
-            values,
-        });
+        out.reports.push(Incoming { title, description, category, tlp: level, first_seen: time(&o["published"]), values });
     }
     for level in Tlp::ALL {
         let values: Vec<IncomingValue> = indicators
@@ -270,5 +349,84 @@ mod tests {
         let failed: Vec<&str> = p.failures.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(failed, ["malware--1", "indicator--3"]);
         assert_eq!(p.successes.len(), 3);
+    }
+
+    fn indicator(id: &str, value: &str, marking: Option<&str>) -> Value {
+        let mut o = json!({"type": "indicator", "id": id, "pattern_type": "stix",
+                           "pattern": format!("[domain-name:value = '{value}']")});
+        if let Some(m) = marking {
+            o["object_marking_refs"] = json!([m]);
+        }
+        o
+    }
+
+    #[test]
+    fn a_value_keeps_the_most_restrictive_marking_of_every_object_that_carries_it() {
+        // Every pair of levels: the report is held at the stricter of its own and its indicator's.
+        for report_level in Tlp::ALL {
+            for indicator_level in Tlp::ALL {
+                let objects = vec![
+                    indicator("indicator--1", "a.example", Some(tlp::marking_id(*indicator_level))),
+                    json!({"type": "report", "id": "report--1", "name": "R", "object_refs": ["indicator--1"],
+                           "object_marking_refs": [tlp::marking_id(*report_level)]}),
+                ];
+                let p = parse(&objects);
+                assert_eq!(p.reports.len(), 1);
+                let expected = report_level.max_by_rank(*indicator_level);
+                assert_eq!(p.reports[0].tlp, expected, "report {report_level}, indicator {indicator_level}");
+            }
+        }
+        // Unmarked objects are AMBER; a granular RED marking counts.
+        let objects = vec![
+            json!({"type": "indicator", "id": "indicator--2", "pattern_type": "stix", "pattern": "[domain-name:value = 'b.example']",
+                   "granular_markings": [{"marking_ref": tlp::marking_id(Tlp::Red), "selectors": ["pattern"]}]}),
+            json!({"type": "report", "id": "report--2", "name": "R", "object_refs": ["indicator--2"]}),
+        ];
+        assert_eq!(parse(&objects).reports[0].tlp, Tlp::Red);
+    }
+
+    #[test]
+    fn an_unknown_marking_is_a_failure_never_a_default() {
+        let unknown = "marking-definition--00000000-0000-4000-8000-000000000001";
+        let statement = "marking-definition--00000000-0000-4000-8000-000000000002";
+        let objects = vec![
+            indicator("indicator--1", "a.example", Some(unknown)),
+            indicator("indicator--2", "b.example", None),
+            json!({"type": "report", "id": "report--1", "name": "R", "object_refs": ["indicator--2"],
+                   "object_marking_refs": [unknown]}),
+            json!({"type": "marking-definition", "id": statement, "definition_type": "statement",
+                   "definition": {"statement": "Copyright Bank A"}}),
+            indicator("indicator--3", "c.example", Some(statement)),
+        ];
+        let p = parse(&objects);
+        let failed: Vec<&str> = p.failures.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(failed, ["indicator--1", "report--1", "indicator--2"], "{:?}", p.failures);
+        assert!(p.failures[0].message.as_deref().unwrap().contains("unknown marking"));
+        // A statement brought in the envelope is known: the indicator is taken, at AMBER.
+        assert_eq!(p.reports.len(), 1);
+        assert_eq!((p.reports[0].tlp, p.reports[0].values[0].value.as_str()), (Tlp::Amber, "c.example"));
+        // A marking definition of the envelope that declares TLP RED (1.0 style) counts as RED.
+        let red1 = "marking-definition--00000000-0000-4000-8000-000000000003";
+        let objects = vec![
+            json!({"type": "marking-definition", "id": red1, "definition_type": "tlp", "definition": {"tlp": "red"}}),
+            indicator("indicator--4", "d.example", Some(red1)),
+        ];
+        assert_eq!(parse(&objects).reports[0].tlp, Tlp::Red);
+    }
+
+    #[test]
+    fn report_text_is_held_to_the_rules_of_the_rest_api() {
+        for (name, description) in [
+            ("Invoice \u{202E}fdp.exe", "x"),
+            ("Bell \u{7}", "x"),
+            ("ok", &*"y".repeat(20_001)),
+            (&*"n".repeat(301), "x"),
+            ("   ", "x"),
+        ] {
+            let objects = vec![json!({"type": "report", "id": "report--1", "name": name, "description": description})];
+            let p = parse(&objects);
+            assert!(p.reports.is_empty(), "{name:?} taken");
+            assert_eq!(p.failures.len(), 1);
+        }
     }
 }

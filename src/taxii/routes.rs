@@ -397,7 +397,14 @@ async fn add_objects(
     if objects.len() > 10_000 {
         return Err(ApiError::field("objects", "at most 10,000 objects per envelope"));
     }
-    let parsed = crate::stix::ingest::parse(objects);
+    let mut parsed = crate::stix::ingest::parse(objects);
+    // A sighting takes what REST's sightings take (`indicators:lookup` for a key).
+    if !parsed.sightings.is_empty() && !act.can(crate::domain::Permission::LookupIndicators) {
+        for s in std::mem::take(&mut parsed.sightings) {
+            let why = "recording a sighting takes what POST /indicators/{type}/{value}/sightings takes (an API key: the indicators:lookup scope)";
+            crate::stix::ingest::move_to_failures(&mut parsed, &s.id, why.into());
+        }
+    }
     let now = chrono::Utc::now();
     let row = super::store::StatusRow {
         id: uuid::Uuid::now_v7(),

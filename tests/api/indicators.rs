@@ -214,3 +214,44 @@ async fn the_lookup_plan_is_index_scans_on_tables_not_yet_analysed_after_a_bulk_
     assert_eq!(hits.len(), 1);
     assert_eq!(cyberbridge::indicators::store::lookup(&conn, &viewer, &batch).await.unwrap().len(), 1000);
 }
+
+#[actix_rt::test]
+async fn sightings_of_a_value_reach_only_those_who_see_a_report_naming_it() {
+    let app = TestApp::spawn().await;
+    let a = app.org("bank", "Bank A").await;
+    let b = app.org("bank", "Bank B").await;
+    let c = app.org("bank", "Bank C").await;
+    let iban = iban_xk(4242);
+    create_report(&app, &a.admin, report_body("red", &iban, &[b.id.as_str()])).await;
+    let path = format!("/api/v1/indicators/iban/{iban}/sightings");
+    let seen = json!({"kind": "seen", "source": "payment_attempt", "count": 7,
+                      "first_seen": "2026-11-28T08:00:00Z", "last_seen": "2026-11-28T09:30:00Z"});
+    app.post_as(&a.admin, &path, &seen).await.ok(201);
+    app.post_as(&b.admin, &path, &json!({"kind": "false_positive"})).await.ok(201);
+    let look = |auth: String| {
+        let app = &app;
+        let iban = iban.clone();
+        async move { app.get_as(&auth, &format!("/api/v1/indicators/lookup?type=iban&value={iban}")).await.ok(200) }
+    };
+    // Bank C sees no report naming it: nothing of the others' sightings, not even their dates.
+    let by_c = look(c.admin.clone()).await;
+    assert_eq!(by_c["seen"], false);
+    assert_eq!(
+        by_c["sightings"],
+        json!({"seen": 0, "false_positive": 0, "expired": 0, "false_positive_organizations": 0, "first_seen": null, "last_seen": null})
+    );
+    assert_eq!(by_c["disputed"], false);
+    // Its own sighting it is told of, and only that.
+    app.post_as(&c.admin, &path, &json!({"kind": "seen", "count": 2})).await.ok(201);
+    let by_c = look(c.admin.clone()).await;
+    assert_eq!((by_c["sightings"]["seen"].clone(), by_c["sightings"]["false_positive"].clone()), (json!(2), json!(0)));
+    // Bank B, shared with, sees every organisation's.
+    let by_b = look(b.admin.clone()).await;
+    assert_eq!((by_b["sightings"]["seen"].clone(), by_b["sightings"]["false_positive"].clone()), (json!(9), json!(1)));
+    // The same in a batch.
+    let batch = app
+        .post_as(&c.admin, "/api/v1/indicators/lookup", &json!({"items": [{"type": "iban", "value": iban}]}))
+        .await
+        .ok(200);
+    assert_eq!(batch["results"][0]["sightings"]["seen"], 2);
+}

@@ -301,3 +301,83 @@ async fn stix_added_over_taxii_becomes_reports_found_by_the_rest_lookup() {
     assert_eq!(mine["items"][0]["title"], "C2 of a banking trojan");
     assert_eq!(mine["items"][0]["tlp"], "red");
 }
+
+fn marked_indicator(id: &str, value: &str, marking: &str) -> Value {
+    json!({"type": "indicator", "spec_version": "2.1", "id": id, "created": "2026-11-20T10:00:00.000Z",
+           "modified": "2026-11-20T10:00:00.000Z", "pattern_type": "stix", "valid_from": "2026-11-20T10:00:00Z",
+           "pattern": format!("[domain-name:value = '{value}']"), "object_marking_refs": [marking]})
+}
+
+#[actix_rt::test]
+async fn a_red_indicator_in_a_green_report_stays_red_for_every_pair_of_levels() {
+    use cyberbridge::domain::Tlp;
+    use cyberbridge::stix::tlp::marking_id;
+    let app = TestApp::spawn().await;
+    let isp = app.org("isp", "ISP").await;
+    let bank = app.org("bank", "Bank").await;
+    let mut envelope = Vec::new();
+    let mut expected = Vec::new();
+    for (i, report_level) in Tlp::ALL.iter().enumerate() {
+        for (j, indicator_level) in Tlp::ALL.iter().enumerate() {
+            let value = format!("v{i}{j}.pair.example");
+            let indicator = format!("indicator--00000000-0000-4000-8000-0000000000{i}{j}");
+            envelope.push(marked_indicator(&indicator, &value, marking_id(*indicator_level)));
+            envelope.push(json!({"type": "report", "spec_version": "2.1", "id": format!("report--00000000-0000-4000-8000-0000000000{i}{j}"),
+                "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z", "name": format!("Pair {i}{j}"),
+                "published": "2026-11-20T10:00:00Z", "object_refs": [indicator], "object_marking_refs": [marking_id(*report_level)]}));
+            let stricter = if indicator_level.rank() > report_level.rank() { indicator_level } else { report_level };
+            expected.push((value, *stricter));
+        }
+    }
+    let status = add(&app, &isp.admin, SUBMIT, &json!({"objects": envelope})).await.ok(202);
+    assert_eq!(status["failure_count"], 0, "{status}");
+    // Another bank finds a value only where the stricter of the two levels lets everyone see it.
+    let pulled = pull(&app, &bank.admin, INDICATORS, 100, "").await;
+    for (value, level) in expected {
+        let found = app.get_as(&bank.admin, &format!("/api/v1/indicators/lookup?type=domain&value={value}")).await.ok(200);
+        let open = matches!(level, Tlp::Clear | Tlp::Green);
+        assert_eq!(found["seen"], open, "{value} at {level}: {found}");
+        let in_feed = pulled.iter().any(|o| o["pattern"].as_str().unwrap_or("").contains(&value));
+        assert_eq!(in_feed, open, "{value} at {level} in the TAXII feed");
+    }
+}
+
+#[actix_rt::test]
+async fn unknown_markings_bad_text_and_unscoped_sightings_are_per_object_failures() {
+    let app = TestApp::spawn().await;
+    let isp = app.org("isp", "ISP").await;
+    let bank = app.org("bank", "Bank").await;
+    let unknown = "marking-definition--00000000-0000-4000-8000-00000000dead";
+    let green = cyberbridge::stix::tlp::marking_id(cyberbridge::domain::Tlp::Green);
+    let envelope = json!({"objects": [
+        marked_indicator("indicator--00000000-0000-4000-8000-000000000001", "unknown-mark.example", unknown),
+        marked_indicator("indicator--00000000-0000-4000-8000-000000000002", "seen.example", green),
+        {"type": "report", "spec_version": "2.1", "id": "report--00000000-0000-4000-8000-000000000003",
+         "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z",
+         "name": "Invoice \u{202E}fdp.exe", "object_refs": [], "object_marking_refs": [green]},
+        {"type": "sighting", "spec_version": "2.1", "id": "sighting--00000000-0000-4000-8000-000000000004",
+         "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z", "count": 1000000,
+         "x_opencti_negative": true, "sighting_of_ref": "indicator--00000000-0000-4000-8000-000000000002"},
+    ]});
+    // A key that may write reports but not record sightings: the sighting is refused, alone.
+    let (writer, _) = app.api_key(&isp, &["reports:write"]).await;
+    let status = add(&app, &writer, SUBMIT, &envelope).await.ok(202);
+    let failed: Vec<(&str, &str)> = status["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f["message"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(failed.len(), 3, "{status}");
+    assert!(failed[0].1.contains("unknown marking"), "{failed:?}");
+    assert!(failed[1].1.contains("bidirectional"), "{failed:?}");
+    assert!(failed[2].0.starts_with("sighting--") && failed[2].1.contains("indicators:lookup"), "{failed:?}");
+    let looked = app.get_as(&bank.admin, "/api/v1/indicators/lookup?type=domain&value=unknown-mark.example").await.ok(200);
+    assert_eq!(looked["seen"], false, "never taken at a default level");
+    // With the scope, the false positive is recorded, and weighs once whatever its count.
+    let (both, _) = app.api_key(&isp, &["reports:write", "indicators:lookup"]).await;
+    add(&app, &both, SUBMIT, &envelope).await.ok(202);
+    let seen = app.get_as(&bank.admin, "/api/v1/indicators/lookup?type=domain&value=seen.example").await.ok(200);
+    assert_eq!(seen["sightings"]["false_positive"], 1, "{seen}");
+    assert_eq!(seen["sightings"]["false_positive_organizations"], 1);
+}
