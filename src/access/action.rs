@@ -262,6 +262,13 @@ impl Grant {
         Ok(self)
     }
 
+    /// The purpose of a read that always owes one, whoever calls (422 naming the missing field).
+    pub fn for_required_purpose(mut self, params: &crate::domain::PurposeParams) -> ApiResult<Grant> {
+        let policy = crate::domain::purpose::PurposePolicy::everyone();
+        self.purpose = policy.check(self.principal.org_kind, params).map_err(|e| ApiError::Validation(vec![e]))?;
+        Ok(self)
+    }
+
     pub fn purpose(&self) -> Option<&crate::domain::Purpose> {
         self.purpose.as_ref()
     }

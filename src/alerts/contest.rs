@@ -3,7 +3,9 @@
 //! confirm or withdraw before a deadline, and silence counts as a withdrawal. Withdrawn alerts
 //! stop counting towards the flag; when every bank has answered (or the deadline passed) the
 //! contest closes, `upheld` when two or more banks still stand behind the flag, else `lifted`.
-//! Everyone who sees the account sees the contest. Every step is audited.
+//! Everyone who sees the account sees the contest and its tally; the answers themselves (which
+//! bank, its decision and reason) go to the holder, the public sector and platform admins, while
+//! a bank asked sees its own answer and the others only as counts. Every step is audited.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -91,8 +93,53 @@ pub struct MuleContest {
     /// Answers are due by then; silence counts as a withdrawal.
     pub deadline: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
-    /// One per sending bank asked.
+    /// How the banks asked stand, counted.
+    pub tally: ContestTally,
+    /// One per sending bank asked, to the holder, the public sector and platform admins; to a
+    /// bank asked, its own answer only (the others are in `tally`).
     pub answers: Vec<ContestAnswerView>,
+}
+
+/// The answers of a contest, counted (no bank named).
+#[derive(Serialize, ToSchema, Debug, Clone, Default, PartialEq)]
+pub struct ContestTally {
+    pub asked: i64,
+    pub confirmed: i64,
+    pub withdrawn: i64,
+    pub lapsed: i64,
+    /// Not answered yet.
+    pub pending: i64,
+}
+
+impl ContestTally {
+    fn of(answers: &[&AnswerRow]) -> Self {
+        let n = |d: Option<ContestDecision>| answers.iter().filter(|a| a.decision == d).count() as i64;
+        ContestTally {
+            asked: answers.len() as i64,
+            confirmed: n(Some(ContestDecision::Confirmed)),
+            withdrawn: n(Some(ContestDecision::Withdrawn)),
+            lapsed: n(Some(ContestDecision::Lapsed)),
+            pending: n(None),
+        }
+    }
+}
+
+/// Who reads a contest: the holder, the public sector and platform admins (`sees_all`) read
+/// every answer; another bank its own.
+#[derive(Clone, Copy, Debug)]
+pub struct ContestReader {
+    pub org_id: OrgId,
+    pub sees_all: bool,
+}
+
+impl ContestReader {
+    pub fn of(v: &super::rules::AlertViewer) -> Self {
+        ContestReader { org_id: v.org_id, sees_all: v.sees_all }
+    }
+
+    fn reads(&self, contest: &ContestRow, answer: &AnswerRow) -> bool {
+        self.sees_all || contest.holder_org_id == self.org_id || answer.organization_id == self.org_id
+    }
 }
 
 /// One sending bank's answer.
@@ -125,16 +172,18 @@ pub struct AnswerBody {
     pub reason: Option<String>,
 }
 
-/// The wire view of contests with their answers.
-pub async fn views(conn: &mut Conn, rows: Vec<ContestRow>) -> ApiResult<Vec<(String, MuleContest)>> {
+/// The wire view of contests, as `reader` may read them.
+pub async fn views(conn: &mut Conn, rows: Vec<ContestRow>, reader: ContestReader) -> ApiResult<Vec<(String, MuleContest)>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let answers = store::contest_answers(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let answers = answers
-                .iter()
-                .filter(|a| a.contest_id == r.id)
+            let all: Vec<&AnswerRow> = answers.iter().filter(|a| a.contest_id == r.id).collect();
+            let tally = ContestTally::of(&all);
+            let answers = all
+                .into_iter()
+                .filter(|a| reader.reads(&r, a))
                 .map(|a| ContestAnswerView {
                     organization_id: a.organization_id,
                     decision: a.decision,
@@ -150,6 +199,7 @@ pub async fn views(conn: &mut Conn, rows: Vec<ContestRow>) -> ApiResult<Vec<(Str
                 contested_at: r.created_at,
                 deadline: r.deadline,
                 closed_at: r.closed_at,
+                tally,
                 answers,
             };
             (r.iban, view)
@@ -157,14 +207,15 @@ pub async fn views(conn: &mut Conn, rows: Vec<ContestRow>) -> ApiResult<Vec<(Str
         .collect())
 }
 
-/// The latest contest of each IBAN, by IBAN.
-pub async fn latest(conn: &mut Conn, ibans: &[String]) -> ApiResult<Vec<(String, MuleContest)>> {
+/// The latest contest of each IBAN, by IBAN, as `reader` may read them.
+pub async fn latest(conn: &mut Conn, ibans: &[String], reader: ContestReader) -> ApiResult<Vec<(String, MuleContest)>> {
     let rows = store::latest_contests(conn, ibans).await?;
-    views(conn, rows).await
+    views(conn, rows, reader).await
 }
 
-async fn view(conn: &mut Conn, row: ContestRow) -> ApiResult<MuleContest> {
-    views(conn, vec![row]).await?.pop().map(|(_, v)| v).ok_or(ApiError::NotFound)
+async fn view(conn: &mut Conn, row: ContestRow, act: &Grant) -> ApiResult<MuleContest> {
+    let reader = ContestReader::of(&super::rules::AlertViewer::of(act));
+    views(conn, vec![row], reader).await?.pop().map(|(_, v)| v).ok_or(ApiError::NotFound)
 }
 
 /// The holder contests the flag of `iban` (flagged now, no contest open: else 409).
@@ -197,7 +248,7 @@ pub async fn open(c: &mut Conn, act: &Grant, iban: &str, reason: &str, days: u32
     events::emit_many(c, EventType::MuleFlagContested, &asked).await?;
     let details = serde_json::json!({"contest_id": row.id, "reason": reason, "asked": parties.counting, "deadline": row.deadline});
     act.on("mule_account", iban).details(details).write(c).await?;
-    view(c, row).await
+    view(c, row, act).await
 }
 
 /// A sending bank asked in the open contest answers; the contest closes once all have.
@@ -235,7 +286,7 @@ pub async fn answer(
     let details = serde_json::json!({"contest_id": contest.id, "decision": recorded, "reason": reason, "alerts_withdrawn": withdrawn});
     act.on("mule_account", iban).details(details).write(c).await?;
     let row = close_if_done(c, contest).await?;
-    view(c, row).await
+    view(c, row, act).await
 }
 
 /// Closes the contest when no bank is left to answer: upheld or lifted by the alerts that

@@ -76,6 +76,12 @@ impl PurposePolicy {
         self.kinds.contains(&kind)
     }
 
+    /// A policy requiring a purpose of everyone (for reads that always owe one, such as the
+    /// operator's subject-access export).
+    pub fn everyone() -> PurposePolicy {
+        PurposePolicy { kinds: OrgKind::ALL.to_vec() }
+    }
+
     /// The purpose of a search by an organisation of `kind`: both fields or neither (where not
     /// required); a missing one where required, an unknown reason, or a malformed case is an
     /// error naming the field.

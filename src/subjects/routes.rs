@@ -33,7 +33,8 @@ pub async fn export_subject(
             .refuse(&state, "subject", "export", "the platform operator (platform admins) exports subject data")
             .await);
     }
-    let act = act.for_purpose(&state, &purpose)?;
+    // A subject access export always names the request it answers (its number, its purpose).
+    let act = act.for_required_purpose(&purpose)?;
     let t: IndicatorType = q.type_.parse().map_err(|e: String| ApiError::field("type", e))?;
     let value = normalize(t, &q.value).map_err(|e| ApiError::field("value", e))?;
     let mut conn = state.pool.get().await?;
@@ -41,8 +42,10 @@ pub async fn export_subject(
     let (alerts, mule_account) = if t == IndicatorType::Iban {
         let alerts = store::alerts(&mut conn, &value).await?;
         let figures = crate::alerts::store::mule_account(&mut conn, &value).await?;
+        // The operator reads every answer (a platform admin).
+        let reader = crate::alerts::contest::ContestReader { org_id: act.org_id, sees_all: true };
         let contest =
-            crate::alerts::contest::latest(&mut conn, std::slice::from_ref(&value)).await?.pop().map(|(_, c)| c);
+            crate::alerts::contest::latest(&mut conn, std::slice::from_ref(&value), reader).await?.pop().map(|(_, c)| c);
         // Only an account named as a beneficiary (or once contested) has mule-flag figures.
         let named = figures.is_some() || contest.is_some();
         (alerts, named.then(|| crate::alerts::routes::mule_view(value.clone(), figures, contest)))

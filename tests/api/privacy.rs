@@ -723,9 +723,32 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
         app.post_as(&s2.admin, &answer, &json!({"decision": "maybe"})).await.problem(422)["errors"][0]["field"],
         "decision"
     );
-    app.post_as(&s2.admin, &answer, &json!({"decision": "confirm", "reason": "Our customer lost 50 EUR to it"}))
+    let by_s2 = app
+        .post_as(&s2.admin, &answer, &json!({"decision": "confirm", "reason": "Our customer lost 50 EUR to it"}))
         .await
         .ok(200);
+    // The alerting banks do not see each other: each reads its own answer and the others only as
+    // counts, in every answer and read; the holder and the police read all.
+    let s1_org = s1.id.as_str();
+    assert_eq!(by_s2["answers"].as_array().unwrap().len(), 1);
+    assert_eq!(by_s2["answers"][0]["organization_id"], s2.id.as_str());
+    assert_eq!(
+        by_s2["tally"],
+        json!({"asked": 3, "confirmed": 1, "withdrawn": 1, "lapsed": 0, "pending": 1})
+    );
+    for (who, auth) in [("s2", &s2.admin), ("s3", &s3.admin)] {
+        let seen = app.get_as(auth, &account).await.ok(200);
+        let text = seen.to_string();
+        assert!(!text.contains(s1_org) && !text.contains("Complaint withdrawn"), "{who} reads another bank's answer: {seen}");
+        assert_eq!(seen["contest"]["tally"]["withdrawn"], 1);
+        let list = app.get_as(auth, "/api/v1/mule-accounts").await.ok(200).to_string();
+        assert!(!list.contains(s1_org) && !list.contains("Complaint withdrawn"), "{who}: {list}");
+    }
+    for auth in [&holder.admin, &police.admin] {
+        let seen = app.get_as(auth, &account).await.ok(200);
+        assert_eq!(seen["contest"]["answers"].as_array().unwrap().len(), 3);
+        assert!(seen.to_string().contains("Complaint withdrawn"));
+    }
 
     // The third bank stays silent past the deadline: too late to answer, its answer lapses and
     // the flag is lifted.
@@ -867,12 +890,19 @@ async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it
     assert!(export["data_requests"].as_array().unwrap().is_empty());
 
     // By e-mail: the data request.
-    let by_mail = app.get_as(&platform, "/api/v1/subject-access?type=email&value=Victim@EXAMPLE.org").await.ok(200);
+    // Never without the request it answers: its purpose and number.
+    let bare = "/api/v1/subject-access?type=email&value=Victim@EXAMPLE.org";
+    assert_eq!(app.get_as(&platform, bare).await.problem(422)["errors"][0]["field"], "purpose");
+    let no_case = format!("{bare}&purpose=data_subject_request");
+    assert_eq!(app.get_as(&platform, &no_case).await.problem(422)["errors"][0]["field"], "case_reference");
+    let by_mail = app.get_as(&platform, &format!("{no_case}&case_reference=SAR-2026-4")).await.ok(200);
     assert_eq!(by_mail["data_requests"][0]["id"], issued["id"]);
     assert_eq!(by_mail["data_requests"][0]["case_reference"], "PK-2026-1142");
     assert!(by_mail["reports"].as_array().unwrap().is_empty() && by_mail["alerts"].as_array().unwrap().is_empty());
     assert_eq!(
-        app.get_as(&platform, "/api/v1/subject-access?type=iban&value=XK00").await.problem(422)["errors"][0]["field"],
+        app.get_as(&platform, "/api/v1/subject-access?type=iban&value=XK00&purpose=data_subject_request&case_reference=S-1")
+            .await
+            .problem(422)["errors"][0]["field"],
         "value"
     );
 

@@ -55,7 +55,8 @@ pub async fn get_mule_account(
     let mut conn = state.pool.get().await?;
     let (iban, _) = account(&state, &act, &mut conn, &iban).await?;
     let row = store::mule_account(&mut conn, &iban).await?;
-    let contests = contest::latest(&mut conn, std::slice::from_ref(&iban)).await?;
+    let reader = contest::ContestReader::of(&AlertViewer::of(&act));
+    let contests = contest::latest(&mut conn, std::slice::from_ref(&iban), reader).await?;
     act.record_read(&state, Some(("mule_account", iban.clone())), serde_json::json!({}));
     Ok(web::Json(mule_view(iban, row, contests.into_iter().next().map(|(_, c)| c))))
 }

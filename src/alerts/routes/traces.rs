@@ -158,7 +158,9 @@ pub async fn list_mule_accounts(
     let mut conn = state.pool.get().await?;
     let rows = store::mule_accounts(&mut conn, (!v.sees_all).then_some(v.org_id)).await?;
     let ibans: Vec<String> = rows.iter().map(|r| r.iban.clone()).collect();
-    let mut contests: HashMap<String, MuleContest> = contest::latest(&mut conn, &ibans).await?.into_iter().collect();
+    let reader = contest::ContestReader::of(&v);
+    let mut contests: HashMap<String, MuleContest> =
+        contest::latest(&mut conn, &ibans, reader).await?.into_iter().collect();
     act.record_read(&state, None, serde_json::json!({"rows": rows.len()}));
     Ok(web::Json(MuleAccountList {
         items: rows
