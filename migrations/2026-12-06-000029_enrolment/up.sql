@@ -29,3 +29,11 @@ ALTER TABLE approvals DROP CONSTRAINT approvals_action_check;
 ALTER TABLE approvals ADD CONSTRAINT approvals_action_check CHECK (action IN (
     'organization.create', 'organization.bank_identifiers', 'user.platform_admin',
     'organization.org_admin', 'organization.country', 'organization.reactivate'));
+
+-- Approvals filed before enrolment links kept the filer's password hash for a new platform
+-- admin: no hash of a password chosen by someone else stays, and such a filing still pending is
+-- withdrawn (it would make an account whose password its filer chose); file it again.
+UPDATE approvals SET status = 'rejected', decided_at = now(),
+       reason = 'withdrawn on upgrade: accounts are now made with enrolment links; file it again'
+ WHERE status = 'pending' AND action = 'user.platform_admin' AND payload ? 'password_hash';
+UPDATE approvals SET payload = payload - 'password_hash' WHERE payload ? 'password_hash';

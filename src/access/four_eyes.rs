@@ -238,11 +238,13 @@ pub async fn gate_account(
     })
 }
 
-/// The change as filed, without what is kept hidden (to parse it as the request's body).
+/// The change as filed, without what is kept hidden (to parse it as the request's body): the
+/// first part's hash, and a password hash approvals filed before enrolment links kept.
 pub fn filed_body(row: &ApprovalRow) -> Value {
     let mut body = row.payload.clone();
     if let Some(map) = body.as_object_mut() {
         map.remove(SECRET_KEY);
+        map.remove("password_hash");
     }
     body
 }

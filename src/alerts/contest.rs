@@ -173,7 +173,11 @@ pub struct AnswerBody {
 }
 
 /// The wire view of contests, as `reader` may read them.
-pub async fn views(conn: &mut Conn, rows: Vec<ContestRow>, reader: ContestReader) -> ApiResult<Vec<(String, MuleContest)>> {
+pub async fn views(
+    conn: &mut Conn,
+    rows: Vec<ContestRow>,
+    reader: ContestReader,
+) -> ApiResult<Vec<(String, MuleContest)>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let answers = store::contest_answers(conn, &ids).await?;
     Ok(rows

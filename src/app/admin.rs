@@ -171,6 +171,8 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
             conn.transaction(async |c| {
                 users::store::set_password(c, user.id, &hash).await?;
                 users::store::delete_second_factor(c, user.id).await?;
+                // A link made before the recovery must not undo it.
+                users::store::revoke_enrolments(c, user.id).await?;
                 access::store::clear_account(c, &user.email.as_str().to_lowercase()).await?;
                 let mut entry = cli_entry("user.password").object("user", user.id);
                 entry.actor.organization_id = Some(user.organization_id.0);

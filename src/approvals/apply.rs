@@ -50,6 +50,8 @@ pub async fn apply(conn: &mut Conn, row: &ApprovalRow, approver: UserId) -> ApiR
         }
         ApprovalAction::OrganizationOrgAdmin => {
             let org = OrgId(row.target_id.ok_or_else(|| stored("target"))?);
+            // Locked: two such approvals decided at once must not both find it without one.
+            organizations::store::lock(conn, org).await?.ok_or(ApiError::NotFound)?;
             let facts = users::store::org_facts(conn, org).await?.ok_or(ApiError::NotFound)?;
             if !facts.active {
                 return Err(ApiError::Conflict("the organisation is deactivated: reactivate it first".into()));

@@ -337,23 +337,39 @@ pub struct PowerFinding {
     pub details: String,
 }
 
-/// Users and roles in other organisations made by a platform admin alone, self-accredited
-/// officers, and organisations moved or reactivated without an approval, oldest first. Changes
-/// made through an approval are `approval.decide` rows and never listed.
+/// Users, roles and accreditations in other organisations made by a platform admin alone,
+/// credentials of other organisations' users reset by a platform admin, self-accredited officers
+/// (and officers accredited by an account they made), and organisations moved or reactivated
+/// without an approval, oldest first. Changes made through an approval are `approval.decide`
+/// rows and never listed.
 pub async fn powers_findings(conn: &mut Conn) -> ApiResult<Vec<PowerFinding>> {
     Ok(diesel::sql_query(
         "WITH platform AS (SELECT id FROM organizations WHERE kind = 'platform'), \
          rows AS ( \
-           SELECT 'user created in another organisation by a platform admin alone' AS finding, a.* \
-             FROM audit_events a JOIN users u ON u.id::text = a.object_id \
+           SELECT CASE WHEN a.details ->> 'four_eyes' = 'sole_platform_admin' \
+                       THEN 'user created in another organisation by the platform''s only platform admin' \
+                       ELSE 'user created in another organisation by a platform admin alone' END AS finding, a.* \
+             FROM audit_events a LEFT JOIN users u ON u.id::text = a.object_id \
             WHERE a.action = 'user.create' AND a.outcome = 'ok' AND a.object_type = 'user' \
-              AND a.organization_id IN (SELECT id FROM platform) AND u.organization_id NOT IN (SELECT id FROM platform) \
+              AND a.organization_id IN (SELECT id FROM platform) \
+              AND u.organization_id IS DISTINCT FROM (SELECT id FROM platform) \
            UNION ALL \
-           SELECT 'role or reactivation in another organisation by a platform admin alone', a.* \
-             FROM audit_events a JOIN users u ON u.id::text = a.object_id \
+           SELECT 'role, reactivation or officer accreditation in another organisation by a platform admin alone', a.* \
+             FROM audit_events a LEFT JOIN users u ON u.id::text = a.object_id \
             WHERE a.action = 'user.update' AND a.outcome = 'ok' AND a.object_type = 'user' \
-              AND a.organization_id IN (SELECT id FROM platform) AND u.organization_id NOT IN (SELECT id FROM platform) \
-              AND (jsonb_typeof(a.details -> 'role') = 'string' OR a.details -> 'active' = 'true'::jsonb) \
+              AND a.organization_id IN (SELECT id FROM platform) \
+              AND u.organization_id IS DISTINCT FROM (SELECT id FROM platform) \
+              AND (jsonb_typeof(a.details -> 'role') = 'string' OR a.details -> 'active' = 'true'::jsonb \
+                   OR jsonb_typeof(a.details -> 'officer') = 'object' \
+                   OR jsonb_array_length(CASE WHEN jsonb_typeof(a.details -> 'authorisations') = 'array' \
+                                              THEN a.details -> 'authorisations' ELSE '[]'::jsonb END) > 0) \
+           UNION ALL \
+           SELECT 'password or second factor of a user of another organisation reset by a platform admin', a.* \
+             FROM audit_events a LEFT JOIN users u ON u.id::text = a.object_id \
+            WHERE a.action IN ('user.password', 'user.second_factor_reset', 'user.enrolment_link') \
+              AND a.outcome = 'ok' AND a.object_type = 'user' \
+              AND a.organization_id IN (SELECT id FROM platform) \
+              AND u.organization_id IS DISTINCT FROM (SELECT id FROM platform) \
            UNION ALL \
            SELECT 'self-accredited officer', a.* \
              FROM audit_events a \
@@ -363,7 +379,17 @@ pub async fn powers_findings(conn: &mut Conn) -> ApiResult<Vec<PowerFinding>> {
                    OR jsonb_array_length(CASE WHEN jsonb_typeof(a.details -> 'authorisations') = 'array' \
                                               THEN a.details -> 'authorisations' ELSE '[]'::jsonb END) > 0) \
            UNION ALL \
-           SELECT CASE WHEN a.details -> 'country' = 'true'::jsonb THEN 'organisation moved (country changed) without an approval' \
+           SELECT 'officer accredited by an org_admin whose account the officer made (review: a colleague or a second account?)', a.* \
+             FROM audit_events a \
+            WHERE a.action = 'user.update' AND a.outcome = 'ok' AND a.object_type = 'user' \
+              AND a.user_id::text <> a.object_id \
+              AND (jsonb_typeof(a.details -> 'officer') = 'object' \
+                   OR jsonb_array_length(CASE WHEN jsonb_typeof(a.details -> 'authorisations') = 'array' \
+                                              THEN a.details -> 'authorisations' ELSE '[]'::jsonb END) > 0) \
+              AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = a.user_id AND e.created_by::text = a.object_id) \
+           UNION ALL \
+           SELECT CASE WHEN a.details -> 'country' = 'true'::jsonb \
+                       THEN 'organisation''s country set without an approval (it may have moved)' \
                        ELSE 'organisation reactivated without an approval' END, a.* \
              FROM audit_events a \
             WHERE a.action = 'organization.update' AND a.outcome = 'ok' \

@@ -204,8 +204,12 @@ pub async fn factor(conn: &mut Conn, user: Uuid) -> ApiResult<Option<FactorRow>>
 
 /// Starts (or restarts) an enrolment in `session`: a new secret, not active until confirmed in
 /// that session. Refused (false) while a confirmed factor exists, and while an enrolment
-/// started by another session that is still open is pending (a stolen password must not
-/// replace the owner's pending secret).
+/// started by another session is pending: until that session has ended and
+/// `PENDING_BINDING_MINUTES` have passed since the start (a stolen password must not replace the
+/// owner's pending secret, even by ending the owner's session first).
+/// Minutes a pending enrolment stays its session's after that session ended.
+pub const PENDING_BINDING_MINUTES: i32 = 15;
+
 pub async fn start_factor(conn: &mut Conn, user: Uuid, sealed_secret: &str, session: Option<Uuid>) -> ApiResult<bool> {
     let n = diesel::sql_query(
         "INSERT INTO second_factors (user_id, secret, session_id) VALUES ($1, $2, $3) \
@@ -214,11 +218,13 @@ pub async fn start_factor(conn: &mut Conn, user: Uuid, sealed_secret: &str, sess
          WHERE second_factors.confirmed_at IS NULL \
            AND (second_factors.session_id IS NOT DISTINCT FROM EXCLUDED.session_id \
                 OR second_factors.session_id IS NULL \
-                OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = second_factors.session_id AND s.ended_at IS NULL))",
+                OR (second_factors.created_at < now() - make_interval(mins => $4) \
+                    AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = second_factors.session_id AND s.ended_at IS NULL)))",
     )
     .bind::<diesel::sql_types::Uuid, _>(user)
     .bind::<diesel::sql_types::Text, _>(sealed_secret)
     .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(session)
+    .bind::<diesel::sql_types::Integer, _>(PENDING_BINDING_MINUTES)
     .execute(conn)
     .await?;
     Ok(n == 1)

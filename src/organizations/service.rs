@@ -118,6 +118,10 @@ pub async fn update_organization(
                 details["four_eyes"] = gate.flag();
             }
             let row = store::update(c, id, &changes).await?;
+            if changes.active == Some(false) {
+                // Its people's unused links end with it (a reactivation does not bring them back).
+                users::store::revoke_org_enrolments(c, id).await?;
+            }
             let id_rows = match ids {
                 Some(list) => store::set_bank_identifiers(c, id, &list).await?,
                 None => store::bank_identifiers_of(c, &[id]).await?,

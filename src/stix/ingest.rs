@@ -246,12 +246,10 @@ pub fn parse(objects: &[Value]) -> Parsed {
         };
         // REST's text rules: a STIX report is held to them as a report sent to the API is.
         let name = o["name"].as_str().unwrap_or("Report added over TAXII");
-        let text = Check::text_of(name, 1, 300)
-            .map_err(|e| format!("name {e}"))
-            .and_then(|title| {
-                let description = o["description"].as_str().unwrap_or("Added over TAXII");
-                Ok((title, Check::text_of(description, 1, 20_000).map_err(|e| format!("description {e}"))?))
-            });
+        let text = Check::text_of(name, 1, 300).map_err(|e| format!("name {e}")).and_then(|title| {
+            let description = o["description"].as_str().unwrap_or("Added over TAXII");
+            Ok((title, Check::text_of(description, 1, 20_000).map_err(|e| format!("description {e}"))?))
+        });
         let (title, description) = match text {
             Ok(t) => t,
             Err(e) => {
@@ -278,7 +276,14 @@ pub fn parse(objects: &[Value]) -> Parsed {
             .filter_map(Value::as_str)
             .find_map(|l| l.replace('-', "_").parse::<Category>().ok())
             .unwrap_or(Category::Other);
-        out.reports.push(Incoming { title, description, category, tlp: level, first_seen: time(&o["published"]), values });
+        out.reports.push(Incoming {
+            title,
+            description,
+            category,
+            tlp: level,
+            first_seen: time(&o["published"]),
+            values,
+        });
     }
     for level in Tlp::ALL {
         let values: Vec<IncomingValue> = indicators

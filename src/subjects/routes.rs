@@ -44,8 +44,10 @@ pub async fn export_subject(
         let figures = crate::alerts::store::mule_account(&mut conn, &value).await?;
         // The operator reads every answer (a platform admin).
         let reader = crate::alerts::contest::ContestReader { org_id: act.org_id, sees_all: true };
-        let contest =
-            crate::alerts::contest::latest(&mut conn, std::slice::from_ref(&value), reader).await?.pop().map(|(_, c)| c);
+        let contest = crate::alerts::contest::latest(&mut conn, std::slice::from_ref(&value), reader)
+            .await?
+            .pop()
+            .map(|(_, c)| c);
         // Only an account named as a beneficiary (or once contested) has mule-flag figures.
         let named = figures.is_some() || contest.is_some();
         (alerts, named.then(|| crate::alerts::routes::mule_view(value.clone(), figures, contest)))

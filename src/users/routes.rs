@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::enrolment::EnrolmentLink;
 use super::model::*;
-use super::{rules, service, store};
+use super::{service, store};
 use crate::access::four_eyes::{Approval, Outcome};
-use crate::access::{password, Action, Grant, Principal};
+use crate::access::{password, Action, Principal};
 use crate::domain::{OrgId, UserId};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::{with_etag, IfMatch};
@@ -18,23 +18,6 @@ use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Conflict, Denied, JsonBody, Missing, Public, Versioned};
 use crate::kernel::http::RequestMeta;
 use crate::kernel::AppState;
-
-/// Why the caller may not reset `user`'s second factor, if not: someone of another organisation
-/// (a platform admin would hold the account after the owner's next login), or a platform
-/// admin's (one platform admin would become two). Their own org_admin, or the operator's
-/// `cyberbridge admin reset-password`, does it.
-async fn shielded(conn: &mut crate::kernel::db::Conn, act: &Grant, user: &UserRow) -> ApiResult<Option<&'static str>> {
-    if act.user_id() == Some(user.id) {
-        return Ok(None);
-    }
-    Ok(if service::is_platform_admin(conn, user).await? {
-        Some("a platform admin's credentials are reset by the operator (`cyberbridge admin reset-password`)")
-    } else if act.org_id != user.organization_id {
-        Some("a user's credentials are reset by an org_admin of their organisation, or by the operator")
-    } else {
-        None
-    })
-}
 
 /// The answer of a change that may have been filed for a second platform admin (202).
 fn answer<T: serde::Serialize>(done: Outcome<T>, status: StatusCode, version: impl Fn(&T) -> i32) -> HttpResponse {
@@ -212,32 +195,8 @@ pub async fn reset_second_factor(
     principal: Principal,
     id: web::Path<UserId>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let act = principal.authorize(&state, Action::ResetSecondFactor).await?;
-    let user = service::visible_user(&state, &act, id).await?;
-    if !rules::manages(&act, user.organization_id) || act.user_id() == Some(id) {
-        return Err(act
-            .refuse(&state, "user", id, "another administrator of the organisation resets a second factor")
-            .await);
-    }
-    if let Some(why) = shielded(&mut *state.pool.get().await?, &act, &user).await? {
-        return Err(act.refuse(&state, "user", id, why).await);
-    }
-    let mut conn = state.pool.get().await?;
-    let removed = conn
-        .transaction(async |c| {
-            let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-            if let Some(why) = shielded(c, &act, &locked).await? {
-                return Err(ApiError::Forbidden(why.into()));
-            }
-            let removed = store::delete_second_factor(c, id).await?;
-            act.on("user", id).details(serde_json::json!({"had_second_factor": removed})).write(c).await?;
-            Ok::<_, ApiError>(removed)
-        })
-        .await?;
-    if !removed {
-        return Err(ApiError::NotFound);
-    }
+    service::reset_second_factor(&state, &act, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

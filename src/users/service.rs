@@ -132,40 +132,43 @@ pub async fn create_user(
             "name the organisation's written request for its org_admin (a letter's reference)",
         ));
     }
-    conn.transaction(async |c| {
-        let gate = match action {
-            Some(action) => {
-                let payload = json!({
-                    "organization_id": org, "email": input.email, "name": input.name, "role": input.role,
-                    "document_reference": input.document_reference,
-                });
-                four_eyes::gate_account(c, act, action, Some(org.0), payload, enrolment::first_part()).await?
+    let done = conn
+        .transaction(async |c| {
+            let gate = match action {
+                Some(action) => {
+                    let payload = json!({
+                        "organization_id": org, "email": input.email, "name": input.name, "role": input.role,
+                        "document_reference": input.document_reference,
+                    });
+                    four_eyes::gate_account(c, act, action, Some(org.0), payload, enrolment::first_part()).await?
+                }
+                None => Gate::Proceed { sole: false },
+            };
+            if let Gate::Filed(approval) = gate {
+                return Ok(Outcome::Filed(approval));
             }
-            None => Gate::Proceed { sole: false },
-        };
-        if let Gate::Filed(approval) = gate {
-            return Ok(Outcome::Filed(approval));
-        }
-        if action == Some(ApprovalAction::OrganizationOrgAdmin) {
-            // Acting alone (a single platform admin): the organisation must still have none.
-            let now = store::org_facts(c, org).await?.ok_or(ApiError::NotFound)?;
-            if now.active_admins > 0 {
-                return Err(ApiError::Conflict(
-                    "the organisation has an org_admin now: its org_admins add people".into(),
-                ));
+            if action == Some(ApprovalAction::OrganizationOrgAdmin) {
+                // Acting alone (a single platform admin): the organisation must still have none.
+                store::lock_org(c, org).await?;
+                let now = store::org_facts(c, org).await?.ok_or(ApiError::NotFound)?;
+                if now.active_admins > 0 {
+                    return Err(ApiError::Conflict(
+                        "the organisation has an org_admin now: its org_admins add people".into(),
+                    ));
+                }
             }
-        }
-        let (row, link) =
-            make_account(c, org, input.email.clone(), input.name.clone(), input.role, act.user_id(), Token::Whole)
-                .await?;
-        let details = json!({
-            "role": row.role, "four_eyes": gate.flag(), "enrolment_link": true,
-            "document_reference": input.document_reference,
-        });
-        act.on("user", row.id).details(details).write(c).await?;
-        Ok::<_, ApiError>(Outcome::Done(CreatedUser { user: User::from(row), enrolment: link }))
-    })
-    .await
+            let (row, link) =
+                make_account(c, org, input.email.clone(), input.name.clone(), input.role, act.user_id(), Token::Whole)
+                    .await?;
+            let details = json!({
+                "role": row.role, "four_eyes": gate.flag(), "enrolment_link": true,
+                "document_reference": input.document_reference,
+            });
+            act.on("user", row.id).details(details).write(c).await?;
+            Ok::<_, ApiError>(Outcome::Done(CreatedUser { user: User::from(row), enrolment: link }))
+        })
+        .await;
+    audited(state, act, "organization", org, done).await
 }
 
 /// Changes a user's name, role, active flag or officer identity. Members change their own name
@@ -218,53 +221,130 @@ pub async fn update_user(
     let reactivates =
         changes.active == Some(true) && !current.active && changes.role.unwrap_or(current.role) == Role::OrgAdmin;
     let grants_powers = in_platform && (promotes || reactivates);
-    conn.transaction(async |c| {
-        let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-        if_match.check(locked.version)?;
-        let mut details = json!({
-            "name": body.name.is_some(), "role": changes.role, "active": changes.active,
-            "officer": body.officer, "authorisations": body.authorisations,
-        });
-        if accrediting {
-            // Counted again under the lock: a demotion racing this change must not leave one.
-            let now = store::org_facts(c, current.organization_id).await?.ok_or(ApiError::NotFound)?;
-            if let Err(why) = rules::accreditation(act.user_id(), id, true, now.active_admins) {
+    let done = conn
+        .transaction(async |c| {
+            let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+            if_match.check(locked.version)?;
+            // What was decided above was decided on the row as read: a change racing this one
+            // (a promotion, a demotion, an accreditation) makes it decide again.
+            let was_accredited = locked.may_issue_requests || locked.may_validate;
+            if (locked.role, locked.active, was_accredited, locked.organization_id)
+                != (current.role, current.active, accredited, current.organization_id)
+            {
+                return Err(ApiError::Conflict("the user changed meanwhile: read it again and retry".into()));
+            }
+            let mut details = json!({
+                "name": body.name.is_some(), "role": changes.role, "active": changes.active,
+                "officer": body.officer, "authorisations": body.authorisations,
+            });
+            if accrediting {
+                // Counted again under the lock: a demotion racing this change must not leave one.
+                let now = store::org_facts(c, current.organization_id).await?.ok_or(ApiError::NotFound)?;
+                if let Err(why) = rules::accreditation(act.user_id(), id, true, now.active_admins) {
+                    return Err(ApiError::Forbidden(why.into()));
+                }
+            }
+            if grants_powers {
+                let others = body.name.is_some()
+                    || body.officer.is_some()
+                    || body.authorisations.is_some()
+                    || (promotes && body.active.is_some())
+                    || (reactivates && !promotes && body.role.is_some());
+                if others && four_eyes::needed(c).await? {
+                    let field = if promotes { "role" } else { "active" };
+                    return Err(ApiError::field(field, "send it alone: it may wait for a second platform admin"));
+                }
+                let payload = json!({"user_id": id, "role": Role::OrgAdmin, "active": true});
+                let gate = four_eyes::gate_account(
+                    c,
+                    act,
+                    ApprovalAction::UserPlatformAdmin,
+                    Some(id.0),
+                    payload,
+                    enrolment::first_part(),
+                )
+                .await?;
+                if let Gate::Filed(approval) = gate {
+                    return Ok(Outcome::Filed(approval));
+                }
+                details["four_eyes"] = gate.flag();
+            }
+            let row = store::update(c, id, &changes).await?;
+            if changes.active == Some(false) {
+                store::revoke_enrolments(c, id).await?;
+            }
+            act.on("user", id).details(details).write(c).await?;
+            Ok::<_, ApiError>(Outcome::Done(User::from(row)))
+        })
+        .await;
+    audited(state, act, "user", id, done).await
+}
+
+/// Records a refusal decided inside a transaction (which rolled back) in the audit trail.
+async fn audited<T>(
+    state: &AppState,
+    act: &Grant,
+    object: &'static str,
+    id: impl ToString,
+    result: ApiResult<T>,
+) -> ApiResult<T> {
+    if let Err(ApiError::Forbidden(_) | ApiError::Conflict(_)) = &result {
+        act.deny(state, object, id).await;
+    }
+    result
+}
+
+/// Why the caller may not reset `user`'s second factor, if not: someone of another organisation
+/// (a platform admin would hold the account after the owner's next login), or a platform
+/// admin's (one platform admin would become two). Their own org_admin, or the operator's
+/// `cyberbridge admin reset-password`, does it.
+async fn shielded(conn: &mut Conn, act: &Grant, user: &UserRow) -> ApiResult<Option<&'static str>> {
+    if act.user_id() == Some(user.id) {
+        return Ok(None);
+    }
+    Ok(if is_platform_admin(conn, user).await? {
+        Some("a platform admin's credentials are reset by the operator (`cyberbridge admin reset-password`)")
+    } else if act.org_id != user.organization_id {
+        Some("a user's credentials are reset by an org_admin of their organisation, or by the operator")
+    } else {
+        None
+    })
+}
+
+/// Resets someone's second factor (a lost authenticator): it and the recovery codes are removed
+/// and every session ends; they enrol again at the next login. An administrator of their
+/// organisation, never one's own, and not the one who sent them a password link lately.
+pub async fn reset_second_factor(state: &AppState, act: &Grant, id: UserId) -> ApiResult<()> {
+    act.expect(&[Action::ResetSecondFactor])?;
+    let user = visible_user(state, act, id).await?;
+    if !rules::manages(act, user.organization_id) || act.user_id() == Some(id) {
+        let why = "another administrator of the organisation resets a second factor";
+        return Err(act.refuse(state, "user", id, why).await);
+    }
+    if let Some(why) = shielded(&mut *state.pool.get().await?, act, &user).await? {
+        return Err(act.refuse(state, "user", id, why).await);
+    }
+    let mut conn = state.pool.get().await?;
+    let removed = conn
+        .transaction(async |c| {
+            let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+            if let Some(why) = shielded(c, act, &locked).await? {
                 return Err(ApiError::Forbidden(why.into()));
             }
-        }
-        if grants_powers {
-            let others = body.name.is_some()
-                || body.officer.is_some()
-                || body.authorisations.is_some()
-                || (promotes && body.active.is_some())
-                || (reactivates && !promotes && body.role.is_some());
-            if others && four_eyes::needed(c).await? {
-                let field = if promotes { "role" } else { "active" };
-                return Err(ApiError::field(field, "send it alone: it may wait for a second platform admin"));
+            if store::sent_password_link_recently(c, id, act.actor_id()).await? {
+                return Err(ApiError::Forbidden(
+                    "you sent this person a password link lately: another org_admin resets the second factor".into(),
+                ));
             }
-            let payload = json!({"user_id": id, "role": Role::OrgAdmin, "active": true});
-            let gate = four_eyes::gate_account(
-                c,
-                act,
-                ApprovalAction::UserPlatformAdmin,
-                Some(id.0),
-                payload,
-                enrolment::first_part(),
-            )
-            .await?;
-            if let Gate::Filed(approval) = gate {
-                return Ok(Outcome::Filed(approval));
-            }
-            details["four_eyes"] = gate.flag();
-        }
-        let row = store::update(c, id, &changes).await?;
-        if changes.active == Some(false) {
-            store::revoke_enrolments(c, id).await?;
-        }
-        act.on("user", id).details(details).write(c).await?;
-        Ok::<_, ApiError>(Outcome::Done(User::from(row)))
-    })
-    .await
+            let removed = store::delete_second_factor(c, id).await?;
+            act.on("user", id).details(json!({"had_second_factor": removed})).write(c).await?;
+            Ok::<_, ApiError>(removed)
+        })
+        .await;
+    if !audited(state, act, "user", id, removed).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(())
 }
 
 /// Whether `user` is a platform admin (whose credentials only the operator resets).
@@ -289,27 +369,37 @@ pub async fn send_enrolment_link(state: &AppState, act: &Grant, id: UserId) -> A
         return Err(act.refuse(state, "user", id, why).await);
     }
     let mut conn = state.pool.get().await?;
-    conn.transaction(async |c| {
-        let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-        // Checked on the locked row: an approval may have made them a platform admin meanwhile.
-        if is_platform_admin(c, &locked).await? {
-            return Err(ApiError::Forbidden(
-                "a platform admin's credentials are reset by the operator (`cyberbridge admin reset-password`)".into(),
-            ));
-        }
-        if !locked.active {
-            return Err(ApiError::Conflict("the account is deactivated: reactivate it first".into()));
-        }
-        let purpose = match locked.last_login_at {
-            Some(_) => EnrolmentPurpose::Reset,
-            None => EnrolmentPurpose::Account,
-        };
-        store::clear_password(c, id).await?;
-        let link = issue_link(c, id, purpose, act.user_id(), Token::Whole).await?;
-        act.on("user", id).details(json!({"purpose": purpose})).write(c).await?;
-        Ok::<_, ApiError>(link)
-    })
-    .await
+    let done = conn
+        .transaction(async |c| {
+            let locked = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+            // One administrator does not reset both a person's second factor and their password:
+            // together they would hold the account. Another org_admin, or the operator, does the other.
+            if store::reset_second_factor_recently(c, id, act.actor_id()).await? {
+                return Err(ApiError::Forbidden(
+                    "you reset this person's second factor lately: another org_admin sends the password link".into(),
+                ));
+            }
+            // Checked on the locked row: an approval may have made them a platform admin meanwhile.
+            if is_platform_admin(c, &locked).await? {
+                return Err(ApiError::Forbidden(
+                    "a platform admin's credentials are reset by the operator (`cyberbridge admin reset-password`)"
+                        .into(),
+                ));
+            }
+            if !locked.active {
+                return Err(ApiError::Conflict("the account is deactivated: reactivate it first".into()));
+            }
+            let purpose = match locked.last_login_at {
+                Some(_) => EnrolmentPurpose::Reset,
+                None => EnrolmentPurpose::Account,
+            };
+            store::clear_password(c, id).await?;
+            let link = issue_link(c, id, purpose, act.user_id(), Token::Whole).await?;
+            act.on("user", id).details(json!({"purpose": purpose})).write(c).await?;
+            Ok::<_, ApiError>(link)
+        })
+        .await;
+    audited(state, act, "user", id, done).await
 }
 
 /// Redeems an enrolment link: its owner's password is set (every earlier session ends), the
@@ -322,13 +412,25 @@ pub async fn redeem_enrolment(state: &AppState, meta: &RequestMeta, body: &Redee
             "is unknown, used, replaced or expired: ask whoever made your account for a new enrolment link",
         )
     };
-    let key = enrolment::key(&body.token).ok_or_else(unknown)?;
+    let refused = async || {
+        let entry = Entry::anonymous(meta, "user.enrol").outcome(crate::kernel::audit::AuditOutcome::Denied);
+        if let Ok(conn) = state.pool.get().await {
+            let _ = entry.write(&conn).await;
+        }
+        unknown()
+    };
+    let Some(key) = enrolment::key(&body.token) else { return Err(refused().await) };
     password::check_new(&body.password).map_err(|m| ApiError::field("password", m))?;
+    // Whose link it is, before a hash is spent on it.
+    let Some(owner) = store::usable_enrolment(&mut *state.pool.get().await?, &key).await? else {
+        return Err(refused().await);
+    };
     let hash = password::hash(&state.hashing, body.password.clone()).await?;
     let mut conn = state.pool.get().await?;
     conn.transaction(async |c| {
-        let link = store::redeem_enrolment(c, &key).await?.ok_or_else(unknown)?;
-        let user = store::lock(c, link.user_id).await?.ok_or_else(unknown)?;
+        // The person first, then the link (the order deactivation and resets lock them in).
+        let user = store::lock(c, owner).await?.ok_or_else(unknown)?;
+        let link = store::redeem_enrolment(c, &key, owner).await?.ok_or_else(unknown)?;
         let facts = store::org_facts(c, user.organization_id).await?.ok_or_else(unknown)?;
         if !user.active || !facts.active {
             return Err(ApiError::Conflict("the account or its organisation is deactivated".into()));

@@ -153,6 +153,14 @@ pub async fn org_facts(conn: &mut Conn, org: OrgId) -> ApiResult<Option<OrgFacts
     Ok(Some(OrgFacts { kind, active, active_admins }))
 }
 
+/// Locks the organisation's row until the transaction ends (two changes to who administers it
+/// are decided one after the other).
+pub async fn lock_org(conn: &mut Conn, org: OrgId) -> ApiResult<()> {
+    use crate::kernel::db::schema::organizations;
+    organizations::table.find(org).select(organizations::id).for_update().first::<OrgId>(conn).await?;
+    Ok(())
+}
+
 /// Whether the user has a confirmed second factor.
 pub async fn has_second_factor(conn: &mut Conn, id: UserId) -> ApiResult<bool> {
     Ok(second_factors::table
@@ -223,12 +231,26 @@ pub async fn revoke_enrolments(conn: &mut Conn, user: UserId) -> ApiResult<()> {
     Ok(())
 }
 
-/// Spends the usable link stored under `key` (unused, unrevoked, unexpired), once however many
-/// try at the same time; `None` when there is none.
-pub async fn redeem_enrolment(conn: &mut Conn, key: &[u8]) -> ApiResult<Option<EnrolmentRow>> {
+/// Whose usable link (unused, unrevoked, unexpired) is stored under `key`, if any.
+pub async fn usable_enrolment(conn: &mut Conn, key: &[u8]) -> ApiResult<Option<UserId>> {
+    Ok(enrolments::table
+        .filter(enrolments::token_hash.eq(key))
+        .filter(enrolments::redeemed_at.is_null())
+        .filter(enrolments::revoked_at.is_null())
+        .filter(enrolments::expires_at.gt(diesel::dsl::now))
+        .select(enrolments::user_id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Spends `user`'s usable link stored under `key`, once however many try at the same time;
+/// `None` when there is none.
+pub async fn redeem_enrolment(conn: &mut Conn, key: &[u8], user: UserId) -> ApiResult<Option<EnrolmentRow>> {
     Ok(diesel::update(
         enrolments::table
             .filter(enrolments::token_hash.eq(key))
+            .filter(enrolments::user_id.eq(user))
             .filter(enrolments::redeemed_at.is_null())
             .filter(enrolments::revoked_at.is_null())
             .filter(enrolments::expires_at.gt(diesel::dsl::now)),
@@ -238,4 +260,47 @@ pub async fn redeem_enrolment(conn: &mut Conn, key: &[u8]) -> ApiResult<Option<E
     .get_result(conn)
     .await
     .optional()?)
+}
+
+/// Days within which one administrator may not do both halves of an account takeover: reset a
+/// person's second factor and send them a password link.
+pub const RESET_SEPARATION_DAYS: i64 = 7;
+
+/// Whether `actor` reset `user`'s second factor within `RESET_SEPARATION_DAYS`.
+pub async fn reset_second_factor_recently(conn: &mut Conn, user: UserId, actor: Uuid) -> ApiResult<bool> {
+    recent_audit(conn, "user.second_factor_reset", user, actor).await
+}
+
+/// Whether `actor` sent `user` a password link within `RESET_SEPARATION_DAYS`.
+pub async fn sent_password_link_recently(conn: &mut Conn, user: UserId, actor: Uuid) -> ApiResult<bool> {
+    recent_audit(conn, "user.enrolment_link", user, actor).await
+}
+
+async fn recent_audit(conn: &mut Conn, action: &str, user: UserId, actor: Uuid) -> ApiResult<bool> {
+    use crate::kernel::db::schema::audit_events;
+    Ok(audit_events::table
+        .filter(audit_events::action.eq(action))
+        .filter(audit_events::outcome.eq("ok"))
+        .filter(audit_events::object_type.eq("user"))
+        .filter(audit_events::object_id.eq(user.0.to_string()))
+        .filter(audit_events::user_id.eq(actor))
+        .filter(audit_events::at.gt(chrono::Utc::now() - chrono::Duration::days(RESET_SEPARATION_DAYS)))
+        .count()
+        .get_result::<i64>(conn)
+        .await?
+        > 0)
+}
+
+/// Ends the unused links of every user of `org` (its deactivation).
+pub async fn revoke_org_enrolments(conn: &mut Conn, org: OrgId) -> ApiResult<()> {
+    diesel::update(
+        enrolments::table
+            .filter(enrolments::user_id.eq_any(users::table.filter(users::organization_id.eq(org)).select(users::id)))
+            .filter(enrolments::redeemed_at.is_null())
+            .filter(enrolments::revoked_at.is_null()),
+    )
+    .set(enrolments::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    Ok(())
 }

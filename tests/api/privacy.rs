@@ -732,14 +732,14 @@ async fn a_holder_contests_a_mule_flag_and_silence_counts_as_a_withdrawal() {
     let s1_org = s1.id.as_str();
     assert_eq!(by_s2["answers"].as_array().unwrap().len(), 1);
     assert_eq!(by_s2["answers"][0]["organization_id"], s2.id.as_str());
-    assert_eq!(
-        by_s2["tally"],
-        json!({"asked": 3, "confirmed": 1, "withdrawn": 1, "lapsed": 0, "pending": 1})
-    );
+    assert_eq!(by_s2["tally"], json!({"asked": 3, "confirmed": 1, "withdrawn": 1, "lapsed": 0, "pending": 1}));
     for (who, auth) in [("s2", &s2.admin), ("s3", &s3.admin)] {
         let seen = app.get_as(auth, &account).await.ok(200);
         let text = seen.to_string();
-        assert!(!text.contains(s1_org) && !text.contains("Complaint withdrawn"), "{who} reads another bank's answer: {seen}");
+        assert!(
+            !text.contains(s1_org) && !text.contains("Complaint withdrawn"),
+            "{who} reads another bank's answer: {seen}"
+        );
         assert_eq!(seen["contest"]["tally"]["withdrawn"], 1);
         let list = app.get_as(auth, "/api/v1/mule-accounts").await.ok(200).to_string();
         assert!(!list.contains(s1_org) && !list.contains("Complaint withdrawn"), "{who}: {list}");
@@ -900,9 +900,12 @@ async fn the_operator_exports_all_held_about_one_identifier_and_who_consulted_it
     assert_eq!(by_mail["data_requests"][0]["case_reference"], "PK-2026-1142");
     assert!(by_mail["reports"].as_array().unwrap().is_empty() && by_mail["alerts"].as_array().unwrap().is_empty());
     assert_eq!(
-        app.get_as(&platform, "/api/v1/subject-access?type=iban&value=XK00&purpose=data_subject_request&case_reference=S-1")
-            .await
-            .problem(422)["errors"][0]["field"],
+        app.get_as(
+            &platform,
+            "/api/v1/subject-access?type=iban&value=XK00&purpose=data_subject_request&case_reference=S-1"
+        )
+        .await
+        .problem(422)["errors"][0]["field"],
         "value"
     );
 

@@ -334,7 +334,8 @@ async fn a_red_indicator_in_a_green_report_stays_red_for_every_pair_of_levels() 
     // Another bank finds a value only where the stricter of the two levels lets everyone see it.
     let pulled = pull(&app, &bank.admin, INDICATORS, 100, "").await;
     for (value, level) in expected {
-        let found = app.get_as(&bank.admin, &format!("/api/v1/indicators/lookup?type=domain&value={value}")).await.ok(200);
+        let found =
+            app.get_as(&bank.admin, &format!("/api/v1/indicators/lookup?type=domain&value={value}")).await.ok(200);
         let open = matches!(level, Tlp::Clear | Tlp::Green);
         assert_eq!(found["seen"], open, "{value} at {level}: {found}");
         let in_feed = pulled.iter().any(|o| o["pattern"].as_str().unwrap_or("").contains(&value));
@@ -372,7 +373,8 @@ async fn unknown_markings_bad_text_and_unscoped_sightings_are_per_object_failure
     assert!(failed[0].1.contains("unknown marking"), "{failed:?}");
     assert!(failed[1].1.contains("bidirectional"), "{failed:?}");
     assert!(failed[2].0.starts_with("sighting--") && failed[2].1.contains("indicators:lookup"), "{failed:?}");
-    let looked = app.get_as(&bank.admin, "/api/v1/indicators/lookup?type=domain&value=unknown-mark.example").await.ok(200);
+    let looked =
+        app.get_as(&bank.admin, "/api/v1/indicators/lookup?type=domain&value=unknown-mark.example").await.ok(200);
     assert_eq!(looked["seen"], false, "never taken at a default level");
     // With the scope, the false positive is recorded, and weighs once whatever its count.
     let (both, _) = app.api_key(&isp, &["reports:write", "indicators:lookup"]).await;

@@ -140,8 +140,8 @@ fn session_of(act: &Grant) -> Option<Uuid> {
 /// Starts enrolling your second factor: a new TOTP secret, active once confirmed with a code
 /// (`POST /me/second-factor/confirm`) in the same session. 409 while one is enrolled (an
 /// administrator of your organisation resets it, `DELETE /users/{id}/second-factor`), and while
-/// an enrolment started in another session that is still open is pending (log out there, or
-/// confirm it there).
+/// an enrolment started in another session is pending (confirm it there; once that session
+/// has ended, a new one may start 15 minutes after it began).
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -168,8 +168,8 @@ pub async fn enrol_second_factor(state: web::Data<AppState>, principal: Principa
                 "user",
                 user,
                 ApiError::Conflict(
-                    "an enrolment started in another session of yours is pending: confirm it there, or end that \
-                     session (log out) and start again"
+                    "an enrolment started in another session of yours is pending: confirm it there, or log out \
+                     there and start again 15 minutes after it began"
                         .into(),
                 ),
             )
