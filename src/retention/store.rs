@@ -140,8 +140,9 @@ pub async fn purge_traces(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> Ap
     Ok(gone.into_iter().map(|g| (g.id, g.last)).collect())
 }
 
-/// Closed requests unchanged since `cutoff`: files, responses, messages, history, signed
-/// documents (through the owner's function), the requests.
+/// Closed requests unchanged since `cutoff` whose evidence the owner's rule lets go
+/// (`request_evidence_expired`: no audited step or lifted hold within 180 days): files,
+/// responses, messages, history, signed documents (through the owner's function), the requests.
 pub async fn purge_requests(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> ApiResult<Vec<(Uuid, DateTime<Utc>)>> {
     let closed: Vec<RequestStatus> = RequestStatus::ALL.iter().copied().filter(|s| !s.is_open()).collect();
     let gone: Vec<Gone> = diesel::sql_query(format!(
@@ -149,6 +150,7 @@ pub async fn purge_requests(c: &mut Conn, cutoff: DateTime<Utc>, limit: i64) -> 
          WHERE r.status = ANY($3) AND r.updated_at < $1 AND {}
            AND NOT EXISTS (SELECT 1 FROM signed_documents s
                            WHERE s.request_id = r.id AND s.created_at >= now() - interval '180 days')
+           AND request_evidence_expired(r.id)
          ORDER BY r.updated_at LIMIT $2 FOR UPDATE SKIP LOCKED",
         not_held("data_request", "r.id")
     ))

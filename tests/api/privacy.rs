@@ -469,7 +469,18 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     );
     diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut service).await.unwrap();
     let sql = format!("SELECT purge_signed_documents(ARRAY['{}'::uuid])", id(&open));
-    diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut service).await.unwrap();
+    let err = diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut service).await.unwrap_err();
+    assert!(err.to_string().contains("active within 180 days"), "{err}");
+    // Nor delete or rewrite a legal hold; a hold lifted by hand (no audited lift) still holds.
+    let held_id = h3["id"].as_str().unwrap();
+    for sql in [
+        format!("DELETE FROM legal_holds WHERE id = '{held_id}'"),
+        format!("UPDATE legal_holds SET reason = 'nothing' WHERE id = '{held_id}'"),
+        format!("UPDATE legal_holds SET lifted_at = now() - interval '3 years' WHERE id = '{held_id}'"),
+    ] {
+        let err = diesel_async::RunQueryDsl::execute(diesel::sql_query(&sql), &mut service).await.unwrap_err();
+        assert!(err.to_string().contains("legal hold") || err.to_string().contains("permission denied"), "{sql}: {err}");
+    }
     drop(service);
     assert!(
         count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&open))).await
@@ -481,6 +492,19 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     )
     .await;
     age(&app, "signed_documents", "created_at", &format!("request_id <> '{}'", id(&open)), 200).await;
+    // Time passes in the audit trail too (the evidence rule reads it: the API's role cannot
+    // backdate it), for the closed requests.
+    let mut owner = app.db.connect().await;
+    exec(&mut owner, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
+    exec(
+        &mut owner,
+        &format!(
+            "UPDATE audit_events SET at = now() - interval '200 days' WHERE object_type = 'data_request' AND object_id IN ({})",
+            ids(&[&closed, &closed_held])
+        ),
+    )
+    .await;
+    exec(&mut owner, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
     let signed_before =
         count(&app, &format!("SELECT count(*) AS n FROM signed_documents WHERE request_id = '{}'", id(&closed))).await;
     assert!(signed_before > 0, "the closed request has signed documents to purge");
@@ -577,6 +601,25 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
     )
     .await
     .ok(200);
+    // Its evidence goes no sooner than 180 days after the lift.
+    let after_lift = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();
+    assert_eq!(after_lift.requests, 0);
+    let mut owner = app.db.connect().await;
+    exec(&mut owner, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only").await;
+    exec(&mut owner, "ALTER TABLE legal_holds DISABLE TRIGGER legal_hold_guard").await;
+    exec(
+        &mut owner,
+        &format!(
+            "UPDATE audit_events SET at = now() - interval '181 days' WHERE object_type IN ('legal_hold', 'data_request') \
+             AND object_id IN ('{}', '{}')",
+            h3["id"].as_str().unwrap(),
+            id(&closed_held)
+        ),
+    )
+    .await;
+    exec(&mut owner, "UPDATE legal_holds SET lifted_at = now() - interval '181 days' WHERE lifted_at IS NOT NULL").await;
+    exec(&mut owner, "ALTER TABLE legal_holds ENABLE TRIGGER legal_hold_guard").await;
+    exec(&mut owner, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
     let after_lift = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();
     assert_eq!(after_lift.requests, 1);
     app.get_as(&police.admin, &format!("/api/v1/requests/{}", id(&closed_held))).await.problem(404);
