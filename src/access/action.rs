@@ -231,6 +231,40 @@ impl Action {
     }
 }
 
+impl Action {
+    /// The scopes an API key needs for this action, from the table above (the OpenAPI
+    /// document's `api_key` requirements are generated from it); `None`: people only (the
+    /// permission has no scope, or the handler refuses keys: an account, a decision, an order
+    /// names a person).
+    pub fn key_scopes(self) -> Option<Vec<Scope>> {
+        use Action::*;
+        let need = match self {
+            Logout | EnrolSecondFactor | ConfirmSecondFactor | RenewRecoveryCodes | ResetSecondFactor
+            | ListSessions | EndSession | ListApprovals | DecideApproval | CreateUser | ListUsers | ReadUser
+            | UpdateUser | ChangePassword | SendEnrolmentLink | ValidateRequest | UpdateCapabilities
+            | ExportSubject | CreateDataRequest | CreateFreezeRequest | ExtendRequest => return None,
+            // Whole-platform figures are a person's (a regulator, a platform admin); a key reads
+            // its organisation's with the read scope of what is counted.
+            ReadRequestStatistics => Need::Permission(ReadRequests),
+            ReadProceedsStatistics => Need::Permission(ReadAlerts),
+            other => other.need(),
+        };
+        let mut scopes = match need {
+            Need::Nothing => Vec::new(),
+            Need::Permission(p) => vec![p.scope()?],
+            Need::All(list) => list.iter().map(|p| p.scope()).collect::<Option<Vec<_>>>()?,
+            Need::Write(list, scope) => {
+                let mut all = list.iter().map(|p| p.scope()).collect::<Option<Vec<_>>>()?;
+                all.push(scope);
+                all
+            }
+        };
+        scopes.sort_by_key(|s| s.as_str());
+        scopes.dedup();
+        Some(scopes)
+    }
+}
+
 /// An authorized call: the caller and the action, which is what its audit rows need.
 #[derive(Clone, Debug)]
 pub struct Grant {

@@ -1,7 +1,10 @@
 //! The hand-written part of the OpenAPI document: info, tags and shared components.
 //! Paths come from the handlers' `#[utoipa::path]` annotations.
 
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+
+use crate::access::Action;
+use crate::domain::Scope;
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -70,9 +73,119 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// The actions each authenticated operation authorizes (`principal.authorize(.., Action::X)` in
+/// its handler; a test reads the handlers and fails when this differs). Its security
+/// requirements are generated from them: a bearer token always, an API key with the scopes the
+/// action table asks (`Action::key_scopes`), or none when it is for people only.
+pub const OPERATIONS: &[(&str, &[Action])] = {
+    use Action::*;
+    &[
+        ("answer_mule_contest", &[AnswerMuleContest]),
+        ("approve", &[DecideApproval]),
+        ("change_password", &[ChangePassword]),
+        ("confirm_second_factor", &[ConfirmSecondFactor]),
+        ("contest_mule_flag", &[ContestMuleFlag]),
+        ("correct_indicator", &[CorrectIndicator]),
+        ("create_api_key", &[CreateApiKey]),
+        ("create_fraud_alert", &[CreateAlert]),
+        ("create_fraud_alert_outcome", &[RecordOutcome]),
+        ("create_legal_hold", &[CreateLegalHold]),
+        ("create_organization", &[CreateOrganization]),
+        ("create_report", &[CreateReport]),
+        ("create_request", &[CreateDataRequest, CreateFreezeRequest]),
+        ("create_request_message", &[PostRequestMessage]),
+        ("create_request_response", &[RespondToRequest]),
+        ("create_sighting", &[RecordSighting]),
+        ("create_user", &[CreateUser]),
+        ("create_watchlist", &[CreateWatchlist]),
+        ("create_webhook", &[CreateWebhook]),
+        ("delete_watchlist", &[DeleteWatchlist]),
+        ("delete_webhook", &[DeleteWebhook]),
+        ("end_session", &[EndSession]),
+        ("enrol_second_factor", &[EnrolSecondFactor]),
+        ("export_reports", &[ExportReports]),
+        ("export_reports_stix", &[ExportReports]),
+        ("export_subject", &[ExportSubject]),
+        ("extend_request", &[ExtendRequest]),
+        ("get_approval", &[ListApprovals]),
+        ("get_audit_head", &[ReadAuditHead]),
+        ("get_capabilities", &[ReadCapabilities]),
+        ("get_consultation_statistics", &[ReadConsultationStatistics]),
+        ("get_fraud_alert", &[ReadAlert]),
+        ("get_fraud_trace", &[ReadTrace]),
+        ("get_fraud_trace_graph", &[ReadTrace]),
+        ("get_me", &[ReadMe]),
+        ("get_mule_account", &[ListMuleAccounts]),
+        ("get_organization", &[ReadOrganizations]),
+        ("get_proceeds_statistics", &[ReadProceedsStatistics]),
+        ("get_report", &[ReadReport]),
+        ("get_report_stix", &[ReadReport]),
+        ("get_request", &[ReadRequest]),
+        ("get_request_attachment", &[DownloadAttachment]),
+        ("get_request_statistics", &[ReadRequestStatistics]),
+        ("get_user", &[ReadUser]),
+        ("get_watchlist", &[ReadWatchlist]),
+        ("get_webhook", &[ListWebhooks]),
+        ("lift_legal_hold", &[LiftLegalHold]),
+        ("list_api_keys", &[ListApiKeys]),
+        ("list_approvals", &[ListApprovals]),
+        ("list_audit", &[ReadAudit]),
+        ("list_events", &[ReadEvents]),
+        ("list_fraud_alerts", &[ListAlerts]),
+        ("list_indicator_reports", &[CorrelateIndicator]),
+        ("list_legal_holds", &[ListLegalHolds]),
+        ("list_mule_accounts", &[ListMuleAccounts]),
+        ("list_organizations", &[ReadOrganizations]),
+        ("list_reports", &[QueryReports]),
+        ("list_request_messages", &[ListRequestMessages]),
+        ("list_request_responses", &[ReadRequest]),
+        ("list_requests", &[ListRequests]),
+        ("list_sessions", &[ListSessions]),
+        ("list_signed_documents", &[ReadRequest]),
+        ("list_users", &[ListUsers]),
+        ("list_watchlists", &[ListWatchlists]),
+        ("list_webhook_deliveries", &[ListWebhookDeliveries]),
+        ("list_webhooks", &[ListWebhooks]),
+        ("logout", &[Logout]),
+        ("lookup_indicator", &[LookupIndicators]),
+        ("lookup_indicators", &[LookupIndicators]),
+        ("put_capabilities", &[UpdateCapabilities]),
+        ("reject", &[DecideApproval]),
+        ("renew_recovery_codes", &[RenewRecoveryCodes]),
+        ("reset_second_factor", &[ResetSecondFactor]),
+        ("revoke_api_key", &[RevokeApiKey]),
+        ("send_enrolment_link", &[SendEnrolmentLink]),
+        ("test_webhook", &[TestWebhook]),
+        ("transition_request", &[TransitionRequest]),
+        ("update_organization", &[UpdateOrganization]),
+        ("update_report", &[UpdateReport]),
+        ("update_user", &[UpdateUser]),
+        ("update_watchlist", &[UpdateWatchlist]),
+        ("update_webhook", &[UpdateWebhook]),
+        ("validate_request", &[ValidateRequest]),
+        ("verify_audit", &[VerifyAudit]),
+        ("withdraw_indicator", &[WithdrawIndicator]),
+    ]
+};
+
+/// The security requirements of an operation that authorizes `actions`.
+fn requirements(actions: &[Action]) -> Vec<SecurityRequirement> {
+    let mut out = vec![SecurityRequirement::new::<_, _, &str>("bearer", [])];
+    let scopes: Option<Vec<Scope>> = actions.iter().map(|a| a.key_scopes()).try_fold(Vec::new(), |mut all, s| {
+        all.extend(s?);
+        Some(all)
+    });
+    if let Some(mut scopes) = scopes {
+        scopes.sort_by_key(|s| s.as_str());
+        scopes.dedup();
+        out.push(SecurityRequirement::new("api_key", scopes.iter().map(|s| s.as_str())));
+    }
+    out
+}
+
 /// What is done to the document once every path is in: operations marked `security(())`
 /// (health, readiness, metrics, login, refresh) are public, written as an empty requirement
-/// list, which says so explicitly.
+/// list, which says so explicitly; the others' requirements come from `OPERATIONS`.
 pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let public = |security: &[utoipa::openapi::security::SecurityRequirement]| {
         security.iter().all(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
@@ -83,6 +196,10 @@ pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi
         {
             if op.security.as_deref().is_some_and(public) {
                 op.security = Some(Vec::new());
+            } else if let Some((_, actions)) =
+                OPERATIONS.iter().find(|(id, _)| op.operation_id.as_deref() == Some(*id))
+            {
+                op.security = Some(requirements(actions));
             }
         }
     }

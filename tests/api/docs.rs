@@ -87,3 +87,89 @@ fn every_request_body_carries_an_example_and_every_operation_its_shared_errors()
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The actions each handler authorizes, read from its source (`Action::X` in its body).
+fn handler_actions() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    let mut out = std::collections::BTreeMap::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (at, _) in text.match_indices("#[utoipa::path") {
+            let rest = &text[at..];
+            let Some(start) = rest.find("pub async fn ") else { continue };
+            let name: String =
+                rest[start + 13..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let body = &rest[start..];
+            let end = body[1..].find("\n#[utoipa::path").or_else(|| body[1..].find("\npub ")).unwrap_or(body.len() - 1);
+            let actions = body[..end + 1]
+                .match_indices("Action::")
+                .map(|(i, _)| body[i + 8..].chars().take_while(|c| c.is_alphanumeric()).collect::<String>())
+                .collect();
+            out.insert(name, actions);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_operations_key_scopes_come_from_the_action_its_handler_authorizes() {
+    let doc = serde_json::to_value(cyberbridge::openapi()).unwrap();
+    let table: std::collections::BTreeMap<&str, Vec<String>> = cyberbridge::app::openapi::OPERATIONS
+        .iter()
+        .map(|(op, actions)| (*op, actions.iter().map(|a| format!("{a:?}")).collect()))
+        .collect();
+    let handlers = handler_actions();
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let security = op["security"].as_array().unwrap();
+            if security.is_empty() || path.starts_with("/taxii2") {
+                continue;
+            }
+            let Some(actions) = table.get(id) else {
+                wrong.push(format!("{method} {path} ({id}) is not in app::openapi::OPERATIONS"));
+                continue;
+            };
+            // The table says what the handler does.
+            let in_source = handlers.get(id).cloned().unwrap_or_default();
+            let listed: std::collections::BTreeSet<String> = actions.iter().cloned().collect();
+            if !in_source.is_empty() && in_source != listed {
+                wrong.push(format!("{id}: the table says {listed:?}, the handler authorizes {in_source:?}"));
+            }
+            // The document says what the table derives.
+            let expected: Option<Vec<String>> = cyberbridge::app::openapi::OPERATIONS
+                .iter()
+                .find(|(op, _)| *op == id)
+                .unwrap()
+                .1
+                .iter()
+                .map(|a| a.key_scopes().map(|s| s.iter().map(|x| x.as_str().to_string()).collect::<Vec<_>>()))
+                .collect::<Option<Vec<_>>>()
+                .map(|v| {
+                    let mut all: Vec<String> = v.concat();
+                    all.sort();
+                    all.dedup();
+                    all
+                });
+            let documented = security.iter().find_map(|r| r.get("api_key")).map(|s| {
+                s.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect::<Vec<_>>()
+            });
+            if documented != expected {
+                wrong.push(format!("{id}: documented {documented:?}, the action table asks {expected:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
