@@ -296,6 +296,18 @@ impl Grant {
         Ok(self)
     }
 
+    /// A key's standing purpose (`standing_feed` for `case_reference`) for its TAXII pulls.
+    pub fn with_standing_purpose(mut self, case_reference: String) -> Grant {
+        self.purpose =
+            Some(crate::domain::Purpose { case_reference, reason: crate::domain::PurposeReason::StandingFeed });
+        self
+    }
+
+    /// Whether the caller's organisation must state a purpose for every search.
+    pub fn owes_purpose(&self, state: &AppState) -> bool {
+        state.purpose_policy.requires(self.principal.org_kind)
+    }
+
     /// The purpose of a read that always owes one, whoever calls (422 naming the missing field).
     pub fn for_required_purpose(mut self, params: &crate::domain::PurposeParams) -> ApiResult<Grant> {
         let policy = crate::domain::purpose::PurposePolicy::everyone();

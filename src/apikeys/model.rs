@@ -25,6 +25,8 @@ pub struct ApiKeyRow {
     pub created_at: DateTime<Utc>,
     pub allowed_networks: Vec<String>,
     pub client_cert_sha256: Option<String>,
+    pub standing_case_reference: Option<String>,
+    pub standing_purpose_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Insertable)]
@@ -40,6 +42,21 @@ pub struct NewApiKey {
     pub expires_at: Option<DateTime<Utc>>,
     pub allowed_networks: Vec<String>,
     pub client_cert_sha256: Option<String>,
+    pub standing_case_reference: Option<String>,
+    pub standing_purpose_until: Option<DateTime<Utc>>,
+}
+
+/// A key's standing purpose: the case its TAXII pulls are for, until when (purpose
+/// `standing_feed`). Organisations that owe a purpose for every search pull the feed only with
+/// a key that has one.
+#[derive(Serialize, Deserialize, ToSchema, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"case_reference": "OP-PHISH-2026", "until": "2027-02-28T00:00:00Z"}))]
+pub struct StandingPurpose {
+    /// The case (operation) the feed is pulled for (up to 100 characters).
+    pub case_reference: String,
+    /// When it ends: in the future, within 90 days.
+    pub until: DateTime<Utc>,
 }
 
 /// Body of `POST /api-keys`.
@@ -60,6 +77,9 @@ pub struct CreateApiKey {
     /// The SHA-256 fingerprint of the client certificate the key works with (64 hex digits,
     /// colons allowed), as the TLS-terminating proxy passes it in `CYBERBRIDGE_CLIENT_CERT_HEADER`.
     pub client_certificate_sha256: Option<String>,
+    /// The purpose of the key's TAXII pulls (`standing_feed`), for organisations that state one
+    /// for every search.
+    pub standing_purpose: Option<StandingPurpose>,
 }
 
 /// A new key, parsed.
@@ -70,6 +90,7 @@ pub struct KeyInput {
     pub expires_at: Option<DateTime<Utc>>,
     pub allowed_networks: Vec<String>,
     pub client_cert_sha256: Option<String>,
+    pub standing_purpose: Option<StandingPurpose>,
 }
 
 pub const MAX_NETWORKS: usize = 50;
@@ -126,8 +147,29 @@ impl CreateApiKey {
                 }
             },
         };
+        let standing_purpose = self.standing_purpose.as_ref().and_then(|p| {
+            let case = check.text(
+                "standing_purpose.case_reference",
+                &p.case_reference,
+                1,
+                crate::domain::purpose::MAX_CASE_REFERENCE,
+            );
+            let latest = now + chrono::Duration::days(crate::domain::purpose::STANDING_PURPOSE_MAX_DAYS);
+            if p.until <= now || p.until > latest {
+                check.add("standing_purpose.until", "must be in the future, within 90 days");
+                return None;
+            }
+            Some(StandingPurpose { case_reference: case?, until: p.until })
+        });
         check.done(|| {
-            Some(KeyInput { name: name?, scopes, expires_at: self.expires_at, allowed_networks, client_cert_sha256 })
+            Some(KeyInput {
+                name: name?,
+                scopes,
+                expires_at: self.expires_at,
+                allowed_networks,
+                client_cert_sha256,
+                standing_purpose,
+            })
         })
     }
 }
@@ -150,10 +192,22 @@ pub struct ApiKey {
     pub allowed_networks: Vec<String>,
     /// The client certificate the key works with, if bound to one.
     pub client_certificate_sha256: Option<String>,
+    /// The purpose of its TAXII pulls, if it has one.
+    pub standing_purpose: Option<StandingPurpose>,
+}
+
+impl ApiKeyRow {
+    pub fn standing_purpose(&self) -> Option<StandingPurpose> {
+        match (&self.standing_case_reference, self.standing_purpose_until) {
+            (Some(case), Some(until)) => Some(StandingPurpose { case_reference: case.clone(), until }),
+            _ => None,
+        }
+    }
 }
 
 impl From<ApiKeyRow> for ApiKey {
     fn from(r: ApiKeyRow) -> Self {
+        let standing_purpose = r.standing_purpose();
         ApiKey {
             id: r.id,
             name: r.name,
@@ -165,6 +219,7 @@ impl From<ApiKeyRow> for ApiKey {
             last_used_at: r.last_used_at,
             revoked_at: r.revoked_at,
             created_at: r.created_at,
+            standing_purpose,
             allowed_networks: r.allowed_networks,
             client_certificate_sha256: r.client_cert_sha256,
         }
@@ -184,6 +239,7 @@ pub struct CreatedApiKey {
     pub created_at: DateTime<Utc>,
     pub allowed_networks: Vec<String>,
     pub client_certificate_sha256: Option<String>,
+    pub standing_purpose: Option<StandingPurpose>,
 }
 
 /// The organisation's API keys, newest first.
@@ -206,6 +262,7 @@ mod tests {
             expires_at: None,
             allowed_networks: None,
             client_certificate_sha256: None,
+            standing_purpose: None,
         };
         let ok = body(&["alerts:write", "alerts:write", "indicators:lookup"]).parse(OrgKind::Bank, now, false).unwrap();
         assert_eq!(ok.scopes, [Scope::AlertsWrite, Scope::IndicatorsLookup]);

@@ -39,6 +39,8 @@ pub async fn create_api_key(
         expires_at: input.expires_at,
         allowed_networks: input.allowed_networks,
         client_cert_sha256: input.client_cert_sha256,
+        standing_case_reference: input.standing_purpose.as_ref().map(|p| p.case_reference.clone()),
+        standing_purpose_until: input.standing_purpose.as_ref().map(|p| p.until),
     };
     let mut conn = state.pool.get().await?;
     let row = conn
@@ -46,12 +48,13 @@ pub async fn create_api_key(
             let row = store::insert(c, &new).await?;
             let details = serde_json::json!({
                 "scopes": row.scopes, "allowed_networks": row.allowed_networks,
-                "client_certificate_sha256": row.client_cert_sha256,
+                "client_certificate_sha256": row.client_cert_sha256, "standing_purpose": row.standing_purpose(),
             });
             act.on("api_key", row.id).details(details).write(c).await?;
             Ok::<_, ApiError>(row)
         })
         .await?;
+    let standing_purpose = row.standing_purpose();
     Ok(HttpResponse::Created().json(CreatedApiKey {
         id: row.id,
         key,
@@ -60,6 +63,7 @@ pub async fn create_api_key(
         scopes: row.scopes,
         expires_at: row.expires_at,
         created_at: row.created_at,
+        standing_purpose,
         allowed_networks: row.allowed_networks,
         client_certificate_sha256: row.client_cert_sha256,
     }))

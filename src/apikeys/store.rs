@@ -33,3 +33,17 @@ pub async fn revoke(conn: &mut Conn, org: OrgId, id: ApiKeyId) -> ApiResult<Opti
         .await
         .optional()?)
 }
+
+/// A key's standing purpose (case, until), if it has one.
+pub async fn standing_purpose(
+    conn: &mut Conn,
+    id: ApiKeyId,
+) -> ApiResult<Option<(String, chrono::DateTime<chrono::Utc>)>> {
+    Ok(api_keys::table
+        .find(id)
+        .select((api_keys::standing_case_reference, api_keys::standing_purpose_until))
+        .first::<(Option<String>, Option<chrono::DateTime<chrono::Utc>>)>(conn)
+        .await
+        .optional()?
+        .and_then(|(case, until)| Some((case?, until?))))
+}

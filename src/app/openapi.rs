@@ -1,7 +1,9 @@
 //! The hand-written part of the OpenAPI document: info, tags and shared components.
 //! Paths come from the handlers' `#[utoipa::path]` annotations.
 
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 
 use crate::access::Action;
 use crate::domain::Scope;
@@ -196,8 +198,7 @@ pub fn finish(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi
         {
             if op.security.as_deref().is_some_and(public) {
                 op.security = Some(Vec::new());
-            } else if let Some((_, actions)) =
-                OPERATIONS.iter().find(|(id, _)| op.operation_id.as_deref() == Some(*id))
+            } else if let Some((_, actions)) = OPERATIONS.iter().find(|(id, _)| op.operation_id.as_deref() == Some(*id))
             {
                 op.security = Some(requirements(actions));
             }

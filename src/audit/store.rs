@@ -39,7 +39,15 @@ pub async fn list(
         query = query.filter(audit_events::object_type.eq(t));
     }
     if let Some(o) = &q.object_id {
-        query = query.filter(audit_events::object_id.eq(o));
+        // A row about the object, or a feed pull that served it (its `details.reports`).
+        let served = diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "(jsonb_path_exists(details, '$.reports[*] ? (@ == $o)', jsonb_build_object('o', ",
+        )
+        .bind::<diesel::sql_types::Text, _>(o.clone())
+        .sql("::text)) OR jsonb_path_exists(details, '$.entries[*].details.reports[*] ? (@ == $o)', jsonb_build_object('o', ")
+        .bind::<diesel::sql_types::Text, _>(o.clone())
+        .sql("::text)))");
+        query = query.filter(audit_events::object_id.eq(o).or(served));
     }
     if let Some(c) = &q.case_reference {
         query = query.filter(audit_events::case_reference.eq(c));
@@ -54,7 +62,8 @@ pub async fn list(
 }
 
 /// The audit actions that are searches: each must state its purpose where required.
-pub const SEARCH_ACTIONS: &[&str] = &["report.query", "report.export", "indicator.lookup", "indicator.correlate"];
+pub const SEARCH_ACTIONS: &[&str] =
+    &["report.query", "report.export", "indicator.lookup", "indicator.correlate", "taxii.read"];
 
 #[derive(QueryableByName, Debug)]
 pub struct CaseCount {

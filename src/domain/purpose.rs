@@ -28,11 +28,16 @@ text_enum! {
         /// Answering a data subject's request.
         DataSubjectRequest = "data_subject_request",
         Other = "other",
+        /// An API key's standing purpose for its TAXII pulls (set on the key, never per call).
+        StandingFeed = "standing_feed",
     }
 }
 
 /// The default of `CYBERBRIDGE_PURPOSE_REQUIRED`: the public-sector kinds.
 pub const DEFAULT_PURPOSE_REQUIRED: &str = "law_enforcement,prosecution,court,fiu";
+
+/// The longest a key's standing purpose lasts.
+pub const STANDING_PURPOSE_MAX_DAYS: i64 = 90;
 
 /// Longest case reference.
 pub const MAX_CASE_REFERENCE: usize = 100;
@@ -105,6 +110,12 @@ impl PurposePolicy {
             (Some(c), Some(r)) => (c, r),
         };
         let reason: PurposeReason = reason.parse().map_err(|e| fail("purpose", e))?;
+        if reason == PurposeReason::StandingFeed {
+            return Err(fail(
+                "purpose",
+                "standing_feed is an API key's standing purpose for its TAXII pulls; state this search's own".into(),
+            ));
+        }
         if case.chars().count() > MAX_CASE_REFERENCE || case.chars().any(char::is_control) {
             return Err(fail("case_reference", format!("at most {MAX_CASE_REFERENCE} printable characters")));
         }

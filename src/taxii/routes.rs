@@ -126,7 +126,33 @@ async fn open(state: &AppState, principal: &Principal, req: &HttpRequest, id: &s
     if c == Collection::Submit {
         return Err(ApiError::Forbidden("the submit collection is write-only".into()));
     }
+    let act = purpose_of(state, act, req).await?;
     Ok((c, act))
+}
+
+/// The purpose a pull is made for: a key's standing purpose (`standing_feed`, until its end),
+/// or, with a bearer token, `purpose` and `case_reference` in the query as REST searches state
+/// them. Organisations that owe a purpose for every search pull with one or get 422.
+async fn purpose_of(state: &AppState, act: Grant, req: &HttpRequest) -> ApiResult<Grant> {
+    let Some(key) = act.api_key_id() else {
+        let params = web::Query::<crate::domain::PurposeParams>::from_query(req.query_string())
+            .map_err(|e| ApiError::field("purpose", e.to_string()))?;
+        return act.for_purpose(state, &params);
+    };
+    let standing = crate::apikeys::store::standing_purpose(&mut *state.pool.get().await?, key).await?;
+    match standing {
+        Some((case, until)) if until > Utc::now() => Ok(act.with_standing_purpose(case)),
+        Some((_, until)) if act.owes_purpose(state) => Err(ApiError::field(
+            "standing_purpose",
+            format!("this key's standing purpose ended at {until}: make a key with a new one"),
+        )),
+        None if act.owes_purpose(state) => Err(ApiError::field(
+            "standing_purpose",
+            "your organisation states a purpose for every search: pull with a key that has a standing purpose \
+             (POST /api/v1/api-keys with standing_purpose)",
+        )),
+        _ => Ok(act),
+    }
 }
 
 async fn get_collection(
@@ -168,6 +194,9 @@ struct Next {
 struct Item {
     added: DateTime<Utc>,
     object: Value,
+    /// The report it came from, and that report's values (`type:value`), for the pull's audit.
+    report: ReportId,
+    values: std::rc::Rc<Vec<String>>,
 }
 
 fn list(v: &Option<String>) -> Vec<String> {
@@ -230,6 +259,8 @@ async fn page(
                 let done = (rows.len() as i64) < REPORTS;
                 let reports = crate::reports::view::views(conn, viewer, rows).await?;
                 for r in &reports {
+                    let values: std::rc::Rc<Vec<String>> =
+                        std::rc::Rc::new(r.indicators.iter().map(|i| format!("{}:{}", i.type_, i.value)).collect());
                     let objects: Vec<Value> = crate::stix::report_objects(r)
                         .into_iter()
                         .filter(|o| c.holds(o["type"].as_str().unwrap_or("")))
@@ -246,7 +277,7 @@ async fn page(
                             // One more exists: the page ends before it.
                             return Ok((out, last));
                         }
-                        out.push(Item { added: r.updated_at, object: o });
+                        out.push(Item { added: r.updated_at, object: o, report: r.id, values: values.clone() });
                         last = Some(Next { t: r.updated_at, i: r.id, k: k + 1 });
                     }
                     from = Some(((r.updated_at, r.id), false));
@@ -297,7 +328,7 @@ async fn objects(
     let viewer = act.viewer();
     let limit = limit_of(&f)?;
     let (items, next) = page(&state, &viewer, c, &f, limit).await?;
-    audit_pull(&state, &act, c, items.len());
+    audit_pull(&state, &act, c, &items);
     let body = envelope(items.iter().map(|i| i.object.clone()).collect(), next.as_ref());
     Ok(with_dates(taxii(StatusCode::OK, &body), &items))
 }
@@ -314,6 +345,7 @@ async fn manifest(
     let viewer = act.viewer();
     let limit = limit_of(&f)?;
     let (items, next) = page(&state, &viewer, c, &f, limit).await?;
+    audit_pull(&state, &act, c, &items);
     let objects: Vec<Value> = items
         .iter()
         .map(|i| {
@@ -347,7 +379,7 @@ async fn object(
     let viewer = act.viewer();
     let items: Vec<Item> =
         find(&state, &viewer, c, &object).await?.into_iter().filter(|i| f.matches(&i.object)).collect();
-    audit_pull(&state, &act, c, items.len());
+    audit_pull(&state, &act, c, &items);
     let body = json!({"more": false, "objects": items.iter().map(|i| &i.object).collect::<Vec<_>>()});
     Ok(with_dates(taxii(StatusCode::OK, &body), &items))
 }
@@ -508,9 +540,26 @@ async fn delete_object() -> HttpResponse {
     HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, "GET")).finish()
 }
 
-/// The audit row of a pull (buffered like other reads).
-fn audit_pull(state: &AppState, act: &Grant, c: Collection, n: usize) {
-    act.record_read(state, None, json!({"collection": c.id(), "objects": n}));
+/// The audit row of a pull (buffered like other reads), naming the reports and values served
+/// so that "who read report X" (`GET /audit?object_id=X`) and subject access find it.
+fn audit_pull(state: &AppState, act: &Grant, c: Collection, items: &[Item]) {
+    let mut reports: Vec<String> = items.iter().map(|i| i.report.to_string()).collect();
+    reports.dedup();
+    let mut values: Vec<&str> = Vec::new();
+    let mut last: Option<ReportId> = None;
+    for i in items {
+        if last != Some(i.report) {
+            values.extend(i.values.iter().map(String::as_str));
+            last = Some(i.report);
+        }
+    }
+    values.sort_unstable();
+    values.dedup();
+    act.record_read(
+        state,
+        None,
+        json!({"collection": c.id(), "objects": items.len(), "reports": reports, "values": values}),
+    );
 }
 
 /// A page of an objects or manifest envelope: `more`, `next` when there is more.

@@ -108,8 +108,7 @@ fn handler_actions() -> std::collections::BTreeMap<String, std::collections::BTr
         for (at, _) in text.match_indices("#[utoipa::path") {
             let rest = &text[at..];
             let Some(start) = rest.find("pub async fn ") else { continue };
-            let name: String =
-                rest[start + 13..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let name: String = rest[start + 13..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             let body = &rest[start..];
             let end = body[1..].find("\n#[utoipa::path").or_else(|| body[1..].find("\npub ")).unwrap_or(body.len() - 1);
             let actions = body[..end + 1]
@@ -163,9 +162,10 @@ fn every_operations_key_scopes_come_from_the_action_its_handler_authorizes() {
                     all.dedup();
                     all
                 });
-            let documented = security.iter().find_map(|r| r.get("api_key")).map(|s| {
-                s.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect::<Vec<_>>()
-            });
+            let documented = security
+                .iter()
+                .find_map(|r| r.get("api_key"))
+                .map(|s| s.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect::<Vec<_>>());
             if documented != expected {
                 wrong.push(format!("{id}: documented {documented:?}, the action table asks {expected:?}"));
             }

@@ -479,7 +479,10 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
         format!("UPDATE legal_holds SET lifted_at = now() - interval '3 years' WHERE id = '{held_id}'"),
     ] {
         let err = diesel_async::RunQueryDsl::execute(diesel::sql_query(&sql), &mut service).await.unwrap_err();
-        assert!(err.to_string().contains("legal hold") || err.to_string().contains("permission denied"), "{sql}: {err}");
+        assert!(
+            err.to_string().contains("legal hold") || err.to_string().contains("permission denied"),
+            "{sql}: {err}"
+        );
     }
     drop(service);
     assert!(
@@ -617,7 +620,8 @@ async fn the_purge_deletes_what_is_past_its_period_keeps_what_is_held_and_leaves
         ),
     )
     .await;
-    exec(&mut owner, "UPDATE legal_holds SET lifted_at = now() - interval '181 days' WHERE lifted_at IS NOT NULL").await;
+    exec(&mut owner, "UPDATE legal_holds SET lifted_at = now() - interval '181 days' WHERE lifted_at IS NOT NULL")
+        .await;
     exec(&mut owner, "ALTER TABLE legal_holds ENABLE TRIGGER legal_hold_guard").await;
     exec(&mut owner, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only").await;
     let after_lift = cyberbridge::retention::purge_once(&app.state).await.unwrap().unwrap();

@@ -383,3 +383,65 @@ async fn unknown_markings_bad_text_and_unscoped_sightings_are_per_object_failure
     assert_eq!(seen["sightings"]["false_positive"], 1, "{seen}");
     assert_eq!(seen["sightings"]["false_positive_organizations"], 1);
 }
+
+#[actix_rt::test]
+async fn feed_pulls_state_their_purpose_as_rest_searches_do_and_name_what_they_served() {
+    let app =
+        TestApp::spawn_with(|c| c.purpose_required = cyberbridge::domain::purpose::DEFAULT_PURPOSE_REQUIRED.into())
+            .await;
+    let police = app.org("law_enforcement", "Police").await;
+    let bank = app.org("bank", "Bank").await;
+    let reg = app.org("regulator", "Regulator").await;
+    let report = create_report(&app, &bank.admin, report_body("green", &iban_xk(77), &[])).await;
+    let objects = format!("{REPORTS}/objects/");
+    // A bearer pull by the police: without a purpose 422, as GET /reports; with one, served.
+    assert_eq!(taxii(&app, &police.admin, &objects).await.0, 422);
+    let with = format!("{objects}?purpose=criminal_investigation&case_reference=OP-7");
+    assert_eq!(taxii(&app, &police.admin, &with).await.0, 200);
+    // standing_feed is a key's, never a call's.
+    assert_eq!(
+        taxii(&app, &police.admin, &format!("{objects}?purpose=standing_feed&case_reference=OP-7")).await.0,
+        422
+    );
+    app.get_as(&police.admin, "/api/v1/reports?purpose=standing_feed&case_reference=OP-7").await.problem(422);
+    // A key: without a standing purpose 422; one of more than 90 days is refused at creation.
+    let (plain, _) = app.api_key(&police, &["reports:read"]).await;
+    assert_eq!(taxii(&app, &plain, &objects).await.0, 422);
+    let far = (chrono::Utc::now() + chrono::Duration::days(91)).to_rfc3339();
+    let body = json!({"name": "feed", "scopes": ["reports:read"], "standing_purpose": {"case_reference": "OP-PHISH", "until": far}});
+    let p = app.post_as(&police.admin, "/api/v1/api-keys", &body).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "standing_purpose.until");
+    let soon = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
+    let body = json!({"name": "feed", "scopes": ["reports:read"], "standing_purpose": {"case_reference": "OP-PHISH", "until": soon}});
+    let made = app.post_as(&police.admin, "/api/v1/api-keys", &body).await.ok(201);
+    assert_eq!(made["standing_purpose"]["case_reference"], "OP-PHISH");
+    let feed = format!("ApiKey {}", made["key"].as_str().unwrap());
+    let (status, page, _) = taxii(&app, &feed, &objects).await;
+    assert_eq!(status, 200);
+    assert!(!page["objects"].as_array().unwrap().is_empty());
+    // A bank owes no purpose: its key pulls as before.
+    let (bank_key, _) = app.api_key(&bank, &["reports:read"]).await;
+    assert_eq!(taxii(&app, &bank_key, &objects).await.0, 200);
+    // Each pull's audit row carries its purpose and names the reports and values it served:
+    // "who read report X" finds it, and so does subject access.
+    let report_id = report["id"].as_str().unwrap();
+    let mut rows = Vec::new();
+    for _ in 0..40 {
+        rows = app.get_as(&reg.admin, &format!("/api/v1/audit?object_id={report_id}&action=taxii.read")).await.ok(200)
+            ["items"]
+            .as_array()
+            .unwrap()
+            .clone();
+        if rows.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let standing =
+        rows.iter().find(|r| r["purpose"] == "standing_feed").unwrap_or_else(|| panic!("the key's pull: {rows:#?}"));
+    assert_eq!(standing["case_reference"], "OP-PHISH");
+    assert!(standing["details"]["values"].to_string().contains(&iban_xk(77)), "{standing}");
+    assert!(rows.iter().any(|r| r["purpose"] == "criminal_investigation" && r["case_reference"] == "OP-7"));
+    let stats = app.get_as(&reg.admin, "/api/v1/statistics/consultations").await.ok(200);
+    assert!(stats["by_purpose"].as_array().unwrap().iter().any(|p| p["purpose"] == "standing_feed"), "{stats}");
+}

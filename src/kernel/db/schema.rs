@@ -21,6 +21,8 @@ diesel::table! {
         created_at -> Timestamptz,
         allowed_networks -> Array<Text>,
         client_cert_sha256 -> Nullable<Text>,
+        standing_case_reference -> Nullable<Text>,
+        standing_purpose_until -> Nullable<Timestamptz>,
     }
 }
 
