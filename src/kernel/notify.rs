@@ -16,6 +16,8 @@ use super::keycache::KeyCache;
 
 pub const CREDENTIALS: &str = "cyberbridge_credentials";
 pub const EVENTS: &str = "cyberbridge_events";
+/// A commit narrowed what someone may see (migration 000032's triggers).
+pub const VISIBILITY: &str = "cyberbridge_visibility";
 /// How often the listener checks that the database still answers.
 const PING: Duration = Duration::from_secs(5);
 
@@ -25,11 +27,13 @@ pub struct Hub {
     pub key_cache: Arc<KeyCache>,
     /// The recipient organisation of each new outbox event.
     pub events: broadcast::Sender<Uuid>,
+    /// How far a replica must have replayed to serve a read (narrowing commits raise it).
+    pub floor: Arc<super::db::replicas::Floor>,
 }
 
 impl Hub {
     pub fn new() -> Self {
-        Hub { key_cache: Arc::default(), events: broadcast::channel(4096).0 }
+        Hub { key_cache: Arc::default(), events: broadcast::channel(4096).0, floor: Arc::default() }
     }
 
     pub fn spawn(&self, url: String, limits: super::db::Limits) {
@@ -41,6 +45,7 @@ impl Hub {
                     tracing::warn!(error = %e, "notification listener lost; reconnecting");
                 }
                 hub.key_cache.set_listening(false);
+                hub.floor.set_open(false);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }
@@ -58,9 +63,15 @@ async fn listen(hub: &Hub, url: &str, limits: super::db::Limits) -> Result<(), S
     let health = super::db::Health::of(url);
     let (client, mut notifications) =
         super::db::connect::client(url, limits, &health).await.map_err(|e| e.to_string())?;
-    client.batch_execute(&format!("LISTEN {CREDENTIALS}; LISTEN {EVENTS}")).await.map_err(|e| e.to_string())?;
-    // Whatever changed while we were not listening is unknown: start with an empty cache.
+    client
+        .batch_execute(&format!("LISTEN {CREDENTIALS}; LISTEN {EVENTS}; LISTEN {VISIBILITY}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    // Whatever changed while we were not listening is unknown: start with an empty cache, and
+    // with replicas serving only what they replayed past the primary's position now.
     hub.key_cache.set_listening(true);
+    raise_floor(hub, &client).await?;
+    hub.floor.set_open(true);
     let mut ping = tokio::time::interval(PING);
     loop {
         tokio::select! {
@@ -68,6 +79,7 @@ async fn listen(hub: &Hub, url: &str, limits: super::db::Limits) -> Result<(), S
                 let Some(n) = n else { return Err("notification stream ended".into()) };
                 match n.channel() {
                     CREDENTIALS => hub.key_cache.clear(),
+                    VISIBILITY => raise_floor(hub, &client).await?,
                     EVENTS => {
                         if let Ok(org) = n.payload().parse::<Uuid>() {
                             // No receiver is fine: nobody is long-polling.
@@ -82,6 +94,23 @@ async fn listen(hub: &Hub, url: &str, limits: super::db::Limits) -> Result<(), S
             }
         }
     }
+}
+
+/// Raises the visibility floor to the primary's WAL position now (after the commit a
+/// notification announced: it is delivered once that commit is done).
+async fn raise_floor(hub: &Hub, client: &tokio_postgres::Client) -> Result<(), String> {
+    let rows = client
+        .simple_query("SELECT pg_current_wal_insert_lsn()::text")
+        .await
+        .map_err(|e| format!("visibility floor: {e}"))?;
+    for row in rows {
+        if let tokio_postgres::SimpleQueryMessage::Row(row) = row {
+            if let Some(lsn) = row.get(0).and_then(|t| t.parse::<super::db::replicas::Lsn>().ok()) {
+                hub.floor.raise(lsn);
+            }
+        }
+    }
+    Ok(())
 }
 
 tokio::task_local! {

@@ -95,17 +95,18 @@ impl AppState {
         let mfa_policy = Arc::new(crate::domain::MfaPolicy::parse(&config.mfa_required)?);
         let purpose_policy = Arc::new(crate::domain::PurposePolicy::parse(&config.purpose_required)?);
         let signer = Arc::new(document_signer(&config)?);
+        let hub = Hub::new();
         let replicas = db::Replicas::start(
             &config.replica_urls(),
             pool.clone(),
             config.pool_size,
             config.db_limits(),
             config.replica_max_lag(),
+            hub.floor.clone(),
         )
         .map_err(|e| format!("replicas: {e}"))?;
         let audit = AuditBuffer::start(pool.clone());
         let announcer = super::notify::Announcer::start(pool.clone());
-        let hub = Hub::new();
         hub.spawn(url.expose_secret().to_string(), config.db_limits());
         Ok(web::Data::new(AppState {
             pools: Arc::new(Mutex::new([vec![pool.clone()], replicas.pools()].concat())),

@@ -170,3 +170,46 @@ async fn a_replica_too_far_behind_or_gone_is_skipped_and_reads_go_on() {
     }
     app.get("/readyz").await.ok(200);
 }
+
+#[actix_rt::test]
+async fn what_was_just_hidden_is_not_served_by_a_replica_that_has_not_replayed_it() {
+    let db = TestDb::create_replicated().await;
+    let (replica, replica_url) = db.start_replica().await;
+    let as_owner = replica.url(&db.name);
+    // A lag bound far longer than the test: the paused replica stays usable throughout.
+    let app = TestApp::serve(db, with_replica(&replica_url, 600_000)).await;
+    let bank_a = app.org("bank", "Floor Bank A").await;
+    let bank_c = app.org("bank", "Floor Bank C").await;
+    let (open_iban, other) = (iban_xk(31), iban_xk(32));
+    let res = app.post_as(&bank_a.admin, "/api/v1/reports", &report_body("green", &open_iban, &[])).await;
+    let lsn = res.header("x-commit-lsn").expect("commit position");
+    let report = res.ok(201);
+    eventually("the replica replays the report", async || replayed(&as_owner, &lsn).await).await;
+    eventually("the instance uses the replica", async || replica_metrics(&app).await.0).await;
+    eventually("bank C's look-up is served", async || seen(&app, &bank_c.admin, &open_iban, None).await).await;
+    // The replica stops replaying; bank A raises its report to RED.
+    replica_sql(&as_owner, "SELECT pg_wal_replay_pause()").await;
+    let path = format!("/api/v1/reports/{}", report["id"].as_str().unwrap());
+    app.patch_read(&bank_a.admin, &path, &serde_json::json!({"tlp": "red"})).await.ok(200);
+    // From then on no read by bank C finds it, though the replica still holds it as GREEN: the
+    // narrowing commit raised the floor, which the paused replica has not replayed past, so the
+    // primary answers.
+    eventually("the floor rises", async || !seen(&app, &bank_c.admin, &open_iban, None).await).await;
+    for _ in 0..10 {
+        assert!(!seen(&app, &bank_c.admin, &open_iban, None).await);
+    }
+    // Writes that hide nothing do not raise it: once the replica has caught up past the floor,
+    // a report written while it is paused again is still the replica's to miss.
+    replica_sql(&as_owner, "SELECT pg_wal_replay_resume()").await;
+    let res = app.post_as(&bank_a.admin, "/api/v1/reports", &report_body("green", &other, &[])).await;
+    let written = res.header("x-commit-lsn").expect("commit position");
+    res.ok(201);
+    eventually("the replica catches up", async || replayed(&as_owner, &written).await).await;
+    replica_sql(&as_owner, "SELECT pg_wal_replay_pause()").await;
+    let late = iban_xk(33);
+    app.post_as(&bank_a.admin, "/api/v1/reports", &report_body("green", &late, &[])).await.ok(201);
+    let (_, before) = replica_metrics(&app).await;
+    eventually("an ordinary read is the replica's", async || !seen(&app, &bank_c.admin, &late, None).await).await;
+    assert!(replica_metrics(&app).await.1 > before);
+    replica_sql(&as_owner, "SELECT pg_wal_replay_resume()").await;
+}

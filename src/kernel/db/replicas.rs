@@ -13,6 +13,13 @@
 //! Read-your-writes: every successful write answers `X-Commit-LSN`, the primary's WAL insert
 //! position after it committed; a read that sends it back is served by a replica only once
 //! that replica has replayed it, whichever instance served the write.
+//!
+//! What is hidden stays hidden: a commit that narrows what someone may see (a TLP raised, a
+//! report or value withdrawn, an organisation, user or key deactivated) is announced by a
+//! database trigger; every instance's listener then raises its [`Floor`] to the primary's WAL
+//! position, and no replica serves a read before it has replayed past the floor. While an
+//! instance's listener is reconnecting, it cannot know what it missed: the primary serves
+//! (fail closed).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -73,6 +80,34 @@ pub struct ReplicaStatus {
     pub reads: u64,
 }
 
+/// The position every replica read must have been replayed to, and whether it can be trusted
+/// (this instance's listener hears the announcements). One per process, shared by every worker.
+#[derive(Debug, Default)]
+pub struct Floor {
+    lsn: AtomicU64,
+    open: AtomicBool,
+}
+
+impl Floor {
+    /// A narrowing commit is at or before `lsn`.
+    pub fn raise(&self, lsn: Lsn) {
+        self.lsn.fetch_max(lsn.0, Ordering::SeqCst);
+    }
+
+    /// Whether the listener hears announcements (replicas may serve), or not (the primary does).
+    pub fn set_open(&self, open: bool) {
+        self.open.store(open, Ordering::SeqCst);
+    }
+
+    pub fn lsn(&self) -> Lsn {
+        Lsn(self.lsn.load(Ordering::SeqCst))
+    }
+
+    fn open(&self) -> bool {
+        self.open.load(Ordering::SeqCst)
+    }
+}
+
 #[derive(Clone)]
 struct Member {
     known: Arc<Known>,
@@ -85,6 +120,7 @@ pub struct Replicas {
     members: Vec<Member>,
     next: Arc<AtomicUsize>,
     limits: Option<Limits>,
+    floor: Arc<Floor>,
 }
 
 impl Replicas {
@@ -95,9 +131,10 @@ impl Replicas {
         size: usize,
         limits: Limits,
         max_lag: Duration,
+        floor: Arc<Floor>,
     ) -> Result<Replicas, DbSetupError> {
         if urls.is_empty() {
-            return Ok(Replicas::default());
+            return Ok(Replicas { floor, ..Replicas::default() });
         }
         let known: Vec<Arc<Known>> = urls
             .iter()
@@ -122,7 +159,7 @@ impl Replicas {
             .map(|k| Ok(Member { known: k.clone(), pool: super::pool(&k.url, size, limits)? }))
             .collect::<Result<Vec<_>, DbSetupError>>()?;
         tokio::spawn(monitor(primary, members.clone(), max_lag));
-        Ok(Replicas { members, next: Arc::default(), limits: Some(limits) })
+        Ok(Replicas { members, next: Arc::default(), limits: Some(limits), floor })
     }
 
     /// The same replicas with pools of `size` of this worker's own.
@@ -133,7 +170,7 @@ impl Replicas {
             .iter()
             .map(|m| Ok(Member { known: m.known.clone(), pool: super::pool(&m.known.url, size, limits)? }))
             .collect::<Result<Vec<_>, DbSetupError>>()?;
-        Ok(Replicas { members, next: self.next.clone(), limits: self.limits })
+        Ok(Replicas { members, next: self.next.clone(), limits: self.limits, floor: self.floor.clone() })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -155,13 +192,15 @@ impl Replicas {
         self.members.iter().map(known).collect()
     }
 
-    /// A connection to a usable replica that has replayed `after`, the next in turn, and which
-    /// replica it is; `None` when there is none (the primary serves).
+    /// A connection to a usable replica that has replayed `after` and the visibility floor, the
+    /// next in turn, and which replica it is; `None` when there is none, or while the floor
+    /// cannot be trusted (the primary serves).
     pub async fn get(&self, after: Option<Lsn>) -> Option<(PooledConn, usize)> {
         let n = self.members.len();
-        if n == 0 {
+        if n == 0 || !self.floor.open() {
             return None;
         }
+        let after = Some(after.map_or(self.floor.lsn(), |a| a.max(self.floor.lsn())));
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         for i in (0..n).map(|i| (start + i) % n) {
             let k = &self.members[i].known;
