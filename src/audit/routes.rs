@@ -67,7 +67,7 @@ pub async fn get_consultation_statistics(
     if from >= to {
         return Err(ApiError::field("from", "must be before to"));
     }
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.long_pool.get().await?;
     let (cases, purposes) = store::consultations(&mut conn, from, to, only_org).await?;
     act.entry().details(serde_json::json!({"from": from, "to": to, "organization_id": only_org})).write(&conn).await?;
     Ok(web::Json(ConsultationStatistics {
@@ -115,7 +115,8 @@ pub async fn verify_audit(
         (None, Some(_)) => return Err(ApiError::field("head_id", "is required with head_hash")),
         (Some(_), None) => return Err(ApiError::field("head_hash", "is required with head_id")),
     };
-    let mut conn = state.pool.get().await?;
+    // Long work: a full verification reads the whole chain.
+    let mut conn = state.long_pool.get().await?;
     let v = store::verify(&mut conn, q.full.unwrap_or(false), head).await?;
     let ok = v.broken_at.is_none() && v.head_matches != Some(false);
     let details =

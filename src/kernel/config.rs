@@ -51,8 +51,17 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_POOL_TIMEOUT_MS", default_value_t = 2000)]
     pub pool_timeout_ms: u64,
 
-    /// Longest a database statement may run, in milliseconds: the server cancels it (503), and a
-    /// server silent for this plus a second (a network partition) has its connection dropped.
+    /// How long an ordinary request's database statement may run, and the server stay silent
+    /// (plus half a second) before the connection is dropped as partitioned, in milliseconds: a
+    /// frozen database answers a call 503 within about this. Long work (exports, TAXII pages,
+    /// statistics) has `CYBERBRIDGE_STATEMENT_TIMEOUT_MS` instead.
+    #[arg(long, env = "CYBERBRIDGE_DB_SILENCE_MS", default_value_t = 2_000,
+          value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+    pub db_silence_ms: u64,
+
+    /// Longest a statement of long work (exports, TAXII pages, statistics) may run, in
+    /// milliseconds: the server cancels it (503), and a server silent for this plus half a
+    /// second has the connection dropped.
     #[arg(long, env = "CYBERBRIDGE_STATEMENT_TIMEOUT_MS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
     pub statement_timeout_ms: u64,
@@ -272,8 +281,15 @@ impl Config {
     }
 
     /// The bounds of every database wait.
+    /// The bounds of ordinary requests' connections (`CYBERBRIDGE_DB_SILENCE_MS`).
     pub fn db_limits(&self) -> super::db::Limits {
-        super::db::Limits { connect: self.pool_timeout(), statement: Duration::from_millis(self.statement_timeout_ms) }
+        let statement = self.db_silence_ms.min(self.statement_timeout_ms);
+        super::db::Limits::new(self.pool_timeout(), Duration::from_millis(statement))
+    }
+
+    /// The bounds of long work's connections (`CYBERBRIDGE_STATEMENT_TIMEOUT_MS`).
+    pub fn db_long_limits(&self) -> super::db::Limits {
+        super::db::Limits::new(self.pool_timeout(), Duration::from_millis(self.statement_timeout_ms))
     }
 
     /// Every default (environment variables still apply), with the given database: for tests and tools.

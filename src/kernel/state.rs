@@ -21,6 +21,9 @@ use super::tokens::{random_token, JwtKeys};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: db::Pool,
+    /// The primary for long work (exports, TAXII pages, statistics): statements bounded by the
+    /// statement timeout rather than the silence bound (`read_long`).
+    pub long_pool: db::Pool,
     /// Streaming replicas for read-mostly work (`read`), with pools of this worker's own.
     pub replicas: db::Replicas,
     pub config: Arc<Config>,
@@ -100,7 +103,7 @@ impl AppState {
             &config.replica_urls(),
             pool.clone(),
             config.pool_size,
-            config.db_limits(),
+            (config.db_limits(), config.db_long_limits()),
             config.replica_max_lag(),
             hub.floor.clone(),
         )
@@ -108,9 +111,12 @@ impl AppState {
         let audit = AuditBuffer::start(pool.clone());
         let announcer = super::notify::Announcer::start(pool.clone());
         hub.spawn(url.expose_secret().to_string(), config.db_limits());
+        let long_pool = db::pool(url.expose_secret(), config.pool_size, config.db_long_limits())
+            .map_err(|e| format!("pool: {e}"))?;
         Ok(web::Data::new(AppState {
-            pools: Arc::new(Mutex::new([vec![pool.clone()], replicas.pools()].concat())),
+            pools: Arc::new(Mutex::new([vec![pool.clone(), long_pool.clone()], replicas.pools()].concat())),
             pool,
+            long_pool,
             replicas,
             config: Arc::new(config),
             metrics: Arc::default(),
@@ -133,12 +139,14 @@ impl AppState {
     pub fn with_own_pool(&self, size: usize) -> Result<AppState, db::DbSetupError> {
         let url = self.config.database_url.as_ref().map(|u| u.expose_secret().to_string()).unwrap_or_default();
         let pool = db::pool(&url, size, self.config.db_limits())?;
+        let long_pool = db::pool(&url, size, self.config.db_long_limits())?;
         let replicas = self.replicas.with_own_pools(size)?;
         if let Ok(mut pools) = self.pools.lock() {
             pools.push(pool.clone());
+            pools.push(long_pool.clone());
             pools.extend(replicas.pools());
         }
-        Ok(AppState { pool, replicas, ..self.clone() })
+        Ok(AppState { pool, long_pool, replicas, ..self.clone() })
     }
 }
 

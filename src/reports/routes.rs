@@ -245,7 +245,7 @@ pub fn export_stream(
             }
             let page = w
                 .state
-                .read(w.read_after, async |conn| {
+                .read_long(w.read_after, async |conn| {
                     let rows = store::list(conn, &w.viewer, &w.filter, w.after.as_ref(), PAGE).await?;
                     let (rows, next) = pagination::page(rows, PAGE, |r| w.filter.cursor_after(r));
                     Ok((view::views(conn, &w.viewer, rows).await?, next))

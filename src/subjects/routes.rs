@@ -37,7 +37,8 @@ pub async fn export_subject(
     let act = act.for_required_purpose(&purpose)?;
     let t: IndicatorType = q.type_.parse().map_err(|e: String| ApiError::field("type", e))?;
     let value = normalize(t, &q.value).map_err(|e| ApiError::field("value", e))?;
-    let mut conn = state.pool.get().await?;
+    // Long work: every consultation of the value is looked for in the audit trail.
+    let mut conn = state.long_pool.get().await?;
     let reports = store::reports(&mut conn, t, &value).await?;
     let (alerts, mule_account) = if t == IndicatorType::Iban {
         let alerts = store::alerts(&mut conn, &value).await?;

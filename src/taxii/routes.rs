@@ -248,7 +248,7 @@ async fn page(
     let start: Option<Next> = pagination::decode_param("next", f.next.as_deref())?;
     // A feed: no commit position to wait for; any usable replica serves it.
     state
-        .read(ReadAfter::default(), async |conn| {
+        .read_long(ReadAfter::default(), async |conn| {
             // The report the cursor stopped in is read again (its first `k` objects skipped)
             // unless it changed since: then it comes again later, re-added.
             let mut from = start.as_ref().map(|n| ((n.t, n.i), true));

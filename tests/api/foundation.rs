@@ -55,7 +55,10 @@ async fn metrics_count_requests_by_route_and_status() {
     );
     assert!(text.contains(r#"status="404""#), "{text}");
     assert!(text.contains("cyberbridge_http_request_duration_seconds_bucket{"), "{text}");
-    assert!(text.contains("cyberbridge_db_pool_max 8"), "main pool (4) + the worker's (4): {text}");
+    assert!(
+        text.contains("cyberbridge_db_pool_max 16"),
+        "main pool (4) and its long-work pool (4) + the worker's (4 and 4): {text}"
+    );
 }
 
 #[actix_rt::test]
@@ -306,4 +309,55 @@ async fn metrics_behind_a_token_answer_only_with_it() {
         .await;
     assert_eq!(right.status, 200);
     assert!(right.text().contains("cyberbridge_http_requests_total"));
+}
+
+#[actix_rt::test]
+async fn with_default_bounds_a_frozen_database_answers_within_3_s_and_writes_resume_within_3_s_of_the_thaw() {
+    let db = TestDb::create().await;
+    let proxy = Proxy::start(db_host_port(&db.service_url)).await;
+    let via_proxy = db.service_url.replacen(&db_host_port(&db.service_url), &format!("127.0.0.1:{}", proxy.port), 1);
+    let defaults = Config::for_database(&db.service_url);
+    let app = TestApp::serve(db, |c| {
+        c.database_url = Some(via_proxy.into());
+        c.pool_timeout_ms = defaults.pool_timeout_ms;
+        c.db_silence_ms = defaults.db_silence_ms;
+        c.statement_timeout_ms = defaults.statement_timeout_ms;
+    })
+    .await;
+    let police = app.org("law_enforcement", "Frozen Police").await;
+    create_report(&app, &police.admin, report_body("amber", &iban_xk(1), &[])).await;
+    let call = |n: u64| {
+        let (app, auth) = (&app, police.admin.clone());
+        async move {
+            let started = Instant::now();
+            let status = if n % 2 == 0 {
+                app.post_as(&auth, "/api/v1/reports", &report_body("amber", &iban_xk(n), &[])).await.status
+            } else {
+                app.get_as(&auth, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(1))).await.status
+            };
+            (status, started.elapsed())
+        }
+    };
+    // Frozen mid-traffic: the proxy takes bytes and answers none.
+    proxy.swallow();
+    let frozen = Instant::now();
+    let answers = futures_util::future::join_all((10..18).map(call)).await;
+    for (status, took) in &answers {
+        assert_eq!(*status, 503, "{answers:?}");
+        assert!(*took < Duration::from_millis(3000), "a call waited {took:?} past the freeze: {answers:?}");
+    }
+    assert!(frozen.elapsed() < Duration::from_millis(3200));
+    proxy.heal();
+    let thawed = Instant::now();
+    loop {
+        let (status, _) = call(30).await;
+        if status == 201 {
+            break;
+        }
+        assert!(thawed.elapsed() < Duration::from_secs(3), "no write within 3 s of the thaw: {status}");
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let resumed = thawed.elapsed();
+    assert!(resumed < Duration::from_secs(3), "writes resumed {resumed:?} after the thaw");
+    eprintln!("writes resumed {resumed:?} after the thaw");
 }

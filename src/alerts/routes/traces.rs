@@ -231,7 +231,7 @@ pub async fn get_proceeds_statistics(
     }
     let only = (act.org_kind == OrgKind::Bank).then_some(act.org_id);
     let rows =
-        state.read(ReadAfter::default(), async |conn| Ok(store::statistics(conn, from, to, only).await?)).await?;
+        state.read_long(ReadAfter::default(), async |conn| Ok(store::statistics(conn, from, to, only).await?)).await?;
     Ok(web::Json(ProceedsStatistics {
         from,
         to,

@@ -2,9 +2,12 @@
 //! network that swallows packets (a partition, a dead host) answers nothing, and a connection
 //! waiting for an answer would wait for ever. So each connection is opened within a connect
 //! bound, asks the server to cancel any statement that runs past the statement bound
-//! (`statement_timeout`), keeps TCP keep-alives on, and watches its socket: when the server has
-//! said nothing for the statement bound plus a margin since something was sent, the socket fails
-//! (`TimedOut`), the connection closes, its queries end in an error (503) and the pool drops it.
+//! (`statement_timeout`), keeps TCP keep-alives of a second and a `TCP_USER_TIMEOUT` of its
+//! silence bound, and watches its socket: when the server has said nothing for the silence
+//! bound since something was sent, the socket fails (`TimedOut`), the connection closes, its
+//! queries end in an error (503) and the pool drops it. Ordinary requests run on connections
+//! whose statements and silence are bounded by `CYBERBRIDGE_DB_SILENCE_MS` (2 s); long work
+//! (exports, TAXII pages, statistics) opts into connections bounded by the statement timeout.
 //! The failure is remembered by the server's [`Health`]: the pool then also drops the idle
 //! connections opened before it (they cross the same silent network) instead of lending them.
 
@@ -24,16 +27,25 @@ use tokio_postgres::{AsyncMessage, Client, Notification};
 
 /// How long a server may stay silent beyond the statement bound before the socket is failed:
 /// the server's own `statement_timeout` answers first whenever the server is there to answer.
-const MARGIN: Duration = Duration::from_millis(1000);
+pub const MARGIN: Duration = Duration::from_millis(500);
 
 /// The bounds of every wait on one database server.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Waiting for a pooled connection, and opening one (TCP connect and the start-up exchange).
     pub connect: Duration,
-    /// One statement (sent to the server as `statement_timeout`; the socket is failed after
-    /// this plus [`MARGIN`] of silence).
+    /// One statement (sent to the server as `statement_timeout`).
     pub statement: Duration,
+    /// How long the server may say nothing after something was sent before the socket is
+    /// failed (the statement bound plus [`MARGIN`]).
+    pub silence: Duration,
+}
+
+impl Limits {
+    /// Statements bounded by `statement`, silence by that plus [`MARGIN`].
+    pub fn new(connect: Duration, statement: Duration) -> Limits {
+        Limits { connect, statement, silence: statement + MARGIN }
+    }
 }
 
 /// What the connections to one server have learnt about it: when one last found it silent.
@@ -127,8 +139,8 @@ pub async fn client(
     let opened = tokio::time::timeout(limits.connect, async {
         // One server per URL: hosts are tried in turn, but `target_session_attrs` is not
         // honoured (README, Deployment).
-        let stream = open(&config).await.map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
-        let stream = Watched::new(stream, limits.statement + MARGIN, health.clone());
+        let stream = open(&config, limits.silence).await.map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+        let stream = Watched::new(stream, limits.silence, health.clone());
         config
             .connect_raw(stream, tokio_postgres::NoTls)
             .await
@@ -167,8 +179,9 @@ pub async fn client(
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
-/// The first of the configured hosts that accepts a connection.
-async fn open(config: &tokio_postgres::Config) -> io::Result<Box<dyn Io>> {
+/// The first of the configured hosts that accepts a connection, with keep-alives every second
+/// and unacknowledged data given up after `silence` (`TCP_USER_TIMEOUT`, where the OS has it).
+async fn open(config: &tokio_postgres::Config, silence: Duration) -> io::Result<Box<dyn Io>> {
     let ports = config.get_ports();
     let mut last = io::Error::new(io::ErrorKind::InvalidInput, "the database URL names no host");
     for (i, host) in config.get_hosts().iter().enumerate() {
@@ -178,10 +191,13 @@ async fn open(config: &tokio_postgres::Config) -> io::Result<Box<dyn Io>> {
                 Ok(stream) => {
                     let _ = stream.set_nodelay(true);
                     let keepalive = socket2::TcpKeepalive::new()
-                        .with_time(Duration::from_secs(10))
-                        .with_interval(Duration::from_secs(5))
-                        .with_retries(3);
-                    socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive)?;
+                        .with_time(Duration::from_secs(1))
+                        .with_interval(Duration::from_secs(1))
+                        .with_retries(2);
+                    let socket = socket2::SockRef::from(&stream);
+                    socket.set_tcp_keepalive(&keepalive)?;
+                    #[cfg(any(target_os = "linux", target_os = "android"))]
+                    socket.set_tcp_user_timeout(Some(silence))?;
                     Ok(Box::new(stream))
                 }
                 Err(e) => Err(e),

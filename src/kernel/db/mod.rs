@@ -20,8 +20,34 @@ pub use replicas::{Lsn, ReplicaStatus, Replicas};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-pub type Pool = DeadPool<AsyncPgConnection>;
 pub type PoolError = deadpool::PoolError;
+
+/// The request pool: deadpool's, with one bound on the whole of `get` (waiting for a slot and
+/// opening a connection together), so that no call waits for a connection longer than the
+/// connect bound, whatever the database is doing.
+#[derive(Clone)]
+pub struct Pool {
+    inner: DeadPool<AsyncPgConnection>,
+    bound: Duration,
+}
+
+impl std::ops::Deref for Pool {
+    type Target = DeadPool<AsyncPgConnection>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl Pool {
+    /// A connection within the connect bound, or `Timeout(Wait)`.
+    pub async fn get(&self) -> Result<PooledConn, PoolError> {
+        match tokio::time::timeout(self.bound, self.inner.get()).await {
+            Ok(got) => got,
+            Err(_) => Err(PoolError::Timeout(::deadpool::managed::TimeoutType::Wait)),
+        }
+    }
+}
 pub type Conn = AsyncPgConnection;
 pub type PooledConn = deadpool::Object<AsyncPgConnection>;
 
@@ -282,7 +308,7 @@ pub fn pool(url: &str, size: usize, limits: Limits) -> Result<Pool, DbSetupError
         Box::pin(async move { connect::establish(&url, limits, &health).await })
     });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, manager_config);
-    DeadPool::builder(manager)
+    let inner = DeadPool::builder(manager)
         .max_size(size)
         .wait_timeout(Some(limits.connect))
         .create_timeout(Some(limits.connect))
@@ -298,7 +324,8 @@ pub fn pool(url: &str, size: usize, limits: Limits) -> Result<Pool, DbSetupError
         }))
         .runtime(::deadpool::Runtime::Tokio1)
         .build()
-        .map_err(|e| DbSetupError::Pool(e.to_string()))
+        .map_err(|e| DbSetupError::Pool(e.to_string()))?;
+    Ok(Pool { inner, bound: limits.connect })
 }
 
 /// The URL with its password hidden, for logs and messages.

@@ -112,6 +112,8 @@ impl Floor {
 struct Member {
     known: Arc<Known>,
     pool: Pool,
+    /// Connections for long work (the statement timeout instead of the silence bound).
+    long: Pool,
 }
 
 /// The replicas of this process (or worker): empty when none are configured.
@@ -119,7 +121,7 @@ struct Member {
 pub struct Replicas {
     members: Vec<Member>,
     next: Arc<AtomicUsize>,
-    limits: Option<Limits>,
+    limits: Option<(Limits, Limits)>,
     floor: Arc<Floor>,
 }
 
@@ -129,7 +131,7 @@ impl Replicas {
         urls: &[String],
         primary: Pool,
         size: usize,
-        limits: Limits,
+        limits: (Limits, Limits),
         max_lag: Duration,
         floor: Arc<Floor>,
     ) -> Result<Replicas, DbSetupError> {
@@ -156,7 +158,13 @@ impl Replicas {
         }
         let members = known
             .iter()
-            .map(|k| Ok(Member { known: k.clone(), pool: super::pool(&k.url, size, limits)? }))
+            .map(|k| {
+                Ok(Member {
+                    known: k.clone(),
+                    pool: super::pool(&k.url, size, limits.0)?,
+                    long: super::pool(&k.url, size, limits.1)?,
+                })
+            })
             .collect::<Result<Vec<_>, DbSetupError>>()?;
         tokio::spawn(monitor(primary, members.clone(), max_lag));
         Ok(Replicas { members, next: Arc::default(), limits: Some(limits), floor })
@@ -168,7 +176,13 @@ impl Replicas {
         let members = self
             .members
             .iter()
-            .map(|m| Ok(Member { known: m.known.clone(), pool: super::pool(&m.known.url, size, limits)? }))
+            .map(|m| {
+                Ok(Member {
+                    known: m.known.clone(),
+                    pool: super::pool(&m.known.url, size, limits.0)?,
+                    long: super::pool(&m.known.url, size, limits.1)?,
+                })
+            })
             .collect::<Result<Vec<_>, DbSetupError>>()?;
         Ok(Replicas { members, next: self.next.clone(), limits: self.limits, floor: self.floor.clone() })
     }
@@ -179,7 +193,7 @@ impl Replicas {
 
     /// Every pool, for `/metrics`.
     pub fn pools(&self) -> Vec<Pool> {
-        self.members.iter().map(|m| m.pool.clone()).collect()
+        self.members.iter().flat_map(|m| [m.pool.clone(), m.long.clone()]).collect()
     }
 
     /// Whether each replica serves reads now, and how many it has served, for `/metrics`.
@@ -195,7 +209,8 @@ impl Replicas {
     /// A connection to a usable replica that has replayed `after` and the visibility floor, the
     /// next in turn, and which replica it is; `None` when there is none, or while the floor
     /// cannot be trusted (the primary serves).
-    pub async fn get(&self, after: Option<Lsn>) -> Option<(PooledConn, usize)> {
+    /// `long`: a connection for long work (bounded by the statement timeout).
+    pub async fn get(&self, after: Option<Lsn>, long: bool) -> Option<(PooledConn, usize)> {
         let n = self.members.len();
         if n == 0 || !self.floor.open() {
             return None;
@@ -210,7 +225,8 @@ impl Replicas {
             if after.is_some_and(|lsn| lsn.0 > k.replayed.load(Ordering::Relaxed)) {
                 continue;
             }
-            match self.members[i].pool.get().await {
+            let pool = if long { &self.members[i].long } else { &self.members[i].pool };
+            match pool.get().await {
                 Ok(conn) => return Some((conn, i)),
                 // Busy (every connection lent within the wait): the next, or the primary, serves.
                 Err(deadpool::managed::PoolError::Timeout(deadpool::managed::TimeoutType::Wait)) => {}

@@ -62,9 +62,28 @@ pub async fn stamp<B>(state: &AppState, res: &mut ServiceResponse<B>) {
 
 impl AppState {
     /// Runs the read-only `read` on a replica that may serve it, else on the primary; a replica
-    /// that fails as if gone hands the read to the primary.
+    /// that fails as if gone hands the read to the primary. Bounded as ordinary requests are.
     pub async fn read<T>(&self, after: ReadAfter, read: impl AsyncFn(&mut db::Conn) -> ApiResult<T>) -> ApiResult<T> {
-        if let Some((mut conn, replica)) = self.replicas.get(after.0).await {
+        self.read_on(after, false, read).await
+    }
+
+    /// `read` for long work (exports, TAXII pages, statistics): its statements may run for the
+    /// statement timeout rather than the silence bound.
+    pub async fn read_long<T>(
+        &self,
+        after: ReadAfter,
+        read: impl AsyncFn(&mut db::Conn) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        self.read_on(after, true, read).await
+    }
+
+    async fn read_on<T>(
+        &self,
+        after: ReadAfter,
+        long: bool,
+        read: impl AsyncFn(&mut db::Conn) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        if let Some((mut conn, replica)) = self.replicas.get(after.0, long).await {
             match read(&mut conn).await {
                 // A statement that ran out its bound would run it out again on the primary:
                 // answered as it is, and the replica is not blamed for it.
@@ -77,7 +96,8 @@ impl AppState {
                 }
             }
         }
-        let mut conn = self.pool.get().await?;
+        let pool = if long { &self.long_pool } else { &self.pool };
+        let mut conn = pool.get().await?;
         read(&mut conn).await
     }
 }

@@ -81,7 +81,7 @@ pub async fn get_request_statistics(
     }
     let only = (!all).then_some(act.org_id);
     let (counts, by_addressee) = state
-        .read(ReadAfter::default(), async |conn| {
+        .read_long(ReadAfter::default(), async |conn| {
             Ok((store::counts(conn, from, to, only).await?, store::by_addressee(conn, from, to, only).await?))
         })
         .await?;
