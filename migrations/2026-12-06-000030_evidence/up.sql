@@ -8,7 +8,7 @@
 -- and times are the API's to write, so they are checked too but not relied on alone: a request
 -- with an audited step, or a hold lifted, within 180 days is refused however its row reads.
 CREATE INDEX audit_events_evidence ON audit_events (object_type, object_id, at)
-    WHERE object_type IN ('data_request', 'legal_hold');
+    WHERE object_type IN ('data_request', 'legal_hold', 'user');
 -- Whether a request's evidence may go: closed, unchanged and without an audited step for 180
 -- days, and never held but by holds lifted (with an audited lift) over 180 days ago. The
 -- retention purge selects by it; the owner's purge refuses anything else. Audit rows are the

@@ -1,3 +1,4 @@
+DROP INDEX audit_events_pulls;
 ALTER TABLE audit_events DROP CONSTRAINT audit_events_purpose_check;
 ALTER TABLE audit_events ADD CONSTRAINT audit_events_purpose_check
     CHECK (purpose IN ('criminal_investigation', 'criminal_proceedings', 'financial_analysis', 'fraud_prevention',

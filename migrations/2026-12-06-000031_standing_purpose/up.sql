@@ -11,3 +11,6 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_purpose_check
     CHECK (purpose IN ('criminal_investigation', 'criminal_proceedings', 'financial_analysis', 'fraud_prevention',
                        'victim_support', 'threat_intelligence', 'supervision', 'data_subject_request', 'other',
                        'standing_feed'));
+
+-- "Who read report X": feed pulls name the reports they served (details.reports).
+CREATE INDEX audit_events_pulls ON audit_events USING gin ((details -> 'reports')) WHERE action = 'taxii.read';

@@ -215,7 +215,9 @@ pub fn http_server(
 async fn state_for(config: &Config, url: &str) -> Result<(web::Data<AppState>, db::Pool, Config), StartError> {
     crate::requests::policy::Tables::configured(config.validation_tables.as_deref()).map_err(StartError::Setup)?;
     crate::retention::Periods::of(config).map_err(StartError::Setup)?;
-    let pool = db::pool(url, config.pool_size, config.db_limits())?;
+    // The shared state's own pool serves the background jobs (purges, schedulers, deliveries):
+    // long work, bounded by the statement timeout. Requests use each worker's pools.
+    let pool = db::pool(url, config.pool_size, config.db_long_limits())?;
     let mut config = config.clone();
     config.database_url = Some(SecretString::from(url.to_string()));
     let state = AppState::build(pool.clone(), config.clone()).await.map_err(StartError::Setup)?;

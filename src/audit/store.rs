@@ -40,13 +40,10 @@ pub async fn list(
     }
     if let Some(o) = &q.object_id {
         // A row about the object, or a feed pull that served it (its `details.reports`).
-        let served = diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "(jsonb_path_exists(details, '$.reports[*] ? (@ == $o)', jsonb_build_object('o', ",
-        )
-        .bind::<diesel::sql_types::Text, _>(o.clone())
-        .sql("::text)) OR jsonb_path_exists(details, '$.entries[*].details.reports[*] ? (@ == $o)', jsonb_build_object('o', ")
-        .bind::<diesel::sql_types::Text, _>(o.clone())
-        .sql("::text)))");
+        let served =
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(action = 'taxii.read' AND (details -> 'reports') ? ")
+                .bind::<diesel::sql_types::Text, _>(o.clone())
+                .sql(")");
         query = query.filter(audit_events::object_id.eq(o).or(served));
     }
     if let Some(c) = &q.case_reference {

@@ -54,7 +54,8 @@ pub struct Purpose {
 #[into_params(parameter_in = Query)]
 pub struct PurposeParams {
     /// Why you search (required of the organisation kinds in `CYBERBRIDGE_PURPOSE_REQUIRED`,
-    /// by default the public sector).
+    /// by default the public sector). `standing_feed` is an API key's standing purpose, never
+    /// a call's (422).
     #[param(value_type = Option<PurposeReason>)]
     #[schema(value_type = Option<PurposeReason>)]
     pub purpose: Option<String>,

@@ -79,7 +79,12 @@ async fn listen(hub: &Hub, url: &str, limits: super::db::Limits) -> Result<(), S
                 let Some(n) = n else { return Err("notification stream ended".into()) };
                 match n.channel() {
                     CREDENTIALS => hub.key_cache.clear(),
-                    VISIBILITY => raise_floor(hub, &client).await?,
+                    VISIBILITY => {
+                        // Closed until raised: no replica read in between.
+                        hub.floor.set_open(false);
+                        raise_floor(hub, &client).await?;
+                        hub.floor.set_open(true);
+                    }
                     EVENTS => {
                         if let Ok(org) = n.payload().parse::<Uuid>() {
                             // No receiver is fine: nobody is long-polling.

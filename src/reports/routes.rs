@@ -87,8 +87,9 @@ pub async fn list_reports(
         Err(e) => return Err(ApiError::field("count", e)),
     };
     let viewer = act.viewer();
+    // An exact count walks every visible report: long work.
     let (items, next_cursor, total, total_kind) = state
-        .read(read_after, async |conn| {
+        .read_on(read_after, count == Some(CountMode::Exact), async |conn| {
             let rows = store::list(conn, &viewer, &filter, after.as_ref(), limit).await?;
             let (rows, next_cursor) = pagination::page(rows, limit, |r| filter.cursor_after(r));
             let (total, total_kind) = match count {

@@ -94,8 +94,20 @@ fn time(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
 }
 
+/// The TLP level a name such as `TLP:AMBER+STRICT` (or `TLP:WHITE`) stands for; a `TLP:` name
+/// that is none of them counts as the most restrictive.
+fn level_named(name: &str) -> Option<Tlp> {
+    let rest = name.trim().strip_prefix("TLP:").or_else(|| name.trim().strip_prefix("tlp:"))?;
+    let level = rest.trim().to_lowercase().replace('+', "_");
+    Some(match level.as_str() {
+        "white" => Tlp::Clear,
+        other => other.parse::<Tlp>().unwrap_or(Tlp::Red),
+    })
+}
+
 /// The marking definitions an envelope brings with it: id -> the TLP level it declares (TLP 2.0's
-/// extension or TLP 1.0's `definition.tlp`), `None` for other markings (statements).
+/// extension, TLP 1.0's `definition.tlp`, or a `TLP:` name as OpenCTI writes its own), `None`
+/// for other markings (statements).
 fn envelope_markings(objects: &[Value]) -> HashMap<String, Option<Tlp>> {
     objects
         .iter()
@@ -108,7 +120,9 @@ fn envelope_markings(objects: &[Value]) -> HashMap<String, Option<Tlp>> {
             // A declared level that is none of TLP's counts as the most restrictive.
             let level = match declared {
                 Some(l) => Some(l.parse::<Tlp>().unwrap_or(Tlp::Red)),
-                None => tlp::level_of(&id),
+                None => tlp::level_of(&id)
+                    .or_else(|| o["x_opencti_definition"].as_str().and_then(level_named))
+                    .or_else(|| o["name"].as_str().and_then(level_named)),
             };
             Some((id, level))
         })
@@ -144,9 +158,27 @@ pub fn move_to_failures(out: &mut Parsed, id: &str, message: String) {
     }
 }
 
+/// Values one report may carry (as the REST API takes them).
+const MAX_VALUES: usize = 1000;
+
+/// Sighting markings shared as counts with everyone who sees the value: nothing stricter.
+fn sighting_marking_ok(level: Tlp) -> bool {
+    level.rank() <= Tlp::Amber.rank()
+}
+
+/// A `report` of the envelope, as taken or refused.
+struct ReportObject<'a> {
+    object: &'a Value,
+    refs: Vec<&'a str>,
+    /// Its marking, title and description, or why it is refused.
+    taken: Result<(Tlp, String, String), String>,
+}
+
 /// Reports of the envelope: each `report` with the indicators it refers to, at the most
-/// restrictive marking of the report and of each of them; indicators no report refers to in
-/// one report per TLP level.
+/// restrictive marking of any object carrying each of its values (itself, its indicators, and
+/// every other report naming them); indicators no report refers to in reports per TLP level.
+/// An indicator named by a refused report is refused too (it would otherwise be stored below
+/// that report's marking), and so are sightings of what was not taken.
 pub fn parse(objects: &[Value]) -> Parsed {
     let mut out = Parsed::default();
     let detail = |o: &Value, message: Option<String>| Detail {
@@ -163,24 +195,18 @@ pub fn parse(objects: &[Value]) -> Parsed {
             out.failures.push(detail(o, Some("an object needs a type and an id of that type".into())));
             continue;
         }
-        if matches!(t, "indicator" | "report") {
-            if let Err(e) = markings(o, &known) {
-                out.failures.push(detail(o, Some(e)));
-                continue;
-            }
-        }
         match t {
-            "indicator" => match o["pattern"].as_str().map(pattern_value) {
-                Some(Ok((kind, value))) if o["pattern_type"] == "stix" => {
+            "indicator" => match (markings(o, &known), o["pattern"].as_str().map(pattern_value)) {
+                (Err(e), _) => out.failures.push(detail(o, Some(e))),
+                (Ok(level), Some(Ok((kind, value)))) if o["pattern_type"] == "stix" => {
                     let confidence = o["confidence"].as_i64().filter(|c| (0..=100).contains(c));
                     let v = IncomingValue { kind, value, confidence, valid_until: time(&o["valid_until"]) };
-                    let level = markings(o, &known).unwrap_or(Tlp::Red);
                     indicators.push((o["id"].as_str().unwrap_or("").to_string(), level, v));
                     out.successes.push(detail(o, None));
                 }
-                Some(Ok(_)) => out.failures.push(detail(o, Some("only pattern_type stix is taken".into()))),
-                Some(Err(e)) => out.failures.push(detail(o, Some(format!("pattern: {e}")))),
-                None => out.failures.push(detail(o, Some("an indicator needs a pattern".into()))),
+                (Ok(_), Some(Ok(_))) => out.failures.push(detail(o, Some("only pattern_type stix is taken".into()))),
+                (Ok(_), Some(Err(e))) => out.failures.push(detail(o, Some(format!("pattern: {e}")))),
+                (Ok(_), None) => out.failures.push(detail(o, Some("an indicator needs a pattern".into()))),
             },
             "report" | "sighting" => {}
             // Taken as context: the submitter is the caller, markings set the TLP, observables
@@ -202,16 +228,126 @@ pub fn parse(objects: &[Value]) -> Parsed {
             other => out.failures.push(detail(o, Some(format!("object type `{other}` is not taken")))),
         }
     }
-    // Sightings of the envelope's indicators.
+    // Reports: taken (marking known, text as REST takes it, at most 1,000 values) or refused.
+    let reports: Vec<ReportObject> = objects
+        .iter()
+        .filter(|o| o["type"] == "report" && o["id"].as_str().is_some_and(|i| i.starts_with("report--")))
+        .map(|o| {
+            let refs: Vec<&str> = o["object_refs"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let named = indicators.iter().filter(|(id, ..)| refs.contains(&id.as_str())).count();
+            let taken = markings(o, &known).and_then(|marking| {
+                if named > MAX_VALUES {
+                    return Err(format!("at most {MAX_VALUES} values per report"));
+                }
+                let title = Check::text_of(o["name"].as_str().unwrap_or("Report added over TAXII"), 1, 300)
+                    .map_err(|e| format!("name {e}"))?;
+                let description = Check::text_of(o["description"].as_str().unwrap_or("Added over TAXII"), 1, 20_000)
+                    .map_err(|e| format!("description {e}"))?;
+                Ok((marking, title, description))
+            });
+            ReportObject { object: o, refs, taken }
+        })
+        .collect();
+    // Each indicator's level: the most restrictive of its own and of every report naming it;
+    // refused when a refused report names it.
+    let mut levels: Vec<Result<Tlp, String>> = indicators.iter().map(|(_, own, _)| Ok(*own)).collect();
+    let mut named = vec![false; indicators.len()];
+    for r in &reports {
+        for (k, (id, ..)) in indicators.iter().enumerate() {
+            if !r.refs.contains(&id.as_str()) {
+                continue;
+            }
+            named[k] = true;
+            levels[k] = match (&levels[k], &r.taken) {
+                (Err(e), _) => Err(e.clone()),
+                (Ok(_), Err(_)) => {
+                    Err(format!("named by {}, which was refused", r.object["id"].as_str().unwrap_or("")))
+                }
+                (Ok(level), Ok((marking, ..))) => Ok(level.max_by_rank(*marking)),
+            };
+        }
+    }
+    for (k, (id, ..)) in indicators.iter().enumerate() {
+        if let Err(message) = &levels[k] {
+            move_to_failures(&mut out, id, message.clone());
+        }
+    }
+    for r in &reports {
+        let (marking, title, description) = match &r.taken {
+            Ok(t) => t.clone(),
+            Err(e) => {
+                out.failures.push(detail(r.object, Some(e.clone())));
+                continue;
+            }
+        };
+        out.successes.push(detail(r.object, None));
+        let mut level = marking;
+        let mut values = Vec::new();
+        for (k, (id, _, v)) in indicators.iter().enumerate() {
+            if let (true, Ok(held)) = (r.refs.contains(&id.as_str()), &levels[k]) {
+                values.push(v.clone());
+                level = level.max_by_rank(*held);
+            }
+        }
+        let category = r.object["labels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .find_map(|l| l.replace('-', "_").parse::<Category>().ok())
+            .unwrap_or(Category::Other);
+        out.reports.push(Incoming {
+            title,
+            description,
+            category,
+            tlp: level,
+            first_seen: time(&r.object["published"]),
+            values,
+        });
+    }
+    for level in Tlp::ALL {
+        let values: Vec<IncomingValue> = indicators
+            .iter()
+            .enumerate()
+            .filter(|(k, (_, t, _))| !named[*k] && t == level)
+            .map(|(_, (_, _, v))| v.clone())
+            .collect();
+        for chunk in values.chunks(MAX_VALUES) {
+            out.reports.push(Incoming {
+                title: "Indicators added over TAXII".into(),
+                description: "Indicators added over TAXII without a report".into(),
+                category: Category::Other,
+                tlp: *level,
+                first_seen: None,
+                values: chunk.to_vec(),
+            });
+        }
+    }
+    // Sightings of the envelope's indicators that were taken, shared as counts: unmarked or at
+    // most AMBER.
     for o in objects
         .iter()
         .filter(|o| o["type"] == "sighting" && o["id"].as_str().is_some_and(|i| i.starts_with("sighting--")))
     {
         let of = o["sighting_of_ref"].as_str().unwrap_or("");
-        let Some((_, _, v)) = indicators.iter().find(|(id, ..)| id == of) else {
+        let taken = indicators.iter().enumerate().find(|(k, (id, ..))| id == of && levels[*k].is_ok());
+        let Some((_, (_, _, v))) = taken else {
             out.failures.push(detail(o, Some("sighting_of_ref names no indicator taken from this envelope".into())));
             continue;
         };
+        match markings(o, &known) {
+            Err(e) => {
+                out.failures.push(detail(o, Some(e)));
+                continue;
+            }
+            Ok(level) if !sighting_marking_ok(level) => {
+                let why = "a sighting is shared as a count with everyone who sees the value: send it unmarked, \
+                           CLEAR, GREEN or AMBER";
+                out.failures.push(detail(o, Some(why.into())));
+                continue;
+            }
+            Ok(_) => {}
+        }
         let count = o["count"].as_i64().unwrap_or(1);
         if !(1..=1_000_000).contains(&count) {
             out.failures.push(detail(o, Some("count from 1 to 1,000,000".into())));
@@ -227,81 +363,6 @@ pub fn parse(objects: &[Value]) -> Parsed {
             last_seen: time(&o["last_seen"]),
         });
         out.successes.push(detail(o, None));
-    }
-    let mut used = vec![false; indicators.len()];
-    for o in
-        objects.iter().filter(|o| o["type"] == "report" && o["id"].as_str().is_some_and(|i| i.starts_with("report--")))
-    {
-        let refs: Vec<&str> = o["object_refs"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-        let Ok(marked) = markings(o, &known) else {
-            // Refused above; what it names is not taken below its unknown marking either.
-            for (k, (id, ..)) in indicators.iter().enumerate() {
-                if refs.contains(&id.as_str()) && !used[k] {
-                    used[k] = true;
-                    let message = format!("named by {}, whose marking is unknown", o["id"].as_str().unwrap_or(""));
-                    move_to_failures(&mut out, id, message);
-                }
-            }
-            continue;
-        };
-        // REST's text rules: a STIX report is held to them as a report sent to the API is.
-        let name = o["name"].as_str().unwrap_or("Report added over TAXII");
-        let text = Check::text_of(name, 1, 300).map_err(|e| format!("name {e}")).and_then(|title| {
-            let description = o["description"].as_str().unwrap_or("Added over TAXII");
-            Ok((title, Check::text_of(description, 1, 20_000).map_err(|e| format!("description {e}"))?))
-        });
-        let (title, description) = match text {
-            Ok(t) => t,
-            Err(e) => {
-                out.failures.push(detail(o, Some(e)));
-                continue;
-            }
-        };
-        out.successes.push(detail(o, None));
-        let mut values = Vec::new();
-        // A value keeps the most restrictive marking of any object that carries it: a report
-        // naming a more restricted indicator is held at that level.
-        let mut level = marked;
-        for (k, (id, own, v)) in indicators.iter().enumerate() {
-            if refs.contains(&id.as_str()) {
-                used[k] = true;
-                values.push(v.clone());
-                level = level.max_by_rank(*own);
-            }
-        }
-        let category = o["labels"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .find_map(|l| l.replace('-', "_").parse::<Category>().ok())
-            .unwrap_or(Category::Other);
-        out.reports.push(Incoming {
-            title,
-            description,
-            category,
-            tlp: level,
-            first_seen: time(&o["published"]),
-            values,
-        });
-    }
-    for level in Tlp::ALL {
-        let values: Vec<IncomingValue> = indicators
-            .iter()
-            .zip(&used)
-            .filter(|((_, t, _), used)| !**used && t == level)
-            .map(|((_, _, v), _)| v.clone())
-            .collect();
-        if !values.is_empty() {
-            out.reports.push(Incoming {
-                title: "Indicators added over TAXII".into(),
-                description: "Indicators added over TAXII without a report".into(),
-                category: Category::Other,
-                tlp: *level,
-                first_seen: None,
-                values,
-            });
-        }
     }
     out
 }
@@ -404,8 +465,9 @@ mod tests {
             indicator("indicator--3", "c.example", Some(statement)),
         ];
         let p = parse(&objects);
-        let failed: Vec<&str> = p.failures.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(failed, ["indicator--1", "report--1", "indicator--2"], "{:?}", p.failures);
+        let mut failed: Vec<&str> = p.failures.iter().map(|f| f.id.as_str()).collect();
+        failed.sort();
+        assert_eq!(failed, ["indicator--1", "indicator--2", "report--1"], "{:?}", p.failures);
         assert!(p.failures[0].message.as_deref().unwrap().contains("unknown marking"));
         // A statement brought in the envelope is known: the indicator is taken, at AMBER.
         assert_eq!(p.reports.len(), 1);
@@ -417,6 +479,49 @@ mod tests {
             indicator("indicator--4", "d.example", Some(red1)),
         ];
         assert_eq!(parse(&objects).reports[0].tlp, Tlp::Red);
+    }
+
+    #[test]
+    fn a_value_named_by_several_reports_is_held_at_the_strictest_and_refusals_carry_over() {
+        let red = tlp::marking_id(Tlp::Red);
+        let green = tlp::marking_id(Tlp::Green);
+        let report = |id: &str, name: &str, marking: &str| json!({"type": "report", "id": id, "name": name, "object_refs": ["indicator--1"], "object_marking_refs": [marking]});
+        // A GREEN report naming what a RED report names is held at RED too, in either order.
+        for order in [[0, 1], [1, 0]] {
+            let rs = [report("report--r", "Red", red), report("report--g", "Green", green)];
+            let objects =
+                vec![indicator("indicator--1", "a.example", None), rs[order[0]].clone(), rs[order[1]].clone()];
+            let p = parse(&objects);
+            assert!(p.reports.iter().all(|r| r.tlp == Tlp::Red), "{:?}", p.reports);
+        }
+        // A refused RED report (bad text) takes its value with it, whatever names it.
+        let objects = vec![
+            indicator("indicator--1", "a.example", None),
+            report("report--r", "Invoice \u{202E}fdp.exe", red),
+            report("report--g", "Green", green),
+        ];
+        let p = parse(&objects);
+        assert!(p.reports.iter().all(|r| r.values.is_empty()), "{:?}", p.reports);
+        assert!(p.failures.iter().any(|f| f.id == "indicator--1"));
+        // OpenCTI's AMBER+STRICT statement, and a `TLP:` name of the envelope, are read as TLP.
+        let opencti = "marking-definition--826578e1-40ad-459f-bc73-ede076f81f37";
+        let named = "marking-definition--00000000-0000-4000-8000-0000000000ee";
+        let objects = vec![
+            json!({"type": "marking-definition", "id": named, "definition_type": "statement",
+                   "name": "TLP:RED", "definition": {"statement": "x"}}),
+            indicator("indicator--1", "a.example", Some(opencti)),
+            indicator("indicator--2", "b.example", Some(named)),
+        ];
+        let levels: Vec<Tlp> = parse(&objects).reports.iter().map(|r| r.tlp).collect();
+        assert_eq!(levels, [Tlp::AmberStrict, Tlp::Red]);
+        // Sightings: of a refused indicator, unknown-marked or stricter than AMBER: refused.
+        let objects = vec![
+            indicator("indicator--1", "a.example", Some(red)),
+            json!({"type": "sighting", "id": "sighting--1", "sighting_of_ref": "indicator--1", "object_marking_refs": [red]}),
+            json!({"type": "sighting", "id": "sighting--2", "sighting_of_ref": "indicator--1"}),
+        ];
+        let p = parse(&objects);
+        assert_eq!(p.sightings.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["sighting--2"]);
     }
 
     #[test]

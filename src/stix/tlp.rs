@@ -18,12 +18,14 @@ const TLP2: &[(Tlp, &str, &str, &str)] = &[
     (Tlp::Red, "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "TLP:RED", "red"),
 ];
 
-/// The TLP 1.0 marking definitions of the STIX 2.1 specification (white is TLP 2.0's clear).
+/// The TLP 1.0 marking definitions of the STIX 2.1 specification (white is TLP 2.0's clear), and
+/// OpenCTI's own TLP:AMBER+STRICT (a statement marking it sends before TLP 2.0's existed).
 const TLP1: &[(Tlp, &str)] = &[
     (Tlp::Clear, "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"),
     (Tlp::Green, "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"),
     (Tlp::Amber, "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"),
     (Tlp::Red, "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"),
+    (Tlp::AmberStrict, "marking-definition--826578e1-40ad-459f-bc73-ede076f81f37"),
 ];
 
 pub fn marking_id(tlp: Tlp) -> &'static str {

@@ -19,6 +19,24 @@ pub struct SubjectQuery {
     pub value: String,
 }
 
+/// The request a subject-access export answers (both required: 422 without).
+#[derive(Deserialize, IntoParams, Debug)]
+#[into_params(parameter_in = Query)]
+pub struct SubjectPurpose {
+    /// Why: `data_subject_request` for a data subject's request.
+    #[param(value_type = crate::domain::PurposeReason, required = true)]
+    pub purpose: Option<String>,
+    /// The request's number (up to 100 characters).
+    #[param(required = true)]
+    pub case_reference: Option<String>,
+}
+
+impl SubjectPurpose {
+    pub fn params(&self) -> crate::domain::PurposeParams {
+        crate::domain::PurposeParams { purpose: self.purpose.clone(), case_reference: self.case_reference.clone() }
+    }
+}
+
 /// A report naming the identifier, with the reporter named (anonymous or not: the operator
 /// answers for the platform) and the report's link to the value.
 #[derive(Serialize, ToSchema, diesel::QueryableByName, Debug)]

@@ -4,7 +4,7 @@ use super::model::*;
 use super::store;
 use crate::access::{Action, Principal};
 use crate::domain::indicator::normalize;
-use crate::domain::{IndicatorType, PurposeParams};
+use crate::domain::IndicatorType;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::responses::{Common, Denied};
 use crate::kernel::AppState;
@@ -16,7 +16,7 @@ use crate::kernel::AppState;
 /// audit; the export itself is audited with its purpose.
 #[utoipa::path(
     tag = "data-protection",
-    params(SubjectQuery, PurposeParams),
+    params(SubjectQuery, SubjectPurpose),
     security(("bearer" = [])),
     responses((status = 200, description = "all held about the identifier", body = SubjectExport), Common, Denied)
 )]
@@ -25,7 +25,7 @@ pub async fn export_subject(
     state: web::Data<AppState>,
     principal: Principal,
     q: web::Query<SubjectQuery>,
-    purpose: web::Query<PurposeParams>,
+    purpose: web::Query<SubjectPurpose>,
 ) -> ApiResult<web::Json<SubjectExport>> {
     let act = principal.authorize(&state, Action::ExportSubject).await?;
     if !act.is_platform_admin() {
@@ -34,7 +34,7 @@ pub async fn export_subject(
             .await);
     }
     // A subject access export always names the request it answers (its number, its purpose).
-    let act = act.for_required_purpose(&purpose)?;
+    let act = act.for_required_purpose(&purpose.params())?;
     let t: IndicatorType = q.type_.parse().map_err(|e: String| ApiError::field("type", e))?;
     let value = normalize(t, &q.value).map_err(|e| ApiError::field("value", e))?;
     // Long work: every consultation of the value is looked for in the audit trail.
@@ -61,7 +61,8 @@ pub async fn export_subject(
     objects.extend(alerts.iter().map(|a| a.trace_id));
     objects.extend(data_requests.iter().map(|r| r.id));
     let legal_holds = crate::holds::store::on_objects(&mut conn, &objects).await?.into_iter().map(Into::into).collect();
-    let consultations = store::consultations(&mut conn, t, &value).await?;
+    let naming: Vec<String> = reports.iter().map(|r| r.id.to_string()).collect();
+    let consultations = store::consultations(&mut conn, t, &value, &naming).await?;
     let details = serde_json::json!({
         "type": t, "subject": value, "reports": reports.len(), "alerts": alerts.len(),
         "data_requests": data_requests.len(), "consultations": consultations.len(),

@@ -78,17 +78,26 @@ pub async fn watchlists(c: &mut Conn, t: IndicatorType, value: &str) -> ApiResul
 }
 
 /// Audit rows about the value: their object (a mule account), or their details naming it
-/// (`value`, or `type:value` in a batch; merged rows included).
-pub async fn consultations(c: &mut Conn, t: IndicatorType, value: &str) -> ApiResult<Vec<Consultation>> {
+/// (`value`, or `type:value` in a batch; merged rows included), or feed pulls that served a
+/// report naming it (`details.reports` holds one of `reports`).
+pub async fn consultations(
+    c: &mut Conn,
+    t: IndicatorType,
+    value: &str,
+    reports: &[String],
+) -> ApiResult<Vec<Consultation>> {
     Ok(diesel::sql_query(
         "SELECT id AS audit_id, at, organization_id, user_id, api_key_id, action, case_reference, purpose
          FROM audit_events
          WHERE action <> 'subject_access.export'
-           AND (object_id = $1 OR jsonb_path_exists(details, 'strict $.** ? (@ == $a || @ == $b)', jsonb_build_object('a', $1::text, 'b', $2::text)))
+           AND (object_id = $1
+                OR jsonb_path_exists(details, 'strict $.** ? (@ == $a || @ == $b)', jsonb_build_object('a', $1::text, 'b', $2::text))
+                OR (action = 'taxii.read' AND (details -> 'reports') ?| $3))
          ORDER BY id DESC LIMIT 10000",
     )
     .bind::<Text, _>(value)
     .bind::<Text, _>(format!("{t}:{value}"))
+    .bind::<diesel::sql_types::Array<Text>, _>(reports)
     .load(c)
     .await?)
 }

@@ -194,9 +194,8 @@ struct Next {
 struct Item {
     added: DateTime<Utc>,
     object: Value,
-    /// The report it came from, and that report's values (`type:value`), for the pull's audit.
+    /// The report it came from, for the pull's audit.
     report: ReportId,
-    values: std::rc::Rc<Vec<String>>,
 }
 
 fn list(v: &Option<String>) -> Vec<String> {
@@ -259,8 +258,6 @@ async fn page(
                 let done = (rows.len() as i64) < REPORTS;
                 let reports = crate::reports::view::views(conn, viewer, rows).await?;
                 for r in &reports {
-                    let values: std::rc::Rc<Vec<String>> =
-                        std::rc::Rc::new(r.indicators.iter().map(|i| format!("{}:{}", i.type_, i.value)).collect());
                     let objects: Vec<Value> = crate::stix::report_objects(r)
                         .into_iter()
                         .filter(|o| c.holds(o["type"].as_str().unwrap_or("")))
@@ -277,7 +274,7 @@ async fn page(
                             // One more exists: the page ends before it.
                             return Ok((out, last));
                         }
-                        out.push(Item { added: r.updated_at, object: o, report: r.id, values: values.clone() });
+                        out.push(Item { added: r.updated_at, object: o, report: r.id });
                         last = Some(Next { t: r.updated_at, i: r.id, k: k + 1 });
                     }
                     from = Some(((r.updated_at, r.id), false));
@@ -328,7 +325,7 @@ async fn objects(
     let viewer = act.viewer();
     let limit = limit_of(&f)?;
     let (items, next) = page(&state, &viewer, c, &f, limit).await?;
-    audit_pull(&state, &act, c, &items);
+    audit_pull(&state, &act, c, &items).await?;
     let body = envelope(items.iter().map(|i| i.object.clone()).collect(), next.as_ref());
     Ok(with_dates(taxii(StatusCode::OK, &body), &items))
 }
@@ -345,7 +342,7 @@ async fn manifest(
     let viewer = act.viewer();
     let limit = limit_of(&f)?;
     let (items, next) = page(&state, &viewer, c, &f, limit).await?;
-    audit_pull(&state, &act, c, &items);
+    audit_pull(&state, &act, c, &items).await?;
     let objects: Vec<Value> = items
         .iter()
         .map(|i| {
@@ -379,7 +376,7 @@ async fn object(
     let viewer = act.viewer();
     let items: Vec<Item> =
         find(&state, &viewer, c, &object).await?.into_iter().filter(|i| f.matches(&i.object)).collect();
-    audit_pull(&state, &act, c, &items);
+    audit_pull(&state, &act, c, &items).await?;
     let body = json!({"more": false, "objects": items.iter().map(|i| &i.object).collect::<Vec<_>>()});
     Ok(with_dates(taxii(StatusCode::OK, &body), &items))
 }
@@ -467,7 +464,10 @@ async fn add_objects(
                 last_seen: s.last_seen.unwrap_or(first).clamp(first, now),
                 note: Some("added over TAXII".into()),
             };
-            crate::indicators::store::insert_sighting(c, act.org_id, act.actor_id(), &sighting).await?;
+            let row = crate::indicators::store::insert_sighting(c, act.org_id, act.actor_id(), &sighting).await?;
+            // As REST's sightings are audited: subject access finds them by their value.
+            let details = json!({"type": row.type_, "value": row.value, "kind": row.kind, "count": row.count, "via": "taxii"});
+            act.entry_as("indicator.sighting").object("sighting", row.id).details(details).write(c).await?;
         }
         super::store::insert(c, &row).await?;
         let details =
@@ -540,26 +540,15 @@ async fn delete_object() -> HttpResponse {
     HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, "GET")).finish()
 }
 
-/// The audit row of a pull (buffered like other reads), naming the reports and values served
-/// so that "who read report X" (`GET /audit?object_id=X`) and subject access find it.
-fn audit_pull(state: &AppState, act: &Grant, c: Collection, items: &[Item]) {
+/// The audit row of a pull, naming the reports it served (never their values: who may read
+/// the row may not read the reports), so that "who read report X" (`GET /audit?object_id=X`)
+/// and subject access (through the reports naming a value) find it. Written at once, not
+/// buffered: a row of its own, never merged with others.
+async fn audit_pull(state: &AppState, act: &Grant, c: Collection, items: &[Item]) -> ApiResult<()> {
     let mut reports: Vec<String> = items.iter().map(|i| i.report.to_string()).collect();
     reports.dedup();
-    let mut values: Vec<&str> = Vec::new();
-    let mut last: Option<ReportId> = None;
-    for i in items {
-        if last != Some(i.report) {
-            values.extend(i.values.iter().map(String::as_str));
-            last = Some(i.report);
-        }
-    }
-    values.sort_unstable();
-    values.dedup();
-    act.record_read(
-        state,
-        None,
-        json!({"collection": c.id(), "objects": items.len(), "reports": reports, "values": values}),
-    );
+    let conn = state.pool.get().await?;
+    act.entry().details(json!({"collection": c.id(), "objects": items.len(), "reports": reports})).write(&conn).await
 }
 
 /// A page of an objects or manifest envelope: `more`, `next` when there is more.

@@ -330,7 +330,7 @@ async fn with_default_bounds_a_frozen_database_answers_within_3_s_and_writes_res
         let (app, auth) = (&app, police.admin.clone());
         async move {
             let started = Instant::now();
-            let status = if n % 2 == 0 {
+            let status = if n.is_multiple_of(2) {
                 app.post_as(&auth, "/api/v1/reports", &report_body("amber", &iban_xk(n), &[])).await.status
             } else {
                 app.get_as(&auth, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(1))).await.status

@@ -155,7 +155,8 @@ pub async fn list_mule_accounts(
 ) -> ApiResult<web::Json<MuleAccountList>> {
     let act = principal.authorize(&state, Action::ListMuleAccounts).await?;
     let v = AlertViewer::of(&act);
-    let mut conn = state.pool.get().await?;
+    // Grouped over every alert: long work.
+    let mut conn = state.long_pool.get().await?;
     let rows = store::mule_accounts(&mut conn, (!v.sees_all).then_some(v.org_id)).await?;
     let ibans: Vec<String> = rows.iter().map(|r| r.iban.clone()).collect();
     let reader = contest::ContestReader::of(&v);

@@ -77,7 +77,8 @@ impl AppState {
         self.read_on(after, true, read).await
     }
 
-    async fn read_on<T>(
+    /// `read`, or `read_long` when `long`.
+    pub async fn read_on<T>(
         &self,
         after: ReadAfter,
         long: bool,
