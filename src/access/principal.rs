@@ -117,8 +117,18 @@ impl Principal {
     /// What `need` lacks, if anything, as the refusal says it.
     fn missing(&self, need: Need) -> Option<String> {
         let lacking = |list: &[Permission]| list.iter().copied().find(|p| !self.can(*p));
-        let may_not =
-            |p: Permission| format!("your organisation or credential may not {}", p.as_str().replace('_', " "));
+        let may_not = |p: Permission| match (&self.credential, p.scope()) {
+            // The organisation may; the key was not given the scope.
+            (Credential::ApiKey { .. }, Some(scope)) if p.allowed_for_kind(self.org_kind) => {
+                format!(
+                    "this API key lacks the `{scope}` scope (an org_admin makes a key with it: POST /api/v1/api-keys)"
+                )
+            }
+            (Credential::ApiKey { .. }, None) if p.allowed_for_kind(self.org_kind) => {
+                format!("API keys may not {}: a person does it", p.as_str().replace('_', " "))
+            }
+            _ => format!("your organisation or credential may not {}", p.as_str().replace('_', " ")),
+        };
         match need {
             Need::Nothing => None,
             Need::Permission(p) => lacking(&[p]).map(may_not),

@@ -358,7 +358,11 @@ pub struct AlertQuery {
     pub r#box: Option<String>,
     #[param(value_type = Option<AlertStatus>)]
     pub status: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<FixedOffset>>,
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<FixedOffset>>,
     pub amount_min: Option<i64>,
     pub amount_max: Option<i64>,

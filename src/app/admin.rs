@@ -20,7 +20,7 @@ pub enum AdminCommand {
     CreateOrg {
         #[arg(long)]
         name: String,
-        /// law_enforcement, prosecution, fiu, isp, bank or regulator.
+        /// law_enforcement, prosecution, court, fiu, isp, bank or regulator.
         #[arg(long)]
         kind: String,
         /// ISO 3166-1 alpha-2.

@@ -136,6 +136,11 @@ pub fn openapi_json() -> String {
     json
 }
 
+/// A redirect to Swagger UI (`/docs/`).
+async fn to_docs() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Found().insert_header((actix_web::http::header::LOCATION, "/docs/")).finish()
+}
+
 /// The complete application, as served and as tested.
 pub fn build_app(
     state: web::Data<AppState>,
@@ -161,6 +166,9 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(http::path_error))
         .app_data(web::QueryConfig::default().error_handler(http::query_error))
         .configure(crate::taxii::routes::configure)
+        // Where a newcomer types first: the API documentation.
+        .route("/", web::get().to(to_docs))
+        .route("/docs", web::get().to(to_docs))
         .default_service(web::to(http::fallback))
         .wrap(middleware::from_fn(http::request_context))
 }

@@ -271,6 +271,8 @@ async fn run_http(config: &Config, url: &str, demo: bool) -> Result<(), StartErr
         handle.stop(true).await;
     });
     running.await?;
+    // The listener's connection closes with the process: not a loss to warn about.
+    state.hub.stopping();
     state.audit.flush().await;
     background.abort();
     deliveries.abort();

@@ -83,8 +83,12 @@ impl From<AuditRow> for AuditEvent {
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Rows at or after this time.
+    #[serde(default, deserialize_with = "crate::domain::instant::utc")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<Utc>>,
     /// Rows before this time.
+    #[serde(default, deserialize_with = "crate::domain::instant::utc")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<Utc>>,
     /// Only this organisation's rows (regulators and platform admins; others see their own only).
     pub organization_id: Option<Uuid>,
@@ -110,8 +114,12 @@ pub struct AuditQuery {
 #[into_params(parameter_in = Query)]
 pub struct ConsultationQuery {
     /// Start of the period (default: 30 days ago).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<chrono::FixedOffset>>,
     /// End of the period (default: now).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<chrono::FixedOffset>>,
     /// Only this organisation (regulators and platform admins; others see their own).
     pub organization_id: Option<Uuid>,

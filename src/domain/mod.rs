@@ -149,6 +149,7 @@ pub mod check;
 pub mod geo;
 pub mod ids;
 pub mod indicator;
+pub mod instant;
 pub mod money;
 pub mod net;
 pub mod org;

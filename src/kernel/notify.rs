@@ -29,11 +29,23 @@ pub struct Hub {
     pub events: broadcast::Sender<Uuid>,
     /// How far a replica must have replayed to serve a read (narrowing commits raise it).
     pub floor: Arc<super::db::replicas::Floor>,
+    /// Set on shutdown: the listener's connection closing then is no loss.
+    stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Hub {
     pub fn new() -> Self {
-        Hub { key_cache: Arc::default(), events: broadcast::channel(4096).0, floor: Arc::default() }
+        Hub {
+            key_cache: Arc::default(),
+            events: broadcast::channel(4096).0,
+            floor: Arc::default(),
+            stopping: Arc::default(),
+        }
+    }
+
+    /// The process is stopping: the listener ends without a warning.
+    pub fn stopping(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn spawn(&self, url: String, limits: super::db::Limits) {
@@ -42,6 +54,9 @@ impl Hub {
             let mut backoff = Duration::from_millis(200);
             loop {
                 if let Err(e) = listen(&hub, &url, limits).await {
+                    if hub.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                        return;
+                    }
                     tracing::warn!(error = %e, "notification listener lost; reconnecting");
                 }
                 hub.key_cache.set_listening(false);

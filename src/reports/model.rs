@@ -262,9 +262,17 @@ pub struct ReportQuery {
     /// Reporting organisation (anonymous reports of others never match).
     pub reporter_id: Option<Uuid>,
     pub country: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub created_from: Option<DateTime<FixedOffset>>,
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub created_to: Option<DateTime<FixedOffset>>,
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub first_seen_from: Option<DateTime<FixedOffset>>,
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub first_seen_to: Option<DateTime<FixedOffset>>,
     /// Loss at least this many minor units (needs `currency`).
     pub loss_min: Option<i64>,

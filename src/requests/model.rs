@@ -132,6 +132,8 @@ text_enum! {
     RequestBox {
         Issued = "issued",
         Received = "received",
+        /// Named to you for validation and not yet decided (prosecutors, courts).
+        ToValidate = "to_validate",
     }
 }
 

@@ -93,6 +93,12 @@ pub async fn list(
     match f.r#box {
         Some(RequestBox::Issued) => q = q.filter(data_requests::issuer_org_id.eq(v.org_id)),
         Some(RequestBox::Received) => q = q.filter(data_requests::addressee_org_id.eq(v.org_id)),
+        Some(RequestBox::ToValidate) => {
+            q = q
+                .filter(data_requests::validator_org_id.eq(v.org_id))
+                .filter(data_requests::validated_at.is_null())
+                .filter(data_requests::status.ne_all([RequestStatus::ValidationRejected, RequestStatus::Withdrawn]))
+        }
         None => {}
     }
     if let Some(s) = f.status {

@@ -186,7 +186,14 @@ async fn read_parts(
     pool: &Pool,
     started: &mut Vec<Uuid>,
 ) -> ApiResult<Upload> {
-    let bad = |e: actix_multipart::MultipartError| ApiError::BadRequest(format!("cannot read the multipart body: {e}"));
+    let bad = |e: actix_multipart::MultipartError| match e {
+        actix_multipart::MultipartError::ContentTypeMissing
+        | actix_multipart::MultipartError::ContentTypeIncompatible
+        | actix_multipart::MultipartError::BoundaryMissing => ApiError::UnsupportedMediaType(
+            "send the response as multipart/form-data: a `records` part (JSON) and `attachment` parts".into(),
+        ),
+        e => ApiError::BadRequest(format!("cannot read the multipart body: {e}")),
+    };
     let mut upload = Upload { records: None, files: Vec::new() };
     let mut total = 0usize;
     while let Some(field) = form.next().await {

@@ -65,7 +65,9 @@ pub fn check_url(raw: &str, allow_internal: bool) -> Result<url::Url, String> {
     match url.scheme() {
         "https" => {}
         "http" if allow_internal => {}
-        "http" => return Err("must be https".into()),
+        "http" => {
+            return Err("must be https (plain http is for development only: CYBERBRIDGE_ALLOW_HTTP_WEBHOOKS=1)".into())
+        }
         other => return Err(format!("scheme `{other}` is not allowed; use https")),
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -79,7 +81,9 @@ pub fn check_url(raw: &str, allow_internal: bool) -> Result<url::Url, String> {
     };
     if internal && !allow_internal {
         return Err(
-            "points at an address that is not globally reachable (loopback, private, link-local, reserved...)".into()
+            "points at an address that is not globally reachable (loopback, private, link-local, reserved...); \
+                    for development only, CYBERBRIDGE_ALLOW_HTTP_WEBHOOKS=1 allows it"
+                .into(),
         );
     }
     Ok(url)

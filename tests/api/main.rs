@@ -13,6 +13,7 @@ mod events;
 mod foundation;
 mod identities;
 mod indicators;
+mod newcomer;
 mod noninterference;
 mod organizations;
 mod powers;

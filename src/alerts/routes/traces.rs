@@ -179,8 +179,12 @@ pub async fn list_mule_accounts(
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// Start of the period (default: 30 days ago).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<FixedOffset>>,
     /// End of the period (default: now).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<FixedOffset>>,
 }
 

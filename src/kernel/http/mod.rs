@@ -120,12 +120,34 @@ pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
-pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+pub fn query_error(err: QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
     let api = match &err {
-        QueryPayloadError::Deserialize(e) => ApiError::field(json_error_field(&e.to_string()), e.to_string()),
+        QueryPayloadError::Deserialize(e) => {
+            let message = e.to_string();
+            let named = json_error_field(&message);
+            match (named.as_str(), bad_time_parameter(req.query_string())) {
+                // The error does not say which parameter: a time that is not one does.
+                ("body", Some(parameter)) => {
+                    ApiError::field(parameter, format!("must be {}", crate::domain::instant::EXPECTED))
+                }
+                ("body", None) => ApiError::field("query", message),
+                _ => ApiError::field(named, message),
+            }
+        }
         other => ApiError::BadRequest(format!("invalid query string: {other}")),
     };
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}
+
+/// The first time parameter of the query that holds no time.
+fn bad_time_parameter(query: &str) -> Option<String> {
+    let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(query).ok()?.into_inner();
+    pairs
+        .into_iter()
+        .find(|(k, v)| {
+            crate::domain::instant::PARAMETERS.contains(&k.as_str()) && crate::domain::instant::parse(v).is_err()
+        })
+        .map(|(k, _)| k)
 }
 
 /// Fallback for requests no route takes: 405 when the path exists under another method, else 404.

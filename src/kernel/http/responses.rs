@@ -135,6 +135,10 @@ response_set! {
     TooLarge = ["413"]
 }
 response_set! {
+    /// A body of another media type than the operation takes (multipart uploads).
+    WrongMedia = ["415"]
+}
+response_set! {
     /// What an unauthenticated operation (login, refresh) can answer.
     Public = ["400", "413", "415", "422", "429", "503"]
 }

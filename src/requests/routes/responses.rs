@@ -10,7 +10,7 @@ use super::visible;
 use crate::access::{Action, Grant, Principal};
 use crate::domain::RequestId;
 use crate::kernel::error::{ApiError, ApiResult};
-use crate::kernel::http::responses::{Common, Conflict, Denied, Missing, Sealed, TooLarge};
+use crate::kernel::http::responses::{Common, Conflict, Denied, Missing, Sealed, TooLarge, WrongMedia};
 use crate::kernel::AppState;
 use crate::requests::model::{DataRequest, RequestRow, ResponseList};
 use crate::requests::{rules, service, store, upload, view};
@@ -41,7 +41,7 @@ pub struct FileContent(Vec<u8>);
     params(("id" = Uuid, Path)),
     request_body(content = ResponseForm, content_type = "multipart/form-data", description = "`records`: JSON array; `attachment`: files (repeatable)"),
     security(("bearer" = []), ("api_key" = ["requests:write"])),
-    responses((status = 201, description = "stored", body = DataRequest), Common, Denied, Missing, Conflict, TooLarge)
+    responses((status = 201, description = "stored", body = DataRequest), Common, Denied, Missing, Conflict, TooLarge, WrongMedia)
 )]
 #[post("/requests/{id}/responses")]
 pub async fn create_request_response(

@@ -17,8 +17,12 @@ use crate::requests::store;
 #[into_params(parameter_in = Query)]
 pub struct RequestStatsQuery {
     /// Start of the period (default: 30 days ago).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<DateTime<FixedOffset>>,
     /// End of the period (default: now).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<DateTime<FixedOffset>>,
 }
 
