@@ -1,5 +1,7 @@
 //! `cyberbridge demo` / `serve --demo`: a living system for a newcomer to explore in Swagger UI
-//! at once. An organisation of each kind with its org_admin, reports with typed indicators
+//! at once (served with second factors off, on loopback only, see `server::serve`). An
+//! organisation of each kind with its org_admin and a member (the police's an officer who
+//! issues, the prosecution's one who validates), an API key per bank, reports with typed indicators
 //! under every TLP, a fraud alert traced over three hops with outcomes, and data requests at
 //! several stages, one answered. Everything goes through the same parse steps and services as
 //! the API (audit rows included). Idempotent; refuses a database holding anything else.
@@ -96,11 +98,55 @@ pub async fn seed(state: &AppState) -> ApiResult<String> {
         drop(conn);
         content(state, &members).await?;
     }
-    let mut out = format!("Demo logins (password `{DEMO_PASSWORD}` for each):\n");
+    Ok(logins())
+}
+
+/// The demo's logins and keys, as printed at every start.
+pub fn logins() -> String {
+    let mut out = format!(
+        "Demo logins (password `{DEMO_PASSWORD}` for each; second factors are off in the demo):\n  {:<26} {:<16} {:<42} {}\n",
+        "organisation", "kind", "org_admin", "member"
+    );
     for (name, kind, _) in ORGS {
-        out.push_str(&format!("  {:<26} {:<16} {}\n", name, kind.as_str(), email_of(name)));
+        out.push_str(&format!(
+            "  {:<26} {:<16} {:<42} {}\n",
+            name,
+            kind.as_str(),
+            email_of(name),
+            member_of(name, *kind).0
+        ));
     }
-    Ok(out)
+    out.push_str(&format!("Demo API keys (scopes: {}):\n", DEMO_KEY_SCOPES.join(", ")));
+    for (name, _, _) in ORGS.iter().filter(|(_, k, _)| *k == OrgKind::Bank) {
+        out.push_str(&format!("  {:<26} {}\n", name, demo_key(name)));
+    }
+    out
+}
+
+/// Scopes of each demo bank's key: what its screening and alert systems do.
+const DEMO_KEY_SCOPES: &[&str] =
+    &["indicators:lookup", "alerts:write", "alerts:read", "reports:read", "reports:write", "events:read"];
+
+/// A bank's demo key: fixed, so that every start prints the same one (the demo serves this
+/// machine only).
+pub fn demo_key(name: &str) -> String {
+    let slug: String = name.trim_start_matches(PREFIX).to_lowercase().split_whitespace().collect::<Vec<_>>().join("-");
+    format!("cbk_demo-{slug}-key-for-this-machine-only")
+}
+
+/// An organisation's demo member: e-mail, and the officer authorisation it holds (police issue,
+/// prosecution validates).
+fn member_of(name: &str, kind: OrgKind) -> (String, Option<users::model::OfficerAuthorisation>) {
+    let slug: String = name.trim_start_matches(PREFIX).to_lowercase().split_whitespace().collect::<Vec<_>>().join("-");
+    match kind {
+        OrgKind::LawEnforcement => {
+            (format!("detective@{slug}.demo.example"), Some(users::model::OfficerAuthorisation::IssueDataRequests))
+        }
+        OrgKind::Prosecution => {
+            (format!("prosecutor@{slug}.demo.example"), Some(users::model::OfficerAuthorisation::ValidateDataRequests))
+        }
+        _ => (format!("analyst@{slug}.demo.example"), None),
+    }
 }
 
 /// The organisations and their org_admins.
@@ -134,12 +180,55 @@ async fn people(conn: &mut crate::kernel::db::Conn) -> ApiResult<Vec<Member>> {
             may_validate: Some(true),
             ..Default::default()
         });
+        // A member of each organisation; the police's is an officer who issues, the
+        // prosecution's one who validates.
+        let (member_email, authorisation) = member_of(name, *kind);
+        let member = NewUser {
+            id: UserId::new(),
+            organization_id: new.id,
+            email: crate::domain::Email::parse(&member_email).map_err(ApiError::internal)?,
+            name: format!("{} member", name.trim_start_matches(PREFIX)),
+            role: Role::Member,
+            password_hash: hash.clone(),
+            password_change_required: false,
+        };
+        let member_officer = authorisation.map(|a| users::model::UserChanges {
+            officer_function: Some("Officer (demo)".into()),
+            officer_registration: Some(format!("DEMO-{}", &member.id.0.simple().to_string()[..6])),
+            may_issue_requests: Some(a == users::model::OfficerAuthorisation::IssueDataRequests),
+            may_validate: Some(a == users::model::OfficerAuthorisation::ValidateDataRequests),
+            ..Default::default()
+        });
+        let key = (*kind == OrgKind::Bank).then(|| {
+            let key = demo_key(name);
+            crate::apikeys::model::NewApiKey {
+                id: crate::domain::ApiKeyId::new(),
+                organization_id: new.id,
+                created_by: Some(user.id.0),
+                name: "demo screening and alerts".into(),
+                prefix: key[..8].to_string(),
+                key_hash: crate::kernel::tokens::sha256(&key),
+                scopes: DEMO_KEY_SCOPES.iter().filter_map(|s| s.parse().ok()).collect(),
+                expires_at: None,
+                allowed_networks: Vec::new(),
+                client_cert_sha256: None,
+                standing_case_reference: None,
+                standing_purpose_until: None,
+            }
+        });
         conn.transaction(async |c| {
             let org = organizations::store::insert(c, &new).await?;
             organizations::store::set_bank_identifiers(c, org.id, &bank_ids).await?;
             users::store::insert(c, &user).await?;
             if let Some(changes) = &officer {
                 users::store::update(c, user.id, changes).await?;
+            }
+            users::store::insert(c, &member).await?;
+            if let Some(changes) = &member_officer {
+                users::store::update(c, member.id, changes).await?;
+            }
+            if let Some(key) = &key {
+                crate::apikeys::store::insert(c, key).await?;
             }
             Ok::<_, ApiError>(())
         })

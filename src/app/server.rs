@@ -178,13 +178,40 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
 /// `cyberbridge serve`: runs until SIGTERM or SIGINT, then drains in-flight requests, closes the
 /// pool and stops the private cluster if it started one.
 /// With `demo`, the demo data is seeded first (see `app::demo`).
-pub async fn serve(config: Config, demo: bool) -> Result<(), StartError> {
+pub async fn serve(mut config: Config, demo: bool) -> Result<(), StartError> {
+    if demo {
+        config = demo_config(config)?;
+    }
     let server = prepare_database(&config).await?;
     let result = run_http(&config, &server.url, demo).await;
     if let Some(cluster) = &server.cluster {
         cluster.stop().await;
     }
     result
+}
+
+/// The demo runs at once for whoever starts it: no second factor to enrol, API keys printed.
+/// That is safe on this machine only, so it is refused on any other address than loopback.
+fn demo_config(mut config: Config) -> Result<Config, StartError> {
+    let loopback = config
+        .bind
+        .parse::<SocketAddr>()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or_else(|_| config.bind.starts_with("localhost:"));
+    if !loopback {
+        return Err(StartError::Setup(format!(
+            "the demo runs with second factors off and its keys printed: serve it on 127.0.0.1 only \
+             (CYBERBRIDGE_BIND={} is not a loopback address)",
+            config.bind
+        )));
+    }
+    config.mfa_required = String::new();
+    tracing::warn!(
+        "DEMO: second factors are off and the demo's API keys are printed; this server is for this machine \
+         only ({}), never for real data",
+        config.bind
+    );
+    Ok(config)
 }
 
 /// Binds the HTTP server for `state` on `bind`, not yet running. Signals are ours to handle.
@@ -247,7 +274,9 @@ async fn run_http(config: &Config, url: &str, demo: bool) -> Result<(), StartErr
     if demo {
         let logins =
             super::demo::seed(&state).await.map_err(|e| StartError::Setup(format!("demo: {}", e.problem().detail)))?;
-        tracing::warn!("serving the demo data; never with real data:\n{logins}");
+        tracing::warn!("serving the demo data; never with real data");
+        // Printed to the terminal, where a newcomer looks (the log may go elsewhere).
+        println!("{logins}");
     }
     let cannot = |e: crate::kernel::error::ApiError| {
         StartError::Setup(format!("encrypting stored webhook secrets: {}", e.problem().detail))

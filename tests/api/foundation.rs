@@ -268,8 +268,29 @@ async fn the_demo_seeds_a_living_system_once_and_refuses_a_database_with_data_of
         c.admin_password = Some(crate::support::PASSWORD.into());
         c
     };
+    // Served with second factors off and keys printed: on loopback only.
+    let mut exposed = config();
+    exposed.bind = "0.0.0.0:0".into();
+    let refused = cyberbridge::server::serve(exposed, true).await.unwrap_err().to_string();
+    assert!(refused.contains("127.0.0.1"), "{refused}");
     let logins = cyberbridge::server::demo(config()).await.expect("demo seeded");
     assert!(logins.contains("admin@bank-a.demo.example"), "{logins}");
+    // A member of each kind of organisation, and each bank's printed key works.
+    let password = cyberbridge::app::demo::DEMO_PASSWORD;
+    let detective = app.login("detective@police.demo.example", password).await;
+    assert_eq!(app.get_as(&detective, "/api/v1/me").await.ok(200)["role"], "member");
+    app.login("analyst@bank-a.demo.example", password).await;
+    let key = format!("ApiKey {}", cyberbridge::app::demo::demo_key("Demo Bank A"));
+    assert!(logins.contains(&cyberbridge::app::demo::demo_key("Demo Bank A")), "{logins}");
+    let looked = app
+        .post_as(
+            &key,
+            "/api/v1/indicators/lookup",
+            &serde_json::json!({"items": [{"type": "domain", "value": "secure-demobank-login.example"}]}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(looked["results"][0]["seen"], true, "{looked}");
     let password = cyberbridge::app::demo::DEMO_PASSWORD;
     let bank = app.login("admin@bank-a.demo.example", password).await;
     let police = app.login("admin@police.demo.example", password).await;

@@ -71,7 +71,8 @@ async fn a_login_with_a_second_factor_takes_two_steps_and_every_code_works_once(
     // The login token is spent; the same code in a new login is refused (its step is taken).
     second_step(&app, &token, &next).await.problem(401);
     let token = first_step(&app, &bank.admin_email).await;
-    second_step(&app, &token, &next).await.problem(401);
+    let p = second_step(&app, &token, &next).await.problem(401);
+    assert!(p["detail"].as_str().unwrap().contains("used already"), "a reused code says so: {p}");
     // A recovery code works once, typed however.
     second_step(&app, &token, &recovery[0].to_uppercase()).await.ok(200);
     let token = first_step(&app, &bank.admin_email).await;

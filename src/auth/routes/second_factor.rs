@@ -137,6 +137,20 @@ fn session_of(act: &Grant) -> Option<Uuid> {
     }
 }
 
+/// Whether `code` is a current code of the user's factor whose time step was taken already (a
+/// code typed twice, or the one that just confirmed the enrolment). Checked after a refusal
+/// only, to say why.
+async fn used_already(state: &AppState, conn: &mut Conn, user: Uuid, code: &str) -> ApiResult<bool> {
+    let Some(factor) = store::factor(conn, user).await? else { return Ok(false) };
+    if factor.confirmed_at.is_none() || totp::is_recovery_code(code) {
+        return Ok(false);
+    }
+    let secret = state.secrets.open(user.as_bytes(), &factor.secret).map_err(ApiError::internal)?;
+    let now = Utc::now().timestamp().max(0) as u64;
+    let matched = totp::accepts(&secret, code, now, 0).map_err(ApiError::internal)?;
+    Ok(matched.is_some_and(|step| step <= factor.last_step.max(0) as u64))
+}
+
 /// Starts enrolling your second factor: a new TOTP secret, active once confirmed with a code
 /// (`POST /me/second-factor/confirm`) in the same session. 409 while one is enrolled (an
 /// administrator of your organisation resets it, `DELETE /users/{id}/second-factor`), and while
@@ -308,6 +322,11 @@ pub async fn login_second_factor(
             .by_user(user_id, Some(org.id.0))
             .write(&conn)
             .await?;
+        if used_already(&state, &mut conn, user_id, &body.code).await? {
+            return Err(ApiError::Unauthenticated(
+                "this code was used already (each code works once): wait for the next one, at most 30 seconds".into(),
+            ));
+        }
         return Err(ApiError::Unauthenticated("wrong code".into()));
     };
     if !store::consume_challenge(&mut conn, &hash).await? {
