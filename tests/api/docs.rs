@@ -1,5 +1,6 @@
-//! The README cannot drift from what runs: its endpoint examples are lines of the walk-through
-//! script CI runs, and its table of wire values is the served document's enums.
+//! The documentation cannot drift from what runs: the endpoint tour's examples are lines of the
+//! walk-through script CI runs, the Quick start's blocks run pasted in order (CI pastes them),
+//! and the wire values table is the served document's enums.
 
 use std::path::Path;
 
@@ -7,48 +8,99 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path)
 }
 
-/// The `sh` code blocks of the README's "Endpoints" section.
-fn endpoint_examples(readme: &str) -> Vec<String> {
-    let start = readme.find("## Endpoints").expect("an Endpoints section");
-    let end = readme[start + 3..].find("\n## ").map_or(readme.len(), |i| start + 3 + i);
-    let mut lines = Vec::new();
-    let mut inside = false;
-    for line in readme[start..end].lines() {
-        match (inside, line.trim_start()) {
-            (false, l) if l.starts_with("```sh") => inside = true,
-            (true, l) if l.starts_with("```") => inside = false,
-            (true, l) if !l.is_empty() => lines.push(line.to_string()),
+/// The `sh` code blocks of `text` (each a list of lines).
+fn sh_blocks(text: &str) -> Vec<Vec<String>> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<String>> = None;
+    for line in text.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, l) if l.starts_with("```sh") => current = Some(Vec::new()),
+            (Some(_), l) if l.starts_with("```") => blocks.extend(current.take()),
+            (Some(block), _) => block.push(line.to_string()),
             _ => {}
         }
     }
-    lines
+    blocks
 }
 
 #[test]
-fn readme_endpoint_examples_are_lines_of_the_walkthrough_that_ci_runs() {
+fn the_tours_examples_are_lines_of_the_walkthrough_that_ci_runs() {
     let script = read("examples/walkthrough.sh");
     let script_lines: std::collections::BTreeSet<&str> = script.lines().collect();
-    let examples = endpoint_examples(&read("README.md"));
+    let examples: Vec<String> =
+        sh_blocks(&read("docs/tour.md")).into_iter().flatten().filter(|l| !l.trim().is_empty()).collect();
     assert!(examples.len() > 100, "found the examples ({})", examples.len());
     let missing: Vec<&String> =
         examples.iter().filter(|l| !l.starts_with("CYBERBRIDGE_URL=") && !script_lines.contains(l.as_str())).collect();
-    assert!(missing.is_empty(), "README lines that examples/walkthrough.sh does not run:\n{missing:#?}");
+    assert!(missing.is_empty(), "docs/tour.md lines that examples/walkthrough.sh does not run:\n{missing:#?}");
+}
+
+/// The Quick start's blocks, after the one that starts the server.
+pub fn quick_start_blocks(readme: &str) -> Vec<Vec<String>> {
+    let start = readme.find("## Quick start").expect("a Quick start");
+    let end = readme[start + 3..].find("\n## ").map_or(readme.len(), |i| start + 3 + i);
+    sh_blocks(&readme[start..end])
 }
 
 #[test]
-fn readme_lists_every_enum_as_the_document_carries_it() {
-    let readme = read("README.md");
+fn the_quick_start_defines_every_name_before_a_block_uses_it() {
+    let blocks = quick_start_blocks(&read("README.md"));
+    assert!(blocks.len() >= 5, "{blocks:?}");
+    assert!(blocks[0].iter().any(|l| l.contains("serve --demo")), "it starts with the demo");
+    let mut defined: std::collections::BTreeSet<String> =
+        ["HOME", "PATH"].into_iter().map(String::from).collect();
+    let mut wrong = Vec::new();
+    for (i, block) in blocks.iter().enumerate().skip(1) {
+        for line in block {
+            let code = line.split(" # ").next().unwrap_or("");
+            if code.trim_start().starts_with('#') {
+                continue;
+            }
+            // Names used: $NAME and ${NAME}, and the helper `login`.
+            let mut rest = code;
+            while let Some(at) = rest.find('$') {
+                rest = &rest[at + 1..];
+                let name: String = rest
+                    .trim_start_matches('{')
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() && !name.chars().next().unwrap().is_ascii_digit() && !defined.contains(&name) {
+                    wrong.push(format!("block {i} uses ${name} before it is defined: {line}"));
+                }
+            }
+            if code.contains("$(login ") && !defined.contains("login") {
+                wrong.push(format!("block {i} uses login before it is defined"));
+            }
+            // Names defined: NAME=... and name() { ... }.
+            let trimmed = code.trim_start();
+            if let Some((name, _)) = trimmed.split_once('=') {
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    defined.insert(name.to_string());
+                }
+            }
+            if let Some((name, _)) = trimmed.split_once("() {") {
+                defined.insert(name.trim().to_string());
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_wire_values_table_lists_every_enum_as_the_document_carries_it() {
+    let table = read("docs/wire-values.md");
     let doc = serde_json::to_value(cyberbridge::openapi()).unwrap();
     let mut wrong = Vec::new();
     for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
         let Some(values) = schema["enum"].as_array() else { continue };
         let listed: Vec<String> = values.iter().map(|v| format!("`{}`", v.as_str().unwrap())).collect();
         let row = format!("| `{name}` | {} |", listed.join(", "));
-        if !readme.contains(&row) {
+        if !table.contains(&row) {
             wrong.push(row);
         }
     }
-    assert!(wrong.is_empty(), "README's wire values lack or differ from:\n{}", wrong.join("\n"));
+    assert!(wrong.is_empty(), "docs/wire-values.md lacks or differs from:\n{}", wrong.join("\n"));
 }
 
 #[test]
