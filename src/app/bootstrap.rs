@@ -7,23 +7,27 @@ use crate::kernel::audit::Entry;
 use crate::kernel::db::{self, Conn};
 use crate::kernel::error::ApiResult;
 use crate::kernel::http::RequestMeta;
-use crate::kernel::tokens;
 use crate::organizations::model::NewOrg;
 use crate::users::model::NewUser;
 use crate::{access, organizations, users};
 
-/// Creates the platform organisation and an org_admin in it when there is none yet. Returns the
-/// admin's generated password when none was given (to be shown once).
+/// Whether the platform organisation (and so its first admin) exists already.
+pub async fn has_platform(conn: &mut Conn) -> ApiResult<bool> {
+    Ok(organizations::store::platform(conn).await?.is_some())
+}
+
+/// Creates the platform organisation and an org_admin in it with `password` when there is none
+/// yet (`must_change`: a generated one, changed at the first login). Returns whether it made
+/// them (several instances may start at once: one does).
 pub async fn ensure_platform_admin(
     conn: &mut Conn,
     name: &str,
     country: &Country,
     email: &Email,
-    given: Option<&str>,
-) -> ApiResult<Option<String>> {
-    let generated = if given.is_none() { Some(tokens::random_token()[..24].to_string()) } else { None };
-    let secret = given.map(str::to_string).or_else(|| generated.clone()).unwrap_or_default();
-    let hash = access::password::hash_offline(secret).await?;
+    password: &str,
+    must_change: bool,
+) -> ApiResult<bool> {
+    let hash = access::password::hash_offline(password.to_string()).await?;
     let created = conn
         .transaction(async |c| {
             // Several instances may start at once: one creates, the others see it.
@@ -53,7 +57,7 @@ pub async fn ensure_platform_admin(
                     name: "Platform administrator".into(),
                     role: Role::OrgAdmin,
                     password_hash: hash,
-                    password_change_required: generated.is_some(),
+                    password_change_required: must_change,
                 },
             )
             .await?;
@@ -65,5 +69,5 @@ pub async fn ensure_platform_admin(
             Ok(true)
         })
         .await?;
-    Ok(if created { generated } else { None })
+    Ok(created)
 }

@@ -46,7 +46,7 @@ pub async fn prepare_database(config: &Config) -> Result<db::Server, StartError>
         if server.local {
             db::ensure_service_login(&server.owner_url, db::SERVICE_LOGIN).await?;
         }
-        bootstrap(config, &server.owner_url).await?;
+        bootstrap(config, &server).await?;
         set_audit_floor(config, &server.owner_url).await;
         Ok(())
     }
@@ -77,34 +77,71 @@ async fn set_audit_floor(config: &Config, url: &str) {
     }
 }
 
-/// Creates the platform organisation and admin on first start.
-async fn bootstrap(config: &Config, url: &str) -> Result<(), StartError> {
+/// Creates the platform organisation and admin on first start. A generated password is written
+/// to its file before the admin is committed (a file that cannot be written leaves no admin
+/// whose password nobody has), in a folder of that database's own: `<data dir>/<server>`, or the
+/// private cluster's folder.
+async fn bootstrap(config: &Config, server: &db::Server) -> Result<(), StartError> {
     use diesel_async::AsyncConnection;
+    let url = &server.owner_url;
     let mut conn = diesel_async::AsyncPgConnection::establish(url)
         .await
         .map_err(|source| db::DbSetupError::Connect { url: db::redact(url), source })?;
+    let failed = |e: crate::kernel::error::ApiError| StartError::Setup(format!("creating the platform admin: {e}"));
+    if super::bootstrap::has_platform(&mut conn).await.map_err(failed)? {
+        return Ok(());
+    }
     let country = crate::domain::Country::parse(&config.platform_country).map_err(StartError::Setup)?;
     let email = crate::domain::Email::parse(&config.admin_email)
         .map_err(|e| StartError::Setup(format!("CYBERBRIDGE_ADMIN_EMAIL: {e}")))?;
-    let generated = super::bootstrap::ensure_platform_admin(
+    let (password, file) = match &config.admin_password {
+        Some(given) => (given.expose_secret().to_string(), None),
+        None => {
+            let generated = crate::kernel::tokens::random_token()[..24].to_string();
+            let file = write_secret_file(&password_dir(config, server), "admin-password", &generated)?;
+            (generated, Some(file))
+        }
+    };
+    let created = super::bootstrap::ensure_platform_admin(
         &mut conn,
         &config.platform_name,
         &country,
         &email,
-        config.admin_password.as_ref().map(|p| p.expose_secret()),
+        &password,
+        file.is_some(),
     )
     .await
-    .map_err(|e| StartError::Setup(format!("creating the platform admin: {e}")))?;
-    if let Some(password) = generated {
-        let file = write_secret_file(&config.data_dir, "admin-password", &password)?;
-        tracing::warn!(
+    .map_err(failed)?;
+    match (created, file) {
+        (true, Some(file)) => tracing::warn!(
             email = %config.admin_email,
             file = %file.display(),
             "created the platform admin with a generated password, written to a file only you can read; \
              log in with it, then set your own (nothing else answers until you do) and delete the file"
-        );
+        ),
+        // Another instance made the admin meanwhile: this password is nobody's.
+        (false, Some(file)) => {
+            let _ = std::fs::remove_file(file);
+        }
+        _ => {}
     }
     Ok(())
+}
+
+/// Where a generated admin password of `server`'s database goes: the private cluster's own
+/// folder, or `<data dir>/<host>-<port>-<database>` for a server found elsewhere, so that two
+/// databases never share (or overwrite) one file.
+fn password_dir(config: &Config, server: &db::Server) -> std::path::PathBuf {
+    match &server.cluster {
+        Some(cluster) => cluster.data_dir().parent().map_or_else(|| config.data_dir.clone(), |p| p.to_path_buf()),
+        None => {
+            let name: String = db::connect::server(&server.owner_url)
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' })
+                .collect();
+            config.data_dir.join(name)
+        }
+    }
 }
 
 /// Writes `secret` to `<dir>/<name>`, readable by this process's user only (mode 600), never to

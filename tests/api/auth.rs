@@ -172,10 +172,23 @@ async fn a_generated_admin_password_is_in_a_private_file_and_must_be_changed_fir
     config.owner_database_url = Some(db.url.clone().into());
     config.admin_email = ADMIN_EMAIL.into();
     config.admin_password = None;
+    // A folder the server cannot write to: the start fails before any admin is committed
+    // (none whose password nobody has), and the next start with a good folder makes one.
+    let blocker = std::env::temp_dir().join(format!("cyberbridge-not-a-dir-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&blocker, "a file, not a folder").unwrap();
+    config.data_dir = blocker.join("data");
+    let refused = cyberbridge::server::prepare_database(&config).await.err().expect("refused").to_string();
+    assert!(refused.contains("cannot write the admin password"), "{refused}");
+    std::fs::remove_file(&blocker).unwrap();
     config.data_dir = data_dir.clone();
+    // (Had the refused start committed an admin, this one would generate no password.)
     let server = cyberbridge::server::prepare_database(&config).await.expect("first start");
     assert!(server.cluster.is_none());
-    let file = data_dir.join("admin-password");
+    // The file is the database's own: a folder per server and database under the data dir.
+    let folders: Vec<_> = std::fs::read_dir(&data_dir).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    assert!(folders[0].file_name().unwrap().to_string_lossy().contains(&db.name), "{folders:?}");
+    let file = folders[0].join("admin-password");
     let mode = std::fs::metadata(&file).expect("the password file").permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "readable by the server's user only");
     let generated = std::fs::read_to_string(&file).unwrap().trim().to_string();

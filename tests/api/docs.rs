@@ -47,8 +47,7 @@ fn the_quick_start_defines_every_name_before_a_block_uses_it() {
     let blocks = quick_start_blocks(&read("README.md"));
     assert!(blocks.len() >= 5, "{blocks:?}");
     assert!(blocks[0].iter().any(|l| l.contains("serve --demo")), "it starts with the demo");
-    let mut defined: std::collections::BTreeSet<String> =
-        ["HOME", "PATH"].into_iter().map(String::from).collect();
+    let mut defined: std::collections::BTreeSet<String> = ["HOME", "PATH"].into_iter().map(String::from).collect();
     let mut wrong = Vec::new();
     for (i, block) in blocks.iter().enumerate().skip(1) {
         for line in block {

@@ -308,7 +308,8 @@ impl TestApp {
             "Platform operator",
             &cyberbridge::domain::Country::parse("XK").expect("country"),
             &cyberbridge::domain::Email::parse(ADMIN_EMAIL).expect("e-mail"),
-            Some(PASSWORD),
+            PASSWORD,
+            false,
         )
         .await
         .expect("platform admin");
