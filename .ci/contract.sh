@@ -62,7 +62,10 @@ stop_server() {
   db=""
 }
 trap stop_server EXIT
-# start_server NAME [serve flags]: a server on a new database; sets HOST.
+# start_server NAME [serve flags]: a server on a new database; sets HOST. The settings beyond the
+# README's (a known admin password, no rate limit, no second factors) come from $tuned, which the
+# walk-through leaves empty: it runs against a server started as the README says.
+tuned=(CYBERBRIDGE_ADMIN_PASSWORD=ci-admin-password-2026 CYBERBRIDGE_RATE_LIMIT=0 CYBERBRIDGE_MFA_REQUIRED=)
 start_server() {
   db="cb_ci_$1_$$"
   local port
@@ -72,8 +75,7 @@ start_server() {
   psql -q -h localhost -U postgres -v api_password=ci-api -f deploy/roles.sql >/dev/null
   DATABASE_URL=postgres://cyberbridge_api:ci-api@localhost:5432/$db \
     CYBERBRIDGE_OWNER_DATABASE_URL=postgres://postgres@localhost:5432/$db CYBERBRIDGE_BIND=127.0.0.1:$port CYBERBRIDGE_LOG=warn \
-    CYBERBRIDGE_ADMIN_EMAIL=admin@cyberbridge.local CYBERBRIDGE_ADMIN_PASSWORD=ci-admin-password-2026 \
-    CYBERBRIDGE_RATE_LIMIT=0 CYBERBRIDGE_MFA_REQUIRED= CYBERBRIDGE_DATA_DIR="$ci/data-$1" \
+    CYBERBRIDGE_DATA_DIR="$ci/data-$1" env "${tuned[@]}" \
     target/debug/cyberbridge serve "${@:2}" > "$ci/server-$1.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 120); do
@@ -87,8 +89,11 @@ start_server() {
 }
 
 step "3. the README's walk-through against a fresh server"
+rm -rf "$ci/data-walkthrough"
+kept=("${tuned[@]}"); tuned=()
 start_server walkthrough
-CYBERBRIDGE_URL=$HOST ADMIN_EMAIL=admin@cyberbridge.local ADMIN_PASSWORD=ci-admin-password-2026 \
+tuned=("${kept[@]}")
+CYBERBRIDGE_URL=$HOST ADMIN_PASSWORD="$(cat "$ci"/data-walkthrough/*/admin-password)" \
   examples/walkthrough.sh > "$ci/walkthrough.log" 2>&1 || { tail -40 "$ci/walkthrough.log" >&2; exit 1; }
 tail -1 "$ci/walkthrough.log"
 stop_server

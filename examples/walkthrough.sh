@@ -1,24 +1,58 @@
 #!/usr/bin/env bash
-# The README's walk-through, runnable: every example of README's "Endpoints" is a line of this
-# script (a test checks it), in an order that works against a fresh server. It creates every
-# organisation and user it uses and sets every variable; each call says which role makes it.
+# The README's walk-through, runnable: every example of docs/tour.md is a line of this script (a
+# test checks it), in an order that works against a fresh server started as the README says
+# (second factors required, the admin's generated password). It creates every organisation and
+# user it uses and sets every variable; each call says which role makes it.
 #
-#   CYBERBRIDGE_URL=http://127.0.0.1:8080 ADMIN_EMAIL=admin@cyberbridge.local \
-#   ADMIN_PASSWORD=... examples/walkthrough.sh
+#   CYBERBRIDGE_URL=http://127.0.0.1:8080 ADMIN_PASSWORD="$(cat <data dir>/<database>/admin-password)" \
+#   examples/walkthrough.sh
 #
-# Needs curl and jq. A call that fails stops the script (except where a refusal is the point).
-set -euo pipefail
-# In this script, an HTTP error fails the call; a copied line works the same without it.
-curl() { command curl --fail-with-body --no-progress-meter "$@"; }
-etag() { command curl -s -D - -o /dev/null "$@" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r'; }
-totp() { python3 -c 'import base64,hmac,struct,sys,time; k=base64.b32decode(sys.argv[1]+"="*(-len(sys.argv[1])%8)); h=hmac.new(k,struct.pack(">Q",(int(time.time())+int(sys.argv[2]))//30),"sha1").digest(); o=h[-1]&15; print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$1" "$2"; }
-login() { curl -s $B/auth/login -H 'content-type: application/json' -d "{\"email\": \"$1\", \"password\": \"$2\"}" | jq -r .access_token; }
-enrol() { curl -s $B/auth/enrolment -H 'content-type: application/json' -d "{\"token\": \"$1\", \"password\": \"$PASSWORD\"}"; }
+# Needs curl, jq, python3 and openssl. A call that fails stops the script, printing the call's
+# status and body (except where a refusal is the point, which uses `command curl`).
+set -Eeuo pipefail
 work=$(mktemp -d)
 cd "$work"
-trap 'echo "walkthrough stopped at line $LINENO" >&2' ERR
+mkdir totp
+trap '[ "$BASH_SUBSHELL" -gt 0 ] || echo "walkthrough stopped at line $LINENO" >&2' ERR
+# In this script an HTTP error fails the call and prints its status and body; a copied line works
+# the same without it.
+curl() { local out status
+  out=$(command curl --no-progress-meter -w '\n%{http_code}' "$@") || { echo "curl could not complete: $*" >&2; return 1; }
+  status=${out##*$'\n'}; out=${out%$'\n'*}
+  if [ "$status" -ge 400 ]; then
+    echo "HTTP $status from $(printf '%s\n' "$@" | grep -m1 '^http')" >&2; echo "$out" >&2; return 22
+  fi
+  [ -z "$out" ] || printf '%s\n' "$out"; }
+etag() { command curl -s -D - -o /dev/null "$@" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r'; }
+# totp SECRET OFFSET: the code an authenticator app shows OFFSET seconds from now (RFC 6238).
+totp() { python3 -c 'import base64,hmac,struct,sys,time; k=base64.b32decode(sys.argv[1]+"="*(-len(sys.argv[1])%8)); h=hmac.new(k,struct.pack(">Q",(int(time.time())+int(sys.argv[2]))//30),"sha1").digest(); o=h[-1]&15; print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$1" "$2"; }
+# code EMAIL: the next unused code of EMAIL's authenticator, whose secret is kept in totp/EMAIL. Each
+# 30-second code works once, so a third login within a minute waits for the next one.
+code() { local last step; last=$(cat "totp/$1.step" 2>/dev/null || echo 0)
+  step=$(( $(date +%s) / 30 )); [ "$step" -gt "$last" ] || step=$(( last + 1 ))
+  while [ "$step" -gt $(( $(date +%s) / 30 + 1 )) ]; do sleep 1; done
+  echo "$step" > "totp/$1.step"; totp "$(cat "totp/$1")" $(( step * 30 - $(date +%s) )); }
+# enrol_factor EMAIL TOKEN: enrols and confirms a second factor, keeping its secret in totp/EMAIL.
+enrol_factor() { curl -s -X POST $B/me/second-factor -H "authorization: Bearer $2" | jq -r .secret > "totp/$1"
+  curl -s $B/me/second-factor/confirm -H "authorization: Bearer $2" -H 'content-type: application/json' \
+    -d "{\"code\": \"$(code "$1")\"}" >/dev/null; }
+# login EMAIL PASSWORD: an access token. An account with a second factor takes the second step with
+# the next code; an account that must enrol one (org_admins, police, prosecution, ... by default)
+# enrols it here.
+login() { local answer token
+  answer=$(curl -s $B/auth/login -H 'content-type: application/json' -d "{\"email\": \"$1\", \"password\": \"$2\"}")
+  if [ "$(echo "$answer" | jq -r .second_factor_required)" = true ]; then
+    answer=$(curl -s $B/auth/login/second-factor -H 'content-type: application/json' \
+      -d "{\"login_token\": \"$(echo "$answer" | jq -r .login_token)\", \"code\": \"$(code "$1")\"}")
+  fi
+  token=$(echo "$answer" | jq -r .access_token)
+  if [ "$(echo "$answer" | jq -r .second_factor_enrollment_required)" = true ]; then enrol_factor "$1" "$token"; fi
+  echo "$token"; }
+# enrol TOKEN: the holder of an enrolment link sets their password.
+enrol() { curl -s $B/auth/enrolment -H 'content-type: application/json' -d "{\"token\": \"$1\", \"password\": \"$PASSWORD\"}"; }
 
 HOST=${CYBERBRIDGE_URL:-http://127.0.0.1:8080}
+ADMIN_EMAIL=${ADMIN_EMAIL:-admin@cyberbridge.local}
 B=$HOST/api/v1
 PASSWORD="a long passphrase of words"
 echo "== System"
@@ -29,9 +63,23 @@ curl -s $HOST/metrics | grep -c cyberbridge_http_requests_total >/dev/null  # Pr
 echo "== Authentication (platform admin)"
 TOKENS=$(curl -s $B/auth/login -H 'content-type: application/json' \
   -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}")
-# {"access_token": "eyJ...", "token_type": "Bearer", "expires_in": 900, "refresh_token": "...", "password_change_required": false}
+# {"access_token": "eyJ...", "token_type": "Bearer", "expires_in": 900, "refresh_token": "...",
+#  "password_change_required": true, "second_factor_enrollment_required": true}
 ADMIN=$(echo "$TOKENS" | jq -r .access_token)
 curl -s $B/me -H "authorization: Bearer $ADMIN"       # who am I: organisation, role, permissions
+# A generated password is changed first (until then every other call answers 403 saying so), then a
+# second factor is enrolled (required of platform admins by default): enrol_factor does what an
+# authenticator app and its user do, shown call by call for the teller below.
+ADMIN_ID=$(curl -s $B/me -H "authorization: Bearer $ADMIN" | jq -r .user_id)
+if [ "$(echo "$TOKENS" | jq -r .password_change_required)" = true ]; then
+  curl -s $B/users/$ADMIN_ID/password -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+    -d "{\"current_password\": \"$ADMIN_PASSWORD\", \"new_password\": \"$PASSWORD\"}"
+  ADMIN_PASSWORD=$PASSWORD   # the change ended every session: log in again
+  TOKENS=$(curl -s $B/auth/login -H 'content-type: application/json' \
+    -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"$ADMIN_PASSWORD\"}")
+  ADMIN=$(echo "$TOKENS" | jq -r .access_token)
+fi
+enrol_factor "$ADMIN_EMAIL" "$ADMIN"
 TOKENS=$(curl -s $B/auth/refresh -H 'content-type: application/json' -d "{\"refresh_token\": \"$(echo "$TOKENS" | jq -r .refresh_token)\"}")
 ADMIN=$(echo "$TOKENS" | jq -r .access_token)
 
@@ -70,16 +118,13 @@ POLICE=$(login officer@police.example "$PASSWORD")
 PROSECUTOR=$(login prosecutor@prosecution.example "$PASSWORD")
 ISP_ADMIN=$(login legal@isp.example "$PASSWORD")
 REGULATOR=$(login supervisor@regulator.example "$PASSWORD")
-# Bank A's org_admin adds a member (no password: the answer holds its enrolment link, shown once),
-# then changes its role: PATCH needs the ETag read (If-Match).
+# Bank A's org_admin adds a member (no password: the answer holds its enrolment link, shown once).
 TELLER_ACCOUNT=$(curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \
   -d '{"email": "teller@bank-a.example", "name": "Teller", "role": "member"}')
 # 201 {"id": "...", "email": "teller@bank-a.example", "role": "member", ..., "enrolment": {"token": "...", "expires_at": "..."}}
 USER=$(echo "$TELLER_ACCOUNT" | jq -r .id)
 enrol "$(echo "$TELLER_ACCOUNT" | jq -r .enrolment.token)"   # the teller sets their password
 curl -s $B/organizations/$BANK_A_ORG/users -H "authorization: Bearer $BANK_A"
-ETAG=$(etag $B/users/$USER -H "authorization: Bearer $BANK_A")
-curl -s -X PATCH $B/users/$USER -H "authorization: Bearer $BANK_A" -H "If-Match: $ETAG" -H 'content-type: application/json' -d '{"role": "org_admin"}'
 TELLER=$(login teller@bank-a.example "$PASSWORD")
 curl -s $B/users/$USER/password -H "authorization: Bearer $TELLER" -H 'content-type: application/json' \
   -d "{\"current_password\": \"$PASSWORD\", \"new_password\": \"a new passphrase of words\"}"
@@ -90,12 +135,9 @@ curl -s $B/auth/enrolment -H 'content-type: application/json' -d "{\"token\": \"
 # records each officer's identity and what they may do (nobody accredits themselves; an organisation
 # with one org_admin accredits no one); only they issue and validate data requests, and the
 # addressee sees who did. deputy ORG ORG_ADMIN EMAIL: a second org_admin with a second factor.
-deputy() { local link; link=$(curl -s $B/organizations/$1/users -H "authorization: Bearer $2" -H 'content-type: application/json' \
-  -d "{\"email\": \"$3\", \"name\": \"Deputy\", \"role\": \"org_admin\"}" | jq -r .enrolment.token)
-  enrol "$link" >/dev/null; local token secret; token=$(login "$3" "$PASSWORD")
-  secret=$(curl -s -X POST $B/me/second-factor -H "authorization: Bearer $token" | jq -r .secret)
-  curl -s $B/me/second-factor/confirm -H "authorization: Bearer $token" -H 'content-type: application/json' -d "{\"code\": \"$(totp "$secret" 0)\"}" >/dev/null
-  echo "$token"; }
+deputy() { enrol "$(curl -s $B/organizations/$1/users -H "authorization: Bearer $2" -H 'content-type: application/json' \
+  -d "{\"email\": \"$3\", \"name\": \"Deputy\", \"role\": \"org_admin\"}" | jq -r .enrolment.token)" >/dev/null
+  login "$3" "$PASSWORD"; }
 CHIEF=$(deputy $POLICE_ORG "$POLICE" chief@police.example)
 POLICE_ID=$(curl -s $B/me -H "authorization: Bearer $POLICE" | jq -r .user_id)
 curl -s -X PATCH $B/users/$POLICE_ID -H "authorization: Bearer $CHIEF" -H "If-Match: $(etag $B/users/$POLICE_ID -H "authorization: Bearer $CHIEF")" \
@@ -117,6 +159,11 @@ LOGIN_TOKEN=$(curl -s $B/auth/login -H 'content-type: application/json' \
 TELLER=$(curl -s $B/auth/login/second-factor -H 'content-type: application/json' \
   -d "{\"login_token\": \"$LOGIN_TOKEN\", \"code\": \"$(totp "$SECRET" 0)\"}" | jq -r .access_token)
 curl -s $B/me/sessions -H "authorization: Bearer $TELLER"   # every login on every device; DELETE /me/sessions/{id} ends one at once
+echo "$SECRET" > totp/teller@bank-a.example; echo $(( $(date +%s) / 30 )) > totp/teller@bank-a.example.step
+# Later, once the teller has a second factor (above), the org_admin makes them an org_admin too:
+# PATCH needs the ETag read (If-Match).
+ETAG=$(etag $B/users/$USER -H "authorization: Bearer $BANK_A")
+curl -s -X PATCH $B/users/$USER -H "authorization: Bearer $BANK_A" -H "If-Match: $ETAG" -H 'content-type: application/json' -d '{"role": "org_admin"}'
 
 echo "== API keys (Bank A's and Bank B's org_admins)"
 BANK_A_KEY=$(curl -s $B/api-keys -H "authorization: Bearer $BANK_A" -H 'content-type: application/json' \

@@ -200,8 +200,9 @@ pub async fn reset_second_factor(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Sets your own password, with the current one. Every other session of yours ends. (An
-/// administrator resets someone else's with an enrolment link: `POST /users/{id}/enrolment`.)
+/// Sets your own password, with the current one. Every session of yours ends, this one too: log
+/// in again with the new password. (An administrator resets someone else's with an enrolment
+/// link: `POST /users/{id}/enrolment`.)
 #[utoipa::path(
     tag = "users",
     params(("id" = Uuid, Path)),
