@@ -70,6 +70,20 @@ async fn committed_openapi_document_matches_the_code() {
         committed == generated,
         "openapi/openapi.json is stale: regenerate it with `cargo run -- openapi > openapi/openapi.json`"
     );
+    // Every operation's description is whole: a doc comment cut off mid-sentence (a line lost
+    // above `#[utoipa::path]`) ships truncated into the document.
+    let document: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    let mut cut = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let text = operation["description"].as_str().or(operation["summary"].as_str()).unwrap_or("").trim();
+            if !text.ends_with(['.', ')', '?', '!', '`']) {
+                let tail: String = text.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+                cut.push(format!("{method} {path}: …{tail}"));
+            }
+        }
+    }
+    assert!(cut.is_empty(), "descriptions that do not end a sentence:\n{cut:#?}");
     let app = TestApp::spawn().await;
     let served = app.get("/api/v1/openapi.json").await.ok(200);
     assert_eq!(served, serde_json::from_str::<serde_json::Value>(&committed).unwrap());

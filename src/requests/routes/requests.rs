@@ -23,6 +23,7 @@ use crate::users::model::OfficerAuthorisation;
 /// asks for it (a police request for traffic or content data needs a prosecutor at home; across
 /// EU member states see README), the request names its validator in `validator_id` and waits
 /// in `pending_validation`, unseen by the addressee; an emergency the table lets go first goes
+/// out at once and must be validated within 48 hours.
 #[utoipa::path(
     tag = "requests",
     request_body = CreateRequest,
