@@ -224,6 +224,7 @@ async fn view(conn: &mut Conn, row: ContestRow, act: &Grant) -> ApiResult<MuleCo
 
 /// The holder contests the flag of `iban` (flagged now, no contest open: else 409).
 pub async fn open(c: &mut Conn, act: &Grant, iban: &str, reason: &str, days: u32) -> ApiResult<MuleContest> {
+    act.expect(&[crate::access::Action::ContestMuleFlag])?;
     let flagged = store::mule_account(c, iban).await?.is_some_and(|m| m.sending_banks >= FLAG_THRESHOLD);
     if !flagged {
         return Err(ApiError::Conflict("the account is not flagged as a mule account".into()));
@@ -263,6 +264,7 @@ pub async fn answer(
     decision: ContestAnswer,
     reason: Option<&str>,
 ) -> ApiResult<MuleContest> {
+    act.expect(&[crate::access::Action::AnswerMuleContest])?;
     let contest = store::lock_open_contest(c, iban)
         .await?
         .ok_or_else(|| ApiError::Conflict("no contest of this flag is open".into()))?;

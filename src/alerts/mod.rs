@@ -5,6 +5,7 @@
 pub mod contest;
 pub mod directory;
 pub mod model;
+pub mod mules;
 pub mod routes;
 pub mod rules;
 pub mod service;

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::contest::MuleContest;
 use crate::domain::indicator::normalize;
 use crate::domain::money::MoneyInput;
 use crate::domain::ReportId;
@@ -443,4 +444,80 @@ mod tests {
         let parsed = moved.parse(&eur).unwrap();
         assert_eq!((parsed.adding(), parsed.transfers[0].iban.as_str()), (250, "DE89370400440532013000"));
     }
+}
+
+text_enum! {
+    /// How a graph is written: `json` (default) or Graphviz `dot`.
+    GraphFormat {
+        Json = "json",
+        Dot = "dot",
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GraphQuery {
+    #[param(value_type = Option<GraphFormat>)]
+    pub format: Option<String>,
+}
+
+/// A likely mule account.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct MuleAccount {
+    pub iban: String,
+    /// Different banks whose alerts named it as beneficiary.
+    pub sending_banks: i64,
+    pub alerts: i64,
+    /// The bank holding it, as routed.
+    pub holder_id: Option<OrgId>,
+    pub first_alert_at: Option<DateTime<Utc>>,
+    pub last_alert_at: Option<DateTime<Utc>>,
+    /// Two or more banks' alerts (not withdrawn) name it.
+    pub flagged: bool,
+    /// Its latest contest is open: the holder disputes the flag.
+    pub contested: bool,
+    /// The latest contest of the flag, open or closed.
+    pub contest: Option<MuleContest>,
+}
+
+/// Likely mule accounts.
+#[derive(Serialize, ToSchema)]
+pub struct MuleAccountList {
+    pub items: Vec<MuleAccount>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// Start of the period (default: 30 days ago).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End of the period (default: now).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<DateTime<FixedOffset>>,
+}
+
+/// Proceeds statistics of one bank over the period.
+#[derive(Serialize, ToSchema)]
+pub struct BankProceeds {
+    pub bank_id: OrgId,
+    pub bank: String,
+    pub alerts_sent: i64,
+    pub alerts_received: i64,
+    pub median_seconds_to_first_outcome: Option<f64>,
+    pub p90_seconds_to_first_outcome: Option<f64>,
+    pub amount_reported_minor: i64,
+    pub amount_frozen_minor: i64,
+    pub amount_returned_minor: i64,
+}
+
+/// `GET /statistics/proceeds`.
+#[derive(Serialize, ToSchema)]
+pub struct ProceedsStatistics {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub banks: Vec<BankProceeds>,
 }

@@ -1,18 +1,169 @@
-//! The writes of fraud alerts, each one transaction's work: routing, rows, events, audit.
+//! Fraud alerts' operations, as the JSON API and the console call them. Each takes the grant
+//! of its action (`Grant::expect` refuses any other) and typed input, and runs its writes as
+//! one transaction (routing, rows, events, audit):
+//!
+//! | function | action | does |
+//! |---|---|---|
+//! | [`send`] | `CreateAlert` | the first alert of a new trace, routed; idempotent under a key |
+//! | [`list`] | `ListAlerts` | a page of the alerts sent or received (all: the public sector) |
+//! | [`read`] | `ReadAlert` | one visible alert with its outcomes |
+//! | [`record`] | `RecordOutcome` | what the receiving bank did, with the next hops |
+//! | [`trace`] | `ReadTrace` | the money trail of a trace, as the caller may see it |
+//! | [`proceeds`] | `ReadProceedsStatistics` | figures per bank over a period |
+//!
+//! Mule accounts and their contests are in `mules`. [`create`] and [`record_outcome`] are the
+//! writes inside a caller's transaction (the demo's seed).
 
-use chrono::{DurationRound, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use diesel_async::AsyncConnection;
 use serde::Serialize;
+use uuid::Uuid;
 
 use super::model::*;
 use super::rules::{self, AlertViewer};
-use super::{store, view};
-use crate::access::Grant;
-use crate::domain::{AlertId, Category, Iban, Money, OrgId};
+use super::{store, trace as trail, view};
+use crate::access::{Action, Grant};
+use crate::domain::{AlertId, Category, Iban, Money, OrgId, OrgKind};
 use crate::events::{self, EventType};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::consistency::ReadAfter;
 use crate::kernel::http::etag::IfMatch;
+use crate::kernel::http::idempotency::{Answer, Idempotent};
+use crate::kernel::http::pagination;
 use crate::kernel::keycache::KeyCache;
+use crate::kernel::AppState;
+use crate::organizations;
+
+/// Sends the first alert of a new trace, routed to the beneficiary's bank: the alert, its
+/// event, its audit row and the idempotent answer in one transaction (one round trip).
+pub async fn send(state: &AppState, act: &Grant, body: CreateAlert, idem: &Idempotent) -> ApiResult<Answer> {
+    act.expect(&[Action::CreateAlert])?;
+    let input = body.parse()?;
+    let mut conn = state.pool.get().await?;
+    let created = conn
+        .transaction(async |c| {
+            let new = prepare(c, act, &state.hub.key_cache, input).await?;
+            let c = &*c;
+            let (_, answer) = tokio::try_join!(
+                write(c, act, &new),
+                idem.record(c, actix_web::http::StatusCode::CREATED, &new.alert)
+            )?;
+            Ok(answer)
+        })
+        .await;
+    idem.settle(&mut conn, created).await
+}
+
+/// A page of the alerts the caller sent or received (the public sector: all), newest first.
+pub async fn list(state: &AppState, act: &Grant, q: &AlertQuery) -> ApiResult<AlertPage> {
+    act.expect(&[Action::ListAlerts])?;
+    let limit = pagination::limit(q.limit)?;
+    let before: Option<(DateTime<Utc>, Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    let filter = q.parse()?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, &AlertViewer::of(act), &filter, before, limit).await?;
+    let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.created_at, r.id.0));
+    let ids: Vec<AlertId> = rows.iter().map(|r| r.id).collect();
+    let outcomes = store::outcomes_of(&mut conn, &ids).await?;
+    let next_hops = store::children_of(&mut conn, &ids).await?;
+    act.record_read(state, None, serde_json::json!({"rows": rows.len()}));
+    let items = rows.into_iter().map(|r| view::alert(r, &outcomes, &next_hops)).collect();
+    Ok(AlertPage { items, next_cursor })
+}
+
+/// One alert the caller may see (404 otherwise), with its outcomes, and its version (the ETag).
+pub async fn read(state: &AppState, act: &Grant, id: AlertId) -> ApiResult<(Alert, i32)> {
+    act.expect(&[Action::ReadAlert])?;
+    let mut conn = state.pool.get().await?;
+    let Some(row) = store::get_visible(&mut conn, &AlertViewer::of(act), id).await? else {
+        return Err(act.hide(state, "fraud_alert", id).await);
+    };
+    let outcomes = store::outcomes_of(&mut conn, &[id]).await?;
+    let next_hops = store::children_of(&mut conn, &[id]).await?;
+    act.record_read(state, Some(("fraud_alert", id.to_string())), serde_json::json!({}));
+    let version = row.version;
+    Ok((view::alert(row, &outcomes, &next_hops), version))
+}
+
+/// The receiving bank records what it did (404 when it cannot see the alert, 403 when it sent
+/// rather than received it).
+pub async fn record(
+    state: &AppState,
+    act: &Grant,
+    id: AlertId,
+    if_match: IfMatch,
+    body: &CreateOutcome,
+) -> ApiResult<Outcome> {
+    act.expect(&[Action::RecordOutcome])?;
+    let mut conn = state.pool.get().await?;
+    match store::get_visible(&mut conn, &AlertViewer::of(act), id).await? {
+        None => return Err(act.hide(state, "fraud_alert", id).await),
+        Some(a) if a.receiver_org_id != Some(act.org_id) => {
+            return Err(act.refuse(state, "fraud_alert", id, "only the receiving bank records outcomes").await)
+        }
+        Some(_) => {}
+    }
+    conn.transaction(async |c| record_outcome(c, act, id, if_match, body).await).await
+}
+
+/// A trace for the caller: every hop for the public sector, the hops a bank sent or received
+/// otherwise (404 when it has none).
+pub async fn trace(state: &AppState, act: &Grant, id: AlertId) -> ApiResult<trail::Trace> {
+    act.expect(&[Action::ReadTrace])?;
+    let v = AlertViewer::of(act);
+    let mut conn = state.pool.get().await?;
+    let rows = store::trace(&mut conn, id).await?;
+    if !rows.iter().any(|r| v.sees(r)) {
+        return Err(act.hide(state, "fraud_trace", id).await);
+    }
+    let ids: Vec<AlertId> = rows.iter().map(|r| r.id).collect();
+    let outcomes = store::outcomes_of(&mut conn, &ids).await?;
+    let mut orgs: Vec<OrgId> = rows.iter().flat_map(|r| [Some(r.sender_org_id), r.receiver_org_id]).flatten().collect();
+    orgs.sort();
+    orgs.dedup();
+    let names: HashMap<OrgId, String> =
+        organizations::store::summaries(&mut conn, &orgs).await?.into_iter().map(|(id, name, _)| (id, name)).collect();
+    act.record_read(state, Some(("fraud_trace", id.to_string())), serde_json::json!({}));
+    trail::build(id, &rows, &outcomes, &names, |r| v.sees(r)).ok_or(ApiError::NotFound)
+}
+
+/// Proceeds figures per bank over the period (default: the last 30 days): regulators, the
+/// public sector and the platform see every bank, a bank its own.
+pub async fn proceeds(state: &AppState, act: &Grant, q: &StatsQuery) -> ApiResult<ProceedsStatistics> {
+    act.expect(&[Action::ReadProceedsStatistics])?;
+    if !act.is_regulator_user() {
+        act.require(state, crate::domain::Permission::ReadAlerts).await?;
+    }
+    let to = q.to.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+    let from = q.from.map_or(to - Duration::days(30), |t| t.with_timezone(&Utc));
+    if from >= to {
+        return Err(ApiError::field("from", "must be before to"));
+    }
+    let only = (act.org_kind == OrgKind::Bank).then_some(act.org_id);
+    let rows =
+        state.read_long(ReadAfter::default(), async |conn| Ok(store::statistics(conn, from, to, only).await?)).await?;
+    Ok(ProceedsStatistics {
+        from,
+        to,
+        banks: rows
+            .into_iter()
+            .map(|r| BankProceeds {
+                bank_id: r.bank_id,
+                bank: r.bank,
+                alerts_sent: r.alerts_sent,
+                alerts_received: r.alerts_received,
+                median_seconds_to_first_outcome: r.median_seconds_to_first_outcome,
+                p90_seconds_to_first_outcome: r.p90_seconds_to_first_outcome,
+                amount_reported_minor: r.amount_reported_minor,
+                amount_frozen_minor: r.amount_frozen_minor,
+                amount_returned_minor: r.amount_returned_minor,
+            })
+            .collect(),
+    })
+}
 
 /// Payload of `alert.received`.
 #[derive(Serialize)]
@@ -68,7 +219,7 @@ pub struct NewAlert {
 
 /// Checks and routes the first alert of a new trace ([`write`] stores it); the banks'
 /// identifiers come from this instance's cache, valid while `invalidations` says so.
-pub async fn prepare(c: &mut Conn, act: &Grant, invalidations: &KeyCache, input: AlertInput) -> ApiResult<NewAlert> {
+async fn prepare(c: &mut Conn, act: &Grant, invalidations: &KeyCache, input: AlertInput) -> ApiResult<NewAlert> {
     if let Some(report) = input.report_id {
         if crate::reports::store::get_visible(c, &act.viewer(), report).await?.is_none() {
             return Err(ApiError::field("report_id", "no such report visible to you"));
@@ -108,33 +259,18 @@ pub async fn prepare(c: &mut Conn, act: &Grant, invalidations: &KeyCache, input:
 
 /// Writes a prepared alert: the row, its bank's `alert.received` event and the audit row, sent
 /// together (one round trip), on `c` shared so a caller may send its own statements alongside.
-pub async fn write(c: &Conn, act: &Grant, new: &NewAlert) -> ApiResult<()> {
+async fn write(c: &Conn, act: &Grant, new: &NewAlert) -> ApiResult<()> {
     let audit = act.on("fraud_alert", new.row.id).details(serde_json::json!({"routed_to": new.row.receiver_org_id}));
     tokio::try_join!(store_and_tell(c, &new.row), audit.write(c))?;
     Ok(())
 }
 
-/// Creates the first alert of a new trace.
+/// Creates the first alert of a new trace, inside the caller's transaction.
 pub async fn create(c: &mut Conn, act: &Grant, invalidations: &KeyCache, input: AlertInput) -> ApiResult<Alert> {
+    act.expect(&[Action::CreateAlert])?;
     let new = prepare(c, act, invalidations, input).await?;
     write(c, act, &new).await?;
     Ok(new.alert)
-}
-
-/// The alert the caller received, to record an outcome on: 404 when not visible, 403 when it
-/// was sent, not received, by the caller.
-pub enum Receivable {
-    Yes(Box<AlertRow>),
-    NotVisible,
-    NotReceiver,
-}
-
-pub async fn receivable(c: &mut Conn, act: &Grant, id: AlertId) -> ApiResult<Receivable> {
-    Ok(match store::get_visible(c, &AlertViewer::of(act), id).await? {
-        None => Receivable::NotVisible,
-        Some(a) if a.receiver_org_id != Some(act.org_id) => Receivable::NotReceiver,
-        Some(a) => Receivable::Yes(Box::new(a)),
-    })
 }
 
 /// Records what the receiving bank did: the outcome row, the next hops (routed and announced
@@ -146,6 +282,7 @@ pub async fn record_outcome(
     if_match: IfMatch,
     body: &CreateOutcome,
 ) -> ApiResult<Outcome> {
+    act.expect(&[Action::RecordOutcome])?;
     let alert = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
     if_match.check(alert.version)?;
     let input = body.parse(&alert.currency)?;

@@ -1,6 +1,7 @@
 //! Rows to API alerts.
 
-use super::model::{Account, AccountRef, Alert, AlertRow, Outcome, OutcomeKind, OutcomeRow};
+use super::contest::MuleContest;
+use super::model::{Account, AccountRef, Alert, AlertRow, MuleAccount, Outcome, OutcomeKind, OutcomeRow};
 use crate::domain::Money;
 
 /// An alert with its outcomes; `next_hops`: the alerts created by its onward transfers.
@@ -50,5 +51,20 @@ pub fn alert(row: AlertRow, outcomes: &[OutcomeRow], next_hops: &[AlertRow]) -> 
         description: row.description,
         outcomes,
         created_at: row.created_at,
+    }
+}
+
+/// The view of an account from its figures (none: no alert counts any more) and latest contest.
+pub fn mule_view(iban: String, row: Option<super::store::MuleRow>, contest: Option<MuleContest>) -> MuleAccount {
+    MuleAccount {
+        iban,
+        sending_banks: row.as_ref().map_or(0, |r| r.sending_banks),
+        alerts: row.as_ref().map_or(0, |r| r.alerts),
+        holder_id: row.as_ref().and_then(|r| r.holder_id),
+        first_alert_at: row.as_ref().map(|r| r.first_alert_at),
+        last_alert_at: row.as_ref().map(|r| r.last_alert_at),
+        flagged: row.as_ref().is_some_and(|r| r.sending_banks >= crate::alerts::contest::FLAG_THRESHOLD),
+        contested: contest.as_ref().is_some_and(|c| c.status == super::contest::ContestStatus::Open),
+        contest,
     }
 }

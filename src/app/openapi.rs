@@ -23,7 +23,7 @@ Errors are RFC 9457 `application/problem+json`.",
         crate::domain::FieldError,
         // Enums named only by query parameters, whose schemas utoipa does not collect.
         crate::alerts::model::AlertBox,
-        crate::alerts::routes::GraphFormat,
+        crate::alerts::model::GraphFormat,
         crate::requests::model::RequestBox,
         crate::domain::PurposeReason,
     )),

@@ -8,7 +8,6 @@ use super::model::{
 };
 use super::store;
 use crate::access::{Action, Principal};
-use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Denied, Missing};
@@ -145,7 +144,7 @@ pub async fn verify_audit(
 pub async fn get_audit_head(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<AuditHead>> {
     let act = auditor(&state, principal, Action::ReadAuditHead).await?;
     let mut conn = state.pool.get().await?;
-    let head = signed_head(&state, &mut conn).await?.ok_or(ApiError::NotFound)?;
+    let head = super::witness::signed_head(&state, &mut conn).await?.ok_or(ApiError::NotFound)?;
     act.entry().details(serde_json::json!({"head_id": head.id})).write(&conn).await?;
     Ok(web::Json(head))
 }
@@ -166,14 +165,6 @@ pub async fn get_audit_public_key(state: web::Data<AppState>) -> web::Json<Audit
         public_key_pem: signer.public_key_pem(),
         ephemeral: signer.ephemeral,
     })
-}
-
-/// The newest sealed row, signed now.
-pub async fn signed_head(state: &AppState, conn: &mut Conn) -> ApiResult<Option<AuditHead>> {
-    let Some((id, hash)) = store::head(conn).await? else { return Ok(None) };
-    let signed_at = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default();
-    let signature = state.audit_signer.sign(id, &hash, signed_at);
-    Ok(Some(AuditHead { id, hash: hex::encode(hash), signed_at, key_id: state.audit_signer.key_id(), signature }))
 }
 
 /// Regulators' and platform admins' actions on the whole trail; others 403 (recorded).

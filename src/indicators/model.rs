@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::{Category, IndicatorType, ReportId, Tlp};
+use crate::kernel::error::{ApiError, ApiResult};
 
 /// Most report references listed per looked-up value (the count covers all).
 pub const MAX_REFS: usize = 100;
@@ -210,4 +211,54 @@ pub struct SightingSummary {
     /// The earliest and latest time it was seen.
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
+}
+
+impl SightingInput {
+    /// The sighting of `(t, value)` this input describes, each wrong field named.
+    pub fn parse(&self, t: IndicatorType, value: String) -> ApiResult<super::store::NewSighting> {
+        let b = self;
+        let mut check = crate::domain::Check::new();
+        let kind = check.take("kind", b.kind.parse::<SightingKind>());
+        let source = match b.source.as_deref() {
+            None => Some(SightingSource::Other),
+            Some(s) => check.take("source", s.parse::<SightingSource>()),
+        };
+        let count = b.count.unwrap_or(1);
+        if !(1..=1_000_000).contains(&count) {
+            check.add("count", "from 1 to 1,000,000");
+        }
+        let now = chrono::Utc::now();
+        let first_seen = b.first_seen.map_or(now, |t| t.with_timezone(&chrono::Utc));
+        let last_seen = b.last_seen.map_or(first_seen, |t| t.with_timezone(&chrono::Utc));
+        if last_seen < first_seen {
+            check.add("last_seen", "must not be before first_seen");
+        }
+        if last_seen > now + chrono::Duration::minutes(5) {
+            check.add("last_seen", "must not be in the future");
+        }
+        let note = b.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
+            check.add("note", "at most 1,000 characters");
+        }
+        check.finish()?;
+        Ok(super::store::NewSighting {
+            kind_of_value: t,
+            value,
+            kind: kind.ok_or_else(|| ApiError::internal("checked"))?,
+            source: source.ok_or_else(|| ApiError::internal("checked"))?,
+            count: count as i32,
+            first_seen,
+            last_seen,
+            note,
+        })
+    }
+}
+
+impl LookupItem {
+    /// The item's type and normalised value, or what is wrong with it.
+    pub fn parse(&self) -> Result<(IndicatorType, String), LookupFailure> {
+        let fail = |error: String| LookupFailure { type_: self.type_.clone(), value: self.value.clone(), error };
+        let t = self.type_.parse::<IndicatorType>().map_err(fail)?;
+        crate::domain::indicator::normalize(t, &self.value).map(|v| (t, v)).map_err(fail)
+    }
 }

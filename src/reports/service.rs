@@ -1,21 +1,298 @@
-//! The writes of a report, each one transaction's work: rows, indicator links, watchlist
-//! events and the audit row together.
+//! Reports' operations, as the JSON API and the console call them. Each takes the grant of
+//! its action (`Grant::expect` refuses any other) and typed input, and runs its writes as one
+//! transaction (rows, indicator links, watchlist events and the audit row together):
+//!
+//! | function | action | does |
+//! |---|---|---|
+//! | [`submit`] | `CreateReport` | a new report, idempotent under a key |
+//! | [`query`] | `QueryReports` | a page of the visible reports, with counts |
+//! | [`page`] | `QueryReports`, `CorrelateIndicator` | a page of a filter (correlation) |
+//! | [`read`] | `ReadReport` | one visible report (404 otherwise), the read audited |
+//! | [`update`] | `UpdateReport` | the reporter's change, with the version read |
+//! | [`withdraw`] | `WithdrawIndicator` | the reporter withdraws one of its values |
+//! | [`correct`] | `CorrectIndicator` | the reporter corrects one of its values |
+//! | [`export`] | `ExportReports` | every page of a query, rendered as the caller asks |
+//!
+//! [`create`] is the write of a new report inside a caller's transaction (TAXII and the demo).
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use futures_util::Stream;
 use uuid::Uuid;
 
-use super::model::{IndicatorLink, IndicatorRef, NewReport, Report, ReportChanges, ReportInput, ReportRow};
+use super::model::*;
 use super::{store, view};
-use crate::access::Grant;
+use crate::access::{Action, Grant};
 use crate::domain::{Check, IndicatorType, ReportId};
 use crate::events::{self, model::IndicatorWithdrawnEvent, EventType};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::consistency::ReadAfter;
 use crate::kernel::http::etag::IfMatch;
+use crate::kernel::http::idempotency::{Answer, Idempotent};
+use crate::kernel::http::pagination;
+use crate::kernel::AppState;
 use crate::{organizations, watchlists};
+use diesel_async::AsyncConnection;
+
+/// Submits a report with its indicators (each invalid one named), as one transaction; with an
+/// idempotency key, a retry gets the first answer and creates nothing.
+pub async fn submit(state: &AppState, act: &Grant, body: &CreateReport, idem: &Idempotent) -> ApiResult<Answer> {
+    act.expect(&[Action::CreateReport])?;
+    let now = Utc::now();
+    let mut conn = state.pool.get().await?;
+    let mut check = Check::new();
+    let input = body.parse(&mut check, now);
+    check_directory(&mut conn, &mut check, &body.shared_with).await?;
+    let input = check.done(|| input)?;
+    let created = conn
+        .transaction(async |c| {
+            let report = create(c, act, input, now).await?;
+            idem.record(c, actix_web::http::StatusCode::CREATED, &report).await
+        })
+        .await;
+    idem.settle(&mut conn, created).await
+}
+
+/// A page of the reports visible to the caller matching `q`, with a count when asked for; the
+/// search is audited with `query_text` (the query as the caller wrote it) and the value searched.
+pub async fn query(
+    state: &AppState,
+    act: &Grant,
+    q: &ReportQuery,
+    query_text: &str,
+    read_after: ReadAfter,
+) -> ApiResult<ReportPage> {
+    act.expect(&[Action::QueryReports])?;
+    let filter = parse_query(q)?;
+    let limit = pagination::limit(q.limit)?;
+    let after: Option<ReportCursor> = pagination::decode(q.cursor.as_deref())?;
+    let count = match q.count.as_deref().map(str::parse::<CountMode>).transpose() {
+        Ok(None | Some(CountMode::None)) => None,
+        Ok(mode) => mode,
+        Err(e) => return Err(ApiError::field("count", e)),
+    };
+    let page = page(state, act, &filter, after, limit, count, read_after).await?;
+    let details = serde_json::json!({"query": query_text, "indicator": searched(&filter), "rows": page.items.len()});
+    act.record_read(state, None, details);
+    Ok(page)
+}
+
+/// A page of the reports visible to the caller that `filter` selects, after `after`; an exact
+/// count walks every visible report (long work). The caller audits the read.
+pub async fn page(
+    state: &AppState,
+    act: &Grant,
+    filter: &ReportFilter,
+    after: Option<ReportCursor>,
+    limit: i64,
+    count: Option<CountMode>,
+    read_after: ReadAfter,
+) -> ApiResult<ReportPage> {
+    act.expect(&[Action::QueryReports, Action::CorrelateIndicator])?;
+    let viewer = act.viewer();
+    let (items, next_cursor, total, total_kind) = state
+        .read_on(read_after, count == Some(CountMode::Exact), async |conn| {
+            let rows = store::list(conn, &viewer, filter, after.as_ref(), limit).await?;
+            let (rows, next_cursor) = pagination::page(rows, limit, |r| filter.cursor_after(r));
+            let (total, total_kind) = match count {
+                Some(mode) => {
+                    let (n, exact) = store::count(conn, &viewer, filter, mode == CountMode::Exact).await?;
+                    (Some(n), Some(if exact { CountMode::Exact } else { CountMode::Estimate }))
+                }
+                None => (None, None),
+            };
+            Ok((view::views(conn, &viewer, rows).await?, next_cursor, total, total_kind))
+        })
+        .await?;
+    Ok(ReportPage { items, next_cursor, total, total_kind })
+}
+
+/// One report visible to the caller (404 otherwise, the refusal audited); the read is audited
+/// with `details` (the format, when not JSON).
+pub async fn read(state: &AppState, act: &Grant, id: ReportId, details: serde_json::Value) -> ApiResult<Report> {
+    act.expect(&[Action::ReadReport])?;
+    let viewer = act.viewer();
+    let mut conn = state.pool.get().await?;
+    let Some(row) = store::get_visible(&mut conn, &viewer, id).await? else {
+        return Err(act.hide(state, "report", id).await);
+    };
+    act.record_read(state, Some(("report", id.to_string())), details);
+    view::view(&mut conn, &viewer, row).await
+}
+
+/// The reporter's organisation changes its report, with the version it read (`If-Match`
+/// required). TLP may only be raised and `shared_with` only widened; `indicators` are added.
+pub async fn update(
+    state: &AppState,
+    act: &Grant,
+    id: ReportId,
+    if_match: IfMatch,
+    body: &UpdateReport,
+) -> ApiResult<Report> {
+    act.expect(&[Action::UpdateReport])?;
+    let mut conn = state.pool.get().await?;
+    let Some(current) = store::get_visible(&mut conn, &act.viewer(), id).await? else {
+        return Err(act.hide(state, "report", id).await);
+    };
+    if current.reporter_org_id != act.org_id {
+        return Err(act.refuse(state, "report", id, "only the reporting organisation changes a report").await);
+    }
+    // The rules (TLP only raised, sharing only widened) are checked against `current`; the
+    // version named must be that one, and the update re-checks it on the locked row, so a
+    // change committed in between (or a version guessed ahead of it) gets 412.
+    let if_match = if_match.required()?;
+    if_match.check(current.version)?;
+    let mut check = Check::new();
+    let (changes, indicators) = body.parse(&mut check, &current, Utc::now());
+    check_directory(&mut conn, &mut check, body.shared_with.as_deref().unwrap_or_default()).await?;
+    check.finish()?;
+    conn.transaction(async |c| apply_update(c, act, id, if_match, &changes, &indicators).await).await
+}
+
+/// The reporter withdraws `target` from its report, with a reason.
+pub async fn withdraw(
+    state: &AppState,
+    act: &Grant,
+    id: ReportId,
+    if_match: IfMatch,
+    target: (IndicatorType, String),
+    body: &WithdrawIndicator,
+) -> ApiResult<Report> {
+    act.expect(&[Action::WithdrawIndicator])?;
+    let mut check = Check::new();
+    let reason = parse_reason(&mut check, &body.reason);
+    check.finish()?;
+    rectify(state, act, id, if_match, target, reason, None).await
+}
+
+/// The reporter corrects `target` of its report: withdrawn, and the new value linked.
+pub async fn correct(
+    state: &AppState,
+    act: &Grant,
+    id: ReportId,
+    if_match: IfMatch,
+    target: (IndicatorType, String),
+    body: &CorrectIndicator,
+) -> ApiResult<Report> {
+    act.expect(&[Action::CorrectIndicator])?;
+    let mut check = Check::new();
+    let (reason, link) = body.parse(&mut check, target.0);
+    check.finish()?;
+    rectify(state, act, id, if_match, target, reason, link).await
+}
+
+/// The reporter's organisation only (others: 404 when they cannot see the report, 403 when they can).
+async fn rectify(
+    state: &AppState,
+    act: &Grant,
+    id: ReportId,
+    if_match: IfMatch,
+    target: (IndicatorType, String),
+    reason: String,
+    replacement: Option<IndicatorLink>,
+) -> ApiResult<Report> {
+    let mut conn = state.pool.get().await?;
+    let Some(current) = store::get_visible(&mut conn, &act.viewer(), id).await? else {
+        return Err(act.hide(state, "report", id).await);
+    };
+    if current.reporter_org_id != act.org_id {
+        return Err(act
+            .refuse(state, "report", id, "only the reporting organisation withdraws or corrects its values")
+            .await);
+    }
+    conn.transaction(async |c| withdraw_value(c, act, id, if_match, target, &reason, replacement).await).await
+}
+
+/// Every page of the query `q`, rendered by `render` (the page, whether it is the first), 500
+/// reports at a time, then `trailer`. The export is audited before the first page (with the
+/// query as the caller wrote it, the value searched and `format` when given); a failed audit
+/// write refuses it.
+pub async fn export(
+    state: Arc<AppState>,
+    act: &Grant,
+    q: &ReportQuery,
+    query_text: &str,
+    format: Option<&str>,
+    read_after: ReadAfter,
+    render: impl Fn(&[Report], bool) -> ApiResult<Vec<u8>> + 'static,
+    trailer: Option<Vec<u8>>,
+) -> ApiResult<impl Stream<Item = ApiResult<Vec<u8>>>> {
+    act.expect(&[Action::ExportReports])?;
+    let filter = parse_query(q)?;
+    let mut details = serde_json::json!({"query": query_text, "indicator": searched(&filter)});
+    if let Some(format) = format {
+        details["format"] = format.into();
+    }
+    act.entry().details(details).write(&*state.pool.get().await?).await?;
+    Ok(pages(state, read_after, act.viewer(), filter, render, trailer))
+}
+
+/// The normalised value a query searched for, as its audit row names it (a subject access
+/// export finds the consultation by it).
+fn searched(filter: &ReportFilter) -> Option<serde_json::Value> {
+    filter.indicator.as_ref().map(|(t, v)| serde_json::json!({"type": t, "value": v}))
+}
+
+/// The pages of an export, walked one at a time on the long-work pool.
+fn pages(
+    state: Arc<AppState>,
+    read_after: ReadAfter,
+    viewer: crate::domain::report::Viewer,
+    filter: ReportFilter,
+    render: impl Fn(&[Report], bool) -> ApiResult<Vec<u8>> + 'static,
+    trailer: Option<Vec<u8>>,
+) -> impl Stream<Item = ApiResult<Vec<u8>>> {
+    const PAGE: i64 = 500;
+    struct Walk {
+        state: Arc<AppState>,
+        read_after: ReadAfter,
+        viewer: crate::domain::report::Viewer,
+        filter: ReportFilter,
+        after: Option<ReportCursor>,
+        first: bool,
+        done: bool,
+        trailer: Option<Vec<u8>>,
+    }
+    let render = std::rc::Rc::new(render);
+    let walk = Walk { state, read_after, viewer, filter, after: None, first: true, done: false, trailer };
+    futures_util::stream::unfold(walk, move |mut w| {
+        let render = render.clone();
+        async move {
+            if w.done {
+                return w.trailer.take().map(|t| (Ok(t), w));
+            }
+            let page = w
+                .state
+                .read_long(w.read_after, async |conn| {
+                    let rows = store::list(conn, &w.viewer, &w.filter, w.after.as_ref(), PAGE).await?;
+                    let (rows, next) = pagination::page(rows, PAGE, |r| w.filter.cursor_after(r));
+                    Ok((view::views(conn, &w.viewer, rows).await?, next))
+                })
+                .await;
+            let chunk = page.and_then(|(reports, next)| {
+                w.after = next.and_then(|n| pagination::decode::<ReportCursor>(Some(&n)).ok().flatten());
+                w.done = w.after.is_none();
+                render(&reports, w.first)
+            });
+            w.first = false;
+            match chunk {
+                Ok(bytes) => Some((Ok(bytes), w)),
+                Err(e) => {
+                    // The status line is gone already: end the stream, the client sees a truncated body.
+                    tracing::error!(error = %e, "export failed mid-stream");
+                    w.done = true;
+                    w.trailer = None;
+                    Some((Err(e), w))
+                }
+            }
+        }
+    })
+}
 
 /// Names each entry of `shared_with` (as given) that is not an active organisation.
-pub async fn check_directory(conn: &mut Conn, check: &mut Check, given: &[Uuid]) -> ApiResult<()> {
+async fn check_directory(conn: &mut Conn, check: &mut Check, given: &[Uuid]) -> ApiResult<()> {
     let active = organizations::store::active_among(conn, given).await?;
     for (i, id) in given.iter().enumerate() {
         if !active.contains(id) {
@@ -43,8 +320,9 @@ async fn link_values(c: &mut Conn, row: &ReportRow, items: &[IndicatorLink], now
     Ok(linked.len())
 }
 
-/// Creates a report of the caller's organisation.
+/// Creates a report of the caller's organisation, inside the caller's transaction.
 pub async fn create(c: &mut Conn, act: &Grant, input: ReportInput, now: DateTime<Utc>) -> ApiResult<Report> {
+    act.expect(&[Action::CreateReport])?;
     let new = NewReport {
         id: ReportId::new(),
         reference: store::next_reference(c).await?,
@@ -73,7 +351,7 @@ pub async fn create(c: &mut Conn, act: &Grant, input: ReportInput, now: DateTime
 }
 
 /// Changes a report, with the version the caller read.
-pub async fn update(
+async fn apply_update(
     c: &mut Conn,
     act: &Grant,
     id: ReportId,
@@ -95,7 +373,7 @@ pub async fn update(
 /// replacement is linked and matched like any new value, and every organisation whose
 /// watchlist matched the old value is told (`indicator.withdrawn`). 404 when the report names
 /// no such current value.
-pub async fn withdraw_indicator(
+async fn withdraw_value(
     c: &mut Conn,
     act: &Grant,
     id: ReportId,

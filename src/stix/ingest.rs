@@ -367,6 +367,62 @@ pub fn parse(objects: &[Value]) -> Parsed {
     out
 }
 
+impl Incoming {
+    /// The report an incoming STIX report becomes.
+    pub fn report_input(&self) -> crate::reports::model::ReportInput {
+        let i = self;
+        use crate::reports::model::{IndicatorLink, ReportInput, ReportStatus};
+        let mut links: Vec<IndicatorLink> = Vec::new();
+        for v in &i.values {
+            if !links.iter().any(|l| l.kind == v.kind && l.value == v.value) {
+                links.push(IndicatorLink {
+                    kind: v.kind,
+                    value: v.value.clone(),
+                    role: None,
+                    confidence: v.confidence.map_or(crate::domain::indicator::DEFAULT_CONFIDENCE, |c| c as i16),
+                    valid_until: v.valid_until,
+                });
+            }
+        }
+        ReportInput {
+            category: i.category,
+            title: i.title.clone(),
+            description: i.description.clone(),
+            tlp: i.tlp,
+            status: ReportStatus::Open,
+            shared_with: Vec::new(),
+            anonymous: false,
+            first_seen: i.first_seen.filter(|t| *t <= chrono::Utc::now()),
+            last_seen: None,
+            country: None,
+            loss: None,
+            victim_count: None,
+            indicators: links,
+        }
+    }
+}
+
+impl IncomingSighting {
+    /// The sighting an incoming STIX sighting becomes, its times within now.
+    pub fn new_sighting(&self, now: DateTime<Utc>) -> crate::indicators::store::NewSighting {
+        let first = self.first_seen.unwrap_or(now).min(now);
+        crate::indicators::store::NewSighting {
+            kind_of_value: self.kind_of_value,
+            value: self.value.clone(),
+            kind: if self.negative {
+                crate::indicators::model::SightingKind::FalsePositive
+            } else {
+                crate::indicators::model::SightingKind::Seen
+            },
+            source: crate::indicators::model::SightingSource::Other,
+            count: self.count,
+            first_seen: first,
+            last_seen: self.last_seen.unwrap_or(first).clamp(first, now),
+            note: Some("added over TAXII".into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

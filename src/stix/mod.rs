@@ -8,6 +8,7 @@
 
 pub mod ingest;
 pub mod routes;
+pub mod service;
 pub mod tlp;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -2,18 +2,16 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
+use futures_util::TryStreamExt;
+
+use super::service;
 use crate::access::{Action, Principal};
-use crate::domain::{PurposeParams, ReportId, Tlp};
+use crate::domain::{PurposeParams, ReportId};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::consistency::{ReadAfter, ReadAfterHeader};
 use crate::kernel::http::responses::{Common, Denied, Missing, Public};
 use crate::kernel::AppState;
-use crate::reports::model::{parse_query, ReportQuery};
-use crate::reports::{store, view};
-
-fn all_markings() -> Vec<Tlp> {
-    Tlp::ALL.to_vec()
-}
+use crate::reports::model::ReportQuery;
 
 /// One report as a STIX 2.1 bundle: the report, its reporter's identity (anonymised when the
 /// report is anonymous to you), each value as an indicator and its observable, the TLP 2.0
@@ -31,19 +29,7 @@ pub async fn get_report_stix(
     id: web::Path<ReportId>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ReadReport).await?;
-    let id = id.into_inner();
-    let viewer = act.viewer();
-    let mut conn = state.pool.get().await?;
-    let Some(row) = store::get_visible(&mut conn, &viewer, id).await? else {
-        return Err(act.hide(&state, "report", id).await);
-    };
-    act.record_read(&state, Some(("report", id.to_string())), serde_json::json!({"format": "stix"}));
-    let report = view::view(&mut conn, &viewer, row).await?;
-    let mut objects = super::report_objects(&report);
-    let values: Vec<String> = report.indicators.iter().map(|i| i.value.clone()).collect();
-    let sighted = crate::indicators::routes::Sightings::of(&conn, act.org_id, &values).await?;
-    objects.extend(super::sightings(&objects, &sighted.summaries, &report));
-    let bundle = super::bundle(objects, &all_markings());
+    let bundle = service::report_bundle(&state, &act, id.into_inner()).await?;
     Ok(HttpResponse::Ok().content_type(super::STIX_MEDIA_TYPE).json(bundle))
 }
 
@@ -65,40 +51,11 @@ pub async fn export_reports_stix(
     read_after: ReadAfter,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ExportReports).await?.for_purpose(&state, &purpose)?;
-    let filter = parse_query(&q)?;
-    let details = serde_json::json!({"query": req.query_string(), "format": "stix"});
-    act.entry().details(details).write(&*state.pool.get().await?).await?;
-    // The bundle's head (with the marking definitions), the objects page by page, the tail.
-    let markings: Vec<String> =
-        all_markings().into_iter().map(|t| super::tlp::marking_definition(t).to_string()).collect();
-    let open =
-        format!(r#"{{"type":"bundle","id":"bundle--{}","objects":[{}"#, uuid::Uuid::new_v4(), markings.join(","));
-    let sent = std::cell::RefCell::new(std::collections::HashSet::new());
-    let stream = crate::reports::routes::export_stream(
-        state.into_inner(),
-        read_after,
-        act.viewer(),
-        filter,
-        move |reports, first| {
-            let mut out = if first { open.clone().into_bytes() } else { Vec::new() };
-            // After the marking definitions, every object follows a comma; an identity or an
-            // observable named by several reports goes out once.
-            let mut sent = sent.borrow_mut();
-            for o in reports.iter().flat_map(super::report_objects) {
-                if !sent.insert(o["id"].as_str().unwrap_or_default().to_string()) {
-                    continue;
-                }
-                out.push(b',');
-                out.extend(serde_json::to_vec(&o).map_err(ApiError::internal)?);
-            }
-            Ok(out)
-        },
-        Some(b"]}".to_vec()),
-    );
+    let pages = service::export(state.into_inner(), &act, &q, req.query_string(), read_after).await?;
     Ok(HttpResponse::Ok()
         .content_type(super::STIX_MEDIA_TYPE)
         .insert_header(("Content-Disposition", "attachment; filename=\"reports.stix.json\""))
-        .streaming(stream))
+        .streaming(pages.map_ok(web::Bytes::from)))
 }
 
 /// The extension definitions of the platform's new SCO types (`bank-account`,

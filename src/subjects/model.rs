@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::alerts::routes::MuleAccount;
+use crate::alerts::model::MuleAccount;
 use crate::domain::{IndicatorType, PurposeReason};
 use crate::holds::model::LegalHold;
 

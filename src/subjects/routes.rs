@@ -51,7 +51,7 @@ pub async fn export_subject(
             .map(|(_, c)| c);
         // Only an account named as a beneficiary (or once contested) has mule-flag figures.
         let named = figures.is_some() || contest.is_some();
-        (alerts, named.then(|| crate::alerts::routes::mule_view(value.clone(), figures, contest)))
+        (alerts, named.then(|| crate::alerts::view::mule_view(value.clone(), figures, contest)))
     } else {
         (Vec::new(), None)
     };

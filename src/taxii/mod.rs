@@ -3,7 +3,9 @@
 //! same credentials as the REST API (and HTTP Basic with an API key as password), the same TLP
 //! rules, re-checked on every page: `next` is a keyset position, never a grant.
 
+pub mod pages;
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use uuid::Uuid;

@@ -181,3 +181,42 @@ fn every_schema_of_the_document_has_its_own_name() {
     assert!(seen.len() > 100, "the scan found the schema types ({})", seen.len());
     assert!(twice.is_empty(), "schema names used twice:\n{}", twice.join("\n"));
 }
+
+/// Whether `rel` (a path under `src/`) is a route file: `<feature>/routes.rs` or a file of
+/// `<feature>/routes/`.
+fn is_route_file(rel: &Path) -> bool {
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.len() >= 2 && (parts[1] == "routes.rs" || parts[1] == "routes")
+}
+
+#[test]
+fn route_files_hold_handlers_that_nothing_else_imports() {
+    // The composition root (`app`) mounts the routes; everything else calls services, views and
+    // models, so that the console and the JSON API run the same code.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut wrong = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(&src).expect("under src");
+        let top = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+        if top == "app" || top == "lib.rs" || top == "main.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let mut rest = code;
+            while let Some(at) = rest.find("::routes") {
+                let before = &rest[..at];
+                let owner = before.rsplit("crate::").next().filter(|_| before.contains("crate::"));
+                let other_feature = owner.is_some_and(|o| o.trim_end_matches(':') != top);
+                if other_feature || !is_route_file(rel) {
+                    wrong.push(format!("{}:{}: {}", rel.display(), n + 1, line.trim()));
+                }
+                rest = &rest[at + "::routes".len()..];
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "imports of a routes module outside the composition root:\n{}", wrong.join("\n"));
+}

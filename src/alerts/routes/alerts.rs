@@ -2,19 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use crate::access::{Action, Principal};
 use crate::alerts::model::*;
-use crate::alerts::rules::AlertViewer;
-use crate::alerts::{service, store, view};
+use crate::alerts::service;
 use crate::domain::AlertId;
 use crate::kernel::error::ApiResult;
 use crate::kernel::http::etag::with_etag;
 use crate::kernel::http::idempotency::Idempotent;
-use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Denied, JsonBody, Missing};
 use crate::kernel::AppState;
 
@@ -38,19 +33,7 @@ pub async fn create_fraud_alert(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::CreateAlert).await?;
     let idem = Idempotent::new(&req, "fraud-alerts", act.org_id, &*body)?;
-    let input = body.into_inner().parse()?;
-    let mut conn = state.pool.get().await?;
-    let created = conn
-        .transaction(async |c| {
-            let new = service::prepare(c, &act, &state.hub.key_cache, input).await?;
-            // The alert, its event, its audit row and the idempotent answer: one round trip.
-            let c = &*c;
-            let (_, answer) =
-                tokio::try_join!(service::write(c, &act, &new), idem.record(c, StatusCode::CREATED, &new.alert))?;
-            Ok(answer)
-        })
-        .await;
-    Ok(idem.settle(&mut conn, created).await?.respond())
+    Ok(service::send(&state, &act, body.into_inner(), &idem).await?.respond())
 }
 
 /// Alerts you sent or received (`box`), newest first; the public sector sees all, unrouted
@@ -68,18 +51,7 @@ pub async fn list_fraud_alerts(
     q: web::Query<AlertQuery>,
 ) -> ApiResult<web::Json<AlertPage>> {
     let act = principal.authorize(&state, Action::ListAlerts).await?;
-    let limit = pagination::limit(q.limit)?;
-    let before: Option<(DateTime<Utc>, Uuid)> = pagination::decode(q.cursor.as_deref())?;
-    let filter = q.parse()?;
-    let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, &AlertViewer::of(&act), &filter, before, limit).await?;
-    let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.created_at, r.id.0));
-    let ids: Vec<AlertId> = rows.iter().map(|r| r.id).collect();
-    let outcomes = store::outcomes_of(&mut conn, &ids).await?;
-    let next_hops = store::children_of(&mut conn, &ids).await?;
-    act.record_read(&state, None, serde_json::json!({"rows": rows.len()}));
-    let items = rows.into_iter().map(|r| view::alert(r, &outcomes, &next_hops)).collect();
-    Ok(web::Json(AlertPage { items, next_cursor }))
+    Ok(web::Json(service::list(&state, &act, &q).await?))
 }
 
 /// One alert with its outcomes.
@@ -96,14 +68,6 @@ pub async fn get_fraud_alert(
     id: web::Path<AlertId>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ReadAlert).await?;
-    let id = id.into_inner();
-    let mut conn = state.pool.get().await?;
-    let Some(row) = store::get_visible(&mut conn, &AlertViewer::of(&act), id).await? else {
-        return Err(act.hide(&state, "fraud_alert", id).await);
-    };
-    let outcomes = store::outcomes_of(&mut conn, &[id]).await?;
-    let next_hops = store::children_of(&mut conn, &[id]).await?;
-    act.record_read(&state, Some(("fraud_alert", id.to_string())), serde_json::json!({}));
-    let version = row.version;
-    Ok(with_etag(StatusCode::OK, version, &view::alert(row, &outcomes, &next_hops)))
+    let (alert, version) = service::read(&state, &act, id.into_inner()).await?;
+    Ok(with_etag(StatusCode::OK, version, &alert))
 }

@@ -1,11 +1,10 @@
 //! What the receiving bank did, and the next hops.
 
 use actix_web::{post, web, HttpResponse};
-use diesel_async::AsyncConnection;
 
 use crate::access::{Action, Principal};
 use crate::alerts::model::{CreateOutcome, Outcome};
-use crate::alerts::service::{self, Receivable};
+use crate::alerts::service;
 use crate::domain::AlertId;
 use crate::kernel::error::ApiResult;
 use crate::kernel::http::etag::IfMatch;
@@ -37,15 +36,6 @@ pub async fn create_fraud_alert_outcome(
     body: web::Json<CreateOutcome>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::RecordOutcome).await?;
-    let id = id.into_inner();
-    let mut conn = state.pool.get().await?;
-    match service::receivable(&mut conn, &act, id).await? {
-        Receivable::Yes(_) => {}
-        Receivable::NotVisible => return Err(act.hide(&state, "fraud_alert", id).await),
-        Receivable::NotReceiver => {
-            return Err(act.refuse(&state, "fraud_alert", id, "only the receiving bank records outcomes").await)
-        }
-    }
-    let outcome = conn.transaction(async |c| service::record_outcome(c, &act, id, if_match, &body).await).await?;
+    let outcome = service::record(&state, &act, id.into_inner(), if_match, &body).await?;
     Ok(HttpResponse::Created().json(outcome))
 }

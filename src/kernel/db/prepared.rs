@@ -77,4 +77,3 @@ impl diesel::query_builder::Query for PreparedSql {
 impl<Q, V, ST> diesel::query_builder::Query for Bound<Q, V, ST> {
     type SqlType = diesel::sql_types::Untyped;
 }
-
