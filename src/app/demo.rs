@@ -393,7 +393,7 @@ async fn seed_requests(state: &AppState, members: &[Member]) -> ApiResult<()> {
     let act = isp.may(state, Action::RespondToRequest).await?;
     let mut conn = state.pool.get().await?;
     conn.transaction(async |c| {
-        requests::service::respond(c, &act, &state.signer, answered, upload, Utc::now()).await.map(|_| ())
+        requests::writes::respond(c, &act, &state.signer, answered, upload, Utc::now()).await.map(|_| ())
     })
     .await?;
     drop(conn);
@@ -446,7 +446,7 @@ async fn request(state: &AppState, by: &Member, to: &Member, fields: Value) -> A
     let mut conn = state.pool.get().await?;
     let tables =
         requests::policy::Tables::configured(state.config.validation_tables.as_deref()).map_err(ApiError::internal)?;
-    let plan = requests::service::plan(&mut conn, &mut check, &act, &body, input.as_ref(), &tables).await?;
+    let plan = requests::writes::plan(&mut conn, &mut check, &act, &body, input.as_ref(), &tables).await?;
     let (input, plan) = check.done(|| input.zip(plan))?;
     let officer = users::store::get(&mut conn, by.user)
         .await?
@@ -454,7 +454,7 @@ async fn request(state: &AppState, by: &Member, to: &Member, fields: Value) -> A
         .officer_for(users::model::OfficerAuthorisation::IssueDataRequests)
         .map_err(|e| ApiError::Forbidden(e.into()))?;
     let created = conn
-        .transaction(async |c| requests::service::create(c, &act, &state.signer, &officer, input, plan, &body).await)
+        .transaction(async |c| requests::writes::create(c, &act, &state.signer, &officer, input, plan, &body).await)
         .await?;
     Ok(created.id)
 }
@@ -464,7 +464,7 @@ async fn transition(state: &AppState, by: &Member, id: crate::domain::RequestId,
     let input = requests::model::Transition { to: to.into(), reason_code: None, note: None }.parse()?;
     let mut conn = state.pool.get().await?;
     conn.transaction(async |c| {
-        requests::service::transition(c, &act, Side::Addressee, id, IfMatch(None), input).await.map(|_| ())
+        requests::writes::transition(c, &act, Side::Addressee, id, IfMatch(None), input).await.map(|_| ())
     })
     .await
 }

@@ -128,8 +128,8 @@ pub async fn export_reports(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ExportReports).await?.for_purpose(&state, &purpose)?;
     let render = |reports: &[Report], first| csv::render(reports, first).map_err(ApiError::internal);
-    let pages =
-        service::export(state.into_inner(), &act, &q, req.query_string(), None, read_after, render, None).await?;
+    let rendering = service::Rendering { render, trailer: None, format: None };
+    let pages = service::export(state.into_inner(), &act, &q, req.query_string(), read_after, rendering).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"reports.csv\""))

@@ -205,28 +205,36 @@ async fn rectify(
     conn.transaction(async |c| withdraw_value(c, act, id, if_match, target, &reason, replacement).await).await
 }
 
-/// Every page of the query `q`, rendered by `render` (the page, whether it is the first), 500
-/// reports at a time, then `trailer`. The export is audited before the first page (with the
-/// query as the caller wrote it, the value searched and `format` when given); a failed audit
-/// write refuses it.
-pub async fn export(
+/// How an export is written: each page of reports (and whether it is the first) to bytes,
+/// then `trailer`; `format` names it in the audit row when it is not CSV.
+pub struct Rendering<F> {
+    pub render: F,
+    pub trailer: Option<Vec<u8>>,
+    pub format: Option<&'static str>,
+}
+
+/// Every page of the query `q`, 500 reports at a time, as `rendering` writes them. The export
+/// is audited before the first page (with the query as the caller wrote it, the value searched
+/// and the format); a failed audit write refuses it.
+pub async fn export<F>(
     state: Arc<AppState>,
     act: &Grant,
     q: &ReportQuery,
     query_text: &str,
-    format: Option<&str>,
     read_after: ReadAfter,
-    render: impl Fn(&[Report], bool) -> ApiResult<Vec<u8>> + 'static,
-    trailer: Option<Vec<u8>>,
-) -> ApiResult<impl Stream<Item = ApiResult<Vec<u8>>>> {
+    rendering: Rendering<F>,
+) -> ApiResult<impl Stream<Item = ApiResult<Vec<u8>>>>
+where
+    F: Fn(&[Report], bool) -> ApiResult<Vec<u8>> + 'static,
+{
     act.expect(&[Action::ExportReports])?;
     let filter = parse_query(q)?;
     let mut details = serde_json::json!({"query": query_text, "indicator": searched(&filter)});
-    if let Some(format) = format {
+    if let Some(format) = rendering.format {
         details["format"] = format.into();
     }
     act.entry().details(details).write(&*state.pool.get().await?).await?;
-    Ok(pages(state, read_after, act.viewer(), filter, render, trailer))
+    Ok(pages(state, read_after, act.viewer(), filter, rendering.render, rendering.trailer))
 }
 
 /// The normalised value a query searched for, as its audit row names it (a subject access

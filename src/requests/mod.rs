@@ -3,8 +3,10 @@
 //! addressee answers through a state machine with deadlines, messages and judicial validation.
 
 pub mod model;
+pub mod parse;
 pub mod policy;
 pub mod routes;
+pub mod rows;
 pub mod rules;
 pub mod scheduler;
 pub mod service;
@@ -12,3 +14,4 @@ pub mod signed;
 pub mod store;
 pub mod upload;
 pub mod view;
+pub mod writes;

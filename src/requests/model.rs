@@ -1,15 +1,16 @@
+//! Data requests on the wire: their kinds and states, bodies and answers, queries. The rows
+//! they are stored as are in `rows` (re-exported here), their parsing in `parse`, the answers
+//! built from rows in `view`.
+
+pub use super::rows::*;
 use crate::users::model::OfficerIdentity;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::indicator::normalize;
-use crate::domain::{text_enum, Check, IndicatorType, Invalid, OrgId, RequestId};
-use crate::kernel::db::schema::{
-    data_request_attachments, data_request_history, data_request_messages, data_request_responses, data_requests,
-};
+use crate::domain::{text_enum, IndicatorType, OrgId, RequestId};
+use crate::organizations::model::Contact;
 
 text_enum! {
     /// What is asked.
@@ -137,111 +138,6 @@ text_enum! {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
-#[diesel(table_name = data_requests)]
-pub struct RequestRow {
-    pub id: RequestId,
-    pub reference: String,
-    pub type_: RequestType,
-    pub issuer_org_id: OrgId,
-    pub issuer_actor_id: Option<Uuid>,
-    pub addressee_org_id: OrgId,
-    pub case_reference: String,
-    pub legal_provision: String,
-    pub legal_text: Option<String>,
-    pub data_categories: Vec<DataCategory>,
-    pub urgency: Urgency,
-    pub justification: Option<String>,
-    pub identifiers: serde_json::Value,
-    pub period_from: Option<DateTime<Utc>>,
-    pub period_to: Option<DateTime<Utc>>,
-    pub report_ids: Vec<Uuid>,
-    pub no_customer_notification_until: Option<NaiveDate>,
-    pub status: RequestStatus,
-    pub requested_deadline: Option<DateTime<Utc>>,
-    pub received_at: Option<DateTime<Utc>>,
-    pub deadline: Option<DateTime<Utc>>,
-    pub acknowledged_at: Option<DateTime<Utc>>,
-    pub preservation_until: Option<DateTime<Utc>>,
-    pub validation_due_at: Option<DateTime<Utc>>,
-    pub validated_at: Option<DateTime<Utc>>,
-    pub validated_by_org_id: Option<OrgId>,
-    pub notices_sent: Vec<Notice>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// The organisation the issuer named to validate it, when the table asks for one.
-    pub validator_org_id: Option<OrgId>,
-    /// The validation table that decided (`domestic:XK`, `eu-e-evidence`).
-    pub validation_table: Option<String>,
-    pub validator_reads_answers: bool,
-    /// Set when a validation was refused after the request went out: its answers are sealed.
-    pub sealed_at: Option<DateTime<Utc>>,
-    pub seal_reason: Option<String>,
-    pub issuing_officer: Option<serde_json::Value>,
-    pub validating_officer: Option<serde_json::Value>,
-}
-
-#[derive(Queryable, Selectable, Debug, Clone)]
-#[diesel(table_name = data_request_history)]
-pub struct HistoryRow {
-    pub request_id: RequestId,
-    pub from_status: Option<RequestStatus>,
-    pub to_status: RequestStatus,
-    pub actor_org_id: OrgId,
-    pub actor_id: Option<Uuid>,
-    pub reason_code: Option<ReasonCode>,
-    pub note: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
-#[diesel(table_name = data_request_messages)]
-pub struct MessageRow {
-    pub id: Uuid,
-    pub request_id: RequestId,
-    pub author_org_id: OrgId,
-    pub author_id: Option<Uuid>,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-    pub recipient_org_id: Option<OrgId>,
-}
-
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
-#[diesel(table_name = data_request_responses)]
-pub struct ResponseRow {
-    pub id: Uuid,
-    pub request_id: RequestId,
-    pub records: serde_json::Value,
-    pub author_org_id: OrgId,
-    pub author_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// An attachment without its content.
-#[derive(Queryable, Selectable, Debug, Clone)]
-#[diesel(table_name = data_request_attachments)]
-pub struct AttachmentMeta {
-    pub id: Uuid,
-    pub response_id: Uuid,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: Vec<u8>,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = data_request_attachments)]
-pub struct NewAttachment {
-    pub id: Uuid,
-    pub response_id: Uuid,
-    pub request_id: RequestId,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: Vec<u8>,
-}
-
 /// A file of a response.
 #[derive(Serialize, ToSchema, Debug)]
 pub struct Attachment {
@@ -350,103 +246,6 @@ pub struct RequestInput {
     pub requested_deadline: Option<DateTime<Utc>>,
 }
 
-/// Validates the identifiers; an IP address must come with the time it was seen, with offset.
-fn parse_identifiers(check: &mut Check, items: &[Identifier]) -> (Vec<serde_json::Value>, Vec<(IndicatorType, bool)>) {
-    if items.is_empty() {
-        check.add("identifiers", "give at least one identifier");
-    }
-    let mut out = Vec::new();
-    let mut identified = Vec::new();
-    for (i, id) in items.iter().enumerate() {
-        let field = |f: &str| format!("identifiers[{i}].{f}");
-        let Some(t) = check.take(&field("type"), id.type_.parse::<IndicatorType>()) else { continue };
-        let Some(value) = check.take(&field("value"), normalize(t, &id.value)) else { continue };
-        let observed_at = match (&id.observed_at, t) {
-            (Some(ts), _) => check.take(
-                &field("observed_at"),
-                DateTime::parse_from_rfc3339(ts).map_err(|_| {
-                    "must be an RFC 3339 time with its UTC offset, e.g. 2026-11-20T10:15:00+01:00".to_string()
-                }),
-            ),
-            (None, IndicatorType::Ipv4 | IndicatorType::Ipv6) => {
-                check.add(
-                    field("observed_at"),
-                    "an IP address identifies a subscriber only with the time it was used: give observed_at with its UTC offset",
-                );
-                None
-            }
-            (None, _) => None,
-        };
-        // A URL whose host is an IP address names that address: asked of a provider, it is
-        // identification data like the address itself.
-        let by_address = match (t, url::Url::parse(&value).ok().and_then(|u| u.host().map(|h| h.to_owned()))) {
-            (IndicatorType::Url, Some(url::Host::Ipv4(_))) => (IndicatorType::Ipv4, true),
-            (IndicatorType::Url, Some(url::Host::Ipv6(_))) => (IndicatorType::Ipv6, true),
-            _ => (t, observed_at.is_some()),
-        };
-        identified.push(by_address);
-        out.push(serde_json::json!({"type": t, "value": value, "port": id.port, "observed_at": observed_at}));
-    }
-    (out, identified)
-}
-
-impl CreateRequest {
-    /// Every field checked into `check`; `None` when a required one failed.
-    pub fn parse(&self, check: &mut Check) -> Option<RequestInput> {
-        let kind = check.take("type", self.type_.parse::<RequestType>());
-        let case_reference = check.text("case_reference", &self.case_reference, 1, 200);
-        let legal_provision = check.text("legal_basis.provision", &self.legal_basis.provision, 1, 500);
-        let legal_text = check.optional_text("legal_basis.text", self.legal_basis.text.as_deref(), 10_000);
-        let urgency = check.take("urgency", self.urgency.parse::<Urgency>());
-        let mut categories: Vec<DataCategory> = Vec::new();
-        for (i, c) in self.data_categories.iter().enumerate() {
-            if let Some(c) = check.take(&format!("data_categories[{i}]"), c.parse::<DataCategory>()) {
-                if !categories.contains(&c) {
-                    categories.push(c);
-                }
-            }
-        }
-        if self.data_categories.is_empty() {
-            check.add("data_categories", "give at least one data category");
-        }
-        let allowed = kind.and_then(super::policy::allowed_categories);
-        for (i, c) in self.data_categories.iter().enumerate() {
-            let outside = c.parse::<DataCategory>().ok().filter(|c| allowed.is_some_and(|a| !a.contains(c)));
-            if let (Some(c), Some(kind), Some(allowed)) = (outside, kind, allowed) {
-                let asks: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
-                check.add(
-                    format!("data_categories[{i}]"),
-                    format!("a `{kind}` request does not ask for `{c}` data; it asks for {}", asks.join(", ")),
-                );
-            }
-        }
-        let justification = self.justification.as_deref().map(str::trim).filter(|j| !j.is_empty()).map(str::to_string);
-        if urgency == Some(Urgency::Emergency) && justification.as_ref().is_none_or(|j| j.chars().count() < 50) {
-            check.add(
-                "justification",
-                "an emergency request needs a justification of at least 50 characters (the threat to life or safety)",
-            );
-        }
-        let (identifiers, identified) = parse_identifiers(check, &self.identifiers);
-        if self.period.as_ref().is_some_and(|p| p.from >= p.to) {
-            check.add("period.to", "must be after period.from");
-        }
-        Some(RequestInput {
-            kind: kind?,
-            case_reference: case_reference?,
-            legal_provision: legal_provision?,
-            legal_text,
-            categories,
-            urgency: urgency?,
-            justification,
-            identifiers: serde_json::Value::Array(identifiers),
-            identified,
-            period: self.period.as_ref().map(|p| (p.from.with_timezone(&Utc), p.to.with_timezone(&Utc))),
-            requested_deadline: self.deadline.map(|d| d.with_timezone(&Utc)),
-        })
-    }
-}
-
 /// A transition, parsed.
 pub struct TransitionInput {
     pub to: RequestStatus,
@@ -464,23 +263,6 @@ pub struct Transition {
     #[schema(value_type = Option<ReasonCode>)]
     pub reason_code: Option<String>,
     pub note: Option<String>,
-}
-
-impl Transition {
-    /// A rejection needs a reason code and, like a partial fulfilment, a note.
-    pub fn parse(&self) -> Result<TransitionInput, Invalid> {
-        let mut check = Check::new();
-        let to = check.take("to", self.to.parse::<RequestStatus>());
-        let reason = check.optional("reason_code", self.reason_code.as_deref(), str::parse);
-        let note = check.optional_text("note", self.note.as_deref(), 5000);
-        if to == Some(RequestStatus::Rejected) && reason.is_none() {
-            check.add("reason_code", "a rejection needs a reason code");
-        }
-        if matches!(to, Some(RequestStatus::Rejected | RequestStatus::PartiallyFulfilled)) && note.is_none() {
-            check.add("note", "say why in a note");
-        }
-        check.done(|| Some(TransitionInput { to: to?, reason, note }))
-    }
 }
 
 /// Body of `POST /requests/{id}/validate` (prosecution).
@@ -590,62 +372,6 @@ pub struct DataRequest {
     pub updated_at: DateTime<Utc>,
 }
 
-impl DataRequest {
-    pub fn from_rows(r: RequestRow, history: Vec<HistoryRow>) -> Self {
-        let now = Utc::now();
-        let open = r.status.is_open();
-        DataRequest {
-            id: r.id,
-            reference: r.reference,
-            type_: r.type_,
-            overdue: open && r.deadline.is_some_and(|d| d < now),
-            validation_overdue: r.validated_at.is_none() && r.validation_due_at.is_some_and(|d| d < now),
-            status: r.status,
-            issuer_id: r.issuer_org_id,
-            addressee_id: r.addressee_org_id,
-            case_reference: r.case_reference,
-            legal_basis: LegalBasis { provision: r.legal_provision, text: r.legal_text },
-            data_categories: r.data_categories,
-            urgency: r.urgency,
-            justification: r.justification,
-            identifiers: r.identifiers,
-            period: r
-                .period_from
-                .zip(r.period_to)
-                .map(|(f, t)| Period { from: f.fixed_offset(), to: t.fixed_offset() }),
-            report_ids: r.report_ids,
-            no_customer_notification_until: r.no_customer_notification_until,
-            received_at: r.received_at,
-            deadline: r.deadline,
-            preservation_until: r.preservation_until,
-            validator_id: r.validator_org_id,
-            validation_table: r.validation_table,
-            validation_due_at: r.validation_due_at,
-            validated_at: r.validated_at,
-            sealed_at: r.sealed_at,
-            seal_reason: r.seal_reason,
-            issuing_officer: r.issuing_officer.and_then(|v| serde_json::from_value(v).ok()),
-            validating_officer: r.validating_officer.and_then(|v| serde_json::from_value(v).ok()),
-            history: history
-                .into_iter()
-                .map(|h| HistoryEntry {
-                    from: h.from_status,
-                    to: h.to_status,
-                    actor_organization_id: h.actor_org_id,
-                    actor_id: h.actor_id,
-                    reason_code: h.reason_code,
-                    note: h.note,
-                    at: h.at,
-                })
-                .collect(),
-            responses: Vec::new(),
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RequestQuery {
@@ -679,19 +405,6 @@ pub struct RequestPage {
     pub next_cursor: Option<String>,
 }
 
-/// A signed document as stored.
-#[derive(Queryable, Selectable, Debug)]
-#[diesel(table_name = crate::kernel::db::schema::signed_documents)]
-pub struct SignedRow {
-    pub id: Uuid,
-    pub kind: String,
-    pub object_id: Option<Uuid>,
-    pub payload: String,
-    pub jws: String,
-    pub kid: String,
-    pub created_at: DateTime<Utc>,
-}
-
 /// A document the platform signed for the parties of a request.
 #[derive(Serialize, ToSchema, Debug)]
 pub struct SignedDocument {
@@ -709,22 +422,90 @@ pub struct SignedDocument {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<SignedRow> for SignedDocument {
-    fn from(r: SignedRow) -> Self {
-        SignedDocument {
-            id: r.id,
-            kind: r.kind,
-            object_id: r.object_id,
-            payload: r.payload,
-            jws: r.jws,
-            kid: r.kid,
-            created_at: r.created_at,
-        }
-    }
-}
-
 /// The signed documents of a request.
 #[derive(Serialize, ToSchema, Debug)]
 pub struct SignedDocumentList {
     pub items: Vec<SignedDocument>,
+}
+
+/// What a provider says about one request type.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct TypeCapability {
+    #[serde(rename = "type")]
+    #[schema(value_type = RequestType)]
+    pub type_: String,
+    pub supported: bool,
+    /// Data categories held for it.
+    #[serde(default)]
+    #[schema(value_type = Vec<DataCategory>)]
+    pub data_held: Vec<String>,
+    /// e.g. `IP assignment logs: 12 months`.
+    pub retention: Option<String>,
+    /// What a request must contain or cite.
+    pub legal_requirements: Option<String>,
+}
+
+/// A provider's catalogue (CoE guidelines: providers say what they can provide and how).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"request_types": [{"type": "subscriber_info", "supported": true, "data_held": ["subscriber", "ip_identification"], "retention": "IP assignment logs: 12 months", "legal_requirements": "A production order citing the IP address, port and time with offset"}, {"type": "content_data", "supported": false}], "emergency_contact": {"name": "NOC 24/7", "email": "noc@isp.example", "phone": "+38344999000"}, "notes": "Requests outside office hours: call the NOC first."}))]
+pub struct Capabilities {
+    pub request_types: Vec<TypeCapability>,
+    /// The 24/7 contact for emergencies.
+    pub emergency_contact: Contact,
+    pub notes: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestStatsQuery {
+    /// Start of the period (default: 30 days ago).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End of the period (default: now).
+    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<DateTime<FixedOffset>>,
+}
+
+/// A count of requests with one value of a dimension.
+#[derive(Serialize, ToSchema)]
+pub struct Count {
+    pub value: String,
+    pub count: i64,
+}
+
+/// Figures of one addressee.
+#[derive(Serialize, ToSchema)]
+pub struct AddresseeFigures {
+    pub addressee_id: OrgId,
+    pub addressee: String,
+    pub received: i64,
+    pub median_seconds_to_acknowledge: Option<f64>,
+    pub p90_seconds_to_acknowledge: Option<f64>,
+    pub median_seconds_to_fulfil: Option<f64>,
+    pub p90_seconds_to_fulfil: Option<f64>,
+    /// Of the requests answered (fulfilled, partly, rejected), the share answered in time.
+    pub share_answered_within_deadline: Option<f64>,
+}
+
+/// `GET /statistics/requests`.
+#[derive(Serialize, ToSchema)]
+pub struct RequestStatistics {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub by_type: Vec<Count>,
+    pub by_status: Vec<Count>,
+    pub by_urgency: Vec<Count>,
+    pub by_addressee: Vec<AddresseeFigures>,
+}
+
+/// A JSON Web Key Set (RFC 7517).
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", "alg": "EdDSA", "use": "sig"}]}))]
+pub struct Jwks {
+    #[schema(value_type = Vec<Object>)]
+    pub keys: Vec<serde_json::Value>,
 }

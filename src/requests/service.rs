@@ -1,417 +1,378 @@
-//! The writes of data requests, each one transaction's work: rows, history, events, audit.
+//! Data requests' operations, as the JSON API and the console call them. Each takes the grant
+//! of its action (`Grant::expect` refuses any other) and typed input, checks who the caller is
+//! to the request (404 when it may not see it, 403 when it sees it but may not act), and runs
+//! its writes (`writes`) as one transaction:
+//!
+//! | function | action | does |
+//! |---|---|---|
+//! | [`issue`] | `CreateDataRequest`, `CreateFreezeRequest` | an accredited officer issues a request |
+//! | [`list`] | `ListRequests` | a page of a box: issued, received, to validate |
+//! | [`read`] | `ReadRequest` | one request with its history |
+//! | [`transition`] | `TransitionRequest` | the issuer or the addressee moves it |
+//! | [`validate`] | `ValidateRequest` | the named prosecutor or judge decides |
+//! | [`extend`] | `ExtendRequest` | the issuer extends a preservation |
+//! | [`post_message`] | `PostRequestMessage` | a message to the other side |
+//! | [`messages`] | `ListRequestMessages` | the thread |
+//! | [`responding`], [`respond`] | `RespondToRequest` | the addressee answers (checked before the upload is read) |
+//! | [`responses`] | `ReadRequest` | the answers, to those who read them |
+//! | [`attachment`] | `DownloadAttachment` | one file of an answer, its download audited |
+//! | [`signed_documents`] | `ReadRequest` | the signed order, decisions and answers |
+//! | [`capabilities`] | `ReadCapabilities` | a provider's catalogue |
+//! | [`publish_capabilities`] | `UpdateCapabilities` | an ISP's or bank's org_admin publishes its own |
+//! | [`statistics`] | `ReadRequestStatistics` | figures per type, status, urgency, addressee |
+//!
+//! [`signing_keys`] is public (no grant).
 
+use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
+use diesel_async::AsyncConnection;
+use futures_util::Stream;
 use uuid::Uuid;
 
 use super::model::*;
-use super::policy::{self, Requirement};
 use super::rules::{self, Side};
-use super::{signed, store, view};
-use crate::access::Grant;
-use crate::domain::{Check, OrgId, OrgKind, RequestId};
-use crate::events::{self, EventType};
-use crate::kernel::db::Conn;
+use super::store::{self, RequestViewer};
+use super::upload::{self, Upload};
+use super::{policy, signed, view, writes};
+use crate::access::{Action, Grant};
+use crate::domain::{Check, Invalid, OrgId, OrgKind, Permission, RequestId, Role};
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::consistency::ReadAfter;
 use crate::kernel::http::etag::IfMatch;
-use crate::kernel::signing::DocumentSigner;
-use crate::users::model::OfficerIdentity;
-use crate::{organizations, reports};
+use crate::kernel::http::idempotency::{Answer, Idempotent};
+use crate::kernel::http::pagination;
+use crate::kernel::{signing, AppState};
+use crate::users::model::{OfficerAuthorisation, OfficerIdentity};
 
-/// Payload of `request.received`.
-fn received(r: &RequestRow) -> serde_json::Value {
-    json!({
-        "request_id": r.id, "reference": r.reference, "type": r.type_, "urgency": r.urgency,
-        "issuer_id": r.issuer_org_id, "deadline": r.deadline,
-        "no_customer_notification_until": r.no_customer_notification_until,
-    })
+/// An accredited officer issues a request (its type decides the action: a freeze of funds or
+/// a data or preservation request); with an idempotency key, a retry gets the first answer.
+pub async fn issue(state: &AppState, act: &Grant, body: &CreateRequest, idem: &Idempotent) -> ApiResult<Answer> {
+    act.expect(&[Action::CreateDataRequest, Action::CreateFreezeRequest])?;
+    let officer = officer(state, act, OfficerAuthorisation::IssueDataRequests).await?;
+    let mut conn = state.pool.get().await?;
+    let mut check = Check::new();
+    let input = body.parse(&mut check);
+    let tables = policy::Tables::configured(state.config.validation_tables.as_deref()).map_err(ApiError::internal)?;
+    let plan = writes::plan(&mut conn, &mut check, act, body, input.as_ref(), &tables).await?;
+    let (input, plan) = check.done(|| input.zip(plan))?;
+    let created = conn
+        .transaction(async |c| {
+            let request = writes::create(c, act, &state.signer, &officer, input, plan, body).await?;
+            idem.record(c, actix_web::http::StatusCode::CREATED, &request).await
+        })
+        .await;
+    idem.settle(&mut conn, created).await
 }
 
-/// Writes the history row of a change from `before` and tells the other parties.
-async fn changed(
-    c: &mut Conn,
-    act: &Grant,
-    before: RequestStatus,
-    r: &RequestRow,
-    reason: Option<ReasonCode>,
-    note: Option<String>,
-) -> ApiResult<()> {
-    let history = HistoryRow {
-        request_id: r.id,
-        from_status: Some(before),
-        to_status: r.status,
-        actor_org_id: act.org_id,
-        actor_id: Some(act.actor_id()),
-        reason_code: reason,
-        note: note.clone(),
-        at: Utc::now(),
-    };
-    store::record(c, &history).await?;
-    let payload = json!({
-        "request_id": r.id, "reference": r.reference, "from": before, "to": r.status, "reason_code": reason, "note": note,
-    });
-    for org in rules::parties(r) {
-        if org != act.org_id {
-            events::emit(c, EventType::RequestStatusChanged, org, &payload).await?;
-        }
-    }
-    Ok(())
+/// A page of the requests in the caller's box (issued, received, to validate), newest first;
+/// the ids listed are audited.
+pub async fn list(state: &AppState, act: &Grant, q: &RequestQuery) -> ApiResult<RequestPage> {
+    act.expect(&[Action::ListRequests])?;
+    let limit = pagination::limit(q.limit)?;
+    let before: Option<(DateTime<Utc>, Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    let filter = q.parse()?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, &viewer(act), &filter, before, limit).await?;
+    let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.created_at, r.id.0));
+    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+    act.entry().details(serde_json::json!({"rows": rows.len(), "ids": ids})).write(&conn).await?;
+    let items = view::summaries(&mut conn, rows, &act.viewer()).await?;
+    Ok(RequestPage { items, next_cursor })
 }
 
-/// How a request is sent: to whom, about which data, under which validation.
-#[derive(Debug)]
-pub struct Plan {
-    pub addressee: OrgId,
-    /// Declared, implied by the type and by the identifiers.
-    pub categories: Vec<DataCategory>,
-    pub requirement: Requirement,
-    /// The validator named, with its kind.
-    pub validator: Option<(OrgId, OrgKind)>,
+/// One request with its history, if the caller issued it, received it, or validates it.
+pub async fn read(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<DataRequest> {
+    act.expect(&[Action::ReadRequest])?;
+    let row = visible(state, act, id).await?;
+    let mut conn = state.pool.get().await?;
+    act.record_case_read(&mut conn, ("data_request", id.to_string()), serde_json::json!({})).await?;
+    view::full(&mut conn, row, &act.viewer()).await
 }
 
-/// Checks against the directory what a request names (an active ISP or bank, banks alone
-/// freezing funds, whose catalogue does not refuse the type; reports the issuer can see) and
-/// decides its validation: the table of the issuer's country (or the EU's across member
-/// states), the categories it is about, and the validator it names, of a kind the table allows.
-pub async fn plan(
-    conn: &mut Conn,
-    check: &mut Check,
-    act: &Grant,
-    body: &CreateRequest,
-    input: Option<&RequestInput>,
-    tables: &policy::Tables,
-) -> ApiResult<Option<Plan>> {
-    let kind = body.type_.parse::<RequestType>().ok();
-    let addressee = organizations::store::get(conn, body.addressee_id).await?.filter(|o| o.active);
-    match (addressee.as_ref().map(|o| o.kind), kind) {
-        (None, _) => check.add("addressee_id", "no such active organisation"),
-        (Some(to @ (OrgKind::Isp | OrgKind::Bank)), Some(kind)) if !rules::addressed_to(kind).contains(&to) => {
-            check.add("addressee_id", format!("a `{kind}` request goes to {}", kinds(rules::addressed_to(kind))))
-        }
-        (Some(OrgKind::Isp | OrgKind::Bank), _) => {}
-        (Some(_), _) => check.add("addressee_id", "requests go to ISPs and banks"),
-    }
-    if let Some(kind) = kind {
-        let catalogue = store::capabilities_of(conn, body.addressee_id).await?;
-        if rules::declared_unsupported(catalogue.as_ref(), kind) {
-            let message = format!("the addressee declared in its capability catalogue that it cannot answer {kind}");
-            check.add("type", message);
-        }
-    }
-    for (i, r) in body.report_ids.iter().enumerate() {
-        if reports::store::get_visible(conn, &act.viewer(), (*r).into()).await?.is_none() {
-            check.add(format!("report_ids[{i}]"), "no such report visible to you");
-        }
-    }
-    let (Some(input), Some(addressee)) = (input, addressee) else { return Ok(None) };
-    let issuer = organizations::store::get(conn, act.org_id).await?.ok_or(ApiError::NotFound)?;
-    let table = tables.choose(issuer.country.as_str(), addressee.country.as_str(), addressee.kind);
-    let categories = policy::effective_categories(input.kind, &input.categories, &input.identified, addressee.kind);
-    let requirement = table.requirement(act.org_kind, input.kind, &categories);
-    let validator = match body.validator_id {
-        Some(id) => organizations::store::get(conn, id).await?.filter(|o| o.active),
-        None => None,
-    };
-    if body.validator_id.is_some() && validator.is_none() {
-        check.add("validator_id", "no such active organisation");
-    }
-    let validator = validator.map(|v| (v.id, v.kind, v.country));
-    if let Err((field, message)) = rules::named_validator(&requirement, act.org_id, &issuer.country, validator.as_ref())
-    {
-        check.add(field, message);
-    }
-    let validator = validator.map(|(id, kind, _)| (id, kind));
-    Ok(Some(Plan { addressee: addressee.id, categories, requirement, validator }))
-}
-
-fn kinds(list: &[OrgKind]) -> String {
-    rules::kinds(list)
-}
-
-/// Issues a request: it waits for its validator, or goes out at once.
-pub async fn create(
-    c: &mut Conn,
-    act: &Grant,
-    signer: &DocumentSigner,
-    officer: &OfficerIdentity,
-    input: RequestInput,
-    plan: Plan,
-    body: &CreateRequest,
-) -> ApiResult<DataRequest> {
-    let now = Utc::now();
-    let start = rules::start(&plan.requirement, input.urgency, now);
-    let needed = plan.requirement.needed();
-    let row = RequestRow {
-        id: RequestId::new(),
-        reference: store::next_reference(c).await?,
-        type_: input.kind,
-        issuer_org_id: act.org_id,
-        issuer_actor_id: Some(act.actor_id()),
-        addressee_org_id: plan.addressee,
-        case_reference: input.case_reference,
-        legal_provision: input.legal_provision,
-        legal_text: input.legal_text,
-        data_categories: plan.categories,
-        urgency: input.urgency,
-        justification: input.justification,
-        identifiers: input.identifiers,
-        period_from: input.period.map(|p| p.0),
-        period_to: input.period.map(|p| p.1),
-        report_ids: body.report_ids.clone(),
-        no_customer_notification_until: body.no_customer_notification_until,
-        status: start.status,
-        requested_deadline: input.requested_deadline,
-        received_at: start.goes_out.then_some(now),
-        deadline: start.goes_out.then(|| rules::deadline(input.urgency, now, input.requested_deadline)),
-        acknowledged_at: None,
-        preservation_until: None,
-        validation_due_at: start.validation_due_at,
-        validated_at: None,
-        validated_by_org_id: None,
-        notices_sent: Vec::new(),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        validator_org_id: plan.validator.filter(|_| needed).map(|v| v.0),
-        validation_table: Some(plan.requirement.table.clone()),
-        validator_reads_answers: plan
-            .validator
-            .is_some_and(|(_, k)| needed && plan.requirement.read_answers.contains(&k)),
-        sealed_at: None,
-        seal_reason: None,
-        issuing_officer: Some(json!(officer)),
-        validating_officer: None,
-    };
-    let row = store::insert(c, &row).await?;
-    let history = HistoryRow {
-        request_id: row.id,
-        from_status: None,
-        to_status: row.status,
-        actor_org_id: act.org_id,
-        actor_id: Some(act.actor_id()),
-        reason_code: None,
-        note: None,
-        at: now,
-    };
-    store::record(c, &history).await?;
-    if start.goes_out {
-        signed::sign(c, signer, &row, signed::ORDER, None, &signed::order(&row)).await?;
-        events::emit(c, EventType::RequestReceived, row.addressee_org_id, &received(&row)).await?;
-    }
-    if let Some(validator) = row.validator_org_id {
-        let payload = json!({
-            "request_id": row.id, "reference": row.reference, "type": row.type_, "urgency": row.urgency,
-            "issuer_id": row.issuer_org_id, "status": row.status, "validation_due_at": row.validation_due_at,
-        });
-        events::emit(c, EventType::RequestValidationRequested, validator, &payload).await?;
-    }
-    let details =
-        json!({"status": row.status, "validation_table": row.validation_table, "validator": row.validator_org_id});
-    act.on("data_request", row.id).details(details).write(c).await?;
-    view::full(c, row, &act.viewer()).await
-}
-
-/// Moves a request, by `side`, if the state machine allows it from where it is now.
+/// The issuer or the addressee moves the request (409 with the transitions allowed otherwise).
 pub async fn transition(
-    c: &mut Conn,
+    state: &AppState,
     act: &Grant,
-    side: Side,
     id: RequestId,
     if_match: IfMatch,
-    t: TransitionInput,
+    body: &Transition,
 ) -> ApiResult<DataRequest> {
-    let mut r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-    if_match.check(r.version)?;
-    let from = r.status;
-    let allowed = rules::allowed(from, side);
-    if !allowed.contains(&t.to) {
-        return Err(ApiError::InvalidTransition {
-            detail: format!("a request in `{from}` cannot be moved to `{}` by the {}", t.to, side.name()),
-            allowed: allowed.iter().map(|s| s.as_str().to_string()).collect(),
-        });
-    }
-    let now = Utc::now();
-    if from == RequestStatus::Submitted && t.to == RequestStatus::Acknowledged {
-        r.acknowledged_at = Some(now);
-        if r.type_ == RequestType::Preservation {
-            r.preservation_until = Some(now + Duration::days(rules::PRESERVATION_DAYS));
-        }
-    }
-    r.status = t.to;
-    let r = store::save(c, &r).await?;
-    changed(c, act, from, &r, t.reason, t.note).await?;
-    act.on("data_request", id).details(json!({"from": from, "to": r.status})).write(c).await?;
-    view::full(c, r, &act.viewer()).await
+    act.expect(&[Action::TransitionRequest])?;
+    let current = visible(state, act, id).await?;
+    let Some(side) = rules::side(act, &current) else {
+        return Err(act.refuse(state, "data_request", id, "only the issuer and the addressee move a request").await);
+    };
+    let input = body.parse()?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| writes::transition(c, act, side, id, if_match, input).await).await
 }
 
-/// A validator's decision: by which officer, which way, with which reasons (for the issuer).
-pub struct Decided {
-    pub officer: OfficerIdentity,
-    pub approve: bool,
-    pub note: Option<String>,
-}
-
-/// A prosecutor's decision on a request that awaits one.
+/// The named validator's decision, by an officer authorised to validate; a refusal gives its
+/// reasons.
 pub async fn validate(
-    c: &mut Conn,
+    state: &AppState,
     act: &Grant,
-    signer: &DocumentSigner,
     id: RequestId,
     if_match: IfMatch,
-    decided_by: Decided,
+    body: &Validation,
 ) -> ApiResult<DataRequest> {
-    let Decided { officer, approve, note } = decided_by;
-    let mut r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-    if_match.check(r.version)?;
-    if !rules::awaits_validation(&r) {
-        return Err(ApiError::InvalidTransition {
-            detail: "this request awaits no validation".into(),
-            allowed: vec![],
-        });
+    act.expect(&[Action::ValidateRequest])?;
+    let r = visible(state, act, id).await?;
+    let named = r.validator_org_id == Some(act.org_id) && matches!(act.org_kind, OrgKind::Prosecution | OrgKind::Court);
+    if !named || !act.is_user() {
+        return Err(act
+            .refuse(state, "data_request", id, "the prosecutor or judge the issuer named validates it")
+            .await);
     }
-    let now = Utc::now();
-    let before = r.status;
-    r.validated_at = Some(now);
-    r.validated_by_org_id = Some(act.org_id);
-    r.validating_officer = Some(json!(&officer));
-    let decided = rules::validated(before, r.received_at.is_some(), approve);
-    if let Some(status) = decided.status {
-        r.status = status;
+    let approve = body.decision.parse::<Decision>().map_err(|_| Invalid::field("decision", "approve or reject"))?;
+    let mut check = Check::new();
+    let note = check.optional_text("note", body.note.as_deref().filter(|n| !n.trim().is_empty()), 4_000);
+    check.finish()?;
+    let approve = approve == Decision::Approve;
+    let officer = officer(state, act, OfficerAuthorisation::ValidateDataRequests).await?;
+    if !approve && note.is_none() {
+        return Err(Invalid::field("note", "a refusal gives its reasons (they are the seal's reason)").into());
     }
-    if decided.reaches {
-        r.received_at = Some(now);
-        r.deadline = Some(rules::deadline(r.urgency, now, r.requested_deadline));
+    let mut conn = state.pool.get().await?;
+    let decided = writes::Decided { officer, approve, note };
+    conn.transaction(async |c| writes::validate(c, act, &state.signer, id, if_match, decided).await).await
+}
+
+/// The issuer extends a preservation by 90 days (prolonging an order is ordering: an
+/// authorised officer does it).
+pub async fn extend(state: &AppState, act: &Grant, id: RequestId, if_match: IfMatch) -> ApiResult<DataRequest> {
+    act.expect(&[Action::ExtendRequest])?;
+    let current = visible(state, act, id).await?;
+    if rules::side(act, &current) != Some(Side::Issuer) {
+        return Err(act.refuse(state, "data_request", id, "the issuer extends a preservation").await);
     }
-    // The decision is in the history everyone on the request reads; the validator's reasons go
-    // to the issuer alone, as a message.
-    let decision = if approve { "validation approved" } else { "validation refused" };
-    if decided.seals {
-        r.sealed_at = Some(now);
-        r.seal_reason = Some(format!("{decision} on {}", now.format("%Y-%m-%d")));
-    }
-    let r = store::save(c, &r).await?;
-    signed::sign(c, signer, &r, signed::VALIDATION, None, &signed::validation(&r, act, approve, now)).await?;
-    changed(c, act, before, &r, None, Some(decision.to_string())).await?;
-    if let Some(reasons) = note {
-        write_message(c, act, &r, r.issuer_org_id, format!("{decision}: {reasons}")).await?;
-    }
-    if decided.reaches {
-        signed::sign(c, signer, &r, signed::ORDER, None, &signed::order(&r)).await?;
-        events::emit(c, EventType::RequestReceived, r.addressee_org_id, &received(&r)).await?;
-    }
-    if decided.seals {
-        // The regulation's rule: what was obtained under a refused validation is deleted or
-        // restricted. The addressee is told to do so for what it produced.
-        let payload = json!({
-            "request_id": r.id, "reference": r.reference, "sealed_at": r.sealed_at, "reason": r.seal_reason,
-            "instruction": "delete or restrict the data produced for this request",
-        });
-        for org in [r.addressee_org_id, r.issuer_org_id] {
-            events::emit(c, EventType::RequestSealed, org, &payload).await?;
+    officer(state, act, OfficerAuthorisation::IssueDataRequests).await?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| writes::extend(c, act, id, if_match).await).await
+}
+
+/// A message to the other side of the request: the validator while it waits for its
+/// validation, the addressee once it reached it (a validator writes to the issuer).
+pub async fn post_message(state: &AppState, act: &Grant, id: RequestId, body: &NewMessage) -> ApiResult<Message> {
+    act.expect(&[Action::PostRequestMessage])?;
+    let r = visible(state, act, id).await?;
+    let Some(to) = rules::access(act.org_id, &r).and_then(|a| rules::message_to(a, &r, body.to)) else {
+        if body.to.is_some() {
+            return Err(Invalid::field("to", "not a party of this request you may write to").into());
         }
-    }
-    let details = json!({"approve": approve, "from": before, "to": r.status, "sealed": decided.seals});
-    act.on("data_request", id).details(details).write(c).await?;
-    view::full(c, r, &act.viewer()).await
-}
-
-/// Extends an acknowledged preservation by 90 days.
-pub async fn extend(c: &mut Conn, act: &Grant, id: RequestId, if_match: IfMatch) -> ApiResult<DataRequest> {
-    let mut r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-    if_match.check(r.version)?;
-    let open = r.status.is_open() && r.sealed_at.is_none();
-    let Some(until) = r.preservation_until.filter(|_| r.type_ == RequestType::Preservation && open) else {
-        return Err(ApiError::InvalidTransition {
-            detail: "only an acknowledged preservation still open (not withdrawn, closed or sealed) can be extended"
-                .into(),
-            allowed: vec![],
-        });
+        return Err(act.refuse(state, "data_request", id, "this request has nobody to write to yet").await);
     };
-    r.preservation_until = Some(rules::extended(until, Utc::now()));
-    r.notices_sent.retain(|n| *n != Notice::Expiring);
-    let r = store::save(c, &r).await?;
-    let note = r.preservation_until.map(|u| format!("preservation extended to {}", u.to_rfc3339()));
-    changed(c, act, r.status, &r, None, note).await?;
-    act.on("data_request", id).write(c).await?;
-    view::full(c, r, &act.viewer()).await
+    let mut check = Check::new();
+    let text = check.text("body", &body.body, 1, 20_000);
+    let text = check.done(|| text)?;
+    let mut conn = state.pool.get().await?;
+    let saved = conn.transaction(async |c| writes::post_message(c, act, &r, to, text).await).await?;
+    Ok(view::message(saved))
 }
 
-/// Posts a message on `r` to `to`, one of its parties (`rules::message_to`).
-pub async fn post_message(c: &mut Conn, act: &Grant, r: &RequestRow, to: OrgId, text: String) -> ApiResult<MessageRow> {
-    let saved = write_message(c, act, r, to, text).await?;
-    act.on("data_request", r.id).write(c).await?;
-    Ok(saved)
-}
-
-/// Stores a message and tells its recipient.
-async fn write_message(c: &mut Conn, act: &Grant, r: &RequestRow, to: OrgId, text: String) -> ApiResult<MessageRow> {
-    let row = MessageRow {
-        id: Uuid::now_v7(),
-        request_id: r.id,
-        author_org_id: act.org_id,
-        author_id: Some(act.actor_id()),
-        body: text,
-        created_at: Utc::now(),
-        recipient_org_id: Some(to),
-    };
-    let saved = store::insert_message(c, &row).await?;
-    let payload = json!({"request_id": r.id, "reference": r.reference, "message_id": saved.id});
-    events::emit(c, EventType::RequestMessage, to, &payload).await?;
-    Ok(saved)
-}
-
-/// Stores a response of the addressee with its attachments (content type sniffed, SHA-256
-/// kept) and tells the issuer.
-/// 409 unless the request is where a response goes (checked before an upload is read, and
-/// again on the locked row).
-pub fn takes_response(r: &RequestRow) -> ApiResult<()> {
-    if rules::takes_response(r.status) && r.sealed_at.is_none() {
-        return Ok(());
-    }
-    Err(ApiError::InvalidTransition {
-        detail: format!("a request in `{}` takes no response; acknowledge it first", r.status),
-        allowed: vec![],
-    })
-}
-
-pub async fn respond(
-    c: &mut Conn,
-    act: &Grant,
-    signer: &DocumentSigner,
-    id: RequestId,
-    upload: super::upload::Upload,
-    now: DateTime<Utc>,
-) -> ApiResult<DataRequest> {
-    let r = store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-    takes_response(&r)?;
-    let response = ResponseRow {
-        id: Uuid::now_v7(),
-        request_id: id,
-        records: upload.records.unwrap_or(serde_json::Value::Array(vec![])),
-        author_org_id: act.org_id,
-        author_id: Some(act.actor_id()),
-        created_at: now,
-    };
-    store::insert_response(c, &response).await?;
-    signed::sign(c, signer, &r, signed::RESPONSE, Some(response.id), &signed::response(&r, &response, &upload.files))
+/// The messages of a request the caller may read, oldest first.
+pub async fn messages(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<MessageList> {
+    act.expect(&[Action::ListRequestMessages])?;
+    let r = visible(state, act, id).await?;
+    let between = matches!(rules::access(act.org_id, &r), Some(rules::Access::Issuer | rules::Access::Addressee));
+    let mut conn = state.pool.get().await?;
+    let rows = store::messages(&mut conn, id, act.org_id, between).await?;
+    act.record_case_read(&mut conn, ("data_request", id.to_string()), serde_json::json!({"messages": rows.len()}))
         .await?;
-    let mut hashes = Vec::new();
-    for file in upload.files {
-        hashes.push(hex::encode(&file.sha256));
-        let attachment = NewAttachment {
-            id: file.id,
-            response_id: response.id,
-            request_id: id,
-            filename: file.filename,
-            content_type: file.content_type.to_string(),
-            size: file.size,
-            sha256: file.sha256,
-        };
-        store::insert_attachment(c, &attachment).await?;
+    Ok(MessageList { items: rows.into_iter().map(view::message).collect(), next_cursor: None })
+}
+
+/// Whether the caller may answer the request now: the addressee, of a request that takes a
+/// response. Checked before any of an upload is read.
+pub async fn responding(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<()> {
+    act.expect(&[Action::RespondToRequest])?;
+    let r = visible(state, act, id).await?;
+    if act.org_id != r.addressee_org_id {
+        return Err(act.refuse(state, "data_request", id, "the addressee responds").await);
     }
-    let payload = json!({"request_id": id, "reference": r.reference, "response_id": response.id});
-    events::emit(c, EventType::RequestResponse, r.issuer_org_id, &payload).await?;
-    let details = json!({"response_id": response.id, "attachments_sha256": hashes});
-    act.on("data_request", id).details(details).write(c).await?;
-    view::full(c, r, &act.viewer()).await
+    writes::takes_response(&r)
+}
+
+/// Stores the addressee's answer (records and the files already streamed to the database) in
+/// one transaction; a refusal deletes the files' chunks.
+pub async fn respond(state: &AppState, act: &Grant, id: RequestId, upload: Upload) -> ApiResult<DataRequest> {
+    act.expect(&[Action::RespondToRequest])?;
+    let ids: Vec<_> = upload.files.iter().map(|f| f.id).collect();
+    let stored = async {
+        let mut conn = state.pool.get().await?;
+        conn.transaction(async |c| writes::respond(c, act, &state.signer, id, upload, Utc::now()).await).await
+    }
+    .await;
+    if stored.is_err() {
+        upload::discard(&state.pool, &ids).await;
+    }
+    stored
+}
+
+/// The addressee's answers, to whoever reads them (410 once sealed).
+pub async fn responses(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<ResponseList> {
+    act.expect(&[Action::ReadRequest])?;
+    let r = answered(state, act, id).await?;
+    let mut conn = state.pool.get().await?;
+    act.record_case_read(&mut conn, ("data_request", id.to_string()), serde_json::json!({"responses": true})).await?;
+    Ok(ResponseList { items: view::answers(&mut conn, r.id).await? })
+}
+
+/// One file of an answer: what it is, and its bytes chunk by chunk, each read when the
+/// previous one has gone out. The download is audited (chain of custody) before a byte leaves.
+pub async fn attachment(
+    state: &AppState,
+    act: &Grant,
+    id: RequestId,
+    aid: Uuid,
+) -> ApiResult<(AttachmentMeta, impl Stream<Item = ApiResult<Vec<u8>>> + 'static)> {
+    act.expect(&[Action::DownloadAttachment])?;
+    answered(state, act, id).await?;
+    let mut conn = state.pool.get().await?;
+    let Some(meta) = store::attachment(&mut conn, id, aid).await? else {
+        return Err(act.hide(state, "attachment", aid).await);
+    };
+    let details = serde_json::json!({"request_id": id, "sha256": hex::encode(&meta.sha256), "size": meta.size});
+    act.on("attachment", aid).details(details).write(&conn).await?;
+    let pool = state.pool.clone();
+    let chunks = futures_util::stream::try_unfold(0i32, move |seq| {
+        let pool = pool.clone();
+        async move {
+            let mut conn = pool.get().await?;
+            let data = store::chunk(&mut conn, aid, seq).await?;
+            Ok(data.map(|d| (d, seq + 1)))
+        }
+    });
+    Ok((meta, chunks))
+}
+
+/// The documents the platform signed for the request, oldest first; the signed answers only
+/// to those who read the answers, and not once sealed.
+pub async fn signed_documents(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<SignedDocumentList> {
+    act.expect(&[Action::ReadRequest])?;
+    let r = visible(state, act, id).await?;
+    let answers = r.seal_reason.is_none() && rules::access(act.org_id, &r).is_some_and(|a| rules::reads_answers(a, &r));
+    let mut conn = state.pool.get().await?;
+    act.record_case_read(&mut conn, ("data_request", id.to_string()), serde_json::json!({"signed_documents": true}))
+        .await?;
+    let items = store::signed_documents(&mut conn, id)
+        .await?
+        .into_iter()
+        .filter(|d| d.kind != signed::RESPONSE || answers)
+        .map(SignedDocument::from)
+        .collect();
+    Ok(SignedDocumentList { items })
+}
+
+/// The public keys that sign orders, decisions and answers: the current one and the earlier
+/// ones configured after rotations. Only configured keys: nothing in the database adds one.
+pub fn signing_keys(state: &AppState) -> ApiResult<Jwks> {
+    let mut keys = vec![signing::jwk(state.signer.kid(), state.signer.public_key())];
+    for text in &state.config.signing_previous_keys {
+        let key =
+            base64::engine::general_purpose::STANDARD.decode(text.trim()).ok().filter(|k| k.len() == 32).ok_or_else(
+                || ApiError::internal("CYBERBRIDGE_SIGNING_PREVIOUS_KEYS holds a key that is not 32 bytes of base64"),
+            )?;
+        keys.push(signing::jwk(&signing::key_id(&key), &key));
+    }
+    Ok(Jwks { keys })
+}
+
+/// An organisation's capability catalogue: for the public sector, the platform and the
+/// organisation itself (404 otherwise, and when none is published).
+pub async fn capabilities(state: &AppState, act: &Grant, id: OrgId) -> ApiResult<serde_json::Value> {
+    act.expect(&[Action::ReadCapabilities])?;
+    if !(act.org_kind.is_public_sector() || act.org_id == id || act.is_platform_admin()) {
+        return Err(act.hide(state, "organization", id).await);
+    }
+    store::capabilities_of(&mut *state.pool.get().await?, id).await?.ok_or(ApiError::NotFound)
+}
+
+/// An ISP's or bank's org_admin publishes its own catalogue, each wrong entry named.
+pub async fn publish_capabilities(
+    state: &AppState,
+    act: &Grant,
+    id: OrgId,
+    mut caps: Capabilities,
+) -> ApiResult<Capabilities> {
+    act.expect(&[Action::UpdateCapabilities])?;
+    let own_admin = act.org_id == id && act.role == Role::OrgAdmin && act.is_user();
+    if !own_admin || !matches!(act.org_kind, OrgKind::Isp | OrgKind::Bank) {
+        let why = "an ISP's or bank's org_admin publishes its own catalogue";
+        return Err(act.refuse(state, "organization", id, why).await);
+    }
+    let mut check = Check::new();
+    caps.check(&mut check);
+    check.finish()?;
+    let value = serde_json::to_value(&caps).map_err(ApiError::internal)?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| {
+        store::set_capabilities(c, id, &value).await?;
+        act.on("organization", id).write(c).await
+    })
+    .await?;
+    Ok(caps)
+}
+
+/// Figures over a period (default: the last 30 days): regulators and platform admins over every
+/// request, any other organisation over those it issued or received.
+pub async fn statistics(state: &AppState, act: &Grant, q: &RequestStatsQuery) -> ApiResult<RequestStatistics> {
+    act.expect(&[Action::ReadRequestStatistics])?;
+    let all = act.is_platform_admin() || act.is_regulator_user();
+    if !all {
+        act.require(state, Permission::ReadRequests).await?;
+    }
+    let to = q.to.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+    let from = q.from.map_or(to - Duration::days(30), |t| t.with_timezone(&Utc));
+    if from >= to {
+        return Err(ApiError::field("from", "must be before to"));
+    }
+    let only = (!all).then_some(act.org_id);
+    let (counts, by_addressee) = state
+        .read_long(ReadAfter::default(), async |conn| {
+            Ok((store::counts(conn, from, to, only).await?, store::by_addressee(conn, from, to, only).await?))
+        })
+        .await?;
+    Ok(view::statistics(from, to, counts, by_addressee))
+}
+
+fn viewer(act: &Grant) -> RequestViewer {
+    RequestViewer { org_id: act.org_id }
+}
+
+/// A request the caller may see, or 404 (recorded).
+async fn visible(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<RequestRow> {
+    match store::get_visible(&mut *state.pool.get().await?, &viewer(act), id).await? {
+        Some(r) => Ok(r),
+        None => Err(act.hide(state, "data_request", id).await),
+    }
+}
+
+/// A request whose answers the caller reads: 404 when it does not (a validator the table keeps
+/// from them), 410 once sealed. Both recorded.
+async fn answered(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<RequestRow> {
+    let r = visible(state, act, id).await?;
+    if let Some(reason) = &r.seal_reason {
+        act.deny(state, "data_request", id).await;
+        return Err(ApiError::Gone(format!("the answers of this request are sealed: {reason}")));
+    }
+    if !rules::access(act.org_id, &r).is_some_and(|a| rules::reads_answers(a, &r)) {
+        return Err(act.hide(state, "data_request", id).await);
+    }
+    Ok(r)
+}
+
+/// The caller as an accredited officer authorised to `what`: a person (an API key issues and
+/// validates nothing), recorded as an officer by their org_admin, and authorised. 403 otherwise.
+async fn officer(state: &AppState, act: &Grant, what: OfficerAuthorisation) -> ApiResult<OfficerIdentity> {
+    let Some(user) = act.user_id() else {
+        let why = "data requests are issued and validated by accredited officers, not by API keys";
+        return Err(act.refuse(state, "organization", act.org_id, why).await);
+    };
+    let row = crate::users::store::get(&mut *state.pool.get().await?, user).await?;
+    match row.as_ref().map(|u| u.officer_for(what)) {
+        Some(Ok(officer)) => Ok(officer),
+        Some(Err(why)) => Err(act.refuse(state, "user", user, why).await),
+        None => Err(act.refuse(state, "user", user, "unknown user").await),
+    }
 }

@@ -16,6 +16,7 @@ use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::consistency::ReadAfter;
 use crate::kernel::AppState;
 use crate::reports::model::ReportQuery;
+use crate::reports::service::Rendering;
 
 /// Every TLP 2.0 marking definition, which each bundle carries.
 fn all_markings() -> Vec<Tlp> {
@@ -64,6 +65,6 @@ pub async fn export(
         }
         Ok(out)
     };
-    let trailer = Some(b"]}".to_vec());
-    crate::reports::service::export(state, act, q, query_text, Some("stix"), read_after, render, trailer).await
+    let rendering = Rendering { render, trailer: Some(b"]}".to_vec()), format: Some("stix") };
+    crate::reports::service::export(state, act, q, query_text, read_after, rendering).await
 }

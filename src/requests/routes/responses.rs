@@ -2,18 +2,16 @@
 
 use actix_web::body::SizedStream;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Utc;
-use diesel_async::AsyncConnection;
+use futures_util::TryStreamExt;
 use uuid::Uuid;
 
-use super::visible;
-use crate::access::{Action, Grant, Principal};
+use crate::access::{Action, Principal};
 use crate::domain::RequestId;
-use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::error::ApiResult;
 use crate::kernel::http::responses::{Common, Conflict, Denied, Missing, Sealed, TooLarge, WrongMedia};
 use crate::kernel::AppState;
-use crate::requests::model::{DataRequest, RequestRow, ResponseList};
-use crate::requests::{rules, service, store, upload, view};
+use crate::requests::model::{DataRequest, ResponseList};
+use crate::requests::{service, upload};
 
 /// The multipart form of a response.
 #[derive(utoipa::ToSchema)]
@@ -52,25 +50,11 @@ pub async fn create_request_response(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::RespondToRequest).await?;
     let id = id.into_inner();
-    let r = visible(&state, &act, id).await?;
-    if act.org_id != r.addressee_org_id {
-        return Err(act.refuse(&state, "data_request", id, "the addressee responds").await);
-    }
-    // Nothing of the body is read before the request is known to take a response.
-    service::takes_response(&r)?;
-    // Files go to the database in chunks as they arrive; the response and its attachment rows
-    // are one transaction after the body, and a refusal deletes the chunks.
+    // Nothing of the body is read before the request is known to take a response from the
+    // caller; files go to the database in chunks as they arrive.
+    service::responding(&state, &act, id).await?;
     let upload = upload::read(form, state.config.response_limit, &state.pool).await?;
-    let ids: Vec<_> = upload.files.iter().map(|f| f.id).collect();
-    let stored = async {
-        let mut conn = state.pool.get().await?;
-        conn.transaction(async |c| service::respond(c, &act, &state.signer, id, upload, Utc::now()).await).await
-    }
-    .await;
-    if stored.is_err() {
-        upload::discard(&state.pool, &ids).await;
-    }
-    Ok(HttpResponse::Created().json(stored?))
+    Ok(HttpResponse::Created().json(service::respond(&state, &act, id, upload).await?))
 }
 
 /// The addressee's responses (records and attachments), to whoever reads the answers: the
@@ -89,26 +73,7 @@ pub async fn list_request_responses(
     id: web::Path<RequestId>,
 ) -> ApiResult<web::Json<ResponseList>> {
     let act = principal.authorize(&state, Action::ReadRequest).await?;
-    let id = id.into_inner();
-    let r = answered(&state, &act, id).await?;
-    let mut conn = state.pool.get().await?;
-    act.record_case_read(&mut conn, ("data_request", id.to_string()), serde_json::json!({"responses": true})).await?;
-    let items = view::answers(&mut conn, r.id).await?;
-    Ok(web::Json(ResponseList { items }))
-}
-
-/// A request whose answers the caller reads: 404 when it does not (a validator the table keeps
-/// from them), 410 once sealed. Both recorded.
-async fn answered(state: &AppState, act: &Grant, id: RequestId) -> ApiResult<RequestRow> {
-    let r = visible(state, act, id).await?;
-    if let Some(reason) = &r.seal_reason {
-        act.deny(state, "data_request", id).await;
-        return Err(ApiError::Gone(format!("the answers of this request are sealed: {reason}")));
-    }
-    if !rules::access(act.org_id, &r).is_some_and(|a| rules::reads_answers(a, &r)) {
-        return Err(act.hide(state, "data_request", id).await);
-    }
-    Ok(r)
+    Ok(web::Json(service::responses(&state, &act, id.into_inner()).await?))
 }
 
 /// Downloads an attachment, with its SHA-256 in `X-Content-SHA256`. Every download is audited.
@@ -132,34 +97,11 @@ pub async fn get_request_attachment(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::DownloadAttachment).await?;
     let (id, aid) = path.into_inner();
-    answered(&state, &act, id).await?;
-    let mut conn = state.pool.get().await?;
-    let Some(meta) = store::attachment(&mut conn, id, aid).await? else {
-        return Err(act.hide(&state, "attachment", aid).await);
-    };
-    let sha = hex::encode(&meta.sha256);
-    // Chain of custody: written before the bytes leave.
-    let details = serde_json::json!({"request_id": id, "sha256": sha, "size": meta.size});
-    act.on("attachment", aid).details(details).write(&conn).await?;
+    let (meta, chunks) = service::attachment(&state, &act, id, aid).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("X-Content-SHA256", sha))
+        .insert_header(("X-Content-SHA256", hex::encode(&meta.sha256)))
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{}\"", meta.filename)))
-        .body(SizedStream::new(meta.size as u64, chunks(state.pool.clone(), aid))))
-}
-
-/// The chunks of a stored file in order, each read when the previous one has gone out.
-fn chunks(
-    pool: crate::kernel::db::Pool,
-    attachment: Uuid,
-) -> impl futures_util::Stream<Item = Result<web::Bytes, ApiError>> + 'static {
-    futures_util::stream::try_unfold(0i32, move |seq| {
-        let pool = pool.clone();
-        async move {
-            let mut conn = pool.get().await?;
-            let data = store::chunk(&mut conn, attachment, seq).await?;
-            Ok(data.map(|d| (web::Bytes::from(d), seq + 1)))
-        }
-    })
+        .body(SizedStream::new(meta.size as u64, chunks.map_ok(web::Bytes::from))))
 }

@@ -1,19 +1,15 @@
 //! Moving a request: transitions by the issuer or the addressee, judicial validation, and the
 //! extension of a preservation. Each accepts `If-Match` (412 when stale).
 
-use crate::users::model::OfficerAuthorisation;
 use actix_web::{post, web, HttpResponse};
-use diesel_async::AsyncConnection;
 
-use super::visible;
 use crate::access::{Action, Principal};
-use crate::domain::{OrgKind, RequestId};
+use crate::domain::RequestId;
 use crate::kernel::error::ApiResult;
 use crate::kernel::http::etag::{with_etag, IfMatch};
 use crate::kernel::http::responses::{Common, Conflict, Denied, JsonBody, Missing, Stale};
 use crate::kernel::AppState;
 use crate::requests::model::*;
-use crate::requests::rules::{self, Side};
 use crate::requests::service;
 
 fn answer(request: &DataRequest) -> HttpResponse {
@@ -43,15 +39,7 @@ pub async fn transition_request(
     body: web::Json<Transition>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::TransitionRequest).await?;
-    let id = id.into_inner();
-    let current = visible(&state, &act, id).await?;
-    let Some(side) = rules::side(&act, &current) else {
-        return Err(act.refuse(&state, "data_request", id, "only the issuer and the addressee move a request").await);
-    };
-    let input = body.parse()?;
-    let mut conn = state.pool.get().await?;
-    let request = conn.transaction(async |c| service::transition(c, &act, side, id, if_match, input).await).await?;
-    Ok(answer(&request))
+    Ok(answer(&service::transition(&state, &act, id.into_inner(), if_match, &body).await?))
 }
 
 /// The named validator's decision (a person of that prosecution office or court): `approve`
@@ -78,35 +66,7 @@ pub async fn validate_request(
     body: web::Json<Validation>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ValidateRequest).await?;
-    let id = id.into_inner();
-    let r = visible(&state, &act, id).await?;
-    let named = r.validator_org_id == Some(act.org_id) && matches!(act.org_kind, OrgKind::Prosecution | OrgKind::Court);
-    if !named || !act.is_user() {
-        return Err(act
-            .refuse(&state, "data_request", id, "the prosecutor or judge the issuer named validates it")
-            .await);
-    }
-    let approve = body
-        .decision
-        .parse::<Decision>()
-        .map_err(|_| crate::domain::Invalid::field("decision", "approve or reject"))?;
-    let mut check = crate::domain::Check::new();
-    let note = check.optional_text("note", body.note.as_deref().filter(|n| !n.trim().is_empty()), 4_000);
-    check.finish()?;
-    let approve = approve == Decision::Approve;
-    let officer = super::officer(&state, &act, OfficerAuthorisation::ValidateDataRequests).await?;
-    if !approve && note.is_none() {
-        return Err(
-            crate::domain::Invalid::field("note", "a refusal gives its reasons (they are the seal's reason)").into()
-        );
-    }
-    let mut conn = state.pool.get().await?;
-    let request = conn
-        .transaction(async |c| {
-            service::validate(c, &act, &state.signer, id, if_match, service::Decided { officer, approve, note }).await
-        })
-        .await?;
-    Ok(answer(&request))
+    Ok(answer(&service::validate(&state, &act, id.into_inner(), if_match, &body).await?))
 }
 
 /// Extends a preservation by 90 days (issuer).
@@ -127,14 +87,5 @@ pub async fn extend_request(
     id: web::Path<RequestId>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ExtendRequest).await?;
-    let id = id.into_inner();
-    let current = visible(&state, &act, id).await?;
-    if rules::side(&act, &current) != Some(Side::Issuer) {
-        return Err(act.refuse(&state, "data_request", id, "the issuer extends a preservation").await);
-    }
-    // Prolonging an order is ordering: an authorised officer does it.
-    super::officer(&state, &act, OfficerAuthorisation::IssueDataRequests).await?;
-    let mut conn = state.pool.get().await?;
-    let request = conn.transaction(async |c| service::extend(c, &act, id, if_match).await).await?;
-    Ok(answer(&request))
+    Ok(answer(&service::extend(&state, &act, id.into_inner(), if_match).await?))
 }
