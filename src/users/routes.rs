@@ -3,18 +3,15 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use super::enrolment::EnrolmentLink;
 use super::model::*;
-use super::{service, store};
+use super::service;
 use crate::access::four_eyes::{Approval, Outcome};
-use crate::access::{password, Action, Principal};
+use crate::access::{Action, Principal};
 use crate::domain::{OrgId, UserId};
-use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::error::ApiResult;
 use crate::kernel::http::etag::{with_etag, IfMatch};
-use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Conflict, Denied, JsonBody, Missing, Public, Versioned};
 use crate::kernel::http::RequestMeta;
 use crate::kernel::AppState;
@@ -72,14 +69,8 @@ pub async fn list_users(
     org: web::Path<OrgId>,
     q: web::Query<UserQuery>,
 ) -> ApiResult<web::Json<UserPage>> {
-    let org = org.into_inner();
     let act = principal.authorize(&state, Action::ListUsers).await?;
-    service::require_manages(&state, &act, org).await?;
-    let limit = pagination::limit(q.limit)?;
-    let after: Option<(String, Uuid)> = pagination::decode(q.cursor.as_deref())?;
-    let rows = store::list_by_org(&mut *state.pool.get().await?, org, after, limit).await?;
-    let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.email.as_str().to_lowercase(), r.id.0));
-    Ok(web::Json(UserPage { items: rows.into_iter().map(User::from).collect(), next_cursor }))
+    Ok(web::Json(service::list_users(&state, &act, org.into_inner(), &q).await?))
 }
 
 /// One user: yourself, or a user of an organisation you administer.
@@ -96,7 +87,7 @@ pub async fn get_user(
     id: web::Path<UserId>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ReadUser).await?;
-    let user = User::from(service::visible_user(&state, &act, *id).await?);
+    let user = service::read_user(&state, &act, id.into_inner()).await?;
     Ok(with_etag(StatusCode::OK, user.version, &user))
 }
 
@@ -175,7 +166,6 @@ pub async fn redeem_enrolment(
     meta: RequestMeta,
     body: web::Json<RedeemEnrolment>,
 ) -> ApiResult<web::Json<Enrolled>> {
-    state.auth_limiter.check(meta.address_key())?;
     Ok(web::Json(service::redeem_enrolment(&state, &meta, &body).await?))
 }
 
@@ -217,31 +207,7 @@ pub async fn change_password(
     id: web::Path<UserId>,
     body: web::Json<ChangePassword>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
     let act = principal.authorize(&state, Action::ChangePassword).await?;
-    let user = service::visible_user(&state, &act, id).await?;
-    if act.user_id() != Some(id) {
-        let why =
-            "nobody sets another person's password: send them an enrolment link (POST /api/v1/users/{id}/enrolment)";
-        return Err(act.refuse(&state, "user", id, why).await);
-    }
-    password::check_new(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
-    // The current password is guessed as a login is: counted before it is checked.
-    let email = user.email.as_str().to_lowercase();
-    crate::access::guard::admit(&mut *state.pool.get().await?, &act.meta, &email, chrono::Utc::now()).await?;
-    let current = body.current_password.clone().unwrap_or_default();
-    if !password::verify(&state.hashing, current, Some(user.password_hash.clone())).await? {
-        act.deny(&state, "user", id).await;
-        return Err(ApiError::field("current_password", "is not your current password"));
-    }
-    crate::access::guard::succeeded(&mut *state.pool.get().await?, &act.meta, &email).await?;
-    let hash = password::hash(&state.hashing, body.new_password.clone()).await?;
-    let mut conn = state.pool.get().await?;
-    conn.transaction(async |c| {
-        store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
-        store::set_password(c, id, &hash).await?;
-        act.on("user", id).write(c).await
-    })
-    .await?;
+    service::change_password(&state, &act, id.into_inner(), &body).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,8 +2,12 @@
 //! console alike:
 //! - `create_user` (`Action::CreateUser`): an account without a password, and its enrolment
 //!   link; an organisation's first org_admin and platform admins take two platform admins;
+//! - `list_users` (`Action::ListUsers`): a page of an organisation's people, for its admins;
+//! - `read_user` (`Action::ReadUser`): oneself, or a person one administers;
 //! - `update_user` (`Action::UpdateUser`): name, role, active flag, officer identity;
 //! - `send_enrolment_link` (`Action::SendEnrolmentLink`): an administrator's password reset;
+//! - `reset_second_factor` (`Action::ResetSecondFactor`): a lost authenticator;
+//! - `change_password` (`Action::ChangePassword`): one's own, with the current one;
 //! - `redeem_enrolment` (no grant: the owner has no password yet): the owner sets a password.
 //!
 //! `make_account` and `issue_link` are the steps that approvals and organisations share.
@@ -24,6 +28,7 @@ use crate::kernel::audit::Entry;
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::IfMatch;
+use crate::kernel::http::pagination;
 use crate::kernel::http::RequestMeta;
 use crate::kernel::AppState;
 
@@ -85,7 +90,7 @@ pub async fn make_account(
 
 /// Refuses a caller who does not administer `org`: 403 inside their own organisation, 404
 /// elsewhere (another organisation's people are not visible).
-pub async fn require_manages(state: &AppState, act: &Grant, org: OrgId) -> ApiResult<()> {
+async fn require_manages(state: &AppState, act: &Grant, org: OrgId) -> ApiResult<()> {
     if rules::manages(act, org) {
         Ok(())
     } else if act.org_id == org {
@@ -96,12 +101,58 @@ pub async fn require_manages(state: &AppState, act: &Grant, org: OrgId) -> ApiRe
 }
 
 /// The user `id` if the caller may see it (themselves, or a user they administer); 404 otherwise.
-pub async fn visible_user(state: &AppState, act: &Grant, id: UserId) -> ApiResult<UserRow> {
+async fn visible_user(state: &AppState, act: &Grant, id: UserId) -> ApiResult<UserRow> {
     let row = store::get(&mut *state.pool.get().await?, id).await?;
     match row {
         Some(u) if rules::sees(act, u.id, u.organization_id) => Ok(u),
         _ => Err(act.hide(state, "user", id).await),
     }
+}
+
+/// A page of an organisation's people, by e-mail: for its org_admins and platform admins.
+pub async fn list_users(state: &AppState, act: &Grant, org: OrgId, q: &UserQuery) -> ApiResult<UserPage> {
+    act.expect(&[Action::ListUsers])?;
+    require_manages(state, act, org).await?;
+    let limit = pagination::limit(q.limit)?;
+    let after: Option<(String, Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    let rows = store::list_by_org(&mut *state.pool.get().await?, org, after, limit).await?;
+    let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.email.as_str().to_lowercase(), r.id.0));
+    Ok(UserPage { items: rows.into_iter().map(User::from).collect(), next_cursor })
+}
+
+/// One user: the caller, or a user of an organisation the caller administers (404 otherwise).
+pub async fn read_user(state: &AppState, act: &Grant, id: UserId) -> ApiResult<User> {
+    act.expect(&[Action::ReadUser])?;
+    Ok(User::from(visible_user(state, act, id).await?))
+}
+
+/// Sets the caller's own password, with the current one (guessed as a login is: counted before
+/// it is checked). Every session of the caller ends.
+pub async fn change_password(state: &AppState, act: &Grant, id: UserId, body: &ChangePassword) -> ApiResult<()> {
+    act.expect(&[Action::ChangePassword])?;
+    let user = visible_user(state, act, id).await?;
+    if act.user_id() != Some(id) {
+        let why =
+            "nobody sets another person's password: send them an enrolment link (POST /api/v1/users/{id}/enrolment)";
+        return Err(act.refuse(state, "user", id, why).await);
+    }
+    password::check_new(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
+    let email = user.email.as_str().to_lowercase();
+    crate::access::guard::admit(&mut *state.pool.get().await?, &act.meta, &email, chrono::Utc::now()).await?;
+    let current = body.current_password.clone().unwrap_or_default();
+    if !password::verify(&state.hashing, current, Some(user.password_hash.clone())).await? {
+        act.deny(state, "user", id).await;
+        return Err(ApiError::field("current_password", "is not your current password"));
+    }
+    crate::access::guard::succeeded(&mut *state.pool.get().await?, &act.meta, &email).await?;
+    let hash = password::hash(&state.hashing, body.new_password.clone()).await?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| {
+        store::lock(c, id).await?.ok_or(ApiError::NotFound)?;
+        store::set_password(c, id, &hash).await?;
+        act.on("user", id).write(c).await
+    })
+    .await
 }
 
 /// Creates a user in an organisation: org_admins in their own; a platform admin files another
@@ -406,6 +457,8 @@ pub async fn send_enrolment_link(state: &AppState, act: &Grant, id: UserId) -> A
 /// link is spent, and when two platform admins made the account both are told (an event to the
 /// platform organisation). Public: the owner has no credential yet.
 pub async fn redeem_enrolment(state: &AppState, meta: &RequestMeta, body: &RedeemEnrolment) -> ApiResult<Enrolled> {
+    // Counted as a login is: unauthenticated attempts from the caller's address.
+    state.auth_limiter.check(meta.address_key())?;
     let unknown = || {
         ApiError::field(
             "token",

@@ -220,3 +220,101 @@ fn route_files_hold_handlers_that_nothing_else_imports() {
     }
     assert!(wrong.is_empty(), "imports of a routes module outside the composition root:\n{}", wrong.join("\n"));
 }
+
+/// The modules whose public functions are the operations both front-ends call.
+const SERVICES: &[&str] = &[
+    "alerts/service.rs",
+    "alerts/mules.rs",
+    "auth/service.rs",
+    "auth/factor.rs",
+    "indicators/service.rs",
+    "reports/service.rs",
+    "requests/service.rs",
+    "stix/service.rs",
+    "taxii/service.rs",
+    "users/service.rs",
+];
+
+/// Each public function of a service module that takes a grant, with the actions its first
+/// statement expects (`act.expect(&[Action::A, ..])`), or none when it does not begin so.
+fn service_functions() -> BTreeMap<String, Option<Vec<String>>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = BTreeMap::new();
+    for module in SERVICES {
+        let text = std::fs::read_to_string(src.join(module)).expect("a service module");
+        let key = module.trim_end_matches(".rs").replace('/', "::");
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("\npub async fn ").or_else(|| rest.find("\npub fn ")) {
+            rest = &rest[at + 1..];
+            let name =
+                first_ident(rest.trim_start_matches("pub ").trim_start_matches("async ").trim_start_matches("fn "));
+            // The body opens after the signature (and its `where` clause, on a line of its own).
+            let Some(open) = [rest.find(" {\n"), rest.find("\n{\n")].into_iter().flatten().min() else { break };
+            let signature = &rest[..open];
+            let body = &rest[open + 3..];
+            rest = &rest[open..];
+            if !signature.contains("Grant") {
+                continue;
+            }
+            let first = body.trim_start();
+            let expected =
+                first.strip_prefix("act.expect(&[").and_then(|list| list.split_once("])")).map(|(list, _)| {
+                    list.split(',')
+                        .map(|a| a.trim().trim_start_matches("Action::").to_string())
+                        .filter(|a| !a.is_empty())
+                        .collect()
+                });
+            out.insert(format!("{key}::{name}"), expected);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_service_function_runs_only_under_a_grant_for_its_own_action() {
+    let services = service_functions();
+    assert!(services.len() > 60, "found the service functions ({})", services.len());
+    let unchecked: Vec<&String> = services.iter().filter(|(_, e)| e.is_none()).map(|(n, _)| n).collect();
+    assert!(
+        unchecked.is_empty(),
+        "service functions taking a grant that do not begin with act.expect:\n{unchecked:#?}"
+    );
+
+    // Every handler's grant is one its service function expects: read from each handler the
+    // action it authorizes and the service functions it calls.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut wrong = Vec::new();
+    let mut pairs = 0;
+    for file in files {
+        let rel = file.strip_prefix(&src).expect("under src");
+        if !is_route_file(rel) {
+            continue;
+        }
+        let feature = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&file).expect("read");
+        for handler in text.split("\npub async fn ").skip(1).chain(text.split("\nasync fn ").skip(1)) {
+            let handler = handler.split("\n}\n").next().unwrap_or("");
+            let Some(at) = handler.find("authorize(&state, Action::") else { continue };
+            let action = first_ident(&handler[at + "authorize(&state, Action::".len()..]);
+            for module in ["service", "mules", "factor"] {
+                let mut rest = handler;
+                while let Some(call) = rest.find(&format!("{module}::")) {
+                    rest = &rest[call + module.len() + 2..];
+                    let name = first_ident(rest);
+                    let Some(Some(expected)) = services.get(&format!("{feature}::{module}::{name}")) else { continue };
+                    pairs += 1;
+                    if !expected.contains(&action) {
+                        wrong.push(format!(
+                            "{}: a {action} grant calls {feature}::{module}::{name}, which expects {expected:?}",
+                            rel.display()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(pairs > 50, "found the handlers' service calls ({pairs})");
+    assert!(wrong.is_empty(), "handlers whose grant their service refuses:\n{}", wrong.join("\n"));
+}

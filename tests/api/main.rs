@@ -21,6 +21,7 @@ mod privacy;
 mod replicas;
 mod reports;
 mod requests;
+mod services;
 mod stix;
 mod taxii;
 mod users;

@@ -2,46 +2,14 @@
 //! refresh tokens are revoked and its access tokens refused at once.
 
 use actix_web::{delete, get, web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::{Action, Credential, Grant, Principal};
-use crate::auth::store;
-use crate::domain::UserId;
-use crate::kernel::error::{ApiError, ApiResult};
+use crate::access::{Action, Principal};
+use crate::auth::model::SessionList;
+use crate::auth::service;
+use crate::kernel::error::ApiResult;
 use crate::kernel::http::responses::{Common, Missing};
-use crate::kernel::{tokens, AppState};
-
-/// A session: a login and the refreshes that followed it.
-#[derive(Serialize, ToSchema)]
-pub struct Session {
-    pub id: Uuid,
-    pub created_at: DateTime<Utc>,
-    /// Its last refresh (or the login).
-    pub last_seen_at: DateTime<Utc>,
-    /// Where its last login or refresh came from.
-    pub client_addr: Option<String>,
-    /// Opened with a second factor.
-    pub second_factor: bool,
-    /// The session of the token that asks.
-    pub current: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SessionList {
-    pub items: Vec<Session>,
-}
-
-fn caller(act: &Grant) -> ApiResult<(UserId, Option<Uuid>)> {
-    match act.credential {
-        Credential::User { user_id, sid, .. } => Ok((user_id, sid)),
-        Credential::ApiKey { .. } => {
-            Err(ApiError::Forbidden("API keys have no sessions; revoke the key instead".into()))
-        }
-    }
-}
+use crate::kernel::AppState;
 
 /// Your open sessions, newest first.
 #[utoipa::path(
@@ -52,21 +20,7 @@ fn caller(act: &Grant) -> ApiResult<(UserId, Option<Uuid>)> {
 #[get("/me/sessions")]
 pub async fn list_sessions(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<SessionList>> {
     let act = principal.authorize(&state, Action::ListSessions).await?;
-    let (user, current) = caller(&act)?;
-    let since = Utc::now() - chrono::Duration::days(tokens::REFRESH_TTL_DAYS);
-    let rows = store::open_sessions(&mut *state.pool.get().await?, user.0, since).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| Session {
-            current: Some(r.id) == current,
-            id: r.id,
-            created_at: r.created_at,
-            last_seen_at: r.last_seen_at,
-            client_addr: r.client_addr,
-            second_factor: r.second_factor,
-        })
-        .collect();
-    Ok(web::Json(SessionList { items }))
+    Ok(web::Json(service::sessions(&state, &act).await?))
 }
 
 /// Ends one of your sessions (a device lost, a login not yours): its refresh token stops
@@ -84,19 +38,6 @@ pub async fn end_session(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::EndSession).await?;
-    let (user, _) = caller(&act)?;
-    let id = id.into_inner();
-    let mut conn = state.pool.get().await?;
-    let ended = diesel_async::AsyncConnection::transaction(&mut *conn, async |c| {
-        let ended = store::end_session(c, user.0, id, "ended_by_user").await?;
-        if ended {
-            act.on("session", id).write(c).await?;
-        }
-        Ok::<_, ApiError>(ended)
-    })
-    .await?;
-    if !ended {
-        return Err(act.hide(&state, "session", id).await);
-    }
+    service::end_session(&state, &act, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
