@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod model;
+pub mod parse;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -22,6 +22,7 @@ use futures_util::Stream;
 use uuid::Uuid;
 
 use super::model::*;
+use super::parse::{parse_query, parse_reason};
 use super::{store, view};
 use crate::access::{Action, Grant};
 use crate::domain::{Check, IndicatorType, ReportId};

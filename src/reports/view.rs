@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::model::{reporter, Indicator, IndicatorRef, Report, ReportRow, Withdrawal};
+use super::model::{Indicator, IndicatorRef, Report, ReportRow, Reporter, Withdrawal};
 use super::store;
 use crate::domain::report::Viewer;
 use crate::domain::{Money, OrgId, OrgKind, ReportId};
@@ -88,4 +88,13 @@ pub async fn views(conn: &mut Conn, viewer: &Viewer, rows: Vec<ReportRow>) -> Ap
 /// The one view of one report.
 pub async fn view(conn: &mut Conn, viewer: &Viewer, row: ReportRow) -> ApiResult<Report> {
     views(conn, viewer, vec![row]).await?.pop().ok_or(ApiError::NotFound)
+}
+
+/// How an anonymous reporter is named to others, and the organisation to its own members.
+pub fn reporter(row: &ReportRow, viewer: OrgId, name: String, kind: OrgKind) -> Reporter {
+    if row.anonymous && row.reporter_org_id != viewer {
+        Reporter { organization_id: None, name: kind.anonymous_name().into(), kind }
+    } else {
+        Reporter { organization_id: Some(row.reporter_org_id), name, kind }
+    }
 }
