@@ -487,19 +487,6 @@ pub struct MuleAccountList {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct StatsQuery {
-    /// Start of the period (default: 30 days ago).
-    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub from: Option<DateTime<FixedOffset>>,
-    /// End of the period (default: now).
-    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub to: Option<DateTime<FixedOffset>>,
-}
-
 /// Proceeds statistics of one bank over the period.
 #[derive(Serialize, ToSchema)]
 pub struct BankProceeds {

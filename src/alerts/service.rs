@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, DurationRound, Utc};
 use diesel_async::AsyncConnection;
 use serde::Serialize;
 use uuid::Uuid;
@@ -25,6 +25,7 @@ use super::model::*;
 use super::rules::{self, AlertViewer};
 use super::{store, trace as trail, view};
 use crate::access::{Action, Grant};
+use crate::domain::instant::PeriodQuery;
 use crate::domain::{AlertId, Category, Iban, Money, OrgId, OrgKind};
 use crate::events::{self, EventType};
 use crate::kernel::db::Conn;
@@ -132,16 +133,12 @@ pub async fn trace(state: &AppState, act: &Grant, id: AlertId) -> ApiResult<trai
 
 /// Proceeds figures per bank over the period (default: the last 30 days): regulators, the
 /// public sector and the platform see every bank, a bank its own.
-pub async fn proceeds(state: &AppState, act: &Grant, q: &StatsQuery) -> ApiResult<ProceedsStatistics> {
+pub async fn proceeds(state: &AppState, act: &Grant, q: &PeriodQuery) -> ApiResult<ProceedsStatistics> {
     act.expect(&[Action::ReadProceedsStatistics])?;
     if !act.is_regulator_user() {
         act.require(state, crate::domain::Permission::ReadAlerts).await?;
     }
-    let to = q.to.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
-    let from = q.from.map_or(to - Duration::days(30), |t| t.with_timezone(&Utc));
-    if from >= to {
-        return Err(ApiError::field("from", "must be before to"));
-    }
+    let (from, to) = q.bounds()?;
     let only = (act.org_kind == OrgKind::Bank).then_some(act.org_id);
     let rows =
         state.read_long(ReadAfter::default(), async |conn| Ok(store::statistics(conn, from, to, only).await?)).await?;

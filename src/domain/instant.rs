@@ -2,8 +2,11 @@
 //! UTC), so that `?from=2026-11-01` means what it says. A value that is neither is refused
 //! naming its parameter (`kernel::http::query_error` reads the parameter from the query).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
+use utoipa::IntoParams;
+
+use super::Invalid;
 
 /// The names of query parameters that hold times, for naming the one that failed.
 pub const PARAMETERS: &[&str] =
@@ -49,5 +52,31 @@ mod tests {
         for bad in ["", "2026-11", "2026-13-01", "yesterday", "2026-11-01T09:30:00"] {
             assert!(parse(bad).unwrap_err().contains("a date (2026-11-01)"), "{bad}");
         }
+    }
+}
+
+/// The period of a statistics query (`from`, `to`), by default the last 30 days.
+#[derive(Deserialize, IntoParams, Default, Debug)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// Start of the period (default: 30 days ago).
+    #[serde(default, deserialize_with = "fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End of the period (default: now).
+    #[serde(default, deserialize_with = "fixed")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<DateTime<FixedOffset>>,
+}
+
+impl PeriodQuery {
+    /// The period's bounds, in UTC; `from` must come before `to`.
+    pub fn bounds(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), Invalid> {
+        let to = self.to.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+        let from = self.from.map_or(to - Duration::days(30), |t| t.with_timezone(&Utc));
+        if from >= to {
+            return Err(Invalid::field("from", "must be before to"));
+        }
+        Ok((from, to))
     }
 }

@@ -457,19 +457,6 @@ pub struct Capabilities {
     pub notes: Option<String>,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RequestStatsQuery {
-    /// Start of the period (default: 30 days ago).
-    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub from: Option<DateTime<FixedOffset>>,
-    /// End of the period (default: now).
-    #[serde(default, deserialize_with = "crate::domain::instant::fixed")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub to: Option<DateTime<FixedOffset>>,
-}
-
 /// A count of requests with one value of a dimension.
 #[derive(Serialize, ToSchema)]
 pub struct Count {

@@ -24,7 +24,7 @@
 //! [`signing_keys`] is public (no grant).
 
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use futures_util::Stream;
 use uuid::Uuid;
@@ -35,6 +35,7 @@ use super::store::{self, RequestViewer};
 use super::upload::{self, Upload};
 use super::{policy, signed, view, writes};
 use crate::access::{Action, Grant};
+use crate::domain::instant::PeriodQuery;
 use crate::domain::{Check, Invalid, OrgId, OrgKind, Permission, RequestId, Role};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::consistency::ReadAfter;
@@ -316,17 +317,13 @@ pub async fn publish_capabilities(
 
 /// Figures over a period (default: the last 30 days): regulators and platform admins over every
 /// request, any other organisation over those it issued or received.
-pub async fn statistics(state: &AppState, act: &Grant, q: &RequestStatsQuery) -> ApiResult<RequestStatistics> {
+pub async fn statistics(state: &AppState, act: &Grant, q: &PeriodQuery) -> ApiResult<RequestStatistics> {
     act.expect(&[Action::ReadRequestStatistics])?;
     let all = act.is_platform_admin() || act.is_regulator_user();
     if !all {
         act.require(state, Permission::ReadRequests).await?;
     }
-    let to = q.to.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
-    let from = q.from.map_or(to - Duration::days(30), |t| t.with_timezone(&Utc));
-    if from >= to {
-        return Err(ApiError::field("from", "must be before to"));
-    }
+    let (from, to) = q.bounds()?;
     let only = (!all).then_some(act.org_id);
     let (counts, by_addressee) = state
         .read_long(ReadAfter::default(), async |conn| {

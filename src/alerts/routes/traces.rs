@@ -3,8 +3,9 @@
 use actix_web::{get, web, HttpResponse};
 
 use crate::access::{Action, Principal};
-use crate::alerts::model::{GraphFormat, GraphQuery, MuleAccountList, ProceedsStatistics, StatsQuery};
+use crate::alerts::model::{GraphFormat, GraphQuery, MuleAccountList, ProceedsStatistics};
 use crate::alerts::{mules, service, trace};
+use crate::domain::instant::PeriodQuery;
 use crate::domain::AlertId;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::responses::{Common, Denied, Missing};
@@ -78,7 +79,7 @@ pub async fn list_mule_accounts(
 /// bank; a bank its own figures.
 #[utoipa::path(
     tag = "fraud-alerts",
-    params(StatsQuery),
+    params(PeriodQuery),
     security(("bearer" = []), ("api_key" = ["alerts:read"])),
     responses((status = 200, description = "figures per bank", body = ProceedsStatistics), Common, Denied)
 )]
@@ -86,7 +87,7 @@ pub async fn list_mule_accounts(
 pub async fn get_proceeds_statistics(
     state: web::Data<AppState>,
     principal: Principal,
-    q: web::Query<StatsQuery>,
+    q: web::Query<PeriodQuery>,
 ) -> ApiResult<web::Json<ProceedsStatistics>> {
     let act = principal.authorize(&state, Action::ReadProceedsStatistics).await?;
     Ok(web::Json(service::proceeds(&state, &act, &q).await?))
