@@ -47,9 +47,16 @@ use crate::users::model::{OfficerAuthorisation, OfficerIdentity};
 
 /// An accredited officer issues a request (its type decides the action: a freeze of funds or
 /// a data or preservation request); with an idempotency key, a retry gets the first answer.
-pub async fn issue(state: &AppState, act: &Grant, body: &CreateRequest, idem: &Idempotent) -> ApiResult<Answer> {
+/// `idempotent` reads the key once the caller is known to be an officer (a refusal comes first).
+pub async fn issue(
+    state: &AppState,
+    act: &Grant,
+    body: &CreateRequest,
+    idempotent: impl FnOnce() -> ApiResult<Idempotent>,
+) -> ApiResult<Answer> {
     act.expect(&[Action::CreateDataRequest, Action::CreateFreezeRequest])?;
     let officer = officer(state, act, OfficerAuthorisation::IssueDataRequests).await?;
+    let idem = idempotent()?;
     let mut conn = state.pool.get().await?;
     let mut check = Check::new();
     let input = body.parse(&mut check);

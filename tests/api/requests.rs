@@ -501,6 +501,12 @@ async fn a_request_retried_with_its_idempotency_key_is_issued_once() {
             .len(),
         1
     );
+    // Who may issue is decided before the key is read: a police key (no officer) with a
+    // malformed key is refused as a key, not told about the header.
+    let (key, _) = app.api_key(&police, &["requests:write"]).await;
+    let bad = [("Authorization", key.as_str()), ("Idempotency-Key", " ")];
+    let refused = app.send(awc::http::Method::POST, "/api/v1/requests", &bad, Some(&b)).await.problem(403);
+    assert!(refused["detail"].as_str().unwrap().contains("not by API keys"), "{refused}");
 }
 
 #[actix_rt::test]

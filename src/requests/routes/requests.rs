@@ -34,8 +34,8 @@ pub async fn create_request(
 ) -> ApiResult<HttpResponse> {
     let kind = body.type_.parse::<RequestType>().map_err(|e| ApiError::field("type", e))?;
     let act = principal.authorize(&state, rules::issuing(kind)).await?;
-    let idem = Idempotent::new(&req, "requests", act.org_id, &*body)?;
-    Ok(service::issue(&state, &act, &body, &idem).await?.respond())
+    let idem = || Idempotent::new(&req, "requests", act.org_id, &*body);
+    Ok(service::issue(&state, &act, &body, idem).await?.respond())
 }
 
 /// Requests you issued or received (`box`), newest first, with filters for status, type,
