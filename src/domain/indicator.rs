@@ -62,6 +62,13 @@ pub const DEFAULT_CONFIDENCE: i16 = 50;
 /// Longest accepted raw value.
 pub const MAX_VALUE_LEN: usize = 2048;
 
+/// A value named by a path's `{type}/{value}`, normalised; a wrong part is named (`type`, `value`).
+pub fn from_path(t: &str, raw: &str) -> Result<(IndicatorType, String), super::Invalid> {
+    let t: IndicatorType = t.parse().map_err(|e: String| super::Invalid::field("type", e))?;
+    let value = normalize(t, raw).map_err(|e| super::Invalid::field("value", e))?;
+    Ok((t, value))
+}
+
 /// The canonical form of `value` as an indicator of type `kind`, or why it is not one.
 pub fn normalize(kind: IndicatorType, value: &str) -> Result<String, String> {
     let v = value.trim();

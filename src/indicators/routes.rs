@@ -5,20 +5,13 @@ use actix_web::{get, post, web};
 use super::model::*;
 use super::service;
 use crate::access::{Action, Principal};
-use crate::domain::indicator::normalize;
+use crate::domain::indicator;
 use crate::domain::{IndicatorType, PurposeParams};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::consistency::{ReadAfter, ReadAfterHeader};
 use crate::kernel::http::responses::{Common, Denied, JsonBody};
 use crate::kernel::AppState;
 use crate::reports::model::ReportPage;
-
-/// The `{type}/{value}` of a path, normalised.
-fn value_of(t: &str, raw: &str) -> ApiResult<(IndicatorType, String)> {
-    let t: IndicatorType = t.parse().map_err(|e: String| ApiError::field("type", e))?;
-    let value = normalize(t, raw).map_err(|e| ApiError::field("value", e))?;
-    Ok((t, value))
-}
 
 /// Looks up one value: seen or not in the reports visible to you, how often, when, which.
 #[utoipa::path(
@@ -81,7 +74,7 @@ pub async fn list_indicator_reports(
 ) -> ApiResult<web::Json<ReportPage>> {
     let act = principal.authorize(&state, Action::CorrelateIndicator).await?.for_purpose(&state, &purpose)?;
     let (t, raw) = path.into_inner();
-    Ok(web::Json(service::reports_naming(&state, &act, value_of(&t, &raw)?, &q, read_after).await?))
+    Ok(web::Json(service::reports_naming(&state, &act, indicator::from_path(&t, &raw)?, &q, read_after).await?))
 }
 
 /// Records a sighting of a value by your organisation: `seen` (with where, when and how many
@@ -104,6 +97,6 @@ pub async fn create_sighting(
 ) -> ApiResult<actix_web::HttpResponse> {
     let act = principal.authorize(&state, Action::RecordSighting).await?;
     let (t, raw) = path.into_inner();
-    let sighting = service::record_sighting(&state, &act, value_of(&t, &raw)?, &body).await?;
+    let sighting = service::record_sighting(&state, &act, indicator::from_path(&t, &raw)?, &body).await?;
     Ok(actix_web::HttpResponse::Created().json(sighting))
 }

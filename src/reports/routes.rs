@@ -7,7 +7,7 @@ use futures_util::TryStreamExt;
 use super::model::*;
 use super::{csv, service};
 use crate::access::{Action, Principal};
-use crate::domain::{IndicatorType, PurposeParams, ReportId};
+use crate::domain::{indicator, IndicatorType, PurposeParams, ReportId};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::consistency::{ReadAfter, ReadAfterHeader};
 use crate::kernel::http::etag::{with_etag, IfMatch};
@@ -139,13 +139,6 @@ pub async fn export_reports(
 /// The path of one value of a report.
 type ValuePath = web::Path<(ReportId, String, String)>;
 
-/// Parses `{type}/{value}` of a report's value.
-fn parse_value_path(t: &str, raw: &str) -> ApiResult<(IndicatorType, String)> {
-    let t: IndicatorType = t.parse().map_err(|e: String| ApiError::field("type", e))?;
-    let value = crate::domain::indicator::normalize(t, raw).map_err(|e| ApiError::field("value", e))?;
-    Ok((t, value))
-}
-
 /// The reporter withdraws a value of its report, with a reason: no look-up, correlation or
 /// watchlist sees it again (the reporter keeps the record), and the organisations whose
 /// watchlists matched it get `indicator.withdrawn`. `If-Match` accepted (412 when stale).
@@ -170,7 +163,7 @@ pub async fn withdraw_indicator(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::WithdrawIndicator).await?;
     let (id, t, raw) = path.into_inner();
-    let report = service::withdraw(&state, &act, id, if_match, parse_value_path(&t, &raw)?, &body).await?;
+    let report = service::withdraw(&state, &act, id, if_match, indicator::from_path(&t, &raw)?, &body).await?;
     Ok(with_etag(StatusCode::OK, report.version, &report))
 }
 
@@ -197,6 +190,6 @@ pub async fn correct_indicator(
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::CorrectIndicator).await?;
     let (id, t, raw) = path.into_inner();
-    let report = service::correct(&state, &act, id, if_match, parse_value_path(&t, &raw)?, &body).await?;
+    let report = service::correct(&state, &act, id, if_match, indicator::from_path(&t, &raw)?, &body).await?;
     Ok(with_etag(StatusCode::OK, report.version, &report))
 }
