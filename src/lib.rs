@@ -21,6 +21,7 @@ pub mod auth;
 pub mod events;
 pub mod holds;
 pub mod indicators;
+pub mod notices;
 pub mod organizations;
 pub mod reports;
 pub mod requests;
@@ -32,6 +33,8 @@ pub mod taxii;
 pub mod users;
 pub mod watchlists;
 pub mod webhooks;
+
+pub mod console;
 
 pub mod app;
 

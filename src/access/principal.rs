@@ -198,6 +198,80 @@ impl FromRequest for Principal {
     }
 }
 
+/// A person signed in to the console, found by the secret of the browser's cookie.
+pub struct ConsoleSession {
+    pub principal: Principal,
+    pub sid: Uuid,
+    /// The session's token against cross-site requests.
+    pub csrf: String,
+    pub name: String,
+    pub email: String,
+    pub org_name: String,
+    /// The person's language, when chosen.
+    pub locale: Option<String>,
+}
+
+/// The console session of a cookie's secret, or why there is none (the browser signs in
+/// again): unknown, ended (sign-out, `/me/sessions`, a reset, a password change), idle longer
+/// than `CYBERBRIDGE_CONSOLE_IDLE_MINUTES`, older than `CYBERBRIDGE_CONSOLE_SESSION_HOURS`, its
+/// person or organisation deactivated, or a second factor enrolled since it opened without one.
+pub async fn console_session(
+    state: &AppState,
+    secret: &str,
+    mut meta: RequestMeta,
+) -> ApiResult<Result<ConsoleSession, &'static str>> {
+    meta.console = true;
+    let mut conn = state.pool.get().await?;
+    let Some(row) = store::console_session(&mut conn, &tokens::sha256(secret)).await? else {
+        return Ok(Err("unknown"));
+    };
+    let now = Utc::now();
+    if row.ended {
+        return Ok(Err("ended"));
+    }
+    if !row.user_active || !row.org_active {
+        return Ok(Err("deactivated"));
+    }
+    if row.sessions_valid_after.is_some_and(|t| t > row.created_at) || (row.second_factor && !row.session_second_factor)
+    {
+        store::console_seen(&mut conn, row.sid, Some("credentials_changed")).await?;
+        return Ok(Err("ended"));
+    }
+    let idle = chrono::Duration::minutes(state.config.console_idle_minutes);
+    let absolute = chrono::Duration::hours(state.config.console_session_hours);
+    if now - row.last_seen_at > idle || now - row.created_at > absolute {
+        store::console_seen(&mut conn, row.sid, Some("timed_out")).await?;
+        return Ok(Err("timed_out"));
+    }
+    if now - row.last_seen_at > chrono::Duration::seconds(30) {
+        store::console_seen(&mut conn, row.sid, None).await?;
+    }
+    state.limiter.check(row.user_id)?;
+    let principal = Principal {
+        credential: Credential::User {
+            user_id: UserId(row.user_id),
+            jti: Uuid::nil(),
+            exp: (row.created_at + absolute).timestamp(),
+            sid: Some(row.sid),
+        },
+        org_id: row.org_id,
+        org_kind: row.org_kind,
+        role: row.role,
+        must_change_password: row.password_change_required,
+        must_enrol_second_factor: !row.second_factor && state.mfa_policy.requires(row.org_kind, row.role),
+        meta,
+    };
+    Ok(Ok(ConsoleSession {
+        principal,
+        sid: row.sid,
+        csrf: row.csrf_token.unwrap_or_default(),
+        name: row.name,
+        email: row.email,
+        org_name: row.org_name,
+        locale: row.locale,
+    }))
+}
+
 async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiResult<Principal> {
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
     let value = value.trim();

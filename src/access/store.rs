@@ -66,6 +66,80 @@ pub async fn user_principal(
         .optional()?)
 }
 
+/// A console session found by its cookie's secret, with its person and organisation.
+#[derive(Queryable, Debug)]
+pub struct ConsoleSessionRow {
+    pub sid: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ended: bool,
+    pub session_second_factor: bool,
+    pub csrf_token: Option<String>,
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub locale: Option<String>,
+    pub role: Role,
+    pub user_active: bool,
+    pub sessions_valid_after: Option<DateTime<Utc>>,
+    pub password_change_required: bool,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub org_kind: OrgKind,
+    pub org_active: bool,
+    /// The person has a confirmed second factor now.
+    pub second_factor: bool,
+}
+
+pub async fn console_session(conn: &mut Conn, secret_hash: &[u8]) -> ApiResult<Option<ConsoleSessionRow>> {
+    Ok(sessions::table
+        .inner_join(users::table.inner_join(organizations::table))
+        .filter(sessions::console_secret_hash.eq(secret_hash))
+        .select((
+            sessions::id,
+            sessions::created_at,
+            sessions::last_seen_at,
+            sessions::ended_at.is_not_null(),
+            sessions::second_factor,
+            sessions::csrf_token,
+            users::id,
+            users::name,
+            users::email,
+            users::locale,
+            users::role,
+            users::active,
+            users::sessions_valid_after,
+            users::password_change_required,
+            organizations::id,
+            organizations::name,
+            organizations::kind,
+            organizations::active,
+            diesel::dsl::exists(
+                second_factors::table
+                    .filter(second_factors::user_id.eq(users::id))
+                    .filter(second_factors::confirmed_at.is_not_null()),
+            ),
+        ))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Ends a console session that lapsed (idle or too old); records when it was last used otherwise.
+pub async fn console_seen(conn: &mut Conn, sid: Uuid, lapsed: Option<&str>) -> ApiResult<()> {
+    let open = sessions::table.find(sid).filter(sessions::ended_at.is_null());
+    match lapsed {
+        Some(reason) => {
+            diesel::update(open)
+                .set((sessions::ended_at.eq(diesel::dsl::now), sessions::ended_reason.eq(reason)))
+                .execute(conn)
+                .await?
+        }
+        None => diesel::update(open).set(sessions::last_seen_at.eq(diesel::dsl::now)).execute(conn).await?,
+    };
+    Ok(())
+}
+
 pub async fn api_key_principal(conn: &mut Conn, hash: &[u8]) -> ApiResult<Option<ApiKeyRecord>> {
     Ok(api_keys::table
         .inner_join(organizations::table)

@@ -389,6 +389,7 @@ async fn seed_requests(state: &AppState, members: &[Member]) -> ApiResult<()> {
             json!([{"subscriber": "Jane Roe", "address": "Rr. Demo 1, Prishtina", "assigned_from": "2026-11-20T08:00:00Z"}]),
         ),
         files: vec![requests::upload::store_bytes(&state.pool, "subscriber.csv", file).await?],
+        fields: Vec::new(),
     };
     let act = isp.may(state, Action::RespondToRequest).await?;
     let mut conn = state.pool.get().await?;

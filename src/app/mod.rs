@@ -136,6 +136,11 @@ pub fn openapi_json() -> String {
     json
 }
 
+/// A redirect to the console (`/console/`).
+async fn to_console() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Found().insert_header((actix_web::http::header::LOCATION, "/console/")).finish()
+}
+
 /// A redirect to Swagger UI (`/docs/`).
 async fn to_docs() -> actix_web::HttpResponse {
     actix_web::HttpResponse::Found().insert_header((actix_web::http::header::LOCATION, "/docs/")).finish()
@@ -155,6 +160,7 @@ pub fn build_app(
 > {
     let body_limit = state.config.body_limit;
     // Swagger UI and the served spec go first: the /api/v1 scope would otherwise take their path.
+    // With `CYBERBRIDGE_DOCS=off` Swagger UI answers 404 (`docs_headers`); the document stays.
     let (app, _) = App::new()
         .into_utoipa_app()
         .openapi_service(|_| utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi()))
@@ -166,9 +172,11 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(http::path_error))
         .app_data(web::QueryConfig::default().error_handler(http::query_error))
         .configure(crate::taxii::routes::configure)
-        // Where a newcomer types first: the API documentation.
-        .route("/", web::get().to(to_docs))
+        .configure(crate::console::configure)
+        // Where a newcomer types first: the console (people) and the API documentation.
+        .route("/", web::get().to(to_console))
         .route("/docs", web::get().to(to_docs))
         .default_service(web::to(http::fallback))
+        .wrap(middleware::from_fn(crate::console::site::docs_headers))
         .wrap(middleware::from_fn(http::request_context))
 }

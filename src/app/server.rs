@@ -307,6 +307,9 @@ pub async fn demo(config: Config) -> Result<String, StartError> {
 }
 
 async fn run_http(config: &Config, url: &str, demo: bool) -> Result<(), StartError> {
+    // The console's origin: refused before anything starts when it would send cookies and
+    // passwords in clear across a network.
+    let origin = config.public_origin().map_err(StartError::Setup)?;
     let (state, pool, config) = state_for(config, url).await?;
     if demo {
         let logins =
@@ -326,9 +329,14 @@ async fn run_http(config: &Config, url: &str, demo: bool) -> Result<(), StartErr
     }
     let background = spawn_background(state.clone());
     let deliveries = crate::webhooks::deliver::spawn(state.clone());
+    let _mail = crate::console::mail::spawn(state.clone());
     let (running, addrs) = http_server(state.clone(), &config.bind)?;
     for addr in addrs {
         tracing::info!(%addr, "listening; API docs at http://{addr}/docs/");
+    }
+    tracing::info!(console = %format!("{origin}/console/"), "the console for people");
+    if demo {
+        println!("The console: {origin}/console/ (sign in with a demo login above)");
     }
     let handle = running.handle();
     tokio::spawn(async move {

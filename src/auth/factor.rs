@@ -118,12 +118,24 @@ pub async fn login_second_factor(
     meta: &RequestMeta,
     body: &SecondFactorLogin,
 ) -> ApiResult<TokenResponse> {
+    let (user, org) = code_step(state, meta, body).await?;
+    let now = Utc::now();
+    let opened = session::open(&mut *state.pool.get().await?, meta, &user, true, now).await?;
+    issue(state, &user, &org, opened, false, now)
+}
+
+/// The code step of a login, for the API and the console alike: the token is spent and the
+/// person known once the code is right.
+pub(super) async fn code_step(
+    state: &AppState,
+    meta: &RequestMeta,
+    body: &SecondFactorLogin,
+) -> ApiResult<(users::model::UserRow, organizations::model::OrgRow)> {
     state.auth_limiter.check(meta.address_key())?;
     check_length(&body.code)?;
     if body.login_token.len() > 128 {
         return Err(ApiError::field("login_token", "must be at most 128 characters"));
     }
-    let now = Utc::now();
     let hash = tokens::sha256(body.login_token.trim());
     let mut conn = state.pool.get().await?;
     // The try is counted before the code is checked: parallel guesses get five in all.
@@ -158,7 +170,6 @@ pub async fn login_second_factor(
     if !store::consume_challenge(&mut conn, &hash).await? {
         return Err(ApiError::Unauthenticated("the login token was used already; log in again".into()));
     }
-    let opened = session::open(&mut conn, meta, &user, true, now).await?;
     if method == "recovery_code" {
         let left = store::unused_recovery_codes(&mut conn, user_id).await?;
         Entry::anonymous(meta, "auth.recovery_code_used")
@@ -168,7 +179,7 @@ pub async fn login_second_factor(
             .write(&conn)
             .await?;
     }
-    issue(state, &user, &org, opened, false, now)
+    Ok((user, org))
 }
 
 async fn renew_codes(conn: &mut Conn, act: &Grant, user: UserId) -> ApiResult<RecoveryCodes> {

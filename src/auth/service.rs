@@ -29,6 +29,29 @@ use crate::{organizations, users};
 /// address, further attempts get 429 until the window passes; the attempt is counted before the
 /// password is checked.
 pub async fn login(state: &AppState, meta: &RequestMeta, body: &LoginRequest) -> ApiResult<Login> {
+    match password_step(state, meta, body).await? {
+        Step::SecondFactor(challenge) => Ok(Login::SecondFactor(challenge)),
+        Step::Open(found) => {
+            let (user, org) = *found;
+            let now = Utc::now();
+            let opened = session::open(&mut *state.pool.get().await?, meta, &user, false, now).await?;
+            let enrol = state.mfa_policy.requires(org.kind, user.role);
+            Ok(Login::Tokens(issue(state, &user, &org, opened, enrol, now)?))
+        }
+    }
+}
+
+/// What the password step of a login leads to.
+pub(super) enum Step {
+    /// A code is awaited.
+    SecondFactor(SecondFactorChallenge),
+    /// The person has no second factor: a session may open.
+    Open(Box<(users::model::UserRow, organizations::model::OrgRow)>),
+}
+
+/// The password step of a login, for the API and the console alike (rate limit, lockout,
+/// audit of failures).
+pub(super) async fn password_step(state: &AppState, meta: &RequestMeta, body: &LoginRequest) -> ApiResult<Step> {
     state.auth_limiter.check(meta.address_key())?;
     let email = body.email.trim().to_lowercase();
     let mut check = crate::domain::Check::new();
@@ -64,16 +87,66 @@ pub async fn login(state: &AppState, meta: &RequestMeta, body: &LoginRequest) ->
             return Err(factor::too_many_codes(until));
         }
         let token = session::challenge(&mut conn, meta, &user, now).await?;
-        return Ok(Login::SecondFactor(SecondFactorChallenge {
+        return Ok(Step::SecondFactor(SecondFactorChallenge {
             second_factor_required: true,
             login_token: token,
             methods: vec!["totp", "recovery_code"],
             expires_in: session::CHALLENGE_TTL_SECS,
         }));
     }
-    let opened = session::open(&mut conn, meta, &user, false, now).await?;
-    let enrol = state.mfa_policy.requires(org.kind, user.role);
-    Ok(Login::Tokens(issue(state, &user, &org, opened, enrol, now)?))
+    Ok(Step::Open(Box::new((user, org))))
+}
+
+/// A sign-in in the console: the same steps as the API's login, but the session's secret goes
+/// to the browser's cookie, never a token (`meta.console` must be set).
+pub enum SignIn {
+    /// Signed in: the cookie's secret and the session's CSRF token.
+    Session { secret: String, csrf: String },
+    /// The code is awaited: the token of the second step (kept in a cookie of its own).
+    Code(String),
+}
+
+/// The console's sign-in with e-mail and password (and the code at once, when given).
+pub async fn sign_in(
+    state: &AppState,
+    meta: &RequestMeta,
+    body: &LoginRequest,
+    code: Option<&str>,
+) -> ApiResult<SignIn> {
+    debug_assert!(meta.console);
+    match password_step(state, meta, body).await? {
+        Step::Open(found) => {
+            let (user, _) = *found;
+            let opened = session::open(&mut *state.pool.get().await?, meta, &user, false, Utc::now()).await?;
+            Ok(SignIn::Session { secret: opened.refresh, csrf: opened.csrf })
+        }
+        Step::SecondFactor(challenge) => match code.map(str::trim).filter(|c| !c.is_empty()) {
+            None => Ok(SignIn::Code(challenge.login_token)),
+            Some(code) => sign_in_code(state, meta, &challenge.login_token, code).await,
+        },
+    }
+}
+
+/// The console's second step: the code for the token of the first.
+pub async fn sign_in_code(state: &AppState, meta: &RequestMeta, login_token: &str, code: &str) -> ApiResult<SignIn> {
+    let body = SecondFactorLogin { login_token: login_token.to_string(), code: code.to_string() };
+    let (user, _) = factor::code_step(state, meta, &body).await?;
+    let opened = session::open(&mut *state.pool.get().await?, meta, &user, true, Utc::now()).await?;
+    Ok(SignIn::Session { secret: opened.refresh, csrf: opened.csrf })
+}
+
+/// Signs the console's session out (the cookie stops working at once).
+pub async fn sign_out(state: &AppState, act: &Grant) -> ApiResult<()> {
+    act.expect(&[Action::Logout])?;
+    let (user, sid) = caller(act)?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| {
+        if let Some(sid) = sid {
+            store::end_session(c, user.0, sid, "logout").await?;
+        }
+        act.on("user", user).write(c).await
+    })
+    .await
 }
 
 /// The tokens of a session just opened.

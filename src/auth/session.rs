@@ -49,14 +49,17 @@ pub async fn fail(conn: &mut Conn, meta: &RequestMeta, email: &str) -> ApiError 
     }
 }
 
-/// A session just opened: its id (the `sid` of its access tokens) and its first refresh token.
+/// A session just opened: its id (the `sid` of its access tokens) and its first refresh token,
+/// or, for the console, the secret of the browser's cookie and the session's CSRF token.
 pub struct Opened {
     pub sid: Uuid,
     pub refresh: String,
+    pub csrf: String,
 }
 
 /// Opens a session for `user` (after a second factor when `second_factor`): failures cleared,
-/// a session with a new refresh-token family.
+/// a session with a new refresh-token family; from the console (`meta.console`), a session
+/// whose cookie secret is stored hashed instead, with no refresh token.
 pub async fn open(
     conn: &mut Conn,
     meta: &RequestMeta,
@@ -65,13 +68,26 @@ pub async fn open(
     now: DateTime<Utc>,
 ) -> ApiResult<Opened> {
     let refresh = tokens::random_token();
+    let csrf = tokens::random_token();
     let sid = Uuid::now_v7();
     conn.transaction(async |c| {
+        // A person who signed in before, from an address not used in 90 days: a security notice.
+        let address = meta.client_addr.as_deref().unwrap_or("unknown");
+        let email = user.email.as_str().trim().to_lowercase();
+        let new_place =
+            user.last_login_at.is_some() && !crate::access::store::known_address(c, &email, address, 90).await?;
         crate::access::guard::succeeded(c, meta, user.email.as_str()).await?;
+        if new_place {
+            crate::notices::store::insert_for_user(c, user.id.0, sid, "new_address").await?;
+        }
         crate::users::store::touch_login(c, user.id).await?;
         store::insert_session(c, sid, user.id.0, meta.client_addr.as_deref(), second_factor).await?;
-        let expires = now + Duration::days(tokens::REFRESH_TTL_DAYS);
-        store::insert_refresh(c, user.id.0, sid, &tokens::sha256(&refresh), expires).await?;
+        if meta.console {
+            store::set_console_secret(c, sid, &tokens::sha256(&refresh), &csrf).await?;
+        } else {
+            let expires = now + Duration::days(tokens::REFRESH_TTL_DAYS);
+            store::insert_refresh(c, user.id.0, sid, &tokens::sha256(&refresh), expires).await?;
+        }
         Entry::anonymous(meta, "auth.login")
             .object("user", user.id)
             .by_user(user.id.0, Some(user.organization_id.0))
@@ -80,7 +96,7 @@ pub async fn open(
             .await
     })
     .await?;
-    Ok(Opened { sid, refresh })
+    Ok(Opened { sid, refresh, csrf })
 }
 
 /// Who a refresh token's session belongs to.

@@ -140,6 +140,15 @@ pub async fn insert_session(
     Ok(())
 }
 
+/// Gives a console session its cookie secret (hashed) and CSRF token.
+pub async fn set_console_secret(conn: &mut Conn, id: Uuid, secret_hash: &[u8], csrf: &str) -> ApiResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set((sessions::console_secret_hash.eq(secret_hash), sessions::csrf_token.eq(csrf)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records a refresh of the session: whether it was opened with a second factor, or `None`
 /// when it was ended (or never recorded).
 pub async fn touch_session(conn: &mut Conn, id: Uuid, client_addr: Option<&str>) -> ApiResult<Option<bool>> {

@@ -53,6 +53,7 @@ text_enum! {
 pub async fn emit(conn: &Conn, kind: EventType, recipient: OrgId, payload: &impl Serialize) -> ApiResult<(i64, Uuid)> {
     let payload = serde_json::to_value(payload).map_err(ApiError::internal)?;
     let written = store::insert(conn, kind, recipient, &payload).await?;
+    crate::notices::on_event(conn, kind.as_str(), written.1, recipient, &payload).await?;
     crate::kernel::notify::written_for(conn, &[recipient.0]).await?;
     Ok(written)
 }

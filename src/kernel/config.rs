@@ -269,9 +269,66 @@ pub struct Config {
     /// (README, "Validation"). Unset: the `domestic` preset for every country.
     #[arg(long, env = "CYBERBRIDGE_VALIDATION_TABLES")]
     pub validation_tables: Option<PathBuf>,
+
+    /// The address people reach the console at (`https://cyberbridge.example.org`): links in
+    /// e-mails, and the origin every form must come from. Plain `http` only on a loopback
+    /// host. Default: `http://` and the bind address.
+    #[arg(long, env = "CYBERBRIDGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// A console session ends after this many minutes without a request.
+    #[arg(long, env = "CYBERBRIDGE_CONSOLE_IDLE_MINUTES", default_value_t = 30)]
+    pub console_idle_minutes: i64,
+
+    /// A console session ends this many hours after sign-in, used or not.
+    #[arg(long, env = "CYBERBRIDGE_CONSOLE_SESSION_HOURS", default_value_t = 12)]
+    pub console_session_hours: i64,
+
+    /// The SMTP server notices are sent through: `smtp://host:25` (plain, a relay on the same
+    /// network), `smtp://user:password@host:587?tls=required` (STARTTLS) or
+    /// `smtps://user:password@host:465` (TLS). Unset: no e-mail; the console lists the notices.
+    #[arg(long, env = "CYBERBRIDGE_SMTP_URL", hide_env_values = true, value_parser = secret)]
+    pub smtp_url: Option<SecretString>,
+
+    /// The sender of notices.
+    #[arg(long, env = "CYBERBRIDGE_SMTP_FROM", default_value = "cyberbridge <notices@cyberbridge.invalid>")]
+    pub smtp_from: String,
+
+    /// Swagger UI at `/docs/` (`on` or `off`; `off` is the production recommendation).
+    #[arg(long, env = "CYBERBRIDGE_DOCS", default_value = "on", value_parser = ["on", "off"])]
+    pub docs: String,
 }
 
 impl Config {
+    /// The console's public origin (`scheme://host[:port]`, no path): from
+    /// `CYBERBRIDGE_PUBLIC_URL`, else `http://` and the bind address. An error for plain
+    /// `http` on a host other than loopback (cookies and passwords would cross the network in
+    /// clear).
+    pub fn public_origin(&self) -> Result<String, String> {
+        // Unset: the bind address, where a browser on this machine reaches it.
+        let bound = self.bind.replace("0.0.0.0", "localhost").replace("[::]", "localhost");
+        let raw = self.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        let url = url::Url::parse(raw.trim()).map_err(|e| format!("CYBERBRIDGE_PUBLIC_URL `{raw}`: {e}"))?;
+        let host = url.host_str().unwrap_or("").trim_matches(['[', ']']).to_string();
+        let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => {
+                return Err(format!(
+                    "CYBERBRIDGE_PUBLIC_URL `{raw}` is plain http on a host other than loopback: \
+                     serve the console over https (behind a TLS proxy) and give its https address"
+                ))
+            }
+            other => return Err(format!("CYBERBRIDGE_PUBLIC_URL `{raw}`: scheme `{other}` is not http or https")),
+        }
+        Ok(url.origin().ascii_serialization())
+    }
+
+    pub fn docs_on(&self) -> bool {
+        self.docs == "on"
+    }
+
     pub fn pool_timeout(&self) -> Duration {
         Duration::from_millis(self.pool_timeout_ms)
     }

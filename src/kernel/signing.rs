@@ -62,6 +62,31 @@ pub fn key_id(public_key: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(thumbprint)
 }
 
+/// Verifies a detached compact JWS over `payload` against published JWKs: the key its header
+/// names (`kid`), EdDSA only. Returns the key's id, or why it does not verify.
+pub fn verify_detached(keys: &[serde_json::Value], payload: &str, jws: &str) -> Result<String, &'static str> {
+    use ring::signature::{UnparsedPublicKey, ED25519};
+    let mut parts = jws.trim().split('.');
+    let (Some(header), Some(""), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("not a detached compact JWS (header..signature)");
+    };
+    let decoded = URL_SAFE_NO_PAD.decode(header).map_err(|_| "the header is not base64url")?;
+    let header_json: serde_json::Value = serde_json::from_slice(&decoded).map_err(|_| "the header is not JSON")?;
+    if header_json["alg"] != "EdDSA" {
+        return Err("not an EdDSA signature");
+    }
+    let kid = header_json["kid"].as_str().ok_or("the header names no key")?;
+    let key = keys.iter().find(|k| k["kid"] == kid).ok_or("signed with a key this platform does not publish")?;
+    let public = URL_SAFE_NO_PAD.decode(key["x"].as_str().unwrap_or("")).map_err(|_| "a published key is malformed")?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| "the signature is not base64url")?;
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
+    UnparsedPublicKey::new(&ED25519, public)
+        .verify(input.as_bytes(), &signature)
+        .map_err(|_| "the signature does not match the document")?;
+    Ok(kid.to_string())
+}
+
 /// A public key as a JWK (RFC 8037).
 pub fn jwk(kid: &str, public_key: &[u8]) -> serde_json::Value {
     serde_json::json!({
@@ -74,6 +99,17 @@ pub fn jwk(kid: &str, public_key: &[u8]) -> serde_json::Value {
 mod tests {
     use super::*;
     use ring::signature::{UnparsedPublicKey, ED25519};
+
+    #[test]
+    fn a_signed_document_verifies_and_a_changed_one_does_not() {
+        let signer = DocumentSigner::new(Some(&base64::engine::general_purpose::STANDARD.encode([9u8; 32]))).unwrap();
+        let keys = vec![jwk(signer.kid(), signer.public_key())];
+        let jws = signer.sign_detached(r#"{"a":1}"#);
+        assert_eq!(verify_detached(&keys, r#"{"a":1}"#, &jws).unwrap(), signer.kid());
+        assert!(verify_detached(&keys, r#"{"a":2}"#, &jws).is_err());
+        assert!(verify_detached(&[], r#"{"a":1}"#, &jws).is_err());
+        assert!(verify_detached(&keys, r#"{"a":1}"#, "x.y.z").is_err());
+    }
 
     #[test]
     fn a_detached_signature_covers_the_header_and_the_payload() {

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
-use uuid::Uuid;
 
 use super::model::*;
 use super::{service, store};
@@ -11,7 +10,6 @@ use crate::access::{Action, Principal};
 use crate::domain::OrgId;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::{with_etag, IfMatch};
-use crate::kernel::http::pagination;
 use crate::kernel::http::responses::{Common, Conflict, Denied, JsonBody, Missing, Versioned};
 use crate::kernel::AppState;
 
@@ -61,22 +59,7 @@ pub async fn list_organizations(
     q: web::Query<OrganizationQuery>,
 ) -> ApiResult<web::Json<OrganizationPage>> {
     let act = principal.authorize(&state, Action::ReadOrganizations).await?;
-    let filter = q.parse()?;
-    let limit = pagination::limit(q.limit)?;
-    let after: Option<(String, Uuid)> = pagination::decode(q.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, act.is_platform_admin(), &filter, after, limit).await?;
-    let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.name.to_lowercase(), r.id.0));
-    let ids: Vec<OrgId> = rows.iter().map(|r| r.id).collect();
-    let mut bank_ids = store::bank_identifiers_of(&mut conn, &ids).await?;
-    let items = rows
-        .into_iter()
-        .map(|row| {
-            let mine = bank_ids.extract_if(.., |b| b.organization_id == row.id).collect();
-            Organization::from_rows(row, mine)
-        })
-        .collect();
-    Ok(web::Json(OrganizationPage { items, next_cursor }))
+    Ok(web::Json(service::list(&state, &act, &q).await?))
 }
 
 /// One organisation of the directory.

@@ -17,9 +17,32 @@ use crate::domain::{OrgId, OrgKind, Role};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::IfMatch;
+use crate::kernel::http::pagination;
 use crate::kernel::AppState;
 use crate::users;
 use crate::users::service::Token;
+
+/// A page of the directory (`Action::ReadOrganizations`), by name; deactivated organisations
+/// only for platform admins.
+pub async fn list(state: &AppState, act: &Grant, q: &OrganizationQuery) -> ApiResult<OrganizationPage> {
+    act.expect(&[Action::ReadOrganizations])?;
+    let filter = q.parse()?;
+    let limit = pagination::limit(q.limit)?;
+    let after: Option<(String, uuid::Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list(&mut conn, act.is_platform_admin(), &filter, after, limit).await?;
+    let (rows, next_cursor) = pagination::page(rows, limit, |r| (r.name.to_lowercase(), r.id.0));
+    let ids: Vec<OrgId> = rows.iter().map(|r| r.id).collect();
+    let mut bank_ids = store::bank_identifiers_of(&mut conn, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let mine = bank_ids.extract_if(.., |b| b.organization_id == row.id).collect();
+            Organization::from_rows(row, mine)
+        })
+        .collect();
+    Ok(OrganizationPage { items, next_cursor })
+}
 
 /// Inserts the organisation, its bank identifiers and its first org_admin (with the enrolment
 /// link `token` makes), writing the org_admin's audit row as `act`'s step.

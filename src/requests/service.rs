@@ -13,7 +13,7 @@
 //! | [`extend`] | `ExtendRequest` | the issuer extends a preservation |
 //! | [`post_message`] | `PostRequestMessage` | a message to the other side |
 //! | [`messages`] | `ListRequestMessages` | the thread |
-//! | [`responding`], [`respond`] | `RespondToRequest` | the addressee answers (checked before the upload is read) |
+//! | [`responding`], [`receive`], [`respond`] | `RespondToRequest` | the addressee answers (checked before the upload is read) |
 //! | [`responses`] | `ReadRequest` | the answers, to those who read them |
 //! | [`attachment`] | `DownloadAttachment` | one file of an answer, its download audited |
 //! | [`signed_documents`] | `ReadRequest` | the signed order, decisions and answers |
@@ -21,7 +21,7 @@
 //! | [`publish_capabilities`] | `UpdateCapabilities` | an ISP's or bank's org_admin publishes its own |
 //! | [`statistics`] | `ReadRequestStatistics` | figures per type, status, urgency, addressee |
 //!
-//! [`signing_keys`] is public (no grant).
+//! [`signing_keys`] and [`verify_document`] are public (no grant).
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -203,6 +203,27 @@ pub async fn responding(state: &AppState, act: &Grant, id: RequestId) -> ApiResu
 
 /// Stores the addressee's answer (records and the files already streamed to the database) in
 /// one transaction; a refusal deletes the files' chunks.
+/// The addressee's answer as it streams in (multipart: `records` and `attachment` parts, and
+/// the small `text_parts` a console form adds): checked before anything of the body is read,
+/// files stored in chunks as they arrive. Pass it to [`respond`], or to [`discard`].
+pub async fn receive(
+    state: &AppState,
+    act: &Grant,
+    id: RequestId,
+    form: actix_multipart::Multipart,
+    text_parts: &[&str],
+) -> ApiResult<Upload> {
+    act.expect(&[Action::RespondToRequest])?;
+    responding(state, act, id).await?;
+    upload::read_with(form, state.config.response_limit, &state.pool, text_parts).await
+}
+
+/// Deletes what an upload stored when it is not to be answered after all.
+pub async fn discard(state: &AppState, upload: &Upload) {
+    let ids: Vec<Uuid> = upload.files.iter().map(|f| f.id).collect();
+    upload::discard(&state.pool, &ids).await;
+}
+
 pub async fn respond(state: &AppState, act: &Grant, id: RequestId, upload: Upload) -> ApiResult<DataRequest> {
     act.expect(&[Action::RespondToRequest])?;
     let ids: Vec<_> = upload.files.iter().map(|f| f.id).collect();
@@ -284,6 +305,12 @@ pub fn signing_keys(state: &AppState) -> ApiResult<Jwks> {
         keys.push(signing::jwk(&signing::key_id(&key), &key));
     }
     Ok(Jwks { keys })
+}
+
+/// Whether a document (its canonical JSON text and detached JWS) was signed by this platform
+/// with one of its published keys: the key's id, or why not. Public (no grant).
+pub fn verify_document(keys: &Jwks, payload: &str, jws: &str) -> Result<String, &'static str> {
+    signing::verify_detached(&keys.keys, payload, jws)
 }
 
 /// An organisation's capability catalogue: for the public sector, the platform and the

@@ -21,7 +21,12 @@ pub const CHUNK: usize = 1024 * 1024;
 pub struct Upload {
     pub records: Option<serde_json::Value>,
     pub files: Vec<StoredFile>,
+    /// The console's form fields (its CSRF token), when asked for.
+    pub fields: Vec<(String, String)>,
 }
+
+/// The console's form: its token and the records typed as `name: value` lines.
+pub const CONSOLE_FIELDS: &[&str] = &["csrf", "records_text"];
 
 /// A file whose chunks are stored; its attachment row is written with the response.
 #[derive(Debug)]
@@ -172,8 +177,18 @@ fn safe_filename(name: Option<&str>, i: usize) -> String {
 /// part, `records` twice, more than 20 attachments: each refused before its content is read).
 /// On any error, what was stored of the body is deleted.
 pub async fn read(form: actix_multipart::Multipart, total_limit: usize, pool: &Pool) -> ApiResult<Upload> {
+    read_with(form, total_limit, pool, &[]).await
+}
+
+/// The same, also taking the small text parts named in `text_parts` (the console's form).
+pub async fn read_with(
+    form: actix_multipart::Multipart,
+    total_limit: usize,
+    pool: &Pool,
+    text_parts: &[&str],
+) -> ApiResult<Upload> {
     let mut started = Vec::new();
-    let read = read_parts(form, total_limit, pool, &mut started).await;
+    let read = read_parts(form, total_limit, pool, &mut started, text_parts).await;
     if read.is_err() {
         discard(pool, &started).await;
     }
@@ -185,6 +200,7 @@ async fn read_parts(
     total_limit: usize,
     pool: &Pool,
     started: &mut Vec<Uuid>,
+    text_parts: &[&str],
 ) -> ApiResult<Upload> {
     let bad = |e: actix_multipart::MultipartError| match e {
         actix_multipart::MultipartError::ContentTypeMissing
@@ -194,12 +210,31 @@ async fn read_parts(
         ),
         e => ApiError::BadRequest(format!("cannot read the multipart body: {e}")),
     };
-    let mut upload = Upload { records: None, files: Vec::new() };
+    let mut upload = Upload { records: None, files: Vec::new(), fields: Vec::new() };
     let mut total = 0usize;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(bad)?;
         let name = field.name().unwrap_or("").to_string();
         let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
+        if text_parts.contains(&name.as_str()) {
+            let mut text = Vec::new();
+            while let Some(chunk) = field.next().await {
+                text.extend_from_slice(&chunk.map_err(bad)?);
+                if text.len() > MAX_RECORDS {
+                    return Err(ApiError::PayloadTooLarge(format!("part `{name}` is too long")));
+                }
+            }
+            let text = String::from_utf8(text).map_err(|_| ApiError::field(name.clone(), "not UTF-8 text"))?;
+            upload.fields.push((name, text));
+            continue;
+        }
+        // A browser's file field left empty: a part with an empty file name and no content.
+        if name == "attachment" && filename.as_deref() == Some("") {
+            while let Some(chunk) = field.next().await {
+                chunk.map_err(bad)?;
+            }
+            continue;
+        }
         match name.as_str() {
             "records" if upload.records.is_some() => return Err(ApiError::field("records", "sent twice; send one")),
             "attachment" if upload.files.len() == MAX_ATTACHMENTS => {
@@ -249,15 +284,55 @@ async fn read_parts(
             }
         }
     }
+    if let Some((_, text)) = upload.fields.iter().find(|(n, t)| n == "records_text" && !t.trim().is_empty()) {
+        upload.records = Some(records_from_lines(text)?);
+    }
     if upload.records.is_none() && upload.files.is_empty() {
         return Err(ApiError::field("records", "send records, attachments, or both"));
     }
     Ok(upload)
 }
 
+/// Records typed in the console: a JSON array as the API takes it, or `name: value` lines making
+/// one record (a blank line starts the next).
+pub fn records_from_lines(text: &str) -> ApiResult<serde_json::Value> {
+    if text.trim_start().starts_with('[') {
+        let value: serde_json::Value =
+            serde_json::from_str(text.trim()).map_err(|e| ApiError::field("records_text", format!("not JSON: {e}")))?;
+        return Ok(value);
+    }
+    let mut records = Vec::new();
+    let mut current = serde_json::Map::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !current.is_empty() {
+                records.push(serde_json::Value::Object(std::mem::take(&mut current)));
+            }
+            continue;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(ApiError::field("records_text", format!("line {} is not `name: value`", i + 1)));
+        };
+        current.insert(name.trim().to_string(), value.trim().into());
+    }
+    if !current.is_empty() {
+        records.push(serde_json::Value::Object(current));
+    }
+    Ok(serde_json::Value::Array(records))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_records_become_objects() {
+        let r = records_from_lines("subscriber: Jane Roe\naddress: Prishtina\n\nsubscriber: John\n").unwrap();
+        assert_eq!(r, serde_json::json!([{"subscriber": "Jane Roe", "address": "Prishtina"}, {"subscriber": "John"}]));
+        assert!(records_from_lines("no colon here").is_err());
+        assert_eq!(records_from_lines("[{\"a\": 1}]").unwrap(), serde_json::json!([{"a": 1}]));
+    }
 
     #[test]
     fn content_types_come_from_the_bytes_and_names_lose_their_paths() {

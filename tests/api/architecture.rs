@@ -1,5 +1,5 @@
 //! The layers of the crate, checked from its source: each module imports only from layers
-//! below it (domain <- kernel <- access <- features <- app), the features form no cycle among
+//! below it (domain <- kernel <- access <- features <- console <- app), the features form no cycle among
 //! themselves, and nothing reaches back up to the crate root. A new import that breaks this
 //! fails here, naming the file.
 
@@ -12,7 +12,8 @@ fn layer(module: &str) -> u8 {
         "domain" => 0,
         "kernel" => 1,
         "access" => 2,
-        "app" => 4,
+        "console" => 4,
+        "app" => 5,
         _ => 3,
     }
 }
@@ -317,4 +318,28 @@ fn every_service_function_runs_only_under_a_grant_for_its_own_action() {
     }
     assert!(pairs > 50, "found the handlers' service calls ({pairs})");
     assert!(wrong.is_empty(), "handlers whose grant their service refuses:\n{}", wrong.join("\n"));
+}
+
+/// The console's pages hold no SQL and no storage of their own: they call services.
+#[test]
+fn console_pages_reach_the_database_only_through_services() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/console/pages");
+    let mut files = Vec::new();
+    sources(&dir, &mut files);
+    assert!(files.len() >= 4);
+    let mut wrong = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("::store")
+                || code.contains("diesel")
+                || code.contains("sql_query")
+                || code.contains(".pool")
+            {
+                wrong.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "console pages touching storage:\n{}", wrong.join("\n"));
 }

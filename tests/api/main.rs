@@ -8,6 +8,7 @@ mod apikeys;
 mod architecture;
 mod audit;
 mod auth;
+mod console;
 mod docs;
 mod events;
 mod foundation;

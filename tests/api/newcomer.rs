@@ -80,12 +80,21 @@ async fn a_validator_finds_what_waits_for_it_in_its_own_box() {
 }
 
 #[actix_rt::test]
-async fn the_root_and_docs_lead_to_the_api_documentation() {
+async fn the_root_leads_to_the_console_and_docs_to_the_api_documentation() {
     let app = TestApp::spawn().await;
-    for path in ["/", "/docs"] {
+    for (path, to) in [("/", "/console/"), ("/docs", "/docs/"), ("/console/", "/console/requests")] {
         let res = app.get(path).await;
-        assert_eq!(res.status, 302, "{path}");
-        assert_eq!(res.header("location").as_deref(), Some("/docs/"), "{path}");
+        assert!(res.status == 302 || res.status == 303, "{path}: {}", res.status);
+        assert_eq!(res.header("location").as_deref(), Some(to), "{path}");
     }
     assert_eq!(app.get("/docs/").await.status, 200);
+    // Not signed in: the console's pages lead to the sign-in form.
+    let res = app.get("/console/requests").await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.header("location").as_deref(), Some("/console/sign-in?next=%2Fconsole%2Frequests"));
+    let form = app.get("/console/sign-in").await;
+    assert_eq!(form.status, 200);
+    for label in ["E-mail", "Password", "Code", "Sign in"] {
+        assert!(form.text().contains(&format!(">{label}<")), "{label}");
+    }
 }

@@ -1,5 +1,7 @@
 //! Appending audit rows (the trigger refuses anything but INSERT).
 
+use std::borrow::Cow;
+
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
@@ -28,6 +30,22 @@ struct NewAuditRow<'a> {
     purpose: Option<crate::domain::PurposeReason>,
 }
 
+/// A row of a call from the console says so in its details (`"channel": "console"`), sealed
+/// into the chain with the rest of the row.
+fn marked(e: &Entry) -> Cow<'_, Entry> {
+    if !e.actor.meta.console {
+        return Cow::Borrowed(e);
+    }
+    let mut e = e.clone();
+    match &mut e.details {
+        serde_json::Value::Object(map) => {
+            map.insert("channel".into(), "console".into());
+        }
+        other => *other = serde_json::json!({"channel": "console", "value": other.take()}),
+    }
+    Cow::Owned(e)
+}
+
 fn new_row(e: &Entry) -> NewAuditRow<'_> {
     NewAuditRow {
         user_id: e.actor.user_id,
@@ -46,12 +64,14 @@ fn new_row(e: &Entry) -> NewAuditRow<'_> {
 }
 
 pub async fn insert(conn: &Conn, e: &Entry) -> ApiResult<()> {
+    let e = &marked(e);
     diesel::insert_into(audit_events::table).values(new_row(e)).execute(&mut &*conn).await?;
     Ok(())
 }
 
 pub async fn insert_many(conn: &mut Conn, entries: &[Entry]) -> ApiResult<()> {
-    let rows: Vec<NewAuditRow<'_>> = entries.iter().map(new_row).collect();
+    let entries: Vec<Cow<'_, Entry>> = entries.iter().map(marked).collect();
+    let rows: Vec<NewAuditRow<'_>> = entries.iter().map(|e| new_row(e)).collect();
     diesel::insert_into(audit_events::table).values(&rows).execute(conn).await?;
     Ok(())
 }

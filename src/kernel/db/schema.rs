@@ -365,6 +365,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    notices (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        event_id -> Uuid,
+        kind -> Text,
+        reference -> Nullable<Text>,
+        request_id -> Nullable<Uuid>,
+        deadline -> Nullable<Timestamptz>,
+        always -> Bool,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     organizations (id) {
         id -> Uuid,
         name -> Text,
@@ -488,6 +506,8 @@ diesel::table! {
         second_factor -> Bool,
         ended_at -> Nullable<Timestamptz>,
         ended_reason -> Nullable<Text>,
+        console_secret_hash -> Nullable<Bytea>,
+        csrf_token -> Nullable<Text>,
     }
 }
 
@@ -560,6 +580,8 @@ diesel::table! {
         officer_registration -> Nullable<Text>,
         may_issue_requests -> Bool,
         may_validate -> Bool,
+        locale -> Nullable<Text>,
+        notices_opt_out -> Bool,
     }
 }
 
@@ -645,6 +667,7 @@ diesel::joinable!(login_challenges -> users (user_id));
 diesel::joinable!(mule_contest_answers -> mule_contests (contest_id));
 diesel::joinable!(mule_contest_answers -> organizations (organization_id));
 diesel::joinable!(mule_contests -> organizations (holder_org_id));
+diesel::joinable!(notices -> users (user_id));
 diesel::joinable!(outbox_events -> organizations (recipient_org_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -694,6 +717,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_guard,
     mule_contest_answers,
     mule_contests,
+    notices,
     organizations,
     outbox_events,
     recovery_codes,

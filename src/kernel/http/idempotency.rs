@@ -59,6 +59,17 @@ impl Idempotent {
                 Some(k.to_string())
             }
         };
+        Self::with_key(key, scope, org, body)
+    }
+
+    /// The same with a key the caller made (a console form carries one, so that a second
+    /// click sends nothing twice).
+    pub fn with_key(
+        key: Option<String>,
+        scope: &'static str,
+        org: impl Into<Uuid>,
+        body: &impl Serialize,
+    ) -> ApiResult<Self> {
         let body = serde_json::to_vec(body).map_err(ApiError::internal)?;
         Ok(Idempotent { key, hash: Sha256::digest(&body).to_vec(), scope, org: org.into() })
     }

@@ -166,6 +166,8 @@ pub struct RequestMeta {
     pub client_addr: Option<String>,
     /// The verified client certificate's SHA-256 (lower-case hex), from the configured proxy header.
     pub client_cert: Option<String>,
+    /// The call came from the web console (a page), not the JSON API: its audit rows say so.
+    pub console: bool,
 }
 
 impl RequestMeta {
@@ -174,6 +176,7 @@ impl RequestMeta {
             request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
             client_addr: client_addr(req),
             client_cert: client_cert(req),
+            console: false,
         }
     }
 

@@ -11,7 +11,7 @@ use crate::kernel::error::ApiResult;
 use crate::kernel::http::responses::{Common, Conflict, Denied, Missing, Sealed, TooLarge, WrongMedia};
 use crate::kernel::AppState;
 use crate::requests::model::{DataRequest, ResponseList};
-use crate::requests::{service, upload};
+use crate::requests::service;
 
 /// The multipart form of a response.
 #[derive(utoipa::ToSchema)]
@@ -52,8 +52,7 @@ pub async fn create_request_response(
     let id = id.into_inner();
     // Nothing of the body is read before the request is known to take a response from the
     // caller; files go to the database in chunks as they arrive.
-    service::responding(&state, &act, id).await?;
-    let upload = upload::read(form, state.config.response_limit, &state.pool).await?;
+    let upload = service::receive(&state, &act, id, form, &[]).await?;
     Ok(HttpResponse::Created().json(service::respond(&state, &act, id, upload).await?))
 }
 

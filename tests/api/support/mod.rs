@@ -6,6 +6,7 @@ pub mod contract;
 pub mod fixtures;
 pub mod proxy;
 pub mod receiver;
+pub mod smtp;
 
 pub use fixtures::{create_report, iban_xk, org_body, report_body};
 

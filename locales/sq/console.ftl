@@ -1,0 +1,297 @@
+## cyberbridge console: shqip. Not yet reviewed by a legal translator: every legal term below
+## (marked `# legal: unreviewed`) follows the Albanian text of the Convention on Cybercrime
+## where it exists and must be reviewed before a pilot.
+
+skip-to-content = Kalo te përmbajtja
+nav-label = Navigimi kryesor
+nav-requests = Kërkesat për të dhëna
+nav-account = Llogaria
+nav-sign-out = Dilni
+footer = cyberbridge · informacion i raportuar në platformë, i trajtuar sipas ligjit të secilit anëtar
+
+sign-in-title = Hyni
+field-email = E-mail
+field-password = Fjalëkalimi
+field-code = Kodi
+sign-in-button = Hyni
+sign-in-code-optional = Kodi 6-shifror nga aplikacioni i vërtetimit, ose një kod rikuperimi. Lëreni bosh nëse ende nuk keni faktor të dytë.
+sign-in-code-hint = Shkruani kodin 6-shifror nga aplikacioni i vërtetimit, ose një nga kodet e rikuperimit.
+sign-in-failed = E-maili ose fjalëkalimi nuk është i saktë, ose llogaria është bllokuar përkohësisht pas shumë përpjekjeve.
+sign-in-wrong-code = Ky kod nuk është i saktë. Prisni kodin e radhës dhe provoni përsëri.
+sign-in-again = Hyrja zgjati shumë ose pati shumë përpjekje. Filloni përsëri me e-mailin dhe fjalëkalimin.
+
+error-detail = Hollësi
+error-home = Shkoni në faqen fillestare
+error-reference = Referenca për ndihmën teknike: { $id }
+error-invalid-title = Diçka në formular duhet korrigjuar
+error-invalid-next = Kthehuni, korrigjoni atë që përmendet më poshtë dhe dërgojeni përsëri.
+error-signed-out-title = Keni dalë nga sistemi
+error-signed-out-next = Hyni përsëri për të vazhduar.
+error-forbidden-title = Nuk ju lejohet ta bëni këtë
+error-forbidden-next = Organizata ose roli juaj nuk e lejon këtë. Pyesni administratorin e organizatës nëse mendoni se ju nevojitet.
+error-not-found-title = Nuk u gjet
+error-not-found-next = Nuk ekziston, ose nuk është i dukshëm për organizatën tuaj. Kontrolloni lidhjen ose kthehuni te lista.
+error-conflict-title = Ndryshoi ndërkohë
+error-conflict-next = Dikush e ndryshoi ndërsa po e shikonit. Ringarkoni faqen, kontrolloni gjendjen dhe provoni përsëri.
+error-gone-title = Nuk është më në dispozicion
+error-gone-next = U vulos ose u hoq. Hollësitë më poshtë tregojnë arsyen.
+error-too-many-title = Shumë përpjekje
+error-too-many-next = Prisni një minutë dhe provoni përsëri.
+error-unavailable-title = Përkohësisht jashtë shërbimit
+error-unavailable-next = Platforma nuk arrin bazën e të dhënave tani. Provoni pas një minute; asgjë nuk u ruajt.
+error-failed-title = Diçka shkoi keq nga ana jonë
+error-failed-next = Asgjë nuk u ruajt. Provoni përsëri; nëse ndodh sërish, jepini ndihmës teknike referencën më poshtë.
+
+requests-title = Kërkesat për të dhëna
+requests-boxes = Kutitë
+requests-new = Kërkesë e re
+requests-empty = Nuk ka kërkesa në këtë kuti.
+requests-caption = Së pari emergjencat e hapura, pastaj sipas afatit.
+requests-more = Kërkesat e mëparshme
+box-received = Të marra
+box-issued = Të lëshuara
+box-to_validate = Për vërtetim
+
+col-reference = Referenca
+col-type = Lloji
+col-urgency = Urgjenca
+col-status = Gjendja
+col-from = Nga
+col-to = Për
+col-case = Referenca e çështjes
+col-deadline = Afati
+col-file = Skedari
+col-size = Madhësia (bajt)
+col-signed-in = Hyrja
+col-last-seen = Parë së fundi
+col-address = Adresa
+col-second-factor = Faktori i dytë
+col-action = Veprimi
+
+deadline-none = Pa afat
+deadline-closed = E mbyllur
+deadline-overdue = Me vonesë që nga { $when }
+deadline-soon = Afati afër: { $when }
+deadline-due = Afati { $when }
+
+# legal: unreviewed (Konventa për Krimin Kibernetik, nenet 16-18)
+type-subscriber_info = Informacion për abonentin
+type-traffic_data = Të dhëna trafiku
+type-content_data = Të dhëna të përmbajtjes
+type-preservation = Ruajtje e përshpejtuar
+type-account_info = Informacion për llogarinë
+type-transaction_history = Historiku i transaksioneve
+type-domain_registration_info = Të dhëna të regjistrimit të domenit
+type-freeze_funds = Ngrirje e fondeve
+
+# legal: unreviewed
+category-subscriber = Informacion për abonentin
+category-ip_identification = Identifikimi i adresës IP
+category-traffic = Të dhëna trafiku
+category-content = Të dhëna të përmbajtjes
+category-transaction = Transaksione
+
+urgency-emergency = Emergjencë
+urgency-urgent = Urgjente
+urgency-routine = E zakonshme
+
+status-pending_validation = Në pritje të vërtetimit
+status-validation_rejected = Vërtetimi u refuzua
+status-submitted = E dërguar
+status-acknowledged = E pranuar
+status-in_progress = Në proces
+status-clarification_requested = U kërkua sqarim
+status-fulfilled = U përgjigj
+status-partially_fulfilled = U përgjigj pjesërisht
+status-rejected = U refuzua
+status-withdrawn = U tërhoq
+
+to-submitted = Dërgo përsëri
+to-acknowledged = Prano
+to-in_progress = Shëno në proces
+to-clarification_requested = Kërko sqarim
+to-fulfilled = Shëno të përgjigjur
+to-partially_fulfilled = Shëno të përgjigjur pjesërisht
+to-rejected = Refuzo
+to-withdrawn = Tërhiq
+to-pending_validation = Kthe për vërtetim
+to-validation_rejected = Refuzo vërtetimin
+
+reason-data_not_held = Të dhënat nuk mbahen
+reason-not_our_service = Nuk është shërbimi ynë
+reason-request_incomplete = Kërkesa është e paplotë
+reason-identifier_invalid = Identifikuesi nuk është i vlefshëm
+# legal: unreviewed
+reason-legal_basis_insufficient = Baza ligjore e pamjaftueshme
+reason-conflicting_obligation = Detyrim ligjor në kundërshtim
+reason-technically_impossible = Teknikisht e pamundur
+reason-other = Tjetër
+
+kind-isp = ofrues interneti
+kind-bank = bankë
+kind-prosecution = prokurori
+kind-court = gjykatë
+
+request-facts = Kërkesa
+request-validator = Vërtetohet nga (prokuroria ose gjykata)
+# legal: unreviewed
+request-legal-basis = Baza ligjore
+request-categories = Kategoritë e të dhënave
+request-period = Periudha e të dhënave
+request-no-notification = Mos e njoftoni klientin para
+request-officer = Zyrtari që e lëshoi
+request-validated-by = Zyrtari që e vërtetoi
+request-sealed = Përgjigjet u vulosën
+request-identifiers = Identifikuesit
+request-observed = vërejtur më
+request-print-order = Urdhri i nënshkruar dhe dëftesat (për shtypje)
+
+validate-title = Vërtetimi
+validate-note-hint = Arsyet tuaja. Të detyrueshme për refuzim; nënshkruhen me vendimin tuaj.
+validate-approve = Mirato
+validate-reject = Refuzo
+
+move-title = Hapi i radhës
+move-reason-hint = E detyrueshme për refuzim: pse kërkesa nuk mund të përgjigjet.
+field-reason = Arsyeja
+field-note = Shënim
+
+answer-title = Përgjigjja
+field-records = Regjistrat
+answer-records-hint = Një regjistër për çdo bllok rreshtash, çdo rresht "emri: vlera" (një rresht bosh fillon regjistrin e radhës), ose një varg JSON.
+field-files = Skedarët
+answer-files-hint = Deri në 20 skedarë, 25 MiB secili. SHA-256 e çdo skedari regjistrohet dhe i tregohet kërkuesit.
+answer-send = Dërgo përgjigjen
+
+# legal: unreviewed
+extend-title = Ruajtja
+extend-until = Të dhënat ruhen deri më { $when }.
+extend-button = Zgjat me 90 ditë
+
+answers-title = Përgjigjet
+messages-title = Mesazhet
+messages-none = Ende pa mesazhe.
+field-message = Mesazhi
+messages-send = Dërgo mesazhin
+history-title = Historiku
+
+done-issued = Kërkesa u dërgua.
+done-moved = Kërkesa kaloi në hapin e radhës.
+done-validated = Vendimi juaj u regjistrua dhe u nënshkrua.
+done-extended = Ruajtja u zgjat.
+done-message = Mesazhi juaj u dërgua.
+done-answered = Përgjigjja juaj u dërgua.
+done-session-ended = Sesioni u mbyll.
+
+new-title = Kërkesë e re për të dhëna
+new-fix = Kërkesa nuk u dërgua. Korrigjoni këto dhe dërgojeni përsëri:
+new-pick-addressee = zgjidhni organizatën ku shkon kërkesa
+new-pick-type = zgjidhni llojin e kërkesës
+field-addressee = Marrësi
+field-type = Lloji i kërkesës
+field-case = Referenca e çështjes
+# legal: unreviewed
+field-provision = Dispozita ligjore
+new-provision-hint = Dispozitat e cituara, p.sh. "KPP neni 123; Konventa e Budapestit neni 18".
+field-legal-text = Teksti i urdhrit
+new-urgency-hint = E zakonshme: 10 ditë. Urgjente: 3 ditë. Emergjencë (rrezik për jetën ose sigurinë): 8 orë.
+field-justification = Arsyetimi i emergjencës
+new-justification-hint = Vetëm për emergjencë: të paktën 50 shenja për rrezikun për jetën ose sigurinë.
+new-identifier = Identifikuesi { $n }
+field-identifier-type = Lloji
+field-identifier-value = Vlera
+field-port = Porta
+field-observed = Vërejtur më
+new-utc-hint = Në UTC.
+field-period-from = Të dhënat nga (UTC)
+field-period-to = Të dhënat deri (UTC)
+new-validator-hint = E nevojshme kur ligji kërkon vërtetimin e prokurorit ose gjyqtarit; kërkesa i shkon marrësit pasi vërtetohet.
+new-send = Dërgo kërkesën
+
+order-title = Urdhri i nënshkruar
+order-none = Ende pa dokumente të nënshkruara: urdhri nënshkruhet kur arrin te marrësi.
+order-verified = Nënshkrimi u verifikua
+order-not-verified = Nënshkrimi NUK verifikohet
+order-key = Çelësi i nënshkrimit
+order-back = Kthehu te kërkesa
+document-order = Urdhri
+document-validation = Vendimi i vërtetimit
+document-response = Përgjigjja
+
+account-title = Llogaria
+account-sessions = Sesionet tuaja
+account-this-session = ky sesion
+account-end-session = Mbyll këtë sesion
+account-sign-out-everywhere = Dilni kudo
+account-password = Fjalëkalimi
+field-current-password = Fjalëkalimi aktual
+field-new-password = Fjalëkalimi i ri
+account-password-hint = Të paktën 12 shenja. Çdo sesion, përfshirë këtë, mbyllet kur ndryshon.
+account-password-change = Ndrysho fjalëkalimin
+account-password-wrong = Fjalëkalimi aktual nuk është i saktë.
+yes = Po
+no = Jo
+
+notices-title = Njoftimet
+notice-request_received = Kërkesë e re { $reference } në kutinë tuaj
+notice-validation_requested = Kërkesa { $reference } pret vërtetimin tuaj
+notice-validation_due = Vërtetimi i { $reference } skadon së shpejti
+notice-validation_overdue = Vërtetimi i { $reference } është me vonesë
+notice-deadline_near = Afati i { $reference } është afër
+notice-overdue = Kërkesa { $reference } është me vonesë
+notice-preservation_expiring = Ruajtja e { $reference } përfundon së shpejti
+notice-message = Mesazh i ri për { $reference }
+notice-answered = Kërkesa { $reference } mori përgjigje
+notice-new_address = Hyrje nga një adresë e re
+
+mail-request_received-subject = Kërkesë e re për të dhëna { $reference }
+mail-request_received-body = Një kërkesë për të dhëna ({ $reference }) ka mbërritur në kutinë e organizatës suaj në cyberbridge.
+mail-validation_requested-subject = Kërkohet vërtetim: { $reference }
+mail-validation_requested-body = Një kërkesë për të dhëna ({ $reference }) e cakton zyrën tuaj për ta vërtetuar.
+mail-validation_due-subject = Vërtetimi skadon së shpejti: { $reference }
+mail-validation_due-body = Vërtetimi i kërkesës për të dhëna { $reference } skadon së shpejti.
+mail-validation_overdue-subject = Vërtetimi me vonesë: { $reference }
+mail-validation_overdue-body = Vërtetimi i kërkesës për të dhëna { $reference } është me vonesë.
+mail-deadline_near-subject = Afati afër: { $reference }
+mail-deadline_near-body = Afati për t'iu përgjigjur kërkesës për të dhëna { $reference } është afër.
+mail-overdue-subject = Me vonesë: { $reference }
+mail-overdue-body = Kërkesa për të dhëna { $reference } e ka kaluar afatin pa përgjigje.
+mail-preservation_expiring-subject = Ruajtja po përfundon: { $reference }
+mail-preservation_expiring-body = Ruajtja e urdhëruar me { $reference } përfundon së shpejti; lëshuesi mund ta zgjasë.
+mail-message-subject = Mesazh i ri: { $reference }
+mail-message-body = Ka një mesazh të ri për kërkesën për të dhëna { $reference }.
+mail-answered-subject = U përgjigj: { $reference }
+mail-answered-body = Kërkesa për të dhëna { $reference } mori përgjigje.
+mail-new_address-subject = Hyrje e re në llogarinë tuaj cyberbridge
+mail-new_address-body = Në llogarinë tuaj sapo u hy nga një adresë që nuk ishte përdorur më parë. Nëse nuk ishit ju, dilni kudo nga faqja e llogarisë dhe njoftoni administratorin e organizatës.
+mail-deadline = Afati: { $when }
+mail-link = Hapeni në konsolë (hyni së pari): { $link }
+mail-footer = Ky njoftim tregon çfarë ndodhi, kurrë përmbajtjen e një çështjeje. E merrni si person i organizatës suaj në cyberbridge; njoftimet përveç emergjencave dhe atyre të sigurisë mund t'i çaktivizoni në faqen e llogarisë.
+
+enrol-title = Vendosni fjalëkalimin
+enrol-intro = Administratori i organizatës suaj ju dha një shenjë regjistrimi. Me të vendosni fjalëkalimin tuaj; askush tjetër nuk e di kurrë.
+field-token = Shenja e regjistrimit
+enrol-token-hint = Ngjiteni shenjën ashtu siç e morët (të dyja pjesët, njëra pas tjetrës, nëse erdhi në dy pjesë).
+enrol-password-hint = Të paktën 12 shenja.
+field-password-again = Fjalëkalimi i ri, përsëri
+enrol-passwords-differ = dy fjalëkalimet ndryshojnë
+enrol-button = Vendos fjalëkalimin
+enrol-link = Keni një shenjë regjistrimi? Vendosni fjalëkalimin
+sign-in-enrolled = Fjalëkalimi juaj u vendos. Hyni me të.
+
+factor-title = Faktori i dytë
+factor-section = Faktori i dytë
+factor-none = Ende nuk keni faktor të dytë. Me të, një fjalëkalim i vjedhur vetëm nuk e hap llogarinë tuaj.
+factor-have = Llogaria juaj mbrohet nga një faktor i dytë (aplikacion vërtetimi).
+factor-set-up = Vendosni faktorin e dytë
+factor-scan = Skanoni këtë kod me aplikacionin e vërtetimit (p.sh. FreeOTP, Aegis ose Google Authenticator), pastaj shkruani kodin 6-shifror që tregon.
+factor-qr-label = Kodi QR i sekretit të faktorit tuaj të dytë
+factor-or-type = Ose shkruajeni këtë sekret në aplikacion:
+factor-confirm = Konfirmo
+factor-wrong-code = Ky kod nuk është i saktë.
+factor-start-again = Filloni përsëri
+factor-done = Faktori juaj i dytë është aktiv. Sesionet e tjera u mbyllën.
+factor-codes = Kodet e rikuperimit
+factor-codes-hint = Secili kod ju fut një herë nëse humbni telefonin. Shkruajini ose shtypini tani: tregohen vetëm këtë herë.
+factor-continue = Vazhdo
+factor-required = Roli juaj kërkon një faktor të dytë: vendoseni para çdo gjëje tjetër.

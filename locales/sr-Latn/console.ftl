@@ -1,0 +1,298 @@
+## cyberbridge console: srpski, latinica (the Cyrillic catalogue is made from this one by
+## transliteration, `console::i18n::cyrillic`). Not yet reviewed by a legal translator: legal
+## terms (marked `# legal: unreviewed`) follow the Serbian text of the Convention on
+## Cybercrime where it exists and must be reviewed before a pilot.
+
+skip-to-content = Pređi na sadržaj
+nav-label = Glavna navigacija
+nav-requests = Zahtevi za podatke
+nav-account = Nalog
+nav-sign-out = Odjava
+footer = cyberbridge · informacije prijavljene na platformi, postupa se po zakonu svakog člana
+
+sign-in-title = Prijava
+field-email = E-pošta
+field-password = Lozinka
+field-code = Kod
+sign-in-button = Prijavi se
+sign-in-code-optional = Šestocifreni kod iz aplikacije za potvrdu identiteta ili kod za oporavak. Ostavite prazno ako još nemate drugi faktor.
+sign-in-code-hint = Unesite šestocifreni kod iz aplikacije za potvrdu identiteta ili jedan od kodova za oporavak.
+sign-in-failed = E-pošta ili lozinka nisu ispravni, ili je nalog privremeno zaključan posle previše pokušaja.
+sign-in-wrong-code = Taj kod nije ispravan. Sačekajte sledeći kod i pokušajte ponovo.
+sign-in-again = Prijava je trajala predugo ili je bilo previše pokušaja. Počnite ponovo sa e-poštom i lozinkom.
+
+error-detail = Detalji
+error-home = Idi na početnu stranu
+error-reference = Oznaka za službu podrške: { $id }
+error-invalid-title = Nešto u obrascu treba ispraviti
+error-invalid-next = Vratite se, ispravite ono što je navedeno ispod i pošaljite ponovo.
+error-signed-out-title = Odjavljeni ste
+error-signed-out-next = Prijavite se ponovo da biste nastavili.
+error-forbidden-title = Ovo vam nije dozvoljeno
+error-forbidden-next = Vaša organizacija ili uloga ovo ne dozvoljava. Obratite se administratoru organizacije ako mislite da vam je potrebno.
+error-not-found-title = Nije pronađeno
+error-not-found-next = Ne postoji ili nije vidljivo vašoj organizaciji. Proverite vezu ili se vratite na spisak.
+error-conflict-title = U međuvremenu je promenjeno
+error-conflict-next = Neko je to promenio dok ste gledali. Osvežite stranu, proverite stanje i pokušajte ponovo.
+error-gone-title = Više nije dostupno
+error-gone-next = Zapečaćeno je ili uklonjeno. Detalji ispod navode razlog.
+error-too-many-title = Previše pokušaja
+error-too-many-next = Sačekajte minut i pokušajte ponovo.
+error-unavailable-title = Privremeno nedostupno
+error-unavailable-next = Platforma trenutno ne može da dođe do baze podataka. Pokušajte za minut; ništa nije sačuvano.
+error-failed-title = Nešto je pošlo naopako kod nas
+error-failed-next = Ništa nije sačuvano. Pokušajte ponovo; ako se ponovi, dajte službi podrške oznaku ispod.
+
+requests-title = Zahtevi za podatke
+requests-boxes = Pregradci
+requests-new = Novi zahtev
+requests-empty = U ovom pregratku nema zahteva.
+requests-caption = Prvo otvoreni hitni zahtevi, zatim po roku.
+requests-more = Stariji zahtevi
+box-received = Primljeni
+box-issued = Izdati
+box-to_validate = Za potvrdu
+
+col-reference = Oznaka
+col-type = Vrsta
+col-urgency = Hitnost
+col-status = Stanje
+col-from = Od
+col-to = Za
+col-case = Oznaka predmeta
+col-deadline = Rok
+col-file = Datoteka
+col-size = Veličina (bajtova)
+col-signed-in = Prijava
+col-last-seen = Poslednja aktivnost
+col-address = Adresa
+col-second-factor = Drugi faktor
+col-action = Radnja
+
+deadline-none = Bez roka
+deadline-closed = Zatvoren
+deadline-overdue = Rok istekao { $when }
+deadline-soon = Rok uskoro: { $when }
+deadline-due = Rok { $when }
+
+# legal: unreviewed (Konvencija o visokotehnološkom kriminalu, čl. 16-18)
+type-subscriber_info = Podaci o pretplatniku
+type-traffic_data = Podaci o saobraćaju
+type-content_data = Podaci o sadržaju
+type-preservation = Hitno čuvanje podataka
+type-account_info = Podaci o računu
+type-transaction_history = Istorija transakcija
+type-domain_registration_info = Podaci o registraciji domena
+type-freeze_funds = Zamrzavanje sredstava
+
+# legal: unreviewed
+category-subscriber = Podaci o pretplatniku
+category-ip_identification = Identifikacija IP adrese
+category-traffic = Podaci o saobraćaju
+category-content = Podaci o sadržaju
+category-transaction = Transakcije
+
+urgency-emergency = Hitno (opasnost)
+urgency-urgent = Prioritetno
+urgency-routine = Redovno
+
+status-pending_validation = Čeka potvrdu
+status-validation_rejected = Potvrda odbijena
+status-submitted = Poslat
+status-acknowledged = Primljen k znanju
+status-in_progress = U obradi
+status-clarification_requested = Traženo pojašnjenje
+status-fulfilled = Odgovoreno
+status-partially_fulfilled = Delimično odgovoreno
+status-rejected = Odbijen
+status-withdrawn = Povučen
+
+to-submitted = Pošalji ponovo
+to-acknowledged = Potvrdi prijem
+to-in_progress = Označi kao u obradi
+to-clarification_requested = Zatraži pojašnjenje
+to-fulfilled = Označi kao odgovoreno
+to-partially_fulfilled = Označi kao delimično odgovoreno
+to-rejected = Odbij
+to-withdrawn = Povuci
+to-pending_validation = Vrati na potvrdu
+to-validation_rejected = Odbij potvrdu
+
+reason-data_not_held = Podaci se ne čuvaju
+reason-not_our_service = Nije naša usluga
+reason-request_incomplete = Zahtev je nepotpun
+reason-identifier_invalid = Identifikator nije ispravan
+# legal: unreviewed
+reason-legal_basis_insufficient = Nedovoljan pravni osnov
+reason-conflicting_obligation = Suprotna zakonska obaveza
+reason-technically_impossible = Tehnički nemoguće
+reason-other = Drugo
+
+kind-isp = internet provajder
+kind-bank = banka
+kind-prosecution = tužilaštvo
+kind-court = sud
+
+request-facts = Zahtev
+request-validator = Potvrđuje (tužilaštvo ili sud)
+# legal: unreviewed
+request-legal-basis = Pravni osnov
+request-categories = Kategorije podataka
+request-period = Period podataka
+request-no-notification = Ne obaveštavati klijenta pre
+request-officer = Službeno lice koje je izdalo zahtev
+request-validated-by = Službeno lice koje je potvrdilo
+request-sealed = Odgovori zapečaćeni
+request-identifiers = Identifikatori
+request-observed = uočeno
+request-print-order = Potpisani nalog i potvrde (za štampu)
+
+validate-title = Potvrda
+validate-note-hint = Vaši razlozi. Obavezni za odbijanje; potpisuju se uz vašu odluku.
+validate-approve = Odobri
+validate-reject = Odbij
+
+move-title = Sledeći korak
+move-reason-hint = Obavezno za odbijanje: zašto se na zahtev ne može odgovoriti.
+field-reason = Razlog
+field-note = Napomena
+
+answer-title = Odgovor
+field-records = Zapisi
+answer-records-hint = Jedan zapis po bloku redova, svaki red "naziv: vrednost" (prazan red počinje sledeći zapis), ili JSON niz.
+field-files = Datoteke
+answer-files-hint = Do 20 datoteka, do 25 MiB svaka. SHA-256 svake datoteke se beleži i prikazuje podnosiocu zahteva.
+answer-send = Pošalji odgovor
+
+# legal: unreviewed
+extend-title = Čuvanje podataka
+extend-until = Podaci se čuvaju do { $when }.
+extend-button = Produži za 90 dana
+
+answers-title = Odgovori
+messages-title = Poruke
+messages-none = Još nema poruka.
+field-message = Poruka
+messages-send = Pošalji poruku
+history-title = Istorija
+
+done-issued = Zahtev je poslat.
+done-moved = Zahtev je prešao u sledeći korak.
+done-validated = Vaša odluka je zabeležena i potpisana.
+done-extended = Čuvanje je produženo.
+done-message = Vaša poruka je poslata.
+done-answered = Vaš odgovor je poslat.
+done-session-ended = Sesija je završena.
+
+new-title = Novi zahtev za podatke
+new-fix = Zahtev nije poslat. Ispravite sledeće i pošaljite ponovo:
+new-pick-addressee = izaberite organizaciju kojoj ide zahtev
+new-pick-type = izaberite vrstu zahteva
+field-addressee = Primalac
+field-type = Vrsta zahteva
+field-case = Oznaka predmeta
+# legal: unreviewed
+field-provision = Zakonska odredba
+new-provision-hint = Navedene odredbe, npr. "ZKP čl. 123; Budimpeštanska konvencija čl. 18".
+field-legal-text = Tekst naloga
+new-urgency-hint = Redovno: 10 dana. Prioritetno: 3 dana. Hitno (opasnost po život ili bezbednost): 8 sati.
+field-justification = Obrazloženje hitnosti
+new-justification-hint = Samo za hitne slučajeve: najmanje 50 znakova o opasnosti po život ili bezbednost.
+new-identifier = Identifikator { $n }
+field-identifier-type = Vrsta
+field-identifier-value = Vrednost
+field-port = Port
+field-observed = Uočeno
+new-utc-hint = U UTC.
+field-period-from = Podaci od (UTC)
+field-period-to = Podaci do (UTC)
+new-validator-hint = Potrebno kada zakon traži potvrdu tužioca ili sudije; zahtev stiže primaocu tek posle potvrde.
+new-send = Pošalji zahtev
+
+order-title = Potpisani nalog
+order-none = Još nema potpisanih dokumenata: nalog se potpisuje kada stigne primaocu.
+order-verified = Potpis je proveren
+order-not-verified = Potpis NIJE ispravan
+order-key = Ključ za potpis
+order-back = Nazad na zahtev
+document-order = Nalog
+document-validation = Odluka o potvrdi
+document-response = Odgovor
+
+account-title = Nalog
+account-sessions = Vaše sesije
+account-this-session = ova sesija
+account-end-session = Završi ovu sesiju
+account-sign-out-everywhere = Odjavi se svuda
+account-password = Lozinka
+field-current-password = Trenutna lozinka
+field-new-password = Nova lozinka
+account-password-hint = Najmanje 12 znakova. Svaka sesija, uključujući ovu, završava se kada se lozinka promeni.
+account-password-change = Promeni lozinku
+account-password-wrong = Trenutna lozinka nije ispravna.
+yes = Da
+no = Ne
+
+notices-title = Obaveštenja
+notice-request_received = Novi zahtev { $reference } u vašem pregratku
+notice-validation_requested = Zahtev { $reference } čeka vašu potvrdu
+notice-validation_due = Rok za potvrdu zahteva { $reference } ističe uskoro
+notice-validation_overdue = Rok za potvrdu zahteva { $reference } je istekao
+notice-deadline_near = Rok zahteva { $reference } je blizu
+notice-overdue = Rok zahteva { $reference } je istekao
+notice-preservation_expiring = Čuvanje podataka po zahtevu { $reference } ističe uskoro
+notice-message = Nova poruka uz { $reference }
+notice-answered = Na zahtev { $reference } je odgovoreno
+notice-new_address = Prijava sa nove adrese
+
+mail-request_received-subject = Novi zahtev za podatke { $reference }
+mail-request_received-body = Zahtev za podatke ({ $reference }) je stigao u pregradak vaše organizacije na cyberbridge platformi.
+mail-validation_requested-subject = Tražena potvrda: { $reference }
+mail-validation_requested-body = Zahtev za podatke ({ $reference }) određuje vašu kancelariju da ga potvrdi.
+mail-validation_due-subject = Rok za potvrdu ističe: { $reference }
+mail-validation_due-body = Rok za potvrdu zahteva za podatke { $reference } uskoro ističe.
+mail-validation_overdue-subject = Rok za potvrdu istekao: { $reference }
+mail-validation_overdue-body = Rok za potvrdu zahteva za podatke { $reference } je istekao.
+mail-deadline_near-subject = Rok blizu: { $reference }
+mail-deadline_near-body = Rok za odgovor na zahtev za podatke { $reference } je blizu.
+mail-overdue-subject = Rok istekao: { $reference }
+mail-overdue-body = Zahtev za podatke { $reference } je prošao rok bez odgovora.
+mail-preservation_expiring-subject = Čuvanje ističe: { $reference }
+mail-preservation_expiring-body = Čuvanje podataka naloženo zahtevom { $reference } uskoro ističe; izdavalac ga može produžiti.
+mail-message-subject = Nova poruka: { $reference }
+mail-message-body = Postoji nova poruka uz zahtev za podatke { $reference }.
+mail-answered-subject = Odgovoreno: { $reference }
+mail-answered-body = Na zahtev za podatke { $reference } je odgovoreno.
+mail-new_address-subject = Nova prijava na vaš cyberbridge nalog
+mail-new_address-body = Na vaš nalog je upravo izvršena prijava sa adrese koja ranije nije korišćena. Ako to niste bili vi, odjavite se svuda sa strane naloga i obavestite administratora organizacije.
+mail-deadline = Rok: { $when }
+mail-link = Otvorite u konzoli (prvo se prijavite): { $link }
+mail-footer = Ovo obaveštenje kaže šta se dogodilo, nikada sadržaj predmeta. Dobijate ga kao osoba iz vaše organizacije na cyberbridge platformi; obaveštenja osim hitnih i bezbednosnih možete isključiti na strani naloga.
+
+enrol-title = Postavite lozinku
+enrol-intro = Administrator vaše organizacije vam je dao token za upis. Njime postavljate sopstvenu lozinku; niko drugi je nikada ne zna.
+field-token = Token za upis
+enrol-token-hint = Nalepite token tačno kako ste ga dobili (oba dela, jedan za drugim, ako je stigao u dva dela).
+enrol-password-hint = Najmanje 12 znakova.
+field-password-again = Nova lozinka, ponovo
+enrol-passwords-differ = dve lozinke se razlikuju
+enrol-button = Postavi lozinku
+enrol-link = Imate token za upis? Postavite lozinku
+sign-in-enrolled = Vaša lozinka je postavljena. Prijavite se njome.
+
+factor-title = Drugi faktor
+factor-section = Drugi faktor
+factor-none = Još nemate drugi faktor. Sa njim ukradena lozinka sama ne otvara vaš nalog.
+factor-have = Vaš nalog štiti drugi faktor (aplikacija za potvrdu identiteta).
+factor-set-up = Postavi drugi faktor
+factor-scan = Skenirajte ovaj kod aplikacijom za potvrdu identiteta (na primer FreeOTP, Aegis ili Google Authenticator), zatim unesite šestocifreni kod koji prikazuje.
+factor-qr-label = QR kod tajne vašeg drugog faktora
+factor-or-type = Ili unesite ovu tajnu u aplikaciju:
+factor-confirm = Potvrdi
+factor-wrong-code = Taj kod nije ispravan.
+factor-start-again = Počni ponovo
+factor-done = Vaš drugi faktor je aktivan. Ostale sesije su završene.
+factor-codes = Kodovi za oporavak
+factor-codes-hint = Svaki kod vas jednom prijavljuje ako izgubite telefon. Zapišite ih ili odštampajte sada: prikazuju se samo ovaj put.
+factor-continue = Nastavi
+factor-required = Vaša uloga zahteva drugi faktor: postavite ga pre svega ostalog.

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN notices_opt_out;
+DROP TABLE notices;

@@ -1,0 +1,53 @@
+//! The console's two static files, compiled into the binary: htmx 2.0.11 (vendored as
+//! published on npm, `htmx.org/dist/htmx.min.js`; loaded with its Subresource Integrity hash)
+//! and the style sheet. Served with a year's caching: their names change with their content.
+
+use actix_web::{get, web, HttpResponse};
+use base64::Engine;
+use sha2::{Digest, Sha384};
+
+pub const HTMX: &[u8] = include_bytes!("../../assets/console/htmx-2.0.11.min.js");
+pub const HTMX_PATH: &str = "/console/assets/htmx-2.0.11.min.js";
+/// The SRI hash of the vendored file, as `openssl dgst -sha384 -binary | base64` gives it
+/// (a unit test recomputes it, so the file cannot change unnoticed).
+pub const HTMX_SRI: &str = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg";
+pub const CSS: &str = include_str!("../../assets/console/console.css");
+pub const CSS_PATH: &str = "/console/assets/console-1.css";
+
+pub fn htmx_integrity() -> &'static str {
+    HTMX_SRI
+}
+
+/// The SRI value of some bytes.
+pub fn integrity(bytes: &[u8]) -> String {
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
+}
+
+fn cached(content_type: &'static str, body: &'static [u8]) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
+        .body(body)
+}
+
+#[get("/assets/htmx-2.0.11.min.js")]
+pub async fn htmx() -> HttpResponse {
+    cached("text/javascript; charset=utf-8", HTMX)
+}
+
+#[get("/assets/console-1.css")]
+pub async fn css() -> HttpResponse {
+    cached("text/css; charset=utf-8", CSS.as_bytes())
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(htmx).service(css);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_integrity_hash_is_the_vendored_files() {
+        assert_eq!(super::integrity(super::HTMX), super::HTMX_SRI);
+    }
+}

@@ -1,0 +1,455 @@
+//! The console's languages: Fluent catalogues compiled into the binary (English, Albanian,
+//! Serbian in Latin script), the Serbian Cyrillic one made from the Latin one by
+//! transliteration when first used (`cyrillic`), chosen by the person's preference and then by
+//! `Accept-Language`. Every text a page shows is a catalogue key; tests fail when a catalogue
+//! lacks a key English has or a template uses a key no catalogue has.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+use crate::domain::text_enum;
+
+text_enum! {
+    /// A language of the console.
+    Locale {
+        En = "en",
+        Sq = "sq",
+        SrLatn = "sr-Latn",
+        SrCyrl = "sr-Cyrl",
+    }
+}
+
+/// The catalogues as written (the Cyrillic one is derived).
+pub const SOURCES: [(Locale, &str); 3] = [
+    (Locale::En, include_str!("../../locales/en/console.ftl")),
+    (Locale::Sq, include_str!("../../locales/sq/console.ftl")),
+    (Locale::SrLatn, include_str!("../../locales/sr-Latn/console.ftl")),
+];
+
+impl Locale {
+    /// The name of the language in itself, for the language menu.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Sq => "Shqip",
+            Locale::SrLatn => "Srpski (latinica)",
+            Locale::SrCyrl => "Српски (ћирилица)",
+        }
+    }
+
+    /// The best language for an `Accept-Language` header (English when none is ours).
+    pub fn negotiate(accept: Option<&str>) -> Locale {
+        let mut ranked: Vec<(f32, usize, Locale)> = Vec::new();
+        for (i, part) in accept.unwrap_or("").split(',').enumerate() {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
+            let locale = match tag.as_str() {
+                t if t.starts_with("sq") => Some(Locale::Sq),
+                t if t.starts_with("sr-cyrl") || t == "sr-rs" || t == "sr-me" => Some(Locale::SrCyrl),
+                t if t.starts_with("sr") || t.starts_with("sh") || t.starts_with("bs") || t.starts_with("hr") => {
+                    Some(Locale::SrLatn)
+                }
+                t if t.starts_with("en") => Some(Locale::En),
+                _ => None,
+            };
+            if let Some(l) = locale.filter(|_| q > 0.0) {
+                ranked.push((q, i, l));
+            }
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.first().map_or(Locale::En, |r| r.2)
+    }
+
+    /// The `lang` attribute of a page.
+    pub fn html_lang(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+type Bundle = FluentBundle<FluentResource>;
+
+fn bundles() -> &'static HashMap<Locale, Bundle> {
+    static BUNDLES: OnceLock<HashMap<Locale, Bundle>> = OnceLock::new();
+    BUNDLES.get_or_init(|| {
+        let mut map = HashMap::new();
+        for locale in Locale::ALL.iter().copied() {
+            let source = catalogue(locale);
+            let lang: unic_langid::LanguageIdentifier = locale.as_str().parse().unwrap_or_default();
+            let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+            // No Unicode isolation marks around arguments: the pages are plain text.
+            bundle.set_use_isolating(false);
+            // The catalogues are tested to parse; a broken one would show keys, not fail.
+            let resource = FluentResource::try_new(source).unwrap_or_else(|(r, _)| r);
+            let _ = bundle.add_resource(resource);
+            map.insert(locale, bundle);
+        }
+        map
+    })
+}
+
+/// The catalogue of a language as Fluent source.
+pub fn catalogue(locale: Locale) -> String {
+    match locale {
+        Locale::SrCyrl => cyrillic(SOURCES[2].1),
+        l => SOURCES.iter().find(|(s, _)| *s == l).map(|(_, text)| text.to_string()).unwrap_or_default(),
+    }
+}
+
+/// The message keys of a catalogue.
+pub fn keys(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .collect()
+}
+
+/// Serbian Latin to Cyrillic: each message's text (not its key, not its `{ placeables }`,
+/// not words in capitals such as `IBAN`, `TOTP` or `SHA-256`).
+pub fn cyrillic(source: &str) -> String {
+    source
+        .lines()
+        .map(|line| {
+            if line.starts_with('#') || line.trim().is_empty() {
+                return line.to_string();
+            }
+            match line.split_once('=') {
+                Some((key, text)) if !line.starts_with(' ') => format!("{key}={}", transliterate(text)),
+                _ => transliterate(line),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn transliterate(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut depth = 0usize;
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let keep = word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && word.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase())
+            || word.contains("://")
+            || word.contains('@');
+        if keep {
+            out.push_str(word);
+        } else {
+            out.push_str(&latin_word(word));
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if depth > 0 {
+            out.push(c);
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        if c == '{' {
+            flush(&mut word, &mut out);
+            depth = 1;
+            out.push(c);
+        } else if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn latin_word(word: &str) -> String {
+    const PAIRS: [(&str, &str); 9] = [
+        ("Lj", "Љ"),
+        ("LJ", "Љ"),
+        ("lj", "љ"),
+        ("Nj", "Њ"),
+        ("NJ", "Њ"),
+        ("nj", "њ"),
+        ("Dž", "Џ"),
+        ("DŽ", "Џ"),
+        ("dž", "џ"),
+    ];
+    let mut out = String::new();
+    let mut rest = word;
+    'outer: while let Some(c) = rest.chars().next() {
+        for (latin, cyr) in PAIRS {
+            if let Some(r) = rest.strip_prefix(latin) {
+                out.push_str(cyr);
+                rest = r;
+                continue 'outer;
+            }
+        }
+        let mapped = match c {
+            'a' => "а",
+            'b' => "б",
+            'c' => "ц",
+            'č' => "ч",
+            'ć' => "ћ",
+            'd' => "д",
+            'đ' => "ђ",
+            'e' => "е",
+            'f' => "ф",
+            'g' => "г",
+            'h' => "х",
+            'i' => "и",
+            'j' => "ј",
+            'k' => "к",
+            'l' => "л",
+            'm' => "м",
+            'n' => "н",
+            'o' => "о",
+            'p' => "п",
+            'r' => "р",
+            's' => "с",
+            'š' => "ш",
+            't' => "т",
+            'u' => "у",
+            'v' => "в",
+            'z' => "з",
+            'ž' => "ж",
+            'A' => "А",
+            'B' => "Б",
+            'C' => "Ц",
+            'Č' => "Ч",
+            'Ć' => "Ћ",
+            'D' => "Д",
+            'Đ' => "Ђ",
+            'E' => "Е",
+            'F' => "Ф",
+            'G' => "Г",
+            'H' => "Х",
+            'I' => "И",
+            'J' => "Ј",
+            'K' => "К",
+            'L' => "Л",
+            'M' => "М",
+            'N' => "Н",
+            'O' => "О",
+            'P' => "П",
+            'R' => "Р",
+            'S' => "С",
+            'Š' => "Ш",
+            'T' => "Т",
+            'U' => "У",
+            'V' => "В",
+            'Z' => "З",
+            'Ž' => "Ж",
+            _ => "",
+        };
+        if mapped.is_empty() {
+            out.push(c);
+        } else {
+            out.push_str(mapped);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The texts of one language, as templates use them.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr {
+    pub locale: Locale,
+}
+
+impl Tr {
+    pub fn new(locale: Locale) -> Self {
+        Tr { locale }
+    }
+
+    /// The text of `key` (the key itself when missing, which tests forbid).
+    pub fn get(&self, key: &str) -> String {
+        self.format(key, None)
+    }
+
+    /// The text of `key` with one argument.
+    pub fn arg(&self, key: &str, name: &str, value: impl ToString) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name.to_string(), FluentValue::from(value.to_string()));
+        self.format(key, Some(&args))
+    }
+
+    /// The text of `key` with two arguments.
+    pub fn args2(&self, key: &str, a: (&str, &dyn ToString), b: (&str, &dyn ToString)) -> String {
+        let mut args = FluentArgs::new();
+        args.set(a.0.to_string(), FluentValue::from(a.1.to_string()));
+        args.set(b.0.to_string(), FluentValue::from(b.1.to_string()));
+        self.format(key, Some(&args))
+    }
+
+    fn format(&self, key: &str, args: Option<&FluentArgs>) -> String {
+        let Some(bundle) = bundles().get(&self.locale) else { return key.to_string() };
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else { return key.to_string() };
+        let mut errors = Vec::new();
+        bundle.format_pattern(pattern, args, &mut errors).into_owned()
+    }
+
+    /// A moment as this language writes it, in UTC (named).
+    pub fn when(&self, at: &DateTime<Utc>) -> String {
+        match self.locale {
+            Locale::En => at.format("%-d %b %Y, %H:%M UTC").to_string(),
+            _ => at.format("%d.%m.%Y. %H:%M UTC").to_string(),
+        }
+    }
+
+    /// An optional moment, or a dash.
+    pub fn when_opt(&self, at: &Option<DateTime<Utc>>) -> String {
+        at.as_ref().map_or_else(|| "—".to_string(), |t| self.when(t))
+    }
+
+    /// A count as this language writes it (thousands grouped).
+    pub fn number(&self, n: impl std::borrow::Borrow<i64>) -> String {
+        let n = *n.borrow();
+        let digits = n.unsigned_abs().to_string();
+        let sep = match self.locale {
+            Locale::En => ',',
+            _ => '.',
+        };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        if n < 0 {
+            format!("-{out}")
+        } else {
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_parses_and_has_every_english_key() {
+        let english = keys(&catalogue(Locale::En));
+        assert!(english.len() > 50, "{}", english.len());
+        for locale in Locale::ALL.iter().copied() {
+            let source = catalogue(locale);
+            if let Err((_, errors)) = FluentResource::try_new(source.clone()) {
+                panic!("{locale}: {errors:?}");
+            }
+            let have = keys(&source);
+            let missing: Vec<_> = english.iter().filter(|k| !have.contains(k)).collect();
+            assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+            let extra: Vec<_> = have.iter().filter(|k| !english.contains(k)).collect();
+            assert!(extra.is_empty(), "{locale} has keys English lacks: {extra:?}");
+        }
+    }
+
+    /// Every key a template or page names, and every key made from an enum's values, is in the
+    /// English catalogue (and so, by the test above, in every one).
+    #[test]
+    fn every_key_the_console_uses_is_in_the_catalogues() {
+        let english = keys(&catalogue(Locale::En));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = Vec::new();
+        let mut files = Vec::new();
+        for dir in ["templates/console", "src/console", "src/console/pages"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    files.push(path);
+                }
+            }
+        }
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            for call in ["t.get(\"", "t.arg(\"", "tr.get(\"", "tr.arg(\"", "tr.get(&format!(\"", "t.get(&format!(\""] {
+                for piece in text.split(call).skip(1) {
+                    let key: String = piece.chars().take_while(|c| *c != '"').collect();
+                    if !key.contains('{') {
+                        used.push(key);
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 100, "{}", used.len());
+        // Keys made from values: each value of each enum a page names.
+        use crate::requests::model::{DataCategory, ReasonCode, RequestBox, RequestStatus, RequestType, Urgency};
+        for v in RequestType::ALL {
+            used.push(format!("type-{}", v.as_str()));
+        }
+        for v in DataCategory::ALL {
+            used.push(format!("category-{}", v.as_str()));
+        }
+        for v in Urgency::ALL {
+            used.push(format!("urgency-{}", v.as_str()));
+        }
+        for v in RequestStatus::ALL {
+            used.push(format!("status-{}", v.as_str()));
+            used.push(format!("to-{}", v.as_str()));
+        }
+        for v in ReasonCode::ALL {
+            used.push(format!("reason-{}", v.as_str()));
+        }
+        for v in RequestBox::ALL {
+            used.push(format!("box-{}", v.as_str()));
+        }
+        for kind in crate::notices::KINDS {
+            used.push(format!("notice-{kind}"));
+            used.push(format!("mail-{kind}-subject"));
+            used.push(format!("mail-{kind}-body"));
+        }
+        for kind in
+            ["invalid", "signed-out", "forbidden", "not-found", "conflict", "gone", "too-many", "unavailable", "failed"]
+        {
+            used.push(format!("error-{kind}-title"));
+            used.push(format!("error-{kind}-next"));
+        }
+        for d in ["issued", "moved", "validated", "extended", "message", "answered", "session-ended"] {
+            used.push(format!("done-{d}"));
+        }
+        for d in ["order", "validation", "response"] {
+            used.push(format!("document-{d}"));
+        }
+        for k in ["isp", "bank", "prosecution", "court"] {
+            used.push(format!("kind-{k}"));
+        }
+        let missing: Vec<_> = used.iter().filter(|k| !english.contains(k)).collect();
+        assert!(missing.is_empty(), "keys no catalogue has: {missing:?}");
+    }
+
+    #[test]
+    fn serbian_is_transliterated_but_placeables_and_acronyms_are_kept() {
+        assert_eq!(transliterate("Zahtev za podatke o saobraćaju"), "Захтев за податке о саобраћају");
+        assert_eq!(transliterate("Ljubljana, njiva, džep"), "Љубљана, њива, џеп");
+        assert_eq!(transliterate("Rok { $deadline } za IBAN i SHA-256"), "Рок { $deadline } за IBAN и SHA-256");
+        let cyr = catalogue(Locale::SrCyrl);
+        assert!(cyr.contains("nav-requests = Захтеви за податке"), "{cyr}");
+    }
+
+    #[test]
+    fn the_language_follows_accept_language() {
+        assert_eq!(Locale::negotiate(Some("sq-AL,sq;q=0.9,en;q=0.8")), Locale::Sq);
+        assert_eq!(Locale::negotiate(Some("de-DE,sr-Latn;q=0.7,en;q=0.5")), Locale::SrLatn);
+        assert_eq!(Locale::negotiate(Some("sr-Cyrl-RS")), Locale::SrCyrl);
+        assert_eq!(Locale::negotiate(Some("en;q=0.2, sq;q=0.9")), Locale::Sq);
+        assert_eq!(Locale::negotiate(Some("fr")), Locale::En);
+        assert_eq!(Locale::negotiate(None), Locale::En);
+    }
+
+    #[test]
+    fn numbers_and_times_follow_the_language() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 7, 9, 5, 0).unwrap();
+        assert_eq!(Tr::new(Locale::En).when(&at), "7 Dec 2026, 09:05 UTC");
+        assert_eq!(Tr::new(Locale::Sq).when(&at), "07.12.2026. 09:05 UTC");
+        assert_eq!(Tr::new(Locale::En).number(1234567), "1,234,567");
+        assert_eq!(Tr::new(Locale::SrLatn).number(-1234), "-1.234");
+    }
+}

@@ -1,0 +1,128 @@
+//! The person's account: their sessions (end one, or sign out everywhere) and their password.
+
+use actix_web::{get, post, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::access::Action;
+use crate::auth::service;
+use crate::console::i18n::Tr;
+use crate::console::site::{self, removal, Chrome, Visitor, SESSION_COOKIE};
+use crate::console::view::Fields;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::users::model::ChangePassword;
+
+struct SessionView {
+    id: Uuid,
+    current: bool,
+    created: String,
+    last_seen: String,
+    address: String,
+    second_factor: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/account.html")]
+struct AccountPage {
+    t: Tr,
+    chrome: Chrome,
+    email: String,
+    sessions: Vec<SessionView>,
+    notice: Option<String>,
+    error: Option<String>,
+    /// The person has a second factor (this session was opened with it).
+    second_factor: bool,
+    factor_required: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Flash {
+    done: Option<String>,
+}
+
+async fn account_page(v: &Visitor, notice: Option<String>, error: Option<String>) -> ApiResult<AccountPage> {
+    let t = v.tr;
+    let act = v.authorize(Action::ListSessions).await?;
+    let listed = service::sessions(&v.state, &act).await?.items;
+    let second_factor = listed.iter().any(|s| s.current && s.second_factor);
+    let sessions = listed
+        .into_iter()
+        .map(|s| SessionView {
+            id: s.id,
+            current: s.current,
+            created: t.when(&s.created_at),
+            last_seen: t.when(&s.last_seen_at),
+            address: s.client_addr.unwrap_or_default(),
+            second_factor: s.second_factor,
+        })
+        .collect();
+    Ok(AccountPage {
+        t,
+        chrome: v.chrome("account"),
+        email: v.session.email.clone(),
+        sessions,
+        notice,
+        error,
+        second_factor,
+        factor_required: v.session.principal.must_enrol_second_factor,
+    })
+}
+
+#[get("/account")]
+pub async fn account(v: Visitor, flash: web::Query<Flash>) -> ApiResult<HttpResponse> {
+    let notice = flash.done.as_deref().map(|d| v.tr.get(&format!("done-{}", d.replace('_', "-"))));
+    site::page(&account_page(&v, notice, None).await?)
+}
+
+#[post("/account/sessions/{sid}/end")]
+pub async fn end_session(v: Visitor, sid: web::Path<Uuid>, body: web::Bytes) -> ApiResult<HttpResponse> {
+    v.check_csrf(&Fields::parse(&body).get("csrf"))?;
+    let act = v.authorize(Action::EndSession).await?;
+    service::end_session(&v.state, &act, sid.into_inner()).await?;
+    Ok(site::see("/console/account?done=session_ended"))
+}
+
+/// Ends every session of the person, this one included.
+#[post("/account/sign-out-everywhere")]
+pub async fn sign_out_everywhere(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
+    v.check_csrf(&Fields::parse(&body).get("csrf"))?;
+    let act = v.authorize(Action::Logout).await?;
+    service::logout(&v.state, &act, None).await?;
+    let mut res = site::see(super::sign_in::PATH);
+    let _ = res.add_cookie(&removal(SESSION_COOKIE));
+    Ok(res)
+}
+
+/// A new password: every session ends (the API's rule), so the person signs in again.
+#[post("/account/password")]
+pub async fn password(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let f = Fields::parse(&body);
+    v.check_csrf(&f.get("csrf"))?;
+    let act = v.authorize(Action::ChangePassword).await?;
+    let Some(me) = act.user_id() else { return Err(ApiError::Forbidden("people only".into())) };
+    let change = ChangePassword { current_password: f.opt("current_password"), new_password: f.get("new_password") };
+    match crate::users::service::change_password(&v.state, &act, me, &change).await {
+        Ok(()) => {
+            let mut res = site::see(&format!("{}?next=/console/account", super::sign_in::PATH));
+            let _ = res.add_cookie(&removal(SESSION_COOKIE));
+            Ok(res)
+        }
+        Err(ApiError::Validation(errors)) => {
+            let message = errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ");
+            site::page_with(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &account_page(&v, None, Some(message)).await?,
+            )
+        }
+        Err(ApiError::Unauthenticated(_)) | Err(ApiError::Forbidden(_)) => site::page_with(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &account_page(&v, None, Some(v.tr.get("account-password-wrong"))).await?,
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(account).service(end_session).service(sign_out_everywhere).service(password);
+}

@@ -1,0 +1,7 @@
+//! The console's pages, one file per area.
+
+pub mod account;
+pub mod enrol;
+pub mod errors;
+pub mod requests;
+pub mod sign_in;

@@ -1,0 +1,376 @@
+//! The console's HTTP plumbing: the signed-in visitor (from the `__Host-` cookie, never a
+//! token), the checks every unsafe request passes (origin and the session's CSRF token), the
+//! security headers of every console answer, and errors shown as pages.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::i18n::{Locale, Tr};
+use crate::access::principal::{console_session, ConsoleSession};
+use crate::access::{Action, Grant};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::RequestMeta;
+use crate::kernel::AppState;
+
+/// The session's cookie: the secret, never the session id.
+pub const SESSION_COOKIE: &str = "__Host-cb_session";
+/// The second step of a sign-in: the token of the first (five minutes).
+pub const CODE_COOKIE: &str = "__Host-cb_signin";
+
+/// The console's Content-Security-Policy: nothing inline, nothing from elsewhere.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
+    object-src 'none'";
+/// Swagger UI's own (it needs inline styles and scripts of its bundle).
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+const PERMISSIONS: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
+
+/// A cookie of the console: `__Host-` (no domain, path `/`), `HttpOnly`, `Secure`, `SameSite=Strict`.
+pub fn cookie(name: &'static str, value: String, max_age_secs: Option<i64>) -> Cookie<'static> {
+    let mut c = Cookie::build(name, value).path("/").http_only(true).secure(true).same_site(SameSite::Strict).finish();
+    if let Some(secs) = max_age_secs {
+        c.set_max_age(actix_web::cookie::time::Duration::seconds(secs));
+    }
+    c
+}
+
+/// A cookie that removes one.
+pub fn removal(name: &'static str) -> Cookie<'static> {
+    cookie(name, String::new(), Some(0))
+}
+
+/// The language of a request: the person's choice, else `Accept-Language`.
+pub fn locale_of(req: &HttpRequest, chosen: Option<&str>) -> Locale {
+    if let Some(l) = chosen.and_then(|c| c.parse::<Locale>().ok()) {
+        return l;
+    }
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    Locale::negotiate(accept)
+}
+
+/// The signed-in person of a console request. Taking a `Visitor` means "must be signed in":
+/// without a valid cookie the request is answered 401, which the console shows as the
+/// sign-in page.
+pub struct Visitor {
+    pub session: ConsoleSession,
+    pub tr: Tr,
+    pub state: web::Data<AppState>,
+}
+
+impl Visitor {
+    /// The grant of an action, checked as the API checks it (refusals audited).
+    pub async fn authorize(&self, action: Action) -> ApiResult<Grant> {
+        self.session.principal.authorize(&self.state, action).await
+    }
+
+    /// What every page's header shows.
+    pub fn chrome(&self, section: &'static str) -> Chrome {
+        Chrome {
+            tr: self.tr,
+            signed_in: true,
+            name: self.session.name.clone(),
+            org_name: self.session.org_name.clone(),
+            csrf: self.session.csrf.clone(),
+            section,
+        }
+    }
+
+    /// Refuses an unsafe request whose form token is not this session's (compared in constant time).
+    pub fn check_csrf(&self, presented: &str) -> ApiResult<()> {
+        use subtle_eq::eq;
+        if self.session.csrf.is_empty() || !eq(self.session.csrf.as_bytes(), presented.trim().as_bytes()) {
+            return Err(ApiError::Forbidden(
+                "the form's security token is not this session's: reload the page and send it again".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+mod subtle_eq {
+    /// Equality in time independent of where the inputs differ.
+    pub fn eq(a: &[u8], b: &[u8]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl FromRequest for Visitor {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let secret = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+        let meta = RequestMeta::of(req);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let Some(secret) = secret.filter(|s| !s.is_empty() && s.len() <= 128) else {
+                return Err(ApiError::Unauthenticated("sign in".into()));
+            };
+            match console_session(&state, &secret, meta).await? {
+                Ok(session) => {
+                    let tr = Tr::new(locale_of(&req, session.locale.as_deref()));
+                    Ok(Visitor { session, tr, state })
+                }
+                Err(why) => Err(ApiError::Unauthenticated(format!("signed out: {why}"))),
+            }
+        })
+    }
+}
+
+/// The request's metadata, marked as the console's.
+pub fn console_meta(req: &HttpRequest) -> RequestMeta {
+    RequestMeta { console: true, ..RequestMeta::of(req) }
+}
+
+/// What the header of every page shows.
+pub struct Chrome {
+    pub tr: Tr,
+    pub signed_in: bool,
+    pub name: String,
+    pub org_name: String,
+    pub csrf: String,
+    /// The navigation entry of the page (`requests`, `account`, ...).
+    pub section: &'static str,
+}
+
+impl Chrome {
+    /// The header of a page shown before sign-in.
+    pub fn anonymous(tr: Tr) -> Self {
+        Chrome { tr, signed_in: false, name: String::new(), org_name: String::new(), csrf: String::new(), section: "" }
+    }
+
+    /// `aria-current` for the navigation entry of this page.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section {
+            "page"
+        } else {
+            "false"
+        }
+    }
+
+    pub fn htmx_src(&self) -> &'static str {
+        super::assets::HTMX_PATH
+    }
+
+    pub fn htmx_integrity(&self) -> &'static str {
+        super::assets::htmx_integrity()
+    }
+
+    pub fn css_src(&self) -> &'static str {
+        super::assets::CSS_PATH
+    }
+}
+
+/// A rendered page (200).
+pub fn page(template: &impl Template) -> ApiResult<HttpResponse> {
+    page_with(StatusCode::OK, template)
+}
+
+pub fn page_with(status: StatusCode, template: &impl Template) -> ApiResult<HttpResponse> {
+    let html = template.render().map_err(ApiError::internal)?;
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html))
+}
+
+/// After a form: see the result (303 to `to`).
+pub fn see(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
+}
+
+/// The origin the console's forms come from: `CYBERBRIDGE_PUBLIC_URL`'s, or, unset (plain
+/// `http` on loopback only), the host the request was sent to.
+fn expected_origin(req: &HttpRequest, state: Option<&AppState>) -> String {
+    match state {
+        Some(s) if s.config.public_url.is_some() => s.config.public_origin().unwrap_or_default(),
+        _ => {
+            let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+            format!("http://{host}")
+        }
+    }
+}
+
+/// Whether an unsafe request comes from the console's own origin: `Origin` equal to the
+/// public origin, or, where the browser withholds it (`Origin: null`, which our own
+/// `Referrer-Policy: no-referrer` makes browsers send on form posts, or none),
+/// `Sec-Fetch-Site: same-origin`. Neither: refused.
+pub fn same_origin(req: &HttpRequest, public_origin: &str) -> bool {
+    match req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(origin) if origin != "null" => origin.eq_ignore_ascii_case(public_origin),
+        _ => req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("same-origin"),
+    }
+}
+
+/// The console's middleware: unsafe requests from another origin are refused before any
+/// handler runs; every answer gets the security headers; an error answered as a problem
+/// document is shown as a page saying what to do next (401: the sign-in page).
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let origin = expected_origin(req.request(), state.as_ref().map(|s| s.get_ref()));
+    let locale = locale_of(req.request(), None);
+    let mut res = if unsafe_method && !same_origin(req.request(), &origin) {
+        let problem = Shown {
+            status: StatusCode::FORBIDDEN,
+            detail: "this form was sent from another site: the console only takes forms sent from its own pages".into(),
+            fields: Vec::new(),
+        };
+        let (http, _) = req.into_parts();
+        let res = error_page(&http, locale, &problem);
+        ServiceResponse::new(http, res)
+    } else {
+        let res = next.call(req).await?.map_into_boxed_body();
+        if is_problem(res.response()) {
+            let status = res.status();
+            let (http, old) = res.into_parts();
+            let detail = problem_detail(old).await;
+            let res = if status == StatusCode::UNAUTHORIZED && http.method() == Method::GET {
+                let next = http.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+                let mut to = url::form_urlencoded::Serializer::new(String::new());
+                to.append_pair("next", &next);
+                let mut r = see(&format!("{}?{}", super::pages::sign_in::PATH, to.finish()));
+                let _ = r.add_cookie(&removal(SESSION_COOKIE));
+                r
+            } else {
+                error_page(&http, locale, &detail)
+            };
+            ServiceResponse::new(http, res)
+        } else {
+            res
+        }
+    };
+    let h = res.headers_mut();
+    let set = |h: &mut header::HeaderMap, name: &'static str, value: &'static str| {
+        h.insert(header::HeaderName::from_static(name), HeaderValue::from_static(value));
+    };
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(h, "content-security-policy", CSP);
+    }
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "no-referrer");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "permissions-policy", PERMISSIONS);
+    set(h, "cross-origin-opener-policy", "same-origin");
+    set(h, "cross-origin-resource-policy", "same-origin");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, "cache-control", "no-store");
+    }
+    Ok(res)
+}
+
+/// Swagger UI's headers: its own policy (it runs inline scripts), never framed; 404 when
+/// switched off (`CYBERBRIDGE_DOCS=off`).
+pub async fn docs_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let docs = req.path() == "/docs" || req.path().starts_with("/docs/");
+    let off = req.app_data::<web::Data<AppState>>().is_some_and(|s| !s.config.docs_on());
+    if docs && off {
+        let (http, _) = req.into_parts();
+        let res = actix_web::ResponseError::error_response(&ApiError::NoRoute(http.path().to_string()));
+        return Ok(ServiceResponse::new(http, res));
+    }
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if docs {
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DOCS_CSP));
+        h.insert(header::HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    }
+    Ok(res)
+}
+
+fn is_problem(res: &HttpResponse) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json"))
+}
+
+/// An error as its page shows it: the status, the service's words, the fields to fix.
+pub struct Shown {
+    pub status: StatusCode,
+    pub detail: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The problem document an error answered, read back for its page.
+async fn problem_detail(res: HttpResponse) -> Shown {
+    let status = res.status();
+    let body = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let detail = json["detail"].as_str().unwrap_or("").to_string();
+    let fields: Vec<(String, String)> = json["errors"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    (e["field"].as_str().unwrap_or("").to_string(), e["message"].as_str().unwrap_or("").to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Shown { status, detail, fields }
+}
+
+/// The page of an error: what happened, what to do next, the request's id for the help desk;
+/// never a stack trace or a problem document.
+pub fn error_page(req: &HttpRequest, locale: Locale, error: &Shown) -> HttpResponse {
+    let tr = Tr::new(locale);
+    let Shown { status, detail, fields } = error;
+    let (status, detail, fields) = (*status, detail.clone(), fields.clone());
+    let kind = match status.as_u16() {
+        400 | 413 | 415 | 422 => "invalid",
+        401 => "signed-out",
+        403 => "forbidden",
+        404 => "not-found",
+        409 | 412 | 428 => "conflict",
+        410 => "gone",
+        429 => "too-many",
+        503 => "unavailable",
+        s if s >= 500 => "failed",
+        _ => "invalid",
+    };
+    let request_id = req.extensions_get_request_id();
+    let page = super::pages::errors::ErrorPage {
+        t: tr,
+        chrome: Chrome::anonymous(tr),
+        title: tr.get(&format!("error-{kind}-title")),
+        next_step: tr.get(&format!("error-{kind}-next")),
+        detail: if status.is_server_error() { String::new() } else { detail },
+        fields,
+        request_id,
+    };
+    match page.render() {
+        Ok(html) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html),
+        Err(_) => {
+            HttpResponse::build(status).content_type("text/plain; charset=utf-8").body(tr.get("error-failed-title"))
+        }
+    }
+}
+
+trait RequestIdOf {
+    fn extensions_get_request_id(&self) -> String;
+}
+
+impl RequestIdOf for HttpRequest {
+    fn extensions_get_request_id(&self) -> String {
+        use actix_web::HttpMessage;
+        self.extensions().get::<crate::kernel::http::RequestId>().map(|r| r.0.clone()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,80 @@
+//! Notices to people: when a data request reaches an organisation's desk (an emergency above
+//! all), a validation is asked for or due, a deadline nears or passes, a message or an answer
+//! arrives, or someone signs in from an address not seen before. A notice says what happened,
+//! the request's reference and deadline, and links to the console: never case content.
+//!
+//! Notices are written with the event they come from, in its transaction (`on_event`), one per
+//! person of the receiving organisation (the issuing officer alone on the issuer's side); a
+//! unique key makes two notices of one event to one person impossible. `console::mail` sends them by
+//! SMTP from this outbox, retrying; without SMTP the console lists the same notices and the log
+//! says e-mail is off. People may opt out of e-mail, except for emergencies and security notices.
+
+pub mod store;
+
+use crate::domain::OrgId;
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
+
+/// The kind of notice an event gives, by the event's type as the feed names it (`None`: none;
+/// the events feature calls in, so this one does not import it).
+pub fn kind_of(event: &str) -> Option<&'static str> {
+    Some(match event {
+        "request.received" => "request_received",
+        "request.validation_requested" => "validation_requested",
+        "request.validation_due" => "validation_due",
+        "request.validation_overdue" => "validation_overdue",
+        "request.deadline_near" => "deadline_near",
+        "request.overdue" => "overdue",
+        "preservation.expiring" => "preservation_expiring",
+        "request.message" => "message",
+        "request.response" => "answered",
+        _ => return None,
+    })
+}
+
+/// Every kind, with the security notice of a sign-in from a new address.
+pub const KINDS: [&str; 10] = [
+    "request_received",
+    "validation_requested",
+    "validation_due",
+    "validation_overdue",
+    "deadline_near",
+    "overdue",
+    "preservation_expiring",
+    "message",
+    "answered",
+    "new_address",
+];
+
+/// Writes the notices of an event just written (`events::emit` calls it, in its transaction).
+pub async fn on_event(
+    conn: &Conn,
+    kind: &str,
+    event_id: uuid::Uuid,
+    recipient: OrgId,
+    payload: &serde_json::Value,
+) -> ApiResult<()> {
+    let Some(notice) = kind_of(kind) else { return Ok(()) };
+    let request_id = payload["request_id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
+    let deadline = ["deadline", "validation_due_at", "preservation_until"]
+        .iter()
+        .find_map(|k| payload[*k].as_str().and_then(|s| s.parse::<chrono::DateTime<chrono::Utc>>().ok()));
+    let emergency = payload["urgency"] == "emergency";
+    let row = store::NewNotice {
+        event_id,
+        kind: notice,
+        reference: payload["reference"].as_str(),
+        request_id,
+        deadline,
+        always: emergency,
+    };
+    store::insert_for_org(conn, &row, recipient).await
+}
+
+/// The caller's notices of the last fortnight, newest first (`Action::ReadMe`: about oneself).
+pub async fn mine(state: &crate::kernel::AppState, act: &crate::access::Grant) -> ApiResult<Vec<store::Listed>> {
+    act.expect(&[crate::access::Action::ReadMe])?;
+    let Some(user) = act.user_id() else { return Ok(Vec::new()) };
+    let since = chrono::Utc::now() - chrono::Duration::days(14);
+    store::latest(&mut *state.pool.get().await?, user.0, since, 8).await
+}

@@ -1,0 +1,304 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright for Python.
+
+Run by .ci/console.sh against `cyberbridge serve --demo` (CYBERBRIDGE_URL). One browser, one
+process. Every page visited is checked for console errors, CSP violations and serious or
+critical axe-core findings, and photographed at 1280 and 390 px under target/console/.
+Elements are found as a person finds them: by label and role, never by CSS path.
+"""
+
+import hashlib
+import http.server
+import os
+import pathlib
+import re
+import sys
+import threading
+
+from playwright.sync_api import expect, sync_playwright
+
+BASE = os.environ["CYBERBRIDGE_URL"].rstrip("/")
+AXE = pathlib.Path(os.environ["AXE_JS"]).read_text()
+SHOTS = pathlib.Path(os.environ.get("SCREENSHOTS", "target/console"))
+SHOTS.mkdir(parents=True, exist_ok=True)
+PASSWORD = "demo-password-2026"
+OFFICER = "detective@police.demo.example"
+PROSECUTOR = "prosecutor@prosecution-office.demo.example"
+DESK = "admin@isp.demo.example"
+CANARY = '"><svg onload=alert(1)>'
+CASE = "PW-2026-0042"
+
+# Records what the CSP refused, before any page script runs (init scripts are not subject to it).
+CSP_PROBE = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+failures = []
+pages_checked = []
+
+
+def fail(message):
+    failures.append(message)
+    print("FAIL:", message, file=sys.stderr)
+
+
+class Person:
+    """A browser context of one person: its own cookies, its errors and dialogs watched."""
+
+    def __init__(self, browser, name, locale="en-GB", width=1280):
+        self.name = name
+        self.context = browser.new_context(
+            locale=locale, viewport={"width": width, "height": 900}, accept_downloads=True
+        )
+        self.context.add_init_script(CSP_PROBE)
+        self.page = self.context.new_page()
+        self.errors = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (fail(f"{name}: a dialog opened: {d.message}"), d.dismiss()))
+
+    def go(self, path):
+        self.page.goto(BASE + path)
+        return self.page
+
+    def check(self, label):
+        """The page as it stands: no console error, no CSP violation, no serious axe finding,
+        one h1; screenshots at both widths."""
+        page = self.page
+        page.wait_for_load_state("load")
+        violations = page.evaluate("window.__csp || []")
+        if violations:
+            fail(f"{label}: CSP violations {violations}")
+        if self.errors:
+            fail(f"{label}: console errors {self.errors}")
+            self.errors.clear()
+        h1 = page.get_by_role("heading", level=1).count()
+        if h1 != 1:
+            fail(f"{label}: {h1} h1 elements")
+        page.evaluate(AXE + "\n;0")
+        found = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+        )
+        if found:
+            fail(f"{label}: axe-core {found}")
+        unlabeled = page.evaluate(
+            "() => [...document.querySelectorAll('input:not([type=hidden]):not([hidden]), select, textarea')]"
+            ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name)"
+        )
+        if unlabeled:
+            fail(f"{label}: inputs without a visible label {unlabeled}")
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 1:
+                fail(f"{label}: {overflow}px wider than the {width}px window")
+            page.screenshot(path=str(SHOTS / f"{label}-{width}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        pages_checked.append(label)
+
+    def sign_in(self, email, label=None):
+        page = self.go("/console/sign-in")
+        if label:
+            self.check(label)
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("link", name="Data requests")).to_be_visible()
+        return page
+
+
+def attacker_site(target):
+    """Another origin serving a form that posts to the console (a cross-site request)."""
+    html = f"""<!doctype html><html lang="en"><title>x</title><body>
+<form method="post" action="{target}"><input name="to" value="withdrawn"><button>Win a prize</button></form>
+</body></html>""".encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def main():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox", "--disable-gpu"]
+        )
+        # The sign-in page in each language.
+        for locale, tag, word in [("en-GB", "en", "Password"), ("sq-AL", "sq", "Fjalëkalimi"),
+                                  ("sr-Latn-RS", "sr-Latn", "Lozinka"), ("sr-Cyrl-RS", "sr-Cyrl", "Лозинка")]:
+            person = Person(browser, f"visitor-{tag}", locale=locale)
+            page = person.go("/console/sign-in")
+            expect(page.locator("html")).to_have_attribute("lang", tag)
+            expect(page.get_by_text(word).first).to_be_visible()
+            person.check(f"sign-in-{tag}")
+            person.context.close()
+
+        # The officer issues a traffic-data request naming the prosecutor (signed in by keyboard).
+        officer = Person(browser, "officer")
+        page = officer.go("/console/sign-in")
+        page.get_by_label("E-mail").focus()
+        page.keyboard.type(OFFICER)
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("link", name="Data requests")).to_be_visible()
+        officer.check("requests-issued")
+        page.get_by_role("link", name="New request").click()
+        officer.check("request-new")
+        page.get_by_label("Addressee").select_option(label="Demo ISP (ISP)")
+        page.get_by_label("Type of request").select_option("traffic_data")
+        page.get_by_label("Case reference").fill(CASE)
+        page.get_by_label("Legal provision").fill("CPC art. 123; Budapest Convention art. 18")
+        page.get_by_label("Text of the order").fill("Production order " + CANARY)
+        page.get_by_role("group", name="Data categories").get_by_label("Traffic data").check()
+        page.get_by_role("group", name="Identifier 1").get_by_label("Type").select_option("ipv4")
+        page.get_by_role("group", name="Identifier 1").get_by_label("Value").fill("192.0.2.77")
+        page.get_by_role("group", name="Identifier 1").get_by_label("Port").fill("40000")
+        page.get_by_role("group", name="Identifier 1").get_by_label("Observed at").fill("2026-11-20T10:15")
+        page.get_by_label("Validated by (prosecution or court)").select_option(label="Demo Prosecution Office (prosecution)")
+        page.get_by_role("button", name="Send the request").click()
+        expect(page.get_by_text("The request was sent.")).to_be_visible()
+        expect(page.get_by_text("Awaiting validation").first).to_be_visible()
+        request_path = page.url.replace(BASE, "").split("?")[0]
+        officer.check("request-issued")
+
+        # The ISP's desk sees nothing of it while it waits.
+        desk = Person(browser, "desk")
+        page = desk.sign_in(DESK)
+        if CASE in page.content():
+            fail("the pending request reached the addressee's inbox")
+        desk.check("requests-inbox-before")
+        response = page.goto(BASE + request_path)
+        if response.status != 404:
+            fail(f"the addressee opened a pending request: {response.status}")
+        # The browser reports the page's own 404 status as an error: expected here.
+        desk.errors = [e for e in desk.errors if "404" not in e]
+        desk.check("error-not-found")
+
+        # The prosecutor validates, by keyboard.
+        prosecutor = Person(browser, "prosecutor")
+        page = prosecutor.sign_in(PROSECUTOR)
+        prosecutor.check("requests-to-validate")
+        page.get_by_role("link", name=re.compile("REQ-")).first.wait_for()
+        page.goto(BASE + request_path)
+        prosecutor.check("request-validate")
+        page.get_by_label("Note").first.fill("Necessary and proportionate for " + CASE)
+        page.get_by_role("button", name="Approve").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Your decision was recorded and signed.")).to_be_visible()
+
+        # The desk: the request is in the inbox now; acknowledge, answer with records and files.
+        page = desk.go("/console/requests")
+        expect(page.get_by_text(CASE).first).to_be_visible()
+        desk.check("requests-inbox")
+        page.screenshot(path=str(SHOTS / "readme-inbox.png"))
+        page.get_by_role("link", name=re.compile("REQ-")).first.click()
+        page.goto(BASE + request_path)
+        page.get_by_role("button", name="Acknowledge").click()
+        expect(page.get_by_text("The request moved to its next step.")).to_be_visible()
+        desk.check("request-answer")
+        data = bytes(range(256)) * 4000
+        evil = b"<html><body><script>alert(document.cookie)</script></body></html>"
+        page.get_by_label("Records").fill("ip: 192.0.2.77\nsubscriber: Jane Roe " + CANARY)
+        page.get_by_label("Files").set_input_files([
+            {"name": "assignments.bin", "mimeType": "application/octet-stream", "buffer": data},
+            {"name": "evil.html", "mimeType": "text/html", "buffer": evil},
+        ])
+        page.get_by_role("button", name="Send the answer").click()
+        expect(page.get_by_text("Your answer was sent.")).to_be_visible()
+        page.get_by_label("Message", exact=True).fill("Answered. " + CANARY)
+        page.get_by_role("button", name="Send message").click()
+        expect(page.get_by_text("Your message was sent.")).to_be_visible()
+        desk.check("request-answered")
+
+        # The officer reads the answer, downloads the file unchanged, prints the signed order.
+        page = officer.go(request_path)
+        expect(page.get_by_role("heading", name="Answers")).to_be_visible()
+        digest = hashlib.sha256(data).hexdigest()
+        expect(page.get_by_text(digest)).to_be_visible()
+        officer.check("request-read")
+        page.get_by_role("heading", name="Answers").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "readme-request.png"))
+        with page.expect_download() as caught:
+            page.get_by_role("link", name="assignments.bin").click()
+        got = pathlib.Path(caught.value.path()).read_bytes()
+        if hashlib.sha256(got).hexdigest() != digest:
+            fail("the downloaded file differs from the uploaded one")
+        with page.expect_download() as caught:
+            page.get_by_role("link", name="evil.html").click()
+        if caught.value.suggested_filename != "evil.html":
+            fail("the HTML file was not a download")
+        page.get_by_role("link", name="Signed order and receipts (printable)").click()
+        expect(page.get_by_text("Signature verified").first).to_be_visible()
+        if page.get_by_text("does NOT verify").count():
+            fail("a signature does not verify")
+        officer.check("order")
+        page.screenshot(path=str(SHOTS / "readme-order.png"))
+        page.emulate_media(media="print")
+        page.screenshot(path=str(SHOTS / "order-print.png"), full_page=True)
+
+        page.emulate_media(media="screen")
+
+        # A form on another site posting to the console is refused.
+        server, attacker = attacker_site(BASE + request_path + "/transition")
+        page = officer.page
+        page.goto(attacker)
+        page.get_by_role("button", name="Win a prize").click()
+        expect(page.get_by_text("another site")).to_be_visible()
+        officer.errors = [e for e in officer.errors if "403" not in e]
+        server.shutdown()
+        page = officer.go(request_path)
+        expect(page.get_by_text("Answered").first).to_be_visible()
+
+        # The account page; an ended session locks the other browser out.
+        second = Person(browser, "officer-elsewhere")
+        second.sign_in(OFFICER)
+        page = officer.go("/console/account")
+        officer.check("account")
+        page.get_by_role("button", name="Sign out everywhere").click()
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        page = second.go("/console/requests")
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+        # The inbox and a request in the other languages, at both widths.
+        for locale, tag, email, password, button in [
+            ("sq-AL", "sq", "E-mail", "Fjalëkalimi", "Hyni"),
+            ("sr-Latn-RS", "sr-Latn", "E-pošta", "Lozinka", "Prijavi se"),
+            ("sr-Cyrl-RS", "sr-Cyrl", "Е-пошта", "Лозинка", "Пријави се"),
+        ]:
+            person = Person(browser, f"desk-{tag}", locale=locale)
+            person.go("/console/sign-in")
+            person.page.get_by_label(email).fill(DESK)
+            person.page.get_by_label(password, exact=True).fill(PASSWORD)
+            person.page.get_by_role("button", name=button).click()
+            person.page.wait_for_url(re.compile("/console/requests"))
+            person.check(f"requests-inbox-{tag}")
+            person.go(request_path)
+            person.check(f"request-{tag}")
+            person.context.close()
+
+        for person in (officer, second, desk, prosecutor):
+            if person.errors:
+                fail(f"{person.name}: console errors {person.errors}")
+        browser.close()
+    print(f"{len(pages_checked)} page checks, screenshots in {SHOTS}")
+    if failures:
+        print(f"{len(failures)} failures", file=sys.stderr)
+        sys.exit(1)
+    print("console browser tests passed")
+
+
+if __name__ == "__main__":
+    main()
