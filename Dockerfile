@@ -20,7 +20,7 @@ COPY --from=build /cyberbridge /usr/local/bin/cyberbridge
 USER cyberbridge
 WORKDIR /var/lib/cyberbridge
 VOLUME /var/lib/cyberbridge
-ENV CYBERBRIDGE_BIND=0.0.0.0:8080 CYBERBRIDGE_LOG_FORMAT=json CYBERBRIDGE_DATA_DIR=/var/lib/cyberbridge
+ENV CYBERBRIDGE_BIND=0.0.0.0:8080 CYBERBRIDGE_PUBLIC_URL=http://localhost:8080 CYBERBRIDGE_LOG_FORMAT=json CYBERBRIDGE_DATA_DIR=/var/lib/cyberbridge
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
 ENTRYPOINT ["cyberbridge"]

@@ -10,7 +10,7 @@
 //! - `view`: how values are shown (defanged), deadline badges, form fields;
 //! - `mail`: notices sent by e-mail;
 //! - `assets`: htmx (vendored, with its integrity hash) and the style sheet;
-//! - `pages`: sign-in, data requests, account.
+//! - `pages`: sign-in and enrolment, data requests, account, the organisation (people, catalogue).
 
 pub mod assets;
 pub mod i18n;
@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut aw::ServiceConfig) {
             .service(pages::sign_in::sign_out)
             .configure(pages::enrol::configure)
             .configure(pages::requests::configure)
-            .configure(pages::account::configure),
+            .configure(pages::account::configure)
+            .configure(pages::organisation::configure),
     );
 }

@@ -87,20 +87,13 @@ impl Visitor {
 
     /// Refuses an unsafe request whose form token is not this session's (compared in constant time).
     pub fn check_csrf(&self, presented: &str) -> ApiResult<()> {
-        use subtle_eq::eq;
-        if self.session.csrf.is_empty() || !eq(self.session.csrf.as_bytes(), presented.trim().as_bytes()) {
+        let same = crate::kernel::tokens::same(self.session.csrf.as_bytes(), presented.trim().as_bytes());
+        if self.session.csrf.is_empty() || !same {
             return Err(ApiError::Forbidden(
                 "the form's security token is not this session's: reload the page and send it again".into(),
             ));
         }
         Ok(())
-    }
-}
-
-mod subtle_eq {
-    /// Equality in time independent of where the inputs differ.
-    pub fn eq(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
 }
 
@@ -173,6 +166,24 @@ impl Chrome {
     }
 }
 
+/// The words of a `?done=` notice, for the notices the pages send only (any other is ignored:
+/// no one writes into a page through a link).
+pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
+    const KNOWN: [&str; 10] = [
+        "issued",
+        "moved",
+        "validated",
+        "extended",
+        "message",
+        "answered",
+        "session_ended",
+        "filed",
+        "person_changed",
+        "catalogue",
+    ];
+    done.filter(|d| KNOWN.contains(d)).map(|d| tr.get(&format!("done-{}", d.replace('_', "-"))))
+}
+
 /// A rendered page (200).
 pub fn page(template: &impl Template) -> ApiResult<HttpResponse> {
     page_with(StatusCode::OK, template)
@@ -188,14 +199,15 @@ pub fn see(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
 }
 
-/// The origin the console's forms come from: `CYBERBRIDGE_PUBLIC_URL`'s, or, unset (plain
-/// `http` on loopback only), the host the request was sent to.
-fn expected_origin(req: &HttpRequest, state: Option<&AppState>) -> String {
+/// The origins the console's forms may come from: `CYBERBRIDGE_PUBLIC_URL`'s, or, unset (a
+/// loopback bind), loopback at the port this server listens on. Never the `Host` header, which
+/// the client writes (DNS rebinding).
+fn expected_origins(req: &HttpRequest, state: Option<&AppState>) -> Vec<String> {
     match state {
-        Some(s) if s.config.public_url.is_some() => s.config.public_origin().unwrap_or_default(),
+        Some(s) if s.config.public_url.is_some() => vec![s.config.public_origin().unwrap_or_default()],
         _ => {
-            let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-            format!("http://{host}")
+            let port = req.app_config().local_addr().port();
+            ["127.0.0.1", "localhost", "[::1]"].iter().map(|h| format!("http://{h}:{port}")).collect()
         }
     }
 }
@@ -204,9 +216,9 @@ fn expected_origin(req: &HttpRequest, state: Option<&AppState>) -> String {
 /// public origin, or, where the browser withholds it (`Origin: null`, which our own
 /// `Referrer-Policy: no-referrer` makes browsers send on form posts, or none),
 /// `Sec-Fetch-Site: same-origin`. Neither: refused.
-pub fn same_origin(req: &HttpRequest, public_origin: &str) -> bool {
+pub fn same_origin(req: &HttpRequest, origins: &[String]) -> bool {
     match req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        Some(origin) if origin != "null" => origin.eq_ignore_ascii_case(public_origin),
+        Some(origin) if origin != "null" => origins.iter().any(|o| origin.eq_ignore_ascii_case(o)),
         _ => req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("same-origin"),
     }
 }
@@ -220,9 +232,9 @@ pub async fn guard(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let origin = expected_origin(req.request(), state.as_ref().map(|s| s.get_ref()));
+    let origins = expected_origins(req.request(), state.as_ref().map(|s| s.get_ref()));
     let locale = locale_of(req.request(), None);
-    let mut res = if unsafe_method && !same_origin(req.request(), &origin) {
+    let mut res = if unsafe_method && !same_origin(req.request(), &origins) {
         let problem = Shown {
             status: StatusCode::FORBIDDEN,
             detail: "this form was sent from another site: the console only takes forms sent from its own pages".into(),
@@ -242,7 +254,11 @@ pub async fn guard(
                 let mut to = url::form_urlencoded::Serializer::new(String::new());
                 to.append_pair("next", &next);
                 let mut r = see(&format!("{}?{}", super::pages::sign_in::PATH, to.finish()));
-                let _ = r.add_cookie(&removal(SESSION_COOKIE));
+                // Only a cookie that came and was refused: a link from elsewhere (an e-mail)
+                // arrives without the SameSite=Strict cookie and must not delete it.
+                if http.cookie(SESSION_COOKIE).is_some() {
+                    let _ = r.add_cookie(&removal(SESSION_COOKIE));
+                }
                 r
             } else {
                 error_page(&http, locale, &detail)

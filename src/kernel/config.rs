@@ -305,15 +305,21 @@ impl Config {
     /// `http` on a host other than loopback (cookies and passwords would cross the network in
     /// clear).
     pub fn public_origin(&self) -> Result<String, String> {
-        // Unset: the bind address, where a browser on this machine reaches it.
-        let bound = self.bind.replace("0.0.0.0", "localhost").replace("[::]", "localhost");
-        let raw = self.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        // Unset: the bind address, which must then be loopback (a browser on this machine).
+        let raw = self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind));
         let url = url::Url::parse(raw.trim()).map_err(|e| format!("CYBERBRIDGE_PUBLIC_URL `{raw}`: {e}"))?;
         let host = url.host_str().unwrap_or("").trim_matches(['[', ']']).to_string();
         let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
         match url.scheme() {
             "https" => {}
             "http" if loopback => {}
+            "http" if self.public_url.is_none() => {
+                return Err(format!(
+                    "CYBERBRIDGE_BIND `{}` is not a loopback address: set CYBERBRIDGE_PUBLIC_URL to the https \
+                     address people reach the console at",
+                    self.bind
+                ))
+            }
             "http" => {
                 return Err(format!(
                     "CYBERBRIDGE_PUBLIC_URL `{raw}` is plain http on a host other than loopback: \
@@ -395,5 +401,40 @@ impl Config {
             }
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(bind: &str, public_url: Option<&str>) -> Config {
+        let mut c = Config::for_database("postgres://localhost/x");
+        c.bind = bind.into();
+        c.public_url = public_url.map(str::to_string);
+        c
+    }
+
+    #[test]
+    fn the_console_is_never_plain_http_across_a_network() {
+        assert_eq!(with("127.0.0.1:8080", None).public_origin().unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            with("0.0.0.0:8080", Some("http://localhost:8080")).public_origin().unwrap(),
+            "http://localhost:8080"
+        );
+        assert_eq!(
+            with("0.0.0.0:8080", Some("https://cb.example.org/console/")).public_origin().unwrap(),
+            "https://cb.example.org"
+        );
+        for (bind, url) in [
+            ("0.0.0.0:8080", None),
+            ("[::]:8080", None),
+            ("10.0.0.5:8080", None),
+            ("127.0.0.1:8080", Some("http://cb.example.org")),
+            ("127.0.0.1:8080", Some("http://10.0.0.5:8080")),
+            ("127.0.0.1:8080", Some("ftp://cb.example.org")),
+        ] {
+            assert!(with(bind, url).public_origin().is_err(), "{bind} {url:?}");
+        }
     }
 }

@@ -84,8 +84,11 @@ pub struct Due {
 pub async fn claim(conn: &mut Conn, limit: i64) -> ApiResult<Vec<Due>> {
     let ids: Vec<Uuid> = diesel::sql_query(
         "UPDATE notices SET next_attempt_at = now() + interval '5 minutes'
-         WHERE id IN (SELECT id FROM notices WHERE sent_at IS NULL AND next_attempt_at <= now() AND attempts < $1
-                      ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         WHERE id IN (SELECT n.id FROM notices n
+                      JOIN users u ON u.id = n.user_id JOIN organizations o ON o.id = u.organization_id
+                      WHERE n.sent_at IS NULL AND n.next_attempt_at <= now() AND n.attempts < $1
+                        AND u.active AND o.active
+                      ORDER BY n.next_attempt_at LIMIT $2 FOR UPDATE OF n SKIP LOCKED)
          RETURNING id",
     )
     .bind::<diesel::sql_types::Integer, _>(MAX_ATTEMPTS)

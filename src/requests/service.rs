@@ -212,10 +212,11 @@ pub async fn receive(
     id: RequestId,
     form: actix_multipart::Multipart,
     text_parts: &[&str],
+    first: Option<upload::FirstPart<'_>>,
 ) -> ApiResult<Upload> {
     act.expect(&[Action::RespondToRequest])?;
     responding(state, act, id).await?;
-    upload::read_with(form, state.config.response_limit, &state.pool, text_parts).await
+    upload::read_with(form, state.config.response_limit, &state.pool, text_parts, first).await
 }
 
 /// Deletes what an upload stored when it is not to be answered after all.

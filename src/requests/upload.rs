@@ -25,8 +25,11 @@ pub struct Upload {
     pub fields: Vec<(String, String)>,
 }
 
-/// The console's form: its token and the records typed as `name: value` lines.
+/// The console's form: its token (the first part) and the records typed as `name: value` lines.
 pub const CONSOLE_FIELDS: &[&str] = &["csrf", "records_text"];
+
+/// What the first part must be: the console's `csrf` part carrying this session's token.
+pub struct FirstPart<'a>(pub &'a str);
 
 /// A file whose chunks are stored; its attachment row is written with the response.
 #[derive(Debug)]
@@ -177,18 +180,21 @@ fn safe_filename(name: Option<&str>, i: usize) -> String {
 /// part, `records` twice, more than 20 attachments: each refused before its content is read).
 /// On any error, what was stored of the body is deleted.
 pub async fn read(form: actix_multipart::Multipart, total_limit: usize, pool: &Pool) -> ApiResult<Upload> {
-    read_with(form, total_limit, pool, &[]).await
+    read_with(form, total_limit, pool, &[], None).await
 }
 
-/// The same, also taking the small text parts named in `text_parts` (the console's form).
+/// The same, also taking the small text parts named in `text_parts` (each once, counted in the
+/// total), and, with `first`, refusing (403) a body whose first part is not the `csrf` part
+/// with that token, before anything else of it is read.
 pub async fn read_with(
     form: actix_multipart::Multipart,
     total_limit: usize,
     pool: &Pool,
     text_parts: &[&str],
+    first: Option<FirstPart<'_>>,
 ) -> ApiResult<Upload> {
     let mut started = Vec::new();
-    let read = read_parts(form, total_limit, pool, &mut started, text_parts).await;
+    let read = read_parts(form, total_limit, pool, &mut started, text_parts, first).await;
     if read.is_err() {
         discard(pool, &started).await;
     }
@@ -201,6 +207,7 @@ async fn read_parts(
     pool: &Pool,
     started: &mut Vec<Uuid>,
     text_parts: &[&str],
+    mut first: Option<FirstPart<'_>>,
 ) -> ApiResult<Upload> {
     let bad = |e: actix_multipart::MultipartError| match e {
         actix_multipart::MultipartError::ContentTypeMissing
@@ -216,22 +223,42 @@ async fn read_parts(
         let mut field = field.map_err(bad)?;
         let name = field.name().unwrap_or("").to_string();
         let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
+        let token = first.take();
+        if token.is_some() && name != "csrf" {
+            return Err(ApiError::Forbidden(
+                "the form's first part must be its security token: reload the page".into(),
+            ));
+        }
         if text_parts.contains(&name.as_str()) {
+            if upload.fields.iter().any(|(n, _)| *n == name) {
+                return Err(ApiError::field(name, "sent twice; send one"));
+            }
             let mut text = Vec::new();
             while let Some(chunk) = field.next().await {
-                text.extend_from_slice(&chunk.map_err(bad)?);
-                if text.len() > MAX_RECORDS {
+                let chunk = chunk.map_err(bad)?;
+                total += chunk.len();
+                if total > total_limit || text.len() + chunk.len() > MAX_RECORDS {
                     return Err(ApiError::PayloadTooLarge(format!("part `{name}` is too long")));
                 }
+                text.extend_from_slice(&chunk);
             }
             let text = String::from_utf8(text).map_err(|_| ApiError::field(name.clone(), "not UTF-8 text"))?;
+            if let Some(FirstPart(expected)) = token {
+                if !crate::kernel::tokens::same(expected.as_bytes(), text.trim().as_bytes()) || expected.is_empty() {
+                    return Err(ApiError::Forbidden(
+                        "the form's security token is not this session's: reload the page and send it again".into(),
+                    ));
+                }
+            }
             upload.fields.push((name, text));
             continue;
         }
         // A browser's file field left empty: a part with an empty file name and no content.
         if name == "attachment" && filename.as_deref() == Some("") {
             while let Some(chunk) = field.next().await {
-                chunk.map_err(bad)?;
+                if !chunk.map_err(bad)?.is_empty() {
+                    return Err(ApiError::field("attachment", "a file part without a file name must be empty"));
+                }
             }
             continue;
         }

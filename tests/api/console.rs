@@ -135,6 +135,30 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// A multipart body of `parts` (head, content) sent as `b` from the console's origin.
+async fn multipart(app: &TestApp, b: &Browser<'_>, path: &str, parts: Vec<(String, Vec<u8>)>) -> Page {
+    let boundary = "----cbtest";
+    let mut body = Vec::new();
+    for (head, content) in &parts {
+        body.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let headers = [
+        ("cookie", format!("__Host-cb_session={}", b.cookie)),
+        ("content-type", format!("multipart/form-data; boundary={boundary}")),
+        ("origin", app.base.clone()),
+    ];
+    raw(app, Method::POST, path, &headers, body).await
+}
+
+/// A form sent from the console's origin without a session (sign-in, enrolment).
+async fn anonymous(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> Page {
+    let headers = [("origin", app.base.clone()), ("content-type", "application/x-www-form-urlencoded".to_string())];
+    raw(app, Method::POST, path, &headers, form(pairs)).await
+}
+
 fn location(page: &Page) -> String {
     page.header("location")
 }
@@ -345,7 +369,16 @@ async fn the_data_request_chain_runs_through_the_console() {
     let without: Vec<(&str, &str)> = fields.iter().copied().filter(|(k, _)| *k != "validator_id").collect();
     let p = officer.post("/console/requests", &without).await;
     assert_eq!(p.status, 422, "{}", p.text());
-    assert!(p.text().contains("validator_id") && p.text().contains("PK-2026-77"), "errors beside kept values");
+    assert!(
+        p.text().contains("Validated by (prosecution or court)") && p.text().contains("PK-2026-77"),
+        "errors beside kept values"
+    );
+    // A port that is not one is named, not dropped.
+    let bad_port: Vec<(&str, &str)> =
+        fields.iter().copied().map(|(k, v)| if k == "identifier_port_0" { (k, "port 80") } else { (k, v) }).collect();
+    let p = officer.post("/console/requests", &bad_port).await;
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("Identifier 1 · Port"), "{}", p.text());
     let p = officer.post("/console/requests", &fields).await;
     assert_eq!(p.status, 303, "{}", p.text());
     let page = location(&p);
@@ -580,4 +613,172 @@ async fn a_null_origin_is_judged_by_sec_fetch_site() {
         let other = [("origin", "null".to_string()), ("sec-fetch-site", site.to_string()), ct.clone()];
         assert_eq!(raw(&app, Method::POST, "/console/sign-in", &other, form_body.clone()).await.status, 403, "{site}");
     }
+}
+
+/// Onboarding in the console: an org_admin adds a person and sees the enrolment token once;
+/// the person sets a password with it and signs in; accrediting is the service's rule (refused
+/// to an org_admin without a second factor); an ISP's org_admin publishes the catalogue the
+/// API serves; nobody reaches another organisation's people.
+#[actix_rt::test]
+async fn onboarding_by_link_and_the_catalogue_in_the_console() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let admin = Browser::sign_in(&app, &police.admin_email).await;
+    let page = admin.get("/console/organisation").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains(&police.admin_email));
+    let added = admin
+        .post(
+            "/console/organisation/people",
+            &[("email", "new.officer@police.example"), ("name", "New Officer"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.text());
+    let html = added.text();
+    let at = html.find("<p class=\"value\">").expect("the token, shown once") + 17;
+    let token = html[at..].split('<').next().unwrap().to_string();
+    assert!(token.len() >= 40, "{token}");
+    assert!(!admin.get("/console/organisation").await.text().contains(&token), "shown once");
+    // The person sets a password with it (the two entries must agree) and signs in.
+    let differ = anonymous(
+        &app,
+        "/console/enrol",
+        &[("token", &token), ("password", PASSWORD), ("password_again", "another one entirely")],
+    )
+    .await;
+    assert_eq!(differ.status, 422);
+    let done =
+        anonymous(&app, "/console/enrol", &[("token", &token), ("password", PASSWORD), ("password_again", PASSWORD)])
+            .await;
+    assert_eq!(done.status, 303, "{}", done.text());
+    assert_eq!(location(&done), "/console/sign-in?enrolled=1");
+    let reused =
+        anonymous(&app, "/console/enrol", &[("token", &token), ("password", PASSWORD), ("password_again", PASSWORD)])
+            .await;
+    assert_eq!(reused.status, 422, "a token works once");
+    let newcomer = Browser::sign_in(&app, "new.officer@police.example").await;
+    assert_eq!(newcomer.get("/console/requests").await.status, 200);
+    // Accrediting: the service's rule (a second factor and a second org_admin), shown as a page.
+    let users = app.get_as(&police.admin, &format!("/api/v1/organizations/{}/users", police.id)).await.ok(200);
+    let person =
+        users["items"].as_array().unwrap().iter().find(|u| u["email"] == "new.officer@police.example").unwrap().clone();
+    let id = person["id"].as_str().unwrap();
+    let version = person["version"].to_string();
+    let p = admin
+        .post(
+            &format!("/console/organisation/people/{id}"),
+            &[
+                ("version", &version),
+                ("change", "officer"),
+                ("function", "Inspector"),
+                ("registration_number", "KP-1"),
+                ("authorisations", "issue_data_requests"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403, "{}", p.text());
+    assert!(p.header("content-type").starts_with("text/html"));
+    // The ISP's org_admin publishes the catalogue; the API serves it.
+    let desk = Browser::sign_in(&app, &isp.admin_email).await;
+    let p = desk
+        .post(
+            "/console/organisation/capabilities",
+            &[
+                ("supported_subscriber_info", "on"),
+                ("held_subscriber_info", "subscriber"),
+                ("held_subscriber_info", "ip_identification"),
+                ("retention_subscriber_info", "IP assignment logs: 12 months"),
+                ("contact_name", "NOC 24/7"),
+                ("contact_email", "noc@isp.example"),
+                ("contact_phone", "+38344999000"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let caps = app.get_as(&police.admin, &format!("/api/v1/organizations/{}/capabilities", isp.id)).await.ok(200);
+    let sub =
+        caps["request_types"].as_array().unwrap().iter().find(|t| t["type"] == "subscriber_info").unwrap().clone();
+    assert_eq!(sub["supported"], true);
+    assert_eq!(sub["data_held"], json!(["subscriber", "ip_identification"]));
+    assert_eq!(caps["emergency_contact"]["phone"], "+38344999000");
+    // A bad phone: the form again, naming the field.
+    let p = desk
+        .post(
+            "/console/organisation/capabilities",
+            &[("contact_name", "NOC"), ("contact_email", "noc@isp.example"), ("contact_phone", "call us")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("emergency_contact.phone"), "{}", p.text());
+    // Nobody reaches another organisation's people.
+    for path in [format!("/console/organisation/people/{id}/enrolment"), format!("/console/organisation/people/{id}")] {
+        let p = desk.post(&path, &[("version", &version), ("change", "deactivate")]).await;
+        assert_eq!(p.status, 404, "{path}: {}", p.text());
+    }
+    assert!(!desk.get("/console/organisation").await.text().contains("new.officer@police.example"));
+    let still = app.get_as(&police.admin, &format!("/api/v1/users/{id}")).await.ok(200);
+    assert_eq!(still["active"], true);
+}
+
+/// The answer's multipart body: the token first (checked before anything is stored), each text
+/// part once, and no bytes hidden in a file part without a name (API too).
+#[actix_rt::test]
+async fn an_answer_takes_its_token_first_and_hides_no_bytes() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let r = crate::requests::issue(&app, &police, &isp).await;
+    let id = r["id"].as_str().unwrap();
+    crate::requests::transition(&app, &isp.admin, &r, "acknowledged").await.ok(200);
+    let desk = Browser::sign_in(&app, &isp.admin_email).await;
+    let path = format!("/console/requests/{id}/responses");
+    let send = |parts: Vec<(String, Vec<u8>)>| multipart(&app, &desk, &path, parts);
+    let file = |name: &str| format!("Content-Disposition: form-data; name=\"attachment\"; filename=\"{name}\"");
+    let csrf = "Content-Disposition: form-data; name=\"csrf\"".to_string();
+    // A file before the token: refused before it is stored.
+    let p = send(vec![(file("a.bin"), vec![7u8; 4096]), (csrf.clone(), desk.csrf.clone().into_bytes())]).await;
+    assert_eq!(p.status, 403, "{}", p.text());
+    assert_eq!(app.count("SELECT count(*) AS n FROM attachment_chunks").await, 0);
+    // The token twice, or bytes in a nameless file part: refused.
+    let p = send(vec![(csrf.clone(), desk.csrf.clone().into_bytes()), (csrf.clone(), vec![b'x'; 1000])]).await;
+    assert_eq!(p.status, 422, "{}", p.text());
+    let p = send(vec![(csrf.clone(), desk.csrf.clone().into_bytes()), (file(""), vec![1u8; 1000])]).await;
+    assert_eq!(p.status, 422, "{}", p.text());
+    assert_eq!(app.count("SELECT count(*) AS n FROM attachment_chunks").await, 0);
+    // The API refuses bytes in a nameless file part too.
+    let boundary = "----cbapi";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\n{}\r\n\r\n", file("")).as_bytes());
+    body.extend_from_slice(&[1u8; 1000]);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let api = app
+        .send_raw(
+            Method::POST,
+            &format!("/api/v1/requests/{id}/responses"),
+            &[("authorization", isp.admin.as_str()), ("content-type", ct.as_str())],
+            body,
+        )
+        .await;
+    assert_eq!(api.status, 422, "{}", api.text());
+    // The right order: taken.
+    let p = send(vec![(csrf.clone(), desk.csrf.clone().into_bytes()), (file("a.bin"), vec![7u8; 4096])]).await;
+    assert_eq!(p.status, 303, "{}", p.text());
+}
+
+/// A link from elsewhere (an e-mail) arrives without the SameSite=Strict cookie: it leads to
+/// the sign-in page but deletes nothing; and no link writes into a page's notice.
+#[actix_rt::test]
+async fn a_link_without_the_cookie_deletes_nothing_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let p = raw(&app, Method::GET, "/console/requests", &[], Vec::new()).await;
+    assert_eq!(p.status, 303);
+    assert!(p.set_cookies().is_empty(), "{:?}", p.set_cookies());
+    let b = Browser::sign_in(&app, &police.admin_email).await;
+    let p = b.get("/console/account?done=your%20account%20is%20locked").await;
+    assert_eq!(p.status, 200);
+    assert!(!p.text().contains("your account is locked"));
+    assert!(b.get("/console/account?done=session_ended").await.text().contains("The session was ended."));
 }

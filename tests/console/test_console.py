@@ -177,6 +177,28 @@ def main():
         # The ISP's desk sees nothing of it while it waits.
         desk = Person(browser, "desk")
         page = desk.sign_in(DESK)
+        # Onboarding by link: the desk's org_admin adds a colleague and hands over the token;
+        # the colleague sets a password with it and signs in.
+        page = desk.go("/console/account")
+        page.get_by_role("link", name="Your organisation: people and catalogue").click()
+        desk.check("organisation")
+        add = page.get_by_role("region", name="Add a person")
+        add.get_by_label("E-mail").fill("colleague@isp.demo.example")
+        add.get_by_label("Name").fill("New Colleague")
+        add.get_by_role("button", name="Add and make an enrolment token").click()
+        token = page.get_by_label("Token to hand over").inner_text().strip()
+        desk.check("organisation-token")
+        colleague = Person(browser, "colleague")
+        page = colleague.go("/console/enrol")
+        colleague.check("enrol")
+        page.get_by_label("Enrolment token").fill(token)
+        page.get_by_label("New password", exact=True).fill(PASSWORD)
+        page.get_by_label("New password, again").fill(PASSWORD)
+        page.get_by_role("button", name="Set my password").click()
+        expect(page.get_by_text("Your password is set. Sign in with it.")).to_be_visible()
+        colleague.sign_in("colleague@isp.demo.example")
+        colleague.context.close()
+        page = desk.go("/console/requests")
         if CASE in page.content():
             fail("the pending request reached the addressee's inbox")
         desk.check("requests-inbox-before")

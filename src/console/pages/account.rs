@@ -34,6 +34,8 @@ struct AccountPage {
     /// The person has a second factor (this session was opened with it).
     second_factor: bool,
     factor_required: bool,
+    /// An org_admin: a link to the organisation's page.
+    administers: bool,
 }
 
 #[derive(Deserialize)]
@@ -43,8 +45,12 @@ pub struct Flash {
 
 async fn account_page(v: &Visitor, notice: Option<String>, error: Option<String>) -> ApiResult<AccountPage> {
     let t = v.tr;
-    let act = v.authorize(Action::ListSessions).await?;
-    let listed = service::sessions(&v.state, &act).await?.items;
+    // Nothing but the password form answers someone who must set their own password first.
+    let listed = if v.session.principal.must_change_password {
+        Vec::new()
+    } else {
+        service::sessions(&v.state, &v.authorize(Action::ListSessions).await?).await?.items
+    };
     let second_factor = listed.iter().any(|s| s.current && s.second_factor);
     let sessions = listed
         .into_iter()
@@ -66,12 +72,13 @@ async fn account_page(v: &Visitor, notice: Option<String>, error: Option<String>
         error,
         second_factor,
         factor_required: v.session.principal.must_enrol_second_factor,
+        administers: super::organisation::administers(v),
     })
 }
 
 #[get("/account")]
 pub async fn account(v: Visitor, flash: web::Query<Flash>) -> ApiResult<HttpResponse> {
-    let notice = flash.done.as_deref().map(|d| v.tr.get(&format!("done-{}", d.replace('_', "-"))));
+    let notice = site::done_notice(&v.tr, flash.done.as_deref());
     site::page(&account_page(&v, notice, None).await?)
 }
 

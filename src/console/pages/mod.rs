@@ -3,5 +3,6 @@
 pub mod account;
 pub mod enrol;
 pub mod errors;
+pub mod organisation;
 pub mod requests;
 pub mod sign_in;

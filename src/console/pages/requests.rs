@@ -304,7 +304,7 @@ pub async fn request_page(v: Visitor, id: web::Path<RequestId>, flash: web::Quer
         messages,
         responses,
         offer,
-        notice: flash.done.as_deref().map(|d| t.get(&format!("done-{}", d.replace('_', "-")))),
+        notice: site::done_notice(&t, flash.done.as_deref()),
         r,
     };
     site::page(&page)
@@ -380,12 +380,9 @@ pub async fn respond_form(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let act = v.authorize(Action::RespondToRequest).await?;
-    let upload = service::receive(&v.state, &act, id, form, upload::CONSOLE_FIELDS).await?;
-    let csrf = upload.fields.iter().find(|(n, _)| n == "csrf").map(|(_, t)| t.clone()).unwrap_or_default();
-    if let Err(e) = v.check_csrf(&csrf) {
-        service::discard(&v.state, &upload).await;
-        return Err(e);
-    }
+    // The token is the form's first part, checked before anything else of the body is read.
+    let first = upload::FirstPart(&v.session.csrf);
+    let upload = service::receive(&v.state, &act, id, form, upload::CONSOLE_FIELDS, Some(first)).await?;
     service::respond(&v.state, &act, id, upload).await?;
     Ok(back(id, "answered"))
 }
@@ -566,30 +563,60 @@ fn moment(value: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
 pub async fn issue_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
     let f = Fields::parse(&body);
     v.check_csrf(&f.get("csrf"))?;
+    let t = v.tr;
     let mut local = Vec::new();
     let addressee = f.get("addressee_id").parse::<Uuid>();
     if addressee.is_err() {
-        local.push(("addressee_id".to_string(), v.tr.get("new-pick-addressee")));
+        local.push(("addressee_id".to_string(), t.get("new-pick-addressee")));
     }
-    let identifiers: Vec<Identifier> = (0..3)
-        .filter_map(|i| {
-            let value = f.get(&format!("identifier_value_{i}"));
-            (!value.is_empty()).then(|| Identifier {
+    // Nothing typed is dropped: what cannot be read is named, as the API names it.
+    let mut unreadable = |field: &str, value: Option<String>, ok: bool| {
+        if value.is_some() && !ok {
+            local.push((field.to_string(), t.get("new-unreadable")));
+        }
+    };
+    let mut identifiers = Vec::new();
+    for i in 0..3 {
+        let value = f.get(&format!("identifier_value_{i}"));
+        let port = f.opt(&format!("identifier_port_{i}"));
+        let observed = f.opt(&format!("identifier_observed_{i}"));
+        let parsed_port = port.as_deref().map(str::parse::<u16>);
+        let parsed_observed = observed.as_deref().map(moment);
+        unreadable(&format!("identifiers[{i}].port"), port.clone(), !matches!(parsed_port, Some(Err(_))));
+        unreadable(&format!("identifiers[{i}].observed_at"), observed.clone(), !matches!(parsed_observed, Some(None)));
+        if !value.is_empty() {
+            identifiers.push(Identifier {
                 type_: f.get(&format!("identifier_type_{i}")),
                 value,
-                port: f.get(&format!("identifier_port_{i}")).parse().ok(),
-                observed_at: f
-                    .opt(&format!("identifier_observed_{i}"))
-                    .map(|o| moment(&o).map(|m| m.to_rfc3339()).unwrap_or(o)),
-            })
-        })
-        .collect();
-    let period = match (f.opt("period_from").and_then(|x| moment(&x)), f.opt("period_to").and_then(|x| moment(&x))) {
-        (Some(from), Some(to)) => Some(Period { from, to }),
-        _ => None,
+                port: parsed_port.and_then(Result::ok),
+                observed_at: parsed_observed.flatten().map(|m| m.to_rfc3339()),
+            });
+        }
+    }
+    let from = f.opt("period_from");
+    let to = f.opt("period_to");
+    let period = match (from.as_deref().map(moment), to.as_deref().map(moment)) {
+        (Some(Some(from)), Some(Some(to))) => Some(Period { from, to }),
+        (None, None) => None,
+        _ => {
+            local.push(("period".to_string(), t.get("new-period-both")));
+            None
+        }
     };
+    let notify = f.opt("no_customer_notification_until");
+    let notify_date = notify.as_deref().map(str::parse::<chrono::NaiveDate>);
+    let validator = f.opt("validator_id");
+    let validator_id = validator.as_deref().map(str::parse::<Uuid>);
+    let mut unreadable = |field: &str, value: Option<String>, ok: bool| {
+        if value.is_some() && !ok {
+            local.push((field.to_string(), t.get("new-unreadable")));
+        }
+    };
+    unreadable("no_customer_notification_until", notify, !matches!(notify_date, Some(Err(_))));
+    unreadable("validator_id", validator, !matches!(validator_id, Some(Err(_))));
     if !local.is_empty() {
-        return site::page_with(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, local).await?);
+        let errors = local.into_iter().map(|(field, message)| (field_label(&t, &field), message)).collect();
+        return site::page_with(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, errors).await?);
     }
     let input = CreateRequest {
         type_: f.get("type"),
@@ -602,9 +629,9 @@ pub async fn issue_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse>
         identifiers,
         period,
         report_ids: Vec::new(),
-        no_customer_notification_until: f.opt("no_customer_notification_until").and_then(|d| d.parse().ok()),
-        deadline: f.opt("deadline").and_then(|d| moment(&d)),
-        validator_id: f.opt("validator_id").and_then(|x| x.parse().ok()).map(OrgId),
+        no_customer_notification_until: notify_date.and_then(Result::ok),
+        deadline: None,
+        validator_id: validator_id.and_then(Result::ok).map(OrgId),
     };
     let kind = match input.type_.parse::<RequestType>() {
         Ok(k) => k,
@@ -622,11 +649,44 @@ pub async fn issue_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse>
             Ok(site::see(&format!("/console/requests/{id}?done=issued")))
         }
         Err(ApiError::Validation(errors)) => {
-            let errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
+            let errors = errors.into_iter().map(|e| (field_label(&t, &e.field), e.message)).collect();
             site::page_with(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, errors).await?)
         }
         Err(e) => Err(e),
     }
+}
+
+/// A field of the request as the form labels it (`identifiers[1].value` is "Identifier 2 ·
+/// Value"); a field the form does not show keeps the API's name.
+fn field_label(t: &Tr, field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("identifiers[") {
+        if let Some((n, part)) = rest.split_once("].") {
+            let label = match part {
+                "type" => t.get("field-identifier-type"),
+                "value" => t.get("field-identifier-value"),
+                "port" => t.get("field-port"),
+                "observed_at" => t.get("field-observed"),
+                other => other.to_string(),
+            };
+            let n = n.parse::<usize>().map_or(0, |n| n + 1);
+            return format!("{} · {label}", t.arg("new-identifier", "n", n));
+        }
+    }
+    let key = match field {
+        "addressee_id" => "field-addressee",
+        "type" => "field-type",
+        "case_reference" => "field-case",
+        "legal_basis.provision" => "field-provision",
+        "legal_basis.text" => "field-legal-text",
+        "data_categories" => "request-categories",
+        "urgency" => "col-urgency",
+        "justification" => "field-justification",
+        "period" | "period.from" | "period.to" => "request-period",
+        "validator_id" => "request-validator",
+        "no_customer_notification_until" => "request-no-notification",
+        _ => return field.to_string(),
+    };
+    t.get(key)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -52,7 +52,7 @@ pub async fn create_request_response(
     let id = id.into_inner();
     // Nothing of the body is read before the request is known to take a response from the
     // caller; files go to the database in chunks as they arrive.
-    let upload = service::receive(&state, &act, id, form, &[]).await?;
+    let upload = service::receive(&state, &act, id, form, &[], None).await?;
     Ok(HttpResponse::Created().json(service::respond(&state, &act, id, upload).await?))
 }
 
