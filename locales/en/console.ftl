@@ -331,3 +331,11 @@ done-filed = Filed: it waits for a second platform administrator.
 done-person-changed = The change was saved.
 done-catalogue = The catalogue was published.
 org-token-value = Token to hand over
+
+prefs-title = Preferences
+prefs-language = Language
+prefs-browser-language = The browser's language
+prefs-notices = E-mail me notices
+prefs-notices-hint = Emergencies and security notices are sent in any case.
+prefs-save = Save preferences
+done-preferences = Your preferences were saved.

@@ -57,6 +57,7 @@ macro_rules! actions {
                         | Action::ConfirmSecondFactor
                         | Action::ListSessions
                         | Action::EndSession
+                        | Action::UpdatePreferences
                 )
             }
         }
@@ -83,6 +84,8 @@ actions! {
     ResetSecondFactor = "user.second_factor_reset", Need::Nothing;
     ListSessions = "auth.sessions_list", Need::Nothing;
     EndSession = "auth.session_end", Need::Nothing;
+    /// One's own language and e-mail notices.
+    UpdatePreferences = "user.preferences", Need::Nothing;
     CreateOrganization = "organization.create", Need::Permission(ManageOrganizations);
     ListApprovals = "approval.read", Need::Permission(ManageOrganizations);
     DecideApproval = "approval.decide", Need::Permission(ManageOrganizations);
@@ -190,7 +193,7 @@ impl Action {
         use Action::*;
         match self {
             ReadMe | Logout | EnrolSecondFactor | ConfirmSecondFactor | RenewRecoveryCodes | ListSessions
-            | EndSession => OWN_ACCOUNT,
+            | EndSession | UpdatePreferences => OWN_ACCOUNT,
             // Another organisation's people: only their own org_admins reset, add, change them.
             ResetSecondFactor | CreateUser | UpdateUser | ChangePassword | SendEnrolmentLink => Alone::Refused,
             // With its first org_admin (or a public-sector kind, a regulator, bank identifiers).
@@ -240,9 +243,11 @@ impl Action {
         use Action::*;
         let need = match self {
             Logout | EnrolSecondFactor | ConfirmSecondFactor | RenewRecoveryCodes | ResetSecondFactor
-            | ListSessions | EndSession | ListApprovals | DecideApproval | CreateUser | ListUsers | ReadUser
-            | UpdateUser | ChangePassword | SendEnrolmentLink | ValidateRequest | UpdateCapabilities
-            | ExportSubject | CreateDataRequest | CreateFreezeRequest | ExtendRequest => return None,
+            | ListSessions | EndSession | UpdatePreferences | ListApprovals | DecideApproval | CreateUser
+            | ListUsers | ReadUser | UpdateUser | ChangePassword | SendEnrolmentLink | ValidateRequest
+            | UpdateCapabilities | ExportSubject | CreateDataRequest | CreateFreezeRequest | ExtendRequest => {
+                return None
+            }
             // Whole-platform figures are a person's (a regulator, a platform admin); a key reads
             // its organisation's with the read scope of what is counted.
             ReadRequestStatistics => Need::Permission(ReadRequests),

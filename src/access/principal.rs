@@ -209,6 +209,7 @@ pub struct ConsoleSession {
     pub org_name: String,
     /// The person's language, when chosen.
     pub locale: Option<String>,
+    pub notices_opt_out: bool,
 }
 
 /// The console session of a cookie's secret, or why there is none (the browser signs in
@@ -269,6 +270,7 @@ pub async fn console_session(
         email: row.email,
         org_name: row.org_name,
         locale: row.locale,
+        notices_opt_out: row.notices_opt_out,
     }))
 }
 

@@ -38,6 +38,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(auth::routes::renew_recovery_codes)
                 .service(auth::routes::list_sessions)
                 .service(auth::routes::end_session)
+                .service(users::routes::update_preferences)
                 .service(users::routes::reset_second_factor)
                 .service(approvals::routes::list_approvals)
                 .service(approvals::routes::get_approval)

@@ -162,6 +162,7 @@ pub const OPERATIONS: &[(&str, &[Action])] = {
         ("update_organization", &[UpdateOrganization]),
         ("update_report", &[UpdateReport]),
         ("update_user", &[UpdateUser]),
+        ("update_preferences", &[UpdatePreferences]),
         ("update_watchlist", &[UpdateWatchlist]),
         ("update_webhook", &[UpdateWebhook]),
         ("validate_request", &[ValidateRequest]),

@@ -11,17 +11,7 @@ use chrono::{DateTime, Utc};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::domain::text_enum;
-
-text_enum! {
-    /// A language of the console.
-    Locale {
-        En = "en",
-        Sq = "sq",
-        SrLatn = "sr-Latn",
-        SrCyrl = "sr-Cyrl",
-    }
-}
+pub use crate::domain::Locale;
 
 /// The catalogues as written (the Cyrillic one is derived).
 pub const SOURCES: [(Locale, &str); 3] = [
@@ -29,47 +19,6 @@ pub const SOURCES: [(Locale, &str); 3] = [
     (Locale::Sq, include_str!("../../locales/sq/console.ftl")),
     (Locale::SrLatn, include_str!("../../locales/sr-Latn/console.ftl")),
 ];
-
-impl Locale {
-    /// The name of the language in itself, for the language menu.
-    pub fn endonym(self) -> &'static str {
-        match self {
-            Locale::En => "English",
-            Locale::Sq => "Shqip",
-            Locale::SrLatn => "Srpski (latinica)",
-            Locale::SrCyrl => "Српски (ћирилица)",
-        }
-    }
-
-    /// The best language for an `Accept-Language` header (English when none is ours).
-    pub fn negotiate(accept: Option<&str>) -> Locale {
-        let mut ranked: Vec<(f32, usize, Locale)> = Vec::new();
-        for (i, part) in accept.unwrap_or("").split(',').enumerate() {
-            let mut pieces = part.split(';');
-            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
-            let locale = match tag.as_str() {
-                t if t.starts_with("sq") => Some(Locale::Sq),
-                t if t.starts_with("sr-cyrl") || t == "sr-rs" || t == "sr-me" => Some(Locale::SrCyrl),
-                t if t.starts_with("sr") || t.starts_with("sh") || t.starts_with("bs") || t.starts_with("hr") => {
-                    Some(Locale::SrLatn)
-                }
-                t if t.starts_with("en") => Some(Locale::En),
-                _ => None,
-            };
-            if let Some(l) = locale.filter(|_| q > 0.0) {
-                ranked.push((q, i, l));
-            }
-        }
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.first().map_or(Locale::En, |r| r.2)
-    }
-
-    /// The `lang` attribute of a page.
-    pub fn html_lang(self) -> &'static str {
-        self.as_str()
-    }
-}
 
 type Bundle = FluentBundle<FluentResource>;
 
@@ -132,10 +81,19 @@ fn transliterate(text: &str) -> String {
     let mut depth = 0usize;
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
-        let keep = word.chars().filter(|c| c.is_alphabetic()).count() >= 2
-            && word.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase())
-            || word.contains("://")
-            || word.contains('@');
+        let letters: String = word.chars().filter(|c| c.is_alphabetic()).collect();
+        // Serbian abbreviations in capitals are written in Cyrillic too.
+        let serbian_abbreviation = SERBIAN_ABBREVIATIONS.contains(&letters.as_str());
+        let keep = !serbian_abbreviation
+            && (letters.chars().count() >= 2 && letters.chars().all(char::is_uppercase)
+                || word.contains("://")
+                || word.contains('/')
+                || word.contains('@')
+                // Names and words of other languages: Latin letters Serbian does not have, or
+                // capitals inside a word (FreeOTP), or names listed.
+                || letters.chars().any(|c| matches!(c, 'q' | 'w' | 'x' | 'y' | 'Q' | 'W' | 'X' | 'Y'))
+                || letters.chars().skip(1).any(char::is_uppercase)
+                || NAMES.contains(&letters.as_str()));
         if keep {
             out.push_str(word);
         } else {
@@ -167,6 +125,11 @@ fn transliterate(text: &str) -> String {
     flush(&mut word, &mut out);
     out
 }
+
+/// Names kept in Latin script in Serbian Cyrillic text.
+const NAMES: [&str; 3] = ["Aegis", "Google", "Authenticator"];
+/// Serbian abbreviations in capitals, transliterated (ZKP: the code of criminal procedure).
+const SERBIAN_ABBREVIATIONS: [&str; 1] = ["ZKP"];
 
 fn latin_word(word: &str) -> String {
     const PAIRS: [(&str, &str); 9] = [
@@ -412,7 +375,19 @@ mod tests {
             used.push(format!("error-{kind}-title"));
             used.push(format!("error-{kind}-next"));
         }
-        for d in ["issued", "moved", "validated", "extended", "message", "answered", "session-ended"] {
+        for d in [
+            "issued",
+            "moved",
+            "validated",
+            "extended",
+            "message",
+            "answered",
+            "session-ended",
+            "preferences",
+            "filed",
+            "person-changed",
+            "catalogue",
+        ] {
             used.push(format!("done-{d}"));
         }
         for d in ["order", "validation", "response"] {
@@ -430,6 +405,14 @@ mod tests {
         assert_eq!(transliterate("Zahtev za podatke o saobraćaju"), "Захтев за податке о саобраћају");
         assert_eq!(transliterate("Ljubljana, njiva, džep"), "Љубљана, њива, џеп");
         assert_eq!(transliterate("Rok { $deadline } za IBAN i SHA-256"), "Рок { $deadline } за IBAN и SHA-256");
+        assert_eq!(
+            transliterate("na platformi cyberbridge, na /console/enrol"),
+            "на платформи cyberbridge, на /console/enrol"
+        );
+        assert_eq!(
+            transliterate("npr. FreeOTP, Aegis ili Google Authenticator; ZKP čl. 123"),
+            "нпр. FreeOTP, Aegis или Google Authenticator; ЗКП чл. 123"
+        );
         let cyr = catalogue(Locale::SrCyrl);
         assert!(cyr.contains("nav-requests = Захтеви за податке"), "{cyr}");
     }

@@ -169,7 +169,7 @@ impl Chrome {
 /// The words of a `?done=` notice, for the notices the pages send only (any other is ignored:
 /// no one writes into a page through a link).
 pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
-    const KNOWN: [&str; 10] = [
+    const KNOWN: [&str; 11] = [
         "issued",
         "moved",
         "validated",
@@ -180,6 +180,7 @@ pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
         "filed",
         "person_changed",
         "catalogue",
+        "preferences",
     ];
     done.filter(|d| KNOWN.contains(d)).map(|d| tr.get(&format!("done-{}", d.replace('_', "-"))))
 }

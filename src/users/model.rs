@@ -220,6 +220,33 @@ pub struct Enrolled {
     pub second_factor_enrollment_required: bool,
 }
 
+/// A person's preferences: the language of the console and of notices, and whether e-mail
+/// notices come (emergencies and security notices always do).
+#[derive(Serialize, ToSchema, Debug)]
+pub struct Preferences {
+    /// `en`, `sq`, `sr-Latn` or `sr-Cyrl`; `null`: the browser's `Accept-Language`.
+    #[schema(example = "sq")]
+    pub locale: Option<String>,
+    pub notices_opt_out: bool,
+}
+
+/// Body of `PATCH /me/preferences`: what it names changes (`"locale": null` goes back to the
+/// browser's language).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"locale": "sq", "notices_opt_out": true}))]
+pub struct UpdatePreferences {
+    #[serde(default, deserialize_with = "crate::users::model::some")]
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Option<String>>,
+    pub notices_opt_out: Option<bool>,
+}
+
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
+pub fn some<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// Body of `PATCH /users/{id}`. Members may change their own name only.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

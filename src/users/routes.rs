@@ -211,3 +211,21 @@ pub async fn change_password(
     service::change_password(&state, &act, id.into_inner(), &body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// Your own preferences: the language of the console and of notices (`null`: the browser's),
+/// and whether e-mail notices come (emergencies and security notices always do). People only.
+#[utoipa::path(
+    tag = "users",
+    request_body = UpdatePreferences,
+    security(("bearer" = [])),
+    responses((status = 200, description = "the preferences now", body = Preferences), Common, JsonBody, Denied)
+)]
+#[patch("/me/preferences")]
+pub async fn update_preferences(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<UpdatePreferences>,
+) -> ApiResult<web::Json<Preferences>> {
+    let act = principal.authorize(&state, Action::UpdatePreferences).await?;
+    Ok(web::Json(service::update_preferences(&state, &act, &body).await?))
+}

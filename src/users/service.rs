@@ -523,3 +523,29 @@ pub async fn redeem_enrolment(state: &AppState, meta: &RequestMeta, body: &Redee
     })
     .await
 }
+
+/// Sets the caller's own preferences (`Action::UpdatePreferences`): the language (one the
+/// platform speaks, 422 naming `locale` otherwise) and whether e-mail notices come. People
+/// only (403 for API keys).
+pub async fn update_preferences(state: &AppState, act: &Grant, body: &UpdatePreferences) -> ApiResult<Preferences> {
+    act.expect(&[Action::UpdatePreferences])?;
+    let Some(me) = act.user_id() else {
+        return Err(ApiError::Forbidden("API keys have no preferences; this is for people".into()));
+    };
+    let locale = match &body.locale {
+        Some(Some(l)) => Some(Some(
+            l.parse::<crate::domain::Locale>()
+                .map_err(|_| ApiError::field("locale", "one of en, sq, sr-Latn, sr-Cyrl (or null)"))?,
+        )),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| {
+        let (locale, notices_opt_out) =
+            store::set_preferences(c, me, locale.map(|l| l.map(|l| l.as_str())), body.notices_opt_out).await?;
+        act.on("user", me).details(json!({"locale": locale, "notices_opt_out": notices_opt_out})).write(c).await?;
+        Ok(Preferences { locale, notices_opt_out })
+    })
+    .await
+}

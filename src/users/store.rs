@@ -304,3 +304,19 @@ pub async fn revoke_org_enrolments(conn: &mut Conn, org: OrgId) -> ApiResult<()>
     .await?;
     Ok(())
 }
+
+/// Sets what `locale` (`Some(None)`: back to the browser's) and `opt_out` name; the preferences after.
+pub async fn set_preferences(
+    conn: &mut Conn,
+    id: UserId,
+    locale: Option<Option<&str>>,
+    opt_out: Option<bool>,
+) -> ApiResult<(Option<String>, bool)> {
+    if let Some(locale) = locale {
+        diesel::update(users::table.find(id)).set(users::locale.eq(locale)).execute(conn).await?;
+    }
+    if let Some(opt_out) = opt_out {
+        diesel::update(users::table.find(id)).set(users::notices_opt_out.eq(opt_out)).execute(conn).await?;
+    }
+    Ok(users::table.find(id).select((users::locale, users::notices_opt_out)).first(conn).await?)
+}

@@ -636,7 +636,8 @@ async fn onboarding_by_link_and_the_catalogue_in_the_console() {
         .await;
     assert_eq!(added.status, 200, "{}", added.text());
     let html = added.text();
-    let at = html.find("<p class=\"value\">").expect("the token, shown once") + 17;
+    let marker = "aria-label=\"Token to hand over\">";
+    let at = html.find(marker).expect("the token, shown once") + marker.len();
     let token = html[at..].split('<').next().unwrap().to_string();
     assert!(token.len() >= 40, "{token}");
     assert!(!admin.get("/console/organisation").await.text().contains(&token), "shown once");
@@ -781,4 +782,39 @@ async fn a_link_without_the_cookie_deletes_nothing_and_writes_nothing() {
     assert_eq!(p.status, 200);
     assert!(!p.text().contains("your account is locked"));
     assert!(b.get("/console/account?done=session_ended").await.text().contains("The session was ended."));
+}
+
+/// A person's language is theirs: chosen in the console (or the API), it wins over the
+/// browser's; e-mail notices can be turned off there. The API refuses an unknown language, and
+/// API keys have no preferences.
+#[actix_rt::test]
+async fn a_persons_language_and_notices_are_their_preferences() {
+    let app = TestApp::spawn().await;
+    let isp = app.org("isp", "ISP One").await;
+    let b = Browser::sign_in(&app, &isp.admin_email).await;
+    let p = b.post("/console/account/preferences", &[("locale", "sq")]).await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let page = b.get("/console/requests").await.text();
+    assert!(page.contains("<html lang=\"sq\">") && page.contains("Kërkesat për të dhëna"), "{page}");
+    let mine = format!(
+        "SELECT count(*) AS n FROM users WHERE locale = 'sq' AND notices_opt_out AND email = '{}'",
+        isp.admin_email
+    );
+    assert_eq!(app.count(&mine).await, 1, "no box ticked: notices off");
+    let p = b.post("/console/account/preferences", &[("locale", ""), ("notices", "on")]).await;
+    assert_eq!(p.status, 303);
+    assert!(b.get("/console/requests").await.text().contains("<html lang=\"en\">"));
+    let mine = format!(
+        "SELECT count(*) AS n FROM users WHERE locale IS NULL AND NOT notices_opt_out AND email = '{}'",
+        isp.admin_email
+    );
+    assert_eq!(app.count(&mine).await, 1);
+    // The API: the same preferences, an unknown language named, none for API keys.
+    let set = app.patch_as(&isp.admin, "/api/v1/me/preferences", &json!({"locale": "sr-Cyrl"})).await.ok(200);
+    assert_eq!(set["locale"], "sr-Cyrl");
+    assert!(b.get("/console/requests").await.text().contains("<html lang=\"sr-Cyrl\">"));
+    let p = app.patch_as(&isp.admin, "/api/v1/me/preferences", &json!({"locale": "de"})).await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "locale");
+    let (key, _) = app.api_key(&isp, &["reports:read"]).await;
+    app.patch_as(&key, "/api/v1/me/preferences", &json!({"notices_opt_out": true})).await.problem(403);
 }

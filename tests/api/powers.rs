@@ -178,6 +178,7 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
         ResetSecondFactor => delete(format!("/users/{}/second-factor", t.org.admin_id)),
         ListSessions => get("/me/sessions".into()),
         EndSession => delete("/me/sessions/{current}".into()),
+        UpdatePreferences => patch("/me/preferences".into(), json!({"locale": "sq"})),
         CreateOrganization => {
             let mut body = org_body(&format!("New {}", t.kind), t.kind);
             body["first_admin"] =

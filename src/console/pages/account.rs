@@ -36,6 +36,10 @@ struct AccountPage {
     factor_required: bool,
     /// An org_admin: a link to the organisation's page.
     administers: bool,
+    /// (value, name, chosen) of each language, and whether none is chosen.
+    languages: Vec<(String, String, bool)>,
+    browser_language: bool,
+    notices_opt_out: bool,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +77,12 @@ async fn account_page(v: &Visitor, notice: Option<String>, error: Option<String>
         second_factor,
         factor_required: v.session.principal.must_enrol_second_factor,
         administers: super::organisation::administers(v),
+        languages: crate::domain::Locale::ALL
+            .iter()
+            .map(|l| (l.as_str().to_string(), l.endonym().to_string(), v.session.locale.as_deref() == Some(l.as_str())))
+            .collect(),
+        browser_language: v.session.locale.is_none(),
+        notices_opt_out: v.session.notices_opt_out,
     })
 }
 
@@ -130,6 +140,20 @@ pub async fn password(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
     }
 }
 
+/// The language and e-mail notices (`users::service::update_preferences`, as the API's).
+#[post("/account/preferences")]
+pub async fn preferences(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let f = Fields::parse(&body);
+    v.check_csrf(&f.get("csrf"))?;
+    let act = v.authorize(Action::UpdatePreferences).await?;
+    let change = crate::users::model::UpdatePreferences {
+        locale: Some(f.opt("locale")),
+        notices_opt_out: Some(f.get("notices") != "on"),
+    };
+    crate::users::service::update_preferences(&v.state, &act, &change).await?;
+    Ok(site::see("/console/account?done=preferences"))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(account).service(end_session).service(sign_out_everywhere).service(password);
+    cfg.service(account).service(end_session).service(sign_out_everywhere).service(password).service(preferences);
 }
