@@ -339,3 +339,8 @@ prefs-notices = E-mail me notices
 prefs-notices-hint = Emergencies and security notices are sent in any case.
 prefs-save = Save preferences
 done-preferences = Your preferences were saved.
+
+catalogue-title = What this organisation says it can provide
+catalogue-supported = answered
+catalogue-not-supported = not answered
+catalogue-none = This organisation has not published a catalogue: ask its 24/7 contact before an emergency.

@@ -345,3 +345,8 @@ prefs-notices = Më dërgoni njoftime me e-mail
 prefs-notices-hint = Emergjencat dhe njoftimet e sigurisë dërgohen gjithsesi.
 prefs-save = Ruaj preferencat
 done-preferences = Preferencat tuaja u ruajtën.
+
+catalogue-title = Çfarë thotë kjo organizatë se mund të ofrojë
+catalogue-supported = u përgjigjet
+catalogue-not-supported = nuk u përgjigjet
+catalogue-none = Kjo organizatë nuk ka publikuar katalog: pyesni kontaktin e saj 24/7 para një emergjence.

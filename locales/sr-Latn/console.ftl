@@ -346,3 +346,8 @@ prefs-notices = Šalji mi obaveštenja e-poštom
 prefs-notices-hint = Hitna i bezbednosna obaveštenja šalju se u svakom slučaju.
 prefs-save = Sačuvaj podešavanja
 done-preferences = Vaša podešavanja su sačuvana.
+
+catalogue-title = Šta ova organizacija navodi da može da pruži
+catalogue-supported = odgovara
+catalogue-not-supported = ne odgovara
+catalogue-none = Ova organizacija nije objavila katalog: pre hitnog slučaja obratite se njenom kontaktu 24/7.

@@ -158,6 +158,8 @@ def main():
         page.get_by_role("link", name="New request").click()
         officer.check("request-new")
         page.get_by_label("Addressee").select_option(label="Demo ISP (ISP)")
+        # htmx (under the CSP, with its integrity hash) fetches the addressee's catalogue.
+        expect(page.get_by_text("has not published a catalogue")).to_be_visible()
         page.get_by_label("Type of request").select_option("traffic_data")
         page.get_by_label("Case reference").fill(CASE)
         page.get_by_label("Legal provision").fill("CPC art. 123; Budapest Convention art. 18")

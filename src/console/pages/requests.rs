@@ -689,8 +689,69 @@ fn field_label(t: &Tr, field: &str) -> String {
     t.get(key)
 }
 
+/// A type of the catalogue as the form's panel shows it.
+struct CatalogueRow {
+    label: String,
+    supported: bool,
+    held: String,
+    retention: String,
+    legal: String,
+}
+
+struct CatalogueView {
+    request_types: Vec<CatalogueRow>,
+    contact: String,
+    notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/catalogue.html")]
+struct CataloguePanel {
+    t: Tr,
+    caps: Option<CatalogueView>,
+}
+
+#[derive(Deserialize)]
+pub struct CatalogueQuery {
+    addressee_id: Option<String>,
+}
+
+/// The addressee's catalogue beside the request form (htmx fetches it when the addressee
+/// changes; without script the form works as it is): what it answers, holds and keeps, what a
+/// request must cite, its 24/7 contact. The API's `GET /organizations/{id}/capabilities`.
+#[get("/requests/new/catalogue")]
+pub async fn catalogue_panel(v: Visitor, q: web::Query<CatalogueQuery>) -> ApiResult<HttpResponse> {
+    let t = v.tr;
+    let Some(id) = q.addressee_id.as_deref().and_then(|a| a.parse::<Uuid>().ok()) else {
+        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(""));
+    };
+    let act = v.authorize(Action::ReadCapabilities).await?;
+    let caps = match service::capabilities(&v.state, &act, OrgId(id)).await {
+        Ok(value) => serde_json::from_value::<Capabilities>(value).ok(),
+        Err(ApiError::NotFound) => None,
+        Err(e) => return Err(e),
+    };
+    let caps = caps.map(|c| CatalogueView {
+        request_types: c
+            .request_types
+            .into_iter()
+            .map(|r| CatalogueRow {
+                label: t.get(&format!("type-{}", r.type_)),
+                supported: r.supported,
+                held: r.data_held.iter().map(|d| t.get(&format!("category-{d}"))).collect::<Vec<_>>().join(", "),
+                retention: r.retention.unwrap_or_default(),
+                legal: r.legal_requirements.unwrap_or_default(),
+            })
+            .collect(),
+        contact: format!("{}, {}, {}", c.emergency_contact.name, c.emergency_contact.email, c.emergency_contact.phone),
+        notes: c.notes.unwrap_or_default(),
+    });
+    site::page(&CataloguePanel { t, caps })
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
+        .service(catalogue_panel)
         .service(new_form)
         .service(issue_form)
         .service(request_page)
