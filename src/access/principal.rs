@@ -82,6 +82,28 @@ impl Principal {
         Viewer { org_id: self.org_id, public_sector: self.org_kind.is_public_sector() }
     }
 
+    /// A person of an organisation (`org`: its id, kind and the person's role), with what they
+    /// must do first: set a password of their own, enrol a second factor their role needs.
+    fn person(
+        state: &AppState,
+        credential: Credential,
+        org: (OrgId, OrgKind, Role),
+        password_change_required: bool,
+        second_factor: bool,
+        meta: RequestMeta,
+    ) -> Principal {
+        let (org_id, org_kind, role) = org;
+        Principal {
+            credential,
+            org_id,
+            org_kind,
+            role,
+            must_change_password: password_change_required,
+            must_enrol_second_factor: !second_factor && state.mfa_policy.requires(org_kind, role),
+            meta,
+        }
+    }
+
     pub fn is_user(&self) -> bool {
         self.user_id().is_some()
     }
@@ -248,20 +270,20 @@ pub async fn console_session(
         store::console_seen(&mut conn, row.sid, None).await?;
     }
     state.limiter.check(row.user_id)?;
-    let principal = Principal {
-        credential: Credential::User {
-            user_id: UserId(row.user_id),
-            jti: Uuid::nil(),
-            exp: (row.created_at + absolute).timestamp(),
-            sid: Some(row.sid),
-        },
-        org_id: row.org_id,
-        org_kind: row.org_kind,
-        role: row.role,
-        must_change_password: row.password_change_required,
-        must_enrol_second_factor: !row.second_factor && state.mfa_policy.requires(row.org_kind, row.role),
-        meta,
+    let credential = Credential::User {
+        user_id: UserId(row.user_id),
+        jti: Uuid::nil(),
+        exp: (row.created_at + absolute).timestamp(),
+        sid: Some(row.sid),
     };
+    let principal = Principal::person(
+        state,
+        credential,
+        (row.org_id, row.org_kind, row.role),
+        row.password_change_required,
+        row.second_factor,
+        meta,
+    );
     Ok(Ok(ConsoleSession {
         principal,
         sid: row.sid,
@@ -296,20 +318,10 @@ async fn authenticate(state: &AppState, header: &str, meta: RequestMeta) -> ApiR
         if row.sessions_valid_after.is_some_and(|t| issued_ms.is_none_or(|ms| ms < t.timestamp_millis())) {
             return Err(ApiError::Unauthenticated("the session was ended by a password change; log in again".into()));
         }
-        Ok(Principal {
-            credential: Credential::User {
-                user_id: UserId(claims.sub),
-                jti: claims.jti,
-                exp: claims.exp,
-                sid: claims.sid,
-            },
-            org_id: row.org_id,
-            org_kind: row.org_kind,
-            role: row.role,
-            must_change_password: row.password_change_required,
-            must_enrol_second_factor: !row.second_factor && state.mfa_policy.requires(row.org_kind, row.role),
-            meta,
-        })
+        let credential =
+            Credential::User { user_id: UserId(claims.sub), jti: claims.jti, exp: claims.exp, sid: claims.sid };
+        let org = (row.org_id, row.org_kind, row.role);
+        Ok(Principal::person(state, credential, org, row.password_change_required, row.second_factor, meta))
     } else if scheme.eq_ignore_ascii_case("apikey") || scheme.eq_ignore_ascii_case("basic") {
         // TAXII clients speak HTTP Basic: the password is an API key (the user name is ignored).
         let decoded;

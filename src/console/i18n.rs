@@ -375,20 +375,8 @@ mod tests {
             used.push(format!("error-{kind}-title"));
             used.push(format!("error-{kind}-next"));
         }
-        for d in [
-            "issued",
-            "moved",
-            "validated",
-            "extended",
-            "message",
-            "answered",
-            "session-ended",
-            "preferences",
-            "filed",
-            "person-changed",
-            "catalogue",
-        ] {
-            used.push(format!("done-{d}"));
+        for d in crate::console::site::DONE_NOTICES {
+            used.push(format!("done-{}", d.replace('_', "-")));
         }
         for d in ["order", "validation", "response"] {
             used.push(format!("document-{d}"));

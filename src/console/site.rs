@@ -169,21 +169,23 @@ impl Chrome {
 /// The words of a `?done=` notice, for the notices the pages send only (any other is ignored:
 /// no one writes into a page through a link).
 pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
-    const KNOWN: [&str; 11] = [
-        "issued",
-        "moved",
-        "validated",
-        "extended",
-        "message",
-        "answered",
-        "session_ended",
-        "filed",
-        "person_changed",
-        "catalogue",
-        "preferences",
-    ];
-    done.filter(|d| KNOWN.contains(d)).map(|d| tr.get(&format!("done-{}", d.replace('_', "-"))))
+    done.filter(|d| DONE_NOTICES.contains(d)).map(|d| tr.get(&format!("done-{}", d.replace('_', "-"))))
 }
+
+/// The `?done=` notices the pages send after a form.
+pub const DONE_NOTICES: [&str; 11] = [
+    "issued",
+    "moved",
+    "validated",
+    "extended",
+    "message",
+    "answered",
+    "session_ended",
+    "filed",
+    "person_changed",
+    "catalogue",
+    "preferences",
+];
 
 /// A rendered page (200).
 pub fn page(template: &impl Template) -> ApiResult<HttpResponse> {
