@@ -344,3 +344,11 @@ catalogue-title = What this organisation says it can provide
 catalogue-supported = answered
 catalogue-not-supported = not answered
 catalogue-none = This organisation has not published a catalogue: ask its 24/7 contact before an emergency.
+
+verify-title = Verify a signed document
+verify-link = Verify a signed document
+verify-intro = Paste a document the platform signed (an order, a validation decision, an answer) as you received it: its text exactly as signed, and its detached signature. It is checked against the platform's published keys.
+verify-payload = The signed text (canonical JSON)
+verify-jws = The detached signature (JWS)
+verify-button = Verify
+verify-key = signed with the published key { $kid }

@@ -350,3 +350,11 @@ catalogue-title = Çfarë thotë kjo organizatë se mund të ofrojë
 catalogue-supported = u përgjigjet
 catalogue-not-supported = nuk u përgjigjet
 catalogue-none = Kjo organizatë nuk ka publikuar katalog: pyesni kontaktin e saj 24/7 para një emergjence.
+
+verify-title = Verifikoni një dokument të nënshkruar
+verify-link = Verifikoni një dokument të nënshkruar
+verify-intro = Ngjitni një dokument që platforma e nënshkroi (një urdhër, një vendim miratimi, një përgjigje) ashtu siç e morët: tekstin saktësisht siç u nënshkrua dhe nënshkrimin e tij të shkëputur. Kontrollohet me çelësat e publikuar të platformës.
+verify-payload = Teksti i nënshkruar (JSON kanonik)
+verify-jws = Nënshkrimi i shkëputur (JWS)
+verify-button = Verifiko
+verify-key = nënshkruar me çelësin e publikuar { $kid }

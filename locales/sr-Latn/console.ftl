@@ -351,3 +351,11 @@ catalogue-title = Šta ova organizacija navodi da može da pruži
 catalogue-supported = odgovara
 catalogue-not-supported = ne odgovara
 catalogue-none = Ova organizacija nije objavila katalog: pre hitnog slučaja obratite se njenom kontaktu 24/7.
+
+verify-title = Proverite potpisani dokument
+verify-link = Proverite potpisani dokument
+verify-intro = Nalepite dokument koji je platforma potpisala (nalog, odluku o odobrenju, odgovor) onako kako ste ga dobili: tekst tačno kako je potpisan i njegov odvojeni potpis. Proverava se prema objavljenim ključevima platforme.
+verify-payload = Potpisani tekst (kanonski JSON)
+verify-jws = Odvojeni potpis (JWS)
+verify-button = Proveri
+verify-key = potpisano objavljenim ključem { $kid }

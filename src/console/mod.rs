@@ -41,6 +41,7 @@ pub fn configure(cfg: &mut aw::ServiceConfig) {
             .configure(pages::enrol::configure)
             .configure(pages::requests::configure)
             .configure(pages::account::configure)
-            .configure(pages::organisation::configure),
+            .configure(pages::organisation::configure)
+            .configure(pages::verify::configure),
     );
 }

@@ -824,3 +824,31 @@ async fn a_persons_language_and_notices_are_their_preferences() {
     let (key, _) = app.api_key(&isp, &["reports:read"]).await;
     app.patch_as(&key, "/api/v1/me/preferences", &json!({"notices_opt_out": true})).await.problem(403);
 }
+
+/// A signed document received by other means verifies on its page; a changed one does not.
+#[actix_rt::test]
+async fn a_signed_document_is_checked_against_the_published_keys() {
+    let app = TestApp::spawn().await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let r = crate::requests::issue(&app, &police, &isp).await;
+    let docs = app
+        .get_as(&isp.admin, &format!("/api/v1/requests/{}/signed-documents", r["id"].as_str().unwrap()))
+        .await
+        .ok(200);
+    let order = docs["items"].as_array().unwrap().iter().find(|d| d["kind"] == "order").unwrap().clone();
+    let payload = order["payload"].as_str().unwrap();
+    let jws = order["jws"].as_str().unwrap();
+    let desk = Browser::sign_in(&app, &isp.admin_email).await;
+    assert_eq!(desk.get("/console/verify").await.status, 200);
+    let p = desk.post("/console/verify", &[("payload", payload), ("jws", jws)]).await;
+    assert_eq!(p.status, 200);
+    let text = p.text();
+    assert!(text.contains("Signature verified") && text.contains(r["reference"].as_str().unwrap()), "{text}");
+    let changed = payload.replace("PK-2026-1142", "PK-2026-9999");
+    let p = desk.post("/console/verify", &[("payload", &changed), ("jws", jws)]).await;
+    let text = p.text();
+    assert!(text.contains("does NOT verify") && text.contains("does not match"), "{text}");
+    let p = desk.post("/console/verify", &[("payload", payload), ("jws", "not a signature")]).await;
+    assert!(p.text().contains("does NOT verify"));
+}

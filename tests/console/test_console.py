@@ -274,6 +274,9 @@ def main():
         page.screenshot(path=str(SHOTS / "order-print.png"), full_page=True)
 
         page.emulate_media(media="screen")
+        page.get_by_role("link", name="Verify a signed document").click()
+        expect(page.get_by_role("heading", name="Verify a signed document")).to_be_visible()
+        officer.check("verify")
 
         # A form on another site posting to the console is refused.
         server, attacker = attacker_site(BASE + request_path + "/transition")

@@ -6,3 +6,4 @@ pub mod errors;
 pub mod organisation;
 pub mod requests;
 pub mod sign_in;
+pub mod verify;
