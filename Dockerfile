@@ -4,6 +4,10 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY migrations migrations
+# Compiled into the binary: the console's templates, languages, script and style sheet.
+COPY templates templates
+COPY locales locales
+COPY assets assets
 # Declared targets must exist for cargo to read the manifest.
 COPY tests tests
 COPY examples examples

@@ -2,7 +2,8 @@
 # The containers, checked without a Docker engine:
 #   1. docker-compose.yml is valid (Debian's docker-compose validates it offline), and refuses to
 #      start without the first admin's password;
-#   2. the image's first start, as its layout has it: the release binary run as an unprivileged
+#   2. the image's build stage copies every folder the compiler reads;
+#   3. the image's first start, as its layout has it: the release binary run as an unprivileged
 #      user (uid 10001) from its own mode-700 data folder, a one-shot `migrate` holding the
 #      owner's credentials, then `serve` with the API's role only. Once with the admin password
 #      given (as compose requires), once without it (a generated password written to the data
@@ -23,7 +24,28 @@ if env -u CYBERBRIDGE_ADMIN_PASSWORD docker-compose -f docker-compose.yml config
 fi
 echo "refuses to start without CYBERBRIDGE_ADMIN_PASSWORD"
 
-step "2. the image's first start, as uid 10001"
+step "2. the image's build stage copies everything the build reads"
+# No engine builds the image here: every folder the compiler reads (the sources, the
+# migrations, the askama templates, what include_str!/include_bytes! name) must be copied.
+python3 - <<'EOF'
+import pathlib, re, sys
+copied = set()
+for line in open("Dockerfile"):
+    line = line.strip()
+    if line.startswith("COPY ") and "--from" not in line:
+        copied.update(line.split()[1:-1])
+read = {"Cargo.toml", "Cargo.lock", "src", "migrations", "templates"}
+root = pathlib.Path.cwd().resolve()
+for f in pathlib.Path("src").rglob("*.rs"):
+    for target in re.findall(r'include_(?:str|bytes)!\("([^"]+)"\)', f.read_text()):
+        read.add((f.parent / target).resolve().relative_to(root).parts[0])
+missing = sorted(read - copied)
+if missing:
+    sys.exit(f"the Dockerfile's build stage does not copy {missing}")
+print("the build stage copies " + ", ".join(sorted(read)))
+EOF
+
+step "3. the image's first start, as uid 10001"
 cargo build --release --locked --quiet
 id -u cyberbridge >/dev/null 2>&1 || useradd --system --uid 10001 --home-dir /nonexistent cyberbridge
 home=$(mktemp -d /tmp/cyberbridge-image.XXXXXX)
