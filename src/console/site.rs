@@ -235,9 +235,11 @@ pub async fn guard(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let origins = expected_origins(req.request(), state.as_ref().map(|s| s.get_ref()));
     let locale = locale_of(req.request(), None);
-    let mut res = if unsafe_method && !same_origin(req.request(), &origins) {
+    // Only an unsafe request is checked (and only then are the origins worked out).
+    let foreign = unsafe_method
+        && !same_origin(req.request(), &expected_origins(req.request(), state.as_ref().map(|s| s.get_ref())));
+    let mut res = if foreign {
         let problem = Shown {
             status: StatusCode::FORBIDDEN,
             detail: "this form was sent from another site: the console only takes forms sent from its own pages".into(),
