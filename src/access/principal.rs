@@ -14,7 +14,7 @@ use super::action::{record_denied, Action, Grant, Need};
 use super::store;
 use crate::domain::report::Viewer;
 use crate::domain::text_enum;
-use crate::domain::{ApiKeyId, OrgId, OrgKind, Permission, Role, Scope, UserId};
+use crate::domain::{ApiKeyId, OrgId, OrgKind, Permission, Purpose, Role, Scope, UserId};
 use crate::kernel::audit::Actor;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::RequestMeta;
@@ -231,7 +231,11 @@ pub struct ConsoleSession {
     pub org_name: String,
     /// The person's language, when chosen.
     pub locale: Option<String>,
+    /// The person's time zone (an IANA name), when chosen.
+    pub time_zone: Option<String>,
     pub notices_opt_out: bool,
+    /// The browser session's current case, when one is chosen.
+    pub case: Option<Purpose>,
 }
 
 /// The console session of a cookie's secret, or why there is none (the browser signs in
@@ -292,7 +296,12 @@ pub async fn console_session(
         email: row.email,
         org_name: row.org_name,
         locale: row.locale,
+        time_zone: row.time_zone,
         notices_opt_out: row.notices_opt_out,
+        case: match (row.case_reference, row.case_purpose.and_then(|p| p.parse().ok())) {
+            (Some(case_reference), Some(reason)) => Some(Purpose { case_reference, reason }),
+            _ => None,
+        },
     }))
 }
 

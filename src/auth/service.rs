@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::model::*;
 use super::{factor, session, store};
 use crate::access::{password, Action, Credential, Grant};
-use crate::domain::UserId;
+use crate::domain::{Purpose, PurposeParams, PurposePolicy, UserId};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::RequestMeta;
 use crate::kernel::{tokens, AppState};
@@ -145,6 +145,23 @@ pub async fn sign_out(state: &AppState, act: &Grant) -> ApiResult<()> {
             store::end_session(c, user.0, sid, "logout").await?;
         }
         act.on("user", user).write(c).await
+    })
+    .await
+}
+
+/// Chooses the console session's current case (a purpose and a case reference, both or
+/// neither; neither clears it), which its pages carry into searches and requests. Checked as
+/// a search's purpose is (422 naming the field), audited.
+pub async fn choose_case(state: &AppState, act: &Grant, params: &PurposeParams) -> ApiResult<Option<Purpose>> {
+    act.expect(&[Action::UpdatePreferences])?;
+    let (user, sid) = caller(act)?;
+    let Some(sid) = sid else { return Err(ApiError::Forbidden("a current case belongs to a browser session".into())) };
+    let case = PurposePolicy::default().check(act.org_kind, params).map_err(|e| ApiError::Validation(vec![e]))?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |c| {
+        store::set_console_case(c, sid, case.as_ref().map(|p| (p.case_reference.as_str(), p.reason.as_str()))).await?;
+        act.on("user", user).details(serde_json::json!({"session": sid, "current_case": case})).write(c).await?;
+        Ok(case)
     })
     .await
 }

@@ -409,3 +409,12 @@ pub async fn end_other_sessions(conn: &mut Conn, user: Uuid, keep: Option<Uuid>,
     diesel::update(sessions::table.find(keep)).set(sessions::second_factor.eq(true)).execute(conn).await?;
     Ok(ended.len())
 }
+
+/// Sets (or, with `None`, clears) a console session's current case: its reference and purpose.
+pub async fn set_console_case(conn: &mut Conn, sid: Uuid, case: Option<(&str, &str)>) -> ApiResult<()> {
+    diesel::update(sessions::table.find(sid).filter(sessions::ended_at.is_null()))
+        .set((sessions::case_reference.eq(case.map(|c| c.0)), sessions::case_purpose.eq(case.map(|c| c.1))))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

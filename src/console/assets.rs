@@ -1,6 +1,7 @@
 //! The console's two static files, compiled into the binary: htmx 2.0.11 (vendored as
 //! published on npm, `htmx.org/dist/htmx.min.js`; loaded with its Subresource Integrity hash)
-//! and the style sheet. Served with a year's caching: their names change with their content.
+//! and the style sheet. Served with a year's caching: their names change with their content
+//! (htmx's with its version, the sheet's with its hash).
 
 use actix_web::{get, web, HttpResponse};
 use base64::Engine;
@@ -12,7 +13,12 @@ pub const HTMX_PATH: &str = "/console/assets/htmx-2.0.11.min.js";
 /// (a unit test recomputes it, so the file cannot change unnoticed).
 pub const HTMX_SRI: &str = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg";
 pub const CSS: &str = include_str!("../../assets/console/console.css");
-pub const CSS_PATH: &str = "/console/assets/console-1.css";
+
+/// The sheet's path: `/console/assets/console-<first 12 hex digits of its SHA-256>.css`.
+pub fn css_path() -> &'static str {
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| format!("/console/assets/console-{}.css", &hex::encode(sha2::Sha256::digest(CSS))[..12]))
+}
 
 pub fn htmx_integrity() -> &'static str {
     HTMX_SRI
@@ -35,9 +41,14 @@ pub async fn htmx() -> HttpResponse {
     cached("text/javascript; charset=utf-8", HTMX)
 }
 
-#[get("/assets/console-1.css")]
-pub async fn css() -> HttpResponse {
-    cached("text/css; charset=utf-8", CSS.as_bytes())
+/// The sheet under its current name; an earlier name is gone (404), never served stale.
+#[get("/assets/{name}.css")]
+pub async fn css(name: web::Path<String>) -> HttpResponse {
+    if css_path().strip_prefix("/console/assets/").and_then(|n| n.strip_suffix(".css")) == Some(name.as_str()) {
+        cached("text/css; charset=utf-8", CSS.as_bytes())
+    } else {
+        HttpResponse::NotFound().finish()
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
@@ -220,15 +221,39 @@ fn latin_word(word: &str) -> String {
     out
 }
 
-/// The texts of one language, as templates use them.
+/// The texts of one language, as templates use them, with the zone its reader reads times in.
 #[derive(Clone, Copy, Debug)]
 pub struct Tr {
     pub locale: Locale,
+    pub zone: Tz,
 }
 
 impl Tr {
+    /// Texts of `locale` with times in UTC (before anyone is known, e.g. at sign-in).
     pub fn new(locale: Locale) -> Self {
-        Tr { locale }
+        Tr { locale, zone: Tz::UTC }
+    }
+
+    /// Texts of `locale` with times in `zone`.
+    pub fn in_zone(locale: Locale, zone: Tz) -> Self {
+        Tr { locale, zone }
+    }
+
+    /// A time typed into a form (`2026-12-07T10:15` from a `datetime-local` field, seconds
+    /// optional), read in the reader's zone; a time a clock change skips is `None`, one it
+    /// repeats is its earlier instance. A full RFC 3339 time keeps its own offset.
+    pub fn typed_time(&self, value: &str) -> Option<DateTime<chrono::FixedOffset>> {
+        if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+            return Some(t);
+        }
+        let with_seconds = if value.len() == 16 { format!("{value}:00") } else { value.to_string() };
+        let naive = chrono::NaiveDateTime::parse_from_str(&with_seconds, "%Y-%m-%dT%H:%M:%S").ok()?;
+        self.zone.from_local_datetime(&naive).earliest().map(|t| t.fixed_offset())
+    }
+
+    /// A moment as a `datetime-local` field shows it, in the reader's zone.
+    pub fn field_time(&self, at: &DateTime<Utc>) -> String {
+        at.with_timezone(&self.zone).format("%Y-%m-%dT%H:%M").to_string()
     }
 
     /// The text of `key` (the key itself when missing, which tests forbid).
@@ -258,11 +283,13 @@ impl Tr {
         bundle.format_pattern(pattern, args, &mut errors).into_owned()
     }
 
-    /// A moment as this language writes it, in UTC (named).
+    /// A moment as this language writes it, in the reader's zone (its abbreviation named:
+    /// `CET`, `CEST`, `UTC`).
     pub fn when(&self, at: &DateTime<Utc>) -> String {
+        let at = at.with_timezone(&self.zone);
         match self.locale {
-            Locale::En => at.format("%-d %b %Y, %H:%M UTC").to_string(),
-            _ => at.format("%d.%m.%Y. %H:%M UTC").to_string(),
+            Locale::En => at.format("%-d %b %Y, %H:%M %Z").to_string(),
+            _ => at.format("%d.%m.%Y. %H:%M %Z").to_string(),
         }
     }
 
@@ -333,7 +360,16 @@ mod tests {
         }
         for path in &files {
             let text = std::fs::read_to_string(path).unwrap();
-            for call in ["t.get(\"", "t.arg(\"", "tr.get(\"", "tr.arg(\"", "tr.get(&format!(\"", "t.get(&format!(\""] {
+            let calls = [
+                "t.get(\"",
+                "t.arg(\"",
+                "t.args2(\"",
+                "tr.get(\"",
+                "tr.arg(\"",
+                "tr.get(&format!(\"",
+                "t.get(&format!(\"",
+            ];
+            for call in calls {
                 for piece in text.split(call).skip(1) {
                     let key: String = piece.chars().take_while(|c| *c != '"').collect();
                     if !key.contains('{') {
@@ -353,6 +389,11 @@ mod tests {
         }
         for v in Urgency::ALL {
             used.push(format!("urgency-{}", v.as_str()));
+            used.push(format!("allowed-{}", v.as_str()));
+        }
+        for v in crate::domain::PurposeReason::ALL.iter().filter(|r| **r != crate::domain::PurposeReason::StandingFeed)
+        {
+            used.push(format!("purpose-{}", v.as_str()));
         }
         for v in RequestStatus::ALL {
             used.push(format!("status-{}", v.as_str()));
@@ -420,6 +461,19 @@ mod tests {
         let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 7, 9, 5, 0).unwrap();
         assert_eq!(Tr::new(Locale::En).when(&at), "7 Dec 2026, 09:05 UTC");
         assert_eq!(Tr::new(Locale::Sq).when(&at), "07.12.2026. 09:05 UTC");
+        let tirana = Tr::in_zone(Locale::Sq, Tz::Europe__Tirane);
+        assert_eq!(tirana.when(&at), "07.12.2026. 10:05 CET");
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 9, 5, 0).unwrap();
+        assert_eq!(tirana.when(&summer), "01.07.2026. 11:05 CEST");
+        assert_eq!(tirana.field_time(&at), "2026-12-07T10:05");
+        assert_eq!(tirana.typed_time("2026-12-07T10:05").unwrap(), at);
+        assert_eq!(tirana.typed_time("2026-12-07T10:05:00+00:00").unwrap(), at + chrono::Duration::hours(1));
+        // 29 March 2026, 02:30 does not exist in Tirana (clocks go from 02:00 to 03:00).
+        assert_eq!(tirana.typed_time("2026-03-29T02:30"), None);
+        // 25 October 2026, 02:30 happens twice: the first (summer time) is meant.
+        let twice = tirana.typed_time("2026-10-25T02:30").unwrap();
+        assert_eq!(twice, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap());
+        assert_eq!(Tr::new(Locale::En).typed_time("7 Dec"), None);
         assert_eq!(Tr::new(Locale::En).number(1234567), "1,234,567");
         assert_eq!(Tr::new(Locale::SrLatn).number(-1234), "-1.234");
     }

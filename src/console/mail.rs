@@ -83,7 +83,9 @@ pub async fn round(
             store::done(&mut conn, notice.id).await.map_err(|e| e.to_string())?;
             continue;
         }
-        let tr = Tr::new(notice.locale.as_deref().and_then(|l| l.parse::<Locale>().ok()).unwrap_or(Locale::En));
+        let locale = notice.locale.as_deref().and_then(|l| l.parse::<Locale>().ok()).unwrap_or(Locale::En);
+        let zone = notice.time_zone.as_deref().and_then(|z| z.parse().ok()).unwrap_or(state.config.time_zone);
+        let tr = Tr::in_zone(locale, zone);
         let (subject, body) = compose(&tr, notice, &origin);
         let sent = match notice.email.parse() {
             Ok(to) => match Message::builder()

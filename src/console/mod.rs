@@ -10,7 +10,8 @@
 //! - `view`: how values are shown (defanged), deadline badges, form fields;
 //! - `mail`: notices sent by e-mail;
 //! - `assets`: htmx (vendored, with its integrity hash) and the style sheet;
-//! - `pages`: sign-in and enrolment, data requests, account, the organisation (people, catalogue).
+//! - `pages`: sign-in and enrolment, data requests, account, the current case, the organisation
+//!   (people, catalogue).
 
 pub mod assets;
 pub mod i18n;
@@ -39,8 +40,10 @@ pub fn configure(cfg: &mut aw::ServiceConfig) {
             .service(pages::sign_in::sign_in_code)
             .service(pages::sign_in::sign_out)
             .configure(pages::enrol::configure)
+            .configure(pages::request_new::configure)
             .configure(pages::requests::configure)
             .configure(pages::account::configure)
+            .configure(pages::case::configure)
             .configure(pages::organisation::configure)
             .configure(pages::verify::configure),
     );

@@ -65,6 +65,8 @@ pub struct Visitor {
     pub session: ConsoleSession,
     pub tr: Tr,
     pub state: web::Data<AppState>,
+    /// The page asked for (a GET's path and query), where a link away comes back to.
+    pub here: String,
 }
 
 impl Visitor {
@@ -82,6 +84,13 @@ impl Visitor {
             org_name: self.session.org_name.clone(),
             csrf: self.session.csrf.clone(),
             section,
+            case: self
+                .session
+                .case
+                .as_ref()
+                .map(|c| (c.case_reference.clone(), self.tr.get(&format!("purpose-{}", c.reason.as_str())))),
+            case_owed: self.state.purpose_policy.requires(self.session.principal.org_kind),
+            here: url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect(),
         }
     }
 
@@ -113,8 +122,14 @@ impl FromRequest for Visitor {
             };
             match console_session(&state, &secret, meta).await? {
                 Ok(session) => {
-                    let tr = Tr::new(locale_of(&req, session.locale.as_deref()));
-                    Ok(Visitor { session, tr, state })
+                    let zone = session.time_zone.as_deref().and_then(|z| z.parse().ok());
+                    let tr =
+                        Tr::in_zone(locale_of(&req, session.locale.as_deref()), zone.unwrap_or(state.config.time_zone));
+                    let here = match *req.method() {
+                        actix_web::http::Method::GET => safe_next(req.uri().path_and_query().map(|p| p.as_str())),
+                        _ => safe_next(None),
+                    };
+                    Ok(Visitor { session, tr, state, here })
                 }
                 Err(why) => Err(ApiError::Unauthenticated(format!("signed out: {why}"))),
             }
@@ -127,6 +142,15 @@ pub fn console_meta(req: &HttpRequest) -> RequestMeta {
     RequestMeta { console: true, ..RequestMeta::of(req) }
 }
 
+/// Only a path of the console is a place to go back to (after signing in, after choosing a
+/// case); anything else is the requests.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/console/") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/console/requests".to_string(),
+    }
+}
+
 /// What the header of every page shows.
 pub struct Chrome {
     pub tr: Tr,
@@ -136,12 +160,28 @@ pub struct Chrome {
     pub csrf: String,
     /// The navigation entry of the page (`requests`, `account`, ...).
     pub section: &'static str,
+    /// The session's current case: (reference, the purpose in words).
+    pub case: Option<(String, String)>,
+    /// The caller's kind owes a purpose for every search.
+    pub case_owed: bool,
+    /// Where the header's "change" link comes back to (URL-encoded for a query).
+    pub here: String,
 }
 
 impl Chrome {
     /// The header of a page shown before sign-in.
     pub fn anonymous(tr: Tr) -> Self {
-        Chrome { tr, signed_in: false, name: String::new(), org_name: String::new(), csrf: String::new(), section: "" }
+        Chrome {
+            tr,
+            signed_in: false,
+            name: String::new(),
+            org_name: String::new(),
+            csrf: String::new(),
+            section: "",
+            case: None,
+            case_owed: false,
+            here: String::new(),
+        }
     }
 
     /// `aria-current` for the navigation entry of this page.
@@ -162,7 +202,7 @@ impl Chrome {
     }
 
     pub fn css_src(&self) -> &'static str {
-        super::assets::CSS_PATH
+        super::assets::css_path()
     }
 }
 

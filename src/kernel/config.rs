@@ -284,6 +284,11 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_CONSOLE_SESSION_HOURS", default_value_t = 12)]
     pub console_session_hours: i64,
 
+    /// The zone the console shows times in for people who chose none (an IANA name such as
+    /// `Europe/Tirane`); each person may choose their own.
+    #[arg(long, env = "CYBERBRIDGE_TIME_ZONE", default_value = "UTC", value_parser = time_zone)]
+    pub time_zone: chrono_tz::Tz,
+
     /// The SMTP server notices are sent through: `smtp://host:25` (plain, a relay on the same
     /// network), `smtp://user:password@host:587?tls=required` (STARTTLS) or
     /// `smtps://user:password@host:465` (TLS). Unset: no e-mail; the console lists the notices.
@@ -297,6 +302,13 @@ pub struct Config {
     /// Swagger UI at `/docs/` (`on` or `off`; `off` is the production recommendation).
     #[arg(long, env = "CYBERBRIDGE_DOCS", default_value = "on", value_parser = ["on", "off"])]
     pub docs: String,
+}
+
+fn time_zone(value: &str) -> Result<chrono_tz::Tz, String> {
+    value
+        .trim()
+        .parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("`{value}` is no IANA time zone (e.g. Europe/Tirane, UTC)"))
 }
 
 impl Config {

@@ -76,6 +76,7 @@ pub struct Due {
     pub attempts: i32,
     pub email: String,
     pub locale: Option<String>,
+    pub time_zone: Option<String>,
     pub opted_out: bool,
 }
 
@@ -114,6 +115,7 @@ pub async fn claim(conn: &mut Conn, limit: i64) -> ApiResult<Vec<Due>> {
             notices::attempts,
             users::email,
             users::locale,
+            users::time_zone,
             users::notices_opt_out,
         ))
         .load(conn)

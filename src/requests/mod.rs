@@ -3,6 +3,7 @@
 //! addressee answers through a state machine with deadlines, messages and judicial validation.
 
 pub mod model;
+pub mod outline;
 pub mod parse;
 pub mod policy;
 pub mod routes;

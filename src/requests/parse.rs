@@ -48,6 +48,12 @@ fn parse_identifiers(check: &mut Check, items: &[Identifier]) -> (Vec<serde_json
     (out, identified)
 }
 
+/// The identifiers of a draft as the policy table reads them (type, and whether it was given
+/// with the time it was used); those that do not parse are left out.
+pub fn identified(items: &[Identifier]) -> Vec<(IndicatorType, bool)> {
+    parse_identifiers(&mut Check::new(), items).1
+}
+
 impl CreateRequest {
     /// Every field checked into `check`; `None` when a required one failed.
     pub fn parse(&self, check: &mut Check) -> Option<RequestInput> {

@@ -6,6 +6,7 @@
 //! | function | action | does |
 //! |---|---|---|
 //! | [`issue`] | `CreateDataRequest`, `CreateFreezeRequest` | an accredited officer issues a request |
+//! | [`outline`] | `CreateDataRequest`, `CreateFreezeRequest` | what a draft would meet if sent now |
 //! | [`list`] | `ListRequests` | a page of a box: issued, received, to validate |
 //! | [`read`] | `ReadRequest` | one request with its history |
 //! | [`transition`] | `TransitionRequest` | the issuer or the addressee moves it |
@@ -33,7 +34,7 @@ use super::model::*;
 use super::rules::{self, Side};
 use super::store::{self, RequestViewer};
 use super::upload::{self, Upload};
-use super::{policy, signed, view, writes};
+use super::{outline, policy, signed, view, writes};
 use crate::access::{Action, Grant};
 use crate::domain::instant::PeriodQuery;
 use crate::domain::{Check, Invalid, OrgId, OrgKind, Permission, RequestId, Role};
@@ -43,6 +44,8 @@ use crate::kernel::http::etag::IfMatch;
 use crate::kernel::http::idempotency::{Answer, Idempotent};
 use crate::kernel::http::pagination;
 use crate::kernel::{signing, AppState};
+use crate::organizations;
+use crate::organizations::model::DirectoryFilter;
 use crate::users::model::{OfficerAuthorisation, OfficerIdentity};
 
 /// An accredited officer issues a request (its type decides the action: a freeze of funds or
@@ -70,6 +73,65 @@ pub async fn issue(
         })
         .await;
     idem.settle(&mut conn, created).await
+}
+
+/// What a draft request would meet if sent now (nothing is written): the addressee's
+/// catalogue and the types it answers, the categories of the type, the validation the policy
+/// table asks for, the organisations that may give it, and the deadline. The same tables and
+/// rules as [`issue`]; what the draft leaves open stays open in the answer.
+pub async fn outline(state: &AppState, act: &Grant, draft: &CreateRequest) -> ApiResult<outline::Outline> {
+    act.expect(&[Action::CreateDataRequest, Action::CreateFreezeRequest])?;
+    let mut conn = state.pool.get().await?;
+    let addressee = organizations::store::get(&mut conn, draft.addressee_id)
+        .await?
+        .filter(|o| o.active && matches!(o.kind, OrgKind::Isp | OrgKind::Bank));
+    let catalogue = match &addressee {
+        Some(a) => store::capabilities_of(&mut conn, a.id).await?,
+        None => None,
+    };
+    let types = outline::types_for(addressee.as_ref().map(|a| a.kind), catalogue.as_ref());
+    let kind = draft.type_.parse::<RequestType>().ok().filter(|k| types.contains(k));
+    let categories =
+        kind.and_then(policy::allowed_categories).map_or_else(|| DataCategory::ALL.to_vec(), <[_]>::to_vec);
+    let urgency = draft.urgency.parse::<Urgency>().unwrap_or(Urgency::Routine);
+    let mut answer = outline::Outline {
+        addressee: addressee.as_ref().map(|a| outline::Named { id: a.id, name: a.name.clone(), kind: a.kind }),
+        catalogue: catalogue.and_then(|c| serde_json::from_value(c).ok()),
+        types,
+        kind,
+        categories,
+        requirement: None,
+        validators: Vec::new(),
+        start: None,
+        deadline: None,
+        time_allowed: urgency.time_allowed(),
+    };
+    let (Some(kind), Some(addressee)) = (kind, addressee) else { return Ok(answer) };
+    let issuer = organizations::store::get(&mut conn, act.org_id).await?.ok_or(ApiError::NotFound)?;
+    let tables = policy::Tables::configured(state.config.validation_tables.as_deref()).map_err(ApiError::internal)?;
+    let table = tables.choose(issuer.country.as_str(), addressee.country.as_str(), addressee.kind);
+    let declared: Vec<DataCategory> = draft.data_categories.iter().filter_map(|c| c.parse().ok()).collect();
+    let identified = super::parse::identified(&draft.identifiers);
+    let requirement = table.requirement(
+        act.org_kind,
+        kind,
+        &policy::effective_categories(kind, &declared, &identified, addressee.kind),
+    );
+    for validator_kind in &requirement.validators {
+        let filter = DirectoryFilter { kind: Some(*validator_kind), country: Some(issuer.country.clone()) };
+        let found = organizations::store::list(&mut conn, false, &filter, None, 200).await?;
+        answer.validators.extend(found.into_iter().filter(|o| o.id != act.org_id).map(|o| outline::Named {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+        }));
+    }
+    let (start, deadline) =
+        outline::timing(&requirement, urgency, draft.deadline.map(|d| d.with_timezone(&Utc)), Utc::now());
+    answer.requirement = Some(requirement);
+    answer.start = Some(start);
+    answer.deadline = deadline;
+    Ok(answer)
 }
 
 /// A page of the requests in the caller's box (issued, received, to validate), newest first;

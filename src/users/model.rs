@@ -220,25 +220,32 @@ pub struct Enrolled {
     pub second_factor_enrollment_required: bool,
 }
 
-/// A person's preferences: the language of the console and of notices, and whether e-mail
-/// notices come (emergencies and security notices always do).
+/// A person's preferences: the language of the console and of notices, the zone their times
+/// are shown in, and whether e-mail notices come (emergencies and security notices always do).
 #[derive(Serialize, ToSchema, Debug)]
 pub struct Preferences {
     /// `en`, `sq`, `sr-Latn` or `sr-Cyrl`; `null`: the browser's `Accept-Language`.
     #[schema(example = "sq")]
     pub locale: Option<String>,
+    /// An IANA time zone; `null`: the platform's (`CYBERBRIDGE_TIME_ZONE`).
+    #[schema(example = "Europe/Tirane")]
+    pub time_zone: Option<String>,
     pub notices_opt_out: bool,
 }
 
 /// Body of `PATCH /me/preferences`: what it names changes (`"locale": null` goes back to the
-/// browser's language).
+/// browser's language, `"time_zone": null` to the platform's zone).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"locale": "sq", "notices_opt_out": true}))]
+#[schema(example = json!({"locale": "sq", "time_zone": "Europe/Tirane", "notices_opt_out": true}))]
 pub struct UpdatePreferences {
     #[serde(default, deserialize_with = "crate::users::model::some")]
     #[schema(value_type = Option<String>)]
     pub locale: Option<Option<String>>,
+    /// An IANA time zone such as `Europe/Tirane`.
+    #[serde(default, deserialize_with = "crate::users::model::some")]
+    #[schema(value_type = Option<String>)]
+    pub time_zone: Option<Option<String>>,
     pub notices_opt_out: Option<bool>,
 }
 

@@ -22,7 +22,7 @@ use super::rules::{self, Creation};
 use super::store;
 use crate::access::four_eyes::{self, ApprovalAction, Gate, Outcome};
 use crate::access::{password, Action, Grant};
-use crate::domain::{Email, OrgId, OrgKind, Role, UserId};
+use crate::domain::{Check, Email, OrgId, OrgKind, Role, UserId};
 use crate::events::{self, EventType};
 use crate::kernel::audit::Entry;
 use crate::kernel::db::Conn;
@@ -525,27 +525,43 @@ pub async fn redeem_enrolment(state: &AppState, meta: &RequestMeta, body: &Redee
 }
 
 /// Sets the caller's own preferences (`Action::UpdatePreferences`): the language (one the
-/// platform speaks, 422 naming `locale` otherwise) and whether e-mail notices come. People
-/// only (403 for API keys).
+/// platform speaks, 422 naming `locale` otherwise), the time zone (an IANA name, 422 naming
+/// `time_zone` otherwise) and whether e-mail notices come. People only (403 for API keys).
 pub async fn update_preferences(state: &AppState, act: &Grant, body: &UpdatePreferences) -> ApiResult<Preferences> {
     act.expect(&[Action::UpdatePreferences])?;
     let Some(me) = act.user_id() else {
         return Err(ApiError::Forbidden("API keys have no preferences; this is for people".into()));
     };
+    let mut check = Check::new();
     let locale = match &body.locale {
-        Some(Some(l)) => Some(Some(
-            l.parse::<crate::domain::Locale>()
-                .map_err(|_| ApiError::field("locale", "one of en, sq, sr-Latn, sr-Cyrl (or null)"))?,
-        )),
+        Some(Some(l)) => check
+            .take(
+                "locale",
+                l.parse::<crate::domain::Locale>().map_err(|_| "one of en, sq, sr-Latn, sr-Cyrl (or null)".to_string()),
+            )
+            .map(|l| Some(l.as_str())),
         Some(None) => Some(None),
         None => None,
     };
+    let time_zone = match &body.time_zone {
+        Some(Some(z)) => check
+            .take(
+                "time_zone",
+                z.parse::<chrono_tz::Tz>()
+                    .map_err(|_| "an IANA time zone such as Europe/Tirane or UTC (or null)".to_string()),
+            )
+            .map(|z| Some(z.name())),
+        Some(None) => Some(None),
+        None => None,
+    };
+    check.finish()?;
+    let change = store::PreferencesChange { locale, time_zone, opt_out: body.notices_opt_out };
     let mut conn = state.pool.get().await?;
     conn.transaction(async |c| {
-        let (locale, notices_opt_out) =
-            store::set_preferences(c, me, locale.map(|l| l.map(|l| l.as_str())), body.notices_opt_out).await?;
-        act.on("user", me).details(json!({"locale": locale, "notices_opt_out": notices_opt_out})).write(c).await?;
-        Ok(Preferences { locale, notices_opt_out })
+        let (locale, time_zone, notices_opt_out) = store::set_preferences(c, me, change).await?;
+        let details = json!({"locale": locale, "time_zone": time_zone, "notices_opt_out": notices_opt_out});
+        act.on("user", me).details(details).write(c).await?;
+        Ok(Preferences { locale, time_zone, notices_opt_out })
     })
     .await
 }

@@ -305,18 +305,29 @@ pub async fn revoke_org_enrolments(conn: &mut Conn, org: OrgId) -> ApiResult<()>
     Ok(())
 }
 
-/// Sets what `locale` (`Some(None)`: back to the browser's) and `opt_out` name; the preferences after.
+/// What a person's preferences are set to.
+pub struct PreferencesChange<'a> {
+    /// `Some(None)`: back to the browser's language.
+    pub locale: Option<Option<&'a str>>,
+    /// `Some(None)`: back to the platform's zone.
+    pub time_zone: Option<Option<&'a str>>,
+    pub opt_out: Option<bool>,
+}
+
+/// Sets what `change` names; the preferences after (language, zone, opt-out).
 pub async fn set_preferences(
     conn: &mut Conn,
     id: UserId,
-    locale: Option<Option<&str>>,
-    opt_out: Option<bool>,
-) -> ApiResult<(Option<String>, bool)> {
-    if let Some(locale) = locale {
+    change: PreferencesChange<'_>,
+) -> ApiResult<(Option<String>, Option<String>, bool)> {
+    if let Some(locale) = change.locale {
         diesel::update(users::table.find(id)).set(users::locale.eq(locale)).execute(conn).await?;
     }
-    if let Some(opt_out) = opt_out {
+    if let Some(zone) = change.time_zone {
+        diesel::update(users::table.find(id)).set(users::time_zone.eq(zone)).execute(conn).await?;
+    }
+    if let Some(opt_out) = change.opt_out {
         diesel::update(users::table.find(id)).set(users::notices_opt_out.eq(opt_out)).execute(conn).await?;
     }
-    Ok(users::table.find(id).select((users::locale, users::notices_opt_out)).first(conn).await?)
+    Ok(users::table.find(id).select((users::locale, users::time_zone, users::notices_opt_out)).first(conn).await?)
 }

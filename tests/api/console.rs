@@ -159,7 +159,7 @@ async fn anonymous(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> Page {
     raw(app, Method::POST, path, &headers, form(pairs)).await
 }
 
-fn location(page: &Page) -> String {
+pub(crate) fn location(page: &Page) -> String {
     page.header("location")
 }
 
@@ -704,10 +704,10 @@ async fn onboarding_by_link_and_the_catalogue_in_the_console() {
     assert_eq!(sub["data_held"], json!(["subscriber", "ip_identification"]));
     assert_eq!(caps["emergency_contact"]["phone"], "+38344999000");
     // The request form's panel shows it to the officer; an ISP without one says so.
-    let admin_panel = admin.get(&format!("/console/requests/new/catalogue?addressee_id={}", isp.id)).await.text();
+    let admin_panel = admin.get(&format!("/console/requests/new?addressee_id={}", isp.id)).await.text();
     assert!(admin_panel.contains("NOC 24/7") && admin_panel.contains("IP assignment logs: 12 months"), "{admin_panel}");
     let other_isp = app.org("isp", "ISP Two").await;
-    let none = admin.get(&format!("/console/requests/new/catalogue?addressee_id={}", other_isp.id)).await.text();
+    let none = admin.get(&format!("/console/requests/new?addressee_id={}", other_isp.id)).await.text();
     assert!(none.contains("has not published a catalogue"), "{none}");
     // A bad phone: the form again, naming the field.
     let p = desk

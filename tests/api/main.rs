@@ -9,6 +9,7 @@ mod architecture;
 mod audit;
 mod auth;
 mod console;
+mod console_forms;
 mod docs;
 mod events;
 mod foundation;

@@ -39,7 +39,23 @@ struct AccountPage {
     /// (value, name, chosen) of each language, and whether none is chosen.
     languages: Vec<(String, String, bool)>,
     browser_language: bool,
+    /// (IANA name, chosen) of each zone offered (UTC, Europe's, and the person's own), and
+    /// the platform's default zone (chosen when the person chose none).
+    zones: Vec<(String, bool)>,
+    default_zone: String,
+    platform_zone: bool,
     notices_opt_out: bool,
+}
+
+/// The zones the form offers: UTC, every European zone, and the one chosen if it is another.
+fn zones(chosen: Option<&str>) -> Vec<(String, bool)> {
+    let mut names: Vec<&str> = std::iter::once("UTC")
+        .chain(chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).filter(|n| n.starts_with("Europe/")))
+        .collect();
+    if let Some(own) = chosen.filter(|c| !names.contains(c)) {
+        names.push(own);
+    }
+    names.into_iter().map(|n| (n.to_string(), chosen == Some(n))).collect()
 }
 
 #[derive(Deserialize)]
@@ -82,6 +98,9 @@ async fn account_page(v: &Visitor, notice: Option<String>, error: Option<String>
             .map(|l| (l.as_str().to_string(), l.endonym().to_string(), v.session.locale.as_deref() == Some(l.as_str())))
             .collect(),
         browser_language: v.session.locale.is_none(),
+        zones: zones(v.session.time_zone.as_deref()),
+        default_zone: v.state.config.time_zone.name().to_string(),
+        platform_zone: v.session.time_zone.is_none(),
         notices_opt_out: v.session.notices_opt_out,
     })
 }
@@ -140,7 +159,8 @@ pub async fn password(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
     }
 }
 
-/// The language and e-mail notices (`users::service::update_preferences`, as the API's).
+/// The language, time zone and e-mail notices (`users::service::update_preferences`, as the
+/// API's; a wrong value comes back on the page, named).
 #[post("/account/preferences")]
 pub async fn preferences(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
     let f = Fields::parse(&body);
@@ -148,10 +168,21 @@ pub async fn preferences(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse
     let act = v.authorize(Action::UpdatePreferences).await?;
     let change = crate::users::model::UpdatePreferences {
         locale: Some(f.opt("locale")),
+        time_zone: Some(f.opt("time_zone")),
         notices_opt_out: Some(f.get("notices") != "on"),
     };
-    crate::users::service::update_preferences(&v.state, &act, &change).await?;
-    Ok(site::see("/console/account?done=preferences"))
+    match crate::users::service::update_preferences(&v.state, &act, &change).await {
+        Ok(_) => Ok(site::see("/console/account?done=preferences")),
+        Err(ApiError::Validation(errors)) => {
+            let message =
+                errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            site::page_with(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &account_page(&v, None, Some(message)).await?,
+            )
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,9 +1,11 @@
 //! The console's pages, one file per area.
 
 pub mod account;
+pub mod case;
 pub mod enrol;
 pub mod errors;
 pub mod organisation;
+pub mod request_new;
 pub mod requests;
 pub mod sign_in;
 pub mod verify;

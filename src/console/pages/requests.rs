@@ -16,16 +16,15 @@ use crate::console::i18n::Tr;
 use crate::console::site::{self, Chrome, Visitor};
 use crate::console::view::{deadline_badge, defang, Fields};
 use crate::domain::{OrgId, OrgKind, RequestId};
-use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::error::ApiResult;
 use crate::kernel::http::etag::IfMatch;
-use crate::kernel::http::idempotency::Idempotent;
 use crate::organizations::model::OrganizationQuery;
 use crate::requests::model::*;
 use crate::requests::rules::{self, Side};
 use crate::requests::{service, upload};
 
 /// The directory's names (the pages name organisations, the API gives ids).
-async fn names(v: &Visitor) -> ApiResult<HashMap<OrgId, (String, OrgKind)>> {
+pub(super) async fn names(v: &Visitor) -> ApiResult<HashMap<OrgId, (String, OrgKind)>> {
     let act = v.authorize(Action::ReadOrganizations).await?;
     let q = OrganizationQuery { kind: None, country: None, limit: Some(500), cursor: None };
     let page = crate::organizations::service::list(&v.state, &act, &q).await?;
@@ -68,6 +67,10 @@ struct ListPage {
     may_issue: bool,
     next_cursor: Option<String>,
     current_box: String,
+    /// The case the list is narrowed to, if any.
+    only_case: Option<String>,
+    /// `&all=1` where the list shows every case.
+    all_cases: &'static str,
     /// The person's latest notices: (words, link, when).
     notices: Vec<(String, String, String)>,
 }
@@ -76,6 +79,8 @@ struct ListPage {
 pub struct ListQuery {
     r#box: Option<String>,
     cursor: Option<String>,
+    /// `1`: every case, not only the current one.
+    all: Option<String>,
 }
 
 #[get("/requests")]
@@ -90,6 +95,11 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
     let chosen =
         q.r#box.as_deref().and_then(|b| b.parse::<RequestBox>().ok()).filter(|b| mine.contains(b)).unwrap_or(mine[0]);
     let act = v.authorize(Action::ListRequests).await?;
+    // The requests one issued are shown for the current case, when there is one.
+    let only_case = match (&v.session.case, chosen, q.all.as_deref()) {
+        (Some(case), RequestBox::Issued, None) => Some(case.case_reference.clone()),
+        _ => None,
+    };
     let query = RequestQuery {
         r#box: Some(chosen.as_str().to_string()),
         status: None,
@@ -97,7 +107,7 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
         urgency: None,
         overdue: None,
         expiring_within: None,
-        case_reference: None,
+        case_reference: only_case.clone(),
         addressee_id: None,
         issuer_id: None,
         limit: Some(50),
@@ -152,6 +162,8 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
         may_issue,
         next_cursor: page.next_cursor,
         current_box: chosen.as_str().to_string(),
+        all_cases: if q.all.is_some() { "&all=1" } else { "" },
+        only_case,
     })
 }
 
@@ -466,294 +478,8 @@ pub async fn order_page(v: Visitor, id: web::Path<RequestId>) -> ApiResult<HttpR
     })
 }
 
-#[derive(Template)]
-#[template(path = "console/request_new.html")]
-struct NewPage {
-    t: Tr,
-    chrome: Chrome,
-    addressees: Vec<(String, String, bool)>,
-    validators: Vec<(String, String, bool)>,
-    types: Vec<(String, String, bool)>,
-    categories: Vec<(String, String, bool)>,
-    urgencies: Vec<(String, String, bool)>,
-    id_types: Vec<(String, String)>,
-    f: Fields,
-    errors: Vec<(String, String)>,
-    idempotency_key: String,
-}
-
-fn options<T: Copy + PartialEq>(
-    all: &[T],
-    name: impl Fn(T) -> (String, String),
-    chosen: &[String],
-) -> Vec<(String, String, bool)> {
-    all.iter()
-        .map(|x| {
-            let (value, label) = name(*x);
-            let on = chosen.contains(&value);
-            (value, label, on)
-        })
-        .collect()
-}
-
-async fn new_page(v: &Visitor, f: Fields, errors: Vec<(String, String)>) -> ApiResult<NewPage> {
-    let t = v.tr;
-    let names = names(v).await?;
-    let mut orgs: Vec<(OrgId, String, OrgKind)> = names.iter().map(|(id, (n, k))| (*id, n.clone(), *k)).collect();
-    orgs.sort_by_key(|o| o.1.to_lowercase());
-    let pick = |kinds: &[OrgKind], field: &str| -> Vec<(String, String, bool)> {
-        let chosen = f.get(field);
-        orgs.iter()
-            .filter(|o| kinds.contains(&o.2))
-            .map(|o| {
-                (
-                    o.0.to_string(),
-                    format!("{} ({})", o.1, t.get(&format!("kind-{}", o.2.as_str()))),
-                    o.0.to_string() == chosen,
-                )
-            })
-            .collect()
-    };
-    let addressees = pick(&[OrgKind::Isp, OrgKind::Bank], "addressee_id");
-    let validators = pick(&[OrgKind::Prosecution, OrgKind::Court], "validator_id");
-    let types =
-        options(RequestType::ALL, |x| (x.as_str().into(), t.get(&format!("type-{}", x.as_str()))), &[f.get("type")]);
-    let categories = options(
-        DataCategory::ALL,
-        |x| (x.as_str().into(), t.get(&format!("category-{}", x.as_str()))),
-        &f.all("data_categories"),
-    );
-    let urgency = f.opt("urgency").unwrap_or_else(|| "routine".into());
-    let urgencies =
-        options(Urgency::ALL, |x| (x.as_str().into(), t.get(&format!("urgency-{}", x.as_str()))), &[urgency]);
-    let id_types =
-        crate::domain::IndicatorType::ALL.iter().map(|x| (x.as_str().to_string(), x.as_str().to_string())).collect();
-    let idempotency_key = f.opt("idempotency_key").unwrap_or_else(|| Uuid::new_v4().to_string());
-    Ok(NewPage {
-        t,
-        chrome: v.chrome("requests"),
-        addressees,
-        validators,
-        types,
-        categories,
-        urgencies,
-        id_types,
-        f,
-        errors,
-        idempotency_key,
-    })
-}
-
-#[get("/requests/new")]
-pub async fn new_form(v: Visitor) -> ApiResult<HttpResponse> {
-    site::page(&new_page(&v, Fields(Vec::new()), Vec::new()).await?)
-}
-
-/// A `datetime-local` value (`2026-12-07T10:15`, taken as UTC) or a full RFC 3339 time.
-fn moment(value: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    chrono::DateTime::parse_from_rfc3339(value).ok().or_else(|| {
-        let with_seconds = if value.len() == 16 { format!("{value}:00") } else { value.to_string() };
-        chrono::NaiveDateTime::parse_from_str(&with_seconds, "%Y-%m-%dT%H:%M:%S")
-            .ok()
-            .map(|n| n.and_utc().fixed_offset())
-    })
-}
-
-#[post("/requests")]
-pub async fn issue_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
-    let f = Fields::parse(&body);
-    v.check_csrf(&f.get("csrf"))?;
-    let t = v.tr;
-    let mut local = Vec::new();
-    let addressee = f.get("addressee_id").parse::<Uuid>();
-    if addressee.is_err() {
-        local.push(("addressee_id".to_string(), t.get("new-pick-addressee")));
-    }
-    // Nothing typed is dropped: what cannot be read is named, as the API names it.
-    let mut unreadable = |field: &str, value: Option<String>, ok: bool| {
-        if value.is_some() && !ok {
-            local.push((field.to_string(), t.get("new-unreadable")));
-        }
-    };
-    let mut identifiers = Vec::new();
-    for i in 0..3 {
-        let value = f.get(&format!("identifier_value_{i}"));
-        let port = f.opt(&format!("identifier_port_{i}"));
-        let observed = f.opt(&format!("identifier_observed_{i}"));
-        let parsed_port = port.as_deref().map(str::parse::<u16>);
-        let parsed_observed = observed.as_deref().map(moment);
-        unreadable(&format!("identifiers[{i}].port"), port.clone(), !matches!(parsed_port, Some(Err(_))));
-        unreadable(&format!("identifiers[{i}].observed_at"), observed.clone(), !matches!(parsed_observed, Some(None)));
-        if !value.is_empty() {
-            identifiers.push(Identifier {
-                type_: f.get(&format!("identifier_type_{i}")),
-                value,
-                port: parsed_port.and_then(Result::ok),
-                observed_at: parsed_observed.flatten().map(|m| m.to_rfc3339()),
-            });
-        }
-    }
-    let from = f.opt("period_from");
-    let to = f.opt("period_to");
-    let period = match (from.as_deref().map(moment), to.as_deref().map(moment)) {
-        (Some(Some(from)), Some(Some(to))) => Some(Period { from, to }),
-        (None, None) => None,
-        _ => {
-            local.push(("period".to_string(), t.get("new-period-both")));
-            None
-        }
-    };
-    let notify = f.opt("no_customer_notification_until");
-    let notify_date = notify.as_deref().map(str::parse::<chrono::NaiveDate>);
-    let validator = f.opt("validator_id");
-    let validator_id = validator.as_deref().map(str::parse::<Uuid>);
-    let mut unreadable = |field: &str, value: Option<String>, ok: bool| {
-        if value.is_some() && !ok {
-            local.push((field.to_string(), t.get("new-unreadable")));
-        }
-    };
-    unreadable("no_customer_notification_until", notify, !matches!(notify_date, Some(Err(_))));
-    unreadable("validator_id", validator, !matches!(validator_id, Some(Err(_))));
-    if !local.is_empty() {
-        let errors = local.into_iter().map(|(field, message)| (field_label(&t, &field), message)).collect();
-        return site::page_with(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, errors).await?);
-    }
-    let input = CreateRequest {
-        type_: f.get("type"),
-        addressee_id: OrgId(addressee.unwrap_or_default()),
-        case_reference: f.get("case_reference"),
-        legal_basis: LegalBasis { provision: f.get("legal_provision"), text: f.opt("legal_text") },
-        data_categories: f.all("data_categories"),
-        urgency: f.get("urgency"),
-        justification: f.opt("justification"),
-        identifiers,
-        period,
-        report_ids: Vec::new(),
-        no_customer_notification_until: notify_date.and_then(Result::ok),
-        deadline: None,
-        validator_id: validator_id.and_then(Result::ok).map(OrgId),
-    };
-    let kind = match input.type_.parse::<RequestType>() {
-        Ok(k) => k,
-        Err(_) => {
-            let errors = vec![("type".to_string(), v.tr.get("new-pick-type"))];
-            return site::page_with(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, errors).await?);
-        }
-    };
-    let act = v.authorize(rules::issuing(kind)).await?;
-    let key = f.opt("idempotency_key").filter(|k| k.len() <= 200);
-    let idem = || Idempotent::with_key(key.clone(), "requests", act.org_id, &input);
-    match service::issue(&v.state, &act, &input, idem).await {
-        Ok(answer) => {
-            let id = answer.body["id"].as_str().unwrap_or_default().to_string();
-            Ok(site::see(&format!("/console/requests/{id}?done=issued")))
-        }
-        Err(ApiError::Validation(errors)) => {
-            let errors = errors.into_iter().map(|e| (field_label(&t, &e.field), e.message)).collect();
-            site::page_with(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, errors).await?)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// A field of the request as the form labels it (`identifiers[1].value` is "Identifier 2 ·
-/// Value"); a field the form does not show keeps the API's name.
-fn field_label(t: &Tr, field: &str) -> String {
-    if let Some(rest) = field.strip_prefix("identifiers[") {
-        if let Some((n, part)) = rest.split_once("].") {
-            let label = match part {
-                "type" => t.get("field-identifier-type"),
-                "value" => t.get("field-identifier-value"),
-                "port" => t.get("field-port"),
-                "observed_at" => t.get("field-observed"),
-                other => other.to_string(),
-            };
-            let n = n.parse::<usize>().map_or(0, |n| n + 1);
-            return format!("{} · {label}", t.arg("new-identifier", "n", n));
-        }
-    }
-    let key = match field {
-        "addressee_id" => "field-addressee",
-        "type" => "field-type",
-        "case_reference" => "field-case",
-        "legal_basis.provision" => "field-provision",
-        "legal_basis.text" => "field-legal-text",
-        "data_categories" => "request-categories",
-        "urgency" => "col-urgency",
-        "justification" => "field-justification",
-        "period" | "period.from" | "period.to" => "request-period",
-        "validator_id" => "request-validator",
-        "no_customer_notification_until" => "request-no-notification",
-        _ => return field.to_string(),
-    };
-    t.get(key)
-}
-
-/// A type of the catalogue as the form's panel shows it.
-struct CatalogueRow {
-    label: String,
-    supported: bool,
-    held: String,
-    retention: String,
-    legal: String,
-}
-
-struct CatalogueView {
-    request_types: Vec<CatalogueRow>,
-    contact: String,
-    notes: String,
-}
-
-#[derive(Template)]
-#[template(path = "console/catalogue.html")]
-struct CataloguePanel {
-    t: Tr,
-    caps: Option<CatalogueView>,
-}
-
-#[derive(Deserialize)]
-pub struct CatalogueQuery {
-    addressee_id: Option<String>,
-}
-
-/// The addressee's catalogue beside the request form (htmx fetches it when the addressee
-/// changes; without script the form works as it is): what it answers, holds and keeps, what a
-/// request must cite, its 24/7 contact. The API's `GET /organizations/{id}/capabilities`.
-#[get("/requests/new/catalogue")]
-pub async fn catalogue_panel(v: Visitor, q: web::Query<CatalogueQuery>) -> ApiResult<HttpResponse> {
-    let t = v.tr;
-    let Some(id) = q.addressee_id.as_deref().and_then(|a| a.parse::<Uuid>().ok()) else {
-        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(""));
-    };
-    let act = v.authorize(Action::ReadCapabilities).await?;
-    let caps = match service::capabilities(&v.state, &act, OrgId(id)).await {
-        Ok(value) => serde_json::from_value::<Capabilities>(value).ok(),
-        Err(ApiError::NotFound) => None,
-        Err(e) => return Err(e),
-    };
-    let caps = caps.map(|c| CatalogueView {
-        request_types: c
-            .request_types
-            .into_iter()
-            .map(|r| CatalogueRow {
-                label: t.get(&format!("type-{}", r.type_)),
-                supported: r.supported,
-                held: r.data_held.iter().map(|d| t.get(&format!("category-{d}"))).collect::<Vec<_>>().join(", "),
-                retention: r.retention.unwrap_or_default(),
-                legal: r.legal_requirements.unwrap_or_default(),
-            })
-            .collect(),
-        contact: format!("{}, {}, {}", c.emergency_contact.name, c.emergency_contact.email, c.emergency_contact.phone),
-        notes: c.notes.unwrap_or_default(),
-    });
-    site::page(&CataloguePanel { t, caps })
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
-        .service(catalogue_panel)
-        .service(new_form)
-        .service(issue_form)
         .service(request_page)
         .service(transition_form)
         .service(validate_form)

@@ -36,14 +36,6 @@ pub struct Next {
     enrolled: Option<String>,
 }
 
-/// Only a path of the console is a place to go back to after signing in.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with("/console/") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/console/requests".to_string(),
-    }
-}
-
 fn form(
     req: &HttpRequest,
     code_step: bool,
@@ -68,7 +60,7 @@ pub async fn sign_in_form(req: HttpRequest, q: web::Query<Next>) -> ApiResult<Ht
         chrome: Chrome::anonymous(t),
         code_step: false,
         email: String::new(),
-        next: safe_next(q.next.as_deref()),
+        next: site::safe_next(q.next.as_deref()),
         message: None,
         enrolled: q.enrolled.is_some(),
     };
@@ -98,7 +90,7 @@ pub async fn sign_in(
     body: web::Form<SignInForm>,
 ) -> ApiResult<HttpResponse> {
     let t = Tr::new(locale_of(&req, None));
-    let next = safe_next(body.next.as_deref());
+    let next = site::safe_next(body.next.as_deref());
     let login = LoginRequest { email: body.email.clone(), password: body.password.clone() };
     match service::sign_in(&state, &console_meta(&req), &login, body.code.as_deref()).await {
         Ok(SignIn::Session { secret, .. }) => Ok(signed_in(secret, &next)),
@@ -126,7 +118,7 @@ pub async fn sign_in_code(
     body: web::Form<CodeForm>,
 ) -> ApiResult<HttpResponse> {
     let t = Tr::new(locale_of(&req, None));
-    let next = safe_next(body.next.as_deref());
+    let next = site::safe_next(body.next.as_deref());
     let Some(token) = req.cookie(CODE_COOKIE).map(|c| c.value().to_string()) else {
         return form(&req, false, String::new(), next, Some(t.get("sign-in-again")));
     };

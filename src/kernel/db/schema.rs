@@ -508,6 +508,8 @@ diesel::table! {
         ended_reason -> Nullable<Text>,
         console_secret_hash -> Nullable<Bytea>,
         csrf_token -> Nullable<Text>,
+        case_reference -> Nullable<Text>,
+        case_purpose -> Nullable<Text>,
     }
 }
 
@@ -582,6 +584,7 @@ diesel::table! {
         may_validate -> Bool,
         locale -> Nullable<Text>,
         notices_opt_out -> Bool,
+        time_zone -> Nullable<Text>,
     }
 }
 
