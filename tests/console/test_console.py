@@ -53,7 +53,7 @@ class Person:
         self.context.add_init_script(CSP_PROBE)
         self.page = self.context.new_page()
         self.errors = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"{m.text} at {m.location}"))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (fail(f"{name}: a dialog opened: {d.message}"), d.dismiss()))
 
@@ -98,6 +98,16 @@ class Person:
         page.set_viewport_size({"width": 1280, "height": 900})
         pages_checked.append(label)
 
+    def key_sign_in(self, email):
+        """Signs in by keyboard alone: Tab to the e-mail field, type, Tab, type, Enter."""
+        page = self.go("/console/sign-in")
+        key_in(page, page.get_by_label("E-mail"), email)
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("link", name="Data requests")).to_be_visible()
+        return page
+
     def sign_in(self, email, label=None):
         page = self.go("/console/sign-in")
         if label:
@@ -107,6 +117,50 @@ class Person:
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("link", name="Data requests")).to_be_visible()
         return page
+
+
+def settled(page):
+    """Waits until htmx has no request in flight and nothing left to settle."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
+def tab_to(page, locator, limit=150):
+    """Presses Tab until `locator` has the focus, as a keyboard user reaches a control."""
+    for _ in range(limit):
+        if locator.evaluate("e => e === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    fail(f"could not reach {locator} with the Tab key")
+
+
+def key_in(page, locator, text):
+    """Reaches a field with Tab and types into it."""
+    tab_to(page, locator)
+    page.keyboard.type(text)
+
+
+def key_choose(page, locator, words):
+    """Reaches a closed select with Tab and picks an option by typing its first words."""
+    tab_to(page, locator)
+    page.keyboard.type(words)
+    settled(page)
+
+
+def key_datetime(page, locator, month, day, hour, minute):
+    """Sets an empty datetime-local field (month/day/year, hour:minute AM/PM, as Chromium
+    draws it) with the arrow keys: each segment counts up from empty, the year to this one."""
+    tab_to(page, locator)
+    for count in (month, day, 1, hour, minute + 1, 1):
+        for _ in range(count):
+            page.keyboard.press("ArrowUp")
+        page.keyboard.press("Tab")
+    settled(page)
+
+
+def key_press(page, locator, key="Enter"):
+    """Reaches a button or link with Tab and presses it."""
+    tab_to(page, locator)
+    page.keyboard.press(key)
 
 
 def attacker_site(target):
@@ -145,7 +199,8 @@ def main():
             person.check(f"sign-in-{tag}")
             person.context.close()
 
-        # The officer issues a traffic-data request naming the prosecutor (signed in by keyboard).
+        # The officer, by keyboard alone: signs in, chooses the current case, issues a
+        # traffic-data request to the ISP; the form says who validates before it is sent.
         officer = Person(browser, "officer")
         page = officer.go("/console/sign-in")
         page.get_by_label("E-mail").focus()
@@ -155,25 +210,40 @@ def main():
         page.keyboard.press("Enter")
         expect(page.get_by_role("link", name="Data requests")).to_be_visible()
         officer.check("requests-issued")
-        page.get_by_role("link", name="New request").click()
+        key_press(page, page.get_by_role("link", name="Choose a case"))
+        expect(page.get_by_role("heading", name="Current case")).to_be_visible()
+        officer.check("case")
+        key_choose(page, page.get_by_label("Purpose"), "Criminal i")
+        key_in(page, page.get_by_label("Case reference"), CASE)
+        page.keyboard.press("Enter")
+        expect(page.get_by_text(CASE).first).to_be_visible()
+        key_press(page, page.get_by_role("link", name="New request"))
+        expect(page.get_by_role("heading", name="New data request")).to_be_visible()
+        expect(page.get_by_label("Case reference")).to_have_value(CASE)
         officer.check("request-new")
-        page.get_by_label("Addressee").select_option(label="Demo ISP (ISP)")
-        # htmx (under the CSP, with its integrity hash) fetches the addressee's catalogue.
+        # htmx (under the CSP, with its integrity hash) outlines the request as it is written.
+        key_choose(page, page.get_by_label("Addressee"), "Demo ISP")
         expect(page.get_by_text("has not published a catalogue")).to_be_visible()
-        page.get_by_label("Type of request").select_option("traffic_data")
-        page.get_by_label("Case reference").fill(CASE)
-        page.get_by_label("Legal provision").fill("CPC art. 123; Budapest Convention art. 18")
-        page.get_by_label("Text of the order").fill("Production order " + CANARY)
-        page.get_by_role("group", name="Data categories").get_by_label("Traffic data").check()
-        page.get_by_role("group", name="Identifier 1").get_by_label("Type").select_option("ipv4")
-        page.get_by_role("group", name="Identifier 1").get_by_label("Value").fill("192.0.2.77")
-        page.get_by_role("group", name="Identifier 1").get_by_label("Port").fill("40000")
-        page.get_by_role("group", name="Identifier 1").get_by_label("Observed at").fill("2026-11-20T10:15")
-        page.get_by_label("Validated by (prosecution or court)").select_option(label="Demo Prosecution Office (prosecution)")
-        page.get_by_role("button", name="Send the request").click()
+        expect(page.get_by_text("needs no validation")).to_be_visible()
+        key_choose(page, page.get_by_label("Type of request"), "Traffic")
+        expect(page.get_by_text("a prosecution validates this request")).to_be_visible()
+        expect(page.get_by_text("will have 10 days to answer")).to_be_visible()
+        expect(page.get_by_role("group", name="Data categories").get_by_label("Traffic data")).to_be_checked()
+        expect(page.get_by_label("Validated by (prosecution or court)")).to_have_value(re.compile(".+"))
+        key_in(page, page.get_by_label("Legal provision"), "CPC art. 123; Budapest Convention art. 18")
+        key_in(page, page.get_by_label("Text of the order"), "Production order " + CANARY)
+        identifier = page.get_by_role("group", name="Identifier 1")
+        key_choose(page, identifier.get_by_label("Type"), "ipv4")
+        key_in(page, identifier.get_by_label("Value"), "192.0.2.77")
+        key_in(page, identifier.get_by_label("Port"), "40000")
+        key_datetime(page, identifier.get_by_label("Observed at"), 11, 20, 10, 15)
+        expect(identifier.get_by_label("Observed at")).to_have_value("2026-11-20T10:15")
+        officer.check("request-new-outlined")
+        key_press(page, page.get_by_role("button", name="Send the request"))
         expect(page.get_by_text("The request was sent.")).to_be_visible()
         expect(page.get_by_text("Awaiting validation").first).to_be_visible()
         request_path = page.url.replace(BASE, "").split("?")[0]
+        reference = page.get_by_role("heading", level=1).inner_text().split(" ")[0]
         officer.check("request-issued")
 
         # The ISP's desk sees nothing of it while it waits.
@@ -211,43 +281,47 @@ def main():
         desk.errors = [e for e in desk.errors if "404" not in e]
         desk.check("error-not-found")
 
-        # The prosecutor validates, by keyboard.
+        # The prosecutor validates, by keyboard alone.
         prosecutor = Person(browser, "prosecutor")
-        page = prosecutor.sign_in(PROSECUTOR)
+        page = prosecutor.key_sign_in(PROSECUTOR)
         prosecutor.check("requests-to-validate")
-        page.get_by_role("link", name=re.compile("REQ-")).first.wait_for()
-        page.goto(BASE + request_path)
+        key_press(page, page.get_by_role("link", name=reference, exact=True))
+        expect(page.get_by_role("button", name="Approve")).to_be_visible()
         prosecutor.check("request-validate")
-        page.get_by_label("Note").first.fill("Necessary and proportionate for " + CASE)
-        page.get_by_role("button", name="Approve").focus()
-        page.keyboard.press("Enter")
+        key_in(page, page.get_by_label("Note").first, "Necessary and proportionate for " + CASE)
+        key_press(page, page.get_by_role("button", name="Approve"))
         expect(page.get_by_text("Your decision was recorded and signed.")).to_be_visible()
 
-        # The desk: the request is in the inbox now; acknowledge, answer with records and files.
+        # The desk, by keyboard alone: the request is in the inbox now; acknowledge, answer
+        # with records and files (the file chooser opened with the space bar).
         page = desk.go("/console/requests")
         expect(page.get_by_text(CASE).first).to_be_visible()
         desk.check("requests-inbox")
         page.screenshot(path=str(SHOTS / "readme-inbox.png"))
-        page.get_by_role("link", name=re.compile("REQ-")).first.click()
-        page.goto(BASE + request_path)
-        page.get_by_role("button", name="Acknowledge").click()
+        key_press(page, page.get_by_role("link", name=reference, exact=True))
+        expect(page.get_by_role("button", name="Acknowledge")).to_be_visible()
+        key_press(page, page.get_by_role("button", name="Acknowledge"))
         expect(page.get_by_text("The request moved to its next step.")).to_be_visible()
         desk.check("request-answer")
         data = bytes(range(256)) * 4000
         evil = b"<html><body><script>alert(document.cookie)</script></body></html>"
-        page.get_by_label("Records").fill("ip: 192.0.2.77\nsubscriber: Jane Roe " + CANARY)
-        page.get_by_label("Files").set_input_files([
+        key_in(page, page.get_by_label("Records"), "ip: 192.0.2.77\nsubscriber: Jane Roe " + CANARY)
+        tab_to(page, page.get_by_label("Files"))
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Space")
+        chooser.value.set_files([
             {"name": "assignments.bin", "mimeType": "application/octet-stream", "buffer": data},
             {"name": "evil.html", "mimeType": "text/html", "buffer": evil},
         ])
-        page.get_by_role("button", name="Send the answer").click()
+        key_press(page, page.get_by_role("button", name="Send the answer"))
         expect(page.get_by_text("Your answer was sent.")).to_be_visible()
-        page.get_by_label("Message", exact=True).fill("Answered. " + CANARY)
-        page.get_by_role("button", name="Send message").click()
+        key_in(page, page.get_by_label("Message", exact=True), "Answered. " + CANARY)
+        key_press(page, page.get_by_role("button", name="Send message"))
         expect(page.get_by_text("Your message was sent.")).to_be_visible()
         desk.check("request-answered")
 
-        # The officer reads the answer, downloads the file unchanged, prints the signed order.
+        # The officer, by keyboard alone: reads the answer, downloads the file unchanged,
+        # opens the printable signed order.
         page = officer.go(request_path)
         expect(page.get_by_role("heading", name="Answers")).to_be_visible()
         digest = hashlib.sha256(data).hexdigest()
@@ -256,15 +330,15 @@ def main():
         page.get_by_role("heading", name="Answers").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "readme-request.png"))
         with page.expect_download() as caught:
-            page.get_by_role("link", name="assignments.bin").click()
+            key_press(page, page.get_by_role("link", name="assignments.bin"))
         got = pathlib.Path(caught.value.path()).read_bytes()
         if hashlib.sha256(got).hexdigest() != digest:
             fail("the downloaded file differs from the uploaded one")
         with page.expect_download() as caught:
-            page.get_by_role("link", name="evil.html").click()
+            key_press(page, page.get_by_role("link", name="evil.html"))
         if caught.value.suggested_filename != "evil.html":
             fail("the HTML file was not a download")
-        page.get_by_role("link", name="Signed order and receipts (printable)").click()
+        key_press(page, page.get_by_role("link", name="Signed order and receipts (printable)"))
         expect(page.get_by_text("Signature verified").first).to_be_visible()
         if page.get_by_text("does NOT verify").count():
             fail("a signature does not verify")

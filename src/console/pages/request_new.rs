@@ -19,7 +19,7 @@ use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::idempotency::Idempotent;
 use crate::requests::model::*;
 use crate::requests::outline::Outline;
-use crate::requests::{rules, service};
+use crate::requests::{policy, rules, service};
 
 /// What the form knows of the validation.
 #[derive(PartialEq, Eq)]
@@ -65,6 +65,8 @@ struct NewPage {
     addressees: Vec<(String, String, bool)>,
     types: Vec<(String, String, bool)>,
     categories: Vec<(String, String, bool)>,
+    /// The type the categories are shown for.
+    categories_for: String,
     urgencies: Vec<(String, String, bool)>,
     id_types: Vec<(String, String)>,
     validation: Validation,
@@ -274,13 +276,14 @@ async fn new_page(v: &Visitor, f: Fields, errors: Vec<(String, String)>) -> ApiR
         |x| (x.as_str().into(), t.get(&format!("type-{}", x.as_str()))),
         &[request.type_.clone()],
     );
-    // The type's own category is ticked where none of the type's is (a new form, a new type).
-    let mut ticked = f.all("data_categories");
-    let fresh = f.opt("type").is_none() || !ticked.is_empty();
-    if fresh && !ticked.iter().any(|c| outline.categories.iter().any(|a| a.as_str() == c)) {
-        if let Some(first) = outline.kind.and(outline.categories.first()) {
-            ticked = vec![first.as_str().to_string()];
-        }
+    // Ticks the person gave for the type shown are kept (none too); for a type not shown
+    // before (a new form, another type) its own category is ticked.
+    let kind = outline.kind.map_or("", |k| k.as_str());
+    let mut ticked: Vec<String> =
+        f.all("data_categories").into_iter().filter(|c| outline.categories.iter().any(|a| a.as_str() == c)).collect();
+    if f.get("categories_for") != kind && ticked.is_empty() {
+        let own = outline.kind.and_then(policy::allowed_categories).and_then(|a| a.first());
+        ticked.extend(own.map(|c| c.as_str().to_string()));
     }
     let categories =
         options(&outline.categories, |x| (x.as_str().into(), t.get(&format!("category-{}", x.as_str()))), &ticked);
@@ -297,6 +300,7 @@ async fn new_page(v: &Visitor, f: Fields, errors: Vec<(String, String)>) -> ApiR
         addressees,
         types,
         categories,
+        categories_for: kind.to_string(),
         urgencies,
         id_types,
         validation,
