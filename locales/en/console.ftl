@@ -291,6 +291,8 @@ factor-continue = Continue
 factor-required = Your role needs a second factor: set it up before anything else.
 
 new-unreadable = cannot be read: check the format
+new-time-skipped = does not exist in your time zone (the clocks skip that hour): check the time
+new-time-twice = happens twice in your time zone (the clocks go back that night): choose UTC as your time zone in Account and give the time in UTC
 new-period-both = give both ends of the period, or neither
 
 org-title = Your organisation

@@ -297,6 +297,8 @@ factor-continue = Vazhdo
 factor-required = Roli juaj kërkon një faktor të dytë: vendoseni para çdo gjëje tjetër.
 
 new-unreadable = nuk mund të lexohet: kontrolloni formatin
+new-time-skipped = nuk ekziston në zonën tuaj kohore (orët e kapërcejnë atë orë): kontrolloni kohën
+new-time-twice = ndodh dy herë në zonën tuaj kohore (orët kthehen prapa atë natë): zgjidhni UTC si zonë kohore te Llogaria dhe jepeni kohën në UTC
 new-period-both = plotësoni të dyja datat e periudhës, ose asnjërën
 
 org-title = Organizata juaj

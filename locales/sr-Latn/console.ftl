@@ -298,6 +298,8 @@ factor-continue = Nastavi
 factor-required = Vaša uloga zahteva drugi faktor: postavite ga pre svega ostalog.
 
 new-unreadable = ne može da se pročita: proverite format
+new-time-skipped = ne postoji u vašoj vremenskoj zoni (satovi preskaču taj sat): proverite vreme
+new-time-twice = dešava se dvaput u vašoj vremenskoj zoni (satovi se te noći vraćaju): izaberite UTC kao vremensku zonu u Nalogu i unesite vreme u UTC
 new-period-both = navedite i početak i kraj perioda ili nijedno
 
 org-title = Vaša organizacija

@@ -240,20 +240,22 @@ impl Tr {
     }
 
     /// A time typed into a form (`2026-12-07T10:15` from a `datetime-local` field, seconds
-    /// optional), read in the reader's zone; a time a clock change skips is `None`, one it
-    /// repeats is its earlier instance. A full RFC 3339 time keeps its own offset.
-    pub fn typed_time(&self, value: &str) -> Option<DateTime<chrono::FixedOffset>> {
+    /// optional), read in the reader's zone; a full RFC 3339 time keeps its own offset. What
+    /// cannot be read is named by the key of its message: `new-unreadable`, `new-time-skipped`
+    /// (a time the clocks skip) or `new-time-twice` (a time they repeat: which one is meant is
+    /// not guessed, since an hour's error can name the wrong subscriber of an address).
+    pub fn typed_time(&self, value: &str) -> Result<DateTime<chrono::FixedOffset>, &'static str> {
         if let Ok(t) = DateTime::parse_from_rfc3339(value) {
-            return Some(t);
+            return Ok(t);
         }
         let with_seconds = if value.len() == 16 { format!("{value}:00") } else { value.to_string() };
-        let naive = chrono::NaiveDateTime::parse_from_str(&with_seconds, "%Y-%m-%dT%H:%M:%S").ok()?;
-        self.zone.from_local_datetime(&naive).earliest().map(|t| t.fixed_offset())
-    }
-
-    /// A moment as a `datetime-local` field shows it, in the reader's zone.
-    pub fn field_time(&self, at: &DateTime<Utc>) -> String {
-        at.with_timezone(&self.zone).format("%Y-%m-%dT%H:%M").to_string()
+        let naive =
+            chrono::NaiveDateTime::parse_from_str(&with_seconds, "%Y-%m-%dT%H:%M:%S").map_err(|_| "new-unreadable")?;
+        match self.zone.from_local_datetime(&naive) {
+            chrono::LocalResult::Single(t) => Ok(t.fixed_offset()),
+            chrono::LocalResult::None => Err("new-time-skipped"),
+            chrono::LocalResult::Ambiguous(..) => Err("new-time-twice"),
+        }
     }
 
     /// The text of `key` (the key itself when missing, which tests forbid).
@@ -419,6 +421,9 @@ mod tests {
         for d in crate::console::site::DONE_NOTICES {
             used.push(format!("done-{}", d.replace('_', "-")));
         }
+        for key in ["new-unreadable", "new-time-skipped", "new-time-twice"] {
+            used.push(key.to_string());
+        }
         for d in ["order", "validation", "response"] {
             used.push(format!("document-{d}"));
         }
@@ -465,15 +470,18 @@ mod tests {
         assert_eq!(tirana.when(&at), "07.12.2026. 10:05 CET");
         let summer = Utc.with_ymd_and_hms(2026, 7, 1, 9, 5, 0).unwrap();
         assert_eq!(tirana.when(&summer), "01.07.2026. 11:05 CEST");
-        assert_eq!(tirana.field_time(&at), "2026-12-07T10:05");
         assert_eq!(tirana.typed_time("2026-12-07T10:05").unwrap(), at);
+        assert_eq!(tirana.typed_time("2026-07-01T11:05").unwrap(), summer);
         assert_eq!(tirana.typed_time("2026-12-07T10:05:00+00:00").unwrap(), at + chrono::Duration::hours(1));
         // 29 March 2026, 02:30 does not exist in Tirana (clocks go from 02:00 to 03:00).
-        assert_eq!(tirana.typed_time("2026-03-29T02:30"), None);
-        // 25 October 2026, 02:30 happens twice: the first (summer time) is meant.
-        let twice = tirana.typed_time("2026-10-25T02:30").unwrap();
-        assert_eq!(twice, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap());
-        assert_eq!(Tr::new(Locale::En).typed_time("7 Dec"), None);
+        assert_eq!(tirana.typed_time("2026-03-29T02:30"), Err("new-time-skipped"));
+        // 25 October 2026, 02:30 happens twice: not guessed.
+        assert_eq!(tirana.typed_time("2026-10-25T02:30"), Err("new-time-twice"));
+        assert_eq!(
+            Tr::new(Locale::En).typed_time("2026-10-25T02:30").unwrap().to_rfc3339(),
+            "2026-10-25T02:30:00+00:00"
+        );
+        assert_eq!(Tr::new(Locale::En).typed_time("7 Dec"), Err("new-unreadable"));
         assert_eq!(Tr::new(Locale::En).number(1234567), "1,234,567");
         assert_eq!(Tr::new(Locale::SrLatn).number(-1234), "-1.234");
     }

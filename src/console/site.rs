@@ -125,8 +125,10 @@ impl FromRequest for Visitor {
                     let zone = session.time_zone.as_deref().and_then(|z| z.parse().ok());
                     let tr =
                         Tr::in_zone(locale_of(&req, session.locale.as_deref()), zone.unwrap_or(state.config.time_zone));
-                    let here = match *req.method() {
-                        actix_web::http::Method::GET => safe_next(req.uri().path_and_query().map(|p| p.as_str())),
+                    // A form redrawn by a POST comes back to its page: the new request's form.
+                    let here = match (req.method(), req.path()) {
+                        (&actix_web::http::Method::GET, _) => safe_next(req.uri().path_and_query().map(|p| p.as_str())),
+                        (_, "/console/requests" | "/console/requests/new") => "/console/requests/new".to_string(),
                         _ => safe_next(None),
                     };
                     Ok(Visitor { session, tr, state, here })
@@ -143,10 +145,24 @@ pub fn console_meta(req: &HttpRequest) -> RequestMeta {
 }
 
 /// Only a path of the console is a place to go back to (after signing in, after choosing a
-/// case); anything else is the requests.
+/// case): no other host, no way out of `/console/` by dot segments (plain or encoded), no
+/// control character; anything else is the requests.
 pub fn safe_next(next: Option<&str>) -> String {
+    let path = next.map(|n| n.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase());
+    let outside = |n: &str| {
+        let p = path.as_deref().unwrap_or_default();
+        !n.starts_with("/console/")
+            || n.contains('\\')
+            || n.chars().any(char::is_control)
+            || p.contains("%2e")
+            || p.contains("%2f")
+            || p.contains("%5c")
+            || p.contains("%00")
+            || p.split('/').any(|segment| segment == "." || segment == "..")
+            || p.contains("//")
+    };
     match next {
-        Some(n) if n.starts_with("/console/") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if !outside(n) => n.to_string(),
         _ => "/console/requests".to_string(),
     }
 }
@@ -182,6 +198,13 @@ impl Chrome {
             case_owed: false,
             here: String::new(),
         }
+    }
+
+    /// The header whose "change case" link comes back to `path` (a page that is itself a
+    /// detour, such as the case page, sends the person on to where they were going).
+    pub fn back_to(mut self, path: &str) -> Self {
+        self.here = url::form_urlencoded::byte_serialize(safe_next(Some(path)).as_bytes()).collect();
+        self
     }
 
     /// `aria-current` for the navigation entry of this page.
@@ -304,6 +327,20 @@ pub async fn guard(
                 if http.cookie(SESSION_COOKIE).is_some() {
                     let _ = r.add_cookie(&removal(SESSION_COOKIE));
                 }
+                r
+            } else if http.headers().contains_key("hx-request") {
+                // htmx does not swap an error in: the whole page goes to the error (or, signed
+                // out, to the sign-in page), so that nothing stays silently stale.
+                let mut r = error_page(&http, locale, &detail);
+                let to = if status == StatusCode::UNAUTHORIZED { super::pages::sign_in::PATH } else { "" };
+                match HeaderValue::from_str(to) {
+                    Ok(v) if !to.is_empty() => {
+                        r.headers_mut().insert(header::HeaderName::from_static("hx-redirect"), v)
+                    }
+                    _ => r
+                        .headers_mut()
+                        .insert(header::HeaderName::from_static("hx-refresh"), HeaderValue::from_static("true")),
+                };
                 r
             } else {
                 error_page(&http, locale, &detail)
@@ -433,5 +470,38 @@ impl RequestIdOf for HttpRequest {
     fn extensions_get_request_id(&self) -> String {
         use actix_web::HttpMessage;
         self.extensions().get::<crate::kernel::http::RequestId>().map(|r| r.0.clone()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_console_path_is_a_place_to_come_back_to() {
+        for good in [
+            "/console/requests",
+            "/console/requests/new?addressee_id=x&type=y",
+            "/console/case?next=%2Fconsole%2Faccount",
+        ] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/console/",
+            "/console//evil.example",
+            "/console/\\evil.example",
+            "/console/../api/v1/me",
+            "/console/%2e%2e/api/v1/me",
+            "/console/%2E%2E/api",
+            "/console/a%2fb",
+            "/console/./requests",
+            "/console/\r\nSet-Cookie: x=y",
+            "/console/requests\u{0}",
+            "/api/v1/me",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/console/requests", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/console/requests");
     }
 }

@@ -62,6 +62,14 @@ pub fn issuing(kind: RequestType) -> Action {
     }
 }
 
+/// Whether `caller` may issue a request of `kind` (the permission of its action).
+pub fn may_issue(caller: &crate::access::Principal, kind: RequestType) -> bool {
+    match issuing(kind).need() {
+        crate::access::Need::Permission(p) => caller.can(p),
+        _ => false,
+    }
+}
+
 /// Who answers a request of `kind`: providers for communications data, banks for accounts,
 /// transactions and freezes, either for a preservation.
 pub fn addressed_to(kind: RequestType) -> &'static [OrgKind] {

@@ -78,7 +78,8 @@ pub async fn issue(
 /// What a draft request would meet if sent now (nothing is written): the addressee's
 /// catalogue and the types it answers, the categories of the type, the validation the policy
 /// table asks for, the organisations that may give it, and the deadline. The same tables and
-/// rules as [`issue`]; what the draft leaves open stays open in the answer.
+/// rules as [`issue`]; only the types the caller may issue are offered; what the draft leaves
+/// open stays open in the answer.
 pub async fn outline(state: &AppState, act: &Grant, draft: &CreateRequest) -> ApiResult<outline::Outline> {
     act.expect(&[Action::CreateDataRequest, Action::CreateFreezeRequest])?;
     let mut conn = state.pool.get().await?;
@@ -89,7 +90,8 @@ pub async fn outline(state: &AppState, act: &Grant, draft: &CreateRequest) -> Ap
         Some(a) => store::capabilities_of(&mut conn, a.id).await?,
         None => None,
     };
-    let types = outline::types_for(addressee.as_ref().map(|a| a.kind), catalogue.as_ref());
+    let mut types = outline::types_for(addressee.as_ref().map(|a| a.kind), catalogue.as_ref());
+    types.retain(|t| rules::may_issue(act, *t));
     let kind = draft.type_.parse::<RequestType>().ok().filter(|k| types.contains(k));
     let categories =
         kind.and_then(policy::allowed_categories).map_or_else(|| DataCategory::ALL.to_vec(), <[_]>::to_vec);

@@ -104,6 +104,28 @@ async fn the_request_form_offers_what_the_addressee_answers_and_says_who_validat
     assert!(types.contains(&"account_info".to_string()) && !types.contains(&"traffic_data".to_string()));
     assert!(page.contains("has not published a catalogue"));
 
+    // Switching from the ISP's traffic request to the bank keeps no traffic tick behind: the
+    // outline is of what the form shows (an account request: no validation).
+    let switched = check(vec![
+        ("addressee_id", bank.id.clone()),
+        ("type", "traffic_data".into()),
+        ("data_categories", "traffic".into()),
+        ("categories_for", "traffic_data".into()),
+    ])
+    .await;
+    assert!(switched.contains("needs no validation"), "{switched}");
+    assert!(switched.contains("Validated by (prosecution or court)</strong>: none needed"));
+
+    // A financial intelligence unit issues freezes only: the form offers that type alone.
+    let fiu = app.org("fiu", "FIU").await;
+    let analyst = Browser::sign_in(&app, &fiu.admin_email).await;
+    let page = analyst.get("/console/requests/new").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(values(&options(&page.text(), "type")), vec!["freeze_funds"]);
+    let page = analyst.get(&format!("/console/requests/new?addressee_id={}", bank.id)).await.text();
+    assert_eq!(values(&options(&page, "type")), vec!["freeze_funds"]);
+    assert!(page.contains("Bank One must answer by") || page.contains("Bank One will have"), "{page}");
+
     // Neither the form nor its check is for those who do not issue requests.
     let desk = Browser::sign_in(&app, &isp.admin_email).await;
     assert_eq!(desk.get("/console/requests/new").await.status, 403);
@@ -229,6 +251,21 @@ async fn times_are_shown_and_read_in_the_persons_zone() {
     let r = app.get_as(&police.admin, &format!("/api/v1/requests/{id}")).await.ok(200);
     let from: chrono::DateTime<chrono::Utc> = r["period"]["from"].as_str().unwrap().parse().unwrap();
     assert_eq!(from.to_rfc3339(), "2026-11-20T09:15:00+00:00");
+    // A time the clocks repeat is not guessed: the form says so and sends nothing.
+    let twice = [
+        ("addressee_id", isp.id.as_str()),
+        ("type", "subscriber_info"),
+        ("case_reference", "PK-2026-6"),
+        ("legal_provision", "CPC art. 123"),
+        ("data_categories", "subscriber"),
+        ("identifier_type_0", "ipv4"),
+        ("identifier_value_0", "192.0.2.7"),
+        ("identifier_observed_0", "2026-10-25T02:30"),
+    ];
+    let p = officer.post("/console/requests", &twice).await;
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("happens twice in your time zone"), "{}", p.text());
+    assert_eq!(app.count("SELECT count(*) AS n FROM data_requests").await, 1);
     // Times on the pages carry the zone's name.
     let page = officer.get(&format!("/console/requests/{id}")).await.text();
     assert!(page.contains(" CET"), "{page}");
@@ -239,7 +276,7 @@ async fn times_are_shown_and_read_in_the_persons_zone() {
     assert!(options(&account, "zone").contains(&("Europe/Tirane".to_string(), true)));
     let p = officer.post("/console/account/preferences", &[("time_zone", "Mars/Olympus")]).await;
     assert_eq!(p.status, 422);
-    assert!(p.text().contains("time_zone"), "{}", p.text());
+    assert!(p.text().contains("Time zone: an IANA time zone"), "{}", p.text());
     let p = officer.post("/console/account/preferences", &[("time_zone", ""), ("notices", "on")]).await;
     assert_eq!(p.status, 303);
     assert!(officer.get(&format!("/console/requests/{id}")).await.text().contains(" UTC"));

@@ -174,8 +174,16 @@ pub async fn preferences(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse
     match crate::users::service::update_preferences(&v.state, &act, &change).await {
         Ok(_) => Ok(site::see("/console/account?done=preferences")),
         Err(ApiError::Validation(errors)) => {
-            let message =
-                errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            let label = |field: &str| match field {
+                "time_zone" => v.tr.get("prefs-zone"),
+                "locale" => v.tr.get("prefs-language"),
+                other => other.to_string(),
+            };
+            let message = errors
+                .into_iter()
+                .map(|e| format!("{}: {}", label(&e.field), e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
             site::page_with(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
                 &account_page(&v, None, Some(message)).await?,

@@ -47,7 +47,7 @@ fn case_page(
     let t = v.tr;
     CasePage {
         t,
-        chrome: v.chrome("case"),
+        chrome: v.chrome("case").back_to(&next),
         reasons: reasons(&t, reason),
         case_reference,
         next,

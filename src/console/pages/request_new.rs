@@ -11,6 +11,7 @@ use askama::Template;
 use uuid::Uuid;
 
 use super::requests::names;
+use crate::access::Action;
 use crate::console::i18n::Tr;
 use crate::console::site::{self, Chrome, Visitor};
 use crate::console::view::Fields;
@@ -99,40 +100,43 @@ fn options<T: Copy + PartialEq>(
 /// person's zone.
 fn draft(t: &Tr, f: &Fields) -> (CreateRequest, Vec<(String, String)>) {
     let mut local = Vec::new();
-    let mut unreadable = |field: &str, value: Option<String>, ok: bool| {
-        if value.is_some() && !ok {
-            local.push((field.to_string(), t.get("new-unreadable")));
-        }
-    };
     let mut identifiers = Vec::new();
     for i in 0..3 {
         let value = f.get(&format!("identifier_value_{i}"));
-        let port = f.opt(&format!("identifier_port_{i}"));
-        let observed = f.opt(&format!("identifier_observed_{i}"));
-        let parsed_port = port.as_deref().map(str::parse::<u16>);
-        let parsed_observed = observed.as_deref().map(|o| t.typed_time(o));
-        unreadable(&format!("identifiers[{i}].port"), port.clone(), !matches!(parsed_port, Some(Err(_))));
-        unreadable(&format!("identifiers[{i}].observed_at"), observed.clone(), !matches!(parsed_observed, Some(None)));
+        let port = f.opt(&format!("identifier_port_{i}")).map(|p| p.parse::<u16>());
+        let observed = f.opt(&format!("identifier_observed_{i}")).map(|o| t.typed_time(&o));
+        if let Some(Err(_)) = port {
+            local.push((format!("identifiers[{i}].port"), t.get("new-unreadable")));
+        }
+        if let Some(Err(key)) = observed {
+            local.push((format!("identifiers[{i}].observed_at"), t.get(key)));
+        }
         if !value.is_empty() {
             identifiers.push(Identifier {
                 type_: f.get(&format!("identifier_type_{i}")),
                 value,
-                port: parsed_port.and_then(Result::ok),
-                observed_at: parsed_observed.flatten().map(|m| m.to_rfc3339()),
+                port: port.and_then(Result::ok),
+                observed_at: observed.and_then(Result::ok).map(|m| m.to_rfc3339()),
             });
         }
     }
-    let notify = f.opt("no_customer_notification_until");
-    let notify_date = notify.as_deref().map(str::parse::<chrono::NaiveDate>);
-    let validator = f.opt("validator_id");
-    let validator_id = validator.as_deref().map(str::parse::<Uuid>);
-    unreadable("no_customer_notification_until", notify, !matches!(notify_date, Some(Err(_))));
-    unreadable("validator_id", validator, !matches!(validator_id, Some(Err(_))));
-    let from = f.opt("period_from");
-    let to = f.opt("period_to");
-    let period = match (from.as_deref().map(|m| t.typed_time(m)), to.as_deref().map(|m| t.typed_time(m))) {
-        (Some(Some(from)), Some(Some(to))) => Some(Period { from, to }),
+    let notify_date = f.opt("no_customer_notification_until").map(|n| n.parse::<chrono::NaiveDate>());
+    let validator_id = f.opt("validator_id").map(|v| v.parse::<Uuid>());
+    if let Some(Err(_)) = notify_date {
+        local.push(("no_customer_notification_until".to_string(), t.get("new-unreadable")));
+    }
+    if let Some(Err(_)) = validator_id {
+        local.push(("validator_id".to_string(), t.get("new-unreadable")));
+    }
+    let from = f.opt("period_from").map(|m| t.typed_time(&m));
+    let to = f.opt("period_to").map(|m| t.typed_time(&m));
+    let period = match (from, to) {
+        (Some(Ok(from)), Some(Ok(to))) => Some(Period { from, to }),
         (None, None) => None,
+        (Some(Err(key)), _) | (_, Some(Err(key))) => {
+            local.push(("period".to_string(), t.get(key)));
+            None
+        }
         _ => {
             local.push(("period".to_string(), t.get("new-period-both")));
             None
@@ -156,12 +160,25 @@ fn draft(t: &Tr, f: &Fields) -> (CreateRequest, Vec<(String, String)>) {
     (request, local)
 }
 
-/// The outline of a draft; a draft naming an addressee but no type it answers is outlined with
-/// the first type it does.
+/// The action of issuing the draft's type, or (no type the caller may issue yet) of the
+/// requests the caller may issue.
+fn action_for(v: &Visitor, type_: &str) -> Action {
+    let caller = &v.session.principal;
+    match type_.parse::<RequestType>() {
+        Ok(kind) if rules::may_issue(caller, kind) => rules::issuing(kind),
+        _ if rules::may_issue(caller, RequestType::SubscriberInfo) => Action::CreateDataRequest,
+        _ => Action::CreateFreezeRequest,
+    }
+}
+
+/// The outline of a draft; a draft naming an addressee but no type it answers (that the
+/// caller may issue) is outlined with the first type it does, its own before a preservation.
 async fn outline_of(v: &Visitor, draft: &mut CreateRequest) -> ApiResult<Outline> {
-    let act = v.authorize(draft.type_.parse().map_or(crate::access::Action::CreateDataRequest, rules::issuing)).await?;
+    let act = v.authorize(action_for(v, &draft.type_)).await?;
     let outline = service::outline(&v.state, &act, draft).await?;
-    match (outline.kind, &outline.addressee, outline.types.first()) {
+    // A type of the addressee's own before a preservation, which any addressee answers.
+    let first = outline.types.iter().find(|t| **t != RequestType::Preservation).or(outline.types.first());
+    match (outline.kind, &outline.addressee, first) {
         (None, Some(_), Some(first)) => {
             draft.type_ = first.as_str().to_string();
             let act = v.authorize(rules::issuing(*first)).await?;
@@ -169,6 +186,19 @@ async fn outline_of(v: &Visitor, draft: &mut CreateRequest) -> ApiResult<Outline
         }
         _ => Ok(outline),
     }
+}
+
+/// The categories ticked: those the person ticked for the type shown (none too), or, for a
+/// type not shown before (a new form, another type), its own category.
+fn ticks(f: &Fields, outline: &Outline) -> Vec<String> {
+    let kind = outline.kind.map_or("", |k| k.as_str());
+    let mut ticked: Vec<String> =
+        f.all("data_categories").into_iter().filter(|c| outline.categories.iter().any(|a| a.as_str() == c)).collect();
+    if f.get("categories_for") != kind && ticked.is_empty() {
+        let own = outline.kind.and_then(policy::allowed_categories).and_then(|a| a.first());
+        ticked.extend(own.map(|c| c.as_str().to_string()));
+    }
+    ticked
 }
 
 fn outline_view(t: &Tr, o: &Outline) -> OutlineView {
@@ -238,7 +268,13 @@ fn kinds(t: &Tr, list: &[OrgKind]) -> String {
 async fn new_page(v: &Visitor, f: Fields, errors: Vec<(String, String)>) -> ApiResult<NewPage> {
     let t = v.tr;
     let (mut request, _) = draft(&t, &f);
-    let outline = outline_of(v, &mut request).await?;
+    let mut outline = outline_of(v, &mut request).await?;
+    // The outline is of the categories the form shows ticked.
+    let ticked = ticks(&f, &outline);
+    if ticked != request.data_categories {
+        request.data_categories = ticked.clone();
+        outline = outline_of(v, &mut request).await?;
+    }
     let names = names(v).await?;
     let mut orgs: Vec<(OrgId, String, OrgKind)> = names.iter().map(|(id, (n, k))| (*id, n.clone(), *k)).collect();
     orgs.sort_by_key(|o| o.1.to_lowercase());
@@ -276,15 +312,7 @@ async fn new_page(v: &Visitor, f: Fields, errors: Vec<(String, String)>) -> ApiR
         |x| (x.as_str().into(), t.get(&format!("type-{}", x.as_str()))),
         &[request.type_.clone()],
     );
-    // Ticks the person gave for the type shown are kept (none too); for a type not shown
-    // before (a new form, another type) its own category is ticked.
     let kind = outline.kind.map_or("", |k| k.as_str());
-    let mut ticked: Vec<String> =
-        f.all("data_categories").into_iter().filter(|c| outline.categories.iter().any(|a| a.as_str() == c)).collect();
-    if f.get("categories_for") != kind && ticked.is_empty() {
-        let own = outline.kind.and_then(policy::allowed_categories).and_then(|a| a.first());
-        ticked.extend(own.map(|c| c.as_str().to_string()));
-    }
     let categories =
         options(&outline.categories, |x| (x.as_str().into(), t.get(&format!("category-{}", x.as_str()))), &ticked);
     let urgencies = options(
