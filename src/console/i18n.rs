@@ -421,6 +421,15 @@ mod tests {
         for d in crate::console::site::DONE_NOTICES {
             used.push(format!("done-{}", d.replace('_', "-")));
         }
+        for v in crate::domain::IndicatorType::ALL {
+            used.push(format!("indicator-{}", v.as_str()));
+        }
+        for v in crate::domain::Category::ALL {
+            used.push(format!("report-category-{}", v.as_str()));
+        }
+        for v in crate::indicators::model::SightingKind::ALL {
+            used.push(format!("sighting-{}", v.as_str()));
+        }
         for key in ["new-unreadable", "new-time-skipped", "new-time-twice"] {
             used.push(key.to_string());
         }

@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut aw::ServiceConfig) {
             .configure(pages::requests::configure)
             .configure(pages::account::configure)
             .configure(pages::case::configure)
+            .configure(pages::lookup::configure)
             .configure(pages::organisation::configure)
             .configure(pages::verify::configure),
     );

@@ -91,6 +91,7 @@ impl Visitor {
                 .map(|c| (c.case_reference.clone(), self.tr.get(&format!("purpose-{}", c.reason.as_str())))),
             case_owed: self.state.purpose_policy.requires(self.session.principal.org_kind),
             here: url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect(),
+            may_lookup: self.session.principal.can(crate::domain::Permission::LookupIndicators),
         }
     }
 
@@ -182,6 +183,8 @@ pub struct Chrome {
     pub case_owed: bool,
     /// Where the header's "change" link comes back to (URL-encoded for a query).
     pub here: String,
+    /// The navigation offers the look-up.
+    pub may_lookup: bool,
 }
 
 impl Chrome {
@@ -197,6 +200,7 @@ impl Chrome {
             case: None,
             case_owed: false,
             here: String::new(),
+            may_lookup: false,
         }
     }
 
@@ -236,7 +240,7 @@ pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
 }
 
 /// The `?done=` notices the pages send after a form.
-pub const DONE_NOTICES: [&str; 11] = [
+pub const DONE_NOTICES: [&str; 12] = [
     "issued",
     "moved",
     "validated",
@@ -248,6 +252,7 @@ pub const DONE_NOTICES: [&str; 11] = [
     "person_changed",
     "catalogue",
     "preferences",
+    "sighting",
 ];
 
 /// A rendered page (200).

@@ -99,6 +99,31 @@ pub fn normalize(kind: IndicatorType, value: &str) -> Result<String, String> {
     }
 }
 
+/// The type of a value written in one field, recognised from its form, with its canonical
+/// value: a URL (a scheme), an e-mail address, an IP address, a phone number (`+` or `00`), a
+/// SHA-256, an IBAN, a wallet, a BIC, a domain, `platform:handle` or `COUNTRY:NUMBER`. The
+/// first type whose checks it passes wins; `None` when none does (then the caller names it).
+pub fn recognise(value: &str) -> Option<(IndicatorType, String)> {
+    use IndicatorType::*;
+    let v = value.trim();
+    let compact: String = v.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let letters_then_digits = compact.len() >= 15
+        && compact.chars().take(2).all(|c| c.is_ascii_alphabetic())
+        && compact.chars().skip(2).take(2).all(|c| c.is_ascii_digit());
+    let order: &[IndicatorType] = if v.contains("://") {
+        &[Url]
+    } else if v.contains('@') && !v.contains(':') {
+        &[Email]
+    } else if v.starts_with('+') || (v.starts_with("00") && v.len() > 6 && !v.contains('.')) {
+        &[Phone]
+    } else if letters_then_digits {
+        &[Iban, BankAccount]
+    } else {
+        &[Ipv4, Ipv6, Sha256, CryptoWallet, Bic, Domain, BankAccount, Username]
+    };
+    order.iter().find_map(|t| normalize(*t, v).ok().map(|n| (*t, n)))
+}
+
 text_value! {
     /// An IBAN (ISO 13616), checksum verified, upper case, without spaces.
     Iban, example = "XK051212012345678906"
@@ -328,6 +353,39 @@ pub fn fingerprint(kind: IndicatorType, value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::recognise;
+
+    #[test]
+    fn a_value_written_in_one_field_is_recognised_and_made_canonical() {
+        use super::IndicatorType::*;
+        let cases = [
+            ("XK05 1212 0123 4567 8906", Iban, "XK051212012345678906"),
+            ("https://Secure-Bank.example/login#x", Url, "https://secure-bank.example/login"),
+            ("Victim@Example.ORG", Email, "Victim@example.org"),
+            ("192.0.2.7", Ipv4, "192.0.2.7"),
+            ("2001:DB8::1", Ipv6, "2001:db8::1"),
+            ("+383 44 123 456", Phone, "+38344123456"),
+            ("00383 44 123 456", Phone, "+38344123456"),
+            ("secure-bank-login.example", Domain, "secure-bank-login.example"),
+            ("DEUTDEFFXXX", Bic, "DEUTDEFF"),
+            (
+                "0x52908400098527886E0F7030069857D2E4169EE7",
+                CryptoWallet,
+                "eth:0x52908400098527886e0f7030069857d2e4169ee7",
+            ),
+            ("telegram:@Fast_Refunds", Username, "telegram:fast_refunds"),
+            ("US:000123456789", BankAccount, "US:000123456789"),
+        ];
+        for (raw, t, canonical) in cases {
+            assert_eq!(recognise(raw), Some((t, canonical.to_string())), "{raw}");
+        }
+        let hash = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+        assert_eq!(recognise(hash), Some((Sha256, hash.to_ascii_lowercase())));
+        for nothing in ["", "hello", "XK05 1212 0123 4567 8907", "12345"] {
+            assert_eq!(recognise(nothing), None, "{nothing}");
+        }
+    }
+
     use super::{network, normalize, IndicatorType};
     use IndicatorType::*;
 

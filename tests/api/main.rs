@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod console;
 mod console_forms;
+mod console_lookup;
 mod docs;
 mod events;
 mod foundation;

@@ -348,6 +348,22 @@ def main():
         page.screenshot(path=str(SHOTS / "order-print.png"), full_page=True)
 
         page.emulate_media(media="screen")
+        # The look-up, by keyboard, with the current case's purpose: a GREEN report of the
+        # bank is found; its RED one never reaches the police.
+        key_press(page, page.get_by_role("link", name="Look-up"))
+        expect(page.get_by_role("heading", name="Look-up")).to_be_visible()
+        key_in(page, page.get_by_label("Value to look up"), "Trade-Demo-Profits.example")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Known: named in current reports")).to_be_visible()
+        expect(page.get_by_text("TLP:GREEN")).to_be_visible()
+        expect(page.get_by_text("trade-demo-profits[.]example")).to_be_visible()
+        officer.check("lookup")
+        page.screenshot(path=str(SHOTS / "readme-lookup.png"))
+        page = officer.go("/console/lookup?value=telegram%3A%40fast_demo_refunds")
+        expect(page.get_by_text("Not found in the reports you may see")).to_be_visible()
+        if page.get_by_text("TLP:RED").count():
+            fail("a RED report of the bank reached the police's look-up")
+        page = officer.go(request_path + "/order")
         page.get_by_role("link", name="Verify a signed document").click()
         expect(page.get_by_role("heading", name="Verify a signed document")).to_be_visible()
         officer.check("verify")
@@ -388,6 +404,9 @@ def main():
             person.check(f"requests-inbox-{tag}")
             person.go(request_path)
             person.check(f"request-{tag}")
+            person.go("/console/lookup?value=secure-demobank-login.example")
+            expect(person.page.get_by_text("TLP:CLEAR")).to_be_visible()
+            person.check(f"lookup-{tag}")
             person.context.close()
 
         for person in (officer, second, desk, prosecutor):

@@ -4,6 +4,7 @@ pub mod account;
 pub mod case;
 pub mod enrol;
 pub mod errors;
+pub mod lookup;
 pub mod organisation;
 pub mod request_new;
 pub mod requests;
