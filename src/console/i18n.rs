@@ -300,6 +300,21 @@ impl Tr {
         at.as_ref().map_or_else(|| "—".to_string(), |t| self.when(t))
     }
 
+    /// An amount as this language writes it, in its currency's decimals: `12,500.50 EUR`,
+    /// `12.500,50 EUR`.
+    pub fn money(&self, m: &crate::domain::Money) -> String {
+        let exp = m.currency.exponent();
+        let unit = 10i64.pow(exp);
+        let whole = self.number(m.amount_minor / unit);
+        let point = if self.locale == Locale::En { '.' } else { ',' };
+        let fraction = if exp > 0 {
+            format!("{point}{:0width$}", m.amount_minor % unit, width = exp as usize)
+        } else {
+            String::new()
+        };
+        format!("{whole}{fraction} {}", m.currency)
+    }
+
     /// A count as this language writes it (thousands grouped).
     pub fn number(&self, n: impl std::borrow::Borrow<i64>) -> String {
         let n = *n.borrow();
@@ -430,6 +445,15 @@ mod tests {
         for v in crate::indicators::model::SightingKind::ALL {
             used.push(format!("sighting-{}", v.as_str()));
         }
+        for v in crate::alerts::model::AlertStatus::ALL {
+            used.push(format!("alert-status-{}", v.as_str()));
+        }
+        for v in crate::alerts::model::OutcomeKind::ALL {
+            used.push(format!("outcome-{}", v.as_str()));
+        }
+        for b in ["received", "sent", "all"] {
+            used.push(format!("alerts-box-{b}"));
+        }
         for key in ["new-unreadable", "new-time-skipped", "new-time-twice"] {
             used.push(key.to_string());
         }
@@ -492,6 +516,12 @@ mod tests {
         );
         assert_eq!(Tr::new(Locale::En).typed_time("7 Dec"), Err("new-unreadable"));
         assert_eq!(Tr::new(Locale::En).number(1234567), "1,234,567");
+        let eur =
+            crate::domain::Money { amount_minor: 1_250_050, currency: crate::domain::Currency::parse("EUR").unwrap() };
+        assert_eq!(Tr::new(Locale::En).money(&eur), "12,500.50 EUR");
+        assert_eq!(Tr::new(Locale::Sq).money(&eur), "12.500,50 EUR");
+        let yen = crate::domain::Money { amount_minor: 1500, currency: crate::domain::Currency::parse("JPY").unwrap() };
+        assert_eq!(Tr::new(Locale::En).money(&yen), "1,500 JPY");
         assert_eq!(Tr::new(Locale::SrLatn).number(-1234), "-1.234");
     }
 }

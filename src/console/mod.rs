@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut aw::ServiceConfig) {
             .configure(pages::account::configure)
             .configure(pages::case::configure)
             .configure(pages::lookup::configure)
+            .configure(pages::alerts::configure)
             .configure(pages::organisation::configure)
             .configure(pages::verify::configure),
     );

@@ -92,6 +92,7 @@ impl Visitor {
             case_owed: self.state.purpose_policy.requires(self.session.principal.org_kind),
             here: url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect(),
             may_lookup: self.session.principal.can(crate::domain::Permission::LookupIndicators),
+            may_alerts: self.session.principal.can(crate::domain::Permission::ReadAlerts),
         }
     }
 
@@ -183,8 +184,9 @@ pub struct Chrome {
     pub case_owed: bool,
     /// Where the header's "change" link comes back to (URL-encoded for a query).
     pub here: String,
-    /// The navigation offers the look-up.
+    /// The navigation offers the look-up, the alerts.
     pub may_lookup: bool,
+    pub may_alerts: bool,
 }
 
 impl Chrome {
@@ -201,6 +203,7 @@ impl Chrome {
             case_owed: false,
             here: String::new(),
             may_lookup: false,
+            may_alerts: false,
         }
     }
 
@@ -240,7 +243,7 @@ pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
 }
 
 /// The `?done=` notices the pages send after a form.
-pub const DONE_NOTICES: [&str; 12] = [
+pub const DONE_NOTICES: [&str; 14] = [
     "issued",
     "moved",
     "validated",
@@ -253,6 +256,8 @@ pub const DONE_NOTICES: [&str; 12] = [
     "catalogue",
     "preferences",
     "sighting",
+    "outcome",
+    "alert_sent",
 ];
 
 /// A rendered page (200).

@@ -29,6 +29,47 @@ impl Currency {
     }
 }
 
+impl Currency {
+    /// Digits after the decimal point of its minor unit (ISO 4217): 0 for the yen and the CFA
+    /// francs, 3 for the dinars of the Gulf, 2 for the others.
+    pub fn exponent(&self) -> u32 {
+        const NONE: &str = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF";
+        const THREE: &str = "BHD IQD JOD KWD LYD OMR TND";
+        if NONE.split(' ').any(|c| c == self.0) {
+            0
+        } else if THREE.split(' ').any(|c| c == self.0) {
+            3
+        } else {
+            2
+        }
+    }
+
+    /// An amount as a person writes it (`12500`, `12 500,50`, `12,500.50`) in minor units: the
+    /// last `.` or `,` followed by at most the currency's decimals is the decimal point, other
+    /// separators group thousands.
+    pub fn minor_units(&self, text: &str) -> Result<i64, String> {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\'' && *c != '\u{a0}').collect();
+        let wrong = || format!("`{text}` is not an amount: write it as 12500 or 12500.50");
+        if compact.is_empty() || !compact.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+            return Err(wrong());
+        }
+        let exp = self.exponent() as usize;
+        let (whole, fraction) = match compact.rfind(['.', ',']) {
+            Some(at) if exp > 0 && compact.len() - at - 1 <= exp && compact.len() - at - 1 > 0 => {
+                (&compact[..at], &compact[at + 1..])
+            }
+            _ => (compact.as_str(), ""),
+        };
+        let whole: String = whole.chars().filter(char::is_ascii_digit).collect();
+        let units = format!("{}{fraction:0<exp$}", if whole.is_empty() { "0" } else { &whole });
+        let minor = units.parse::<i64>().map_err(|_| wrong())?;
+        if minor > MAX_AMOUNT_MINOR {
+            return Err(format!("at most {MAX_AMOUNT_MINOR} minor units"));
+        }
+        Ok(minor)
+    }
+}
+
 /// The largest amount accepted, in minor units: 10^15 (ten trillion euros in cents), far above
 /// any payment, and low enough that thousands of them add up within a 64-bit integer.
 pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
@@ -93,5 +134,30 @@ mod tests {
         assert!(MoneyInput { amount_minor: i64::MAX, currency: "EUR".into() }.parse(&mut check, "big").is_none());
         let fields: Vec<String> = check.finish().unwrap_err().0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["loss.amount_minor", "amount.amount_minor", "loss.currency", "big.amount_minor"]);
+    }
+}
+
+#[cfg(test)]
+mod amount_tests {
+    use super::Currency;
+
+    #[test]
+    fn amounts_are_read_as_people_write_them() {
+        let eur = Currency::parse("EUR").unwrap();
+        for (text, minor) in [
+            ("12500", 1_250_000),
+            ("12 500,50", 1_250_050),
+            ("12,500.50", 1_250_050),
+            ("12.500,5", 1_250_050),
+            ("0.01", 1),
+            ("7,000", 700_000),
+        ] {
+            assert_eq!(eur.minor_units(text), Ok(minor), "{text}");
+        }
+        assert_eq!(Currency::parse("JPY").unwrap().minor_units("1,500"), Ok(1500));
+        assert_eq!(Currency::parse("KWD").unwrap().minor_units("1.500"), Ok(1500));
+        for bad in ["", "12a", "-5", "1e9", "99999999999999999999"] {
+            assert!(eur.minor_units(bad).is_err(), "{bad}");
+        }
     }
 }

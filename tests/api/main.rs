@@ -9,6 +9,7 @@ mod architecture;
 mod audit;
 mod auth;
 mod console;
+mod console_alerts;
 mod console_forms;
 mod console_lookup;
 mod docs;

@@ -1,6 +1,7 @@
 //! The console's pages, one file per area.
 
 pub mod account;
+pub mod alerts;
 pub mod case;
 pub mod enrol;
 pub mod errors;

@@ -1,0 +1,359 @@
+//! The fraud desk: alerts received and sent (the public sector: all), an alert's page with
+//! its outcomes and, for the receiving bank, the outcome form (frozen, returned, moved on with
+//! the onward transfers, account unknown, no action); a new alert sent by hand. Every page
+//! calls `alerts::service` as the JSON API does; amounts are read in the alert's currency.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::requests::names;
+use crate::access::Action;
+use crate::alerts::model::*;
+use crate::alerts::service;
+use crate::console::i18n::Tr;
+use crate::console::site::{self, Chrome, Visitor};
+use crate::console::view::Fields;
+use crate::domain::money::MoneyInput;
+use crate::domain::{AlertId, Category, Currency, OrgId, OrgKind, Permission};
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::etag::IfMatch;
+use crate::kernel::http::idempotency::Idempotent;
+
+fn name_of(names: &HashMap<OrgId, (String, OrgKind)>, id: Option<OrgId>) -> String {
+    id.and_then(|id| names.get(&id)).map(|n| n.0.clone()).unwrap_or_else(|| "—".to_string())
+}
+
+/// An account in words: its IBAN, or its number, or a dash.
+fn account(a: &Account) -> String {
+    a.iban.clone().or_else(|| a.bank_account.clone()).unwrap_or_else(|| "—".to_string())
+}
+
+/// A row of a box.
+struct Row {
+    id: AlertId,
+    at: String,
+    status: String,
+    status_label: String,
+    from: String,
+    to: String,
+    amount: String,
+    beneficiary: String,
+    category: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/alerts.html")]
+struct ListPage {
+    t: Tr,
+    chrome: Chrome,
+    tabs: Vec<(String, String, bool)>,
+    current_box: String,
+    rows: Vec<Row>,
+    may_send: bool,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    r#box: Option<String>,
+    cursor: Option<String>,
+}
+
+#[get("/alerts")]
+pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+    let t = v.tr;
+    let bank = v.session.principal.org_kind == OrgKind::Bank;
+    let boxes: Vec<&str> = if bank { vec!["received", "sent"] } else { vec!["all"] };
+    let chosen = q.r#box.as_deref().filter(|b| boxes.contains(b)).unwrap_or(boxes[0]).to_string();
+    let act = v.authorize(Action::ListAlerts).await?;
+    let query = AlertQuery {
+        r#box: (chosen != "all").then(|| chosen.clone()),
+        status: None,
+        from: None,
+        to: None,
+        amount_min: None,
+        amount_max: None,
+        beneficiary_iban: None,
+        limit: Some(50),
+        cursor: q.cursor.clone(),
+    };
+    let page = service::list(&v.state, &act, &query).await?;
+    let names = names(&v).await?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|a| Row {
+            id: a.id,
+            at: t.when(&a.executed_at),
+            status: a.status.as_str().to_string(),
+            status_label: t.get(&format!("alert-status-{}", a.status.as_str())),
+            from: name_of(&names, Some(a.sender_id)),
+            to: name_of(&names, a.routed_to),
+            amount: t.money(&a.amount),
+            beneficiary: account(&a.beneficiary_account),
+            category: t.get(&format!("report-category-{}", a.category.as_str())),
+        })
+        .collect();
+    let tabs = boxes.iter().map(|b| (b.to_string(), t.get(&format!("alerts-box-{b}")), *b == chosen)).collect();
+    site::page(&ListPage {
+        t,
+        chrome: v.chrome("alerts"),
+        tabs,
+        current_box: chosen,
+        rows,
+        may_send: v.session.principal.can(Permission::PostAlerts),
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// An outcome in words.
+struct OutcomeLine {
+    kind: String,
+    amount: String,
+    reason: String,
+    at: String,
+    onward: Vec<AlertId>,
+}
+
+#[derive(Template)]
+#[template(path = "console/alert.html")]
+struct AlertPage {
+    t: Tr,
+    chrome: Chrome,
+    a: Alert,
+    version: i32,
+    status_label: String,
+    from: String,
+    to: String,
+    amount: String,
+    executed: String,
+    victim: String,
+    beneficiary: String,
+    category: String,
+    outcomes: Vec<OutcomeLine>,
+    /// The caller received it: the outcome form.
+    may_record: bool,
+    outcome_kinds: Vec<(String, String)>,
+    f: Fields,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Flash {
+    done: Option<String>,
+}
+
+async fn alert_page(
+    v: &Visitor,
+    id: AlertId,
+    f: Fields,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+) -> ApiResult<AlertPage> {
+    let t = v.tr;
+    let act = v.authorize(Action::ReadAlert).await?;
+    let (a, version) = service::read(&v.state, &act, id).await?;
+    let names = names(v).await?;
+    let outcomes = a
+        .outcomes
+        .iter()
+        .map(|o| OutcomeLine {
+            kind: t.get(&format!("outcome-{}", o.outcome.as_str())),
+            amount: o.amount.as_ref().map(|m| t.money(m)).unwrap_or_default(),
+            reason: o.reason.clone().unwrap_or_default(),
+            at: t.when(&o.created_at),
+            onward: o.onward_alert_ids.clone(),
+        })
+        .collect();
+    Ok(AlertPage {
+        t,
+        chrome: v.chrome("alerts"),
+        version,
+        status_label: t.get(&format!("alert-status-{}", a.status.as_str())),
+        from: name_of(&names, Some(a.sender_id)),
+        to: name_of(&names, a.routed_to),
+        amount: t.money(&a.amount),
+        executed: t.when(&a.executed_at),
+        victim: account(&a.victim_account),
+        beneficiary: account(&a.beneficiary_account),
+        category: t.get(&format!("report-category-{}", a.category.as_str())),
+        outcomes,
+        may_record: a.routed_to == Some(v.session.principal.org_id) && v.session.principal.can(Permission::PostAlerts),
+        outcome_kinds: OutcomeKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), t.get(&format!("outcome-{}", k.as_str()))))
+            .collect(),
+        a,
+        f,
+        errors,
+        notice,
+    })
+}
+
+#[get("/alerts/{id}")]
+pub async fn read_page(v: Visitor, id: web::Path<AlertId>, flash: web::Query<Flash>) -> ApiResult<HttpResponse> {
+    let notice = site::done_notice(&v.tr, flash.done.as_deref());
+    site::page(&alert_page(&v, id.into_inner(), Fields(Vec::new()), Vec::new(), notice).await?)
+}
+
+/// An amount typed in `currency`, or the field's error.
+fn typed_amount(
+    t: &Tr,
+    currency: &Currency,
+    text: &str,
+    field: &str,
+    errors: &mut Vec<(String, String)>,
+) -> Option<MoneyInput> {
+    match currency.minor_units(text) {
+        Ok(amount_minor) => Some(MoneyInput { amount_minor, currency: currency.to_string() }),
+        Err(message) => {
+            errors.push((t.get(field), message));
+            None
+        }
+    }
+}
+
+/// What the receiving bank did, checked as the API checks it.
+#[post("/alerts/{id}/outcomes")]
+pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let f = Fields::parse(&body);
+    v.check_csrf(&f.get("csrf"))?;
+    let id = id.into_inner();
+    let t = v.tr;
+    let read = v.authorize(Action::ReadAlert).await?;
+    let (alert, _) = service::read(&v.state, &read, id).await?;
+    let currency = alert.amount.currency.clone();
+    let mut errors = Vec::new();
+    let amount = f.opt("amount").and_then(|a| typed_amount(&t, &currency, &a, "field-amount", &mut errors));
+    let mut onward = Vec::new();
+    for i in 0..3 {
+        let Some(iban) = f.opt(&format!("onward_iban_{i}")) else { continue };
+        let label = t.arg("alert-onward", "n", i + 1);
+        let amount = typed_amount(&t, &currency, &f.get(&format!("onward_amount_{i}")), "field-amount", &mut errors);
+        let executed = match t.typed_time(&f.get(&format!("onward_executed_{i}"))) {
+            Ok(at) => Some(at),
+            Err(key) => {
+                errors.push((format!("{label} · {}", t.get("field-executed")), t.get(key)));
+                None
+            }
+        };
+        if let (Some(amount), Some(executed_at)) = (amount, executed) {
+            onward.push(OnwardTransfer {
+                beneficiary_account: Account { iban: Some(iban), bank_account: None, bic: None },
+                amount,
+                executed_at,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &alert_page(&v, id, f, errors, None).await?);
+    }
+    let body = CreateOutcome { outcome: f.get("outcome"), amount, onward_transfers: onward, reason: f.opt("reason") };
+    let version = f.get("version").parse::<i32>().ok();
+    let act = v.authorize(Action::RecordOutcome).await?;
+    match service::record(&v.state, &act, id, IfMatch(version), &body).await {
+        Ok(_) => Ok(site::see(&format!("/console/alerts/{id}?done=outcome"))),
+        Err(ApiError::Validation(list)) => {
+            let errors = list.into_iter().map(|e| (e.field, e.message)).collect();
+            site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &alert_page(&v, id, f, errors, None).await?)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/alert_new.html")]
+struct NewPage {
+    t: Tr,
+    chrome: Chrome,
+    categories: Vec<(String, String, bool)>,
+    f: Fields,
+    errors: Vec<(String, String)>,
+    idempotency_key: String,
+}
+
+fn new_page(v: &Visitor, f: Fields, errors: Vec<(String, String)>) -> NewPage {
+    let t = v.tr;
+    let chosen = f.get("category");
+    NewPage {
+        t,
+        chrome: v.chrome("alerts"),
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.as_str().to_string(), t.get(&format!("report-category-{}", c.as_str())), c.as_str() == chosen))
+            .collect(),
+        idempotency_key: f.opt("idempotency_key").unwrap_or_else(|| Uuid::new_v4().to_string()),
+        f,
+        errors,
+    }
+}
+
+#[get("/alerts/new")]
+pub async fn new_form(v: Visitor) -> ApiResult<HttpResponse> {
+    v.authorize(Action::CreateAlert).await?;
+    site::page(&new_page(&v, Fields(Vec::new()), Vec::new()))
+}
+
+/// A new alert sent by hand: routed as the API routes it, one alert however often the form is
+/// sent (its idempotency key is the page's).
+#[post("/alerts")]
+pub async fn send_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let f = Fields::parse(&body);
+    v.check_csrf(&f.get("csrf"))?;
+    let t = v.tr;
+    let mut errors = Vec::new();
+    let currency = match Currency::parse(&f.get("currency")) {
+        Ok(c) => Some(c),
+        Err(message) => {
+            errors.push((t.get("field-currency"), message));
+            None
+        }
+    };
+    let amount = currency.as_ref().and_then(|c| typed_amount(&t, c, &f.get("amount"), "field-amount", &mut errors));
+    let executed = match t.typed_time(&f.get("executed_at")) {
+        Ok(at) => Some(at),
+        Err(key) => {
+            errors.push((t.get("field-executed"), t.get(key)));
+            None
+        }
+    };
+    let (Some(amount), Some(executed_at)) = (amount, executed) else {
+        return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, errors));
+    };
+    let input = CreateAlert {
+        victim_account: Account { iban: f.opt("victim_iban"), bank_account: None, bic: None },
+        beneficiary_account: Account { iban: f.opt("beneficiary_iban"), bank_account: None, bic: None },
+        beneficiary_name: f.opt("beneficiary_name"),
+        amount,
+        executed_at,
+        payment_reference: f.opt("payment_reference"),
+        category: f.get("category"),
+        bank_case_reference: f.opt("bank_case_reference"),
+        report_id: None,
+        description: f.opt("description"),
+    };
+    let act = v.authorize(Action::CreateAlert).await?;
+    let key = f.opt("idempotency_key").filter(|k| k.len() <= 200);
+    let idem = Idempotent::with_key(key, "fraud-alerts", act.org_id, &input)?;
+    match service::send(&v.state, &act, input, &idem).await {
+        Ok(answer) => {
+            let id = answer.body["id"].as_str().unwrap_or_default().to_string();
+            Ok(site::see(&format!("/console/alerts/{id}?done=alert_sent")))
+        }
+        Err(ApiError::Validation(list)) => {
+            let errors = list.into_iter().map(|e| (e.field, e.message)).collect();
+            site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, errors))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_page).service(new_form).service(send_form).service(read_page).service(outcome_form);
+}

@@ -1,0 +1,148 @@
+//! The fraud desk in the console across four banks: A alerts B by hand (a double click sends
+//! one alert); B freezes part and moves part on to C; C sees its hop and freezes; A sees both
+//! outcomes; a bank on no hop sees nothing of it; the sender records no outcome; the public
+//! sector sees all; an ISP has no alerts.
+
+use serde_json::json;
+
+use crate::console::{location, Browser};
+use crate::support::{iban_xk, Org, TestApp};
+use cyberbridge::app::demo::iban;
+
+async fn bank(app: &TestApp, name: &str, code: &str) -> Org {
+    app.org_with(json!({
+        "name": name, "kind": "bank", "country": "XK",
+        "contact": {"name": "Fraud desk", "email": "fraud@bank.example", "phone": "+38344111222"},
+        "bank_identifiers": [{"country": "XK", "bank_code": code}],
+    }))
+    .await
+}
+
+/// The version the outcome form carries.
+fn version(html: &str) -> String {
+    let at = html.find("name=\"version\" value=\"").unwrap_or_else(|| panic!("no outcome form: {html}")) + 22;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[actix_rt::test]
+async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own_hops() {
+    let app = TestApp::spawn().await;
+    let a = bank(&app, "Bank A", "15").await;
+    let b = bank(&app, "Bank B", "12").await;
+    let c = bank(&app, "Bank C", "16").await;
+    let d = bank(&app, "Bank D", "17").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let isp = app.org("isp", "ISP One").await;
+    let desk_a = Browser::sign_in(&app, &a.admin_email).await;
+    assert!(desk_a.get("/console/requests").await.text().contains("href=\"/console/alerts\""));
+    assert_eq!(desk_a.get("/console/alerts/new").await.status, 200);
+
+    // A's desk sends by hand; a second click with the same form sends nothing more.
+    let key = uuid::Uuid::new_v4().to_string();
+    let beneficiary = iban_xk(5);
+    let fields = [
+        ("idempotency_key", key.as_str()),
+        ("beneficiary_iban", beneficiary.as_str()),
+        ("beneficiary_name", "J. Doe"),
+        ("victim_iban", ""),
+        ("amount", "10 000,00"),
+        ("currency", "EUR"),
+        ("executed_at", "2026-11-28T09:30"),
+        ("category", "investment_fraud"),
+        ("payment_reference", "INV 4711"),
+    ];
+    let bad: Vec<(&str, &str)> =
+        fields.iter().map(|(k, v)| if *k == "amount" { (*k, "ten thousand") } else { (*k, *v) }).collect();
+    let p = desk_a.post("/console/alerts", &bad).await;
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("<strong>Amount</strong>"), "{}", p.text());
+    let p = desk_a.post("/console/alerts", &fields).await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let page = location(&p);
+    assert_eq!(location(&desk_a.post("/console/alerts", &fields).await), page);
+    assert_eq!(app.count("SELECT count(*) AS n FROM fraud_alerts").await, 1);
+    let id = page.trim_start_matches("/console/alerts/").split('?').next().unwrap().to_string();
+    let shown = desk_a.get(&page).await.text();
+    assert!(shown.contains("The alert was sent.") && shown.contains("10,000.00 EUR") && shown.contains("Bank B"));
+    assert!(!shown.contains("Record what you did"), "the sender records no outcome");
+    let p =
+        desk_a.post(&format!("/console/alerts/{id}/outcomes"), &[("outcome", "funds_frozen"), ("amount", "1")]).await;
+    assert_eq!(p.status, 403);
+
+    // B's desk: in its box; freezes 4,000 and moves 6,000 on to C.
+    let desk_b = Browser::sign_in(&app, &b.admin_email).await;
+    let inbox = desk_b.get("/console/alerts").await.text();
+    assert!(inbox.contains(&format!("/console/alerts/{id}")) && inbox.contains("10,000.00 EUR"), "{inbox}");
+    let alert_b = desk_b.get(&format!("/console/alerts/{id}")).await.text();
+    let over = desk_b
+        .post(
+            &format!("/console/alerts/{id}/outcomes"),
+            &[("version", &version(&alert_b)), ("outcome", "funds_frozen"), ("amount", "12000")],
+        )
+        .await;
+    assert_eq!(over.status, 422, "more than the alert's amount");
+    let p = desk_b
+        .post(
+            &format!("/console/alerts/{id}/outcomes"),
+            &[("version", &version(&alert_b)), ("outcome", "funds_frozen"), ("amount", "4000")],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let alert_b = desk_b.get(&location(&p)).await.text();
+    assert!(alert_b.contains("The outcome was recorded") && alert_b.contains("4,000.00 EUR"));
+    let onward = iban("XK", "16", 77);
+    let p = desk_b
+        .post(
+            &format!("/console/alerts/{id}/outcomes"),
+            &[
+                ("version", &version(&alert_b)),
+                ("outcome", "already_moved"),
+                ("onward_iban_0", &onward),
+                ("onward_amount_0", "6000"),
+                ("onward_executed_0", "2026-11-28T10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.text());
+
+    // C's desk sees its hop and freezes it.
+    let desk_c = Browser::sign_in(&app, &c.admin_email).await;
+    let inbox_c = desk_c.get("/console/alerts").await.text();
+    assert!(inbox_c.contains("6,000.00 EUR") && inbox_c.contains("Bank B"), "{inbox_c}");
+    let hop = inbox_c
+        .split("href=\"/console/alerts/")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .find(|link| uuid::Uuid::parse_str(link).is_ok())
+        .expect("C's hop in its box");
+    assert_ne!(hop, id);
+    let hop_page = desk_c.get(&format!("/console/alerts/{hop}")).await.text();
+    let p = desk_c
+        .post(
+            &format!("/console/alerts/{hop}/outcomes"),
+            &[("version", &version(&hop_page)), ("outcome", "funds_frozen"), ("amount", "6000")],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.text());
+
+    // A sees both outcomes of its alert.
+    let mine = desk_a.get(&format!("/console/alerts/{id}")).await.text();
+    assert!(mine.contains("Funds frozen") && mine.contains("4,000.00 EUR"), "{mine}");
+    assert!(mine.contains("Already moved on") && mine.contains("6,000.00 EUR"), "{mine}");
+
+    // A bank on no hop: nothing in its boxes, 404 on the pages; C does not see A's alert.
+    let desk_d = Browser::sign_in(&app, &d.admin_email).await;
+    for b in ["received", "sent"] {
+        assert!(!desk_d.get(&format!("/console/alerts?box={b}")).await.text().contains("EUR"));
+    }
+    assert_eq!(desk_d.get(&format!("/console/alerts/{id}")).await.status, 404);
+    assert_eq!(desk_d.get(&format!("/console/alerts/{hop}")).await.status, 404);
+    assert_eq!(desk_c.get(&format!("/console/alerts/{id}")).await.status, 404);
+    // The public sector sees every alert; an ISP has none.
+    let officer = Browser::sign_in(&app, &police.admin_email).await;
+    let all = officer.get("/console/alerts").await.text();
+    assert!(all.contains("10,000.00 EUR") && all.contains("6,000.00 EUR"), "{all}");
+    let provider = Browser::sign_in(&app, &isp.admin_email).await;
+    assert!(!provider.get("/console/requests").await.text().contains("href=\"/console/alerts\""));
+    assert_eq!(provider.get("/console/alerts").await.status, 403);
+}
