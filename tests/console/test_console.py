@@ -119,6 +119,13 @@ class Person:
         return page
 
 
+def iban_xk(bank, n):
+    """A Kosovo IBAN of a bank code and account number, as the demo makes them."""
+    bban = f"{bank}{n:0{16 - len(bank)}d}"
+    digits = "".join(str(ord(c) - 55) if c.isalpha() else c for c in bban + "XK00")
+    return f"XK{98 - int(digits) % 97:02d}{bban}"
+
+
 def settled(page):
     """Waits until htmx has no request in flight and nothing left to settle."""
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
@@ -367,6 +374,43 @@ def main():
         page.get_by_role("link", name="Verify a signed document").click()
         expect(page.get_by_role("heading", name="Verify a signed document")).to_be_visible()
         officer.check("verify")
+
+        # The fraud desks: Demo Bank A alerts Demo Bank B by hand; B freezes part; A sees it.
+        bank_a = Person(browser, "bank-a")
+        page = bank_a.sign_in("admin@bank-a.demo.example")
+        page.get_by_role("link", name="Alerts").click()
+        expect(page.get_by_role("heading", name="Fraud alerts")).to_be_visible()
+        bank_a.check("alerts")
+        page.get_by_role("link", name="New alert").click()
+        bank_a.check("alert-new")
+        page.get_by_label("Beneficiary account (IBAN)").fill(iban_xk("15", 4242))
+        page.get_by_label("Beneficiary's name").fill("Mule " + CANARY)
+        page.get_by_label("Amount").fill("2 500,00")
+        page.get_by_label("Executed at").fill("2026-12-01T09:30")
+        page.get_by_label("Category").select_option("investment_fraud")
+        page.get_by_label("Payment reference (UETR)").fill("eb6305c9-1f7f-49de-aed0-16487c27b42d")
+        page.get_by_role("button", name="Send the alert").dblclick()
+        expect(page.get_by_text("The alert was sent.")).to_be_visible()
+        alert_path = page.url.replace(BASE, "").split("?")[0]
+        bank_a.check("alert-sent")
+        bank_b = Person(browser, "bank-b")
+        page = bank_b.sign_in("admin@bank-b.demo.example")
+        page = bank_b.go("/console/alerts")
+        expect(page.get_by_text("2,500.00 EUR").first).to_be_visible()
+        bank_b.check("alerts-received")
+        page = bank_b.go(alert_path)
+        page.get_by_label("Outcome").select_option("funds_frozen")
+        page.get_by_label("Amount (EUR)", exact=True).first.fill("1500")
+        bank_b.check("alert-record")
+        page.get_by_role("button", name="Record the outcome").click()
+        expect(page.get_by_text("The outcome was recorded")).to_be_visible()
+        page = bank_a.go(alert_path)
+        expect(page.get_by_text("Funds frozen")).to_be_visible()
+        expect(page.get_by_text("1,500.00 EUR")).to_be_visible()
+        bank_a.check("alert-outcome")
+        page.screenshot(path=str(SHOTS / "readme-alert.png"))
+        for person in (bank_a, bank_b):
+            person.context.close()
 
         # A form on another site posting to the console is refused.
         server, attacker = attacker_site(BASE + request_path + "/transition")
