@@ -270,6 +270,15 @@ impl Tr {
         self.format(key, Some(&args))
     }
 
+    /// The text of `key` with any number of arguments.
+    pub fn args(&self, key: &str, list: &[(&str, String)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in list {
+            args.set(name.to_string(), FluentValue::from(value.clone()));
+        }
+        self.format(key, Some(&args))
+    }
+
     /// The text of `key` with two arguments.
     pub fn args2(&self, key: &str, a: (&str, &dyn ToString), b: (&str, &dyn ToString)) -> String {
         let mut args = FluentArgs::new();
@@ -292,6 +301,15 @@ impl Tr {
         match self.locale {
             Locale::En => at.format("%-d %b %Y, %H:%M %Z").to_string(),
             _ => at.format("%d.%m.%Y. %H:%M %Z").to_string(),
+        }
+    }
+
+    /// A moment in few characters (the day and the time, in the reader's zone), for labels.
+    pub fn short_when(&self, at: &DateTime<Utc>) -> String {
+        let at = at.with_timezone(&self.zone);
+        match self.locale {
+            Locale::En => at.format("%-d %b, %H:%M").to_string(),
+            _ => at.format("%d.%m. %H:%M").to_string(),
         }
     }
 

@@ -9,6 +9,7 @@
 //! - `i18n`: the Fluent catalogues and the choice of language;
 //! - `view`: how values are shown (defanged), deadline badges, form fields;
 //! - `mail`: notices sent by e-mail;
+//! - `picture`: the proceeds trace drawn as SVG;
 //! - `assets`: htmx (vendored, with its integrity hash) and the style sheet;
 //! - `pages`: sign-in and enrolment, data requests, account, the current case, the organisation
 //!   (people, catalogue).
@@ -17,6 +18,7 @@ pub mod assets;
 pub mod i18n;
 pub mod mail;
 pub mod pages;
+pub mod picture;
 pub mod site;
 pub mod view;
 

@@ -43,7 +43,7 @@ async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own
     let fields = [
         ("idempotency_key", key.as_str()),
         ("beneficiary_iban", beneficiary.as_str()),
-        ("beneficiary_name", "J. Doe"),
+        ("beneficiary_name", "J. Doe \"><svg onload=alert(1)>"),
         ("victim_iban", ""),
         ("amount", "10 000,00"),
         ("currency", "EUR"),
@@ -130,6 +130,26 @@ async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own
     assert!(mine.contains("Funds frozen") && mine.contains("4,000.00 EUR"), "{mine}");
     assert!(mine.contains("Already moved on") && mine.contains("6,000.00 EUR"), "{mine}");
 
+    // The trail: B, on both hops, sees three banks and the amounts; A sees its hop and the
+    // money moved on to a hop it may not see; C sees its hop after a hidden one.
+    let trail_b = desk_b.get(&format!("/console/traces/{id}")).await.text();
+    for shown in ["Bank A", "Bank B", "Bank C", "10,000.00 EUR", "6,000.00 EUR", "frozen 4,000.00 EUR"] {
+        assert!(trail_b.contains(shown), "{shown}: {trail_b}");
+    }
+    assert!(trail_b.contains("<svg") && trail_b.contains("<caption>The same trail as a table</caption>"));
+    let trail_a = desk_a.get(&format!("/console/traces/{id}")).await.text();
+    assert!(trail_a.contains("a hop you may not see") && !trail_a.contains("Bank C"), "{trail_a}");
+    let trail_c = desk_c.get(&format!("/console/traces/{id}")).await.text();
+    assert!(trail_c.contains("a hop you may not see") && trail_c.contains("Bank C"));
+    let svg = desk_b.get(&format!("/console/traces/{id}/picture.svg")).await;
+    assert_eq!(svg.status, 200);
+    assert!(svg.header("content-type").starts_with("image/svg+xml"));
+    assert!(svg.header("content-disposition").starts_with("attachment"));
+    assert_eq!(svg.header("content-security-policy"), "sandbox");
+    assert!(svg.text().starts_with("<svg") && !svg.text().contains("style="));
+    // The beneficiary's name is the sender's text: escaped in the page, never markup.
+    assert!(!desk_b.get(&format!("/console/alerts/{id}")).await.text().contains("<svg onload"));
+
     // A bank on no hop: nothing in its boxes, 404 on the pages; C does not see A's alert.
     let desk_d = Browser::sign_in(&app, &d.admin_email).await;
     for b in ["received", "sent"] {
@@ -138,6 +158,8 @@ async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own
     assert_eq!(desk_d.get(&format!("/console/alerts/{id}")).await.status, 404);
     assert_eq!(desk_d.get(&format!("/console/alerts/{hop}")).await.status, 404);
     assert_eq!(desk_c.get(&format!("/console/alerts/{id}")).await.status, 404);
+    assert_eq!(desk_d.get(&format!("/console/traces/{id}")).await.status, 404);
+    assert_eq!(desk_d.get(&format!("/console/traces/{id}/picture.svg")).await.status, 404);
     // The public sector sees every alert; an ISP has none.
     let officer = Browser::sign_in(&app, &police.admin_email).await;
     let all = officer.get("/console/alerts").await.text();

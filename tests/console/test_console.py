@@ -411,6 +411,20 @@ def main():
         page.screenshot(path=str(SHOTS / "readme-alert.png"))
         for person in (bank_a, bank_b):
             person.context.close()
+        # The demo's trace over three banks, as the police see it: the picture and its table.
+        page = officer.go("/console/alerts")
+        officer.check("alerts-all")
+        page.get_by_role("row").filter(has_text="9,500.00 EUR").get_by_role("link").first.click()
+        page.get_by_role("link", name="The money trail (picture and table)").click()
+        expect(page.get_by_role("heading", name="The money trail")).to_be_visible()
+        expect(page.get_by_role("img", name="The money trail, hop by hop")).to_be_visible()
+        expect(page.get_by_role("table").get_by_text("Demo Bank C").first).to_be_visible()
+        officer.check("trace")
+        page.screenshot(path=str(SHOTS / "readme-trace.png"))
+        with page.expect_download() as caught:
+            page.get_by_role("link", name="Download the picture (SVG)").click()
+        if not pathlib.Path(caught.value.path()).read_text().startswith("<svg"):
+            fail("the downloaded picture is not an SVG")
 
         # A form on another site posting to the console is refused.
         server, attacker = attacker_site(BASE + request_path + "/transition")

@@ -354,6 +354,97 @@ pub async fn send_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> 
     }
 }
 
+/// A hop of the trail, as the table beside the picture lists it.
+struct HopLine {
+    alert_id: AlertId,
+    hop: i32,
+    from: String,
+    to: String,
+    received: String,
+    at: String,
+    frozen: String,
+    returned: String,
+    moved_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/trace.html")]
+struct TracePage {
+    t: Tr,
+    chrome: Chrome,
+    id: AlertId,
+    /// The picture (`console::picture`, every label escaped there).
+    picture: String,
+    hops: Vec<HopLine>,
+    totals: String,
+}
+
+/// The trail of an alert as the caller may see it (`alerts::service::trace`): 404 when it sees
+/// no hop of it.
+async fn trail(v: &Visitor, id: AlertId) -> ApiResult<crate::alerts::trace::Trace> {
+    let act = v.authorize(Action::ReadTrace).await?;
+    service::trace(&v.state, &act, id).await
+}
+
+#[get("/traces/{id}")]
+pub async fn trace_page(v: Visitor, id: web::Path<AlertId>) -> ApiResult<HttpResponse> {
+    let t = v.tr;
+    let trace = trail(&v, id.into_inner()).await?;
+    let money = |minor: i64| {
+        if minor == 0 {
+            String::new()
+        } else {
+            t.money(&crate::domain::Money { amount_minor: minor, currency: trace.totals.currency.clone() })
+        }
+    };
+    let totals = &trace.totals;
+    let whole = |minor: i64| t.money(&crate::domain::Money { amount_minor: minor, currency: totals.currency.clone() });
+    let totals = t.args(
+        "trace-totals",
+        &[
+            ("loss", whole(totals.original_loss_minor)),
+            ("frozen", whole(totals.frozen_minor)),
+            ("returned", whole(totals.returned_minor)),
+            ("open", whole(totals.unaccounted_minor)),
+        ],
+    );
+    let hops = trace
+        .hops
+        .iter()
+        .map(|h| HopLine {
+            alert_id: h.alert_id,
+            hop: h.hop,
+            from: h.sender.clone(),
+            to: h.receiver.clone().unwrap_or_else(|| t.get("alert-status-unrouted")),
+            received: t.money(&h.received),
+            at: t.when(&h.received_at),
+            frozen: money(h.frozen_minor),
+            returned: money(h.returned_minor),
+            moved_on: money(h.moved_on_minor),
+        })
+        .collect();
+    let picture = crate::console::picture::svg(&t, &trace, v.session.principal.org_id);
+    site::page(&TracePage { t, chrome: v.chrome("alerts"), id: trace.id, picture, hops, totals })
+}
+
+/// The picture alone, as a download (never rendered by the console's origin as a page).
+#[get("/traces/{id}/picture.svg")]
+pub async fn trace_picture(v: Visitor, id: web::Path<AlertId>) -> ApiResult<HttpResponse> {
+    let trace = trail(&v, id.into_inner()).await?;
+    let picture = crate::console::picture::svg(&v.tr, &trace, v.session.principal.org_id);
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"trace-{}.svg\"", trace.id)))
+        .insert_header(("Content-Security-Policy", "sandbox"))
+        .body(picture))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_page).service(new_form).service(send_form).service(read_page).service(outcome_form);
+    cfg.service(list_page)
+        .service(new_form)
+        .service(send_form)
+        .service(read_page)
+        .service(outcome_form)
+        .service(trace_page)
+        .service(trace_picture);
 }
