@@ -333,6 +333,15 @@ impl Tr {
         format!("{whole}{fraction} {}", m.currency)
     }
 
+    /// This language's decimal mark.
+    pub fn decimal_mark(&self) -> char {
+        if self.locale == Locale::En {
+            '.'
+        } else {
+            ','
+        }
+    }
+
     /// A count as this language writes it (thousands grouped).
     pub fn number(&self, n: impl std::borrow::Borrow<i64>) -> String {
         let n = *n.borrow();
@@ -468,6 +477,9 @@ mod tests {
         }
         for v in crate::alerts::model::OutcomeKind::ALL {
             used.push(format!("outcome-{}", v.as_str()));
+        }
+        for v in crate::reports::model::ReportStatus::ALL {
+            used.push(format!("report-status-{}", v.as_str()));
         }
         for b in ["received", "sent", "all"] {
             used.push(format!("alerts-box-{b}"));

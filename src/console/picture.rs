@@ -100,6 +100,9 @@ fn layout(hops: &[Hop]) -> Layout {
     Layout { place, hidden, onward_hidden, rows: next_row.max(1), columns }
 }
 
+/// The most hops drawn; a longer trail is shown as its table alone.
+pub const MAX_HOPS: usize = 500;
+
 /// The picture of `trace` for the caller of organisation `me`.
 pub fn svg(t: &Tr, trace: &Trace, me: OrgId) -> String {
     let l = layout(&trace.hops);
@@ -194,7 +197,7 @@ pub fn svg(t: &Tr, trace: &Trace, me: OrgId) -> String {
             y2 - 6,
             escape(&t.short_when(&h.received_at))
         );
-        let own = h.receiver_id == Some(me) || h.sender_id == me;
+        let own = h.receiver_id == Some(me);
         let mut lines = vec![
             (h.receiver.clone().unwrap_or_else(|| t.get("alert-status-unrouted")), "#1b1f24", true),
             (h.to_account.clone().unwrap_or_default(), "#4a5560", false),

@@ -10,7 +10,7 @@ use super::i18n::Tr;
 pub fn defang(value: &str) -> String {
     let mut v = value.to_string();
     for (scheme, safe) in [("https://", "hxxps://"), ("http://", "hxxp://"), ("ftp://", "fxp://")] {
-        if v.len() >= scheme.len() && v[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        if v.get(..scheme.len()).is_some_and(|p| p.eq_ignore_ascii_case(scheme)) {
             v = format!("{safe}{}", &v[scheme.len()..]);
         }
     }
@@ -64,6 +64,9 @@ mod tests {
         assert_eq!(defang("HTTP://x.org"), "hxxp://x[.]org");
         assert_eq!(defang("mule@example.org"), "mule[@]example[.]org");
         assert_eq!(defang("192.0.2.10"), "192[.]0[.]2[.]10");
+        // A character of several bytes where a scheme would end is no panic.
+        assert_eq!(defang("aééé@x.org"), "aééé[@]x[.]org");
+        assert_eq!(defang("ééé"), "ééé");
     }
 
     #[test]

@@ -105,21 +105,50 @@ pub fn normalize(kind: IndicatorType, value: &str) -> Result<String, String> {
 /// first type whose checks it passes wins; `None` when none does (then the caller names it).
 pub fn recognise(value: &str) -> Option<(IndicatorType, String)> {
     use IndicatorType::*;
-    let v = value.trim();
+    // A value pasted from a defanged report, a `tel:` or `mailto:` link.
+    let refanged = value.trim().replace("[.]", ".").replace("(.)", ".").replace("[@]", "@").replace("[:]", ":");
+    let lower = refanged.to_ascii_lowercase();
+    let refanged = match lower.split_once("://") {
+        Some(("hxxp", _)) | Some(("hxxps", _)) | Some(("fxp", _)) => {
+            let (scheme, rest) = refanged.split_once("://").unwrap_or_default();
+            let scheme = match scheme.to_ascii_lowercase().as_str() {
+                "hxxp" => "http",
+                "hxxps" => "https",
+                _ => "ftp",
+            };
+            format!("{scheme}://{rest}")
+        }
+        _ => refanged,
+    };
+    let v = ["tel:", "mailto:"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p).map(|_| refanged[p.len()..].trim().to_string()))
+        .unwrap_or(refanged);
+    let v = v.as_str();
+    let hex64 = v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit());
+    // `host:port`: the host.
+    if let Some((host, port)) = v.split_once(':') {
+        if !host.contains('/') && !host.contains('@') && port.parse::<u16>().is_ok() {
+            if let Some(found) = [Ipv4, Domain].iter().find_map(|t| normalize(*t, host).ok().map(|n| (*t, n))) {
+                return Some(found);
+            }
+        }
+    }
     let compact: String = v.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     let letters_then_digits = compact.len() >= 15
         && compact.chars().take(2).all(|c| c.is_ascii_alphabetic())
         && compact.chars().skip(2).take(2).all(|c| c.is_ascii_digit());
-    let order: &[IndicatorType] = if v.contains("://") {
-        &[Url]
+    let general: &[IndicatorType] = &[Ipv4, Ipv6, Sha256, CryptoWallet, Bic, Domain, BankAccount, Username];
+    let order: Vec<IndicatorType> = if v.contains("://") {
+        vec![Url]
     } else if v.contains('@') && !v.contains(':') {
-        &[Email]
-    } else if v.starts_with('+') || (v.starts_with("00") && v.len() > 6 && !v.contains('.')) {
-        &[Phone]
+        vec![Email]
+    } else if !hex64 && (v.starts_with('+') || (v.starts_with("00") && v.len() > 6 && !v.contains('.'))) {
+        vec![Phone]
     } else if letters_then_digits {
-        &[Iban, BankAccount]
+        [Iban].iter().chain(general).copied().collect()
     } else {
-        &[Ipv4, Ipv6, Sha256, CryptoWallet, Bic, Domain, BankAccount, Username]
+        general.to_vec()
     };
     order.iter().find_map(|t| normalize(*t, v).ok().map(|n| (*t, n)))
 }
@@ -381,6 +410,16 @@ mod tests {
         }
         let hash = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
         assert_eq!(recognise(hash), Some((Sha256, hash.to_ascii_lowercase())));
+        // Defanged, linked or with a port, as analysts paste them.
+        assert_eq!(recognise("hxxps://evil[.]example/login"), Some((Url, "https://evil.example/login".into())));
+        assert_eq!(recognise("mule[@]example[.]org"), Some((Email, "mule@example.org".into())));
+        assert_eq!(recognise("tel:+38344123456"), Some((Phone, "+38344123456".into())));
+        assert_eq!(recognise("mailto:a@b.org"), Some((Email, "a@b.org".into())));
+        assert_eq!(recognise("192.0.2.7:443"), Some((Ipv4, "192.0.2.7".into())));
+        assert_eq!(recognise("example.com:8080"), Some((Domain, "example.com".into())));
+        let zeros = format!("00{}", &hash[2..]).to_ascii_lowercase();
+        assert_eq!(recognise(&zeros), Some((Sha256, zeros.clone())));
+        assert_eq!(recognise("my24bank-login.com"), Some((Domain, "my24bank-login.com".into())));
         for nothing in ["", "hello", "XK05 1212 0123 4567 8907", "12345"] {
             assert_eq!(recognise(nothing), None, "{nothing}");
         }

@@ -44,24 +44,36 @@ impl Currency {
         }
     }
 
-    /// An amount as a person writes it (`12500`, `12 500,50`, `12,500.50`) in minor units: the
-    /// last `.` or `,` followed by at most the currency's decimals is the decimal point, other
-    /// separators group thousands.
-    pub fn minor_units(&self, text: &str) -> Result<i64, String> {
-        let compact: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\'' && *c != '\u{a0}').collect();
-        let wrong = || format!("`{text}` is not an amount: write it as 12500 or 12500.50");
-        if compact.is_empty() || !compact.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    /// An amount as a person writes it, in minor units. `decimal` is the reader's decimal mark
+    /// (`.` or `,`); the other mark may only group thousands (groups of exactly three digits);
+    /// no more decimals than the currency has. `12500`, `12 500,50` (decimal `,`), `12,500.50`
+    /// (decimal `.`); `1,234.567` in euros, `1.5` in yen, `1.2.3` are refused, not guessed.
+    pub fn minor_units(&self, text: &str, decimal: char) -> Result<i64, String> {
+        let group = if decimal == ',' { '.' } else { ',' };
+        let compact: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
+        let exp = self.exponent() as usize;
+        let wrong = || {
+            if exp == 0 {
+                format!("`{text}` is not an amount in {}: whole units, e.g. 12500", self.0)
+            } else {
+                format!("`{text}` is not an amount in {}: write it as 12500 or 12500{decimal}50", self.0)
+            }
+        };
+        let (whole, fraction) = match compact.split_once(decimal) {
+            Some((w, f)) => (w, Some(f)),
+            None => (compact.as_str(), None),
+        };
+        let groups: Vec<&str> = whole.split(group).collect();
+        let grouped_ok = groups.iter().all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()))
+            && (groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3)));
+        let fraction_ok = match fraction {
+            None => true,
+            Some(f) => !f.is_empty() && f.len() <= exp && f.chars().all(|c| c.is_ascii_digit()),
+        };
+        if !grouped_ok || !fraction_ok {
             return Err(wrong());
         }
-        let exp = self.exponent() as usize;
-        let (whole, fraction) = match compact.rfind(['.', ',']) {
-            Some(at) if exp > 0 && compact.len() - at - 1 <= exp && compact.len() - at - 1 > 0 => {
-                (&compact[..at], &compact[at + 1..])
-            }
-            _ => (compact.as_str(), ""),
-        };
-        let whole: String = whole.chars().filter(char::is_ascii_digit).collect();
-        let units = format!("{}{fraction:0<exp$}", if whole.is_empty() { "0" } else { &whole });
+        let units = format!("{}{:0<exp$}", groups.concat(), fraction.unwrap_or(""));
         let minor = units.parse::<i64>().map_err(|_| wrong())?;
         if minor > MAX_AMOUNT_MINOR {
             return Err(format!("at most {MAX_AMOUNT_MINOR} minor units"));
@@ -144,20 +156,36 @@ mod amount_tests {
     #[test]
     fn amounts_are_read_as_people_write_them() {
         let eur = Currency::parse("EUR").unwrap();
-        for (text, minor) in [
-            ("12500", 1_250_000),
-            ("12 500,50", 1_250_050),
-            ("12,500.50", 1_250_050),
-            ("12.500,5", 1_250_050),
-            ("0.01", 1),
-            ("7,000", 700_000),
+        for (text, point, minor) in [
+            ("12500", '.', 1_250_000),
+            ("12 500,50", ',', 1_250_050),
+            ("12.500,5", ',', 1_250_050),
+            ("12,500.50", '.', 1_250_050),
+            ("0.01", '.', 1),
+            ("7,000", '.', 700_000),
+            ("7,5", ',', 750),
         ] {
-            assert_eq!(eur.minor_units(text), Ok(minor), "{text}");
+            assert_eq!(eur.minor_units(text, point), Ok(minor), "{text}");
         }
-        assert_eq!(Currency::parse("JPY").unwrap().minor_units("1,500"), Ok(1500));
-        assert_eq!(Currency::parse("KWD").unwrap().minor_units("1.500"), Ok(1500));
-        for bad in ["", "12a", "-5", "1e9", "99999999999999999999"] {
-            assert!(eur.minor_units(bad).is_err(), "{bad}");
+        assert_eq!(Currency::parse("JPY").unwrap().minor_units("1,500", '.'), Ok(1500));
+        assert_eq!(Currency::parse("KWD").unwrap().minor_units("1,500", '.'), Ok(1_500_000));
+        assert_eq!(Currency::parse("KWD").unwrap().minor_units("1.500", '.'), Ok(1500));
+        for (bad, point) in [
+            ("", '.'),
+            ("12a", '.'),
+            ("-5", '.'),
+            ("1e9", '.'),
+            ("99999999999999999999", '.'),
+            ("1,234.567", '.'),
+            ("1.2.3", '.'),
+            ("1,2,3,4", '.'),
+            (".", '.'),
+            ("12,50", '.'),
+            ("1.5", ','),
+            ("12.5", ','),
+        ] {
+            assert!(eur.minor_units(bad, point).is_err(), "{bad} with {point}");
         }
+        assert!(Currency::parse("JPY").unwrap().minor_units("1.5", '.').is_err());
     }
 }

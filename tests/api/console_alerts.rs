@@ -45,7 +45,7 @@ async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own
         ("beneficiary_iban", beneficiary.as_str()),
         ("beneficiary_name", "J. Doe \"><svg onload=alert(1)>"),
         ("victim_iban", ""),
-        ("amount", "10 000,00"),
+        ("amount", "10,000.00"),
         ("currency", "EUR"),
         ("executed_at", "2026-11-28T09:30"),
         ("category", "investment_fraud"),
@@ -61,6 +61,10 @@ async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own
     let page = location(&p);
     assert_eq!(location(&desk_a.post("/console/alerts", &fields).await), page);
     assert_eq!(app.count("SELECT count(*) AS n FROM fraud_alerts").await, 1);
+    // Written the other way round it is refused, not read as 10 euros or 1,000,000.
+    let other: Vec<(&str, &str)> =
+        fields.iter().map(|(k, v)| if *k == "amount" { (*k, "10.000,00") } else { (*k, *v) }).collect();
+    assert_eq!(desk_a.post("/console/alerts", &other).await.status, 422);
     let id = page.trim_start_matches("/console/alerts/").split('?').next().unwrap().to_string();
     let shown = desk_a.get(&page).await.text();
     assert!(shown.contains("The alert was sent.") && shown.contains("10,000.00 EUR") && shown.contains("Bank B"));
@@ -89,6 +93,20 @@ async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own
         .await;
     assert_eq!(p.status, 303, "{}", p.text());
     let alert_b = desk_b.get(&location(&p)).await.text();
+    // Onward transfers belong to "already moved", and each names its account.
+    let mixed = desk_b
+        .post(
+            &format!("/console/alerts/{id}/outcomes"),
+            &[
+                ("version", &version(&alert_b)),
+                ("outcome", "funds_frozen"),
+                ("amount", "100"),
+                ("onward_amount_0", "300"),
+            ],
+        )
+        .await;
+    assert_eq!(mixed.status, 422);
+    assert!(mixed.text().contains("belong to the outcome"), "{}", mixed.text());
     assert!(alert_b.contains("The outcome was recorded") && alert_b.contains("4,000.00 EUR"));
     let onward = iban("XK", "16", 77);
     let p = desk_b

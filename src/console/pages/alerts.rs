@@ -210,7 +210,7 @@ fn typed_amount(
     field: &str,
     errors: &mut Vec<(String, String)>,
 ) -> Option<MoneyInput> {
-    match currency.minor_units(text) {
+    match currency.minor_units(text, t.decimal_mark()) {
         Ok(amount_minor) => Some(MoneyInput { amount_minor, currency: currency.to_string() }),
         Err(message) => {
             errors.push((t.get(field), message));
@@ -231,10 +231,25 @@ pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) 
     let currency = alert.amount.currency.clone();
     let mut errors = Vec::new();
     let amount = f.opt("amount").and_then(|a| typed_amount(&t, &currency, &a, "field-amount", &mut errors));
+    let moved = f.get("outcome") == OutcomeKind::AlreadyMoved.as_str();
+    if moved && amount.is_some() {
+        errors.push((t.get("field-amount"), t.get("alert-amount-not-moved")));
+    }
     let mut onward = Vec::new();
     for i in 0..3 {
-        let Some(iban) = f.opt(&format!("onward_iban_{i}")) else { continue };
+        let typed = ["onward_iban", "onward_amount", "onward_executed"].map(|n| f.opt(&format!("{n}_{i}")));
+        if typed.iter().all(Option::is_none) {
+            continue;
+        }
         let label = t.arg("alert-onward", "n", i + 1);
+        if !moved {
+            errors.push((label, t.get("alert-onward-only-moved")));
+            continue;
+        }
+        let Some(iban) = f.opt(&format!("onward_iban_{i}")) else {
+            errors.push((label, t.get("alert-onward-iban-missing")));
+            continue;
+        };
         let amount = typed_amount(&t, &currency, &f.get(&format!("onward_amount_{i}")), "field-amount", &mut errors);
         let executed = match t.typed_time(&f.get(&format!("onward_executed_{i}"))) {
             Ok(at) => Some(at),
@@ -423,7 +438,9 @@ pub async fn trace_page(v: Visitor, id: web::Path<AlertId>) -> ApiResult<HttpRes
             moved_on: money(h.moved_on_minor),
         })
         .collect();
-    let picture = crate::console::picture::svg(&t, &trace, v.session.principal.org_id);
+    let drawn = trace.hops.len() <= crate::console::picture::MAX_HOPS;
+    let picture =
+        if drawn { crate::console::picture::svg(&t, &trace, v.session.principal.org_id) } else { String::new() };
     site::page(&TracePage { t, chrome: v.chrome("alerts"), id: trace.id, picture, hops, totals })
 }
 
@@ -431,6 +448,9 @@ pub async fn trace_page(v: Visitor, id: web::Path<AlertId>) -> ApiResult<HttpRes
 #[get("/traces/{id}/picture.svg")]
 pub async fn trace_picture(v: Visitor, id: web::Path<AlertId>) -> ApiResult<HttpResponse> {
     let trace = trail(&v, id.into_inner()).await?;
+    if trace.hops.len() > crate::console::picture::MAX_HOPS {
+        return Err(ApiError::NotFound);
+    }
     let picture = crate::console::picture::svg(&v.tr, &trace, v.session.principal.org_id);
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml; charset=utf-8")

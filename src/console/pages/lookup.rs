@@ -22,6 +22,7 @@ use crate::kernel::http::consistency::ReadAfter;
 
 /// A report naming the value, in words.
 struct ReportLine {
+    id: crate::domain::ReportId,
     tlp: String,
     tlp_label: String,
     category: String,
@@ -59,6 +60,8 @@ struct LookupPage {
     ask_purpose: bool,
     owed: bool,
     reasons: Vec<(String, String, bool)>,
+    /// The purpose the search states (the sighting form carries it back).
+    purpose: String,
     case_reference: String,
     error: Option<String>,
     answer: Option<Answer>,
@@ -72,6 +75,9 @@ pub struct LookupQuery {
     purpose: Option<String>,
     case_reference: Option<String>,
     done: Option<String>,
+    /// The session's token: only a search sent from the console's own form runs (a link from
+    /// elsewhere fills the form, it does not search under a purpose someone else chose).
+    csrf: Option<String>,
 }
 
 /// The value as typed, recognised or read as the type chosen; the message why not.
@@ -99,8 +105,9 @@ fn answer(t: &Tr, hit: LookupHit) -> Answer {
             .reports
             .into_iter()
             .map(|r| ReportLine {
-                tlp: r.tlp.as_str().replace('_', "-"),
-                tlp_label: format!("TLP:{}", r.tlp.as_str().replace('_', "+").to_uppercase()),
+                id: r.id,
+                tlp: super::reports::tlp_badge(r.tlp).0,
+                tlp_label: super::reports::tlp_badge(r.tlp).1,
                 category: t.get(&format!("report-category-{}", r.category.as_str())),
                 confidence: r.confidence,
                 valid_until: t.when(&r.valid_until),
@@ -142,13 +149,15 @@ pub async fn lookup_page(v: Visitor, q: web::Query<LookupQuery>) -> ApiResult<Ht
         ask_purpose: v.session.case.is_none(),
         owed,
         reasons: super::case::reasons(&t, purpose.purpose.as_deref().unwrap_or("")),
+        purpose: purpose.purpose.clone().unwrap_or_default(),
         case_reference: purpose.case_reference.clone().unwrap_or_default(),
         value: value.clone(),
         error: None,
         answer: None,
         notice: site::done_notice(&t, q.done.as_deref()),
     };
-    if value.trim().is_empty() {
+    let from_the_form = q.csrf.as_deref().is_some_and(|c| v.check_csrf(c).is_ok());
+    if value.trim().is_empty() || !from_the_form {
         return site::page(&page);
     }
     let item = match typed(&t, &value, &chosen) {
@@ -183,6 +192,7 @@ pub async fn sighting(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
     let f = Fields::parse(&body);
     v.check_csrf(&f.get("csrf"))?;
     let kind = f.get("type").parse::<IndicatorType>().map_err(|e| ApiError::field("type", e))?;
+    let purpose = (f.get("purpose"), f.get("case_reference"));
     let value = normalize(kind, &f.get("value")).map_err(|e| ApiError::field("value", e))?;
     let input = SightingInput {
         kind: f.get("kind"),
@@ -195,7 +205,13 @@ pub async fn sighting(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
     let act = v.authorize(Action::RecordSighting).await?;
     service::record_sighting(&v.state, &act, (kind, value.clone()), &input).await?;
     let mut back = url::form_urlencoded::Serializer::new(String::new());
-    back.append_pair("type", kind.as_str()).append_pair("value", &value).append_pair("done", "sighting");
+    // Back to the answer, searched again under the same purpose.
+    back.append_pair("type", kind.as_str())
+        .append_pair("value", &value)
+        .append_pair("purpose", &purpose.0)
+        .append_pair("case_reference", &purpose.1)
+        .append_pair("csrf", &v.session.csrf)
+        .append_pair("done", "sighting");
     Ok(site::see(&format!("/console/lookup?{}", back.finish())))
 }
 
