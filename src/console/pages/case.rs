@@ -7,7 +7,7 @@ use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::access::Action;
+use crate::access::{Action, Grant};
 use crate::auth::service;
 use crate::console::i18n::Tr;
 use crate::console::site::{self, Chrome, Visitor};
@@ -53,6 +53,30 @@ fn case_page(
         next,
         owed: v.state.purpose_policy.requires(v.session.principal.org_kind),
         errors,
+    }
+}
+
+/// The purpose a search states: the current case's, else what the search form says.
+pub fn purpose_of(v: &Visitor, purpose: &Option<String>, case_reference: &Option<String>) -> PurposeParams {
+    match &v.session.case {
+        Some(case) => PurposeParams {
+            purpose: Some(case.reason.as_str().to_string()),
+            case_reference: Some(case.case_reference.clone()),
+        },
+        None => PurposeParams { purpose: purpose.clone(), case_reference: case_reference.clone() },
+    }
+}
+
+/// The grant of a search with its purpose, or what the page says of a purpose missing or wrong.
+pub async fn searching(v: &Visitor, action: Action, purpose: &PurposeParams) -> ApiResult<Result<Grant, String>> {
+    let t = v.tr;
+    match v.authorize(action).await?.for_purpose(&v.state, purpose) {
+        Ok(act) => Ok(Ok(act)),
+        Err(ApiError::Validation(errors)) => {
+            let label = |f: &str| if f == "purpose" { t.get("case-purpose") } else { t.get("col-case") };
+            Ok(Err(errors.iter().map(|e| format!("{}: {}", label(&e.field), e.message)).collect::<Vec<_>>().join("; ")))
+        }
+        Err(e) => Err(e),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::console::i18n::Tr;
 use crate::console::site::{self, Chrome, Visitor};
 use crate::console::view::{defang, Fields};
 use crate::domain::indicator::{normalize, recognise};
-use crate::domain::{IndicatorType, PurposeParams};
+use crate::domain::IndicatorType;
 use crate::indicators::model::{LookupHit, LookupResult, SightingInput};
 use crate::indicators::service;
 use crate::kernel::error::{ApiError, ApiResult};
@@ -132,13 +132,7 @@ pub async fn lookup_page(v: Visitor, q: web::Query<LookupQuery>) -> ApiResult<Ht
     let chosen = q.r#type.clone().unwrap_or_default();
     let owed = v.state.purpose_policy.requires(v.session.principal.org_kind);
     // The current case's purpose, else what the form states.
-    let purpose = match &v.session.case {
-        Some(case) => PurposeParams {
-            purpose: Some(case.reason.as_str().to_string()),
-            case_reference: Some(case.case_reference.clone()),
-        },
-        None => PurposeParams { purpose: q.purpose.clone(), case_reference: q.case_reference.clone() },
-    };
+    let purpose = super::case::purpose_of(&v, &q.purpose, &q.case_reference);
     let mut page = LookupPage {
         t,
         chrome: v.chrome("lookup"),
@@ -167,17 +161,12 @@ pub async fn lookup_page(v: Visitor, q: web::Query<LookupQuery>) -> ApiResult<Ht
             return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let act = v.authorize(Action::LookupIndicators).await?;
-    let act = match act.for_purpose(&v.state, &purpose) {
+    let act = match super::case::searching(&v, Action::LookupIndicators, &purpose).await? {
         Ok(act) => act,
-        Err(ApiError::Validation(errors)) => {
-            let label = |f: &str| if f == "purpose" { t.get("case-purpose") } else { t.get("col-case") };
-            page.error = Some(
-                errors.iter().map(|e| format!("{}: {}", label(&e.field), e.message)).collect::<Vec<_>>().join("; "),
-            );
+        Err(message) => {
+            page.error = Some(message);
             return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
-        Err(e) => return Err(e),
     };
     match service::lookup(&v.state, &act, item, ReadAfter::default()).await? {
         LookupResult::Hit(hit) => page.answer = Some(answer(&t, hit)),

@@ -12,7 +12,7 @@ use crate::access::Action;
 use crate::console::i18n::Tr;
 use crate::console::site::{self, Chrome, Visitor};
 use crate::console::view::defang;
-use crate::domain::{Category, PurposeParams, ReportId, Tlp};
+use crate::domain::{Category, ReportId, Tlp};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::consistency::ReadAfter;
 use crate::reports::model::{Report, ReportQuery, ReportStatus};
@@ -80,13 +80,7 @@ fn choices<T: Copy>(
 pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
     let t = v.tr;
     let owed = v.state.purpose_policy.requires(v.session.principal.org_kind);
-    let purpose = match &v.session.case {
-        Some(case) => PurposeParams {
-            purpose: Some(case.reason.as_str().to_string()),
-            case_reference: Some(case.case_reference.clone()),
-        },
-        None => PurposeParams { purpose: q.purpose.clone(), case_reference: q.case_reference.clone() },
-    };
+    let purpose = super::case::purpose_of(&v, &q.purpose, &q.case_reference);
     let none = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     let mut page = ListPage {
         t,
@@ -121,17 +115,12 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
     if (owed && purpose.purpose.as_deref().is_none_or(str::is_empty)) || (asked && !from_the_form) {
         return site::page(&page);
     }
-    let act = v.authorize(Action::QueryReports).await?;
-    let act = match act.for_purpose(&v.state, &purpose) {
+    let act = match super::case::searching(&v, Action::QueryReports, &purpose).await? {
         Ok(act) => act,
-        Err(ApiError::Validation(errors)) => {
-            let label = |f: &str| if f == "purpose" { t.get("case-purpose") } else { t.get("col-case") };
-            page.error = Some(
-                errors.iter().map(|e| format!("{}: {}", label(&e.field), e.message)).collect::<Vec<_>>().join("; "),
-            );
+        Err(message) => {
+            page.error = Some(message);
             return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
-        Err(e) => return Err(e),
     };
     let query = ReportQuery {
         q: none(&q.q),
