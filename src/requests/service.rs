@@ -121,12 +121,15 @@ pub async fn outline(state: &AppState, act: &Grant, draft: &CreateRequest) -> Ap
     );
     for validator_kind in &requirement.validators {
         let filter = DirectoryFilter { kind: Some(*validator_kind), country: Some(issuer.country.clone()) };
-        let found = organizations::store::list(&mut conn, false, &filter, None, 200).await?;
-        answer.validators.extend(found.into_iter().filter(|o| o.id != act.org_id).map(|o| outline::Named {
-            id: o.id,
-            name: o.name,
-            kind: o.kind,
-        }));
+        // Every one: a country has far fewer prosecution offices and courts than a page holds.
+        let found = organizations::store::list(&mut conn, false, &filter, None, 1_000).await?;
+        answer.validators.extend(
+            found.into_iter().take(1_000).filter(|o| o.id != act.org_id).map(|o| outline::Named {
+                id: o.id,
+                name: o.name,
+                kind: o.kind,
+            }),
+        );
     }
     let (start, deadline) =
         outline::timing(&requirement, urgency, draft.deadline.map(|d| d.with_timezone(&Utc)), Utc::now());
