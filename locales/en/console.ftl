@@ -491,6 +491,7 @@ alert-onward-hint = Where the money went on, if it moved: each transfer becomes 
 alert-amount-not-moved = money moved on is given per onward transfer below, not here
 alert-onward-only-moved = onward transfers belong to the outcome "Already moved on": record them as an outcome of their own
 alert-onward-iban-missing = give the account the money went to
+alert-reload = the page is out of date: reload it and record the outcome again
 field-executed = Executed at
 alert-record-button = Record the outcome
 outcome-funds_frozen = Funds frozen

@@ -499,6 +499,7 @@ alert-onward-hint = Ku shkuan paratë, nëse lëvizën: çdo transferim bëhet a
 alert-amount-not-moved = paratë e lëvizura jepen më poshtë për çdo transferim të mëtejshëm, jo këtu
 alert-onward-only-moved = transferimet e mëtejshme i përkasin rezultatit "Tashmë të lëvizura": regjistrojini si rezultat më vete
 alert-onward-iban-missing = jepni llogarinë ku shkuan paratë
+alert-reload = faqja nuk është e përditësuar: ringarkojeni dhe regjistroni rezultatin përsëri
 field-executed = Ekzekutuar më
 alert-record-button = Regjistro rezultatin
 outcome-funds_frozen = Fondet u ngrinë

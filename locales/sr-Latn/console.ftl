@@ -500,6 +500,7 @@ alert-onward-hint = Kuda je novac otišao, ako je prenet: svaki prenos postaje u
 alert-amount-not-moved = preneti novac se navodi ispod, po svakom daljem prenosu, a ne ovde
 alert-onward-only-moved = dalji prenosi pripadaju ishodu "Već preneto dalje": zabeležite ih kao poseban ishod
 alert-onward-iban-missing = navedite račun na koji je novac otišao
+alert-reload = stranica je zastarela: ponovo je učitajte i zabeležite ishod
 field-executed = Izvršeno u
 alert-record-button = Zabeleži ishod
 outcome-funds_frozen = Sredstva zamrznuta

@@ -29,7 +29,12 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
+            // Controls, bidirectional overrides and isolates (a name drawn backwards), and
+            // the non-characters XML refuses.
+            c if c.is_control()
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+                || matches!(c, '\u{fffe}' | '\u{ffff}') => {}
             c => out.push(c),
         }
     }
@@ -85,7 +90,8 @@ fn layout(hops: &[Hop]) -> Layout {
         next
     }
     for root in children.get(&None).into_iter().flatten() {
-        if let Some(parent) = root.parent_alert_id {
+        // One hidden box per hidden hop, however many of its onward hops the caller sees.
+        if let Some(parent) = root.parent_alert_id.filter(|p| !hidden.iter().any(|h: &(AlertId, i64, i64)| h.0 == *p)) {
             hidden.push((parent, i64::from(root.hop) - 1, next_row));
         }
         next_row = visit(root, next_row, &children, &mut place);
@@ -292,6 +298,14 @@ mod tests {
         let l = layout(&[first]);
         assert_eq!(l.onward_hidden, vec![(AlertId(uuid::Uuid::from_u128(1)), 2, 0)]);
         assert_eq!(l.columns, 3);
+    }
+
+    #[test]
+    fn a_hidden_hop_is_drawn_once_and_names_cannot_turn_text_around() {
+        let hops = vec![hop(6, Some(5), 3, 60, 70), hop(7, Some(5), 3, 60, 80)];
+        let l = layout(&hops);
+        assert_eq!(l.hidden.len(), 1);
+        assert_eq!(escape("Bank\u{202e}A\u{2066}\u{fffe}<"), "BankA&lt;");
     }
 
     #[test]

@@ -107,6 +107,11 @@ async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own
         .await;
     assert_eq!(mixed.status, 422);
     assert!(mixed.text().contains("belong to the outcome"), "{}", mixed.text());
+    // A form without the version it was drawn at records nothing.
+    let stale =
+        desk_b.post(&format!("/console/alerts/{id}/outcomes"), &[("outcome", "funds_frozen"), ("amount", "100")]).await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.text().contains("the page is out of date"), "{}", stale.text());
     assert!(alert_b.contains("The outcome was recorded") && alert_b.contains("4,000.00 EUR"));
     let onward = iban("XK", "16", 77);
     let p = desk_b

@@ -227,7 +227,7 @@ pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) 
     let id = id.into_inner();
     let t = v.tr;
     let read = v.authorize(Action::ReadAlert).await?;
-    let (alert, _) = service::read(&v.state, &read, id).await?;
+    let (alert, alert_version) = service::read(&v.state, &read, id).await?;
     let currency = alert.amount.currency.clone();
     let mut errors = Vec::new();
     let amount = f.opt("amount").and_then(|a| typed_amount(&t, &currency, &a, "field-amount", &mut errors));
@@ -270,9 +270,15 @@ pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) 
         return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &alert_page(&v, id, f, errors, None).await?);
     }
     let body = CreateOutcome { outcome: f.get("outcome"), amount, onward_transfers: onward, reason: f.opt("reason") };
-    let version = f.get("version").parse::<i32>().ok();
+    // The version the page was drawn at: an outcome recorded meanwhile is not overwritten.
+    // (Whoever did not receive the alert is refused by the service first.)
+    let receiver = alert.routed_to == Some(v.session.principal.org_id);
+    let Some(version) = f.get("version").parse::<i32>().ok().or((!receiver).then_some(alert_version)) else {
+        let errors = vec![(t.get("alert-outcome"), t.get("alert-reload"))];
+        return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &alert_page(&v, id, f, errors, None).await?);
+    };
     let act = v.authorize(Action::RecordOutcome).await?;
-    match service::record(&v.state, &act, id, IfMatch(version), &body).await {
+    match service::record(&v.state, &act, id, IfMatch(Some(version)), &body).await {
         Ok(_) => Ok(site::see(&format!("/console/alerts/{id}?done=outcome"))),
         Err(ApiError::Validation(list)) => {
             let errors = list.into_iter().map(|e| (e.field, e.message)).collect();
