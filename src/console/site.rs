@@ -236,6 +236,19 @@ impl Chrome {
     }
 }
 
+/// The `?done=` a page is reached with after a form.
+#[derive(serde::Deserialize)]
+pub struct Flash {
+    done: Option<String>,
+}
+
+impl Flash {
+    /// Its words, for the notices the pages send only.
+    pub fn notice(&self, tr: &Tr) -> Option<String> {
+        done_notice(tr, self.done.as_deref())
+    }
+}
+
 /// The words of a `?done=` notice, for the notices the pages send only (any other is ignored:
 /// no one writes into a page through a link).
 pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {

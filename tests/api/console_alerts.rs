@@ -191,3 +191,68 @@ async fn an_alert_sent_by_hand_is_frozen_and_moved_on_and_each_bank_sees_its_own
     assert!(!provider.get("/console/requests").await.text().contains("href=\"/console/alerts\""));
     assert_eq!(provider.get("/console/alerts").await.status, 403);
 }
+
+/// Every text a person types into the new forms comes back as text, never markup: the case
+/// reference in the header, a reports search, an alert's names, references and description,
+/// an outcome's note.
+#[actix_rt::test]
+async fn every_new_text_field_shows_a_canary_as_text() {
+    const CANARY: &str = "\"><svg onload=alert(1)>";
+    let app = TestApp::spawn().await;
+    let a = bank(&app, "Bank A", "15").await;
+    let b = bank(&app, "Bank B", "12").await;
+    let desk_a = Browser::sign_in(&app, &a.admin_email).await;
+    let p = desk_a.post("/console/case", &[("purpose", "fraud_prevention"), ("case_reference", CANARY)]).await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let key = uuid::Uuid::new_v4().to_string();
+    let beneficiary = iban_xk(9);
+    let p = desk_a
+        .post(
+            "/console/alerts",
+            &[
+                ("idempotency_key", &key),
+                ("beneficiary_iban", &beneficiary),
+                ("beneficiary_name", CANARY),
+                ("amount", "100"),
+                ("currency", "EUR"),
+                ("executed_at", "2026-11-28T09:30"),
+                ("category", "investment_fraud"),
+                ("payment_reference", CANARY),
+                ("bank_case_reference", CANARY),
+                ("description", CANARY),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let alert = location(&p);
+    let id = alert.trim_start_matches("/console/alerts/").split('?').next().unwrap().to_string();
+    let desk_b = Browser::sign_in(&app, &b.admin_email).await;
+    let page = desk_b.get(&format!("/console/alerts/{id}")).await.text();
+    let version = version(&page);
+    let p = desk_b
+        .post(
+            &format!("/console/alerts/{id}/outcomes"),
+            &[("version", &version), ("outcome", "no_action"), ("reason", CANARY)],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let search = format!(
+        "/console/reports?q={}&csrf={}",
+        url::form_urlencoded::byte_serialize(CANARY.as_bytes()).collect::<String>(),
+        desk_a.csrf
+    );
+    for (who, path) in [
+        (&desk_a, alert.clone()),
+        (&desk_b, format!("/console/alerts/{id}")),
+        (&desk_a, "/console/requests".to_string()),
+        (&desk_a, search),
+        (&desk_a, format!("/console/traces/{id}")),
+    ] {
+        let shown = who.get(&path).await;
+        assert_eq!(shown.status, 200, "{path}");
+        let text = shown.text();
+        assert!(!text.contains("<svg onload"), "{path}: {text}");
+    }
+    let mine = desk_a.get(&alert).await.text();
+    assert!(mine.contains("&#34;&#62;&#60;svg onload=alert(1)&#62;"), "shown as text: {mine}");
+}

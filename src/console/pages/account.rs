@@ -2,7 +2,6 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::access::Action;
@@ -58,11 +57,6 @@ fn zones(chosen: Option<&str>) -> Vec<(String, bool)> {
     names.into_iter().map(|n| (n.to_string(), chosen == Some(n))).collect()
 }
 
-#[derive(Deserialize)]
-pub struct Flash {
-    done: Option<String>,
-}
-
 async fn account_page(v: &Visitor, notice: Option<String>, error: Option<String>) -> ApiResult<AccountPage> {
     let t = v.tr;
     // Nothing but the password form answers someone who must set their own password first.
@@ -106,8 +100,8 @@ async fn account_page(v: &Visitor, notice: Option<String>, error: Option<String>
 }
 
 #[get("/account")]
-pub async fn account(v: Visitor, flash: web::Query<Flash>) -> ApiResult<HttpResponse> {
-    let notice = site::done_notice(&v.tr, flash.done.as_deref());
+pub async fn account(v: Visitor, flash: web::Query<site::Flash>) -> ApiResult<HttpResponse> {
+    let notice = flash.notice(&v.tr);
     site::page(&account_page(&v, notice, None).await?)
 }
 

@@ -144,11 +144,6 @@ struct AlertPage {
     notice: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct Flash {
-    done: Option<String>,
-}
-
 async fn alert_page(
     v: &Visitor,
     id: AlertId,
@@ -197,8 +192,8 @@ async fn alert_page(
 }
 
 #[get("/alerts/{id}")]
-pub async fn read_page(v: Visitor, id: web::Path<AlertId>, flash: web::Query<Flash>) -> ApiResult<HttpResponse> {
-    let notice = site::done_notice(&v.tr, flash.done.as_deref());
+pub async fn read_page(v: Visitor, id: web::Path<AlertId>, flash: web::Query<site::Flash>) -> ApiResult<HttpResponse> {
+    let notice = flash.notice(&v.tr);
     site::page(&alert_page(&v, id.into_inner(), Fields(Vec::new()), Vec::new(), notice).await?)
 }
 

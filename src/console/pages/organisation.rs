@@ -146,14 +146,9 @@ async fn organisation_page(
     })
 }
 
-#[derive(serde::Deserialize)]
-pub struct Flash {
-    done: Option<String>,
-}
-
 #[get("/organisation")]
-pub async fn organisation(v: Visitor, flash: web::Query<Flash>) -> ApiResult<HttpResponse> {
-    let notice = flash.done.as_deref().map(|d| v.tr.get(&format!("done-{}", d.replace('_', "-"))));
+pub async fn organisation(v: Visitor, flash: web::Query<site::Flash>) -> ApiResult<HttpResponse> {
+    let notice = flash.notice(&v.tr);
     site::page(&organisation_page(&v, None, notice, Vec::new()).await?)
 }
 

@@ -207,13 +207,12 @@ struct ResponseView {
     files: Vec<Attachment>,
 }
 
-#[derive(Deserialize)]
-pub struct Flash {
-    done: Option<String>,
-}
-
 #[get("/requests/{id}")]
-pub async fn request_page(v: Visitor, id: web::Path<RequestId>, flash: web::Query<Flash>) -> ApiResult<HttpResponse> {
+pub async fn request_page(
+    v: Visitor,
+    id: web::Path<RequestId>,
+    flash: web::Query<site::Flash>,
+) -> ApiResult<HttpResponse> {
     let t = v.tr;
     let id = id.into_inner();
     let act = v.authorize(Action::ReadRequest).await?;
@@ -316,7 +315,7 @@ pub async fn request_page(v: Visitor, id: web::Path<RequestId>, flash: web::Quer
         messages,
         responses,
         offer,
-        notice: site::done_notice(&t, flash.done.as_deref()),
+        notice: flash.notice(&t),
         r,
     };
     site::page(&page)
