@@ -3,7 +3,7 @@
 //! validation the policy table asks for and who may give it, and when the deadline falls. The
 //! same rules `service::issue` applies (`rules`, `policy`), read without writing anything.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::model::{Capabilities, DataCategory, RequestType, Urgency};
 use super::policy::Requirement;
@@ -40,8 +40,8 @@ pub struct Outline {
     pub start: Option<Start>,
     /// Its deadline if sent now and it goes out at once.
     pub deadline: Option<DateTime<Utc>>,
-    /// The time the addressee has from receiving it.
-    pub time_allowed: Duration,
+    /// The draft's urgency, which sets the time the addressee has from receiving it.
+    pub urgency: Urgency,
 }
 
 /// The types a request to an addressee of `kind` (with its catalogue) may have; every type
@@ -71,6 +71,7 @@ pub fn timing(
 mod tests {
     use super::*;
     use crate::requests::policy::Table;
+    use chrono::Duration;
 
     #[test]
     fn a_bank_is_offered_bank_types_and_a_catalogue_removes_what_it_cannot_answer() {

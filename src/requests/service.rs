@@ -106,7 +106,7 @@ pub async fn outline(state: &AppState, act: &Grant, draft: &CreateRequest) -> Ap
         validators: Vec::new(),
         start: None,
         deadline: None,
-        time_allowed: urgency.time_allowed(),
+        urgency,
     };
     let (Some(kind), Some(addressee)) = (kind, addressee) else { return Ok(answer) };
     let issuer = organizations::store::get(&mut conn, act.org_id).await?.ok_or(ApiError::NotFound)?;

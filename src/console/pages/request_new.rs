@@ -246,18 +246,13 @@ fn outline_view(t: &Tr, o: &Outline) -> OutlineView {
                 ("deadline", &t.when(&deadline)),
             )),
             None if !blocked => {
-                let allowed = t.get(&format!("allowed-{}", allowed_key(o.time_allowed)));
+                let allowed = t.get(&format!("allowed-{}", o.urgency.as_str()));
                 lines.push(t.args2("outline-deadline-later", ("addressee", &addressee.name), ("allowed", &allowed)))
             }
             None => {}
         }
     }
     OutlineView { catalogue, has_addressee: o.addressee.is_some(), lines, blocked }
-}
-
-/// The words of a time allowed: the urgency it belongs to.
-fn allowed_key(allowed: chrono::Duration) -> &'static str {
-    Urgency::ALL.iter().find(|u| u.time_allowed() == allowed).map_or("routine", |u| u.as_str())
 }
 
 /// Kinds of organisation in words: `prosecution or court`.
