@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::contest::MuleContest;
 use crate::domain::indicator::normalize;
 use crate::domain::money::MoneyInput;
+use crate::domain::payment;
 use crate::domain::ReportId;
 use crate::domain::{text_enum, AlertId, Bic, Category, Check, Currency, Iban, IndicatorType, Invalid, Money, OrgId};
 use crate::kernel::db::schema::{fraud_alert_outcomes, fraud_alerts};
@@ -83,6 +84,8 @@ pub struct AlertRow {
     pub created_at: DateTime<Utc>,
     /// Bumped by each outcome; the `ETag`.
     pub version: i32,
+    pub uetr: Option<String>,
+    pub end_to_end_id: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
@@ -157,8 +160,14 @@ pub struct CreateAlert {
     pub amount: MoneyInput,
     /// Execution time with its offset.
     pub executed_at: DateTime<FixedOffset>,
-    /// Payment reference or SWIFT UETR.
+    /// The remittance information or reference the payer gave.
     pub payment_reference: Option<String>,
+    /// The transfer's UETR (SWIFT gpi / ISO 20022 `UETR`, a UUID v4), kept in lower case.
+    #[schema(example = "eb6305c9-1f7f-49de-aed0-16487c27b42d")]
+    pub uetr: Option<String>,
+    /// The transfer's ISO 20022 end-to-end identification (`EndToEndId`, at most 35 characters).
+    #[schema(example = "E2E-2026-0001")]
+    pub end_to_end_id: Option<String>,
     #[schema(value_type = Category)]
     pub category: String,
     pub bank_case_reference: Option<String>,
@@ -175,6 +184,8 @@ pub struct AlertInput {
     pub amount: Money,
     pub executed_at: DateTime<Utc>,
     pub payment_reference: Option<String>,
+    pub uetr: Option<String>,
+    pub end_to_end_id: Option<String>,
     pub category: Category,
     pub bank_case_reference: Option<String>,
     pub report_id: Option<ReportId>,
@@ -191,6 +202,8 @@ impl CreateAlert {
         let beneficiary_name = check.optional_text("beneficiary_name", self.beneficiary_name.as_deref(), 200);
         let payment_reference = check.optional_text("payment_reference", self.payment_reference.as_deref(), 200);
         let bank_case_reference = check.optional_text("bank_case_reference", self.bank_case_reference.as_deref(), 200);
+        let uetr = check.optional("uetr", self.uetr.as_deref(), payment::uetr);
+        let end_to_end_id = check.optional("end_to_end_id", self.end_to_end_id.as_deref(), payment::end_to_end_id);
         let description = check.optional_text("description", self.description.as_deref(), 5000);
         check.done(|| {
             Some(AlertInput {
@@ -200,6 +213,8 @@ impl CreateAlert {
                 amount: amount?,
                 executed_at: self.executed_at.with_timezone(&Utc),
                 payment_reference,
+                uetr,
+                end_to_end_id,
                 category: category?,
                 bank_case_reference,
                 report_id: self.report_id,
@@ -216,6 +231,12 @@ pub struct OnwardTransfer {
     pub beneficiary_account: Account,
     pub amount: MoneyInput,
     pub executed_at: DateTime<FixedOffset>,
+    /// The onward transfer's own UETR, carried into the next hop's alert.
+    #[serde(default)]
+    pub uetr: Option<String>,
+    /// The onward transfer's own end-to-end identification, carried into the next hop's alert.
+    #[serde(default)]
+    pub end_to_end_id: Option<String>,
 }
 
 /// Body of `POST /fraud-alerts/{id}/outcomes`.
@@ -242,6 +263,8 @@ pub struct Transfer {
     pub iban: Iban,
     pub amount_minor: i64,
     pub executed_at: DateTime<Utc>,
+    pub uetr: Option<String>,
+    pub end_to_end_id: Option<String>,
 }
 
 /// An outcome, parsed against the alert's currency.
@@ -292,11 +315,19 @@ impl CreateOutcome {
                     let account =
                         t.beneficiary_account.parse(&mut check, &format!("{field}.beneficiary_account"), true);
                     let minor = same_currency(&mut check, &format!("{field}.amount"), &t.amount);
+                    let uetr = check.optional(&format!("{field}.uetr"), t.uetr.as_deref(), payment::uetr);
+                    let end_to_end_id = check.optional(
+                        &format!("{field}.end_to_end_id"),
+                        t.end_to_end_id.as_deref(),
+                        payment::end_to_end_id,
+                    );
                     match (account.map(|a| a.iban), minor) {
                         (Some(Some(iban)), Some(amount_minor)) => transfers.push(Transfer {
                             iban,
                             amount_minor,
                             executed_at: t.executed_at.with_timezone(&Utc),
+                            uetr,
+                            end_to_end_id,
                         }),
                         (Some(None), Some(_)) => check
                             .add(format!("{field}.beneficiary_account.iban"), "onward transfers are traced by IBAN"),
@@ -343,6 +374,10 @@ pub struct Alert {
     pub amount: Money,
     pub executed_at: DateTime<Utc>,
     pub payment_reference: Option<String>,
+    /// The transfer's UETR, lower case.
+    pub uetr: Option<String>,
+    /// The transfer's ISO 20022 end-to-end identification.
+    pub end_to_end_id: Option<String>,
     pub category: Category,
     pub bank_case_reference: Option<String>,
     pub report_id: Option<ReportId>,
@@ -368,6 +403,16 @@ pub struct AlertQuery {
     pub amount_min: Option<i64>,
     pub amount_max: Option<i64>,
     pub beneficiary_iban: Option<String>,
+    #[param(value_type = Option<Category>)]
+    pub category: Option<String>,
+    /// A bank of the alert, its sender or its receiver (for a bank, which reads only its own
+    /// alerts: the other bank).
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub counterparty: Option<String>,
+    /// The transfer's UETR (any case).
+    pub uetr: Option<String>,
+    /// The transfer's end-to-end identification, exactly.
+    pub end_to_end_id: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -382,6 +427,10 @@ pub struct AlertFilter {
     pub amount_min: Option<i64>,
     pub amount_max: Option<i64>,
     pub beneficiary_iban: Option<Iban>,
+    pub category: Option<Category>,
+    pub counterparty: Option<OrgId>,
+    pub uetr: Option<String>,
+    pub end_to_end_id: Option<String>,
 }
 
 impl AlertQuery {
@@ -395,6 +444,12 @@ impl AlertQuery {
             amount_min: self.amount_min,
             amount_max: self.amount_max,
             beneficiary_iban: check.optional("beneficiary_iban", self.beneficiary_iban.as_deref(), Iban::parse),
+            category: check.optional("category", self.category.as_deref(), str::parse),
+            counterparty: check.optional("counterparty", self.counterparty.as_deref(), |v| {
+                v.parse::<uuid::Uuid>().map(OrgId).map_err(|_| "must be an organisation's id (a UUID)".to_string())
+            }),
+            uetr: check.optional("uetr", self.uetr.as_deref(), payment::uetr),
+            end_to_end_id: check.optional("end_to_end_id", self.end_to_end_id.as_deref(), payment::end_to_end_id),
         };
         check.finish()?;
         Ok(filter)
@@ -438,6 +493,8 @@ mod tests {
                 beneficiary_account: Account { iban: Some("DE89 3704 0044 0532 0130 00".into()), ..Default::default() },
                 amount: money(250, "EUR"),
                 executed_at: "2026-11-28T10:00:00+01:00".parse().unwrap(),
+                uetr: None,
+                end_to_end_id: None,
             }],
             reason: None,
         };

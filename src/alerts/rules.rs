@@ -133,6 +133,8 @@ mod tests {
             currency: Currency::parse("EUR").unwrap(),
             executed_at: Utc::now(),
             payment_reference: None,
+            uetr: None,
+            end_to_end_id: None,
             category: Category::Other,
             bank_case_reference: None,
             report_id: None,

@@ -172,6 +172,8 @@ struct Received<'a> {
     beneficiary_iban: Option<&'a Iban>,
     amount: Money,
     executed_at: chrono::DateTime<Utc>,
+    uetr: Option<&'a str>,
+    end_to_end_id: Option<&'a str>,
     category: Category,
 }
 
@@ -199,6 +201,8 @@ async fn store_and_tell(c: &Conn, row: &AlertRow) -> ApiResult<()> {
             beneficiary_iban: row.beneficiary_iban.as_ref(),
             amount: Money { amount_minor: row.amount_minor, currency: row.currency.clone() },
             executed_at: row.executed_at,
+            uetr: row.uetr.as_deref(),
+            end_to_end_id: row.end_to_end_id.as_deref(),
             category: row.category,
         };
         events::emit(c, EventType::AlertReceived, to, &received).await.map(|_| ())
@@ -240,6 +244,8 @@ async fn prepare(c: &mut Conn, act: &Grant, invalidations: &KeyCache, input: Ale
         currency: input.amount.currency,
         executed_at: input.executed_at,
         payment_reference: input.payment_reference,
+        uetr: input.uetr,
+        end_to_end_id: input.end_to_end_id,
         category: input.category,
         bank_case_reference: input.bank_case_reference,
         report_id: input.report_id,
@@ -354,5 +360,7 @@ fn next_hop(from: &AlertRow, sender: OrgId, t: &Transfer, now: chrono::DateTime<
         first_outcome_at: None,
         created_at: now,
         version: 1,
+        uetr: t.uetr.clone(),
+        end_to_end_id: t.end_to_end_id.clone(),
     }
 }

@@ -114,6 +114,19 @@ pub async fn list(
     if let Some(i) = &f.beneficiary_iban {
         q = q.filter(fraud_alerts::beneficiary_iban.eq(i.clone()));
     }
+    if let Some(c) = f.category {
+        q = q.filter(fraud_alerts::category.eq(c));
+    }
+    if let Some(bank) = f.counterparty {
+        // A bank on either side (for a bank, which sees only its own alerts: the other side).
+        q = q.filter(fraud_alerts::sender_org_id.eq(bank).or(fraud_alerts::receiver_org_id.eq(bank)));
+    }
+    if let Some(u) = &f.uetr {
+        q = q.filter(fraud_alerts::uetr.eq(u.clone()));
+    }
+    if let Some(e) = &f.end_to_end_id {
+        q = q.filter(fraud_alerts::end_to_end_id.eq(e.clone()));
+    }
     if let Some((t, id)) = before {
         q = q.filter(fraud_alerts::created_at.lt(t).or(fraud_alerts::created_at.eq(t).and(fraud_alerts::id.lt(id))));
     }

@@ -27,6 +27,11 @@ pub struct Hop {
     pub frozen_minor: i64,
     pub returned_minor: i64,
     pub moved_on_minor: i64,
+    /// When the transfer was executed, as its sender stated.
+    pub executed_at: DateTime<Utc>,
+    /// The transfer's UETR and end-to-end identification, where its sender gave them.
+    pub uetr: Option<String>,
+    pub end_to_end_id: Option<String>,
     /// When the alert reached the receiving bank.
     pub received_at: DateTime<Utc>,
     pub first_outcome_at: Option<DateTime<Utc>>,
@@ -117,6 +122,9 @@ pub fn build(
             frozen_minor: f,
             returned_minor: ret,
             moved_on_minor: rows.iter().filter(|c| c.parent_alert_id == Some(r.id)).map(|c| c.amount_minor).sum(),
+            executed_at: r.executed_at,
+            uetr: r.uetr.clone(),
+            end_to_end_id: r.end_to_end_id.clone(),
             received_at: r.created_at,
             first_outcome_at: r.first_outcome_at,
             outcomes: mine.iter().map(|o| o.outcome).collect(),

@@ -45,6 +45,8 @@ pub fn alert(row: AlertRow, outcomes: &[OutcomeRow], next_hops: &[AlertRow]) -> 
         amount: Money { amount_minor: row.amount_minor, currency: row.currency },
         executed_at: row.executed_at,
         payment_reference: row.payment_reference,
+        uetr: row.uetr,
+        end_to_end_id: row.end_to_end_id,
         category: row.category,
         bank_case_reference: row.bank_case_reference,
         report_id: row.report_id,

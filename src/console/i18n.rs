@@ -258,6 +258,16 @@ impl Tr {
         }
     }
 
+    /// The first moment of a day typed as `YYYY-MM-DD`, in the reader's zone (where the clocks
+    /// skip midnight, the first moment the day has).
+    pub fn typed_day(&self, value: &str) -> Result<DateTime<chrono::FixedOffset>, &'static str> {
+        let day = chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| "new-unreadable")?;
+        (0..4)
+            .find_map(|h| self.zone.from_local_datetime(&day.and_hms_opt(h, 0, 0)?).earliest())
+            .map(|t| t.fixed_offset())
+            .ok_or("new-unreadable")
+    }
+
     /// The text of `key` (the key itself when missing, which tests forbid).
     pub fn get(&self, key: &str) -> String {
         self.format(key, None)

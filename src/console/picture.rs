@@ -1,7 +1,7 @@
 //! The proceeds trace drawn as SVG on the server, with a fixed layout (no layout engine): one
 //! column per hop, counted from the victim's bank; one row per branch (a hop's first onward
 //! transfer stays on its row, each further one opens a row below); transfers as arrows
-//! labelled with amount and time; frozen and returned amounts marked; the caller's own hops
+//! labelled with amount and the time the transfer was executed; frozen and returned amounts marked; the caller's own hops
 //! highlighted; a hop it may not see, whose onward hop it does see, drawn as "hidden". Every
 //! label is escaped. Presentation attributes only (no `style`), so that the picture obeys the
 //! console's CSP inline and stands alone when downloaded.
@@ -129,12 +129,20 @@ pub fn svg(t: &Tr, trace: &Trace, me: OrgId) -> String {
         );
         for (i, (text, colour, bold)) in lines.iter().enumerate() {
             let weight = if *bold { r#" font-weight="700""# } else { "" };
+            // Up to 28 characters fit the box; a longer line (an IBAN has up to 34) is drawn
+            // narrower to the box's width rather than cut, up to 40.
+            let text = cut(text, 40);
+            let fit = if text.chars().count() > 28 {
+                format!(r#" textLength="{}" lengthAdjust="spacingAndGlyphs""#, BOX_W - 20)
+            } else {
+                String::new()
+            };
             let _ = write!(
                 s,
-                r#"<text x="{}" y="{}" fill="{colour}"{weight}>{}</text>"#,
+                r#"<text x="{}" y="{}" fill="{colour}"{weight}{fit}>{}</text>"#,
                 x + 10,
                 y + 20 + i as i64 * 18,
-                escape(&cut(text, 30))
+                escape(&text)
             );
         }
     };
@@ -201,7 +209,7 @@ pub fn svg(t: &Tr, trace: &Trace, me: OrgId) -> String {
             y2 - 20,
             escape(&t.money(&h.received)),
             y2 - 6,
-            escape(&t.short_when(&h.received_at))
+            escape(&t.short_when(&h.executed_at))
         );
         let own = h.receiver_id == Some(me);
         let mut lines = vec![
@@ -249,6 +257,9 @@ mod tests {
             frozen_minor: if n == 3 { 50_000 } else { 0 },
             returned_minor: 0,
             moved_on_minor: 0,
+            executed_at: Utc::now(),
+            uetr: None,
+            end_to_end_id: None,
             received_at: Utc::now() + chrono::Duration::seconds(i64::from(n)),
             first_outcome_at: None,
             outcomes: Vec::new(),

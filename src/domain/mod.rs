@@ -154,6 +154,7 @@ pub mod locale;
 pub mod money;
 pub mod net;
 pub mod org;
+pub mod payment;
 pub mod permission;
 pub mod purpose;
 pub mod report;

@@ -1,7 +1,9 @@
 //! Notices to people: when a data request reaches an organisation's desk (an emergency above
 //! all), a validation is asked for or due, a deadline nears or passes, a message or an answer
-//! arrives, or someone signs in from an address not seen before. A notice says what happened,
-//! the request's reference and deadline, and links to the console: never case content.
+//! arrives, a fraud alert reaches a bank or an outcome is recorded on one it sent, or someone
+//! signs in from an address not seen before. A notice says what happened, the request's
+//! reference (an alert's: the start of its id) and deadline, and links to the console: never
+//! case content (no account, no amount).
 //!
 //! Notices are written with the event they come from, in its transaction (`on_event`), one per
 //! person of the receiving organisation (the issuing officer alone on the issuer's side); a
@@ -28,12 +30,14 @@ pub fn kind_of(event: &str) -> Option<&'static str> {
         "preservation.expiring" => "preservation_expiring",
         "request.message" => "message",
         "request.response" => "answered",
+        "alert.received" => "alert_received",
+        "alert.outcome" => "alert_outcome",
         _ => return None,
     })
 }
 
 /// Every kind, with the security notice of a sign-in from a new address.
-pub const KINDS: [&str; 10] = [
+pub const KINDS: [&str; 12] = [
     "request_received",
     "validation_requested",
     "validation_due",
@@ -43,8 +47,19 @@ pub const KINDS: [&str; 10] = [
     "preservation_expiring",
     "message",
     "answered",
+    "alert_received",
+    "alert_outcome",
     "new_address",
 ];
+
+/// The console page a notice links to: its request's, its alert's, or the account page.
+pub fn console_path(request_id: Option<uuid::Uuid>, alert_id: Option<uuid::Uuid>) -> String {
+    match (request_id, alert_id) {
+        (Some(id), _) => format!("/console/requests/{id}"),
+        (None, Some(id)) => format!("/console/alerts/{id}"),
+        (None, None) => "/console/account".to_string(),
+    }
+}
 
 /// Writes the notices of an event just written (`events::emit` calls it, in its transaction).
 pub async fn on_event(
@@ -56,6 +71,9 @@ pub async fn on_event(
 ) -> ApiResult<()> {
     let Some(notice) = kind_of(kind) else { return Ok(()) };
     let request_id = payload["request_id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
+    let alert_id = payload["alert_id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
+    // An alert is named by the start of its id: its accounts and amounts stay in the console.
+    let alert_reference = alert_id.map(|id| format!("A-{}", &id.simple().to_string()[..8]));
     let deadline = ["deadline", "validation_due_at", "preservation_until"]
         .iter()
         .find_map(|k| payload[*k].as_str().and_then(|s| s.parse::<chrono::DateTime<chrono::Utc>>().ok()));
@@ -63,8 +81,9 @@ pub async fn on_event(
     let row = store::NewNotice {
         event_id,
         kind: notice,
-        reference: payload["reference"].as_str(),
+        reference: payload["reference"].as_str().or(alert_reference.as_deref()),
         request_id,
+        alert_id,
         deadline,
         always: emergency,
     };

@@ -16,6 +16,7 @@ pub struct NewNotice<'a> {
     pub kind: &'static str,
     pub reference: Option<&'a str>,
     pub request_id: Option<Uuid>,
+    pub alert_id: Option<Uuid>,
     pub deadline: Option<DateTime<Utc>>,
     /// Sent whatever the person opted out of (emergencies, security).
     pub always: bool,
@@ -25,8 +26,8 @@ pub struct NewNotice<'a> {
 /// issued it alone (when a person did). Nothing twice for one event and person.
 pub async fn insert_for_org(conn: &Conn, n: &NewNotice<'_>, org: OrgId) -> ApiResult<()> {
     diesel::sql_query(
-        "INSERT INTO notices (id, user_id, event_id, kind, reference, request_id, deadline, always)
-         SELECT gen_random_uuid(), u.id, $1, $2, $3, $4, $5, $6
+        "INSERT INTO notices (id, user_id, event_id, kind, reference, request_id, deadline, always, alert_id)
+         SELECT gen_random_uuid(), u.id, $1, $2, $3, $4, $5, $6, $8
          FROM users u
          WHERE u.organization_id = $7 AND u.active
            AND NOT EXISTS (
@@ -43,6 +44,7 @@ pub async fn insert_for_org(conn: &Conn, n: &NewNotice<'_>, org: OrgId) -> ApiRe
     .bind::<Nullable<Timestamptz>, _>(n.deadline)
     .bind::<Bool, _>(n.always)
     .bind::<SqlUuid, _>(org.0)
+    .bind::<Nullable<SqlUuid>, _>(n.alert_id)
     .execute(&mut &*conn)
     .await?;
     Ok(())
@@ -71,6 +73,7 @@ pub struct Due {
     pub kind: String,
     pub reference: Option<String>,
     pub request_id: Option<Uuid>,
+    pub alert_id: Option<Uuid>,
     pub deadline: Option<DateTime<Utc>>,
     pub always: bool,
     pub attempts: i32,
@@ -110,6 +113,7 @@ pub async fn claim(conn: &mut Conn, limit: i64) -> ApiResult<Vec<Due>> {
             notices::kind,
             notices::reference,
             notices::request_id,
+            notices::alert_id,
             notices::deadline,
             notices::always,
             notices::attempts,
@@ -156,6 +160,7 @@ pub struct Listed {
     pub kind: String,
     pub reference: Option<String>,
     pub request_id: Option<Uuid>,
+    pub alert_id: Option<Uuid>,
     pub deadline: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
@@ -166,7 +171,14 @@ pub async fn latest(conn: &mut Conn, user: Uuid, since: DateTime<Utc>, limit: i6
         .filter(notices::created_at.gt(since))
         .order(notices::created_at.desc())
         .limit(limit)
-        .select((notices::kind, notices::reference, notices::request_id, notices::deadline, notices::created_at))
+        .select((
+            notices::kind,
+            notices::reference,
+            notices::request_id,
+            notices::alert_id,
+            notices::deadline,
+            notices::created_at,
+        ))
         .load(conn)
         .await?)
 }

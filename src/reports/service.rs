@@ -123,6 +123,12 @@ pub async fn read(state: &AppState, act: &Grant, id: ReportId, details: serde_js
     view::view(&mut conn, &viewer, row).await
 }
 
+/// Whether the caller may open report `id` (a link to it is shown); not a read of it.
+pub async fn visible(state: &AppState, act: &Grant, id: ReportId) -> ApiResult<bool> {
+    act.expect(&[Action::ReadReport])?;
+    Ok(store::get_visible(&mut *state.pool.get().await?, &act.viewer(), id).await?.is_some())
+}
+
 /// The reporter's organisation changes its report, with the version it read (`If-Match`
 /// required). TLP may only be raised and `shared_with` only widened; `indicators` are added.
 pub async fn update(

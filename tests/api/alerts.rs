@@ -440,3 +440,91 @@ async fn only_platform_admins_read_every_alert_not_the_platform_members_or_keys(
         app.get_as(auth, &trace).await.problem(404);
     }
 }
+
+/// Payment identifiers: an alert and an onward transfer carry a UETR (kept in lower case) and
+/// an end-to-end identification; both are checked as ISO 20022 writes them, shown on the alert,
+/// the trace and the `alert.received` event, and searchable, with category and counterparty:
+/// each search finds only alerts its caller may read.
+#[actix_rt::test]
+async fn alerts_are_found_by_their_payment_identifiers_only_by_those_who_see_them() {
+    let app = TestApp::spawn().await;
+    let a = bank(&app, "Bank A", "XK", "15").await;
+    let b = bank(&app, "Bank B", "XK", "12").await;
+    let c = bank(&app, "Bank C", "XK", "13").await;
+    let e = bank(&app, "Bank E", "XK", "18").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let uetr = "EB6305C9-1F7F-49DE-AED0-16487C27B42D";
+    let mut body = alert_body(&iban_xk(1), 10_000);
+    body["uetr"] = json!(uetr);
+    body["end_to_end_id"] = json!("E2E-2026-0001");
+    // Each identifier is checked, and named when wrong.
+    for (field, value) in [
+        ("uetr", "eb6305c9-1f7f-19de-aed0-16487c27b42d"),
+        ("uetr", "not a uetr"),
+        ("end_to_end_id", "NOTPROVIDED"),
+        ("end_to_end_id", "123456789012345678901234567890123456"),
+    ] {
+        let mut bad = body.clone();
+        bad[field] = json!(value);
+        let p = app.post_as(&a.admin, "/api/v1/fraud-alerts", &bad).await.problem(422);
+        assert_eq!(p["errors"][0]["field"], field, "{value}: {p}");
+    }
+    assert_eq!(app.count("SELECT count(*) AS n FROM fraud_alerts").await, 0);
+    let root = send(&app, &a.admin, &body).await;
+    assert_eq!(root["uetr"], uetr.to_lowercase());
+    assert_eq!(root["end_to_end_id"], "E2E-2026-0001");
+    let heard = events_of(&app, &b.admin, "alert.received").await;
+    assert_eq!(heard[0]["data"]["uetr"], uetr.to_lowercase());
+    // B moves part on to C, with the onward transfer's own UETR.
+    let onward_uetr = "3b0b8f4e-6c1a-4c8e-9a55-0f3e2d1c4b5a";
+    let mut on = moved(&format!("XK{}", &iban_c()[2..]), 6_000);
+    on["onward_transfers"][0]["uetr"] = json!(onward_uetr);
+    on["onward_transfers"][0]["end_to_end_id"] = json!("E2E-B-7");
+    let moved_b = outcome(&app, &b.admin, &root, on).await;
+    let hop2_id = moved_b["onward_alert_ids"][0].as_str().unwrap();
+    let hop2 = app.get_as(&c.admin, &format!("/api/v1/fraud-alerts/{hop2_id}")).await.ok(200);
+    assert_eq!((hop2["uetr"].as_str(), hop2["end_to_end_id"].as_str()), (Some(onward_uetr), Some("E2E-B-7")));
+    let mut bad = moved(&format!("XK{}", &iban_c()[2..]), 1);
+    bad["onward_transfers"][0]["uetr"] = json!("nope");
+    let p = app
+        .post_as(&b.admin, &format!("/api/v1/fraud-alerts/{}/outcomes", root["id"].as_str().unwrap()), &bad)
+        .await
+        .problem(422);
+    assert_eq!(p["errors"][0]["field"], "onward_transfers[0].uetr");
+    let trace =
+        app.get_as(&police.admin, &format!("/api/v1/fraud-traces/{}", root["trace_id"].as_str().unwrap())).await;
+    let trace = trace.ok(200);
+    assert_eq!(trace["hops"][0]["uetr"], uetr.to_lowercase());
+    assert_eq!(trace["hops"][1]["end_to_end_id"], "E2E-B-7");
+    assert!(trace["hops"][0]["executed_at"].is_string());
+
+    // Searches: by UETR in any case, by end-to-end id, by category, by the other bank.
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_string()).collect()
+    };
+    let root_id = root["id"].as_str().unwrap().to_string();
+    for (who, query, expect) in [
+        (&a.admin, format!("uetr={uetr}"), vec![root_id.clone()]),
+        (&b.admin, format!("uetr={}", uetr.to_lowercase()), vec![root_id.clone()]),
+        (&police.admin, "end_to_end_id=E2E-2026-0001".to_string(), vec![root_id.clone()]),
+        (&b.admin, format!("uetr={onward_uetr}"), vec![hop2_id.to_string()]),
+        (&c.admin, format!("uetr={onward_uetr}"), vec![hop2_id.to_string()]),
+        // Neither hop is A's or C's to read by the other's identifier; E is on no hop.
+        (&a.admin, format!("uetr={onward_uetr}"), vec![]),
+        (&c.admin, format!("uetr={uetr}"), vec![]),
+        (&e.admin, format!("uetr={uetr}"), vec![]),
+        (&e.admin, "end_to_end_id=E2E-B-7".to_string(), vec![]),
+        (&a.admin, format!("counterparty={}", b.id), vec![root_id.clone()]),
+        (&a.admin, format!("counterparty={}", c.id), vec![]),
+        (&b.admin, format!("counterparty={}", c.id), vec![hop2_id.to_string()]),
+        (&b.admin, "category=investment_fraud&box=received".to_string(), vec![root_id.clone()]),
+        (&b.admin, "category=romance_scam".to_string(), vec![]),
+    ] {
+        let page = app.get_as(who, &format!("/api/v1/fraud-alerts?{query}")).await.ok(200);
+        assert_eq!(ids(&page), expect, "{query}");
+    }
+    for (query, field) in [("uetr=abc", "uetr"), ("counterparty=bank-b", "counterparty"), ("category=x", "category")] {
+        let p = app.get_as(&a.admin, &format!("/api/v1/fraud-alerts?{query}")).await.problem(422);
+        assert_eq!(p["errors"][0]["field"], field, "{query}: {p}");
+    }
+}

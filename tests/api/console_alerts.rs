@@ -256,3 +256,116 @@ async fn every_new_text_field_shows_a_canary_as_text() {
     let mine = desk_a.get(&alert).await.text();
     assert!(mine.contains("&#34;&#62;&#60;svg onload=alert(1)&#62;"), "shown as text: {mine}");
 }
+
+/// The desk finds an alert by its payment: the UETR typed on the form is shown on the alert,
+/// and the box's filter (status, category, period, other bank, UETR or end-to-end ID) finds it
+/// for the banks on it and for nobody else; a filter that cannot be read says which field. The
+/// receiving bank hears of the alert by e-mail, and the sender of the outcome, with a link and
+/// no account or amount.
+#[actix_rt::test]
+async fn the_desk_filters_its_alerts_and_hears_of_them_by_e_mail() {
+    let sink = crate::support::smtp::SmtpSink::start().await;
+    let port = sink.port;
+    let app = crate::support::TestApp::spawn_with(|c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
+        c.smtp_from = "cyberbridge <notices@platform.test>".into();
+    })
+    .await;
+    let mailer = cyberbridge::console::mail::spawn(app.state.clone()).expect("the sender runs");
+    let a = bank(&app, "Bank A", "15").await;
+    let b = bank(&app, "Bank B", "12").await;
+    let e = bank(&app, "Bank E", "18").await;
+    let desk_a = Browser::sign_in(&app, &a.admin_email).await;
+    let beneficiary = iban_xk(5);
+    let uetr = "EB6305C9-1F7F-49DE-AED0-16487C27B42D";
+    let mut fields = vec![
+        ("idempotency_key", "k-1"),
+        ("beneficiary_iban", beneficiary.as_str()),
+        ("amount", "2500"),
+        ("currency", "EUR"),
+        ("executed_at", "2026-11-28T09:30"),
+        ("category", "phishing"),
+        ("uetr", "eb6305c9-1f7f-19de-aed0-16487c27b42d"),
+        ("end_to_end_id", "E2E-77"),
+    ];
+    let p = desk_a.post("/console/alerts", &fields).await;
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("<strong>UETR</strong>: must be a UETR"), "{}", p.text());
+    fields[6].1 = uetr;
+    let p = desk_a.post("/console/alerts", &fields).await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let page = location(&p);
+    let id = page.trim_start_matches("/console/alerts/").split('?').next().unwrap().to_string();
+    let shown = desk_a.get(&page).await.text();
+    assert!(shown.contains(&uetr.to_lowercase()) && shown.contains("E2E-77"), "{shown}");
+
+    // B hears of it by e-mail: a link to the alert, no account, no amount.
+    let mails = sink.wait_for(1).await;
+    assert_eq!(mails[0].to, vec![b.admin_email.clone()]);
+    let body = mails[0].body();
+    assert!(body.contains(&format!("/console/alerts/{id}")), "{body}");
+    assert!(mails[0].header("Subject").starts_with("Fraud alert A-"), "{}", mails[0].header("Subject"));
+    for secret in [beneficiary.as_str(), "2,500", "2500", "E2E-77", &uetr.to_lowercase()] {
+        assert!(!mails[0].data.contains(secret), "{secret} in {}", mails[0].data);
+    }
+
+    let desk_b = Browser::sign_in(&app, &b.admin_email).await;
+    let desk_e = Browser::sign_in(&app, &e.admin_email).await;
+    let today = chrono::Utc::now().date_naive();
+    let (yesterday, tomorrow) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
+    let filters = [
+        (format!("payment={uetr}"), true),
+        (format!("payment={}", uetr.to_lowercase()), true),
+        ("payment=E2E-77".to_string(), true),
+        ("payment=E2E-78".to_string(), false),
+        ("status=routed&category=phishing".to_string(), true),
+        ("status=acted".to_string(), false),
+        ("category=romance_scam".to_string(), false),
+        (format!("from={today}&to={today}"), true),
+        (format!("from={tomorrow}"), false),
+        (format!("to={yesterday}"), false),
+        (format!("counterparty={}", a.id), true),
+        (format!("counterparty={}", e.id), false),
+    ];
+    for (query, found) in filters {
+        let listed = desk_b.get(&format!("/console/alerts?box=received&{query}")).await;
+        assert_eq!(listed.status, 200, "{query}: {}", listed.text());
+        assert_eq!(listed.text().contains(&format!("/console/alerts/{id}")), found, "{query}");
+        // A bank on no hop finds nothing, whatever it filters by.
+        let other = desk_e.get(&format!("/console/alerts?box=received&{query}")).await.text();
+        assert!(!other.contains(&format!("/console/alerts/{id}")), "{query}");
+    }
+    let sent = desk_a.get(&format!("/console/alerts?box=sent&payment={uetr}&counterparty={}", b.id)).await.text();
+    assert!(sent.contains(&format!("/console/alerts/{id}")));
+    // The filter stays on the other tab and on the form; the other bank list is others'.
+    assert!(sent.contains("href=\"/console/alerts?box=received&#38;counterparty="), "{sent}");
+    assert!(sent.contains(&format!("<option value=\"{}\" selected>Bank B</option>", b.id)), "{sent}");
+    assert!(!sent.contains(&format!("<option value=\"{}\"", a.id)), "its own bank is not another");
+    for (query, label) in [("from=28.11.2026", "From (day)"), ("payment=NOTPROVIDED", "UETR or end-to-end ID")] {
+        let bad = desk_b.get(&format!("/console/alerts?{query}")).await;
+        assert_eq!(bad.status, 422, "{query}");
+        assert!(bad.text().contains(&format!("<strong>{label}</strong>")), "{}", bad.text());
+    }
+
+    // B freezes it: A hears of the outcome.
+    let alert_b = desk_b.get(&format!("/console/alerts/{id}")).await.text();
+    let p = desk_b
+        .post(
+            &format!("/console/alerts/{id}/outcomes"),
+            &[("version", &version(&alert_b)), ("outcome", "funds_frozen"), ("amount", "2500")],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let mails = sink.wait_for(2).await;
+    assert_eq!(mails[1].to, vec![a.admin_email.clone()]);
+    assert!(mails[1].header("Subject").starts_with("Outcome on fraud alert A-"));
+    assert!(mails[1].body().contains(&format!("/console/alerts/{id}")));
+    assert!(!mails[1].data.contains("2,500") && !mails[1].data.contains("2500"));
+    // The console lists the notice on the desk's start page, linked to the alert.
+    let start = desk_a.get("/console/requests").await.text();
+    assert!(
+        start.contains(&format!("href=\"/console/alerts/{id}\">An outcome was recorded on fraud alert A-")),
+        "{start}"
+    );
+    mailer.abort();
+}

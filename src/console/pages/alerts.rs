@@ -19,6 +19,7 @@ use crate::console::i18n::Tr;
 use crate::console::site::{self, Chrome, Visitor};
 use crate::console::view::Fields;
 use crate::domain::money::MoneyInput;
+use crate::domain::payment::PaymentId;
 use crate::domain::{AlertId, Category, Currency, OrgId, OrgKind, Permission};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::etag::IfMatch;
@@ -56,33 +57,125 @@ struct ListPage {
     rows: Vec<Row>,
     may_send: bool,
     next_cursor: Option<String>,
+    /// The filter as typed, carried into the tabs and the next page.
+    q: ListQuery,
+    /// The filter's query string (without box and cursor), for links.
+    filter_query: String,
+    statuses: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    banks: Vec<(String, String)>,
+    errors: Vec<(String, String)>,
 }
 
-#[derive(Deserialize)]
+/// The filter of a box, as the form sends it.
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
     r#box: Option<String>,
     cursor: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    /// First day, `YYYY-MM-DD`, in the reader's zone.
+    from: Option<String>,
+    /// Last day, included.
+    to: Option<String>,
+    counterparty: Option<String>,
+    /// A UETR or an end-to-end identification.
+    payment: Option<String>,
+}
+
+impl ListQuery {
+    fn get(&self, field: &str) -> &str {
+        match field {
+            "status" => self.status.as_deref(),
+            "category" => self.category.as_deref(),
+            "from" => self.from.as_deref(),
+            "to" => self.to.as_deref(),
+            "counterparty" => self.counterparty.as_deref(),
+            "payment" => self.payment.as_deref(),
+            _ => None,
+        }
+        .unwrap_or("")
+    }
+
+    /// The filter's fields as a query string.
+    fn query_string(&self) -> String {
+        ["status", "category", "from", "to", "counterparty", "payment"]
+            .iter()
+            .filter(|f| !self.get(f).is_empty())
+            .map(|f| {
+                format!("&{f}={}", url::form_urlencoded::byte_serialize(self.get(f).as_bytes()).collect::<String>())
+            })
+            .collect()
+    }
+
+    /// The API's query, or what to fix (labelled as the form labels the field).
+    fn to_api(&self, t: &Tr, r#box: Option<String>) -> (AlertQuery, Vec<(String, String)>) {
+        let mut errors = Vec::new();
+        let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        let mut day = |value: Option<String>, label: &str, next: bool| {
+            let value = value?;
+            match t.typed_day(&value) {
+                Ok(start) if next => {
+                    let following = (start.date_naive() + chrono::Days::new(1)).format("%Y-%m-%d").to_string();
+                    t.typed_day(&following).ok()
+                }
+                Ok(start) => Some(start),
+                Err(key) => {
+                    errors.push((t.get(label), t.get(key)));
+                    None
+                }
+            }
+        };
+        let from = day(present(&self.from), "alerts-filter-from", false);
+        let to = day(present(&self.to), "alerts-filter-to", true);
+        let (mut uetr, mut end_to_end_id) = (None, None);
+        if let Some(p) = present(&self.payment) {
+            match PaymentId::recognise(&p) {
+                Ok(PaymentId::Uetr(u)) => uetr = Some(u),
+                Ok(PaymentId::EndToEnd(e)) => end_to_end_id = Some(e),
+                Err(message) => errors.push((t.get("alerts-filter-payment"), message)),
+            }
+        }
+        let query = AlertQuery {
+            r#box,
+            status: present(&self.status),
+            from,
+            to,
+            amount_min: None,
+            amount_max: None,
+            beneficiary_iban: None,
+            category: present(&self.category),
+            counterparty: present(&self.counterparty),
+            uetr,
+            end_to_end_id,
+            limit: Some(50),
+            cursor: self.cursor.clone(),
+        };
+        (query, errors)
+    }
 }
 
 #[get("/alerts")]
 pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
     let t = v.tr;
+    let q = q.into_inner();
     let bank = v.session.principal.org_kind == OrgKind::Bank;
     let boxes: Vec<&str> = if bank { vec!["received", "sent"] } else { vec!["all"] };
     let chosen = q.r#box.as_deref().filter(|b| boxes.contains(b)).unwrap_or(boxes[0]).to_string();
     let act = v.authorize(Action::ListAlerts).await?;
-    let query = AlertQuery {
-        r#box: (chosen != "all").then(|| chosen.clone()),
-        status: None,
-        from: None,
-        to: None,
-        amount_min: None,
-        amount_max: None,
-        beneficiary_iban: None,
-        limit: Some(50),
-        cursor: q.cursor.clone(),
+    let (query, mut errors) = q.to_api(&t, (chosen != "all").then(|| chosen.clone()));
+    let page = if errors.is_empty() {
+        match service::list(&v.state, &act, &query).await {
+            Ok(page) => page,
+            Err(ApiError::Validation(list)) => {
+                errors.extend(list.into_iter().map(|e| (e.field, e.message)));
+                crate::alerts::model::AlertPage { items: Vec::new(), next_cursor: None }
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        crate::alerts::model::AlertPage { items: Vec::new(), next_cursor: None }
     };
-    let page = service::list(&v.state, &act, &query).await?;
     let names = names(&v).await?;
     let rows = page
         .items
@@ -100,15 +193,37 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
         })
         .collect();
     let tabs = boxes.iter().map(|b| (b.to_string(), t.get(&format!("alerts-box-{b}")), *b == chosen)).collect();
-    site::page(&ListPage {
-        t,
-        chrome: v.chrome("alerts"),
-        tabs,
-        current_box: chosen,
-        rows,
-        may_send: v.session.principal.can(Permission::PostAlerts),
-        next_cursor: page.next_cursor,
-    })
+    let mut banks: Vec<(String, String)> = names
+        .iter()
+        .filter(|(id, (_, kind))| *kind == OrgKind::Bank && **id != v.session.principal.org_id)
+        .map(|(id, (name, _))| (id.to_string(), name.clone()))
+        .collect();
+    banks.sort_by(|a, b| a.1.cmp(&b.1));
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    site::page_with(
+        status,
+        &ListPage {
+            t,
+            chrome: v.chrome("alerts"),
+            tabs,
+            current_box: chosen,
+            rows,
+            may_send: v.session.principal.can(Permission::PostAlerts),
+            next_cursor: page.next_cursor,
+            filter_query: q.query_string(),
+            statuses: AlertStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_string(), t.get(&format!("alert-status-{}", s.as_str()))))
+                .collect(),
+            categories: Category::ALL
+                .iter()
+                .map(|c| (c.as_str().to_string(), t.get(&format!("report-category-{}", c.as_str()))))
+                .collect(),
+            banks,
+            errors,
+            q,
+        },
+    )
 }
 
 /// An outcome in words.
@@ -135,6 +250,8 @@ struct AlertPage {
     victim: String,
     beneficiary: String,
     category: String,
+    /// The linked report, when the caller may open it.
+    report: Option<(crate::domain::ReportId, String)>,
     outcomes: Vec<OutcomeLine>,
     /// The caller received it: the outcome form.
     may_record: bool,
@@ -155,6 +272,15 @@ async fn alert_page(
     let act = v.authorize(Action::ReadAlert).await?;
     let (a, version) = service::read(&v.state, &act, id).await?;
     let names = names(v).await?;
+    let report = match a.report_id {
+        Some(id) => match v.authorize(Action::ReadReport).await {
+            Ok(act) if crate::reports::service::visible(&v.state, &act, id).await? => {
+                Some((id, t.get("alert-report-open")))
+            }
+            _ => None,
+        },
+        None => None,
+    };
     let outcomes = a
         .outcomes
         .iter()
@@ -178,6 +304,7 @@ async fn alert_page(
         victim: account(&a.victim_account),
         beneficiary: account(&a.beneficiary_account),
         category: t.get(&format!("report-category-{}", a.category.as_str())),
+        report,
         outcomes,
         may_record: a.routed_to == Some(v.session.principal.org_id) && v.session.principal.can(Permission::PostAlerts),
         outcome_kinds: OutcomeKind::ALL
@@ -232,7 +359,8 @@ pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) 
     }
     let mut onward = Vec::new();
     for i in 0..3 {
-        let typed = ["onward_iban", "onward_amount", "onward_executed"].map(|n| f.opt(&format!("{n}_{i}")));
+        let typed =
+            ["onward_iban", "onward_amount", "onward_executed", "onward_uetr"].map(|n| f.opt(&format!("{n}_{i}")));
         if typed.iter().all(Option::is_none) {
             continue;
         }
@@ -258,6 +386,8 @@ pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) 
                 beneficiary_account: Account { iban: Some(iban), bank_account: None, bic: None },
                 amount,
                 executed_at,
+                uetr: f.opt(&format!("onward_uetr_{i}")),
+                end_to_end_id: None,
             });
         }
     }
@@ -276,7 +406,7 @@ pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) 
     match service::record(&v.state, &act, id, IfMatch(Some(version)), &body).await {
         Ok(_) => Ok(site::see(&format!("/console/alerts/{id}?done=outcome"))),
         Err(ApiError::Validation(list)) => {
-            let errors = list.into_iter().map(|e| (e.field, e.message)).collect();
+            let errors = list.into_iter().map(|e| (field_label(&t, &e.field), e.message)).collect();
             site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &alert_page(&v, id, f, errors, None).await?)
         }
         Err(e) => Err(e),
@@ -349,6 +479,8 @@ pub async fn send_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> 
         amount,
         executed_at,
         payment_reference: f.opt("payment_reference"),
+        uetr: f.opt("uetr"),
+        end_to_end_id: f.opt("end_to_end_id"),
         category: f.get("category"),
         bank_case_reference: f.opt("bank_case_reference"),
         report_id: None,
@@ -363,10 +495,40 @@ pub async fn send_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> 
             Ok(site::see(&format!("/console/alerts/{id}?done=alert_sent")))
         }
         Err(ApiError::Validation(list)) => {
-            let errors = list.into_iter().map(|e| (e.field, e.message)).collect();
+            let errors = list.into_iter().map(|e| (field_label(&t, &e.field), e.message)).collect();
             site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&v, f, errors))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// The page's label of a field the API names (an onward transfer's with its number).
+fn field_label(t: &Tr, field: &str) -> String {
+    let (prefix, field) = match field.strip_prefix("onward_transfers[").and_then(|r| r.split_once("].")) {
+        Some((n, rest)) => (Some(t.arg("alert-onward", "n", n.parse::<usize>().map_or(0, |n| n + 1))), rest),
+        None => (None, field),
+    };
+    let key = match field {
+        "beneficiary_account" | "beneficiary_account.iban" => "col-beneficiary",
+        "victim_account" | "victim_account.iban" => "alert-victim",
+        "beneficiary_name" => "alert-beneficiary-name",
+        "amount" | "amount.amount_minor" => "field-amount",
+        "amount.currency" => "field-currency",
+        "executed_at" => "field-executed",
+        "category" => "col-category",
+        "payment_reference" => "alert-payment-reference",
+        "uetr" => "alert-uetr",
+        "end_to_end_id" => "alert-end-to-end",
+        "bank_case_reference" => "alert-bank-case",
+        "description" => "alert-description",
+        "outcome" => "alert-outcome",
+        "reason" => "alert-reason",
+        _ => "",
+    };
+    let label = if key.is_empty() { field.to_string() } else { t.get(key) };
+    match prefix {
+        Some(p) => format!("{p} · {label}"),
+        None => label,
     }
 }
 
@@ -377,7 +539,10 @@ struct HopLine {
     from: String,
     to: String,
     received: String,
+    executed: String,
     at: String,
+    uetr: Option<String>,
+    end_to_end_id: Option<String>,
     frozen: String,
     returned: String,
     moved_on: String,
@@ -433,7 +598,10 @@ pub async fn trace_page(v: Visitor, id: web::Path<AlertId>) -> ApiResult<HttpRes
             from: h.sender.clone(),
             to: h.receiver.clone().unwrap_or_else(|| t.get("alert-status-unrouted")),
             received: t.money(&h.received),
+            executed: t.when(&h.executed_at),
             at: t.when(&h.received_at),
+            uetr: h.uetr.clone(),
+            end_to_end_id: h.end_to_end_id.clone(),
             frozen: money(h.frozen_minor),
             returned: money(h.returned_minor),
             moved_on: money(h.moved_on_minor),

@@ -269,6 +269,8 @@ diesel::table! {
         created_at -> Timestamptz,
         version -> Int4,
         mule_flag_withdrawn_at -> Nullable<Timestamptz>,
+        uetr -> Nullable<Text>,
+        end_to_end_id -> Nullable<Text>,
     }
 }
 
@@ -379,6 +381,7 @@ diesel::table! {
         attempts -> Int4,
         next_attempt_at -> Timestamptz,
         last_error -> Nullable<Text>,
+        alert_id -> Nullable<Uuid>,
     }
 }
 
