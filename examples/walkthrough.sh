@@ -321,6 +321,7 @@ ALERT=$(curl -s $B/fraud-alerts -H "authorization: ApiKey $BANK_A_KEY" -H 'Idemp
   "victim_account": {"iban": "XK05 1212 0123 4567 8906"}, "beneficiary_account": {"iban": "XK40 1500 0000 0000 1001"},
   "beneficiary_name": "J. Doe", "amount": {"amount_minor": 950000, "currency": "EUR"},
   "executed_at": "2026-11-28T09:30:00+01:00", "payment_reference": "INV 4711",
+  "uetr": "eb6305c9-1f7f-49de-aed0-16487c27b42d", "end_to_end_id": "E2E-2026-0917",
   "category": "investment_fraud", "bank_case_reference": "FR-2026-0917", "description": "Fake trading platform"}' | jq -r .id)
 # 201 {"id": "...", "trace_id": "...", "status": "routed", "routed_to": "<Bank B's id>", "hop": 1, ...}
 # The receiving bank answers; outcomes may follow each other (part frozen, the rest moved on).
@@ -334,6 +335,7 @@ curl -s $B/fraud-alerts/$ALERT/outcomes -H "authorization: ApiKey $BANK_B_KEY" -
 # the sender and every earlier bank of the trail get an alert.outcome event.
 # Other outcomes: funds_returned (amount), account_unknown, no_action (reason).
 curl -s "$B/fraud-alerts?box=received&status=routed" -H "authorization: Bearer $BANK_C"
+curl -s "$B/fraud-alerts?uetr=eb6305c9-1f7f-49de-aed0-16487c27b42d" -H "authorization: ApiKey $BANK_A_KEY"   # by the payment
 TRACE=$ALERT   # a trace is named after its first alert
 curl -s $B/fraud-traces/$TRACE -H "authorization: Bearer $POLICE"     # hops, amounts, times, totals
 curl -s "$B/fraud-traces/$TRACE/graph?format=dot" -H "authorization: Bearer $POLICE" -o trail.dot   # dot -Tsvg trail.dot
