@@ -256,7 +256,7 @@ pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
 }
 
 /// The `?done=` notices the pages send after a form.
-pub const DONE_NOTICES: [&str; 14] = [
+pub const DONE_NOTICES: [&str; 17] = [
     "issued",
     "moved",
     "validated",
@@ -271,6 +271,9 @@ pub const DONE_NOTICES: [&str; 14] = [
     "sighting",
     "outcome",
     "alert_sent",
+    "report_sent",
+    "withdrawn",
+    "corrected",
 ];
 
 /// A rendered page (200).

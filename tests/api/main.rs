@@ -12,6 +12,7 @@ mod console;
 mod console_alerts;
 mod console_forms;
 mod console_lookup;
+mod console_reports;
 mod docs;
 mod events;
 mod foundation;

@@ -7,6 +7,7 @@ pub mod enrol;
 pub mod errors;
 pub mod lookup;
 pub mod organisation;
+pub mod report_new;
 pub mod reports;
 pub mod request_new;
 pub mod requests;

@@ -4,18 +4,19 @@
 //! indicators (`reports::service::read`: 404 for a report the caller may not see).
 
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::access::Action;
 use crate::console::i18n::Tr;
 use crate::console::site::{self, Chrome, Visitor};
-use crate::console::view::defang;
-use crate::domain::{Category, ReportId, Tlp};
+use crate::console::view::{defang, Fields};
+use crate::domain::{Category, IndicatorType, ReportId, Tlp};
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::consistency::ReadAfter;
-use crate::reports::model::{Report, ReportQuery, ReportStatus};
+use crate::kernel::http::etag::IfMatch;
+use crate::reports::model::{CorrectIndicator, Report, ReportQuery, ReportStatus, WithdrawIndicator};
 use crate::reports::service;
 
 /// The TLP of a report as its badge shows it: (class, label).
@@ -50,6 +51,9 @@ struct ListPage {
     rows: Vec<Row>,
     /// The query string of the next page, when there is one.
     next: Option<String>,
+    /// The query string of the downloads of this filter, once it ran.
+    export: Option<String>,
+    may_create: bool,
     error: Option<String>,
 }
 
@@ -105,6 +109,8 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
         case_reference: purpose.case_reference.clone().unwrap_or_default(),
         rows: Vec::new(),
         next: None,
+        export: None,
+        may_create: v.session.principal.can(crate::domain::Permission::SubmitReports),
         error: None,
     };
     let asked = [&q.q, &q.category, &q.tlp, &q.status, &q.purpose, &q.case_reference, &q.cursor]
@@ -122,22 +128,8 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
             return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let query = ReportQuery {
-        q: none(&q.q),
-        category: none(&q.category),
-        status: none(&q.status),
-        tlp: none(&q.tlp),
-        limit: Some(50),
-        cursor: none(&q.cursor),
-        ..ReportQuery::default()
-    };
-    let mut shown = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("q", &query.q), ("category", &query.category), ("status", &query.status), ("tlp", &query.tlp)] {
-        if let Some(v) = v {
-            shown.append_pair(k, v);
-        }
-    }
-    let result = match service::query(&v.state, &act, &query, &shown.finish(), ReadAfter::default()).await {
+    let query = q.api_query();
+    let result = match service::query(&v.state, &act, &query, &shown(&query), ReadAfter::default()).await {
         Ok(result) => result,
         Err(ApiError::Validation(errors)) => {
             page.error =
@@ -177,12 +169,99 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
         next.append_pair("cursor", &cursor).append_pair("csrf", &v.session.csrf);
         next.finish()
     });
+    page.export = Some(q.export_query(&v.session.csrf));
     site::page(&page)
+}
+
+impl ListQuery {
+    /// The API's query of this filter (50 a page).
+    fn api_query(&self) -> ReportQuery {
+        let none = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        ReportQuery {
+            q: none(&self.q),
+            category: none(&self.category),
+            status: none(&self.status),
+            tlp: none(&self.tlp),
+            limit: Some(50),
+            cursor: none(&self.cursor),
+            ..ReportQuery::default()
+        }
+    }
+
+    /// The query string of a download of this filter (every page), with the session's token.
+    fn export_query(&self, csrf: &str) -> String {
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("category", &self.category),
+            ("status", &self.status),
+            ("tlp", &self.tlp),
+            ("purpose", &self.purpose),
+            ("case_reference", &self.case_reference),
+        ] {
+            if let Some(v) = v.as_deref().filter(|s| !s.trim().is_empty()) {
+                out.append_pair(k, v);
+            }
+        }
+        out.append_pair("csrf", csrf);
+        out.finish()
+    }
+}
+
+/// The query as the audit row records it (the API's parameters the filter set).
+fn shown(query: &ReportQuery) -> String {
+    let mut shown = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("q", &query.q), ("category", &query.category), ("status", &query.status), ("tlp", &query.tlp)] {
+        if let Some(v) = v {
+            shown.append_pair(k, v);
+        }
+    }
+    shown.finish()
+}
+
+/// Every report of the list's filter as CSV or one STIX 2.1 bundle, streamed: the API's export
+/// (`ExportReports`, audited with its format), from the console's own link only (the
+/// session's token), under the same purpose as the list.
+#[get("/reports/export.{format}")]
+pub async fn export(v: Visitor, format: web::Path<String>, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+    let stix = match format.as_str() {
+        "csv" => false,
+        "stix" => true,
+        _ => return Err(ApiError::NotFound),
+    };
+    v.check_csrf(q.csrf.as_deref().unwrap_or_default())?;
+    let purpose = super::case::purpose_of(&v, &q.purpose, &q.case_reference);
+    let act = match super::case::searching(&v, Action::ExportReports, &purpose).await? {
+        Ok(act) => act,
+        Err(message) => return Err(ApiError::field("purpose", message)),
+    };
+    let query = ReportQuery { limit: None, cursor: None, ..q.api_query() };
+    let text = shown(&query);
+    let state = v.state.clone().into_inner();
+    if stix {
+        let pages = crate::stix::service::export(state, &act, &query, &text, ReadAfter::default()).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type(crate::stix::STIX_MEDIA_TYPE)
+            .insert_header(("Content-Disposition", "attachment; filename=\"reports.stix.json\""))
+            .streaming(futures_util::TryStreamExt::map_ok(pages, web::Bytes::from)));
+    }
+    let render = |reports: &[Report], first| crate::reports::csv::render(reports, first).map_err(ApiError::internal);
+    let rendering = service::Rendering { render, trailer: None, format: None };
+    let pages = service::export(state, &act, &query, &text, ReadAfter::default(), rendering).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"reports.csv\""))
+        .streaming(futures_util::TryStreamExt::map_ok(pages, web::Bytes::from)))
 }
 
 /// An indicator of a report, in words.
 struct IndicatorLine {
     type_label: String,
+    /// The type and the value as kept (the withdraw and correct forms name them).
+    kind: String,
+    raw: String,
+    /// Its withdraw or correct form failed: shown open, as typed.
+    open: bool,
     value: String,
     confidence: i16,
     valid_until: String,
@@ -203,18 +282,33 @@ struct ReportPage {
     first_seen: String,
     last_seen: String,
     indicators: Vec<IndicatorLine>,
+    /// The caller's organisation reported it: each value may be withdrawn or corrected.
+    mine: bool,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    /// The fields of the failed withdraw or correct form, as typed.
+    f: Fields,
 }
 
-#[get("/reports/{id}")]
-pub async fn read_page(v: Visitor, id: web::Path<ReportId>) -> ApiResult<HttpResponse> {
+async fn report_page(
+    v: &Visitor,
+    id: ReportId,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    failed: Option<(String, String)>,
+    f: Fields,
+) -> ApiResult<ReportPage> {
     let t = v.tr;
     let act = v.authorize(Action::ReadReport).await?;
-    let r = service::read(&v.state, &act, id.into_inner(), serde_json::json!({})).await?;
+    let r = service::read(&v.state, &act, id, serde_json::json!({})).await?;
     let indicators = r
         .indicators
         .iter()
         .map(|i| IndicatorLine {
             type_label: t.get(&format!("indicator-{}", i.type_.as_str())),
+            kind: i.type_.as_str().to_string(),
+            raw: i.value.clone(),
+            open: failed.as_ref().is_some_and(|(k, x)| k == i.type_.as_str() && *x == i.value),
             value: defang(&i.value),
             confidence: i.confidence,
             valid_until: t.when(&i.valid_until),
@@ -222,9 +316,13 @@ pub async fn read_page(v: Visitor, id: web::Path<ReportId>) -> ApiResult<HttpRes
             withdrawn: i.withdrawn.as_ref().map(|w| format!("{} · {}", t.when(&w.at), w.reason)),
         })
         .collect();
-    site::page(&ReportPage {
+    Ok(ReportPage {
         t,
         chrome: v.chrome("reports"),
+        mine: r.reporter.organization_id == Some(v.session.principal.org_id),
+        notice,
+        errors,
+        f,
         tlp: tlp_badge(r.tlp),
         category: t.get(&format!("report-category-{}", r.category.as_str())),
         status: t.get(&format!("report-status-{}", r.status.as_str())),
@@ -236,6 +334,62 @@ pub async fn read_page(v: Visitor, id: web::Path<ReportId>) -> ApiResult<HttpRes
     })
 }
 
+#[get("/reports/{id}")]
+pub async fn read_page(v: Visitor, id: web::Path<ReportId>, flash: web::Query<site::Flash>) -> ApiResult<HttpResponse> {
+    let notice = flash.notice(&v.tr);
+    site::page(&report_page(&v, id.into_inner(), notice, Vec::new(), None, Fields(Vec::new())).await?)
+}
+
+/// The reporter withdraws one of its values with a reason, or corrects it (a new value given):
+/// `reports::service::withdraw` or `correct`, at the version the page was drawn at.
+#[post("/reports/{id}/indicators")]
+pub async fn rectify_form(v: Visitor, id: web::Path<ReportId>, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let f = Fields::parse(&body);
+    v.check_csrf(&f.get("csrf"))?;
+    let id = id.into_inner();
+    let t = v.tr;
+    let target = (f.get("type"), f.get("value"));
+    let Ok(kind) = target.0.parse::<IndicatorType>() else { return Err(ApiError::NotFound) };
+    let Ok(version) = f.get("version").parse::<i32>() else {
+        let errors = vec![(t.get("report-rectify"), t.get("alert-reload"))];
+        let page = report_page(&v, id, None, errors, Some(target), f).await?;
+        return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let reason = f.get("reason");
+    let done = if f.opt("new_value").is_some() { "corrected" } else { "withdrawn" };
+    let result = match f.opt("new_value") {
+        Some(value) => {
+            let act = v.authorize(Action::CorrectIndicator).await?;
+            let body = CorrectIndicator { type_: None, value, reason, role: None, confidence: None, valid_until: None };
+            service::correct(&v.state, &act, id, IfMatch(Some(version)), (kind, target.1.clone()), &body).await
+        }
+        None => {
+            let act = v.authorize(Action::WithdrawIndicator).await?;
+            let body = WithdrawIndicator { reason };
+            service::withdraw(&v.state, &act, id, IfMatch(Some(version)), (kind, target.1.clone()), &body).await
+        }
+    };
+    match result {
+        Ok(_) => Ok(site::see(&format!("/console/reports/{id}?done={done}"))),
+        Err(ApiError::Validation(list)) => {
+            let label = |field: &str| match field {
+                "reason" => t.get("report-reason"),
+                "value" | "type" => t.get("report-correct-value"),
+                other => other.to_string(),
+            };
+            let errors = list.into_iter().map(|e| (label(&e.field), e.message)).collect();
+            let page = report_page(&v, id, None, errors, Some(target), f).await?;
+            site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(ApiError::PreconditionFailed(_)) => {
+            let errors = vec![(t.get("report-rectify"), t.get("alert-reload"))];
+            let page = report_page(&v, id, None, errors, Some(target), f).await?;
+            site::page_with(StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_page).service(read_page);
+    cfg.service(list_page).service(export).service(read_page).service(rectify_form);
 }
