@@ -3,7 +3,7 @@
 //!
 //! | function | action | does |
 //! |---|---|---|
-//! | [`list`] | `ListMuleAccounts` | likely mule accounts (the public sector: all; a bank: those it holds) |
+//! | [`list`] | `ListMuleAccounts` | likely mule accounts (the public sector: all; a bank: those it holds or alerted on) |
 //! | [`read`] | `ListMuleAccounts` | one account named by alerts the caller sent or received |
 //! | [`contest`] | `ContestMuleFlag` | the holding bank contests the flag |
 //! | [`answer`] | `AnswerMuleContest` | a bank whose alerts flagged it confirms or withdraws |

@@ -205,17 +205,18 @@ const MULE_FIGURES: &str =
          FROM fraud_alerts
          WHERE beneficiary_iban IS NOT NULL AND mule_flag_withdrawn_at IS NULL";
 
-/// Beneficiary IBANs named by alerts of two or more different sending banks; `holder`: only
-/// the accounts that bank holds (it received the alerts).
-pub async fn mule_accounts(conn: &mut Conn, holder: Option<OrgId>) -> ApiResult<Vec<MuleRow>> {
+/// Beneficiary IBANs named by alerts of two or more different sending banks; `bank`: only the
+/// accounts that bank holds (it received the alerts) or alerted on (it sent one that counts).
+pub async fn mule_accounts(conn: &mut Conn, bank: Option<OrgId>) -> ApiResult<Vec<MuleRow>> {
     Ok(diesel::sql_query(format!(
         "{MULE_FIGURES}
          GROUP BY beneficiary_iban
-         HAVING count(DISTINCT sender_org_id) >= 2 AND ($1::uuid IS NULL OR bool_or(receiver_org_id = $1))
+         HAVING count(DISTINCT sender_org_id) >= 2
+            AND ($1::uuid IS NULL OR bool_or(receiver_org_id = $1 OR sender_org_id = $1))
          ORDER BY max(created_at) DESC
          LIMIT 1000"
     ))
-    .bind::<Nullable<SqlUuid>, _>(holder)
+    .bind::<Nullable<SqlUuid>, _>(bank)
     .load(conn)
     .await?)
 }

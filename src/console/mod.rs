@@ -48,6 +48,7 @@ pub fn configure(cfg: &mut aw::ServiceConfig) {
             .configure(pages::case::configure)
             .configure(pages::lookup::configure)
             .configure(pages::alerts::configure)
+            .configure(pages::mules::configure)
             .configure(pages::report_new::configure)
             .configure(pages::reports::configure)
             .configure(pages::organisation::configure)

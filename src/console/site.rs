@@ -256,7 +256,7 @@ pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
 }
 
 /// The `?done=` notices the pages send after a form.
-pub const DONE_NOTICES: [&str; 17] = [
+pub const DONE_NOTICES: [&str; 19] = [
     "issued",
     "moved",
     "validated",
@@ -274,6 +274,8 @@ pub const DONE_NOTICES: [&str; 17] = [
     "report_sent",
     "withdrawn",
     "corrected",
+    "contested",
+    "contest_answered",
 ];
 
 /// A rendered page (200).

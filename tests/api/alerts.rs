@@ -394,6 +394,11 @@ async fn a_beneficiary_named_by_two_banks_is_flagged_as_a_mule_account() {
     assert_eq!(all["items"][0]["holder_id"], holder.id.as_str());
     assert_eq!(app.get_as(&holder.admin, "/api/v1/mule-accounts").await.ok(200)["items"].as_array().unwrap().len(), 1);
     assert!(app.get_as(&other.admin, "/api/v1/mule-accounts").await.ok(200)["items"].as_array().unwrap().is_empty());
+    // A bank whose alert named it lists it too.
+    for sender in [&a, &b] {
+        let listed = app.get_as(&sender.admin, "/api/v1/mule-accounts").await.ok(200);
+        assert_eq!(listed["items"][0]["iban"], iban_xk(66).as_str());
+    }
 }
 
 #[actix_rt::test]

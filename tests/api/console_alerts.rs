@@ -413,3 +413,64 @@ async fn the_desk_filters_its_alerts_and_hears_of_them_by_e_mail() {
     );
     mailer.abort();
 }
+
+/// Mule accounts in the console: the holding bank contests the flag, each bank asked answers
+/// on its page; a bank reads its own answer and the others only counted; a bank on none of the
+/// account's alerts sees nothing of it.
+#[actix_rt::test]
+async fn the_holder_contests_a_mule_flag_and_each_bank_answers_for_itself() {
+    use crate::alerts::{alert_body, send};
+    let app = TestApp::spawn().await;
+    let s1 = bank(&app, "Sender One", "15").await;
+    let s2 = bank(&app, "Sender Two", "16").await;
+    let holder = bank(&app, "Holder Bank", "12").await;
+    let uninvolved = bank(&app, "Uninvolved", "17").await;
+    let police = app.org("law_enforcement", "Police").await;
+    let account = iban_xk(4242);
+    send(&app, &s1.admin, &alert_body(&account, 100)).await;
+    send(&app, &s2.admin, &alert_body(&account, 200)).await;
+    let page = format!("/console/mules/{account}");
+
+    let h = Browser::sign_in(&app, &holder.admin_email).await;
+    let list = h.get("/console/mules").await.text();
+    assert!(list.contains(&page) && list.contains("Flagged"), "{list}");
+    let mine = h.get(&page).await.text();
+    assert!(mine.contains("Contest the flag") && !mine.contains("Your answer"), "{mine}");
+    let p = h.post(&page, &[("form", "contest"), ("reason", "")]).await;
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("<strong>Reason</strong>"), "{}", p.text());
+    let p = h.post(&page, &[("form", "contest"), ("reason", "Salary account of a verified employer")]).await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    let contested = h.get(&location(&p)).await.text();
+    assert!(contested.contains("The flag is contested") && contested.contains("answers due"), "{contested}");
+    assert!(!contested.contains("id=\"contest-form\""), "one contest at a time");
+    assert_eq!(h.post(&page, &[("form", "answer"), ("decision", "withdraw")]).await.status, 403);
+
+    let one = Browser::sign_in(&app, &s1.admin_email).await;
+    assert!(one.get("/console/mules").await.text().contains(&page), "a sender lists the account it alerted on");
+    let asked = one.get(&page).await.text();
+    assert!(asked.contains("Your answer") && asked.contains("Salary account of a verified employer"), "{asked}");
+    let p = one.post(&page, &[("form", "answer"), ("decision", "maybe")]).await;
+    assert_eq!(p.status, 422);
+    let p =
+        one.post(&page, &[("form", "answer"), ("decision", "withdraw"), ("reason", "Complaint withdrawn by S1")]).await;
+    assert_eq!(p.status, 303, "{}", p.text());
+    assert!(one.get(&location(&p)).await.text().contains("Your answer was recorded"));
+
+    // The second sender reads the count, never the first sender's name or words.
+    let two = Browser::sign_in(&app, &s2.admin_email).await;
+    let theirs = two.get(&page).await.text();
+    assert!(theirs.contains("1 withdrawn") && theirs.contains("Your answer"), "{theirs}");
+    assert!(!theirs.contains("Complaint withdrawn by S1") && !theirs.contains("Sender One"), "{theirs}");
+    // The holder and the police read every answer.
+    for who in [&h, &Browser::sign_in(&app, &police.admin_email).await] {
+        let all = who.get(&page).await.text();
+        assert!(all.contains("Complaint withdrawn by S1") && all.contains("Sender One"), "{all}");
+    }
+    // A bank on none of its alerts: not listed, 404, and nothing it sends is recorded.
+    let u = Browser::sign_in(&app, &uninvolved.admin_email).await;
+    assert!(!u.get("/console/mules").await.text().contains(&account));
+    assert_eq!(u.get(&page).await.status, 404);
+    assert_eq!(u.post(&page, &[("form", "answer"), ("decision", "confirm")]).await.status, 404);
+    assert_eq!(u.post(&page, &[("form", "contest"), ("reason", "mine")]).await.status, 404);
+}

@@ -59,7 +59,7 @@ pub async fn get_fraud_trace_graph(
 
 /// IBANs named as beneficiary by alerts of two or more different sending banks: likely mule
 /// accounts (alerts withdrawn after a contest do not count), each with its latest contest. The
-/// public sector sees all; a bank those it holds.
+/// public sector sees all; a bank those it holds and those its own (counting) alerts named.
 #[utoipa::path(
     tag = "fraud-alerts",
     security(("bearer" = []), ("api_key" = ["alerts:read"])),

@@ -6,6 +6,7 @@ pub mod case;
 pub mod enrol;
 pub mod errors;
 pub mod lookup;
+pub mod mules;
 pub mod organisation;
 pub mod report_new;
 pub mod reports;
