@@ -51,6 +51,8 @@ pub fn configure(cfg: &mut aw::ServiceConfig) {
             .configure(pages::mules::configure)
             .configure(pages::report_new::configure)
             .configure(pages::reports::configure)
+            .configure(pages::integration::configure)
+            .configure(pages::watchlists::configure)
             .configure(pages::organisation::configure)
             .configure(pages::verify::configure),
     );

@@ -234,6 +234,14 @@ impl Chrome {
     pub fn css_src(&self) -> &'static str {
         super::assets::css_path()
     }
+
+    pub fn js_src(&self) -> &'static str {
+        super::assets::js_path()
+    }
+
+    pub fn js_integrity(&self) -> &'static str {
+        super::assets::js_integrity()
+    }
 }
 
 /// The `?done=` a page is reached with after a form.
@@ -256,7 +264,7 @@ pub fn done_notice(tr: &Tr, done: Option<&str>) -> Option<String> {
 }
 
 /// The `?done=` notices the pages send after a form.
-pub const DONE_NOTICES: [&str; 19] = [
+pub const DONE_NOTICES: [&str; 23] = [
     "issued",
     "moved",
     "validated",
@@ -276,6 +284,10 @@ pub const DONE_NOTICES: [&str; 19] = [
     "corrected",
     "contested",
     "contest_answered",
+    "key_revoked",
+    "test_queued",
+    "watchlist_saved",
+    "watchlist_deleted",
 ];
 
 /// A rendered page (200).

@@ -4,4 +4,5 @@
 
 pub mod model;
 pub mod routes;
+pub mod service;
 pub mod store;

@@ -5,5 +5,6 @@ pub mod client;
 pub mod deliver;
 pub mod model;
 pub mod routes;
+pub mod service;
 pub mod sign;
 pub mod store;

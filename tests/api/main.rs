@@ -11,6 +11,7 @@ mod auth;
 mod console;
 mod console_alerts;
 mod console_forms;
+mod console_integration;
 mod console_lookup;
 mod console_reports;
 mod docs;
