@@ -6,5 +6,6 @@ ALTER TABLE fraud_alerts ADD COLUMN uetr text, ADD COLUMN end_to_end_id text;
 CREATE INDEX fraud_alerts_uetr ON fraud_alerts (uetr) WHERE uetr IS NOT NULL;
 CREATE INDEX fraud_alerts_end_to_end_id ON fraud_alerts (end_to_end_id) WHERE end_to_end_id IS NOT NULL;
 
--- A notice may be about an alert (received, or an outcome on one's own alert): its page.
+-- A notice may be about an alert (received: the alert; an outcome along a trail: the trail,
+-- named by its first alert's id): the console page it links to.
 ALTER TABLE notices ADD COLUMN alert_id uuid;

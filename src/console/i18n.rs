@@ -262,6 +262,10 @@ impl Tr {
     /// skip midnight, the first moment the day has).
     pub fn typed_day(&self, value: &str) -> Result<DateTime<chrono::FixedOffset>, &'static str> {
         let day = chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| "new-unreadable")?;
+        // A year a person means (chrono reads signed years of any length, to its last day).
+        if !(1900..=9999).contains(&chrono::Datelike::year(&day)) {
+            return Err("new-unreadable");
+        }
         (0..4)
             .find_map(|h| self.zone.from_local_datetime(&day.and_hms_opt(h, 0, 0)?).earliest())
             .map(|t| t.fixed_offset())

@@ -26,7 +26,7 @@ pub fn compose(tr: &Tr, due: &Due, origin: &str) -> (String, String) {
         body.push_str("\n\n");
         body.push_str(&tr.arg("mail-deadline", "when", tr.when(deadline)));
     }
-    let link = format!("{origin}{}", crate::notices::console_path(due.request_id, due.alert_id));
+    let link = format!("{origin}{}", crate::notices::console_path(&due.kind, due.request_id, due.alert_id));
     body.push_str("\n\n");
     body.push_str(&tr.arg("mail-link", "link", link));
     body.push_str("\n\n-- \n");

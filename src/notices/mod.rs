@@ -1,9 +1,9 @@
 //! Notices to people: when a data request reaches an organisation's desk (an emergency above
 //! all), a validation is asked for or due, a deadline nears or passes, a message or an answer
-//! arrives, a fraud alert reaches a bank or an outcome is recorded on one it sent, or someone
-//! signs in from an address not seen before. A notice says what happened, the request's
-//! reference (an alert's: the start of its id) and deadline, and links to the console: never
-//! case content (no account, no amount).
+//! arrives, a fraud alert reaches a bank or an outcome is recorded along a trail it sent on, or
+//! someone signs in from an address not seen before. A notice says what happened, the
+//! request's reference (an alert's or a trail's: `A-`/`T-` and the end of its id) and deadline,
+//! and links to the console: never case content (no account, no amount).
 //!
 //! Notices are written with the event they come from, in its transaction (`on_event`), one per
 //! person of the receiving organisation (the issuing officer alone on the issuer's side); a
@@ -52,13 +52,22 @@ pub const KINDS: [&str; 12] = [
     "new_address",
 ];
 
-/// The console page a notice links to: its request's, its alert's, or the account page.
-pub fn console_path(request_id: Option<uuid::Uuid>, alert_id: Option<uuid::Uuid>) -> String {
+/// The console page a notice links to: its request's, its alert's (an outcome's: the trail's,
+/// which every bank on it may open), or the account page.
+pub fn console_path(kind: &str, request_id: Option<uuid::Uuid>, alert_id: Option<uuid::Uuid>) -> String {
     match (request_id, alert_id) {
         (Some(id), _) => format!("/console/requests/{id}"),
+        (None, Some(id)) if kind == "alert_outcome" => format!("/console/traces/{id}"),
         (None, Some(id)) => format!("/console/alerts/{id}"),
         (None, None) => "/console/account".to_string(),
     }
+}
+
+/// A short name for an alert or a trail: a letter and the last 8 hexadecimal digits of its id
+/// (the random end of a UUID v7, not its time).
+fn short(letter: char, id: uuid::Uuid) -> String {
+    let hex = id.simple().to_string();
+    format!("{letter}-{}", &hex[hex.len() - 8..])
 }
 
 /// Writes the notices of an event just written (`events::emit` calls it, in its transaction).
@@ -71,9 +80,11 @@ pub async fn on_event(
 ) -> ApiResult<()> {
     let Some(notice) = kind_of(kind) else { return Ok(()) };
     let request_id = payload["request_id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
-    let alert_id = payload["alert_id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
-    // An alert is named by the start of its id: its accounts and amounts stay in the console.
-    let alert_reference = alert_id.map(|id| format!("A-{}", &id.simple().to_string()[..8]));
+    // An alert's notice names it (an outcome's: its trail, which every earlier bank may open,
+    // not the later hop, which it may not); its accounts and amounts stay in the console.
+    let id_of = |key: &str| payload[key].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
+    let alert_id = if notice == "alert_outcome" { id_of("trace_id") } else { id_of("alert_id") };
+    let alert_reference = alert_id.map(|id| short(if notice == "alert_outcome" { 'T' } else { 'A' }, id));
     let deadline = ["deadline", "validation_due_at", "preservation_until"]
         .iter()
         .find_map(|k| payload[*k].as_str().and_then(|s| s.parse::<chrono::DateTime<chrono::Utc>>().ok()));

@@ -385,7 +385,12 @@ async fn the_desk_filters_its_alerts_and_hears_of_them_by_e_mail() {
     assert!(sent.contains("href=\"/console/alerts?box=received&#38;counterparty="), "{sent}");
     assert!(sent.contains(&format!("<option value=\"{}\" selected>Bank B</option>", b.id)), "{sent}");
     assert!(!sent.contains(&format!("<option value=\"{}\"", a.id)), "its own bank is not another");
-    for (query, label) in [("from=28.11.2026", "From (day)"), ("payment=NOTPROVIDED", "UETR or end-to-end ID")] {
+    for (query, label) in [
+        ("from=28.11.2026", "From (day)"),
+        // chrono's last day, written with a signed year: refused, not a day to add one to.
+        ("to=%2B262142-12-31", "To (day, included)"),
+        ("payment=NOTPROVIDED", "UETR or end-to-end ID"),
+    ] {
         let bad = desk_b.get(&format!("/console/alerts?{query}")).await;
         assert_eq!(bad.status, 422, "{query}");
         assert!(bad.text().contains(&format!("<strong>{label}</strong>")), "{}", bad.text());
@@ -402,13 +407,14 @@ async fn the_desk_filters_its_alerts_and_hears_of_them_by_e_mail() {
     assert_eq!(p.status, 303, "{}", p.text());
     let mails = sink.wait_for(2).await;
     assert_eq!(mails[1].to, vec![a.admin_email.clone()]);
-    assert!(mails[1].header("Subject").starts_with("Outcome on fraud alert A-"));
-    assert!(mails[1].body().contains(&format!("/console/alerts/{id}")));
+    assert!(mails[1].header("Subject").starts_with("Outcome along money trail T-"));
+    // Linked to the trail, which every bank on it may open (not to a later hop it may not).
+    assert!(mails[1].body().contains(&format!("/console/traces/{id}")));
     assert!(!mails[1].data.contains("2,500") && !mails[1].data.contains("2500"));
     // The console lists the notice on the desk's start page, linked to the alert.
     let start = desk_a.get("/console/requests").await.text();
     assert!(
-        start.contains(&format!("href=\"/console/alerts/{id}\">An outcome was recorded on fraud alert A-")),
+        start.contains(&format!("href=\"/console/traces/{id}\">An outcome was recorded along money trail T-")),
         "{start}"
     );
     mailer.abort();

@@ -98,22 +98,52 @@ async fn a_report_is_made_value_by_value_and_kept_by_its_reporter_alone() {
         html[at..].split('"').next().unwrap().to_string()
     };
     let v = version(&shown);
-    let attempt = [("version", v.as_str()), ("type", "iban"), ("value", iban.as_str()), ("reason", "mine now")];
+    let attempt = [
+        ("version", v.as_str()),
+        ("type", "iban"),
+        ("value", iban.as_str()),
+        ("reason", "mine now"),
+        ("action", "withdraw"),
+    ];
     assert_eq!(b.post(&format!("/console/reports/{id}/indicators"), &attempt).await.status, 403);
     // The reporter: a reason is required; then the value is withdrawn.
-    let no_reason = [("version", v.as_str()), ("type", "iban"), ("value", iban.as_str()), ("reason", "")];
+    let no_reason =
+        [("version", v.as_str()), ("type", "iban"), ("value", iban.as_str()), ("reason", ""), ("action", "withdraw")];
     let p = a.post(&format!("/console/reports/{id}/indicators"), &no_reason).await;
     assert_eq!(p.status, 422);
     assert!(p.text().contains("<strong>Why (told to"), "{}", p.text());
     assert!(p.text().contains("<details open>"), "the failed form stays open");
-    let withdraw =
-        [("version", v.as_str()), ("type", "iban"), ("value", iban.as_str()), ("reason", "Two digits were swapped")];
+    // "Correct it" with the value left blank is refused, never read as a withdrawal.
+    let blank = [
+        ("version", v.as_str()),
+        ("type", "iban"),
+        ("value", iban.as_str()),
+        ("reason", "Two digits were swapped"),
+        ("new_value", "  "),
+        ("action", "correct"),
+    ];
+    let p = a.post(&format!("/console/reports/{id}/indicators"), &blank).await;
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("give the right value"), "{}", p.text());
+    let withdraw = [
+        ("version", v.as_str()),
+        ("type", "iban"),
+        ("value", iban.as_str()),
+        ("reason", "Two digits were swapped"),
+        ("action", "withdraw"),
+    ];
     let p = a.post(&format!("/console/reports/{id}/indicators"), &withdraw).await;
     assert_eq!(p.status, 303, "{}", p.text());
     let after = a.get(&location(&p)).await.text();
     assert!(after.contains("The value was withdrawn") && after.contains("Two digits were swapped"), "{after}");
     // A form drawn before that change records nothing.
-    let stale = [("version", v.as_str()), ("type", "domain"), ("value", domain.as_str()), ("reason", "typo")];
+    let stale = [
+        ("version", v.as_str()),
+        ("type", "domain"),
+        ("value", domain.as_str()),
+        ("reason", "typo"),
+        ("action", "withdraw"),
+    ];
     let p = a.post(&format!("/console/reports/{id}/indicators"), &stale).await;
     assert_eq!(p.status, 409);
     assert!(p.text().contains("the page is out of date"));
@@ -123,6 +153,7 @@ async fn a_report_is_made_value_by_value_and_kept_by_its_reporter_alone() {
         ("value", domain.as_str()),
         ("reason", "The site moved"),
         ("new_value", "secure-trading-login2.example"),
+        ("action", "correct"),
     ];
     let p = a.post(&format!("/console/reports/{id}/indicators"), &correct).await;
     assert_eq!(p.status, 303, "{}", p.text());

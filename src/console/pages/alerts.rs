@@ -116,8 +116,8 @@ impl ListQuery {
             let value = value?;
             match t.typed_day(&value) {
                 Ok(start) if next => {
-                    let following = (start.date_naive() + chrono::Days::new(1)).format("%Y-%m-%d").to_string();
-                    t.typed_day(&following).ok()
+                    let following = start.date_naive().checked_add_days(chrono::Days::new(1))?;
+                    t.typed_day(&following.format("%Y-%m-%d").to_string()).ok()
                 }
                 Ok(start) => Some(start),
                 Err(key) => {
@@ -272,7 +272,8 @@ async fn alert_page(
     let act = v.authorize(Action::ReadAlert).await?;
     let (a, version) = service::read(&v.state, &act, id).await?;
     let names = names(v).await?;
-    let report = match a.report_id {
+    // Only for whoever may read reports at all: asking otherwise would record a refusal.
+    let report = match a.report_id.filter(|_| v.session.principal.can(Permission::ReadReports)) {
         Some(id) => match v.authorize(Action::ReadReport).await {
             Ok(act) if crate::reports::service::visible(&v.state, &act, id).await? => {
                 Some((id, t.get("alert-report-open")))
@@ -359,8 +360,8 @@ pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) 
     }
     let mut onward = Vec::new();
     for i in 0..3 {
-        let typed =
-            ["onward_iban", "onward_amount", "onward_executed", "onward_uetr"].map(|n| f.opt(&format!("{n}_{i}")));
+        let typed = ["onward_iban", "onward_amount", "onward_executed", "onward_uetr", "onward_e2e"]
+            .map(|n| f.opt(&format!("{n}_{i}")));
         if typed.iter().all(Option::is_none) {
             continue;
         }
@@ -387,7 +388,7 @@ pub async fn outcome_form(v: Visitor, id: web::Path<AlertId>, body: web::Bytes) 
                 amount,
                 executed_at,
                 uetr: f.opt(&format!("onward_uetr_{i}")),
-                end_to_end_id: None,
+                end_to_end_id: f.opt(&format!("onward_e2e_{i}")),
             });
         }
     }

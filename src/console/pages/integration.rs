@@ -120,9 +120,13 @@ pub async fn keys_create(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse
     let f = Fields::parse(&body);
     v.check_csrf(&f.get("csrf"))?;
     let t = v.tr;
+    // The key works to the end of the day chosen (the start of the next, in the person's zone).
     let expires_at = match f.opt("expires") {
         None => None,
-        Some(day) => match t.typed_day(&day) {
+        Some(day) => match t.typed_day(&day).and_then(|start| {
+            let next = start.date_naive().checked_add_days(chrono::Days::new(1)).ok_or("new-unreadable")?;
+            t.typed_day(&next.format("%Y-%m-%d").to_string())
+        }) {
             Ok(at) => Some(at.with_timezone(&chrono::Utc)),
             Err(key) => {
                 let errors = vec![(t.get("keys-expires"), t.get(key))];

@@ -139,7 +139,7 @@ fn field_label(t: &Tr, field: &str) -> String {
         "country" => "report-country",
         "loss" | "loss.amount_minor" | "loss.currency" => "report-loss",
         "victim_count" => "report-victims",
-        "shared_with" => "report-shared-with",
+        f if f == "shared_with" || f.starts_with("shared_with[") => "report-shared-with",
         "indicators" => "reports-col-indicators",
         _ => return field.to_string(),
     };
@@ -329,6 +329,13 @@ pub async fn submit_form(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse
         Ok(answer) => {
             let id = answer.body["id"].as_str().unwrap_or_default().to_string();
             Ok(site::see(&format!("/console/reports/{id}?done=report_sent")))
+        }
+        // This form was sent before and then changed: that report stands; a fresh key makes
+        // the changed form a new one, if the person sends it again.
+        Err(ApiError::Validation(list)) if list.iter().any(|e| e.field == "Idempotency-Key") => {
+            let errors = vec![(t.get("report-new-title"), t.get("report-resent"))];
+            let f = Fields(f.0.into_iter().filter(|(k, _)| k != "idempotency_key").collect());
+            site::page_with(StatusCode::CONFLICT, &new_page(&v, f, rows, errors).await?)
         }
         Err(ApiError::Validation(list)) => {
             let errors = place(&t, list, &mut rows, &from_row);

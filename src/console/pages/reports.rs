@@ -356,8 +356,16 @@ pub async fn rectify_form(v: Visitor, id: web::Path<ReportId>, body: web::Bytes)
         return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let reason = f.get("reason");
-    let done = if f.opt("new_value").is_some() { "corrected" } else { "withdrawn" };
-    let result = match f.opt("new_value") {
+    // The button pressed decides: a correction without its value is refused, never read as a
+    // withdrawal.
+    let correcting = f.get("action") == "correct";
+    if correcting && f.opt("new_value").is_none() {
+        let errors = vec![(t.get("report-correct-value"), t.get("report-correct-missing"))];
+        let page = report_page(&v, id, None, errors, Some(target), f).await?;
+        return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let done = if correcting { "corrected" } else { "withdrawn" };
+    let result = match f.opt("new_value").filter(|_| correcting) {
         Some(value) => {
             let act = v.authorize(Action::CorrectIndicator).await?;
             let body = CorrectIndicator { type_: None, value, reason, role: None, confidence: None, valid_until: None };

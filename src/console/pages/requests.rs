@@ -148,7 +148,7 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
         .into_iter()
         .map(|n| {
             let words = t.arg(&format!("notice-{}", n.kind), "reference", n.reference.unwrap_or_default());
-            let link = crate::notices::console_path(n.request_id, n.alert_id);
+            let link = crate::notices::console_path(&n.kind, n.request_id, n.alert_id);
             (words, link, t.when(&n.created_at))
         })
         .collect();

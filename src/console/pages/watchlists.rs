@@ -19,10 +19,11 @@ use crate::kernel::http::etag::IfMatch;
 use crate::watchlists::model::{CreateWatchlist, UpdateWatchlist, WatchItem, Watchlist};
 use crate::watchlists::service;
 
-/// The values of a text area, one per line: `type value`, or a value whose type is recognised.
-/// A line of neither kind is named by its number.
-fn items_of(t: &Tr, text: &str) -> Result<Vec<WatchItem>, (String, String)> {
+/// The values of a text area, one per line: `type value`, or a value whose type is recognised;
+/// with the line each came from. A line of neither kind is named by its number.
+fn items_of(t: &Tr, text: &str) -> Result<(Vec<WatchItem>, Vec<usize>), (String, String)> {
     let mut out = Vec::new();
+    let mut lines = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let line = line.trim();
         let named = line.split_once(char::is_whitespace).and_then(|(kind, value)| {
@@ -30,17 +31,20 @@ fn items_of(t: &Tr, text: &str) -> Result<Vec<WatchItem>, (String, String)> {
         });
         let item = named.or_else(|| recognise(line).map(|(k, _)| (k.as_str().to_string(), line.to_string())));
         match item {
-            Some((type_, value)) => out.push(WatchItem { type_, value }),
+            Some((type_, value)) => {
+                out.push(WatchItem { type_, value });
+                lines.push(n + 1);
+            }
             None => {
                 return Err((t.arg("lists-line", "n", n + 1), t.get("report-indicator-unrecognised")));
             }
         }
     }
-    Ok(out)
+    Ok((out, lines))
 }
 
-/// The API's error fields (`items[3].value`) as the page's lines.
-fn labelled(t: &Tr, list: Vec<crate::domain::FieldError>) -> Vec<(String, String)> {
+/// The API's error fields (`items[3].value`) as the page's lines (`lines[i]`: item i's line).
+fn labelled(t: &Tr, list: Vec<crate::domain::FieldError>, lines: &[usize]) -> Vec<(String, String)> {
     list.into_iter()
         .map(|e| {
             let line = e
@@ -50,7 +54,7 @@ fn labelled(t: &Tr, list: Vec<crate::domain::FieldError>) -> Vec<(String, String
                 .and_then(|(n, _)| n.parse::<usize>().ok());
             let label = match (e.field.as_str(), line) {
                 ("name", _) => t.get("lists-name"),
-                (_, Some(n)) => t.arg("lists-value-n", "n", n + 1),
+                (_, Some(n)) => t.arg("lists-line", "n", lines.get(n).copied().unwrap_or(n + 1)),
                 _ => e.field.clone(),
             };
             (label, e.message)
@@ -96,16 +100,17 @@ pub async fn create(v: Visitor, body: web::Bytes) -> ApiResult<HttpResponse> {
     let f = Fields::parse(&body);
     v.check_csrf(&f.get("csrf"))?;
     let t = v.tr;
-    let items = match items_of(&t, &f.get("items")) {
-        Ok(items) => items,
+    let (items, lines) = match items_of(&t, &f.get("items")) {
+        Ok(typed) => typed,
         Err(e) => return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &list_page(&v, None, vec![e], f).await?),
     };
     let act = v.authorize(Action::CreateWatchlist).await?;
     match service::create(&v.state, &act, &CreateWatchlist { name: f.get("name"), items }).await {
         Ok(w) => Ok(site::see(&format!("/console/watchlists/{}?done=watchlist_saved", w.id))),
-        Err(ApiError::Validation(list)) => {
-            site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &list_page(&v, None, labelled(&t, list), f).await?)
-        }
+        Err(ApiError::Validation(list)) => site::page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &list_page(&v, None, labelled(&t, list, &lines), f).await?,
+        ),
         Err(e) => Err(e),
     }
 }
@@ -150,8 +155,8 @@ pub async fn change(v: Visitor, id: web::Path<Uuid>, body: web::Bytes) -> ApiRes
     v.check_csrf(&f.get("csrf"))?;
     let t = v.tr;
     let id = id.into_inner();
-    let add = match items_of(&t, &f.get("add")) {
-        Ok(items) => items,
+    let (add, lines) = match items_of(&t, &f.get("add")) {
+        Ok(typed) => typed,
         Err(e) => return site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &one_page(&v, id, None, vec![e], f).await?),
     };
     let remove = f
@@ -166,7 +171,11 @@ pub async fn change(v: Visitor, id: web::Path<Uuid>, body: web::Bytes) -> ApiRes
     match service::update(&v.state, &act, id, IfMatch(version), &body).await {
         Ok(_) => Ok(site::see(&format!("/console/watchlists/{id}?done=watchlist_saved"))),
         Err(ApiError::Validation(list)) => {
-            site::page_with(StatusCode::UNPROCESSABLE_ENTITY, &one_page(&v, id, None, labelled(&t, list), f).await?)
+            // Errors of `remove` name ticked values, which come from the page itself.
+            site::page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &one_page(&v, id, None, labelled(&t, list, &lines), f).await?,
+            )
         }
         Err(ApiError::PreconditionFailed(_) | ApiError::PreconditionRequired) => {
             let errors = vec![(t.get("lists-title"), t.get("alert-reload"))];
