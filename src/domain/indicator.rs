@@ -138,7 +138,12 @@ pub fn recognise(value: &str) -> Option<(IndicatorType, String)> {
     let letters_then_digits = compact.len() >= 15
         && compact.chars().take(2).all(|c| c.is_ascii_alphabetic())
         && compact.chars().skip(2).take(2).all(|c| c.is_ascii_digit());
-    let general: &[IndicatorType] = &[Ipv4, Ipv6, Sha256, CryptoWallet, Bic, Domain, BankAccount, Username];
+    // A BIC is written in capitals: an eight-letter word in lower case ("training") is none.
+    let general: &[IndicatorType] = if v.chars().any(|c| c.is_ascii_lowercase()) {
+        &[Ipv4, Ipv6, Sha256, CryptoWallet, Domain, BankAccount, Username]
+    } else {
+        &[Ipv4, Ipv6, Sha256, CryptoWallet, Bic, Domain, BankAccount, Username]
+    };
     let order: Vec<IndicatorType> = if v.contains("://") {
         vec![Url]
     } else if v.contains('@') && !v.contains(':') {
@@ -420,7 +425,7 @@ mod tests {
         let zeros = format!("00{}", &hash[2..]).to_ascii_lowercase();
         assert_eq!(recognise(&zeros), Some((Sha256, zeros.clone())));
         assert_eq!(recognise("my24bank-login.com"), Some((Domain, "my24bank-login.com".into())));
-        for nothing in ["", "hello", "XK05 1212 0123 4567 8907", "12345"] {
+        for nothing in ["", "hello", "XK05 1212 0123 4567 8907", "12345", "training", "Deutdeff"] {
             assert_eq!(recognise(nothing), None, "{nothing}");
         }
     }
