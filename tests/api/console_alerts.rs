@@ -236,39 +236,23 @@ async fn every_new_text_field_shows_a_canary_as_text() {
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.text());
-    // A report whose every text is the canary, and a filter typed as the canary.
-    let p = desk_a
-        .post(
-            "/console/reports/new",
-            &[
-                ("action", "send"),
-                ("idempotency_key", "canary"),
-                ("title", CANARY),
-                ("category", "phishing"),
-                ("tlp", "green"),
-                ("description", CANARY),
-                ("rows", "2"),
-                ("ind_value_0", "canary.example"),
-                ("ind_value_1", CANARY),
-            ],
-        )
-        .await;
+    // A report whose every text is the canary (first with the canary as a value too), and a
+    // filter typed as the canary.
+    let report_form = [
+        ("action", "send"),
+        ("idempotency_key", "canary"),
+        ("title", CANARY),
+        ("category", "phishing"),
+        ("tlp", "green"),
+        ("description", CANARY),
+        ("ind_value_0", "canary.example"),
+    ];
+    let mut with_canary_value = report_form.to_vec();
+    with_canary_value.extend([("rows", "2"), ("ind_value_1", CANARY)]);
+    let p = desk_a.post("/console/reports/new", &with_canary_value).await;
     assert_eq!(p.status, 422, "the canary is no value");
     assert!(!p.text().contains("<svg onload"), "{}", p.text());
-    let p = desk_a
-        .post(
-            "/console/reports/new",
-            &[
-                ("action", "send"),
-                ("idempotency_key", "canary"),
-                ("title", CANARY),
-                ("category", "phishing"),
-                ("tlp", "green"),
-                ("description", CANARY),
-                ("ind_value_0", "canary.example"),
-            ],
-        )
-        .await;
+    let p = desk_a.post("/console/reports/new", &report_form).await;
     assert_eq!(p.status, 303, "{}", p.text());
     let report = location(&p);
     let filtered = format!(
