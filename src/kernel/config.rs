@@ -203,6 +203,19 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_CONTEST_DAYS", default_value_t = 14)]
     pub contest_days: u32,
 
+    /// Items a published statistics cell holds at least (fewer: withheld).
+    #[arg(long, env = "CYBERBRIDGE_STATS_MIN_COUNT", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub stats_min_count: u64,
+
+    /// Organisations a published statistics cell's items come from at least.
+    #[arg(long, env = "CYBERBRIDGE_STATS_MIN_ORGS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub stats_min_orgs: u64,
+
+    /// The p of the p% rule for published amounts: no contributor may estimate another's
+    /// share to within p per cent.
+    #[arg(long, env = "CYBERBRIDGE_STATS_P_PERCENT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub stats_p_percent: u32,
+
     /// Unauthenticated attempts per second allowed per client address on `/auth/*` and for
     /// API keys not yet known to this instance (0: no limit).
     #[arg(long, env = "CYBERBRIDGE_AUTH_RATE_LIMIT", default_value_t = 10)]
