@@ -32,7 +32,7 @@ impl Default for Floor {
 }
 
 /// Why a cell or its amount is withheld.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Withheld {
     /// Fewer items than the floor.
@@ -43,6 +43,8 @@ pub enum Withheld {
     PPercent,
     /// Published, it would let a withheld figure be computed from the others.
     Complementary,
+    /// A median of fewer items than the floor for medians.
+    MedianMin,
 }
 
 /// What one cell holds: its items per contributing organisation (count and amount).
@@ -182,34 +184,38 @@ fn recoverable(atoms: usize, cells: &[Vec<usize>], withheld: &[bool], s: usize, 
 /// The cells to withhold, given those that fail the floor (`primary`): `primary` and as few
 /// more as this greedy search finds, so that no withheld cell's figure is a linear combination
 /// of published ones. `cells[i]` lists the atoms cell i adds up; `value[i]` is its figure (the
-/// smallest figures are withheld first, to lose the least). Cells over no atom are published.
-pub fn protect(atoms: usize, cells: &[Vec<usize>], primary: &[bool], value: &[i64]) -> Vec<bool> {
-    let mut withheld: Vec<bool> = primary.to_vec();
+/// smallest figures are withheld first, to lose the least). `fixed` cells were published
+/// before (an earlier period's tables) and stay so: only the others may be withheld. A withheld
+/// cell that the fixed cells alone give away was public already; nothing here can hide it.
+pub fn protect(atoms: usize, cells: &[Vec<usize>], primary: &[bool], value: &[i64], fixed: &[bool]) -> Vec<bool> {
+    let mut withheld: Vec<bool> = primary.iter().zip(fixed).map(|(p, f)| *p && !*f).collect();
+    let mut given_away = vec![false; cells.len()];
     loop {
-        let exposed = (0..cells.len()).find(|&s| withheld[s] && recoverable(atoms, cells, &withheld, s, None));
+        let exposed =
+            (0..cells.len()).find(|&s| withheld[s] && !given_away[s] && recoverable(atoms, cells, &withheld, s, None));
         let Some(s) = exposed else { return withheld };
         // Published cells over atoms of s, smallest first; the first whose withholding hides s.
-        let mut candidates: Vec<usize> =
-            (0..cells.len()).filter(|&c| !withheld[c] && cells[c].iter().any(|a| cells[s].contains(a))).collect();
+        let mut candidates: Vec<usize> = (0..cells.len())
+            .filter(|&c| !withheld[c] && !fixed[c] && cells[c].iter().any(|a| cells[s].contains(a)))
+            .collect();
         candidates.sort_by_key(|&c| (value[c], cells[c].len()));
         let hides = candidates.iter().copied().find(|&c| !recoverable(atoms, cells, &withheld, s, Some(c)));
         match hides.or(candidates.first().copied()) {
             Some(c) => withheld[c] = true,
-            // Nothing over its atoms is published, yet it is recoverable: cannot be (the span of
-            // vectors disjoint from it cannot hold it); withhold everything rather than loop.
-            None => return vec![true; cells.len()],
+            // Only fixed cells left over its atoms: they give it away.
+            None => given_away[s] = true,
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
     /// An independent check of recoverability: exact Gaussian elimination over the rationals
     /// (fractions of i128), not the f64 elimination `protect` uses.
-    fn in_span_exactly(atoms: usize, basis: &[Vec<usize>], target: &[usize]) -> bool {
+    pub(crate) fn in_span_exactly(atoms: usize, basis: &[Vec<usize>], target: &[usize]) -> bool {
         fn gcd(a: i128, b: i128) -> i128 {
             if b == 0 {
                 a.abs().max(1)
@@ -267,7 +273,7 @@ mod tests {
     }
 
     /// No withheld cell of `withheld` follows from the published ones.
-    fn safe(atoms: usize, cells: &[Vec<usize>], withheld: &[bool]) -> bool {
+    pub(crate) fn safe(atoms: usize, cells: &[Vec<usize>], withheld: &[bool]) -> bool {
         let published: Vec<Vec<usize>> =
             cells.iter().zip(withheld).filter(|(_, w)| !**w).map(|(c, _)| c.clone()).collect();
         cells.iter().zip(withheld).filter(|(_, w)| **w).all(|(c, _)| !in_span_exactly(atoms, &published, c))
@@ -281,7 +287,7 @@ mod tests {
         let value = [2, 40, 30, 50, 42, 80, 32, 90, 122];
         let mut primary = vec![false; 9];
         primary[0] = true;
-        let withheld = protect(4, &cells, &primary, &value);
+        let withheld = protect(4, &cells, &primary, &value, &[false; 9]);
         assert!(safe(4, &cells, &withheld), "{withheld:?}");
         // The row and the column of the small cell each lose another figure.
         assert!(withheld.iter().filter(|w| **w).count() >= 4, "{withheld:?}");
@@ -339,7 +345,7 @@ mod tests {
         /// exactly, independently of `protect`'s own arithmetic).
         #[test]
         fn no_withheld_figure_follows_from_the_published_ones((atoms, cells, primary, value) in family()) {
-            let withheld = protect(atoms, &cells, &primary, &value);
+            let withheld = protect(atoms, &cells, &primary, &value, &vec![false; cells.len()]);
             for (p, w) in primary.iter().zip(&withheld) {
                 prop_assert!(!p || *w);
             }

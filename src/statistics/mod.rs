@@ -3,8 +3,10 @@
 //!
 //! - `disclosure`: the floor of a cell (counts, organisations, the p% rule, medians, rounding)
 //!   and complementary suppression decided over a whole family of tables at once.
+//! - `tables`: the report tables of a month and of a quarter, computed from their items.
 
 pub mod disclosure;
+pub mod tables;
 
 use crate::kernel::config::Config;
 
