@@ -152,6 +152,8 @@ actions! {
     /// A sending bank confirms or withdraws its part in a contested flag.
     AnswerMuleContest = "mule.contest_answer", Need::Permission(PostAlerts);
     ReadProceedsStatistics = "statistics.proceeds", Need::Nothing;
+    /// The published tables, held to the disclosure floor: every member reads them.
+    ReadStatisticsTables = "statistics.tables", Need::Nothing;
     ReadAudit = "audit.read", Need::Permission(Permission::ReadAudit);
     VerifyAudit = "audit.verify", Need::Permission(Permission::ReadAudit);
     ReadAuditHead = "audit.head", Need::Permission(Permission::ReadAudit);
@@ -218,7 +220,7 @@ impl Action {
             | TestWebhook => Alone::Refused,
             QueryReports | ReadReport | ExportReports | LookupIndicators | CorrelateIndicator | TaxiiRead => READS,
             ReadCapabilities | ListAlerts | ReadAlert | ReadTrace | ListMuleAccounts | ListLegalHolds => READS,
-            ReadRequestStatistics | ReadProceedsStatistics | ReadConsultationStatistics => READS,
+            ReadRequestStatistics | ReadProceedsStatistics | ReadConsultationStatistics | ReadStatisticsTables => READS,
             ReadAudit | VerifyAudit | ReadAuditHead => READS,
             RecordSighting => {
                 Alone::Allowed("an observation of the platform organisation's own, weighed as one organisation")

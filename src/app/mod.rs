@@ -17,7 +17,7 @@ use crate::{
     alerts, apikeys, approvals, audit, auth, events, holds, indicators, organizations, reports, requests, stix,
     subjects, system, users,
 };
-use crate::{watchlists, webhooks};
+use crate::{statistics, watchlists, webhooks};
 
 /// Registers every documented route. Used both to serve and to print the OpenAPI document,
 /// so the two cannot drift apart.
@@ -112,6 +112,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(alerts::routes::contest_mule_flag)
                 .service(alerts::routes::answer_mule_contest)
                 .service(alerts::routes::get_proceeds_statistics)
+                .service(statistics::routes::list_statistics_tables)
+                .service(statistics::routes::get_statistics_table)
                 .service(audit::routes::verify_audit)
                 .service(audit::routes::get_audit_head)
                 .service(audit::routes::get_audit_public_key)

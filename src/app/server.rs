@@ -160,7 +160,8 @@ fn write_secret_file(dir: &std::path::Path, name: &str, secret: &str) -> Result<
 }
 
 /// Background work of every instance: the audit sealer, the signed head to the witness file,
-/// the request scheduler (every 10 s) and the purge of expired rows. Safe to run in several instances at once (the sealer takes an
+/// the request scheduler (every 10 s), the statistics tables of closed periods (hourly; a
+/// table is frozen once, whichever instance computes it first) and the purge of expired rows. Safe to run in several instances at once (the sealer takes an
 /// advisory lock; scheduler notices are claimed row by row).
 pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -199,6 +200,14 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
             let purge_every = state.config.purge_interval;
             if purge_every > 0 && (n == 30 || n.is_multiple_of(purge_every)) {
                 crate::retention::tick(&state).await;
+            }
+            // The statistics tables of periods just closed: soon after start, then hourly.
+            if n == 60 || n.is_multiple_of(3600) {
+                match crate::statistics::service::compute_due(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(tables = n, "statistics tables of closed periods computed and frozen"),
+                    Err(e) => tracing::warn!(error = %e, "computing the statistics tables failed; will retry"),
+                }
             }
             if n.is_multiple_of(3600) {
                 if let Err(e) = crate::auth::store::purge_expired(&mut conn).await {

@@ -216,6 +216,10 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_STATS_P_PERCENT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub stats_p_percent: u32,
 
+    /// The currency whose losses the published tables sum (reports in others are counted).
+    #[arg(long, env = "CYBERBRIDGE_STATS_CURRENCY", default_value = "EUR")]
+    pub stats_currency: String,
+
     /// Unauthenticated attempts per second allowed per client address on `/auth/*` and for
     /// API keys not yet known to this instance (0: no limit).
     #[arg(long, env = "CYBERBRIDGE_AUTH_RATE_LIMIT", default_value_t = 10)]

@@ -6,6 +6,9 @@
 //! - `tables`: the report tables of a month and of a quarter, computed from their items.
 
 pub mod disclosure;
+pub mod routes;
+pub mod service;
+pub mod store;
 pub mod tables;
 
 use crate::kernel::config::Config;

@@ -28,6 +28,7 @@ mod replicas;
 mod reports;
 mod requests;
 mod services;
+mod statistics;
 mod stix;
 mod taxii;
 mod users;

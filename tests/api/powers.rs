@@ -284,6 +284,7 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
             post(format!("/mule-accounts/{}/contest/answer", iban_xk(42)), json!({"decision": "withdraw"}))
         }
         ReadProceedsStatistics => get("/statistics/proceeds".into()),
+        ReadStatisticsTables => get("/statistics/tables".into()),
         ReadAudit => get("/audit".into()),
         VerifyAudit => get("/audit/verify".into()),
         ReadAuditHead => get("/audit/head".into()),

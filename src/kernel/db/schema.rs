@@ -556,6 +556,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    statistics_tables (name, period, version) {
+        name -> Text,
+        period -> Text,
+        version -> Int4,
+        computed_at -> Timestamptz,
+        body -> Jsonb,
+    }
+}
+
+diesel::table! {
     taxii_status (id) {
         id -> Uuid,
         organization_id -> Uuid,
@@ -736,6 +746,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sightings,
     signed_documents,
     signing_keys,
+    statistics_tables,
     taxii_status,
     users,
     watchlist_items,

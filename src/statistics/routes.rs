@@ -1,0 +1,118 @@
+//! Published statistics tables: the list, and one table over one period in JSON or CSV.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::service::{self, TableAnswer, TableList};
+use crate::access::{Action, Principal};
+use crate::domain::PurposeParams;
+use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::http::responses::{Common, Denied, Missing};
+use crate::kernel::AppState;
+
+/// The published tables and the closed periods each is frozen for, with their versions.
+#[utoipa::path(
+    tag = "statistics",
+    params(PurposeParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "the tables", body = TableList), Common, Denied)
+)]
+#[get("/statistics/tables")]
+pub async fn list_statistics_tables(
+    state: web::Data<AppState>,
+    principal: Principal,
+    purpose: web::Query<PurposeParams>,
+) -> ApiResult<web::Json<TableList>> {
+    let act = principal.authorize(&state, Action::ReadStatisticsTables).await?.for_purpose(&state, &purpose)?;
+    Ok(web::Json(service::list(&state, &act).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TableQuery {
+    /// A month (`2026-11`) or a quarter (`2026-Q4`), as the table is published.
+    pub period: String,
+}
+
+/// One table over one closed period, as frozen: JSON, or CSV with `Accept: text/csv`. The
+/// floor applied is stated; a withheld figure is absent (never zero) and its reason given.
+#[utoipa::path(
+    tag = "statistics",
+    params(("name" = String, Path, description = "reports-by-category or losses-by-category"), TableQuery, PurposeParams),
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "the table", content((TableAnswer = "application/json"), (String = "text/csv"))),
+        Common, Denied, Missing,
+    )
+)]
+#[get("/statistics/tables/{name}")]
+pub async fn get_statistics_table(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    name: web::Path<String>,
+    q: web::Query<TableQuery>,
+    purpose: web::Query<PurposeParams>,
+) -> ApiResult<HttpResponse> {
+    let act = principal.authorize(&state, Action::ReadStatisticsTables).await?.for_purpose(&state, &purpose)?;
+    let answer = service::read(&state, &act, &name, &q.period).await?;
+    let csv = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.split(',').any(|t| t.trim().starts_with("text/csv")));
+    if !csv {
+        return Ok(HttpResponse::Ok().json(answer));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}-{}.csv\"", answer.table, answer.period),
+        ))
+        .body(csv_of(&answer).map_err(ApiError::internal)?))
+}
+
+/// The table as CSV: one row per cell, its coordinates, figures and reasons, and the notice.
+fn csv_of(a: &TableAnswer) -> Result<Vec<u8>, csv::Error> {
+    let dims: Vec<String> = a.cells.first().map(|c| c.key.keys().cloned().collect()).unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head: Vec<String> = vec!["table".into(), "period".into(), "version".into()];
+    head.extend(dims.iter().cloned());
+    head.extend(
+        [
+            "reports",
+            "reports_withheld",
+            "loss_minor",
+            "loss_withheld",
+            "median_loss_minor",
+            "median_withheld",
+            "currency",
+            "notice",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&head)?;
+    let reason = |r: Option<super::disclosure::Withheld>| {
+        r.and_then(|r| serde_json::to_value(r).ok()).and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    };
+    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    for c in &a.cells {
+        let mut row = vec![a.table.clone(), a.period.clone(), a.version.to_string()];
+        row.extend(dims.iter().map(|d| c.key.get(d).cloned().unwrap_or_default()));
+        row.extend([
+            number(c.reports.map(|n| n as i64)),
+            reason(c.reports_withheld),
+            number(c.loss_minor),
+            reason(c.loss_withheld),
+            number(c.median_loss_minor),
+            reason(c.median_withheld),
+            a.currency.clone(),
+            a.notice.clone(),
+        ]);
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
