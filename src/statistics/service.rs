@@ -168,14 +168,7 @@ pub async fn compute_due(state: &AppState) -> ApiResult<usize> {
             let (start, end) = month.bounds();
             let items = store::report_items(&mut conn, start, end, currency.as_str()).await?;
             let cells = tables::reports_by_category(&floor, applied.rounding_minor, &countries, &items);
-            let answer = answer("reports-by-category", month, &currency, &applied, cells);
-            store::freeze(
-                &mut conn,
-                "reports-by-category",
-                &month.to_string(),
-                &serde_json::to_value(&answer).map_err(ApiError::internal)?,
-            )
-            .await?;
+            freeze(&mut conn, answer("reports-by-category", month, &currency, &applied, cells)).await?;
             frozen += 1;
         }
         // The quarter closes with its third month.
@@ -194,19 +187,18 @@ pub async fn compute_due(state: &AppState) -> ApiResult<usize> {
                 let (start, end) = quarter.bounds();
                 let items = store::report_items(&mut conn, start, end, currency.as_str()).await?;
                 let cells = tables::losses_by_category(&floor, applied.rounding_minor, &countries, &items, &months);
-                let answer = answer("losses-by-category", quarter, &currency, &applied, cells);
-                store::freeze(
-                    &mut conn,
-                    "losses-by-category",
-                    &quarter.to_string(),
-                    &serde_json::to_value(&answer).map_err(ApiError::internal)?,
-                )
-                .await?;
+                freeze(&mut conn, answer("losses-by-category", quarter, &currency, &applied, cells)).await?;
                 frozen += 1;
             }
         }
     }
     Ok(frozen)
+}
+
+/// Freezes a computed table as its first version.
+async fn freeze(conn: &mut crate::kernel::db::Conn, answer: TableAnswer) -> ApiResult<()> {
+    let body = serde_json::to_value(&answer).map_err(ApiError::internal)?;
+    store::freeze(conn, &answer.table, &answer.period, &body).await
 }
 
 fn answer(name: &str, period: Period, currency: &Currency, floor: &FloorApplied, cells: Vec<Cell>) -> TableAnswer {
