@@ -39,9 +39,20 @@ pub async fn lookup(
             tokio::try_join!(store::lookup(conn, &viewer, values), Sightings::of(conn, act.org_id, values))
         })
         .await?;
-    act.record_read(state, None, serde_json::json!({"type": t, "value": value}));
+    let details = serde_json::json!({"type": t, "value": value});
     let mut results = answer(vec![Ok((t, value))], hits, sightings);
-    results.pop().ok_or_else(|| ApiError::internal("no look-up result"))
+    let result = results.pop().ok_or_else(|| ApiError::internal("no look-up result"))?;
+    // The outcome goes with the audit row: the published share of look-ups that found
+    // something is counted from it (never which value was found, beyond this row).
+    act.record_read(state, None, with_outcome(details, std::slice::from_ref(&result)));
+    Ok(result)
+}
+
+/// Audit details with the look-up's outcome: how many values were found as current.
+fn with_outcome(mut details: serde_json::Value, results: &[LookupResult]) -> serde_json::Value {
+    let found = results.iter().filter(|r| matches!(r, LookupResult::Hit(h) if h.seen)).count();
+    details["found"] = found.into();
+    details
 }
 
 /// Looks up at most [`MAX_BATCH`] items in one call: each answered in order, an invalid one
@@ -72,8 +83,10 @@ pub async fn lookup_batch(
     };
     let looked_up: Vec<String> =
         parsed.iter().filter_map(|i| i.as_ref().ok()).map(|(t, v)| format!("{t}:{v}")).collect();
-    act.record_read(state, None, serde_json::json!({"items": items.len(), "values": looked_up}));
-    Ok(answer(parsed, hits, sightings))
+    let results = answer(parsed, hits, sightings);
+    let details = serde_json::json!({"items": items.len(), "values": looked_up});
+    act.record_read(state, None, with_outcome(details, &results));
+    Ok(results)
 }
 
 /// Correlation: a page of the reports visible to the caller that name the value, newest

@@ -72,9 +72,10 @@ async fn batch_lookup_answers_each_item_and_does_not_fail_on_bad_ones() {
 }
 
 #[actix_rt::test]
-async fn lookups_are_audited_with_the_values() {
+async fn lookups_are_audited_with_the_values_and_what_they_found() {
     let app = TestApp::spawn().await;
     let bank = app.org("bank", "Bank A").await;
+    create_report(&app, &bank.admin, report_body("green", &iban_xk(7), &[])).await;
     app.get_as(&bank.admin, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban_xk(7))).await.ok(200);
     app.post_as(
         &bank.admin,
@@ -92,8 +93,9 @@ async fn lookups_are_audited_with_the_values() {
         }
     }
     assert_eq!(details.len(), 2, "{details:?}");
-    assert!(details.iter().any(|d| d["value"] == iban_xk(7).as_str()), "{details:?}");
-    assert!(details.iter().any(|d| d["values"] == json!(["domain:x.example"])), "{details:?}");
+    // The outcome: how many values were found as current (the statistics count from it).
+    assert!(details.iter().any(|d| d["value"] == iban_xk(7).as_str() && d["found"] == 1), "{details:?}");
+    assert!(details.iter().any(|d| d["values"] == json!(["domain:x.example"]) && d["found"] == 0), "{details:?}");
 }
 
 #[actix_rt::test]
