@@ -167,7 +167,8 @@ pub async fn compute_due(state: &AppState) -> ApiResult<usize> {
         if store::latest(&mut conn, "reports-by-category", &month.to_string()).await?.is_none() {
             let (start, end) = month.bounds();
             let items = store::report_items(&mut conn, start, end, currency.as_str()).await?;
-            let cells = tables::reports_by_category(&floor, applied.rounding_minor, &countries, &items);
+            let (unit, grid) = (applied.rounding_minor, countries.clone());
+            let cells = off_the_runtime(move || tables::reports_by_category(&floor, unit, &grid, &items)).await?;
             freeze(&mut conn, answer("reports-by-category", month, &currency, &applied, cells)).await?;
             frozen += 1;
         }
@@ -186,13 +187,21 @@ pub async fn compute_due(state: &AppState) -> ApiResult<usize> {
                 let months: [Vec<Cell>; 3] = months.try_into().map_err(|_| ApiError::internal("three months"))?;
                 let (start, end) = quarter.bounds();
                 let items = store::report_items(&mut conn, start, end, currency.as_str()).await?;
-                let cells = tables::losses_by_category(&floor, applied.rounding_minor, &countries, &items, &months);
+                let (unit, grid) = (applied.rounding_minor, countries.clone());
+                let cells =
+                    off_the_runtime(move || tables::losses_by_category(&floor, unit, &grid, &items, &months)).await?;
                 freeze(&mut conn, answer("losses-by-category", quarter, &currency, &applied, cells)).await?;
                 frozen += 1;
             }
         }
     }
     Ok(frozen)
+}
+
+/// Suppression is linear algebra over a period's cells (seconds for a large grid): it runs on a
+/// blocking thread, never on a worker that serves requests.
+async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(ApiError::internal)
 }
 
 /// Freezes a computed table as its first version.
