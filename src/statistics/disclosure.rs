@@ -47,6 +47,19 @@ pub enum Withheld {
     MedianMin,
 }
 
+impl Withheld {
+    /// Its name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Withheld::MinCount => "min_count",
+            Withheld::MinOrgs => "min_orgs",
+            Withheld::PPercent => "p_percent",
+            Withheld::Complementary => "complementary",
+            Withheld::MedianMin => "median_min",
+        }
+    }
+}
+
 /// What one cell holds: its items per contributing organisation (count and amount).
 #[derive(Debug, Clone, Default)]
 pub struct Contributions {
@@ -69,6 +82,11 @@ impl Contributions {
 }
 
 impl Floor {
+    /// No floor: an organisation's own figures, and the regulators' per-bank tables.
+    pub fn none() -> Self {
+        Floor { min_count: 0, min_orgs: 0, p_percent: 0, median_min: 1 }
+    }
+
     /// The cell's own verdict: `Some` when its count must be withheld.
     pub fn judge(&self, c: &Contributions) -> Option<Withheld> {
         if c.count() < self.min_count {

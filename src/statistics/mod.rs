@@ -6,6 +6,7 @@
 //! - `tables`: the report tables of a month and of a quarter, computed from their items.
 
 pub mod disclosure;
+pub mod grid;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::service::{self, TableAnswer, TableList};
+use super::service::{self, Scope, TableAnswer, TableList};
 use crate::access::{Action, Principal};
 use crate::domain::PurposeParams;
 use crate::kernel::error::{ApiError, ApiResult};
@@ -34,13 +34,16 @@ pub async fn list_statistics_tables(
 pub struct TableQuery {
     /// A month (`2026-11`) or a quarter (`2026-Q4`), as the table is published.
     pub period: String,
+    /// `own`: the caller's organisation's own figures over the period (every TLP, no floor).
+    #[serde(default)]
+    pub scope: Scope,
 }
 
 /// One table over one closed period, as frozen: JSON, or CSV with `Accept: text/csv`. The
 /// floor applied is stated; a withheld figure is absent (never zero) and its reason given.
 #[utoipa::path(
     tag = "statistics",
-    params(("name" = String, Path, description = "reports-by-category or losses-by-category"), TableQuery, PurposeParams),
+    params(("name" = String, Path, description = "one of the tables `GET /statistics/tables` lists"), TableQuery, PurposeParams),
     security(("bearer" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "the table", content((TableAnswer = "application/json"), (String = "text/csv"))),
@@ -57,7 +60,7 @@ pub async fn get_statistics_table(
     purpose: web::Query<PurposeParams>,
 ) -> ApiResult<HttpResponse> {
     let act = principal.authorize(&state, Action::ReadStatisticsTables).await?.for_purpose(&state, &purpose)?;
-    let answer = service::read(&state, &act, &name, &q.period).await?;
+    let answer = service::read(&state, &act, &name, &q.period, q.scope).await?;
     let csv = req
         .headers()
         .get(header::ACCEPT)
@@ -72,47 +75,6 @@ pub async fn get_statistics_table(
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{}-{}.csv\"", answer.table, answer.period),
         ))
-        .body(csv_of(&answer).map_err(ApiError::internal)?))
+        .body(service::csv(&answer).map_err(ApiError::internal)?))
 }
 
-/// The table as CSV: one row per cell, its coordinates, figures and reasons, and the notice.
-fn csv_of(a: &TableAnswer) -> Result<Vec<u8>, csv::Error> {
-    let dims: Vec<String> = a.cells.first().map(|c| c.key.keys().cloned().collect()).unwrap_or_default();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut head: Vec<String> = vec!["table".into(), "period".into(), "version".into()];
-    head.extend(dims.iter().cloned());
-    head.extend(
-        [
-            "reports",
-            "reports_withheld",
-            "loss_minor",
-            "loss_withheld",
-            "median_loss_minor",
-            "median_withheld",
-            "currency",
-            "notice",
-        ]
-        .map(String::from),
-    );
-    w.write_record(&head)?;
-    let reason = |r: Option<super::disclosure::Withheld>| {
-        r.and_then(|r| serde_json::to_value(r).ok()).and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-    };
-    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-    for c in &a.cells {
-        let mut row = vec![a.table.clone(), a.period.clone(), a.version.to_string()];
-        row.extend(dims.iter().map(|d| c.key.get(d).cloned().unwrap_or_default()));
-        row.extend([
-            number(c.reports.map(|n| n as i64)),
-            reason(c.reports_withheld),
-            number(c.loss_minor),
-            reason(c.loss_withheld),
-            number(c.median_loss_minor),
-            reason(c.median_withheld),
-            a.currency.clone(),
-            a.notice.clone(),
-        ]);
-        w.write_record(&row)?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}

@@ -3,8 +3,8 @@
 //! | function | action | does |
 //! |---|---|---|
 //! | [`compute_due`] | (the background job) | computes and freezes the tables of every closed period not yet frozen |
-//! | [`list`] | `ReadStatisticsTables` | the tables and their periods and versions |
-//! | [`read`] | `ReadStatisticsTables` | one table over one period, as frozen |
+//! | [`list`] | `ReadStatisticsTables` | the tables and their periods and versions (the regulators' tables to regulators only) |
+//! | [`read`] | `ReadStatisticsTables` | one table over one period, as frozen, or the caller's own figures (`scope=own`) |
 //!
 //! A month's tables are computed once the month is over, a quarter's once its three months'
 //! are; both are then frozen (`store::freeze`): read twice, a table gives the same figures.
@@ -14,21 +14,77 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::disclosure::Floor;
+use super::grid::Cell;
 use super::store;
-use super::tables::{self, Cell};
+use super::tables;
 use crate::access::{Action, Grant};
-use crate::domain::Currency;
+use crate::domain::{Currency, OrgId, OrgKind};
+use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::AppState;
 
 /// What every table says of itself.
 pub const NOTICE: &str = "platform-reported, not official statistics";
 
-/// The published tables: name, the length of its periods, what it counts.
-pub const TABLES: [(&str, &str, &str); 2] = [
-    ("reports-by-category", "month", "Reports per category and reporter country, with their losses"),
-    ("losses-by-category", "quarter", "Reports with a loss per category: their rounded sum and median loss"),
+/// The tables computed together: a quarter's alert tables are one family with its months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Reports,
+    Funnel,
+    Indicators,
+    Losses,
+    AlertQuarter,
+    ByBank,
+}
+
+/// A published table: its name, the length of its periods, what it counts, who reads it.
+pub struct TableDef {
+    pub name: &'static str,
+    pub quarterly: bool,
+    pub title: &'static str,
+    pub group: Group,
+    /// Per bank: regulators only, never anyone else.
+    pub regulators_only: bool,
+}
+
+const fn def(name: &'static str, quarterly: bool, title: &'static str, group: Group) -> TableDef {
+    TableDef { name, quarterly, title, group, regulators_only: matches!(group, Group::ByBank) }
+}
+
+/// The published tables, in the order the list and the console show them.
+pub const TABLES: [TableDef; 7] = [
+    def("reports-by-category", false, "Reports per category and reporter country, with their losses", Group::Reports),
+    def("losses-by-category", true, "Reports with a loss per category: their rounded sum and median loss", Group::Losses),
+    def(
+        "alert-funnel",
+        false,
+        "Fraud alerts per sender and receiver country: acted on, frozen, returned, amounts and the recovered share",
+        Group::Funnel,
+    ),
+    def(
+        "time-to-first-outcome",
+        true,
+        "Time from a fraud alert to its first outcome per receiver country: median and 90th percentile",
+        Group::AlertQuarter,
+    ),
+    def(
+        "indicators-by-type",
+        false,
+        "New indicators per type, and the share of look-ups that found something",
+        Group::Indicators,
+    ),
+    def("proceeds-hops", true, "Proceeds followed from country to country: alerts, onward hops, amounts", Group::AlertQuarter),
+    def(
+        "receivers-by-bank",
+        true,
+        "Per receiving bank: alerts, time to the first outcome, frozen, returned and the recovered share (regulators only)",
+        Group::ByBank,
+    ),
 ];
+
+pub fn table(name: &str) -> Option<&'static TableDef> {
+    TABLES.iter().find(|t| t.name == name)
+}
 
 /// A closed calendar period: a month (`2026-11`) or a quarter (`2026-Q4`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +163,10 @@ pub struct TableAnswer {
     pub computed_at: Option<DateTime<Utc>>,
     /// "platform-reported, not official statistics".
     pub notice: String,
+    /// `published` (the floor applied), `own` (the caller's organisation's own figures, every
+    /// TLP, no floor) or `regulators` (per bank, for regulators only, no floor).
+    #[serde(default = "published")]
+    pub scope: String,
     /// Losses are those reported in this currency (others' reports are counted, not summed).
     pub currency: String,
     pub floor: FloorApplied,
@@ -130,8 +190,8 @@ pub struct TableList {
     pub items: Vec<TableSummary>,
 }
 
-fn title(name: &str) -> String {
-    TABLES.iter().find(|t| t.0 == name).map(|t| t.2.to_string()).unwrap_or_default()
+fn published() -> String {
+    "published".into()
 }
 
 /// The floor and rounding of this instance (sums to 1,000 units of the currency).
@@ -148,15 +208,99 @@ fn floor_applied(state: &AppState, currency: &Currency) -> (Floor, FloorApplied)
     (floor, applied)
 }
 
+/// The floor stated where none applies: an organisation's own figures, the regulators' tables.
+fn no_floor() -> FloorApplied {
+    FloorApplied { min_count: 0, min_orgs: 0, p_percent: 0, median_min: 1, rounding_minor: 1 }
+}
+
+/// What a computation needs besides its items.
+struct Basis {
+    floor: Floor,
+    applied: FloorApplied,
+    currency: Currency,
+    countries: Vec<String>,
+}
+
+impl Basis {
+    async fn of(state: &AppState, conn: &mut Conn, own: bool) -> ApiResult<Basis> {
+        let currency = Currency::parse(&state.config.stats_currency).map_err(ApiError::internal)?;
+        let (floor, applied) =
+            if own { (Floor::none(), no_floor()) } else { floor_applied(state, &currency) };
+        Ok(Basis { floor, applied, currency, countries: store::member_countries(conn).await? })
+    }
+}
+
+/// The cells of a group's tables over `period`: published (under the floor, a quarter with its
+/// months as published) or `own` (the organisation's own items, every TLP, no floor).
+async fn compute(
+    conn: &mut Conn,
+    basis: &Basis,
+    group: Group,
+    period: Period,
+    own: Option<OrgId>,
+) -> ApiResult<Vec<(&'static str, Vec<Cell>)>> {
+    let (start, end) = period.bounds();
+    let (floor, unit, currency) = (basis.floor, basis.applied.rounding_minor, basis.currency.to_string());
+    let grid = basis.countries.clone();
+    Ok(match group {
+        Group::Reports => {
+            let items = store::report_items(conn, start, end, &currency, own).await?;
+            let cells = off_the_runtime(move || tables::reports_by_category(&floor, unit, &grid, &items)).await?;
+            vec![("reports-by-category", cells)]
+        }
+        Group::Funnel => {
+            let items = store::alert_items(conn, start, end, &currency, own).await?;
+            let cells = off_the_runtime(move || tables::alert_funnel(&floor, unit, &grid, &items)).await?;
+            vec![("alert-funnel", cells)]
+        }
+        Group::Indicators => {
+            let indicators = store::indicator_items(conn, start, end, own).await?;
+            let lookups = store::lookup_items(conn, start, end, own).await?;
+            vec![("indicators-by-type", tables::indicators_by_type(&floor, &indicators, &lookups))]
+        }
+        Group::Losses => {
+            let months =
+                if own.is_none() { Some(months_published(conn, "reports-by-category", period).await?) } else { None };
+            let items = store::report_items(conn, start, end, &currency, own).await?;
+            let cells =
+                off_the_runtime(move || tables::losses_by_category(&floor, unit, &grid, &items, months.as_ref())).await?;
+            vec![("losses-by-category", cells)]
+        }
+        Group::AlertQuarter => {
+            let months = if own.is_none() { Some(months_published(conn, "alert-funnel", period).await?) } else { None };
+            let items = store::alert_items(conn, start, end, &currency, own).await?;
+            let (times, hops) =
+                off_the_runtime(move || tables::alert_quarter(&floor, unit, &grid, &items, months.as_ref())).await?;
+            vec![("time-to-first-outcome", times), ("proceeds-hops", hops)]
+        }
+        Group::ByBank => {
+            let banks = store::banks(conn).await?;
+            let items = store::alert_items(conn, start, end, &currency, None).await?;
+            vec![("receivers-by-bank", tables::receivers_by_bank(1, &banks, &items))]
+        }
+    })
+}
+
+/// The three months of a quarter as published in `name`.
+async fn months_published(conn: &mut Conn, name: &str, quarter: Period) -> ApiResult<[Vec<Cell>; 3]> {
+    let mut months: Vec<Vec<Cell>> = Vec::new();
+    for m in quarter.months() {
+        let body = store::latest(conn, name, &m.to_string())
+            .await?
+            .ok_or_else(|| ApiError::internal("a month of the quarter is not frozen"))?
+            .body;
+        months.push(serde_json::from_value::<TableAnswer>(body).map_err(ApiError::internal)?.cells);
+    }
+    months.try_into().map_err(|_| ApiError::internal("three months"))
+}
+
 /// Computes and freezes every table of every closed period not yet frozen (from the quarter of
-/// the first report, at most about 24 months back); returns how many it froze.
+/// the first report or alert, at most about 24 months back); returns how many it froze.
 pub async fn compute_due(state: &AppState) -> ApiResult<usize> {
     let mut conn = state.long_pool.get().await?;
-    let Some(first) = store::first_report_at(&mut conn).await? else { return Ok(0) };
+    let Some(first) = store::first_item_at(&mut conn).await? else { return Ok(0) };
     let now = Utc::now();
-    let currency = Currency::parse(&state.config.stats_currency).map_err(ApiError::internal)?;
-    let (floor, applied) = floor_applied(state, &currency);
-    let countries = store::member_countries(&mut conn).await?;
+    let basis = Basis::of(state, &mut conn, false).await?;
     let current = now.year() * 12 + now.month0() as i32;
     // From the first month of a quarter, so that every quarter has its three months.
     let start = |index: i32| index - index % 3;
@@ -164,33 +308,20 @@ pub async fn compute_due(state: &AppState) -> ApiResult<usize> {
     let mut frozen = 0;
     for index in from..current {
         let month = Period::Month(index / 12, (index % 12) as u32 + 1);
-        if store::latest(&mut conn, "reports-by-category", &month.to_string()).await?.is_none() {
-            let (start, end) = month.bounds();
-            let items = store::report_items(&mut conn, start, end, currency.as_str()).await?;
-            let (unit, grid) = (applied.rounding_minor, countries.clone());
-            let cells = off_the_runtime(move || tables::reports_by_category(&floor, unit, &grid, &items)).await?;
-            freeze(&mut conn, answer("reports-by-category", month, &currency, &applied, cells)).await?;
-            frozen += 1;
-        }
-        // The quarter closes with its third month.
-        if (index % 12) % 3 == 2 {
-            let quarter = Period::Quarter(index / 12, (index % 12) as u32 / 3 + 1);
-            if store::latest(&mut conn, "losses-by-category", &quarter.to_string()).await?.is_none() {
-                let mut months: Vec<Vec<Cell>> = Vec::new();
-                for m in quarter.months() {
-                    let body = store::latest(&mut conn, "reports-by-category", &m.to_string())
-                        .await?
-                        .ok_or_else(|| ApiError::internal("a month of the quarter is not frozen"))?
-                        .body;
-                    months.push(serde_json::from_value::<TableAnswer>(body).map_err(ApiError::internal)?.cells);
-                }
-                let months: [Vec<Cell>; 3] = months.try_into().map_err(|_| ApiError::internal("three months"))?;
-                let (start, end) = quarter.bounds();
-                let items = store::report_items(&mut conn, start, end, currency.as_str()).await?;
-                let (unit, grid) = (applied.rounding_minor, countries.clone());
-                let cells =
-                    off_the_runtime(move || tables::losses_by_category(&floor, unit, &grid, &items, &months)).await?;
-                freeze(&mut conn, answer("losses-by-category", quarter, &currency, &applied, cells)).await?;
+        // A quarter closes with its third month, after the month's own tables.
+        let quarter = ((index % 12) % 3 == 2).then(|| Period::Quarter(index / 12, (index % 12) as u32 / 3 + 1));
+        let mut due: Vec<(&TableDef, Period)> = TABLES.iter().filter(|t| !t.quarterly).map(|t| (t, month)).collect();
+        due.extend(TABLES.iter().filter(|t| t.quarterly).filter_map(|t| quarter.map(|q| (t, q))));
+        let mut done: Vec<(Group, Period)> = Vec::new();
+        for (t, period) in due {
+            if done.contains(&(t.group, period)) || store::latest(&mut conn, t.name, &period.to_string()).await?.is_some() {
+                continue;
+            }
+            done.push((t.group, period));
+            let (scope, applied) =
+                if t.regulators_only { ("regulators", no_floor()) } else { ("published", basis.applied.clone()) };
+            for (name, cells) in compute(&mut conn, &basis, t.group, period, None).await? {
+                freeze(&mut conn, answer(name, period, scope, &basis.currency, &applied, cells)).await?;
                 frozen += 1;
             }
         }
@@ -205,37 +336,52 @@ async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 's
 }
 
 /// Freezes a computed table as its first version.
-async fn freeze(conn: &mut crate::kernel::db::Conn, answer: TableAnswer) -> ApiResult<()> {
+async fn freeze(conn: &mut Conn, answer: TableAnswer) -> ApiResult<()> {
     let body = serde_json::to_value(&answer).map_err(ApiError::internal)?;
     store::freeze(conn, &answer.table, &answer.period, &body).await
 }
 
-fn answer(name: &str, period: Period, currency: &Currency, floor: &FloorApplied, cells: Vec<Cell>) -> TableAnswer {
+fn answer(
+    name: &str,
+    period: Period,
+    scope: &str,
+    currency: &Currency,
+    floor: &FloorApplied,
+    cells: Vec<Cell>,
+) -> TableAnswer {
     TableAnswer {
         table: name.to_string(),
-        title: title(name),
+        title: table(name).map(|t| t.title.to_string()).unwrap_or_default(),
         period: period.to_string(),
         version: 0,
         computed_at: None,
         notice: NOTICE.to_string(),
+        scope: scope.to_string(),
         currency: currency.to_string(),
         floor: floor.clone(),
         cells,
     }
 }
 
-/// The tables and their frozen periods, newest first.
+/// Whether the caller reads the regulators' per-bank tables.
+fn reads_per_bank(act: &Grant) -> bool {
+    act.org_kind == OrgKind::Regulator
+}
+
+/// The tables and their frozen periods, newest first (the per-bank tables to regulators only).
 pub async fn list(state: &AppState, act: &Grant) -> ApiResult<TableList> {
     act.expect(&[Action::ReadStatisticsTables])?;
     let rows = store::index(&mut *state.pool.get().await?).await?;
+    let rows: Vec<_> =
+        rows.into_iter().filter(|r| table(&r.0).is_some_and(|t| !t.regulators_only || reads_per_bank(act))).collect();
     act.record_read(state, None, serde_json::json!({"tables": rows.len()}));
     Ok(TableList {
         notice: NOTICE.to_string(),
         items: rows
             .into_iter()
-            .map(|(table, period, version, computed_at)| TableSummary {
-                title: title(&table),
-                table,
+            .map(|(name, period, version, computed_at)| TableSummary {
+                title: table(&name).map(|t| t.title.to_string()).unwrap_or_default(),
+                table: name,
                 period,
                 version,
                 computed_at,
@@ -244,24 +390,76 @@ pub async fn list(state: &AppState, act: &Grant) -> ApiResult<TableList> {
     })
 }
 
-/// One table over one period as frozen; 404 for a table or period not published.
-pub async fn read(state: &AppState, act: &Grant, name: &str, period: &str) -> ApiResult<TableAnswer> {
+/// Which figures a read asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The published table, under the floor.
+    #[default]
+    Published,
+    /// The caller's organisation's own figures: its reports of every TLP, the alerts it sent or
+    /// received, its look-ups; no floor, computed when read.
+    Own,
+}
+
+/// One table over one period: as frozen, or the caller's own figures over that closed period;
+/// 404 for a table or period not published, and for a per-bank table to anyone but a regulator.
+pub async fn read(state: &AppState, act: &Grant, name: &str, period: &str, scope: Scope) -> ApiResult<TableAnswer> {
     act.expect(&[Action::ReadStatisticsTables])?;
-    if !TABLES.iter().any(|t| t.0 == name) {
-        return Err(ApiError::NotFound);
-    }
+    let def = table(name).filter(|t| !t.regulators_only || reads_per_bank(act)).ok_or(ApiError::NotFound)?;
     let period = Period::parse(period).map_err(|e| ApiError::field("period", e))?;
-    let frozen =
-        store::latest(&mut *state.pool.get().await?, name, &period.to_string()).await?.ok_or(ApiError::NotFound)?;
-    act.record_read(
-        state,
-        Some(("statistics_table", format!("{name}/{period}"))),
-        serde_json::json!({"version": frozen.version}),
-    );
+    if matches!(period, Period::Quarter(..)) != def.quarterly {
+        let length = if def.quarterly { "quarter (2026-Q4)" } else { "month (2026-11)" };
+        return Err(ApiError::field("period", format!("{name} is published per {length}")));
+    }
+    let object = Some(("statistics_table", format!("{name}/{period}")));
+    let mut conn = state.pool.get().await?;
+    if scope == Scope::Own && !def.regulators_only {
+        if period.bounds().1 > Utc::now() {
+            return Err(ApiError::field("period", format!("{period} is not over yet")));
+        }
+        let basis = Basis::of(state, &mut conn, true).await?;
+        let computed = compute(&mut conn, &basis, def.group, period, Some(act.org_id)).await?;
+        let cells = computed.into_iter().find(|(n, _)| *n == name).map(|(_, c)| c).unwrap_or_default();
+        act.record_read(state, object, serde_json::json!({"scope": "own"}));
+        let mut answer = answer(name, period, "own", &basis.currency, &basis.applied, cells);
+        answer.computed_at = Some(Utc::now());
+        return Ok(answer);
+    }
+    let frozen = store::latest(&mut conn, name, &period.to_string()).await?.ok_or(ApiError::NotFound)?;
+    act.record_read(state, object, serde_json::json!({"version": frozen.version}));
     let mut answer: TableAnswer = serde_json::from_value(frozen.body).map_err(ApiError::internal)?;
     answer.version = frozen.version;
     answer.computed_at = Some(frozen.computed_at);
     Ok(answer)
+}
+
+/// The table as CSV: one row per cell, its coordinates, each figure and the reason it is
+/// withheld, and the notice.
+pub fn csv(a: &TableAnswer) -> Result<Vec<u8>, csv::Error> {
+    let dims: Vec<String> = a.cells.first().map(|c| c.key.keys().cloned().collect()).unwrap_or_default();
+    let figures: std::collections::BTreeSet<&String> =
+        a.cells.iter().flat_map(|c| c.values.keys().chain(c.withheld.keys())).collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head: Vec<String> = vec!["table".into(), "period".into(), "version".into(), "scope".into()];
+    head.extend(dims.iter().cloned());
+    for f in &figures {
+        head.push(f.to_string());
+        head.push(format!("{f}_withheld"));
+    }
+    head.extend(["currency", "notice"].map(String::from));
+    w.write_record(&head)?;
+    for c in &a.cells {
+        let mut row = vec![a.table.clone(), a.period.clone(), a.version.to_string(), a.scope.clone()];
+        row.extend(dims.iter().map(|d| c.key.get(d).cloned().unwrap_or_default()));
+        for f in &figures {
+            row.push(c.values.get(*f).map(|v| v.to_string()).unwrap_or_default());
+            row.push(c.withheld.get(*f).map(|r| r.as_str().to_string()).unwrap_or_default());
+        }
+        row.extend([a.currency.clone(), a.notice.clone()]);
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 #[cfg(test)]

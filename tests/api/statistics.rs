@@ -66,16 +66,16 @@ async fn a_closed_months_tables_are_frozen_and_hold_every_cell_to_the_floor() {
         json!({"min_count": 5, "min_orgs": 3, "p_percent": 15, "median_min": 20, "rounding_minor": 100000})
     );
     let xk = cell(&month, "investment_fraud", Some("XK"));
-    assert_eq!(xk["reports"], 9, "RED and AMBER+STRICT reports are not counted: {xk}");
-    assert_eq!(xk["loss_minor"], 2_700_000, "27,000 EUR, rounded to 1,000");
+    assert_eq!(xk["values"]["reports"], 9, "RED and AMBER+STRICT reports are not counted: {xk}");
+    assert_eq!(xk["values"]["loss_minor"], 2_700_000, "27,000 EUR, rounded to 1,000");
     // One report from one bank: withheld, with its reason and no figure (never a zero).
     let al = cell(&month, "investment_fraud", Some("AL"));
-    assert_eq!((al["reports"].clone(), al["reports_withheld"].clone()), (Value::Null, json!("min_count")), "{al}");
-    assert_eq!(al["loss_minor"], Value::Null);
+    assert_eq!((al["values"]["reports"].clone(), al["withheld"]["reports"].clone()), (Value::Null, json!("min_count")), "{al}");
+    assert_eq!(al["values"], json!({}), "a withheld cell carries no figure: {al}");
     // The category's total would give it away (total less XK): withheld as a complement.
     let all = cell(&month, "investment_fraud", Some("*"));
     assert_eq!(
-        (all["reports"].clone(), all["reports_withheld"].clone()),
+        (all["values"]["reports"].clone(), all["withheld"]["reports"].clone()),
         (Value::Null, json!("complementary")),
         "{all}"
     );
@@ -93,8 +93,12 @@ async fn a_closed_months_tables_are_frozen_and_hold_every_cell_to_the_floor() {
     let quarter =
         app.get_as(&police.admin, "/api/v1/statistics/tables/losses-by-category?period=2026-Q3").await.ok(200);
     let q = cell(&quarter, "investment_fraud", None);
-    assert_eq!((q["reports"].clone(), q["median_withheld"].clone()), (json!(10), json!("median_min")), "{q}");
-    assert_eq!(q["median_loss_minor"], Value::Null);
+    assert_eq!(
+        (q["values"]["reports"].clone(), q["withheld"]["median_loss_minor"].clone()),
+        (json!(10), json!("median_min")),
+        "{q}"
+    );
+    assert_eq!(q["values"]["median_loss_minor"], Value::Null);
 
     // CSV, with the notice on every row.
     let csv = app
@@ -108,8 +112,11 @@ async fn a_closed_months_tables_are_frozen_and_hold_every_cell_to_the_floor() {
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").unwrap_or_default().starts_with("text/csv"));
     let body = csv.text();
-    assert!(body.starts_with("table,period,version,category,country,reports,reports_withheld"), "{body}");
-    assert!(body.contains("reports-by-category,2026-08,1,investment_fraud,AL,,min_count"), "{body}");
+    assert!(
+        body.starts_with("table,period,version,scope,category,country,loss_minor,loss_minor_withheld,reports,reports_withheld"),
+        "{body}"
+    );
+    assert!(body.contains("reports-by-category,2026-08,1,published,investment_fraud,AL,,min_count,,min_count"), "{body}");
     assert!(body.lines().skip(1).all(|l| l.ends_with("\"platform-reported, not official statistics\"")), "{body}");
 
     // Frozen: a report added to August later changes nothing that was published.
