@@ -166,10 +166,16 @@ pub fn two_way(dims: (&str, &str), rows: &[&str], cols: &[&str], atom: impl Fn(u
         for (c, col) in cols.iter().enumerate() {
             shapes.push(Shape { key: key(&[(dims.0, row), (dims.1, col)]), atoms: vec![atom(r, c)] });
         }
-        shapes.push(Shape { key: key(&[(dims.0, row), (dims.1, "*")]), atoms: (0..cols.len()).map(|c| atom(r, c)).collect() });
+        shapes.push(Shape {
+            key: key(&[(dims.0, row), (dims.1, "*")]),
+            atoms: (0..cols.len()).map(|c| atom(r, c)).collect(),
+        });
     }
     for (c, col) in cols.iter().enumerate() {
-        shapes.push(Shape { key: key(&[(dims.0, "*"), (dims.1, col)]), atoms: (0..rows.len()).map(|r| atom(r, c)).collect() });
+        shapes.push(Shape {
+            key: key(&[(dims.0, "*"), (dims.1, col)]),
+            atoms: (0..rows.len()).map(|r| atom(r, c)).collect(),
+        });
     }
     let every = (0..rows.len()).flat_map(|r| (0..cols.len()).map(move |c| (r, c))).map(|(r, c)| atom(r, c)).collect();
     shapes.push(Shape { key: key(&[(dims.0, "*"), (dims.1, "*")]), atoms: every });
@@ -214,7 +220,10 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
     let mut cells: Vec<Vec<Cell>> = members
         .iter()
         .map(|m| {
-            m.shapes.iter().map(|s| Cell { key: s.key.clone(), values: BTreeMap::new(), withheld: BTreeMap::new() }).collect()
+            m.shapes
+                .iter()
+                .map(|s| Cell { key: s.key.clone(), values: BTreeMap::new(), withheld: BTreeMap::new() })
+                .collect()
         })
         .collect();
     let earlier_cell = |m: &Member, s: &Shape| m.earlier.and_then(|e| e.iter().find(|c| c.key == s.key)).cloned();
@@ -223,8 +232,8 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
     for pass in [true, false] {
         for m in members {
             for f in m.figures {
-                let additive =
-                    matches!(f.kind, Kind::Count { .. }) == pass && matches!(f.kind, Kind::Count { .. } | Kind::Sum { .. });
+                let additive = matches!(f.kind, Kind::Count { .. }) == pass
+                    && matches!(f.kind, Kind::Count { .. } | Kind::Sum { .. });
                 if additive && !names.iter().any(|(n, _)| *n == f.name) {
                     names.push((f.name, f.kind));
                 }

@@ -77,4 +77,3 @@ pub async fn get_statistics_table(
         ))
         .body(service::csv(&answer).map_err(ApiError::internal)?))
 }
-

@@ -224,8 +224,7 @@ struct Basis {
 impl Basis {
     async fn of(state: &AppState, conn: &mut Conn, own: bool) -> ApiResult<Basis> {
         let currency = Currency::parse(&state.config.stats_currency).map_err(ApiError::internal)?;
-        let (floor, applied) =
-            if own { (Floor::none(), no_floor()) } else { floor_applied(state, &currency) };
+        let (floor, applied) = if own { (Floor::none(), no_floor()) } else { floor_applied(state, &currency) };
         Ok(Basis { floor, applied, currency, countries: store::member_countries(conn).await? })
     }
 }
@@ -263,7 +262,8 @@ async fn compute(
                 if own.is_none() { Some(months_published(conn, "reports-by-category", period).await?) } else { None };
             let items = store::report_items(conn, start, end, &currency, own).await?;
             let cells =
-                off_the_runtime(move || tables::losses_by_category(&floor, unit, &grid, &items, months.as_ref())).await?;
+                off_the_runtime(move || tables::losses_by_category(&floor, unit, &grid, &items, months.as_ref()))
+                    .await?;
             vec![("losses-by-category", cells)]
         }
         Group::AlertQuarter => {
@@ -314,7 +314,9 @@ pub async fn compute_due(state: &AppState) -> ApiResult<usize> {
         due.extend(TABLES.iter().filter(|t| t.quarterly).filter_map(|t| quarter.map(|q| (t, q))));
         let mut done: Vec<(Group, Period)> = Vec::new();
         for (t, period) in due {
-            if done.contains(&(t.group, period)) || store::latest(&mut conn, t.name, &period.to_string()).await?.is_some() {
+            if done.contains(&(t.group, period))
+                || store::latest(&mut conn, t.name, &period.to_string()).await?.is_some()
+            {
                 continue;
             }
             done.push((t.group, period));

@@ -315,7 +315,8 @@ pub async fn freeze(conn: &mut Conn, name: &str, period: &str, body: &serde_json
 /// When the first report or alert came in, if any.
 pub async fn first_item_at(conn: &mut Conn) -> ApiResult<Option<DateTime<Utc>>> {
     use crate::kernel::db::schema::{fraud_alerts, reports};
-    let report: Option<DateTime<Utc>> = reports::table.select(diesel::dsl::min(reports::created_at)).first(conn).await?;
+    let report: Option<DateTime<Utc>> =
+        reports::table.select(diesel::dsl::min(reports::created_at)).first(conn).await?;
     let alert: Option<DateTime<Utc>> =
         fraud_alerts::table.select(diesel::dsl::min(fraud_alerts::created_at)).first(conn).await?;
     Ok(report.into_iter().chain(alert).min())

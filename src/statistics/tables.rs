@@ -18,7 +18,9 @@
 use std::collections::BTreeMap;
 
 use super::disclosure::Floor;
-use super::grid::{self, count, key, publish, quantile_of, share, sum, two_way, Atoms, Cell, Figure, Member, Part, Shape};
+use super::grid::{
+    self, count, key, publish, quantile_of, share, sum, two_way, Atoms, Cell, Figure, Member, Part, Shape,
+};
 use crate::domain::{Category, IndicatorType, OrgId};
 
 /// A report as the tables count it: its category, its reporter's organisation and country,
@@ -86,7 +88,8 @@ const TIMES: &[Figure] = &[
     quantile_of("median_seconds", 0.5, "alerts", false),
     quantile_of("p90_seconds", 0.9, "alerts", false),
 ];
-const HOPS: &[Figure] = &[count("alerts", Some("alerts_received")), count("onward", None), sum("amount_minor", "alerts")];
+const HOPS: &[Figure] =
+    &[count("alerts", Some("alerts_received")), count("onward", None), sum("amount_minor", "alerts")];
 const NEW_INDICATORS: &[Figure] = &[count("new_indicators", None)];
 const LOOKUPS: &[Figure] =
     &[count("lookups", None), count("lookups_found", None), share("found_share", &["lookups_found"], "lookups")];
@@ -148,7 +151,11 @@ pub fn reports_by_category(floor: &Floor, unit: i64, countries: &[String], items
 }
 
 /// The three months as published, members of a quarter's family.
-fn months_of<'a>(figures: &'a [Figure], months: Option<&'a [Vec<Cell>; 3]>, shapes: impl Fn(usize) -> Vec<Shape>) -> Vec<Member<'a>> {
+fn months_of<'a>(
+    figures: &'a [Figure],
+    months: Option<&'a [Vec<Cell>; 3]>,
+    shapes: impl Fn(usize) -> Vec<Shape>,
+) -> Vec<Member<'a>> {
     months
         .map(|months| {
             (0..3).map(|m| Member { figures, shapes: shapes(m), earlier: Some(months[m].as_slice()) }).collect()
@@ -174,7 +181,9 @@ pub fn losses_by_category(
         .enumerate()
         .map(|(c, category)| Shape {
             key: key(&[("category", category.as_str())]),
-            atoms: (0..3).flat_map(|m| (0..countries.len()).map(move |k| m * per_month + c * countries.len() + k)).collect(),
+            atoms: (0..3)
+                .flat_map(|m| (0..countries.len()).map(move |k| m * per_month + c * countries.len() + k))
+                .collect(),
         })
         .collect();
     shapes.push(Shape { key: key(&[("category", "*")]), atoms: (0..3 * per_month).collect() });
@@ -187,7 +196,8 @@ fn alert_parts(items: &[AlertItem], countries: &[String]) -> Atoms {
     let n = countries.len();
     Atoms::count(items.iter().flat_map(|i| {
         let mut parts = Vec::new();
-        let (Some(s), Some(r)) = (index_of(countries, &i.sender_country), index_of(countries, &i.receiver_country)) else {
+        let (Some(s), Some(r)) = (index_of(countries, &i.sender_country), index_of(countries, &i.receiver_country))
+        else {
             return parts;
         };
         let atom = i.month as usize * n * n + s * n + r;
@@ -202,7 +212,8 @@ fn alert_parts(items: &[AlertItem], countries: &[String]) -> Atoms {
         if i.hop > 1 {
             parts.push(Part::count("onward", atom, i.sender, 1));
         }
-        for (name, money, outcome) in [("frozen", "frozen_minor", i.frozen), ("returned", "returned_minor", i.returned)] {
+        for (name, money, outcome) in [("frozen", "frozen_minor", i.frozen), ("returned", "returned_minor", i.returned)]
+        {
             if let Some(amount) = outcome {
                 parts.push(Part::count(name, atom, i.receiver, 1));
                 if let Some(a) = amount {
@@ -277,12 +288,19 @@ pub fn indicators_by_type(floor: &Floor, indicators: &[IndicatorItem], lookups: 
         }
     }
     let atoms = Atoms::count(parts);
-    let mut shapes: Vec<Shape> =
-        types.iter().enumerate().map(|(t, kind)| Shape { key: key(&[("type", kind.as_str())]), atoms: vec![t] }).collect();
+    let mut shapes: Vec<Shape> = types
+        .iter()
+        .enumerate()
+        .map(|(t, kind)| Shape { key: key(&[("type", kind.as_str())]), atoms: vec![t] })
+        .collect();
     shapes.push(Shape { key: key(&[("type", "*")]), atoms: (0..types.len()).collect() });
     let members = [
         Member { figures: NEW_INDICATORS, shapes, earlier: None },
-        Member { figures: LOOKUPS, shapes: vec![Shape { key: key(&[("type", "*")]), atoms: vec![lookup_atom] }], earlier: None },
+        Member {
+            figures: LOOKUPS,
+            shapes: vec![Shape { key: key(&[("type", "*")]), atoms: vec![lookup_atom] }],
+            earlier: None,
+        },
     ];
     grid::merged(publish(floor, 1, types.len() + 1, &atoms, &members))
 }
@@ -297,7 +315,8 @@ pub fn receivers_by_bank(unit: i64, banks: &BTreeMap<OrgId, String>, items: &[Al
         if let Some(a) = i.amount_minor {
             parts.push(Part::value("amount_minor", b, i.receiver, a));
         }
-        for (name, money, outcome) in [("frozen", "frozen_minor", i.frozen), ("returned", "returned_minor", i.returned)] {
+        for (name, money, outcome) in [("frozen", "frozen_minor", i.frozen), ("returned", "returned_minor", i.returned)]
+        {
             if let Some(amount) = outcome {
                 parts.push(Part::count(name, b, i.receiver, 1));
                 if let Some(a) = amount {
@@ -311,7 +330,8 @@ pub fn receivers_by_bank(unit: i64, banks: &BTreeMap<OrgId, String>, items: &[Al
         }
         parts
     }));
-    let shapes = banks.values().enumerate().map(|(b, name)| Shape { key: key(&[("bank", name)]), atoms: vec![b] }).collect();
+    let shapes =
+        banks.values().enumerate().map(|(b, name)| Shape { key: key(&[("bank", name)]), atoms: vec![b] }).collect();
     publish(&Floor::none(), unit, banks.len(), &atoms, &[Member { figures: BY_BANK, shapes, earlier: None }]).remove(0)
 }
 

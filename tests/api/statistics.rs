@@ -70,7 +70,11 @@ async fn a_closed_months_tables_are_frozen_and_hold_every_cell_to_the_floor() {
     assert_eq!(xk["values"]["loss_minor"], 2_700_000, "27,000 EUR, rounded to 1,000");
     // One report from one bank: withheld, with its reason and no figure (never a zero).
     let al = cell(&month, "investment_fraud", Some("AL"));
-    assert_eq!((al["values"]["reports"].clone(), al["withheld"]["reports"].clone()), (Value::Null, json!("min_count")), "{al}");
+    assert_eq!(
+        (al["values"]["reports"].clone(), al["withheld"]["reports"].clone()),
+        (Value::Null, json!("min_count")),
+        "{al}"
+    );
     assert_eq!(al["values"], json!({}), "a withheld cell carries no figure: {al}");
     // The category's total would give it away (total less XK): withheld as a complement.
     let all = cell(&month, "investment_fraud", Some("*"));
@@ -113,10 +117,15 @@ async fn a_closed_months_tables_are_frozen_and_hold_every_cell_to_the_floor() {
     assert!(csv.header("content-type").unwrap_or_default().starts_with("text/csv"));
     let body = csv.text();
     assert!(
-        body.starts_with("table,period,version,scope,category,country,loss_minor,loss_minor_withheld,reports,reports_withheld"),
+        body.starts_with(
+            "table,period,version,scope,category,country,loss_minor,loss_minor_withheld,reports,reports_withheld"
+        ),
         "{body}"
     );
-    assert!(body.contains("reports-by-category,2026-08,1,published,investment_fraud,AL,,min_count,,min_count"), "{body}");
+    assert!(
+        body.contains("reports-by-category,2026-08,1,published,investment_fraud,AL,,min_count,,min_count"),
+        "{body}"
+    );
     assert!(body.lines().skip(1).all(|l| l.ends_with("\"platform-reported, not official statistics\"")), "{body}");
 
     // Frozen: a report added to August later changes nothing that was published.
@@ -149,4 +158,148 @@ async fn a_closed_months_tables_are_frozen_and_hold_every_cell_to_the_floor() {
         actix_rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(seen > 0, "statistics reads are audited");
+}
+
+fn find<'a>(table: &'a Value, key: &[(&str, &str)]) -> &'a Value {
+    table["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| key.iter().all(|(k, v)| c["key"][*k] == *v))
+        .unwrap_or_else(|| panic!("no cell {key:?}: {table}"))
+}
+
+/// The alert tables, the look-up share, `scope=own` and the regulators' per-bank table: a
+/// bank's own figures hold only what it sent or received; the per-bank table is a regulator's
+/// alone (404 to anyone else, and not listed).
+#[actix_rt::test]
+async fn alert_tables_own_figures_and_per_bank_tables_go_only_to_whom_they_belong() {
+    use crate::alerts::{alert_body, bank, send};
+    use cyberbridge::app::demo::iban;
+    let app = TestApp::spawn().await;
+    let xk = [
+        bank(&app, "Bank A", "XK", "12").await,
+        bank(&app, "Bank B", "XK", "15").await,
+        bank(&app, "Bank D", "XK", "18").await,
+    ];
+    let codes = ["12", "15", "18"];
+    let german = bank(&app, "Bank E", "DE", "37040044").await;
+    let regulator = app.org("regulator", "Central Bank").await;
+    // Each XK bank sends two alerts to each other XK bank (12 in all); the receivers freeze
+    // the first of each pair and return the second. One alert goes to Germany.
+    let mut n = 1;
+    for (s, sender) in xk.iter().enumerate() {
+        for r in (0..3).filter(|r| *r != s) {
+            for k in 0..2 {
+                let alert = send(&app, &sender.admin, &alert_body(&iban("XK", codes[r], n), 500_000)).await;
+                n += 1;
+                let path = format!("/api/v1/fraud-alerts/{}/outcomes", alert["id"].as_str().unwrap());
+                let (kind, amount) = if k == 0 { ("funds_frozen", 200_000) } else { ("funds_returned", 100_000) };
+                let body = json!({"outcome": kind, "amount": {"amount_minor": amount, "currency": "EUR"}});
+                app.post_as(&xk[r].admin, &path, &body).await.ok(201);
+            }
+        }
+    }
+    send(&app, &xk[0].admin, &alert_body("DE89 3704 0044 0532 0130 00", 700_000)).await;
+    // Look-ups by the three XK banks: 6 values, 2 found (a frozen alert's beneficiary is not an
+    // indicator; a report's value is).
+    create_report(&app, &xk[0].admin, report_body("green", &iban("XK", "12", 900), &[])).await;
+    for bank in &xk {
+        app.get_as(&bank.admin, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban("XK", "12", 900)))
+            .await
+            .ok(200);
+        app.get_as(&bank.admin, &format!("/api/v1/indicators/lookup?type=iban&value={}", iban("XK", "15", 901)))
+            .await
+            .ok(200);
+    }
+    let audited = "SELECT count(*) AS n FROM audit_events WHERE action = 'indicator.lookup' \
+                   OR details->'entries' @> '[{\"action\": \"indicator.lookup\"}]'";
+    for _ in 0..100 {
+        if app.count(audited).await > 0 {
+            break;
+        }
+        actix_rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    actix_rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut db = app.db.connect().await;
+    crate::support::exec(&mut db, "UPDATE fraud_alerts SET created_at = '2026-08-14T10:00:00Z', first_outcome_at = CASE WHEN first_outcome_at IS NULL THEN NULL ELSE '2026-08-14T11:00:00Z'::timestamptz END").await;
+    crate::support::exec(&mut db, "UPDATE reports SET created_at = '2026-08-14T10:00:00Z'").await;
+    crate::support::exec(&mut db, "UPDATE indicators SET first_seen = '2026-08-14T10:00:00Z'").await;
+    // The trail is append-only; the test moves its look-ups into August as its owner, with
+    // triggers off for this connection.
+    crate::support::exec(&mut db, "SET session_replication_role = replica").await;
+    crate::support::exec(&mut db, "UPDATE audit_events SET at = '2026-08-15T10:00:00Z' WHERE action = 'indicator.lookup' OR details->'entries' @> '[{\"action\": \"indicator.lookup\"}]'").await;
+    cyberbridge::statistics::service::compute_due(&app.state).await.unwrap();
+
+    let funnel = app.get_as(&xk[1].admin, "/api/v1/statistics/tables/alert-funnel?period=2026-08").await.ok(200);
+    let inside = find(&funnel, &[("from", "XK"), ("to", "XK")]);
+    assert_eq!(inside["values"]["alerts"], 12, "{inside}");
+    assert_eq!(inside["values"]["frozen"], 6, "{inside}");
+    assert_eq!(inside["values"]["amount_minor"], 6_000_000, "60,000 EUR");
+    assert_eq!(inside["values"]["returned"], 6, "{inside}");
+    assert_eq!(inside["values"]["recovered_share"], 30.0, "12,000 frozen and 6,000 returned of 60,000: {inside}");
+    let abroad = find(&funnel, &[("from", "XK"), ("to", "DE")]);
+    assert_eq!(abroad["withheld"]["alerts"], "min_count", "{abroad}");
+    assert!(abroad["values"].as_object().unwrap().is_empty());
+    let times =
+        app.get_as(&german.admin, "/api/v1/statistics/tables/time-to-first-outcome?period=2026-Q3").await.ok(200);
+    // Twelve alerts to XK give no median (20 needed); with the one to DE withheld, the total or
+    // XK's row must go too.
+    let to_xk = find(&times, &[("to", "XK")]);
+    assert!(
+        to_xk["withheld"]["median_seconds"].is_string() && to_xk["values"].get("median_seconds").is_none(),
+        "{times}"
+    );
+    let hops = app.get_as(&german.admin, "/api/v1/statistics/tables/proceeds-hops?period=2026-Q3").await.ok(200);
+    assert_eq!(find(&hops, &[("from", "XK"), ("to", "XK")])["values"]["alerts"], 12, "{hops}");
+    let indicators =
+        app.get_as(&xk[2].admin, "/api/v1/statistics/tables/indicators-by-type?period=2026-08").await.ok(200);
+    let all = find(&indicators, &[("type", "*")]);
+    assert_eq!(
+        (all["values"]["lookups"].clone(), all["withheld"]["lookups_found"].clone()),
+        (json!(6), json!("min_count")),
+        "{all}"
+    );
+    assert_eq!(find(&indicators, &[("type", "iban")])["withheld"]["new_indicators"], "min_count");
+    // A month table asked for a quarter: 422 naming the period.
+    let p = app.get_as(&xk[0].admin, "/api/v1/statistics/tables/alert-funnel?period=2026-Q3").await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "period");
+
+    // Own figures: exactly what the bank sent or received, no floor, and nothing of others.
+    let own = app.get_as(&xk[0].admin, "/api/v1/statistics/tables/alert-funnel?period=2026-08&scope=own").await.ok(200);
+    assert_eq!(own["scope"], "own");
+    assert_eq!(find(&own, &[("from", "XK"), ("to", "XK")])["values"]["alerts"], 8, "4 sent, 4 received: {own}");
+    assert_eq!(find(&own, &[("from", "XK"), ("to", "DE")])["values"]["alerts"], 1);
+    let theirs =
+        app.get_as(&german.admin, "/api/v1/statistics/tables/alert-funnel?period=2026-08&scope=own").await.ok(200);
+    assert_eq!(find(&theirs, &[("from", "XK"), ("to", "XK")])["values"]["alerts"], 0, "{theirs}");
+    assert_eq!(find(&theirs, &[("from", "XK"), ("to", "DE")])["values"]["alerts"], 1);
+    let looked =
+        app.get_as(&xk[1].admin, "/api/v1/statistics/tables/indicators-by-type?period=2026-08&scope=own").await.ok(200);
+    assert_eq!(find(&looked, &[("type", "*")])["values"]["lookups"], 2, "its own two look-ups: {looked}");
+    app.get_as(&xk[1].admin, "/api/v1/statistics/tables/alert-funnel?period=2099-01&scope=own").await.problem(422);
+
+    // The per-bank table: a regulator's, no one else's.
+    let per_bank =
+        app.get_as(&regulator.admin, "/api/v1/statistics/tables/receivers-by-bank?period=2026-Q3").await.ok(200);
+    assert_eq!(per_bank["scope"], "regulators");
+    assert_eq!(find(&per_bank, &[("bank", "Bank B")])["values"]["alerts"], 4, "{per_bank}");
+    assert_eq!(find(&per_bank, &[("bank", "Bank E")])["values"]["alerts"], 1);
+    let listed = |list: &Value| list["items"].as_array().unwrap().iter().any(|t| t["table"] == "receivers-by-bank");
+    assert!(listed(&app.get_as(&regulator.admin, "/api/v1/statistics/tables").await.ok(200)));
+    for org in xk.iter().chain([&german]) {
+        app.get_as(&org.admin, "/api/v1/statistics/tables/receivers-by-bank?period=2026-Q3").await.problem(404);
+        app.get_as(&org.admin, "/api/v1/statistics/tables/receivers-by-bank?period=2026-Q3&scope=own")
+            .await
+            .problem(404);
+        assert!(!listed(&app.get_as(&org.admin, "/api/v1/statistics/tables").await.ok(200)));
+    }
+    // No published table names a bank.
+    for name in ["alert-funnel?period=2026-08", "proceeds-hops?period=2026-Q3", "time-to-first-outcome?period=2026-Q3"]
+    {
+        let text = app.get_as(&regulator.admin, &format!("/api/v1/statistics/tables/{name}")).await.ok(200).to_string();
+        for org in xk.iter().chain([&german]) {
+            assert!(!text.contains(&org.id) && !text.contains(" Bank"), "{name}");
+        }
+    }
 }
