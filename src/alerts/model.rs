@@ -563,5 +563,8 @@ pub struct BankProceeds {
 pub struct ProceedsStatistics {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// `supervisor` (a regulator: every bank), `own` (a bank: itself) or `published` (anyone
+    /// else: no bank's figures; the published tables hold the trends).
+    pub scope: crate::statistics::service::ReadScope,
     pub banks: Vec<BankProceeds>,
 }

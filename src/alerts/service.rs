@@ -37,6 +37,7 @@ use crate::kernel::http::pagination;
 use crate::kernel::keycache::KeyCache;
 use crate::kernel::AppState;
 use crate::organizations;
+use crate::statistics::service::ReadScope;
 
 /// Sends the first alert of a new trace, routed to the beneficiary's bank: the alert, its
 /// event, its audit row and the idempotent answer in one transaction (one round trip).
@@ -131,20 +132,34 @@ pub async fn trace(state: &AppState, act: &Grant, id: AlertId) -> ApiResult<trai
     trail::build(id, &rows, &outcomes, &names, |r| v.sees(r)).ok_or(ApiError::NotFound)
 }
 
-/// Proceeds figures per bank over the period (default: the last 30 days): regulators, the
-/// public sector and the platform see every bank, a bank its own.
+/// Proceeds figures per bank over the period (default: the last 30 days): a regulator sees
+/// every bank, a bank its own. Per-bank figures go to no one else (issue 30's floor: one bank's
+/// row is one contributor): the public sector and the platform get no rows, and read the
+/// published tables (`/statistics/tables`) instead.
 pub async fn proceeds(state: &AppState, act: &Grant, q: &PeriodQuery) -> ApiResult<ProceedsStatistics> {
     act.expect(&[Action::ReadProceedsStatistics])?;
     if !act.is_regulator_user() {
         act.require(state, crate::domain::Permission::ReadAlerts).await?;
     }
     let (from, to) = q.bounds()?;
-    let only = (act.org_kind == OrgKind::Bank).then_some(act.org_id);
-    let rows =
-        state.read_long(ReadAfter::default(), async |conn| Ok(store::statistics(conn, from, to, only).await?)).await?;
+    let scope = match act.org_kind {
+        OrgKind::Regulator => ReadScope::Supervisor,
+        OrgKind::Bank => ReadScope::Own,
+        _ => ReadScope::Published,
+    };
+    let only = (scope == ReadScope::Own).then_some(act.org_id);
+    let rows = match scope {
+        ReadScope::Published => Vec::new(),
+        _ => {
+            state
+                .read_long(ReadAfter::default(), async |conn| Ok(store::statistics(conn, from, to, only).await?))
+                .await?
+        }
+    };
     Ok(ProceedsStatistics {
         from,
         to,
+        scope,
         banks: rows
             .into_iter()
             .map(|r| BankProceeds {

@@ -150,8 +150,10 @@ pub fn message(m: MessageRow) -> Message {
 pub fn statistics(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    scope: crate::statistics::service::ReadScope,
     counts: Vec<store::CountRow>,
     by_addressee: Vec<store::AddresseeRow>,
+    withheld: Vec<crate::statistics::service::WithheldCount>,
 ) -> RequestStatistics {
     let pick = |dim: &str| {
         counts.iter().filter(|c| c.dimension == dim).map(|c| Count { value: c.value.clone(), count: c.count }).collect()
@@ -159,6 +161,8 @@ pub fn statistics(
     RequestStatistics {
         from,
         to,
+        scope,
+        withheld,
         by_type: pick("type"),
         by_status: pick("status"),
         by_urgency: pick("urgency"),

@@ -436,6 +436,45 @@ pub async fn read(state: &AppState, act: &Grant, name: &str, period: &str, scope
     Ok(answer)
 }
 
+/// Whose figures a case-by-case statistics endpoint (`/statistics/requests`, `/proceeds`)
+/// answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadScope {
+    /// A regulator: every organisation's figures.
+    Supervisor,
+    /// The caller's organisation's own.
+    Own,
+    /// Across organisations for someone who supervises none: under the floor, and no figure of
+    /// one organisation.
+    Published,
+}
+
+/// A count withheld under the floor.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WithheldCount {
+    pub dimension: String,
+    pub value: String,
+    pub reason: super::disclosure::Withheld,
+}
+
+/// The margins of a cross-classification under this instance's floor: the published counts
+/// (dimension, value, count) and the withheld ones.
+pub fn floored_margins(
+    state: &AppState,
+    dims: &[&str],
+    items: &[(Vec<String>, OrgId, u64)],
+) -> (Vec<(String, String, i64)>, Vec<WithheldCount>) {
+    let (mut shown, mut withheld) = (Vec::new(), Vec::new());
+    for (dimension, value, figure) in tables::margins(&Floor::of(&state.config), dims, items) {
+        match figure {
+            Ok(n) => shown.push((dimension, value, n)),
+            Err(reason) => withheld.push(WithheldCount { dimension, value, reason }),
+        }
+    }
+    (shown, withheld)
+}
+
 /// The table as CSV: one row per cell, its coordinates, each figure and the reason it is
 /// withheld, and the notice.
 pub fn csv(a: &TableAnswer) -> Result<Vec<u8>, csv::Error> {

@@ -415,6 +415,11 @@ async fn proceeds_statistics_count_per_bank() {
     assert!(row("Bank B")["median_seconds_to_first_outcome"].is_number());
     let own = app.get_as(&t.c.admin, "/api/v1/statistics/proceeds").await.ok(200);
     assert_eq!(own["banks"].as_array().unwrap().len(), 1, "a bank sees its own figures");
+    assert_eq!((stats["scope"].clone(), own["scope"].clone()), (json!("supervisor"), json!("own")));
+    // Per-bank figures go to regulators only: the police read the published tables instead.
+    let police = app.org("law_enforcement", "Police Unit Two").await;
+    let theirs = app.get_as(&police.admin, "/api/v1/statistics/proceeds").await.ok(200);
+    assert_eq!((theirs["scope"].clone(), theirs["banks"].clone()), (json!("published"), json!([])));
 }
 
 #[actix_rt::test]
