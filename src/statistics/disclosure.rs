@@ -208,20 +208,28 @@ fn recoverable(atoms: usize, cells: &[Vec<usize>], withheld: &[bool], s: usize, 
 pub fn protect(atoms: usize, cells: &[Vec<usize>], primary: &[bool], value: &[i64], fixed: &[bool]) -> Vec<bool> {
     let mut withheld: Vec<bool> = primary.iter().zip(fixed).map(|(p, f)| *p && !*f).collect();
     let mut given_away = vec![false; cells.len()];
+    // Fixed cells, and complements found to follow from them: never withheld (again).
+    let mut known = fixed.to_vec();
     loop {
         let exposed =
             (0..cells.len()).find(|&s| withheld[s] && !given_away[s] && recoverable(atoms, cells, &withheld, s, None));
         let Some(s) = exposed else { return withheld };
         // Published cells over atoms of s, smallest first; the first whose withholding hides s.
         let mut candidates: Vec<usize> = (0..cells.len())
-            .filter(|&c| !withheld[c] && !fixed[c] && cells[c].iter().any(|a| cells[s].contains(a)))
+            .filter(|&c| !withheld[c] && !known[c] && cells[c].iter().any(|a| cells[s].contains(a)))
             .collect();
         candidates.sort_by_key(|&c| (value[c], cells[c].len()));
         let hides = candidates.iter().copied().find(|&c| !recoverable(atoms, cells, &withheld, s, Some(c)));
         match hides.or(candidates.first().copied()) {
             Some(c) => withheld[c] = true,
-            // Only fixed cells left over its atoms: they give it away.
-            None => given_away[s] = true,
+            // Only fixed cells left over its atoms: they give it away. A cell withheld as a
+            // complement is then known anyway and hides nothing: it is published. (A cell failing
+            // the floor itself stays withheld; the earlier tables gave it away, nothing here can.)
+            None if primary[s] => given_away[s] = true,
+            None => {
+                withheld[s] = false;
+                known[s] = true;
+            }
         }
     }
 }

@@ -250,6 +250,8 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
                 let verdict = match (earlier_cell(m, s), figure.kind) {
                     (Some(e), _) if e.values.contains_key(*name) => None,
                     (Some(e), _) => Some(e.withheld.get(*name).copied().unwrap_or(Withheld::Complementary)),
+                    // A true zero (no item at all) is published: it tells nothing of anyone.
+                    (None, Kind::Count { .. }) if agg.by_org.is_empty() => None,
                     (None, Kind::Count { also }) => floor
                         .judge(&agg.contributions())
                         .or_else(|| also.and_then(|a| floor.judge(&items.over(a, &s.atoms).contributions()))),
@@ -262,7 +264,9 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
                 };
                 at.push((mi, si));
                 sets.push(s.atoms.clone());
-                fixed.push(m.earlier.is_some() && verdict.is_none());
+                // Published before, or a true zero: never withheld (a zero withheld as a complement
+                // would be known from the zeros around it, and hides nothing).
+                fixed.push(verdict.is_none() && (m.earlier.is_some() || agg.by_org.is_empty()));
                 value.push(agg.contributions().amount());
                 primary.push(verdict);
             }
