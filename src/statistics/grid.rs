@@ -226,6 +226,14 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
                 .collect()
         })
         .collect();
+    // An empty cell (no item in any figure) publishes its zeros: they tell nothing of anyone. A
+    // zero in a cell with items (no alert acted on, of a few) is a figure like any other.
+    let empty: Vec<Vec<bool>> = members
+        .iter()
+        .map(|m| {
+            m.shapes.iter().map(|s| m.figures.iter().all(|f| items.over(f.name, &s.atoms).by_org.is_empty())).collect()
+        })
+        .collect();
     let earlier_cell = |m: &Member, s: &Shape| m.earlier.and_then(|e| e.iter().find(|c| c.key == s.key)).cloned();
     // The additive figures, counts first (a sum is withheld with its count), each over the family.
     let mut names: Vec<(&'static str, Kind)> = Vec::new();
@@ -250,8 +258,7 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
                 let verdict = match (earlier_cell(m, s), figure.kind) {
                     (Some(e), _) if e.values.contains_key(*name) => None,
                     (Some(e), _) => Some(e.withheld.get(*name).copied().unwrap_or(Withheld::Complementary)),
-                    // A true zero (no item at all) is published: it tells nothing of anyone.
-                    (None, Kind::Count { .. }) if agg.by_org.is_empty() => None,
+                    (None, Kind::Count { .. }) if empty[mi][si] => None,
                     (None, Kind::Count { also }) => floor
                         .judge(&agg.contributions())
                         .or_else(|| also.and_then(|a| floor.judge(&items.over(a, &s.atoms).contributions()))),
@@ -266,7 +273,7 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
                 sets.push(s.atoms.clone());
                 // Published before, or a true zero: never withheld (a zero withheld as a complement
                 // would be known from the zeros around it, and hides nothing).
-                fixed.push(verdict.is_none() && (m.earlier.is_some() || agg.by_org.is_empty()));
+                fixed.push(verdict.is_none() && (m.earlier.is_some() || empty[mi][si]));
                 value.push(agg.contributions().amount());
                 primary.push(verdict);
             }
