@@ -6,7 +6,7 @@
 //! several stages, one answered. Everything goes through the same parse steps and services as
 //! the API (audit rows included). Idempotent; refuses a database holding anything else.
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, TimeZone, Utc};
 use diesel_async::AsyncConnection;
 use serde_json::{json, Value};
 
@@ -35,6 +35,7 @@ const ORGS: &[DemoOrg] = &[
     ("Demo Bank A", OrgKind::Bank, &[("XK", "12", "DEMAXKPR")]),
     ("Demo Bank B", OrgKind::Bank, &[("XK", "15", "DEMBXKPR")]),
     ("Demo Bank C", OrgKind::Bank, &[("DE", "37040044", "DEMCDEFF")]),
+    ("Demo Bank D", OrgKind::Bank, &[("XK", "18", "DEMDXKPR")]),
     ("Demo Regulator", OrgKind::Regulator, &[]),
 ];
 
@@ -250,6 +251,9 @@ async fn content(state: &AppState, members: &[Member]) -> ApiResult<()> {
     seed_reports(state, bank_a, police).await?;
     seed_trace(state, members).await?;
     seed_requests(state, members).await?;
+    seed_history(state, members).await?;
+    // The published tables of the history's closed months and quarters, at once.
+    crate::statistics::service::compute_due(state).await?;
     tracing::info!(first = %members[0].email, "demo data seeded");
     Ok(())
 }
@@ -351,6 +355,95 @@ async fn seed_trace(state: &AppState, members: &[Member]) -> ApiResult<()> {
     let third = outcome(state, c, second.onward_alert_ids[0], onward).await?;
     let frozen = json!({"outcome": "funds_frozen", "amount": {"amount_minor": 400_000, "currency": "EUR"}});
     outcome(state, a, third.onward_alert_ids[0], frozen).await.map(|_| ())
+}
+
+/// Six closed months of history, so that the published tables have something to show: each
+/// month, three XK banks, the police and the ISP report investment fraud (with losses) and
+/// phishing; Bank C in Germany one romance scam (alone in its cells: withheld); the XK banks
+/// alert each other twelve times, half frozen, half returned (but every other month Bank D
+/// returns nothing, and two banks' returns are withheld).
+/// Made through the services, then moved into its month (`statistics::store::move_into_past`).
+async fn seed_history(state: &AppState, members: &[Member]) -> ApiResult<()> {
+    let reporters =
+        ["Demo Bank A", "Demo Bank B", "Demo Bank D", "Demo Police", "Demo ISP"].map(|n| by_name(members, n));
+    let banks = [("Demo Bank A", "12"), ("Demo Bank B", "15"), ("Demo Bank D", "18")];
+    let german = by_name(members, "Demo Bank C");
+    let now = Utc::now();
+    let this_month = now.date_naive().with_day(1).unwrap_or(now.date_naive());
+    let mut n: u64 = 50_000;
+    for back in (1..=6).rev() {
+        let since = Utc::now();
+        for (r, by) in reporters.iter().enumerate() {
+            for k in 0..2 {
+                n += 1;
+                let loss = 150_000 + ((n * 7919) % 40) as i64 * 25_000;
+                let body = json!({
+                    "category": "investment_fraud", "title": "Fake trading platform (history)", "tlp": "green",
+                    "description": "Victims paid deposits to a trading site that showed invented profits.",
+                    "loss": {"amount_minor": loss, "currency": "EUR"}, "victim_count": 1,
+                    "indicators": [{"type": "iban", "value": iban("XK", banks[(r + k) % 3].1, n)}],
+                });
+                report(state, by, body).await?;
+            }
+            n += 1;
+            let body = json!({
+                "category": "phishing", "title": "Parcel delivery phishing (history)", "tlp": "clear",
+                "description": "Text messages asking for a customs fee on a fake parcel site.",
+                "indicators": [{"type": "domain", "value": format!("parcel-fee-{n}.example")}],
+            });
+            report(state, by, body).await?;
+        }
+        n += 1;
+        let body = json!({
+            "category": "romance_scam", "title": "Romance scam (history)", "tlp": "amber",
+            "description": "A contact met online asked for money for a flight.",
+            "loss": {"amount_minor": 480_000, "currency": "EUR"},
+            "indicators": [{"type": "email", "value": format!("lonely.heart{n}@mail-demo.example")}],
+        });
+        report(state, german, body).await?;
+        for (s, (sender, _)) in banks.iter().enumerate() {
+            for (_, (receiver, code)) in banks.iter().enumerate().filter(|(r, _)| *r != s) {
+                for k in 0..2 {
+                    n += 1;
+                    let amount = 200_000 + ((n * 104_729) % 30) as i64 * 20_000;
+                    let id = history_alert(state, by_name(members, sender), &iban("XK", code, n), amount).await?;
+                    // Every other month Bank D returns nothing: too few banks return to publish that.
+                    let returns = k == 1 && !(back % 2 == 0 && *receiver == "Demo Bank D");
+                    let (kind, part) =
+                        if returns { ("funds_returned", amount / 4) } else { ("funds_frozen", amount / 2) };
+                    let body = json!({"outcome": kind, "amount": {"amount_minor": part, "currency": "EUR"}});
+                    outcome(state, by_name(members, receiver), id, body).await?;
+                }
+            }
+        }
+        let month = this_month - chrono::Months::new(back);
+        let at = Utc.from_utc_datetime(&month.and_hms_opt(9, 0, 0).unwrap_or_default());
+        let mut conn = state.pool.get().await?;
+        crate::statistics::store::move_into_past(&mut conn, since, at).await?;
+    }
+    Ok(())
+}
+
+/// An alert of the history, paid a day before it is sent.
+async fn history_alert(
+    state: &AppState,
+    by: &Member,
+    beneficiary: &str,
+    amount: i64,
+) -> ApiResult<crate::domain::AlertId> {
+    let body: alerts::model::CreateAlert = serde_json::from_value(json!({
+        "victim_account": {"iban": iban("XK", "12", 3002)},
+        "beneficiary_account": {"iban": beneficiary}, "beneficiary_name": "A. Mule",
+        "amount": {"amount_minor": amount, "currency": "EUR"},
+        "executed_at": (Utc::now() - Duration::days(1)).to_rfc3339(),
+        "category": "investment_fraud", "bank_case_reference": "DEMO-HISTORY",
+    }))
+    .map_err(ApiError::internal)?;
+    let act = by.may(state, Action::CreateAlert).await?;
+    let input = body.parse()?;
+    let mut conn = state.pool.get().await?;
+    let alert = conn.transaction(async |t| alerts::service::create(t, &act, &state.hub.key_cache, input).await).await?;
+    Ok(alert.id)
 }
 
 async fn outcome(

@@ -321,3 +321,27 @@ pub async fn first_item_at(conn: &mut Conn) -> ApiResult<Option<DateTime<Utc>>> 
         fraud_alerts::table.select(diesel::dsl::min(fraud_alerts::created_at)).first(conn).await?;
     Ok(report.into_iter().chain(alert).min())
 }
+
+/// The demo's history: moves what was written since `since` (reports, their indicators' first
+/// sightings, alerts, their outcomes) into the month starting at `at`, spread over its first
+/// three weeks; an alert's first outcome follows it by one to forty hours.
+pub async fn move_into_past(conn: &mut Conn, since: DateTime<Utc>, at: DateTime<Utc>) -> ApiResult<()> {
+    let spread = "$2::timestamptz + ((hashtext(id::text)::bigint % 21 + 21) % 21) * interval '1 day'
+                  + ((hashtext(id::text)::bigint % 9 + 9) % 9) * interval '1 hour'";
+    for sql in [
+        format!("UPDATE reports SET created_at = {spread}, updated_at = {spread} WHERE created_at >= $1"),
+        format!("UPDATE indicators SET first_seen = {spread}, last_seen = {spread} WHERE first_seen >= $1"),
+        format!(
+            "UPDATE fraud_alerts SET created_at = {spread}, executed_at = {spread} - interval '1 day',
+                 first_outcome_at = CASE WHEN first_outcome_at IS NULL THEN NULL
+                     ELSE {spread} + (1 + (hashtext(id::text || 'o')::bigint % 40 + 40) % 40) * interval '1 hour' END
+             WHERE created_at >= $1"
+        ),
+        "UPDATE fraud_alert_outcomes o SET created_at = a.first_outcome_at FROM fraud_alerts a
+         WHERE a.id = o.alert_id AND o.created_at >= $1"
+            .to_string(),
+    ] {
+        diesel::sql_query(sql).bind::<Timestamptz, _>(since).bind::<Timestamptz, _>(at).execute(conn).await?;
+    }
+    Ok(())
+}

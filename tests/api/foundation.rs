@@ -323,6 +323,27 @@ async fn the_demo_seeds_a_living_system_once_and_refuses_a_database_with_data_of
     let statuses: std::collections::BTreeSet<&str> =
         requests["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert!(statuses.contains("fulfilled") && statuses.contains("acknowledged"), "{statuses:?}");
+    // Six months of history: every published table has published and withheld cells.
+    let regulator = app.login("admin@regulator.demo.example", password).await;
+    let list = app.get_as(&regulator, "/api/v1/statistics/tables").await.ok(200);
+    let items = list["items"].as_array().unwrap();
+    for def in cyberbridge::statistics::service::TABLES.iter() {
+        let periods: Vec<&str> =
+            items.iter().filter(|t| t["table"] == def.name).map(|t| t["period"].as_str().unwrap()).collect();
+        assert!(!periods.is_empty(), "{} has periods: {list}", def.name);
+        let (mut shown, mut withheld) = (0, 0);
+        for period in periods {
+            let t = app
+                .get_as(&regulator, &format!("/api/v1/statistics/tables/{}?period={period}", def.name))
+                .await
+                .ok(200);
+            for cell in t["cells"].as_array().unwrap() {
+                shown += cell["values"].as_object().unwrap().values().filter(|v| v.as_f64() != Some(0.0)).count();
+                withheld += cell["withheld"].as_object().map_or(0, |w| w.len());
+            }
+        }
+        assert!(shown > 0 && withheld > 0, "{}: {shown} figures shown, {withheld} withheld", def.name);
+    }
     // Again: nothing new.
     let again = cyberbridge::server::demo(config()).await.expect("idempotent");
     assert_eq!(again, logins);
