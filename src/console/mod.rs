@@ -15,6 +15,7 @@
 //!   (people, catalogue).
 
 pub mod assets;
+pub mod charts;
 pub mod i18n;
 pub mod mail;
 pub mod pages;
@@ -49,6 +50,8 @@ pub fn configure(cfg: &mut aw::ServiceConfig) {
             .configure(pages::lookup::configure)
             .configure(pages::alerts::configure)
             .configure(pages::mules::configure)
+            .configure(pages::trends::configure)
+            .configure(pages::audit::configure)
             .configure(pages::report_new::configure)
             .configure(pages::reports::configure)
             .configure(pages::integration::configure)

@@ -93,6 +93,8 @@ impl Visitor {
             here: url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect(),
             may_lookup: self.session.principal.can(crate::domain::Permission::LookupIndicators),
             may_alerts: self.session.principal.can(crate::domain::Permission::ReadAlerts),
+            may_audit: self.session.principal.can(crate::domain::Permission::ReadAudit),
+            may_requests: self.session.principal.can(crate::domain::Permission::ReadRequests),
         }
     }
 
@@ -187,6 +189,9 @@ pub struct Chrome {
     /// The navigation offers the look-up, the alerts.
     pub may_lookup: bool,
     pub may_alerts: bool,
+    /// The navigation offers the audit trail, the data requests.
+    pub may_audit: bool,
+    pub may_requests: bool,
 }
 
 impl Chrome {
@@ -204,6 +209,8 @@ impl Chrome {
             here: String::new(),
             may_lookup: false,
             may_alerts: false,
+            may_audit: false,
+            may_requests: false,
         }
     }
 

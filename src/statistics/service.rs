@@ -9,6 +9,8 @@
 //! A month's tables are computed once the month is over, a quarter's once its three months'
 //! are; both are then frozen (`store::freeze`): read twice, a table gives the same figures.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -434,6 +436,28 @@ pub async fn read(state: &AppState, act: &Grant, name: &str, period: &str, scope
     answer.version = frozen.version;
     answer.computed_at = Some(frozen.computed_at);
     Ok(answer)
+}
+
+/// One figure of one cell of a table over every frozen period, oldest first (the console's
+/// lines over time): the figure, or `None` where it is withheld. One audited read.
+pub async fn series(
+    state: &AppState,
+    act: &Grant,
+    name: &str,
+    figure: &str,
+    key: &BTreeMap<String, String>,
+) -> ApiResult<Vec<(String, Option<f64>)>> {
+    act.expect(&[Action::ReadStatisticsTables])?;
+    let def = table(name).filter(|t| !t.regulators_only || reads_per_bank(act)).ok_or(ApiError::NotFound)?;
+    let frozen = store::all_periods(&mut *state.pool.get().await?, def.name).await?;
+    act.record_read(state, Some(("statistics_table", def.name.to_string())), serde_json::json!({"series": figure}));
+    let mut points = Vec::new();
+    for f in frozen {
+        let answer: TableAnswer = serde_json::from_value(f.body).map_err(ApiError::internal)?;
+        let value = answer.cells.iter().find(|c| &c.key == key).and_then(|c| c.number(figure));
+        points.push((f.period, value));
+    }
+    Ok(points)
 }
 
 /// Whose figures a case-by-case statistics endpoint (`/statistics/requests`, `/proceeds`)

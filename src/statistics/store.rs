@@ -281,6 +281,16 @@ pub async fn latest(conn: &mut Conn, name: &str, period: &str) -> ApiResult<Opti
         .optional()?)
 }
 
+/// The latest version of every period of `name`, oldest period first.
+pub async fn all_periods(conn: &mut Conn, name: &str) -> ApiResult<Vec<Frozen>> {
+    Ok(statistics_tables::table
+        .filter(statistics_tables::name.eq(name))
+        .distinct_on(statistics_tables::period)
+        .order((statistics_tables::period, statistics_tables::version.desc()))
+        .load(conn)
+        .await?)
+}
+
 /// Every table and period with its latest version (bodies left out), newest period first.
 pub async fn index(conn: &mut Conn) -> ApiResult<Vec<(String, String, i32, DateTime<Utc>)>> {
     Ok(statistics_tables::table

@@ -80,7 +80,9 @@ impl<'a> Browser<'a> {
         assert_eq!(page.status, 303, "{}", page.text());
         let cookie = session_cookie(&page).expect("a session cookie");
         let mut b = Browser { app, cookie, csrf: String::new() };
-        let home = b.get("/console/requests").await;
+        // Every page's header carries the session's token (the sign-out form); the account page
+        // is one everybody may open.
+        let home = b.get("/console/account").await;
         assert_eq!(home.status, 200, "{}", home.text());
         b.csrf = csrf_of(&home.text());
         b

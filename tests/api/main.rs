@@ -14,6 +14,7 @@ mod console_forms;
 mod console_integration;
 mod console_lookup;
 mod console_reports;
+mod console_trends;
 mod docs;
 mod events;
 mod foundation;

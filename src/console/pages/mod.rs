@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod audit;
 pub mod case;
 pub mod enrol;
 pub mod errors;
@@ -14,5 +15,6 @@ pub mod reports;
 pub mod request_new;
 pub mod requests;
 pub mod sign_in;
+pub mod trends;
 pub mod verify;
 pub mod watchlists;

@@ -89,6 +89,10 @@ pub async fn list_page(v: Visitor, q: web::Query<ListQuery>) -> ApiResult<HttpRe
     if v.session.principal.must_enrol_second_factor || v.session.principal.must_change_password {
         return Ok(site::see("/console/account"));
     }
+    // The console's first page for those who read no data requests (a regulator): the trends.
+    if !v.session.principal.can(crate::domain::Permission::ReadRequests) {
+        return Ok(site::see("/console/trends"));
+    }
     let t = v.tr;
     let kind = v.session.principal.org_kind;
     let mine = boxes(kind);
