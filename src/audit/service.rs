@@ -28,7 +28,7 @@ pub async fn list(state: &AppState, act: &Grant, q: &AuditQuery) -> ApiResult<Au
         return Err(ApiError::field("organization_id", "you may read your own organisation's audit rows only"));
     }
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, &q, only_org, before, limit).await?;
+    let rows = store::list(&mut conn, q, only_org, before, limit).await?;
     let details = serde_json::json!({"rows": rows.len().min(limit as usize)});
     act.entry().details(details).write(&conn).await?;
     let (rows, next_cursor) = pagination::page(rows, limit, |r| r.id);

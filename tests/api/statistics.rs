@@ -302,3 +302,92 @@ async fn alert_tables_own_figures_and_per_bank_tables_go_only_to_whom_they_belon
         }
     }
 }
+
+/// The load benchmark of `bench/statistics.sh` (ignored in the test run): a month of 10^6
+/// reports and 10^5 alerts over 12 banks and 6 other members in 3 countries, written straight
+/// into the tables; then every table of the month and its quarter computed and frozen (timed),
+/// and one table answered over HTTP (timed, median of 50).
+#[actix_rt::test]
+#[ignore]
+async fn bench_statistics_at_a_million_reports() {
+    let reports: i64 = std::env::var("BENCH_REPORTS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+    let alerts: i64 = std::env::var("BENCH_ALERTS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let app = TestApp::spawn().await;
+    let mut orgs = Vec::new();
+    for (i, country) in ["XK", "AL", "MK"].iter().enumerate() {
+        for k in 0..4 {
+            orgs.push(
+                app.org_with(json!({"name": format!("Bench Bank {i}-{k}"), "kind": "bank", "country": country,
+                    "contact": {"name": "Desk", "email": "desk@example.org", "phone": "+38344111222"}}))
+                    .await,
+            );
+        }
+        for kind in ["law_enforcement", "isp"] {
+            orgs.push(
+                app.org_with(json!({"name": format!("Bench {kind} {i}"), "kind": kind, "country": country,
+                    "contact": {"name": "Desk", "email": "desk@example.org", "phone": "+38344111222"}}))
+                    .await,
+            );
+        }
+    }
+    let ids: Vec<String> = orgs.iter().map(|o| format!("'{}'", o.id)).collect();
+    let banks: Vec<String> =
+        orgs.iter().enumerate().filter(|(i, _)| i % 6 < 4).map(|(_, o)| format!("'{}'", o.id)).collect();
+    let mut db = app.db.connect().await;
+    let started = std::time::Instant::now();
+    crate::support::exec(
+        &mut db,
+        &format!(
+            "INSERT INTO reports (id, reference, reporter_org_id, category, title, description, tlp, shared_with, anonymous,
+                                  loss_amount_minor, loss_currency, version, created_at, updated_at)
+             SELECT gen_random_uuid(), 'BENCH-' || g, (ARRAY[{ids}]::uuid[])[1 + g % {n}],
+                    (ARRAY['phishing','investment_fraud','romance_scam','business_email_compromise','money_mule','ransomware'])[1 + (g / 7) % 6],
+                    'bench', 'bench', (ARRAY['clear','green','amber','amber_strict','red'])[1 + g % 5], '{{}}', false,
+                    CASE WHEN g % 3 = 0 THEN NULL ELSE 10000 + (g * 7919) % 5000000 END,
+                    CASE WHEN g % 3 = 0 THEN NULL ELSE 'EUR' END, 1,
+                    '2026-08-01'::timestamptz + (g % 2678400) * interval '1 second',
+                    '2026-08-01'::timestamptz + (g % 2678400) * interval '1 second'
+             FROM generate_series(1, {reports}) g",
+            ids = ids.join(","),
+            n = ids.len()
+        ),
+    )
+    .await;
+    crate::support::exec(
+        &mut db,
+        &format!(
+            "INSERT INTO fraud_alerts (id, trace_id, hop, sender_org_id, receiver_org_id, status, beneficiary_iban, amount_minor,
+                                       currency, executed_at, category, created_at, first_outcome_at)
+             SELECT id, id, 1 + (g % 4 = 0)::int, (ARRAY[{banks}]::uuid[])[1 + g % {n}], (ARRAY[{banks}]::uuid[])[1 + (g / 3) % {n}],
+                    'routed', 'XK051212012345678906', 1000 + (g * 104729) % 2000000, 'EUR',
+                    '2026-08-01'::timestamptz + (g % 2678400) * interval '1 second', 'investment_fraud',
+                    '2026-08-01'::timestamptz + (g % 2678400) * interval '1 second',
+                    CASE WHEN g % 5 = 0 THEN NULL ELSE '2026-08-01'::timestamptz + (g % 2678400 + 60 * (g % 997)) * interval '1 second' END
+             FROM (SELECT gen_random_uuid() AS id, g FROM generate_series(1, {alerts}) g) s",
+            banks = banks.join(","),
+            n = banks.len()
+        ),
+    )
+    .await;
+    crate::support::exec(
+        &mut db,
+        "INSERT INTO fraud_alert_outcomes (id, alert_id, outcome, amount_minor, created_at)
+         SELECT gen_random_uuid(), id, CASE WHEN hashtext(id::text) % 2 = 0 THEN 'funds_frozen' ELSE 'funds_returned' END,
+                greatest(1, amount_minor / 2), first_outcome_at
+         FROM fraud_alerts WHERE first_outcome_at IS NOT NULL",
+    )
+    .await;
+    crate::support::exec(&mut db, "ANALYZE").await;
+    eprintln!("seeded {reports} reports and {alerts} alerts in {:.1} s", started.elapsed().as_secs_f64());
+    let started = std::time::Instant::now();
+    let frozen = cyberbridge::statistics::service::compute_due(&app.state).await.unwrap();
+    eprintln!("computed and froze {frozen} tables in {:.2} s", started.elapsed().as_secs_f64());
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let started = std::time::Instant::now();
+        app.get_as(&orgs[0].admin, "/api/v1/statistics/tables/alert-funnel?period=2026-08").await.ok(200);
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    eprintln!("answering alert-funnel 2026-08: median {:.2} ms, p90 {:.2} ms", times[25], times[45]);
+}

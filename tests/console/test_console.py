@@ -521,6 +521,43 @@ def main():
         page = second.go("/console/requests")
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
+        # The overseers: the regulator lands on the trends, reads a table drawn and tabled
+        # (withheld cells shown as withheld), the per-bank table, and verifies the audit trail.
+        regulator = Person(browser, "regulator")
+        page = regulator.go("/console/sign-in")
+        page.get_by_label("E-mail").fill("admin@regulator.demo.example")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Trends")).to_be_visible()
+        expect(page.get_by_role("img", name="Reports per month")).to_be_visible()
+        regulator.check("trends")
+        page.get_by_role("link", name="Reports by category and country").click()
+        expect(page.get_by_role("img", name="Reports")).to_be_visible()
+        expect(page.get_by_text("Platform-reported, not official statistics.")).to_be_visible()
+        expect(page.get_by_role("cell", name=re.compile("withheld")).first).to_be_visible()
+        regulator.check("trend-reports")
+        page.screenshot(path=str(SHOTS / "readme-trends.png"))
+        with page.expect_download() as caught:
+            page.get_by_role("link", name="Download as CSV").click()
+        if "platform-reported, not official statistics" not in pathlib.Path(caught.value.path()).read_text():
+            fail("the downloaded table does not say what it is")
+        page = regulator.go("/console/trends")
+        page.get_by_role("link", name="The alert funnel").click()
+        expect(page.get_by_role("img", name="Alerts from country to country")).to_be_visible()
+        regulator.check("trend-funnel")
+        page = regulator.go("/console/trends")
+        page.get_by_role("link", name="Per receiving bank (regulators only)").click()
+        expect(page.get_by_role("cell", name="Demo Bank A").first).to_be_visible()
+        page = regulator.go("/console/audit")
+        expect(page.get_by_role("heading", name="The signed head")).to_be_visible()
+        regulator.check("audit")
+        page.get_by_role("button", name="Verify").click()
+        expect(page.get_by_text("The chain is intact.")).to_be_visible()
+        regulator.check("audit-verified")
+        if regulator.errors:
+            fail(f"regulator: console errors {regulator.errors}")
+        regulator.context.close()
+
         # The inbox and a request in the other languages, at both widths.
         for locale, tag, email, password, button in [
             ("sq-AL", "sq", "E-mail", "Fjalëkalimi", "Hyni"),

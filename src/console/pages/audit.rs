@@ -119,7 +119,7 @@ async fn view(v: &Visitor, f: &Filter, verified: Option<ChainVerification>) -> A
                 (Some(kind), None) => kind.clone(),
                 _ => String::new(),
             },
-            outcome: serde_json::to_value(&r.outcome)
+            outcome: serde_json::to_value(r.outcome)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default(),

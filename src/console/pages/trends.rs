@@ -36,6 +36,9 @@ struct IndexPage {
     over_time: String,
 }
 
+/// A cell as a row: (label, coordinate) pairs and (label, figure as shown) pairs.
+type TableRow = (Vec<(String, String)>, Vec<(String, String)>);
+
 #[derive(Template)]
 #[template(path = "console/trend.html")]
 struct TablePage {
@@ -50,8 +53,7 @@ struct TablePage {
     over_time: String,
     dims: Vec<String>,
     figures: Vec<(String, String)>,
-    /// Per cell: (label, coordinate) and (label, figure as shown).
-    rows: Vec<(Vec<(String, String)>, Vec<(String, String)>)>,
+    rows: Vec<TableRow>,
     periods: Vec<String>,
     floor: String,
     period_line: String,
