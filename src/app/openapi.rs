@@ -26,6 +26,7 @@ Errors are RFC 9457 `application/problem+json`.",
         crate::alerts::model::GraphFormat,
         crate::requests::model::RequestBox,
         crate::domain::PurposeReason,
+        crate::statistics::service::TableScope,
     )),
     modifiers(&SecuritySchemes),
     tags(

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::service::{self, Scope, TableAnswer, TableList};
+use super::service::{self, TableAnswer, TableList, TableScope};
 use crate::access::{Action, Principal};
 use crate::domain::PurposeParams;
 use crate::kernel::error::{ApiError, ApiResult};
@@ -36,7 +36,7 @@ pub struct TableQuery {
     pub period: String,
     /// `own`: the caller's organisation's own figures over the period (every TLP, no floor).
     #[serde(default)]
-    pub scope: Scope,
+    pub scope: TableScope,
 }
 
 /// One table over one closed period, as frozen: JSON, or CSV with `Accept: text/csv`. The

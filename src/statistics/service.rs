@@ -397,7 +397,7 @@ pub async fn list(state: &AppState, act: &Grant) -> ApiResult<TableList> {
 /// Which figures a read asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema, Default)]
 #[serde(rename_all = "snake_case")]
-pub enum Scope {
+pub enum TableScope {
     /// The published table, under the floor.
     #[default]
     Published,
@@ -408,7 +408,13 @@ pub enum Scope {
 
 /// One table over one period: as frozen, or the caller's own figures over that closed period;
 /// 404 for a table or period not published, and for a per-bank table to anyone but a regulator.
-pub async fn read(state: &AppState, act: &Grant, name: &str, period: &str, scope: Scope) -> ApiResult<TableAnswer> {
+pub async fn read(
+    state: &AppState,
+    act: &Grant,
+    name: &str,
+    period: &str,
+    scope: TableScope,
+) -> ApiResult<TableAnswer> {
     act.expect(&[Action::ReadStatisticsTables])?;
     let def = table(name).filter(|t| !t.regulators_only || reads_per_bank(act)).ok_or(ApiError::NotFound)?;
     let period = Period::parse(period).map_err(|e| ApiError::field("period", e))?;
@@ -418,7 +424,7 @@ pub async fn read(state: &AppState, act: &Grant, name: &str, period: &str, scope
     }
     let object = Some(("statistics_table", format!("{name}/{period}")));
     let mut conn = state.pool.get().await?;
-    if scope == Scope::Own && !def.regulators_only {
+    if scope == TableScope::Own && !def.regulators_only {
         if period.bounds().1 > Utc::now() {
             return Err(ApiError::field("period", format!("{period} is not over yet")));
         }

@@ -17,7 +17,7 @@ use crate::console::site::{self, Chrome, Visitor};
 use crate::domain::PurposeParams;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::statistics::grid::{key, Cell};
-use crate::statistics::service::{self, Scope, TableAnswer, TABLES};
+use crate::statistics::service::{self, TableAnswer, TableScope, TABLES};
 
 /// A table of the index: its name, title and periods, newest first.
 struct Listed {
@@ -200,7 +200,7 @@ pub async fn table_page(v: Visitor, name: web::Path<String>, q: web::Query<Table
     let list = service::list(&v.state, &act).await?;
     let periods: Vec<String> = list.items.iter().filter(|i| i.table == def.name).map(|i| i.period.clone()).collect();
     let period = q.period.clone().or_else(|| periods.first().cloned()).ok_or(ApiError::NotFound)?;
-    let scope = if own { Scope::Own } else { Scope::Published };
+    let scope = if own { TableScope::Own } else { TableScope::Published };
     let answer = service::read(&v.state, &act, def.name, &period, scope).await?;
     let (chart_title, _, bars) = bars_of(&t, &answer);
     let chart = charts::bars("chart", &chart_title, &bars, &t.get("trend-withheld"));
@@ -301,7 +301,7 @@ pub async fn table_page(v: Visitor, name: web::Path<String>, q: web::Query<Table
 pub async fn csv(v: Visitor, name: web::Path<String>, q: web::Query<TableQuery>) -> ApiResult<HttpResponse> {
     let act = v.authorize(Action::ReadStatisticsTables).await?.for_purpose(&v.state, &purpose(&v))?;
     let period = q.period.clone().ok_or_else(|| ApiError::field("period", "which period to download"))?;
-    let scope = if q.scope.as_deref() == Some("own") { Scope::Own } else { Scope::Published };
+    let scope = if q.scope.as_deref() == Some("own") { TableScope::Own } else { TableScope::Published };
     let answer = service::read(&v.state, &act, &name, &period, scope).await?;
     let body = service::csv(&answer).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
