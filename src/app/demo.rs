@@ -378,7 +378,7 @@ async fn seed_history(state: &AppState, members: &[Member]) -> ApiResult<()> {
                 n += 1;
                 let loss = 150_000 + ((n * 7919) % 40) as i64 * 25_000;
                 let body = json!({
-                    "category": "investment_fraud", "title": "Fake trading platform (history)", "tlp": "green",
+                    "category": "investment_fraud", "title": "Investment site with invented profits (history)", "tlp": "green",
                     "description": "Victims paid deposits to a trading site that showed invented profits.",
                     "loss": {"amount_minor": loss, "currency": "EUR"}, "victim_count": 1,
                     "indicators": [{"type": "iban", "value": iban("XK", banks[(r + k) % 3].1, n)}],
@@ -395,7 +395,7 @@ async fn seed_history(state: &AppState, members: &[Member]) -> ApiResult<()> {
         }
         n += 1;
         let body = json!({
-            "category": "romance_scam", "title": "Romance scam (history)", "tlp": "amber",
+            "category": "romance_scam", "title": "Online admirer asking for money (history)", "tlp": "amber",
             "description": "A contact met online asked for money for a flight.",
             "loss": {"amount_minor": 480_000, "currency": "EUR"},
             "indicators": [{"type": "email", "value": format!("lonely.heart{n}@mail-demo.example")}],

@@ -73,7 +73,7 @@ impl Contributions {
     }
 
     pub fn amount(&self) -> i64 {
-        self.by_org.iter().map(|c| c.1).sum()
+        self.by_org.iter().map(|c| c.1).fold(0i64, i64::saturating_add)
     }
 
     pub fn orgs(&self) -> u64 {
@@ -219,7 +219,22 @@ pub fn protect(atoms: usize, cells: &[Vec<usize>], primary: &[bool], value: &[i6
             .filter(|&c| !withheld[c] && !known[c] && cells[c].iter().any(|a| cells[s].contains(a)))
             .collect();
         candidates.sort_by_key(|&c| (value[c], cells[c].len()));
-        let hides = candidates.iter().copied().find(|&c| !recoverable(atoms, cells, &withheld, s, Some(c)));
+        let mut hides = candidates.iter().copied().find(|&c| !recoverable(atoms, cells, &withheld, s, Some(c)));
+        if hides.is_none() && candidates.is_empty() {
+            // No published cell over its atoms is left: one elsewhere may still be in the
+            // combination that gives it away (a cell over other atoms that cancel out).
+            let mut others: Vec<usize> = (0..cells.len()).filter(|&c| !withheld[c] && !known[c]).collect();
+            others.sort_by_key(|&c| (value[c], cells[c].len()));
+            hides = others.iter().copied().find(|&c| !recoverable(atoms, cells, &withheld, s, Some(c)));
+            if hides.is_none() {
+                // No single cell does: withhold the smallest that meets a cell over its atoms,
+                // and look again (each round withholds one more, so this ends).
+                let near: Vec<usize> =
+                    (0..cells.len()).filter(|&k| k != s && cells[k].iter().any(|a| cells[s].contains(a))).collect();
+                hides =
+                    others.into_iter().find(|&c| near.iter().any(|&k| cells[k].iter().any(|a| cells[c].contains(a))));
+            }
+        }
         match hides.or(candidates.first().copied()) {
             Some(c) => withheld[c] = true,
             // Only fixed cells left over its atoms: they give it away. A cell withheld as a
@@ -376,6 +391,27 @@ pub(crate) mod tests {
                 prop_assert!(!p || *w);
             }
             prop_assert!(safe(atoms, &cells, &withheld), "cells {:?} primary {:?} withheld {:?}", cells, primary, withheld);
+        }
+
+        /// With cells published earlier (fixed): they stay published; a withheld figure that
+        /// follows from the published ones is one the fixed cells alone already gave away, and
+        /// never a complement (which would then hide nothing and is published instead).
+        #[test]
+        fn cells_published_earlier_stay_and_only_they_can_give_a_figure_away((atoms, cells, primary, value) in family()) {
+            let fixed: Vec<bool> = primary.iter().zip(&value).map(|(p, v)| !p && v % 5 == 0).collect();
+            let withheld = protect(atoms, &cells, &primary, &value, &fixed);
+            let published: Vec<Vec<usize>> =
+                cells.iter().zip(&withheld).filter(|(_, w)| !**w).map(|(c, _)| c.clone()).collect();
+            let earlier: Vec<Vec<usize>> =
+                cells.iter().zip(&fixed).filter(|(_, f)| **f).map(|(c, _)| c.clone()).collect();
+            for (i, w) in withheld.iter().enumerate() {
+                prop_assert!(!(fixed[i] && *w), "a fixed cell withheld");
+                prop_assert!(!primary[i] || fixed[i] || *w, "a primary cell published");
+                if *w && in_span_exactly(atoms, &published, &cells[i]) {
+                    prop_assert!(primary[i] && in_span_exactly(atoms, &earlier, &cells[i]),
+                        "cell {} recoverable: cells {:?} primary {:?} fixed {:?} withheld {:?}", i, cells, primary, fixed, withheld);
+                }
+            }
         }
 
         /// The p% rule as its definition states it: with the amount published, the second

@@ -29,8 +29,9 @@ pub enum Kind {
     /// receiver as well as its sender), which is not published itself.
     Count { also: Option<&'static str> },
     /// A sum of amounts, rounded to the table's unit: withheld with the cell's `count` figure,
-    /// or under the p% rule.
-    Sum { count: &'static str },
+    /// or under the p% rule, for its contributors and for those of `also` (the same amounts
+    /// counted for another organisation: an alert's amount for its receiver too).
+    Sum { count: &'static str, also: Option<&'static str> },
     /// A quantile of values (0.5: the median), from `median_min` items of `min_orgs`
     /// organisations, withheld with the cell's `count` figure; `money` rounds it to the unit.
     Quantile { q: f64, count: &'static str, money: bool },
@@ -51,9 +52,9 @@ pub const fn count(name: &'static str, also: Option<&'static str>) -> Figure {
     Figure { name, kind: Kind::Count { also } }
 }
 
-/// A sum, withheld with `count`.
-pub const fn sum(name: &'static str, count: &'static str) -> Figure {
-    Figure { name, kind: Kind::Sum { count } }
+/// A sum, withheld with `count` (`also`: see [`Kind::Sum`]).
+pub const fn sum(name: &'static str, count: &'static str, also: Option<&'static str>) -> Figure {
+    Figure { name, kind: Kind::Sum { count, also } }
 }
 
 /// A quantile, withheld with `count`.
@@ -262,9 +263,12 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
                     (None, Kind::Count { also }) => floor
                         .judge(&agg.contributions())
                         .or_else(|| also.and_then(|a| floor.judge(&items.over(a, &s.atoms).contributions()))),
-                    (None, Kind::Sum { count }) => match cells[mi][si].withheld.get(count) {
+                    (None, Kind::Sum { count, also }) => match cells[mi][si].withheld.get(count) {
                         Some(reason) => Some(*reason),
                         None if !floor.amount_safe(&agg.contributions()) => Some(Withheld::PPercent),
+                        None if also.is_some_and(|a| !floor.amount_safe(&items.over(a, &s.atoms).contributions())) => {
+                            Some(Withheld::PPercent)
+                        }
                         None => None,
                     },
                     (None, _) => None,
@@ -322,7 +326,7 @@ pub fn publish(floor: &Floor, unit: i64, atoms: usize, items: &Atoms, members: &
                                 if d <= 0 {
                                     continue;
                                 }
-                                let n: i64 = num.iter().map(|n| total(n)).sum();
+                                let n: i64 = num.iter().map(|n| total(n)).fold(0i64, i64::saturating_add);
                                 let pct = (n as f64 * 1000.0 / d as f64).round() / 10.0;
                                 serde_json::Number::from_f64(pct).ok_or(Withheld::Complementary)
                             }

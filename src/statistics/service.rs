@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -20,7 +21,7 @@ use super::grid::Cell;
 use super::store;
 use super::tables;
 use crate::access::{Action, Grant};
-use crate::domain::{Currency, OrgId, OrgKind};
+use crate::domain::{Currency, OrgId, OrgKind, Permission};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::AppState;
@@ -324,10 +325,20 @@ pub async fn compute_due(state: &AppState) -> ApiResult<usize> {
             done.push((t.group, period));
             let (scope, applied) =
                 if t.regulators_only { ("regulators", no_floor()) } else { ("published", basis.applied.clone()) };
-            for (name, cells) in compute(&mut conn, &basis, t.group, period, None).await? {
-                freeze(&mut conn, answer(name, period, scope, &basis.currency, &applied, cells)).await?;
-                frozen += 1;
-            }
+            let computed = compute(&mut conn, &basis, t.group, period, None).await?;
+            // The tables decided together are frozen together.
+            let answers: Vec<TableAnswer> = computed
+                .into_iter()
+                .map(|(name, cells)| answer(name, period, scope, &basis.currency, &applied, cells))
+                .collect();
+            frozen += answers.len();
+            conn.transaction(async |c| {
+                for a in answers {
+                    freeze(c, a).await?;
+                }
+                Ok::<_, ApiError>(())
+            })
+            .await?;
         }
     }
     Ok(frozen)
@@ -425,6 +436,13 @@ pub async fn read(
     let object = Some(("statistics_table", format!("{name}/{period}")));
     let mut conn = state.pool.get().await?;
     if scope == TableScope::Own && !def.regulators_only {
+        // Own figures hold every TLP and every outcome: read with the permission of what they
+        // count (reports and indicators, or alerts), as the organisation's own lists are.
+        let needed = match def.group {
+            Group::Funnel | Group::AlertQuarter | Group::ByBank => Permission::ReadAlerts,
+            Group::Reports | Group::Losses | Group::Indicators => Permission::ReadReports,
+        };
+        act.require(state, needed).await?;
         if period.bounds().1 > Utc::now() {
             return Err(ApiError::field("period", format!("{period} is not over yet")));
         }

@@ -68,19 +68,22 @@ pub struct LookupItem {
     pub found: u64,
 }
 
-const REPORTS: &[Figure] = &[count("reports", None), sum("loss_minor", "reports")];
-const LOSSES: &[Figure] =
-    &[count("reports", None), sum("loss_minor", "reports"), quantile_of("median_loss_minor", 0.5, "reports", true)];
+const REPORTS: &[Figure] = &[count("reports", None), sum("loss_minor", "reports", None)];
+const LOSSES: &[Figure] = &[
+    count("reports", None),
+    sum("loss_minor", "reports", None),
+    quantile_of("median_loss_minor", 0.5, "reports", true),
+];
 /// Alerts are counted for their sender and, unpublished, for their receiver: a cell needs
 /// enough of both, or one bank's received alerts (its mule accounts) would show.
 const FUNNEL: &[Figure] = &[
     count("alerts", Some("alerts_received")),
-    sum("amount_minor", "alerts"),
+    sum("amount_minor", "alerts", Some("amount_received")),
     count("acted", None),
     count("frozen", None),
     count("returned", None),
-    sum("frozen_minor", "frozen"),
-    sum("returned_minor", "returned"),
+    sum("frozen_minor", "frozen", None),
+    sum("returned_minor", "returned", None),
     share("recovered_share", &["frozen_minor", "returned_minor"], "amount_minor"),
 ];
 const TIMES: &[Figure] = &[
@@ -88,8 +91,11 @@ const TIMES: &[Figure] = &[
     quantile_of("median_seconds", 0.5, "alerts", false),
     quantile_of("p90_seconds", 0.9, "alerts", false),
 ];
-const HOPS: &[Figure] =
-    &[count("alerts", Some("alerts_received")), count("onward", None), sum("amount_minor", "alerts")];
+const HOPS: &[Figure] = &[
+    count("alerts", Some("alerts_received")),
+    count("onward", None),
+    sum("amount_minor", "alerts", Some("amount_received")),
+];
 const NEW_INDICATORS: &[Figure] = &[count("new_indicators", None)];
 const LOOKUPS: &[Figure] =
     &[count("lookups", None), count("lookups_found", None), share("found_share", &["lookups_found"], "lookups")];
@@ -99,9 +105,9 @@ const BY_BANK: &[Figure] = &[
     quantile_of("p90_seconds", 0.9, "alerts", false),
     count("frozen", None),
     count("returned", None),
-    sum("amount_minor", "alerts"),
-    sum("frozen_minor", "frozen"),
-    sum("returned_minor", "returned"),
+    sum("amount_minor", "alerts", None),
+    sum("frozen_minor", "frozen", None),
+    sum("returned_minor", "returned", None),
     share("recovered_share", &["frozen_minor", "returned_minor"], "amount_minor"),
 ];
 
@@ -208,6 +214,7 @@ fn alert_parts(items: &[AlertItem], countries: &[String], one_month: bool) -> At
         parts.push(Part::count("alerts_received", atom, i.receiver, 1));
         if let Some(a) = i.amount_minor {
             parts.push(Part::value("amount_minor", atom, i.sender, a));
+            parts.push(Part::value("amount_received", atom, i.receiver, a));
         }
         if i.acted {
             parts.push(Part::count("acted", atom, i.receiver, 1));

@@ -1,0 +1,2 @@
+-- Nothing to restore: the job recomputes the tables.
+SELECT 1;
