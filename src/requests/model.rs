@@ -484,12 +484,9 @@ pub struct RequestStatistics {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     /// `supervisor` (a regulator: every request), `own` (the requests the organisation issued
-    /// or received) or `published` (anyone else reading across organisations: counts under the
-    /// statistics floor, no per-organisation figures).
+    /// or received) or `published` (a platform admin: no figures; across organisations only
+    /// supervisors read them).
     pub scope: crate::statistics::service::ReadScope,
-    /// Counts withheld under the floor (`published` only), with the reason; never a zero.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub withheld: Vec<crate::statistics::service::WithheldCount>,
     pub by_type: Vec<Count>,
     pub by_status: Vec<Count>,
     pub by_urgency: Vec<Count>,

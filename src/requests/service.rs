@@ -46,7 +46,7 @@ use crate::kernel::http::pagination;
 use crate::kernel::{signing, AppState};
 use crate::organizations;
 use crate::organizations::model::DirectoryFilter;
-use crate::statistics::{self, service::ReadScope};
+use crate::statistics::service::ReadScope;
 use crate::users::model::{OfficerAuthorisation, OfficerIdentity};
 
 /// An accredited officer issues a request (its type decides the action: a freeze of funds or
@@ -418,9 +418,10 @@ pub async fn publish_capabilities(
     Ok(caps)
 }
 
-/// Figures over a period (default: the last 30 days): a regulator over every request; a
-/// platform admin (who supervises no one) over every request under the statistics floor, with
-/// no figure of one addressee; any other organisation over those it issued or received.
+/// Figures over a period (default: the last 30 days): a regulator over every request; any
+/// other organisation over those it issued or received; a platform admin (who supervises no
+/// one and issues no request) none: across organisations, figures over a window the caller
+/// picks go to supervisors only.
 pub async fn statistics(state: &AppState, act: &Grant, q: &PeriodQuery) -> ApiResult<RequestStatistics> {
     act.expect(&[Action::ReadRequestStatistics])?;
     let scope = if act.is_regulator_user() {
@@ -434,23 +435,16 @@ pub async fn statistics(state: &AppState, act: &Grant, q: &PeriodQuery) -> ApiRe
     let (from, to) = q.bounds()?;
     let only = (scope == ReadScope::Own).then_some(act.org_id);
     if scope == ReadScope::Published {
-        let items =
-            state.read_long(ReadAfter::default(), async |conn| store::item_counts(conn, from, to).await).await?;
-        let items: Vec<(Vec<String>, OrgId, u64)> = items
-            .into_iter()
-            .map(|i| (vec![i.kind, i.status, i.urgency], i.issuer, u64::try_from(i.count).unwrap_or(0)))
-            .collect();
-        let (shown, withheld) = statistics::service::floored_margins(state, &["type", "status", "urgency"], &items);
-        let counts =
-            shown.into_iter().map(|(dimension, value, count)| store::CountRow { dimension, value, count }).collect();
-        return Ok(view::statistics(from, to, scope, counts, Vec::new(), withheld));
+        // Counts over a window the caller picks could be differenced window against window:
+        // across organisations, only supervisors read them.
+        return Ok(view::statistics(from, to, scope, Vec::new(), Vec::new()));
     }
     let (counts, by_addressee) = state
         .read_long(ReadAfter::default(), async |conn| {
             Ok((store::counts(conn, from, to, only).await?, store::by_addressee(conn, from, to, only).await?))
         })
         .await?;
-    Ok(view::statistics(from, to, scope, counts, by_addressee, Vec::new()))
+    Ok(view::statistics(from, to, scope, counts, by_addressee))
 }
 
 fn viewer(act: &Grant) -> RequestViewer {

@@ -353,34 +353,6 @@ pub async fn counts(
     .await?)
 }
 
-#[derive(QueryableByName, Debug)]
-pub struct ItemCount {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub kind: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub status: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub urgency: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub issuer: OrgId,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub count: i64,
-}
-
-/// Every request of the period counted per type, status, urgency and issuer (the published
-/// margins' items).
-pub async fn item_counts(conn: &mut Conn, from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<Vec<ItemCount>> {
-    Ok(diesel::sql_query(format!(
-        "SELECT r.type AS kind, r.status, r.urgency, r.issuer_org_id AS issuer, count(*) AS count
-         FROM data_requests r WHERE {PERIOD} GROUP BY 1, 2, 3, 4"
-    ))
-    .bind::<diesel::sql_types::Timestamptz, _>(from)
-    .bind::<diesel::sql_types::Timestamptz, _>(to)
-    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(None::<OrgId>)
-    .load(conn)
-    .await?)
-}
-
 /// Per addressee: requests received, time to acknowledge and to fulfil (median, p90), share
 /// answered (fulfilled, partly, rejected) within the deadline.
 pub async fn by_addressee(

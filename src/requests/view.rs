@@ -153,7 +153,6 @@ pub fn statistics(
     scope: crate::statistics::service::ReadScope,
     counts: Vec<store::CountRow>,
     by_addressee: Vec<store::AddresseeRow>,
-    withheld: Vec<crate::statistics::service::WithheldCount>,
 ) -> RequestStatistics {
     let pick = |dim: &str| {
         counts.iter().filter(|c| c.dimension == dim).map(|c| Count { value: c.value.clone(), count: c.count }).collect()
@@ -162,7 +161,6 @@ pub fn statistics(
         from,
         to,
         scope,
-        withheld,
         by_type: pick("type"),
         by_status: pick("status"),
         by_urgency: pick("urgency"),

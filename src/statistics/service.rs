@@ -498,31 +498,6 @@ pub enum ReadScope {
     Published,
 }
 
-/// A count withheld under the floor.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct WithheldCount {
-    pub dimension: String,
-    pub value: String,
-    pub reason: super::disclosure::Withheld,
-}
-
-/// The margins of a cross-classification under this instance's floor: the published counts
-/// (dimension, value, count) and the withheld ones.
-pub fn floored_margins(
-    state: &AppState,
-    dims: &[&str],
-    items: &[(Vec<String>, OrgId, u64)],
-) -> (Vec<(String, String, i64)>, Vec<WithheldCount>) {
-    let (mut shown, mut withheld) = (Vec::new(), Vec::new());
-    for (dimension, value, figure) in tables::margins(&Floor::of(&state.config), dims, items) {
-        match figure {
-            Ok(n) => shown.push((dimension, value, n)),
-            Err(reason) => withheld.push(WithheldCount { dimension, value, reason }),
-        }
-    }
-    (shown, withheld)
-}
-
 /// The table as CSV: one row per cell, its coordinates, each figure and the reason it is
 /// withheld, and the notice.
 pub fn csv(a: &TableAnswer) -> Result<Vec<u8>, csv::Error> {
@@ -538,9 +513,11 @@ pub fn csv(a: &TableAnswer) -> Result<Vec<u8>, csv::Error> {
     }
     head.extend(["currency", "notice"].map(String::from));
     w.write_record(&head)?;
+    // A coordinate is text a spreadsheet could read as a formula (a bank's name): quoted.
+    let inert = |v: String| if v.starts_with(['=', '+', '-', '@']) { format!("'{v}") } else { v };
     for c in &a.cells {
         let mut row = vec![a.table.clone(), a.period.clone(), a.version.to_string(), a.scope.clone()];
-        row.extend(dims.iter().map(|d| c.key.get(d).cloned().unwrap_or_default()));
+        row.extend(dims.iter().map(|d| inert(c.key.get(d).cloned().unwrap_or_default())));
         for f in &figures {
             row.push(c.values.get(*f).map(|v| v.to_string()).unwrap_or_default());
             row.push(c.withheld.get(*f).map(|r| r.as_str().to_string()).unwrap_or_default());

@@ -345,52 +345,6 @@ pub fn receivers_by_bank(unit: i64, banks: &BTreeMap<OrgId, String>, items: &[Al
     publish(&Floor::none(), unit, banks.len(), &atoms, &[Member { figures: BY_BANK, shapes, earlier: None }]).remove(0)
 }
 
-/// The one-way margins of a cross-classification (`dims`, e.g. type, status and urgency of
-/// data requests), each under the floor and all decided together: `items` are (the values of
-/// each dimension, the contributing organisation, how many). Answers (dimension, value, the
-/// count or why it is withheld), in the order of `dims` and of the values.
-pub fn margins(
-    floor: &Floor,
-    dims: &[&str],
-    items: &[(Vec<String>, OrgId, u64)],
-) -> Vec<(String, String, Result<i64, super::disclosure::Withheld>)> {
-    let mut combos: Vec<&Vec<String>> = items.iter().map(|i| &i.0).collect();
-    combos.sort();
-    combos.dedup();
-    let atom = |values: &Vec<String>| combos.binary_search(&values).unwrap_or(0);
-    let atoms = Atoms::count(items.iter().map(|(values, org, n)| Part::count("count", atom(values), *org, *n)));
-    const FIGURES: &[Figure] = &[count("count", None)];
-    let members: Vec<Member> = dims
-        .iter()
-        .enumerate()
-        .map(|(d, dim)| {
-            let mut values: Vec<&String> = combos.iter().map(|c| &c[d]).collect();
-            values.sort();
-            values.dedup();
-            let shapes = values
-                .into_iter()
-                .map(|v| Shape {
-                    key: key(&[(dim, v)]),
-                    atoms: combos.iter().enumerate().filter(|(_, c)| c[d] == *v).map(|(a, _)| a).collect(),
-                })
-                .collect();
-            Member { figures: FIGURES, shapes, earlier: None }
-        })
-        .collect();
-    let published = publish(floor, 1, combos.len(), &atoms, &members);
-    let mut out = Vec::new();
-    for (d, cells) in published.into_iter().enumerate() {
-        for cell in cells {
-            let value = cell.key.get(dims[d]).cloned().unwrap_or_default();
-            let figure = cell
-                .int("count")
-                .ok_or(cell.withheld.get("count").copied().unwrap_or(super::disclosure::Withheld::Complementary));
-            out.push((dims[d].to_string(), value, figure));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -278,6 +278,13 @@ async fn alert_tables_own_figures_and_per_bank_tables_go_only_to_whom_they_belon
     assert_eq!(find(&looked, &[("type", "*")])["values"]["lookups"], 2, "its own two look-ups: {looked}");
     app.get_as(&xk[1].admin, "/api/v1/statistics/tables/alert-funnel?period=2099-01&scope=own").await.problem(422);
 
+    // Own figures are read with the permission of what they count: a key that reads alerts
+    // and not reports gets the bank's own funnel, not its own reports of every TLP.
+    let (key, _) = app.api_key(&xk[0], &["alerts:read"]).await;
+    app.get_as(&key, "/api/v1/statistics/tables/alert-funnel?period=2026-08&scope=own").await.ok(200);
+    app.get_as(&key, "/api/v1/statistics/tables/reports-by-category?period=2026-08&scope=own").await.problem(403);
+    app.get_as(&key, "/api/v1/statistics/tables/reports-by-category?period=2026-08").await.ok(200);
+
     // The per-bank table: a regulator's, no one else's.
     let per_bank =
         app.get_as(&regulator.admin, "/api/v1/statistics/tables/receivers-by-bank?period=2026-Q3").await.ok(200);

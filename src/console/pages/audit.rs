@@ -106,7 +106,12 @@ async fn view(v: &Visitor, f: &Filter, verified: Option<ChainVerification>) -> A
         cursor: f.cursor.clone().filter(|c| !c.is_empty()),
         ..Default::default()
     };
-    let page = service::list(&v.state, &act, &q).await?;
+    // A filter that does not read lists nothing rather than everything.
+    let page = if error.is_empty() {
+        service::list(&v.state, &act, &q).await?
+    } else {
+        crate::audit::model::AuditPage { items: Vec::new(), next_cursor: None }
+    };
     let rows = page
         .items
         .iter()

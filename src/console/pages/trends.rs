@@ -107,7 +107,8 @@ pub struct TableQuery {
 /// shares in per cent.
 fn shown(t: &Tr, figure: &str, value: f64, currency: &str) -> String {
     if figure.ends_with("_minor") {
-        format!("{} {currency}", t.number((value / 100.0).round() as i64))
+        let exponent = crate::domain::Currency::parse(currency).map(|c| c.exponent()).unwrap_or(2);
+        format!("{} {currency}", t.number((value / 10f64.powi(exponent as i32)).round() as i64))
     } else if figure.ends_with("_seconds") {
         format!("{:.1} h", value / 3600.0).replace('.', &t.decimal_mark().to_string())
     } else if figure.ends_with("_share") {
