@@ -532,7 +532,7 @@ def main():
         expect(page.get_by_role("img", name="Reports per month")).to_be_visible()
         regulator.check("trends")
         page.get_by_role("link", name="Reports by category and country").click()
-        expect(page.get_by_role("img", name="Reports")).to_be_visible()
+        expect(page.get_by_role("img", name="Reports", exact=True)).to_be_visible()
         expect(page.get_by_text("Platform-reported, not official statistics.")).to_be_visible()
         expect(page.get_by_role("cell", name=re.compile("withheld")).first).to_be_visible()
         regulator.check("trend-reports")
