@@ -547,7 +547,7 @@ def main():
         regulator.check("trend-funnel")
         page = regulator.go("/console/trends")
         page.get_by_role("link", name="Per receiving bank (regulators only)").click()
-        expect(page.get_by_role("cell", name="Demo Bank A").first).to_be_visible()
+        expect(page.get_by_role("rowheader", name="Demo Bank A").first).to_be_visible()
         page = regulator.go("/console/audit")
         expect(page.get_by_role("heading", name="The signed head")).to_be_visible()
         regulator.check("audit")
