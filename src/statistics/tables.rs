@@ -222,21 +222,26 @@ fn alert_parts(items: &[AlertItem], countries: &[String], one_month: bool) -> At
         if i.hop > 1 {
             parts.push(Part::count("onward", atom, i.sender, 1));
         }
-        for (name, money, outcome) in [("frozen", "frozen_minor", i.frozen), ("returned", "returned_minor", i.returned)]
-        {
-            if let Some(amount) = outcome {
-                parts.push(Part::count(name, atom, i.receiver, 1));
-                if let Some(a) = amount {
-                    parts.push(Part::value(money, atom, i.receiver, a));
-                }
-            }
-        }
-        if let Some(secs) = i.seconds_to_first_outcome {
-            parts.push(Part::value("median_seconds", atom, i.receiver, secs));
-            parts.push(Part::value("p90_seconds", atom, i.receiver, secs));
-        }
+        outcome_parts(i, atom, &mut parts);
         parts
     }))
+}
+
+/// An alert's outcomes, counted for its receiver: frozen and returned with their amounts, and
+/// the time to its first outcome.
+fn outcome_parts(i: &AlertItem, atom: usize, parts: &mut Vec<Part>) {
+    for (name, money, outcome) in [("frozen", "frozen_minor", i.frozen), ("returned", "returned_minor", i.returned)] {
+        if let Some(amount) = outcome {
+            parts.push(Part::count(name, atom, i.receiver, 1));
+            if let Some(a) = amount {
+                parts.push(Part::value(money, atom, i.receiver, a));
+            }
+        }
+    }
+    if let Some(secs) = i.seconds_to_first_outcome {
+        parts.push(Part::value("median_seconds", atom, i.receiver, secs));
+        parts.push(Part::value("p90_seconds", atom, i.receiver, secs));
+    }
 }
 
 fn funnel_month_shapes(countries: &[String], m: usize) -> Vec<Shape> {
@@ -317,27 +322,15 @@ pub fn indicators_by_type(floor: &Floor, indicators: &[IndicatorItem], lookups: 
 
 /// `receivers-by-bank` for one quarter, for regulators: every receiving bank's figures, no floor.
 pub fn receivers_by_bank(unit: i64, banks: &BTreeMap<OrgId, String>, items: &[AlertItem]) -> Vec<Cell> {
-    let ids: Vec<&OrgId> = banks.keys().collect();
+    let index: BTreeMap<&OrgId, usize> = banks.keys().enumerate().map(|(b, id)| (id, b)).collect();
     let atoms = Atoms::count(items.iter().flat_map(|i| {
         let mut parts = Vec::new();
-        let Some(b) = ids.iter().position(|id| **id == i.receiver) else { return parts };
+        let Some(&b) = index.get(&i.receiver) else { return parts };
         parts.push(Part::count("alerts", b, i.receiver, 1));
         if let Some(a) = i.amount_minor {
             parts.push(Part::value("amount_minor", b, i.receiver, a));
         }
-        for (name, money, outcome) in [("frozen", "frozen_minor", i.frozen), ("returned", "returned_minor", i.returned)]
-        {
-            if let Some(amount) = outcome {
-                parts.push(Part::count(name, b, i.receiver, 1));
-                if let Some(a) = amount {
-                    parts.push(Part::value(money, b, i.receiver, a));
-                }
-            }
-        }
-        if let Some(secs) = i.seconds_to_first_outcome {
-            parts.push(Part::value("median_seconds", b, i.receiver, secs));
-            parts.push(Part::value("p90_seconds", b, i.receiver, secs));
-        }
+        outcome_parts(i, b, &mut parts);
         parts
     }));
     let shapes =

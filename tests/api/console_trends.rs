@@ -93,6 +93,9 @@ async fn the_audit_page_shows_an_org_admin_its_own_rows_and_regulators_verify_th
     let verified = r.post("/console/audit/verify", &[("full", "on")]).await;
     assert_eq!(verified.status, 200, "{}", verified.text());
     assert!(verified.text().contains("The chain is intact."), "{}", verified.text());
+    // A canary typed into the filter comes back as text, never as markup.
+    let canary = r.get("/console/audit?action=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await.text();
+    assert!(!canary.contains("<script>alert(1)") && canary.contains("&#60;script&#62;alert(1)"), "{canary}");
     let bad = r.get("/console/audit?from=yesterday").await;
     assert_eq!(bad.status, 200);
     assert!(bad.text().contains("From: write a day as 2026-11-30."));

@@ -130,7 +130,7 @@ fn cell_text(t: &Tr, cell: &Cell, figure: &str, currency: &str) -> String {
 }
 
 /// The chart of a table: which figure over which cells.
-fn bars_of(t: &Tr, a: &TableAnswer) -> (String, &'static str, Vec<Bar>) {
+fn bars_of(t: &Tr, a: &TableAnswer) -> (String, Vec<Bar>) {
     let (figure, dim, rest): (&str, &str, &[(&str, &str)]) = match a.table.as_str() {
         "reports-by-category" => ("reports", "category", &[("country", "*")]),
         "losses-by-category" => ("loss_minor", "category", &[]),
@@ -154,7 +154,7 @@ fn bars_of(t: &Tr, a: &TableAnswer) -> (String, &'static str, Vec<Bar>) {
                 }
             })
             .collect();
-        return (t.get("trend-funnel"), "alerts", bars);
+        return (t.get("trend-funnel"), bars);
     }
     let bars = a
         .cells
@@ -169,14 +169,7 @@ fn bars_of(t: &Tr, a: &TableAnswer) -> (String, &'static str, Vec<Bar>) {
             Bar { label, value, shown: value.map(|v| shown(t, figure, v, &a.currency)).unwrap_or_default() }
         })
         .collect();
-    (t.get(&format!("fig-{figure}")), figure_static(figure), bars)
-}
-
-fn figure_static(figure: &str) -> &'static str {
-    ["reports", "loss_minor", "median_seconds", "new_indicators", "alerts"]
-        .into_iter()
-        .find(|f| *f == figure)
-        .unwrap_or("")
+    (t.get(&format!("fig-{figure}")), bars)
 }
 
 /// The main figure of a table and its total cell, drawn over time.
@@ -203,7 +196,7 @@ pub async fn table_page(v: Visitor, name: web::Path<String>, q: web::Query<Table
     let period = q.period.clone().or_else(|| periods.first().cloned()).ok_or(ApiError::NotFound)?;
     let scope = if own { TableScope::Own } else { TableScope::Published };
     let answer = service::read(&v.state, &act, def.name, &period, scope).await?;
-    let (chart_title, _, bars) = bars_of(&t, &answer);
+    let (chart_title, bars) = bars_of(&t, &answer);
     let chart = charts::bars("chart", &chart_title, &bars, &t.get("trend-withheld"));
     let matrix = if matches!(def.name, "alert-funnel" | "proceeds-hops") {
         let mut countries: Vec<String> =
