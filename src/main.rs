@@ -71,14 +71,18 @@ async fn migrate(config: Config) -> Result<(), server::StartError> {
 
 async fn admin(config: Config, command: cyberbridge::app::admin::AdminCommand) -> Result<(), server::StartError> {
     let db = server::prepare_database(&config).await?;
-    let result = cyberbridge::app::admin::run(&db.owner_url, command).await;
+    let result = cyberbridge::app::admin::run(&db.owner_url, &config, command).await;
     if let Some(cluster) = &db.cluster {
         cluster.stop().await;
     }
     match result {
-        Ok(message) => {
-            println!("{message}");
-            Ok(())
+        Ok(outcome) => {
+            println!("{}", outcome.text);
+            if outcome.ok {
+                Ok(())
+            } else {
+                Err(server::StartError::Setup("the verification found what is named above".into()))
+            }
         }
         Err(e) => {
             let problem = e.problem();

@@ -8,8 +8,12 @@ use uuid::Uuid;
 use crate::access::{self, password};
 use crate::domain::UserId;
 use crate::kernel::audit::Entry;
+use base64::Engine;
+
 use crate::kernel::error::{ApiError, ApiResult};
 use crate::kernel::http::RequestMeta;
+use crate::kernel::secrets::SecretBox;
+use crate::kernel::Config;
 use crate::organizations::model::{BankIdentifier, Contact, CreateOrganization, OrgInput};
 use crate::users::model::{CreateUser, NewUser};
 use crate::{audit, organizations, users};
@@ -55,6 +59,34 @@ pub enum AdminCommand {
     /// other organisations made by a platform admin alone, self-accredited officers, and
     /// organisations moved or reactivated without an approval. Run it after upgrading.
     AuditPowers,
+    /// Verify a restored database: the audit chain against the witness file, every signed
+    /// document against the published keys, every response file against its recorded hash.
+    /// Prints a report; exits 1 when anything does not hold.
+    VerifyRestore(super::restore::Options),
+    /// The configured keys' public halves and where each is kept (never a key itself).
+    Keys,
+    /// Make an Ed25519 key pair on a PKCS#11 token (the URI names token, label, module and PIN
+    /// source) and print its public key: the private half never leaves the token.
+    GenerateTokenKey {
+        #[arg(long)]
+        uri: String,
+    },
+    /// Seal again, under `CYBERBRIDGE_SECRETS_KEY`, the webhook secrets stored plain or under
+    /// `CYBERBRIDGE_SECRETS_PREVIOUS_KEY` (after a rotation; every start does it too).
+    ResealSecrets,
+    /// The documents signed with one key (after it leaked: the ones to re-sign and to tell
+    /// the parties of).
+    SignedDocuments {
+        #[arg(long)]
+        kid: String,
+    },
+    /// Sign again with the current key every document signed with `--kid` (a key that leaked
+    /// or was withdrawn), each as a new signed document beside the old one; prints what was
+    /// signed again.
+    ResignDocuments {
+        #[arg(long)]
+        kid: String,
+    },
     /// Set a user's password, remove their second factor (they enrol again) and end their sessions.
     ResetPassword {
         #[arg(long)]
@@ -69,10 +101,62 @@ fn cli_entry(action: &'static str) -> Entry {
         .details(serde_json::json!({"via": "cli"}))
 }
 
+/// What a command prints, and whether it found everything in order (the exit status).
+pub struct Outcome {
+    pub text: String,
+    pub ok: bool,
+}
+
 /// Runs one admin command against the database at `url`; returns what to print.
-pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
+pub async fn run(url: &str, config: &Config, command: AdminCommand) -> ApiResult<Outcome> {
     let mut conn = AsyncPgConnection::establish(url).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    match command {
+    let text = match command {
+        AdminCommand::VerifyRestore(options) => {
+            let report = super::restore::verify(&mut conn, url, config, &options).await?;
+            return Ok(Outcome { text: report.text, ok: report.intact });
+        }
+        AdminCommand::Keys => keys(config)?,
+        AdminCommand::GenerateTokenKey { uri } => {
+            let public = crate::kernel::keys::generate_on_token(&uri).map_err(|m| ApiError::field("uri", m))?;
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&public);
+            format!(
+                "made on the token; the private key never leaves it\npublic key (base64): {b64}\n\
+                 as a document signing key: kid {}\nas the audit signing key: key id {}",
+                crate::kernel::signing::key_id(&public),
+                crate::kernel::audit::signer::key_id(&public)
+            )
+        }
+        AdminCommand::ResealSecrets => {
+            let values = config.key_values().map_err(|m| ApiError::field("secrets_key", m))?;
+            let secrets = SecretBox::rotating(values.secrets.as_deref(), values.previous_secrets.as_deref())
+                .map_err(|m| ApiError::field("secrets_key", m))?;
+            if !secrets.encrypts() {
+                return Err(ApiError::field("secrets_key", "CYBERBRIDGE_SECRETS_KEY is not set"));
+            }
+            let sealed = crate::webhooks::store::seal_secrets(&mut conn, &secrets).await?;
+            cli_entry("secrets.reseal")
+                .details(serde_json::json!({"via": "cli", "sealed": sealed}))
+                .write(&conn)
+                .await?;
+            format!("{sealed} webhook secret(s) sealed under the current key; the previous key may now be dropped")
+        }
+        AdminCommand::SignedDocuments { kid } => {
+            let docs = signed_with(&mut conn, &kid).await?;
+            let mut out: String = docs
+                .iter()
+                .map(|(d, reference)| {
+                    format!(
+                        "{}  {}  {:<22} request {reference}\n",
+                        d.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        d.id,
+                        d.kind
+                    )
+                })
+                .collect();
+            out.push_str(&format!("{} document(s) signed with {kid}", docs.len()));
+            out
+        }
+        AdminCommand::ResignDocuments { kid } => resign(&mut conn, config, &kid).await?,
         AdminCommand::CreateOrg { name, kind, country, contact_name, contact_email, contact_phone, bank_ids } => {
             let bank_identifiers: Vec<BankIdentifier> = bank_ids
                 .iter()
@@ -106,7 +190,7 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                     Ok::<_, ApiError>(row.id)
                 })
                 .await?;
-            Ok(format!("organization {id}"))
+            format!("organization {id}")
         }
         AdminCommand::CreateUser { org, email, name, role, password: secret } => {
             // The operator's way for the first people and for recovery: a password set here.
@@ -135,7 +219,7 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                     Ok::<_, ApiError>(row.id)
                 })
                 .await?;
-            Ok(format!("user {id}"))
+            format!("user {id}")
         }
         AdminCommand::AuditPowers => {
             let findings = audit::store::powers_findings(&mut conn).await?;
@@ -160,7 +244,7 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                      (PATCH /api/v1/users/{{id}} {{\"active\": false}}) and file it again with two platform admins"
                 ),
             });
-            Ok(out)
+            out
         }
         AdminCommand::ResetPassword { email, password: secret } => {
             password::check_new(&secret).map_err(|m| ApiError::field("password", m))?;
@@ -179,7 +263,115 @@ pub async fn run(url: &str, command: AdminCommand) -> ApiResult<String> {
                 entry.write(c).await
             })
             .await?;
-            Ok(format!("password of {} reset, second factor removed; their sessions ended", user.email))
+            format!("password of {} reset, second factor removed; their sessions ended", user.email)
         }
+    };
+    Ok(Outcome { text, ok: true })
+}
+
+/// The configured keys: where each comes from and its public half.
+fn keys(config: &Config) -> ApiResult<String> {
+    let values = config.key_values().map_err(|m| ApiError::field("keys", m))?;
+    let setup = |m: String| ApiError::field("keys", m);
+    let mut out = String::new();
+    match values.signing.as_deref() {
+        Some(key) => {
+            let signer = crate::kernel::signing::DocumentSigner::new(Some(key)).map_err(setup)?;
+            let b64 = base64::engine::general_purpose::STANDARD.encode(signer.public_key());
+            out.push_str(&format!(
+                "document signing key: kid {} ({}); public key {b64}\n",
+                signer.kid(),
+                signer.source()
+            ));
+        }
+        None => out.push_str("document signing key: NOT SET (a new key at each start)\n"),
     }
+    for key in &config.signing_previous_keys {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(key.trim()).unwrap_or_default();
+        out.push_str(&format!(
+            "  earlier signing key still published: kid {}\n",
+            crate::kernel::signing::key_id(&bytes)
+        ));
+    }
+    match values.audit_signing.as_deref() {
+        Some(key) => {
+            let signer = crate::kernel::audit::signer::AuditSigner::new(Some(key)).map_err(setup)?;
+            let b64 = base64::engine::general_purpose::STANDARD.encode(signer.public_key());
+            out.push_str(&format!(
+                "audit signing key: key id {} ({}); public key {b64}\n",
+                signer.key_id(),
+                signer.source()
+            ));
+        }
+        None => out.push_str("audit signing key: NOT SET (a new key at each start)\n"),
+    }
+    let origin = |value: bool, file: bool| match (value, file) {
+        (true, _) => "set from the environment",
+        (false, true) => "set from a file",
+        (false, false) => "NOT SET",
+    };
+    out.push_str(&format!(
+        "JWT key: {}\nsecrets key: {}{}",
+        match (config.jwt_secret.is_some(), config.jwt_secret_file.is_some()) {
+            (false, false) => "kept in the database (first-run default)",
+            (v, f) => origin(v, f),
+        },
+        origin(config.secrets_key.is_some(), config.secrets_key_file.is_some()),
+        if values.previous_secrets.is_some() { "; a previous key is set (rotation in progress)" } else { "" }
+    ));
+    Ok(out)
+}
+
+/// Every document signed with `kid`, with its request's reference, oldest first.
+async fn signed_with(
+    conn: &mut AsyncPgConnection,
+    kid: &str,
+) -> ApiResult<Vec<(crate::requests::model::SignedRow, String)>> {
+    let mut all = Vec::new();
+    let mut after = Uuid::nil();
+    loop {
+        let page = crate::requests::store::signed_page(conn, after, Some(kid), 1000).await?;
+        let Some((last, _)) = page.last() else { break };
+        after = last.id;
+        all.extend(page);
+    }
+    Ok(all)
+}
+
+/// Signs again with the current key each document `kid` signed whose text still verifies under
+/// the published keys or was signed by `kid` (the text is the stored one: a forged document
+/// in the database would be signed again too, hence the audit row and the list printed).
+async fn resign(conn: &mut AsyncPgConnection, config: &Config, kid: &str) -> ApiResult<String> {
+    let values = config.key_values().map_err(|m| ApiError::field("signing_key", m))?;
+    let signer = crate::kernel::signing::DocumentSigner::new(values.signing.as_deref())
+        .map_err(|m| ApiError::field("signing_key", m))?;
+    if signer.ephemeral {
+        return Err(ApiError::field("signing_key", "CYBERBRIDGE_SIGNING_KEY is not set: nothing to sign with"));
+    }
+    if signer.kid() == kid {
+        return Err(ApiError::field("kid", "that is the current key: rotate to a new key first"));
+    }
+    let docs = signed_with(conn, kid).await?;
+    let mut out = String::new();
+    conn.transaction(async |c| {
+        for (doc, reference) in &docs {
+            let jws = signer.sign_detached(&doc.payload)?;
+            crate::requests::store::record_signing_key(c, signer.kid(), signer.public_key()).await?;
+            crate::requests::store::resign(c, doc.id, &jws, signer.kid()).await?;
+            out.push_str(&format!("{}  {:<22} request {reference}\n", doc.id, doc.kind));
+        }
+        cli_entry("signed_documents.resign")
+            .details(
+                serde_json::json!({"via": "cli", "withdrawn_kid": kid, "kid": signer.kid(), "documents": docs.len()}),
+            )
+            .write(c)
+            .await
+    })
+    .await?;
+    out.push_str(&format!(
+        "{} document(s) signed again with {} (each beside its signature by {kid})",
+        docs.len(),
+        signer.kid()
+    ));
+    Ok(out)
 }

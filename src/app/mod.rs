@@ -5,6 +5,7 @@ pub mod admin;
 pub mod bootstrap;
 pub mod demo;
 pub mod openapi;
+pub mod restore;
 pub mod server;
 
 use actix_web::body::MessageBody;

@@ -331,10 +331,13 @@ async fn run_http(config: &Config, url: &str, demo: bool) -> Result<(), StartErr
         StartError::Setup(format!("encrypting stored webhook secrets: {}", e.problem().detail))
     };
     let mut conn = state.pool.get().await.map_err(|e| cannot(e.into()))?;
-    let sealed = crate::webhooks::store::seal_plain_secrets(&mut conn, &state.secrets).await.map_err(cannot)?;
+    let sealed = crate::webhooks::store::seal_secrets(&mut conn, &state.secrets).await.map_err(cannot)?;
     drop(conn);
     if sealed > 0 {
-        tracing::info!(sealed, "webhook secrets stored before CYBERBRIDGE_SECRETS_KEY are now encrypted");
+        tracing::info!(
+            sealed,
+            "webhook secrets stored plain or under the previous key are now sealed under CYBERBRIDGE_SECRETS_KEY"
+        );
     }
     let background = spawn_background(state.clone());
     let deliveries = crate::webhooks::deliver::spawn(state.clone());

@@ -153,7 +153,7 @@ pub fn chain_hash(previous: &[u8], row: &AuditRow) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
-const GENESIS: [u8; 32] = [0; 32];
+pub const GENESIS: [u8; 32] = [0; 32];
 pub const SEAL_BATCH: i64 = 5000;
 
 /// Seals unsealed rows in id order. A row is sealed only when no transaction that began
@@ -232,6 +232,18 @@ pub async fn head(conn: &mut Conn) -> ApiResult<Option<(i64, Vec<u8>)>> {
         .first(conn)
         .await
         .optional()?)
+}
+
+/// Rows after `after`, sealed or not, in id order, a page at a time (a verification that
+/// changes nothing: `cyberbridge admin verify-restore`).
+pub async fn rows_after(conn: &mut Conn, after: i64, limit: i64) -> ApiResult<Vec<AuditRow>> {
+    Ok(audit_events::table
+        .filter(audit_events::id.gt(after))
+        .order(audit_events::id.asc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+        .await?)
 }
 
 /// What a verification found.

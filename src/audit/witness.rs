@@ -24,6 +24,6 @@ pub async fn write(state: &AppState, conn: &mut Conn) -> ApiResult<()> {
 pub async fn signed_head(state: &AppState, conn: &mut Conn) -> ApiResult<Option<AuditHead>> {
     let Some((id, hash)) = store::head(conn).await? else { return Ok(None) };
     let signed_at = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default();
-    let signature = state.audit_signer.sign(id, &hash, signed_at);
+    let signature = state.audit_signer.sign(id, &hash, signed_at)?;
     Ok(Some(AuditHead { id, hash: hex::encode(hash), signed_at, key_id: state.audit_signer.key_id(), signature }))
 }

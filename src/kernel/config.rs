@@ -98,7 +98,8 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_JWT_SECRET", hide_env_values = true, value_parser = secret)]
     pub jwt_secret: Option<SecretString>,
 
-    /// The same key from a file (a mounted secret), when `CYBERBRIDGE_JWT_SECRET` is unset.
+    /// The same key from a file (a mounted secret; refused when others may read it), when
+    /// `CYBERBRIDGE_JWT_SECRET` is unset.
     #[arg(long, env = "CYBERBRIDGE_JWT_SECRET_FILE")]
     pub jwt_secret_file: Option<PathBuf>,
 
@@ -247,23 +248,38 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_SECRETS_KEY", hide_env_values = true, value_parser = secret)]
     pub secrets_key: Option<SecretString>,
 
+    /// A file holding that key instead (mounted secret; refused when others may read it).
+    #[arg(long, env = "CYBERBRIDGE_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<PathBuf>,
+
+    /// During a rotation of the secrets key: the key before it, which still opens what it
+    /// sealed; each start seals those values again under the new key.
+    #[arg(long, env = "CYBERBRIDGE_SECRETS_PREVIOUS_KEY", hide_env_values = true, value_parser = secret)]
+    pub secrets_previous_key: Option<SecretString>,
+
+    /// A file holding the previous key instead.
+    #[arg(long, env = "CYBERBRIDGE_SECRETS_PREVIOUS_KEY_FILE")]
+    pub secrets_previous_key_file: Option<PathBuf>,
+
     /// Ed25519 key that signs the audit chain's head: a 32-byte seed in base64
-    /// (`openssl rand -base64 32`). Unset (and no file): a new key at each start, with a warning.
+    /// (`openssl rand -base64 32`), or a key on a PKCS#11 token named by its URI
+    /// (`pkcs11:token=..;object=..?module-path=..&pin-source=file:..`). Unset (and no file): a
+    /// new key at each start, with a warning.
     #[arg(long, env = "CYBERBRIDGE_AUDIT_SIGNING_KEY", hide_env_values = true, value_parser = secret)]
     pub audit_signing_key: Option<SecretString>,
 
-    /// A file holding that seed instead (mounted secret).
+    /// A file holding that seed or URI instead (mounted secret; refused when others may read it).
     #[arg(long, env = "CYBERBRIDGE_AUDIT_SIGNING_KEY_FILE")]
     pub audit_signing_key_file: Option<PathBuf>,
 
-    /// Ed25519 seed (32 bytes, base64) that signs orders, validation decisions and responses
-    /// (detached JWS). Never stored in the database; its public key is published at
+    /// Ed25519 seed (32 bytes, base64), or a `pkcs11:` URI of a key on a token, that signs
+    /// orders, validation decisions and responses (detached JWS). Never stored in the database; its public key is published at
     /// /api/v1/signing-keys. Unset (and no file): a new key at each start, with a warning (its
     /// public key is still published, so what it signed stays verifiable).
     #[arg(long, env = "CYBERBRIDGE_SIGNING_KEY", hide_env_values = true, value_parser = secret)]
     pub signing_key: Option<SecretString>,
 
-    /// A file holding that seed instead (mounted secret).
+    /// A file holding that seed or URI instead (mounted secret; refused when others may read it).
     #[arg(long, env = "CYBERBRIDGE_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
 
@@ -396,6 +412,36 @@ impl Config {
         config
     }
 
+    /// The keys' values: from the variable, else from the file (refused when others may read
+    /// it). `(jwt, secrets, previous secrets, document signing, audit signing)`.
+    pub fn key_values(&self) -> Result<KeyValues, String> {
+        use super::keys::value_or_file;
+        let value = |v: &Option<SecretString>| v.as_ref().map(|s| s.expose_secret().to_string());
+        Ok(KeyValues {
+            jwt: value_or_file(value(&self.jwt_secret).as_deref(), self.jwt_secret_file.as_deref(), "the JWT key")?,
+            secrets: value_or_file(
+                value(&self.secrets_key).as_deref(),
+                self.secrets_key_file.as_deref(),
+                "the secrets key",
+            )?,
+            previous_secrets: value_or_file(
+                value(&self.secrets_previous_key).as_deref(),
+                self.secrets_previous_key_file.as_deref(),
+                "the previous secrets key",
+            )?,
+            signing: value_or_file(
+                value(&self.signing_key).as_deref(),
+                self.signing_key_file.as_deref(),
+                "the document signing key",
+            )?,
+            audit_signing: value_or_file(
+                value(&self.audit_signing_key).as_deref(),
+                self.audit_signing_key_file.as_deref(),
+                "the audit signing key",
+            )?,
+        })
+    }
+
     /// The database URL, when known (it holds the password: never log it unredacted).
     pub fn database_url(&self) -> Option<&str> {
         self.database_url.as_ref().map(|u| u.expose_secret())
@@ -423,6 +469,7 @@ impl Config {
             &mut self.signing_key,
             &mut self.metrics_token,
             &mut self.secrets_key,
+            &mut self.secrets_previous_key,
             &mut self.jwt_previous_secret,
         ] {
             if v.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty()) {
@@ -431,6 +478,15 @@ impl Config {
         }
         self
     }
+}
+
+/// The configured keys, read (never logged; no `Debug`).
+pub struct KeyValues {
+    pub jwt: Option<String>,
+    pub secrets: Option<String>,
+    pub previous_secrets: Option<String>,
+    pub signing: Option<String>,
+    pub audit_signing: Option<String>,
 }
 
 #[cfg(test)]

@@ -5,6 +5,10 @@
 //! Stored as `enc:v1:` + base64(nonce || ciphertext || tag); a value without that prefix was
 //! written before a key was configured and is read as it is (`cyberbridge serve` seals those
 //! at start-up once a key is set).
+//!
+//! Rotation without downtime: every instance is given the new key and, as
+//! `CYBERBRIDGE_SECRETS_PREVIOUS_KEY`, the old one; values open under either, and each start (or
+//! `cyberbridge admin reseal-secrets`) seals again under the new key what the old one sealed.
 
 use base64::Engine;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
@@ -13,18 +17,32 @@ const PREFIX: &str = "enc:v1:";
 
 pub struct SecretBox {
     key: Option<LessSafeKey>,
+    /// The key before a rotation: opens what it sealed, seals nothing.
+    previous: Option<LessSafeKey>,
+}
+
+fn key(text: &str) -> Result<LessSafeKey, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| format!("the secrets key is not base64: {e}"))?;
+    let unbound = UnboundKey::new(&CHACHA20_POLY1305, &bytes)
+        .map_err(|_| "the secrets key must be 32 bytes (openssl rand -base64 32)".to_string())?;
+    Ok(LessSafeKey::new(unbound))
 }
 
 impl SecretBox {
     /// From a 32-byte key in base64, or none (values are then stored as they are).
     pub fn new(key_base64: Option<&str>) -> Result<Self, String> {
-        let Some(text) = key_base64 else { return Ok(SecretBox { key: None }) };
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(text.trim())
-            .map_err(|e| format!("the secrets key is not base64: {e}"))?;
-        let unbound = UnboundKey::new(&CHACHA20_POLY1305, &bytes)
-            .map_err(|_| "the secrets key must be 32 bytes (openssl rand -base64 32)".to_string())?;
-        Ok(SecretBox { key: Some(LessSafeKey::new(unbound)) })
+        Self::rotating(key_base64, None)
+    }
+
+    /// With the key before a rotation, which still opens what it sealed.
+    pub fn rotating(key_base64: Option<&str>, previous_base64: Option<&str>) -> Result<Self, String> {
+        let previous = previous_base64.map(key).transpose()?;
+        if previous.is_some() && key_base64.is_none() {
+            return Err("CYBERBRIDGE_SECRETS_PREVIOUS_KEY is set without CYBERBRIDGE_SECRETS_KEY".into());
+        }
+        Ok(SecretBox { key: key_base64.map(key).transpose()?, previous })
     }
 
     pub fn encrypts(&self) -> bool {
@@ -52,21 +70,36 @@ impl SecretBox {
         let key = self.key.as_ref().ok_or("the secret is encrypted and CYBERBRIDGE_SECRETS_KEY is not set")?;
         let bytes =
             base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| "a stored secret is corrupt")?;
-        if bytes.len() < NONCE_LEN {
-            return Err("a stored secret is corrupt".into());
-        }
-        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| "a stored secret is corrupt")?;
-        let mut sealed = sealed.to_vec();
-        let plain = key.open_in_place(nonce, Aad::from(owner), &mut sealed).map_err(|_| {
-            "a stored secret does not open with CYBERBRIDGE_SECRETS_KEY (another key, or another row's)"
-        })?;
-        String::from_utf8(plain.to_vec()).map_err(|_| "a stored secret is corrupt".into())
+        let plain = open_with(key, owner, &bytes)
+            .or_else(|| self.previous.as_ref().and_then(|previous| open_with(previous, owner, &bytes)))
+            .ok_or("a stored secret does not open with CYBERBRIDGE_SECRETS_KEY (another key, or another row's)")?;
+        String::from_utf8(plain).map_err(|_| "a stored secret is corrupt".into())
+    }
+
+    /// Whether a stored value must be sealed again: stored plain while a key is set, or sealed
+    /// under the previous key.
+    pub fn needs_sealing(&self, owner: &[u8], stored: &str) -> bool {
+        let Some(key) = &self.key else { return false };
+        let Some(encoded) = stored.strip_prefix(PREFIX) else { return true };
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded) else { return false };
+        open_with(key, owner, &bytes).is_none()
+            && self.previous.as_ref().is_some_and(|previous| open_with(previous, owner, &bytes).is_some())
     }
 
     pub fn is_sealed(stored: &str) -> bool {
         stored.starts_with(PREFIX)
     }
+}
+
+/// The plain bytes of nonce || ciphertext || tag under `key`, or none.
+fn open_with(key: &LessSafeKey, owner: &[u8], bytes: &[u8]) -> Option<Vec<u8>> {
+    if bytes.len() < NONCE_LEN {
+        return None;
+    }
+    let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+    let mut sealed = sealed.to_vec();
+    key.open_in_place(nonce, Aad::from(owner), &mut sealed).ok().map(|plain| plain.to_vec())
 }
 
 #[cfg(test)]
@@ -86,5 +119,23 @@ mod tests {
         assert!(SecretBox::new(None).unwrap().open(b"row-1", &stored).is_err());
         assert_eq!(SecretBox::new(None).unwrap().open(b"row-1", "whsec_plain").unwrap(), "whsec_plain");
         assert!(SecretBox::new(Some("c2hvcnQ=")).is_err());
+    }
+
+    #[test]
+    fn after_a_rotation_both_keys_open_and_only_the_old_ones_values_need_sealing_again() {
+        let old_key = base64::engine::general_purpose::STANDARD.encode([1u8; 32]);
+        let new_key = base64::engine::general_purpose::STANDARD.encode([2u8; 32]);
+        let old = SecretBox::new(Some(&old_key)).unwrap();
+        let stored_old = old.seal(b"row", "whsec_old");
+        let rotating = SecretBox::rotating(Some(&new_key), Some(&old_key)).unwrap();
+        let stored_new = rotating.seal(b"row", "whsec_new");
+        assert_eq!(rotating.open(b"row", &stored_old).unwrap(), "whsec_old");
+        assert_eq!(rotating.open(b"row", &stored_new).unwrap(), "whsec_new");
+        assert!(rotating.needs_sealing(b"row", &stored_old));
+        assert!(rotating.needs_sealing(b"row", "whsec_plain"));
+        assert!(!rotating.needs_sealing(b"row", &stored_new));
+        assert!(!rotating.needs_sealing(b"other-row", &stored_old), "not this row's: left to fail loudly");
+        assert!(SecretBox::new(Some(&new_key)).unwrap().open(b"row", &stored_old).is_err());
+        assert!(SecretBox::rotating(None, Some(&old_key)).is_err());
     }
 }

@@ -6,33 +6,24 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ring::signature::{Ed25519KeyPair, KeyPair};
 use sha2::{Digest, Sha256};
 
+use super::error::ApiError;
+use super::keys::Ed25519Key;
+
 pub struct DocumentSigner {
-    pair: Ed25519KeyPair,
+    key: Ed25519Key,
     kid: String,
     /// No key configured: one made at start-up (its public key is still published).
     pub ephemeral: bool,
 }
 
 impl DocumentSigner {
-    /// From a 32-byte Ed25519 seed in base64, or a new random key when none is configured.
-    pub fn new(seed_base64: Option<&str>) -> Result<Self, String> {
-        let (seed, ephemeral) = match seed_base64 {
-            Some(text) => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(text.trim())
-                    .map_err(|e| format!("the document signing key is not base64: {e}"))?;
-                let seed: [u8; 32] = bytes
-                    .try_into()
-                    .map_err(|_| "the document signing key must be 32 bytes (an Ed25519 seed)".to_string())?;
-                (seed, false)
-            }
-            None => (rand::random::<[u8; 32]>(), true),
-        };
-        let pair = Ed25519KeyPair::from_seed_unchecked(&seed).map_err(|e| format!("document signing key: {e}"))?;
-        Ok(DocumentSigner { kid: key_id(pair.public_key().as_ref()), pair, ephemeral })
+    /// From a 32-byte Ed25519 seed in base64, a `pkcs11:` URI of a key on a token, or a new
+    /// random key when none is configured.
+    pub fn new(key: Option<&str>) -> Result<Self, String> {
+        let (key, ephemeral) = Ed25519Key::load(key, "the document signing key")?;
+        Ok(DocumentSigner { kid: key_id(key.public_key()), key, ephemeral })
     }
 
     pub fn kid(&self) -> &str {
@@ -40,17 +31,23 @@ impl DocumentSigner {
     }
 
     pub fn public_key(&self) -> &[u8] {
-        self.pair.public_key().as_ref()
+        self.key.public_key()
+    }
+
+    /// Where the key is kept (a seed, or which token), never the key.
+    pub fn source(&self) -> String {
+        self.key.source()
     }
 
     /// The detached compact JWS over `payload` (the canonical JSON text): `header..signature`.
-    /// To verify, put `BASE64URL(payload)` between the two dots.
-    pub fn sign_detached(&self, payload: &str) -> String {
+    /// To verify, put `BASE64URL(payload)` between the two dots. A token that does not answer
+    /// is a 503: nothing is written unsigned.
+    pub fn sign_detached(&self, payload: &str) -> Result<String, ApiError> {
         let header = serde_json::json!({"alg": "EdDSA", "kid": self.kid, "typ": "JOSE", "cty": "json"});
         let header = URL_SAFE_NO_PAD.encode(header.to_string());
         let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
-        let signature = URL_SAFE_NO_PAD.encode(self.pair.sign(input.as_bytes()).as_ref());
-        format!("{header}..{signature}")
+        let signature = self.key.sign(input.as_bytes()).map_err(ApiError::Unavailable)?;
+        Ok(format!("{header}..{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 }
 
@@ -87,6 +84,22 @@ pub fn verify_detached(keys: &[serde_json::Value], payload: &str, jws: &str) -> 
     Ok(kid.to_string())
 }
 
+/// The published keys: the current one and the earlier ones configured after rotations
+/// (`CYBERBRIDGE_SIGNING_PREVIOUS_KEYS`, base64). Only configured keys: nothing in the database
+/// adds one.
+pub fn published(current: &DocumentSigner, previous: &[String]) -> Result<Vec<serde_json::Value>, String> {
+    let mut keys = vec![jwk(current.kid(), current.public_key())];
+    for text in previous {
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .ok()
+            .filter(|k| k.len() == 32)
+            .ok_or("CYBERBRIDGE_SIGNING_PREVIOUS_KEYS: each key is an Ed25519 public key, 32 bytes in base64")?;
+        keys.push(jwk(&key_id(&key), &key));
+    }
+    Ok(keys)
+}
+
 /// A public key as a JWK (RFC 8037).
 pub fn jwk(kid: &str, public_key: &[u8]) -> serde_json::Value {
     serde_json::json!({
@@ -104,7 +117,7 @@ mod tests {
     fn a_signed_document_verifies_and_a_changed_one_does_not() {
         let signer = DocumentSigner::new(Some(&base64::engine::general_purpose::STANDARD.encode([9u8; 32]))).unwrap();
         let keys = vec![jwk(signer.kid(), signer.public_key())];
-        let jws = signer.sign_detached(r#"{"a":1}"#);
+        let jws = signer.sign_detached(r#"{"a":1}"#).unwrap();
         assert_eq!(verify_detached(&keys, r#"{"a":1}"#, &jws).unwrap(), signer.kid());
         assert!(verify_detached(&keys, r#"{"a":2}"#, &jws).is_err());
         assert!(verify_detached(&[], r#"{"a":1}"#, &jws).is_err());
@@ -114,7 +127,7 @@ mod tests {
     #[test]
     fn a_detached_signature_covers_the_header_and_the_payload() {
         let signer = DocumentSigner::new(Some(&base64::engine::general_purpose::STANDARD.encode([7u8; 32]))).unwrap();
-        let jws = signer.sign_detached(r#"{"a":1}"#);
+        let jws = signer.sign_detached(r#"{"a":1}"#).unwrap();
         let (header, signature) = jws.split_once("..").unwrap();
         let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(r#"{"a":1}"#));
         let key = UnparsedPublicKey::new(&ED25519, signer.public_key());

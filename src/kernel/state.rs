@@ -59,19 +59,10 @@ impl AppState {
     /// configuration or, when unset, from the database (made once, shared by every instance).
     pub async fn build(pool: db::Pool, config: Config) -> Result<web::Data<AppState>, String> {
         let url = config.database_url.as_ref().ok_or("the database URL must be known before the state is built")?;
-        let from_file = match &config.jwt_secret_file {
-            Some(path) => Some(
-                std::fs::read_to_string(path)
-                    .map_err(|e| format!("reading the JWT key file {}: {e}", path.display()))?
-                    .trim()
-                    .to_string(),
-            ),
-            None => None,
-        };
-        let secret = match (&config.jwt_secret, from_file) {
-            (Some(s), _) => s.expose_secret().to_string(),
-            (None, Some(s)) => s,
-            (None, None) => {
+        let keys = config.key_values()?;
+        let secret = match keys.jwt.clone() {
+            Some(s) => s,
+            None => {
                 tracing::warn!(
                     "no CYBERBRIDGE_JWT_SECRET: access tokens are signed with a key kept in the database \
                      (a first-run default; set one from the environment or a file in production)"
@@ -85,8 +76,8 @@ impl AppState {
         warn_if_audit_rewritable(&pool).await;
         let previous: Vec<&[u8]> = config.jwt_previous_secret.iter().map(|p| p.expose_secret().as_bytes()).collect();
         let jwt = JwtKeys::with_previous(secret.as_bytes(), &previous)?;
-        let audit_signer = Arc::new(audit_signer(&config)?);
-        let secrets = super::secrets::SecretBox::new(config.secrets_key.as_ref().map(|k| k.expose_secret()))?;
+        let audit_signer = Arc::new(audit_signer(keys.audit_signing.as_deref())?);
+        let secrets = super::secrets::SecretBox::rotating(keys.secrets.as_deref(), keys.previous_secrets.as_deref())?;
         if !secrets.encrypts() {
             tracing::warn!("no CYBERBRIDGE_SECRETS_KEY: webhook signing secrets are stored unencrypted");
         }
@@ -97,7 +88,7 @@ impl AppState {
         let hashing = tokio::sync::Semaphore::new(config.hash_concurrency.unwrap_or(cores).max(1));
         let mfa_policy = Arc::new(crate::domain::MfaPolicy::parse(&config.mfa_required)?);
         let purpose_policy = Arc::new(crate::domain::PurposePolicy::parse(&config.purpose_required)?);
-        let signer = Arc::new(document_signer(&config)?);
+        let signer = Arc::new(document_signer(&config, keys.signing.as_deref())?);
         let hub = Hub::new();
         let replicas = db::Replicas::start(
             &config.replica_urls(),
@@ -150,53 +141,36 @@ impl AppState {
     }
 }
 
-/// The document signing key from the configuration (variable or file), or a new one with a warning.
-fn document_signer(config: &Config) -> Result<super::signing::DocumentSigner, String> {
-    let seed = match (&config.signing_key, &config.signing_key_file) {
-        (Some(key), _) => Some(key.expose_secret().to_string()),
-        (None, Some(path)) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("reading the document signing key file {}: {e}", path.display()))?,
-        ),
-        (None, None) => None,
-    };
-    let signer = super::signing::DocumentSigner::new(seed.as_deref())?;
-    for key in &config.signing_previous_keys {
-        use base64::Engine;
-        let bytes = base64::engine::general_purpose::STANDARD.decode(key.trim()).unwrap_or_default();
-        if bytes.len() != 32 {
-            return Err(
-                "CYBERBRIDGE_SIGNING_PREVIOUS_KEYS: each key is an Ed25519 public key, 32 bytes in base64".into()
-            );
-        }
-    }
+/// The document signing key from the configuration (variable, file or token), or a new one
+/// with a warning.
+pub fn document_signer(config: &Config, key: Option<&str>) -> Result<super::signing::DocumentSigner, String> {
+    let signer = super::signing::DocumentSigner::new(key)?;
+    // A malformed earlier key stops the start, not a verifier later.
+    super::signing::published(&signer, &config.signing_previous_keys)?;
     if signer.ephemeral {
         tracing::warn!(
             kid = %signer.kid(),
             "no CYBERBRIDGE_SIGNING_KEY: orders and responses are signed with a key made at start-up \
              (its public key is published; set one in production)"
         );
+    } else {
+        tracing::info!(kid = %signer.kid(), source = %signer.source(), "orders and responses are signed with this key");
     }
     Ok(signer)
 }
 
-/// The audit signing key from the configuration (variable or file), or a new one with a warning.
-fn audit_signer(config: &Config) -> Result<AuditSigner, String> {
-    let seed = match (&config.audit_signing_key, &config.audit_signing_key_file) {
-        (Some(key), _) => Some(key.expose_secret().to_string()),
-        (None, Some(path)) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("reading the audit signing key file {}: {e}", path.display()))?,
-        ),
-        (None, None) => None,
-    };
-    let signer = AuditSigner::new(seed.as_deref())?;
+/// The audit signing key from the configuration (variable, file or token), or a new one with a
+/// warning.
+pub fn audit_signer(key: Option<&str>) -> Result<AuditSigner, String> {
+    let signer = AuditSigner::new(key)?;
     if signer.ephemeral {
         tracing::warn!(
             key_id = %signer.key_id(),
             "no CYBERBRIDGE_AUDIT_SIGNING_KEY: the audit head is signed with a key made at start-up; \
              heads signed before a restart cannot be checked against it"
         );
+    } else {
+        tracing::info!(key_id = %signer.key_id(), source = %signer.source(), "the audit head is signed with this key");
     }
     Ok(signer)
 }

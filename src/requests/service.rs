@@ -24,7 +24,6 @@
 //!
 //! [`signing_keys`] and [`verify_document`] are public (no grant).
 
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use futures_util::Stream;
@@ -365,14 +364,7 @@ pub async fn signed_documents(state: &AppState, act: &Grant, id: RequestId) -> A
 /// The public keys that sign orders, decisions and answers: the current one and the earlier
 /// ones configured after rotations. Only configured keys: nothing in the database adds one.
 pub fn signing_keys(state: &AppState) -> ApiResult<Jwks> {
-    let mut keys = vec![signing::jwk(state.signer.kid(), state.signer.public_key())];
-    for text in &state.config.signing_previous_keys {
-        let key =
-            base64::engine::general_purpose::STANDARD.decode(text.trim()).ok().filter(|k| k.len() == 32).ok_or_else(
-                || ApiError::internal("CYBERBRIDGE_SIGNING_PREVIOUS_KEYS holds a key that is not 32 bytes of base64"),
-            )?;
-        keys.push(signing::jwk(&signing::key_id(&key), &key));
-    }
+    let keys = signing::published(&state.signer, &state.config.signing_previous_keys).map_err(ApiError::internal)?;
     Ok(Jwks { keys })
 }
 

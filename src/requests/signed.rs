@@ -100,7 +100,7 @@ pub async fn sign(
     document: &Value,
 ) -> ApiResult<()> {
     let payload = jcs::canonical(document);
-    let jws = signer.sign_detached(&payload);
+    let jws = signer.sign_detached(&payload)?;
     store::record_signing_key(c, signer.kid(), signer.public_key()).await?;
     store::insert_signed(c, r.id, kind, object_id, &payload, &jws, signer.kid()).await
 }

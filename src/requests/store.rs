@@ -396,6 +396,22 @@ pub async fn record_signing_key(conn: &mut Conn, kid: &str, public_key: &[u8]) -
     Ok(())
 }
 
+/// A second signature of a stored document, by another key: a new row with the same request,
+/// kind, object and text.
+pub async fn resign(conn: &mut Conn, original: Uuid, jws: &str, kid: &str) -> ApiResult<()> {
+    diesel::sql_query(
+        "INSERT INTO signed_documents (id, request_id, kind, object_id, payload, jws, kid) \
+         SELECT $1, request_id, kind, object_id, payload, $2, $3 FROM signed_documents WHERE id = $4",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(Uuid::now_v7())
+    .bind::<diesel::sql_types::Text, _>(jws)
+    .bind::<diesel::sql_types::Text, _>(kid)
+    .bind::<diesel::sql_types::Uuid, _>(original)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn insert_signed(
     conn: &mut Conn,
     request: RequestId,
@@ -421,6 +437,69 @@ pub async fn insert_signed(
 }
 
 /// A request's signed documents, oldest first.
+/// Every signed document after `after` (by id), with its request's reference, a page at a time:
+/// `cyberbridge admin verify-restore` and `signed-documents`.
+pub async fn signed_page(
+    conn: &mut Conn,
+    after: Uuid,
+    kid: Option<&str>,
+    limit: i64,
+) -> ApiResult<Vec<(super::model::SignedRow, String)>> {
+    let mut query = signed_documents::table
+        .inner_join(data_requests::table)
+        .filter(signed_documents::id.gt(after))
+        .order(signed_documents::id)
+        .limit(limit)
+        .select((super::model::SignedRow::as_select(), data_requests::reference))
+        .into_boxed();
+    if let Some(kid) = kid {
+        query = query.filter(signed_documents::kid.eq(kid.to_string()));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// A stored file as recorded and as its chunks hold it now.
+#[derive(QueryableByName, Debug)]
+pub struct StoredFile {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub reference: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub filename: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub size: i64,
+    #[diesel(sql_type = diesel::sql_types::Bytea)]
+    pub sha256: Vec<u8>,
+    /// SHA-256 of the chunks, in order, as stored.
+    #[diesel(sql_type = diesel::sql_types::Bytea)]
+    pub stored_sha256: Vec<u8>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub stored_size: i64,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Integer>)]
+    pub seqs: Vec<i32>,
+}
+
+/// Response files after `after` (by id), each hashed from its chunks by the database (a file
+/// is at most 25 MiB), a page at a time.
+pub async fn stored_files(conn: &mut Conn, after: Uuid, limit: i64) -> ApiResult<Vec<StoredFile>> {
+    Ok(diesel::sql_query(
+        "SELECT a.id, r.reference, a.filename, a.size, a.sha256, \
+                sha256(coalesce(string_agg(c.data, ''::bytea ORDER BY c.seq), ''::bytea)) AS stored_sha256, \
+                coalesce(sum(length(c.data)), 0)::int8 AS stored_size, \
+                coalesce(array_agg(c.seq ORDER BY c.seq) FILTER (WHERE c.seq IS NOT NULL), '{}') AS seqs \
+           FROM data_request_attachments a \
+           JOIN data_requests r ON r.id = a.request_id \
+           LEFT JOIN attachment_chunks c ON c.attachment_id = a.id \
+          WHERE a.id > $1 \
+          GROUP BY a.id, r.reference ORDER BY a.id LIMIT $2",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(after)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
+    .await?)
+}
+
 pub async fn signed_documents(conn: &mut Conn, request: RequestId) -> ApiResult<Vec<super::model::SignedRow>> {
     Ok(signed_documents::table
         .filter(signed_documents::request_id.eq(request))

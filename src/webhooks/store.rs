@@ -11,7 +11,7 @@ use crate::domain::OrgId;
 use crate::events::EventType;
 use crate::kernel::db::schema::{outbox_events, webhook_attempts, webhook_deliveries, webhooks};
 use crate::kernel::db::{self, Conn};
-use crate::kernel::error::ApiResult;
+use crate::kernel::error::{ApiError, ApiResult};
 
 pub async fn insert(conn: &mut Conn, row: &WebhookRow) -> ApiResult<WebhookRow> {
     Ok(diesel::insert_into(webhooks::table).values(row).returning(WebhookRow::as_returning()).get_result(conn).await?)
@@ -140,21 +140,27 @@ pub async fn insert_delivery(conn: &mut Conn, webhook: Uuid, outbox_id: i64) -> 
     Ok(())
 }
 
-/// Encrypts the secrets stored before a key was configured; returns how many.
-pub async fn seal_plain_secrets(conn: &mut Conn, secrets: &crate::kernel::secrets::SecretBox) -> ApiResult<usize> {
+/// Encrypts under the current key the secrets stored before a key was configured and those
+/// sealed under the previous key (after a rotation); returns how many, in one transaction.
+pub async fn seal_secrets(conn: &mut Conn, secrets: &crate::kernel::secrets::SecretBox) -> ApiResult<usize> {
     if !secrets.encrypts() {
         return Ok(0);
     }
-    let rows: Vec<(Uuid, String)> = webhooks::table.select((webhooks::id, webhooks::secret)).load(conn).await?;
-    let mut sealed = 0;
-    for (id, secret) in rows.into_iter().filter(|(_, s)| !crate::kernel::secrets::SecretBox::is_sealed(s)) {
-        diesel::update(webhooks::table.find(id))
-            .set(webhooks::secret.eq(secrets.seal(id.as_bytes(), &secret)))
-            .execute(conn)
-            .await?;
-        sealed += 1;
-    }
-    Ok(sealed)
+    conn.transaction(async |c| {
+        let rows: Vec<(Uuid, String)> =
+            webhooks::table.select((webhooks::id, webhooks::secret)).for_update().load(c).await?;
+        let mut sealed = 0;
+        for (id, stored) in rows.into_iter().filter(|(id, s)| secrets.needs_sealing(id.as_bytes(), s)) {
+            let plain = secrets.open(id.as_bytes(), &stored).map_err(ApiError::internal)?;
+            diesel::update(webhooks::table.find(id))
+                .set(webhooks::secret.eq(secrets.seal(id.as_bytes(), &plain)))
+                .execute(c)
+                .await?;
+            sealed += 1;
+        }
+        Ok(sealed)
+    })
+    .await
 }
 
 /// Test events queued for `webhook` in the last minute, counted with the endpoint's row locked

@@ -158,7 +158,7 @@ async fn a_password_reset_ends_the_access_tokens_of_the_user_at_once() {
         email: "teller@bank-a.test".into(),
         password: "reset by the operator".into(),
     };
-    cyberbridge::app::admin::run(&app.db.url, reset).await.expect("admin reset-password");
+    app.cli(reset).await.expect("admin reset-password");
     app.get_as(&again, "/api/v1/me").await.problem(401);
     app.login("teller@bank-a.test", "reset by the operator").await;
 }

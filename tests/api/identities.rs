@@ -559,7 +559,7 @@ async fn the_operators_reset_removes_a_lost_second_factor() {
         email: crate::support::ADMIN_EMAIL.into(),
         password: "reset by the operator".into(),
     };
-    let said = cyberbridge::app::admin::run(&app.db.url, reset).await.unwrap();
+    let said = app.cli(reset).await.unwrap().text;
     assert!(said.contains("second factor removed"), "{said}");
     app.get_as(&admin, "/api/v1/me").await.problem(401);
     app.login(crate::support::ADMIN_EMAIL, "reset by the operator").await;

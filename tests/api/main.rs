@@ -20,6 +20,7 @@ mod events;
 mod foundation;
 mod identities;
 mod indicators;
+mod keys;
 mod newcomer;
 mod noninterference;
 mod organizations;

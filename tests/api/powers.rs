@@ -687,9 +687,7 @@ async fn audit_powers_lists_what_one_person_granted_before_the_upgrade() {
     for sql in &statements {
         crate::support::exec(&mut conn, sql).await;
     }
-    let report = cyberbridge::app::admin::run(&app.db.url, cyberbridge::app::admin::AdminCommand::AuditPowers)
-        .await
-        .expect("audit-powers");
+    let report = app.cli(cyberbridge::app::admin::AdminCommand::AuditPowers).await.expect("audit-powers").text;
     for finding in [
         "user created in another organisation by a platform admin alone",
         "self-accredited officer",
@@ -703,8 +701,7 @@ async fn audit_powers_lists_what_one_person_granted_before_the_upgrade() {
     // org_admin whose account the officer made (a colleague, or a second account of theirs) is
     // listed for review.
     let org = app.org("prosecution", "Prosecutor").await;
-    let again =
-        cyberbridge::app::admin::run(&app.db.url, cyberbridge::app::admin::AdminCommand::AuditPowers).await.unwrap();
+    let again = app.cli(cyberbridge::app::admin::AdminCommand::AuditPowers).await.unwrap().text;
     let blocks: Vec<&str> = again.split("\n20").filter(|b| b.contains(&org.admin_email)).collect();
     assert!(blocks.iter().all(|b| !b.contains("user created")), "{again}");
     assert!(blocks.iter().any(|b| b.contains("officer accredited by an org_admin whose account the officer made")));

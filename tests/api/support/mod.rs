@@ -357,6 +357,23 @@ impl TestApp {
     }
 
     /// Logs in; returns the `Authorization` header value.
+    /// `cyberbridge admin <command>` against this app's database, as the schema owner, with the
+    /// app's configuration (its keys).
+    pub async fn cli(
+        &self,
+        command: cyberbridge::app::admin::AdminCommand,
+    ) -> cyberbridge::kernel::ApiResult<cyberbridge::app::admin::Outcome> {
+        self.cli_with(&self.state.config, command).await
+    }
+
+    pub async fn cli_with(
+        &self,
+        config: &Config,
+        command: cyberbridge::app::admin::AdminCommand,
+    ) -> cyberbridge::kernel::ApiResult<cyberbridge::app::admin::Outcome> {
+        cyberbridge::app::admin::run(&self.db.url, config, command).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> String {
         let res = self.post("/api/v1/auth/login", &serde_json::json!({"email": email, "password": password})).await;
         let body = res.ok(200);
