@@ -4,8 +4,9 @@
 //! - The audit chain, recomputed from its anchor (or genesis) row by row: a row whose content
 //!   no longer gives its sealed hash is named (changed, or rows before it missing), and every
 //!   head in the witness file whose signature verifies under the audit key must match the row it
-//!   names. A witnessed row the database lacks is named as missing, unless the head was signed
-//!   after the point the operator says was restored to (`--until`).
+//!   names. A witnessed row the database lacks is named as missing. Heads signed after the point
+//!   the operator says was restored to (`--until`) are counted, not checked: from there the
+//!   database went another way.
 //! - Every signed document (orders, decisions, responses) against the published keys (a JWKS
 //!   saved from `/api/v1/signing-keys`, or the keys this configuration publishes).
 //! - Every response file: its chunks, in order, against the SHA-256 and size recorded when it
@@ -155,8 +156,11 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
                     );
                     continue;
                 }
-                if opts.until.is_some_and(|until| head.signed_at > until) {
+                // Signed after the point restored to (the time is kept in whole seconds): the
+                // database went on another way from there; such a head is not checked.
+                if opts.until.is_some_and(|until| head.signed_at + chrono::Duration::seconds(1) > until) {
                     later_heads += 1;
+                    continue;
                 }
                 heads.insert(head.id, head);
             }
@@ -233,9 +237,6 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
     let present = last_sealed.unwrap_or(0);
     let mut missing_heads = 0;
     for head in heads.values().filter(|h| h.id > present) {
-        if opts.until.is_some_and(|until| head.signed_at > until) {
-            continue;
-        }
         missing_heads += 1;
         findings += 1;
         let _ = writeln!(
@@ -255,10 +256,10 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
     let newest = matched_heads.last().and_then(|id| heads.get(id));
     let _ = writeln!(
         out,
-        "   Witnessed:    {} heads with valid signatures; {} match their rows{}{}",
+        "   Witnessed:    {} heads with valid signatures checked; {} match their rows{}{}",
         heads.len(),
         matched_heads.len(),
-        if later_heads > 0 { format!("; {later_heads} signed after the restore point") } else { String::new() },
+        if later_heads > 0 { format!("; {later_heads} signed after the restore point, not checked") } else { String::new() },
         if missing_heads > 0 { format!("; {missing_heads} name rows the database lacks") } else { String::new() },
     );
     match newest {
