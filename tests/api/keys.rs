@@ -356,7 +356,7 @@ async fn verify_restore_names_a_changed_row_a_missing_chunk_a_forged_witness_lin
     let lost = app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
     assert!(!lost.ok && lost.text.contains(&format!("rows up to #{later_id} were witnessed")), "{}", lost.text);
     let mut until = options(&witness);
-    until.until = Some(chrono::Utc::now());
+    until.until = Some(chrono::Utc::now() + chrono::Duration::seconds(2));
     let restored = app.cli(AdminCommand::VerifyRestore(until)).await.unwrap();
     assert!(restored.ok, "{}", restored.text);
     assert!(restored.text.contains("1 signed after the restore point, not checked"), "{}", restored.text);
