@@ -259,7 +259,11 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
         "   Witnessed:    {} heads with valid signatures checked; {} match their rows{}{}",
         heads.len(),
         matched_heads.len(),
-        if later_heads > 0 { format!("; {later_heads} signed after the restore point, not checked") } else { String::new() },
+        if later_heads > 0 {
+            format!("; {later_heads} signed after the restore point, not checked")
+        } else {
+            String::new()
+        },
         if missing_heads > 0 { format!("; {missing_heads} name rows the database lacks") } else { String::new() },
     );
     match newest {

@@ -8,6 +8,7 @@ use actix_web::web;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::build_app;
+use crate::kernel::metrics::Job;
 use crate::kernel::{db, AppState, Config};
 
 #[derive(Debug, thiserror::Error)]
@@ -172,19 +173,26 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
             tick.tick().await;
             n += 1;
             let Ok(mut conn) = state.pool.get().await else { continue };
+            let metrics = &state.metrics;
             // Keep sealing while full batches come back, so a burst leaves no backlog.
             loop {
                 match crate::audit::store::seal_pending(&mut conn).await {
                     Ok(n) if n as i64 == crate::audit::store::SEAL_BATCH => continue,
-                    Ok(_) => break,
+                    Ok(_) => {
+                        metrics.job(Job::AuditSeal, true);
+                        break;
+                    }
                     Err(e) => {
+                        metrics.job(Job::AuditSeal, false);
                         tracing::warn!(error = %e, "audit sealing failed; will retry");
                         break;
                     }
                 }
             }
             if n.is_multiple_of(10) {
-                if let Err(e) = crate::requests::scheduler::run_once(&mut conn).await {
+                let round = crate::requests::scheduler::run_once(&mut conn).await;
+                metrics.job(Job::RequestScheduler, round.is_ok());
+                if let Err(e) = round {
                     tracing::warn!(error = %e, "request scheduler round failed");
                 }
                 if let Err(e) = crate::alerts::contest::close_overdue(&mut conn).await {
@@ -193,7 +201,9 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
             }
             let witness_every = state.config.audit_witness_interval.max(1);
             if state.config.audit_witness_file.is_some() && (n == 2 || n.is_multiple_of(witness_every)) {
-                if let Err(e) = crate::audit::witness::write(&state, &mut conn).await {
+                let written = crate::audit::witness::write(&state, &mut conn).await;
+                metrics.job(Job::AuditWitness, written.is_ok());
+                if let Err(e) = written {
                     tracing::warn!(error = %e, "writing the signed audit head to the witness file failed");
                 }
             }
@@ -203,7 +213,9 @@ pub fn spawn_background(state: web::Data<AppState>) -> tokio::task::JoinHandle<(
             }
             // The statistics tables of periods just closed: soon after start, then hourly.
             if n == 60 || n.is_multiple_of(3600) {
-                match crate::statistics::service::compute_due(&state).await {
+                let computed = crate::statistics::service::compute_due(&state).await;
+                metrics.job(Job::Statistics, computed.is_ok());
+                match computed {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(tables = n, "statistics tables of closed periods computed and frozen"),
                     Err(e) => tracing::warn!(error = %e, "computing the statistics tables failed; will retry"),

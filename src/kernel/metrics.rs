@@ -1,8 +1,12 @@
 //! Prometheus metrics: request counts and latency histograms by route and status, pool usage,
-//! the replicas' state.
+//! the replicas' state, the background jobs' last success and failures, webhook delivery
+//! outcomes, the process's memory and open files, and (given by the caller, read from the
+//! database at each scrape) the backlogs an operator watches. `deploy/prometheus/` alerts on
+//! them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -16,13 +20,171 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// Background work whose health the operator watches.
+#[derive(Clone, Copy, Debug)]
+pub enum Job {
+    AuditSeal,
+    AuditWitness,
+    RetentionPurge,
+    RequestScheduler,
+    Statistics,
+}
+
+impl Job {
+    const ALL: [Job; 5] =
+        [Job::AuditSeal, Job::AuditWitness, Job::RetentionPurge, Job::RequestScheduler, Job::Statistics];
+
+    fn name(self) -> &'static str {
+        match self {
+            Job::AuditSeal => "audit_seal",
+            Job::AuditWitness => "audit_witness",
+            Job::RetentionPurge => "retention_purge",
+            Job::RequestScheduler => "request_scheduler",
+            Job::Statistics => "statistics",
+        }
+    }
+}
+
+#[derive(Default)]
+struct JobHealth {
+    /// Unix seconds of the last success; 0 before the first.
+    last_success: AtomicI64,
+    failures: AtomicU64,
+}
+
+/// What a webhook delivery attempt came to.
+#[derive(Clone, Copy, Debug)]
+pub enum Delivery {
+    Delivered,
+    /// Failed; another attempt is scheduled.
+    Retrying,
+    /// Failed for the last time (24 hours of retries).
+    GaveUp,
+}
+
+/// Figures read from the database at each scrape (the same on every instance).
+#[derive(Debug, Default, Clone)]
+pub struct Backlogs {
+    /// Data requests out with their addressee, unanswered: past their deadline, due within
+    /// 4 hours, due within 24 hours.
+    pub requests_overdue: i64,
+    pub requests_due_4h: i64,
+    pub requests_due_24h: i64,
+    pub webhook_pending: i64,
+    pub webhook_oldest_pending_seconds: f64,
+    pub audit_unsealed: i64,
+    pub audit_oldest_unsealed_seconds: f64,
+}
+
 #[derive(Default)]
 pub struct Metrics {
     // (method, route pattern, status)
     requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    jobs: [JobHealth; 5],
+    deliveries: [AtomicU64; 3],
 }
 
 impl Metrics {
+    /// A background job's round: its last success, or one more failure.
+    pub fn job(&self, job: Job, ok: bool) {
+        let health = &self.jobs[job as usize];
+        if ok {
+            health.last_success.store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+        } else {
+            health.failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub fn delivery(&self, outcome: Delivery) {
+        self.deliveries[outcome as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The jobs, deliveries, process and backlog figures (`render` gives the rest).
+    pub fn render_operations(&self, backlogs: Option<&Backlogs>, intervals: &[(&str, u64)]) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "# HELP cyberbridge_job_last_success_timestamp_seconds When a background job last succeeded (0: not yet, on this instance).\n\
+             # TYPE cyberbridge_job_last_success_timestamp_seconds gauge\n",
+        );
+        for job in Job::ALL {
+            let at = self.jobs[job as usize].last_success.load(Ordering::Relaxed);
+            let _ = writeln!(out, "cyberbridge_job_last_success_timestamp_seconds{{job=\"{}\"}} {at}", job.name());
+        }
+        out.push_str(
+            "# HELP cyberbridge_job_failures_total Rounds of a background job that failed.\n\
+             # TYPE cyberbridge_job_failures_total counter\n",
+        );
+        for job in Job::ALL {
+            let n = self.jobs[job as usize].failures.load(Ordering::Relaxed);
+            let _ = writeln!(out, "cyberbridge_job_failures_total{{job=\"{}\"}} {n}", job.name());
+        }
+        out.push_str(
+            "# HELP cyberbridge_job_interval_seconds How often a background job runs (0: never, as configured).\n\
+             # TYPE cyberbridge_job_interval_seconds gauge\n",
+        );
+        for (job, secs) in intervals {
+            let _ = writeln!(out, "cyberbridge_job_interval_seconds{{job=\"{job}\"}} {secs}");
+        }
+        out.push_str(
+            "# HELP cyberbridge_webhook_deliveries_total Webhook delivery attempts by what they came to.\n\
+             # TYPE cyberbridge_webhook_deliveries_total counter\n",
+        );
+        for (i, result) in ["delivered", "retrying", "gave_up"].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "cyberbridge_webhook_deliveries_total{{result=\"{result}\"}} {}",
+                self.deliveries[i].load(Ordering::Relaxed)
+            );
+        }
+        let (resident, fds) = process_figures();
+        let _ = write!(
+            out,
+            "# HELP process_resident_memory_bytes Resident memory.\n# TYPE process_resident_memory_bytes gauge\n\
+             process_resident_memory_bytes {resident}\n\
+             # HELP process_open_fds Open file descriptors (sockets included).\n# TYPE process_open_fds gauge\n\
+             process_open_fds {fds}\n"
+        );
+        match backlogs {
+            Some(b) => {
+                let _ = write!(
+                    out,
+                    "# HELP cyberbridge_requests_unanswered Data requests out with their addressee and unanswered, by how due they are.\n\
+                     # TYPE cyberbridge_requests_unanswered gauge\n\
+                     cyberbridge_requests_unanswered{{due=\"overdue\"}} {}\n\
+                     cyberbridge_requests_unanswered{{due=\"within_4h\"}} {}\n\
+                     cyberbridge_requests_unanswered{{due=\"within_24h\"}} {}\n\
+                     # HELP cyberbridge_webhook_backlog Webhook deliveries waiting (first attempt or retry).\n\
+                     # TYPE cyberbridge_webhook_backlog gauge\n\
+                     cyberbridge_webhook_backlog {}\n\
+                     # HELP cyberbridge_webhook_oldest_pending_seconds Age of the oldest waiting delivery.\n\
+                     # TYPE cyberbridge_webhook_oldest_pending_seconds gauge\n\
+                     cyberbridge_webhook_oldest_pending_seconds {}\n\
+                     # HELP cyberbridge_audit_unsealed_rows Audit rows not yet sealed into the hash chain.\n\
+                     # TYPE cyberbridge_audit_unsealed_rows gauge\n\
+                     cyberbridge_audit_unsealed_rows {}\n\
+                     # HELP cyberbridge_audit_oldest_unsealed_seconds Age of the oldest audit row not yet sealed.\n\
+                     # TYPE cyberbridge_audit_oldest_unsealed_seconds gauge\n\
+                     cyberbridge_audit_oldest_unsealed_seconds {}\n\
+                     # HELP cyberbridge_metrics_database_up Whether the backlog figures could be read (1) or not (0).\n\
+                     # TYPE cyberbridge_metrics_database_up gauge\n\
+                     cyberbridge_metrics_database_up 1\n",
+                    b.requests_overdue,
+                    b.requests_due_4h,
+                    b.requests_due_24h,
+                    b.webhook_pending,
+                    b.webhook_oldest_pending_seconds,
+                    b.audit_unsealed,
+                    b.audit_oldest_unsealed_seconds
+                );
+            }
+            None => out.push_str(
+                "# HELP cyberbridge_metrics_database_up Whether the backlog figures could be read (1) or not (0).\n\
+                 # TYPE cyberbridge_metrics_database_up gauge\n\
+                 cyberbridge_metrics_database_up 0\n",
+            ),
+        }
+        out
+    }
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         let Ok(mut map) = self.requests.lock() else { return };
@@ -103,6 +265,17 @@ impl Metrics {
         }
         out
     }
+}
+
+/// Resident bytes and open descriptors, from /proc (zeros elsewhere).
+fn process_figures() -> (u64, u64) {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
+        .unwrap_or(0);
+    let fds = std::fs::read_dir("/proc/self/fd").map(|d| d.count() as u64).unwrap_or(0);
+    // Linux's page on the architectures this runs on.
+    (pages * 4096, fds)
 }
 
 fn escape(s: &str) -> String {

@@ -254,7 +254,10 @@ async fn purge_audit(conn: &mut Conn, days: u32) -> ApiResult<i64> {
 
 /// Runs the purge every `CYBERBRIDGE_PURGE_INTERVAL` seconds (the background loop calls it).
 pub async fn tick(state: &AppState) {
-    match purge_once(state).await {
+    let purged = purge_once(state).await;
+    // Another instance holding the purge lock (`None`) is not a failure of this one.
+    state.metrics.job(crate::kernel::metrics::Job::RetentionPurge, purged.is_ok());
+    match purged {
         Ok(Some(p)) if p != Purged::default() => tracing::info!(?p, "retention purge"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "retention purge failed; will retry"),

@@ -1,3 +1,4 @@
 //! Operational endpoints: liveness, readiness and metrics.
 
 pub mod routes;
+pub mod store;

@@ -48,8 +48,10 @@ pub async fn get_readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Statu
     }
 }
 
-/// Prometheus metrics: requests by route and status, latency histograms, pool usage, and with
-/// replicas configured whether each serves reads and how many it answered. With
+/// Prometheus metrics: requests by route and status, latency histograms, pool usage, with
+/// replicas configured whether each serves reads and how many it answered; the background jobs'
+/// last success and failures, webhook delivery outcomes, unanswered requests by deadline, the
+/// webhook and audit backlogs, resident memory and open files. With
 /// `CYBERBRIDGE_METRICS_TOKEN` set, only for `Authorization: Bearer <token>`.
 #[utoipa::path(
     tag = "system",
@@ -72,6 +74,14 @@ pub async fn get_metrics(state: web::Data<AppState>, req: actix_web::HttpRequest
     }
     let pools: Vec<deadpool::Status> =
         state.pools.lock().map(|p| p.iter().map(|p| p.status()).collect()).unwrap_or_default();
-    let body = state.metrics.render(&pools, &state.replicas.status());
+    let mut body = state.metrics.render(&pools, &state.replicas.status());
+    // The backlogs, when the database answers (a scrape never fails for want of them).
+    let backlogs = match state.pool.get().await {
+        Ok(mut conn) => super::store::backlogs(&mut conn).await.ok(),
+        Err(_) => None,
+    };
+    let witness = if state.config.audit_witness_file.is_some() { state.config.audit_witness_interval } else { 0 };
+    let intervals = [("audit_witness", witness), ("retention_purge", state.config.purge_interval)];
+    body.push_str(&state.metrics.render_operations(backlogs.as_ref(), &intervals));
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body))
 }

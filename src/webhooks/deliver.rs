@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use super::model::Due;
 use super::{client, sign, store};
 use crate::kernel::error::{retry_conflicts, ApiResult};
+use crate::kernel::metrics::Delivery;
 use crate::kernel::AppState;
 
 /// Deliveries claimed and not yet recorded in one instance, all endpoints together.
@@ -206,6 +207,11 @@ async fn attempt(state: &AppState, d: Due) -> store::Outcome {
     };
     let next =
         if delivered { None } else { next_attempt(d.created_at, d.attempts, state.config.webhook_retry_base_ms) };
+    state.metrics.delivery(match (delivered, next) {
+        (true, _) => Delivery::Delivered,
+        (false, Some(_)) => Delivery::Retrying,
+        (false, None) => Delivery::GaveUp,
+    });
     store::Outcome { delivery: d.delivery_id, webhook: d.webhook_id, status, error, duration_ms, delivered, next }
 }
 

@@ -23,6 +23,7 @@ mod indicators;
 mod keys;
 mod newcomer;
 mod noninterference;
+mod operations;
 mod organizations;
 mod powers;
 mod privacy;
