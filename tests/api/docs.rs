@@ -224,3 +224,39 @@ fn every_operations_key_scopes_come_from_the_action_its_handler_authorizes() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Every `cyberbridge admin` command docs/operations.md gives exists with the flags it uses, and
+/// every setting it names is one the server reads.
+#[test]
+fn the_operations_guide_names_commands_flags_and_settings_that_exist() {
+    let guide = read("docs/operations.md");
+    let bin = env!("CARGO_BIN_EXE_cyberbridge");
+    let help = |args: &[&str]| {
+        let out = std::process::Command::new(bin).args(args).arg("--help").output().expect("cyberbridge --help");
+        assert!(out.status.success(), "cyberbridge {} --help: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let mut commands = 0;
+    let text = guide.replace("\\\n", " ");
+    for (at, _) in text.match_indices("cyberbridge admin ") {
+        let rest = &text[at + "cyberbridge admin ".len()..];
+        let line: String = rest.chars().take_while(|c| *c != '\n' && *c != '`' && *c != '>').collect();
+        let mut words = line.split_whitespace();
+        let Some(command) = words.next() else { continue };
+        let command = command.trim_end_matches([',', '.', ':', ')']);
+        let listed = help(&["admin", command]);
+        for flag in words.filter(|w| w.starts_with("--")) {
+            let flag = flag.split('=').next().unwrap();
+            assert!(listed.contains(flag), "cyberbridge admin {command} has no {flag}");
+        }
+        commands += 1;
+    }
+    assert!(commands >= 6, "{commands}");
+    let settings = help(&[]);
+    for (at, _) in guide.match_indices("CYBERBRIDGE_") {
+        let name: String = guide[at..].chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+        let name = name.trim_end_matches('_');
+        let exact = settings.contains(&format!("[env: {name}=")) || settings.contains(&format!("[env: {name}]"));
+        assert!(exact, "{name} is not a setting");
+    }
+}
