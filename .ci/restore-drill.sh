@@ -160,16 +160,6 @@ restore
 [ "$(count "SELECT count(*) FROM data_requests WHERE case_reference = 'DRILL-drill-c.bin'")" = 0 ] \
   || { echo "the request made after T was restored"; exit 1; }
 
-say "serve on the restored cluster: the file answered before T downloads whole"
-serve --demo   # the demo's logins have no second factor; it seeds nothing twice
-POLICE=$(login detective@police.demo.example)
-file_id=$(curl -sf "$B/requests/$request_b/responses" -H "authorization: Bearer $POLICE" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["attachments"][0]["id"])')
-curl -sf "$B/requests/$request_b/attachments/$file_id" -H "authorization: Bearer $POLICE" -o "$work/downloaded"
-cmp "$work/downloaded" "$out/drill-b.bin" || { echo "the restored file differs"; exit 1; }
-stop_server
-
-say "verify-restore on the restored cluster"
 verify() {
   set +e
   "$bin" admin verify-restore --until "$until" > "$1" 2>> "$out/verify.log"
@@ -178,8 +168,21 @@ verify() {
   cat "$1"
   return $status
 }
+say "verify-restore on the restored cluster, as restored"
 verify "$out/report-clean.txt" || { echo "the restored database did not verify"; exit 1; }
 grep -q "VERDICT: INTACT" "$out/report-clean.txt"
+grep -Eq "[1-9][0-9]* signed after the restore point, not checked" "$out/report-clean.txt" \
+  || { echo "the heads witnessed after T were not counted"; exit 1; }
+
+say "serve on the restored cluster: the file answered before T downloads whole"
+serve --demo   # the demo's logins have no second factor; it seeds nothing twice
+POLICE=$(login detective@police.demo.example)
+file_id=$(curl -sf "$B/requests/$request_b/responses" -H "authorization: Bearer $POLICE" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["attachments"][0]["id"])')
+curl -sf "$B/requests/$request_b/attachments/$file_id" -H "authorization: Bearer $POLICE" -o "$work/downloaded"
+cmp "$work/downloaded" "$out/drill-b.bin" || { echo "the restored file differs"; exit 1; }
+stop_server
+verify "$out/report-after-serve.txt" || { echo "the restored database did not verify after serving"; exit 1; }
 
 say "restored again; one audit row altered and one chunk of a file removed"
 restore

@@ -70,7 +70,14 @@ async fn migrate(config: Config) -> Result<(), server::StartError> {
 }
 
 async fn admin(config: Config, command: cyberbridge::app::admin::AdminCommand) -> Result<(), server::StartError> {
-    let db = server::prepare_database(&config).await?;
+    use cyberbridge::app::admin::AdminCommand::{Keys, SignedDocuments, VerifyRestore};
+    // Those that only read change nothing, not even by migrating (a restored database is
+    // verified as it was restored).
+    let db = if matches!(command, VerifyRestore(_) | Keys | SignedDocuments { .. }) {
+        server::locate_database(&config).await?
+    } else {
+        server::prepare_database(&config).await?
+    };
     let result = cyberbridge::app::admin::run(&db.owner_url, &config, command).await;
     if let Some(cluster) = &db.cluster {
         cluster.stop().await;

@@ -80,12 +80,17 @@ pub enum AdminCommand {
         #[arg(long)]
         kid: String,
     },
-    /// Sign again with the current key every document signed with `--kid` (a key that leaked
-    /// or was withdrawn), each as a new signed document beside the old one; prints what was
-    /// signed again.
+    /// Sign again with the current key the documents a withdrawn key signed before it leaked,
+    /// each as a new signed document beside the old one: only those whose old signature
+    /// verifies under that key's public half and that were made before `--leaked-at`. Prints
+    /// what was signed again and what was not.
     ResignDocuments {
+        /// The withdrawn key's public half (base64, as `admin keys` or the saved JWKS gives it).
         #[arg(long)]
-        kid: String,
+        public_key: String,
+        /// When the key may first have been known to others (RFC 3339).
+        #[arg(long)]
+        leaked_at: chrono::DateTime<chrono::Utc>,
     },
     /// Set a user's password, remove their second factor (they enrol again) and end their sessions.
     ResetPassword {
@@ -144,7 +149,7 @@ pub async fn run(url: &str, config: &Config, command: AdminCommand) -> ApiResult
             let docs = signed_with(&mut conn, &kid).await?;
             let mut out: String = docs
                 .iter()
-                .map(|(d, reference)| {
+                .map(|(d, reference, _)| {
                     format!(
                         "{}  {}  {:<22} request {reference}\n",
                         d.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -156,7 +161,9 @@ pub async fn run(url: &str, config: &Config, command: AdminCommand) -> ApiResult
             out.push_str(&format!("{} document(s) signed with {kid}", docs.len()));
             out
         }
-        AdminCommand::ResignDocuments { kid } => resign(&mut conn, config, &kid).await?,
+        AdminCommand::ResignDocuments { public_key, leaked_at } => {
+            resign(&mut conn, config, &public_key, leaked_at).await?
+        }
         AdminCommand::CreateOrg { name, kind, country, contact_name, contact_email, contact_phone, bank_ids } => {
             let bank_identifiers: Vec<BankIdentifier> = bank_ids
                 .iter()
@@ -322,55 +329,84 @@ fn keys(config: &Config) -> ApiResult<String> {
     Ok(out)
 }
 
-/// Every document signed with `kid`, with its request's reference, oldest first.
+/// Every document signed with `kid`, with its request's reference and id, oldest first.
 async fn signed_with(
     conn: &mut AsyncPgConnection,
     kid: &str,
-) -> ApiResult<Vec<(crate::requests::model::SignedRow, String)>> {
+) -> ApiResult<Vec<(crate::requests::model::SignedRow, String, crate::domain::RequestId)>> {
     let mut all = Vec::new();
     let mut after = Uuid::nil();
     loop {
         let page = crate::requests::store::signed_page(conn, after, Some(kid), 1000).await?;
-        let Some((last, _)) = page.last() else { break };
+        let Some((last, _, _)) = page.last() else { break };
         after = last.id;
         all.extend(page);
     }
     Ok(all)
 }
 
-/// Signs again with the current key each document `kid` signed whose text still verifies under
-/// the published keys or was signed by `kid` (the text is the stored one: a forged document
-/// in the database would be signed again too, hence the audit row and the list printed).
-async fn resign(conn: &mut AsyncPgConnection, config: &Config, kid: &str) -> ApiResult<String> {
+/// Signs again with the current key each document the withdrawn key (`public_key`) signed
+/// before `leaked_at` whose old signature verifies under it: a row added to the database later,
+/// or with a signature that does not verify, is listed and left as it is. Every document signed
+/// again is recorded in the audit row with its text's SHA-256.
+async fn resign(
+    conn: &mut AsyncPgConnection,
+    config: &Config,
+    public_key: &str,
+    leaked_at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<String> {
+    use crate::kernel::signing;
     let values = config.key_values().map_err(|m| ApiError::field("signing_key", m))?;
-    let signer = crate::kernel::signing::DocumentSigner::new(values.signing.as_deref())
-        .map_err(|m| ApiError::field("signing_key", m))?;
+    let signer =
+        signing::DocumentSigner::new(values.signing.as_deref()).map_err(|m| ApiError::field("signing_key", m))?;
     if signer.ephemeral {
         return Err(ApiError::field("signing_key", "CYBERBRIDGE_SIGNING_KEY is not set: nothing to sign with"));
     }
+    let withdrawn = base64::engine::general_purpose::STANDARD
+        .decode(public_key.trim())
+        .ok()
+        .filter(|k| k.len() == 32)
+        .ok_or_else(|| ApiError::field("public_key", "an Ed25519 public key: 32 bytes in base64"))?;
+    let kid = signing::key_id(&withdrawn);
     if signer.kid() == kid {
-        return Err(ApiError::field("kid", "that is the current key: rotate to a new key first"));
+        return Err(ApiError::field("public_key", "that is the current key: rotate to a new key first"));
     }
-    let docs = signed_with(conn, kid).await?;
+    let keys = [signing::jwk(&kid, &withdrawn)];
+    let docs = signed_with(conn, &kid).await?;
     let mut out = String::new();
+    let mut signed = Vec::new();
+    let mut left = 0;
     conn.transaction(async |c| {
-        for (doc, reference) in &docs {
+        for (doc, reference, _) in &docs {
+            let why_not = if doc.created_at >= leaked_at {
+                Some("made after the key leaked")
+            } else {
+                signing::verify_detached(&keys, &doc.payload, &doc.jws).err()
+            };
+            if let Some(why) = why_not {
+                left += 1;
+                out.push_str(&format!("NOT SIGNED AGAIN: {}  {:<10} request {reference}: {why}\n", doc.id, doc.kind));
+                continue;
+            }
             let jws = signer.sign_detached(&doc.payload)?;
             crate::requests::store::record_signing_key(c, signer.kid(), signer.public_key()).await?;
             crate::requests::store::resign(c, doc.id, &jws, signer.kid()).await?;
-            out.push_str(&format!("{}  {:<22} request {reference}\n", doc.id, doc.kind));
+            out.push_str(&format!("{}  {:<10} request {reference}\n", doc.id, doc.kind));
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(doc.payload.as_bytes()));
+            signed.push(serde_json::json!({"id": doc.id, "payload_sha256": sha}));
         }
         cli_entry("signed_documents.resign")
-            .details(
-                serde_json::json!({"via": "cli", "withdrawn_kid": kid, "kid": signer.kid(), "documents": docs.len()}),
-            )
+            .details(serde_json::json!({
+                "via": "cli", "withdrawn_kid": kid, "leaked_at": leaked_at, "kid": signer.kid(),
+                "documents": signed, "left": left,
+            }))
             .write(c)
             .await
     })
     .await?;
     out.push_str(&format!(
-        "{} document(s) signed again with {} (each beside its signature by {kid})",
-        docs.len(),
+        "{} document(s) signed again with {} (each beside its signature by {kid}); {left} left as they are",
+        signed.len(),
         signer.kid()
     ));
     Ok(out)

@@ -162,6 +162,16 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
                     later_heads += 1;
                     continue;
                 }
+                if let Some(earlier) = heads.get(&head.id).filter(|h| h.hash != head.hash) {
+                    findings += 1;
+                    let _ = writeln!(
+                        out,
+                        "   FINDING: witness lines signed {} and {} give row #{} two hashes: the database was restored or rewritten in between",
+                        stamp(earlier.signed_at),
+                        stamp(head.signed_at),
+                        head.id
+                    );
+                }
                 heads.insert(head.id, head);
             }
         }
@@ -169,18 +179,49 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
 
     // 2. The chain, row by row.
     let anchor = crate::audit::store::anchor(conn).await?;
+    let anchor_id = anchor.as_ref().map_or(0, |(id, _)| *id);
     let (mut after, mut previous) = anchor.clone().unwrap_or((0, crate::audit::store::GENESIS.to_vec()));
     let _ = writeln!(
         out,
         "   Chain starts: {}",
-        anchor.map_or("at the genesis (no row purged)".into(), |(id, _)| format!(
+        anchor.as_ref().map_or("at the genesis (no row purged)".into(), |(id, _)| format!(
             "after row #{id} (the anchor left by the retention purge)"
         ))
     );
+    // Heads at or before the anchor name rows the retention purge removed: the one at the
+    // anchor must hold its hash; the others cannot be compared.
+    let mut before_anchor = 0usize;
+    for head in heads.values().filter(|h| h.id <= anchor_id) {
+        match &anchor {
+            Some((id, hash)) if *id == head.id && head.hash != hex::encode(hash) => {
+                findings += 1;
+                let _ = writeln!(
+                    out,
+                    "   FINDING: the anchor #{id} does not hold the hash witnessed at {}: the chain's start was replaced",
+                    stamp(head.signed_at)
+                );
+            }
+            // The retention purge keeps audit rows 365 days at least (the database enforces it):
+            // a row witnessed more recently cannot have been purged.
+            _ if head.signed_at > Utc::now() - chrono::Duration::days(365) => {
+                findings += 1;
+                let _ = writeln!(
+                    out,
+                    "   FINDING: row #{} was witnessed at {}, less than a year ago, yet the chain starts after row #{anchor_id}: rows were cut by someone else",
+                    head.id,
+                    stamp(head.signed_at)
+                );
+            }
+            _ => before_anchor += 1,
+        }
+    }
     let (mut checked, mut unsealed, mut first, mut last_sealed) = (0i64, 0i64, None, None);
     // Sealed rows after the newest head that matched so far.
     let mut since_match = 0i64;
     let mut matched_heads = Vec::new();
+    let mut compared = std::collections::BTreeSet::new();
+    // The audit row the retention purge wrote when it left the anchor, if the chain holds it.
+    let mut anchor_recorded_at: Option<i64> = None;
     loop {
         let rows = crate::audit::store::rows_after(conn, after, PAGE).await?;
         let Some(last) = rows.last() else { break };
@@ -213,7 +254,11 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
                     stamp(row.at)
                 );
             }
+            if row.action == "retention.purge" && row.details["anchor_id"].as_i64() == Some(anchor_id) {
+                anchor_recorded_at.get_or_insert(row.id);
+            }
             if let Some(head) = heads.get(&row.id) {
+                compared.insert(row.id);
                 if head.hash != hex::encode(&stored) {
                     findings += 1;
                     let _ = writeln!(
@@ -234,19 +279,50 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
         }
         after = page_last;
     }
-    let present = last_sealed.unwrap_or(0);
+    let present = last_sealed.unwrap_or(anchor_id);
+    // An anchor is the retention purge's, recorded by its own row in the witnessed chain;
+    // otherwise the rows before it were cut by someone else.
+    if anchor_id > 0 {
+        let witnessed = matched_heads.last().copied().unwrap_or(0);
+        match anchor_recorded_at {
+            Some(at) if at <= witnessed => {}
+            Some(at) => {
+                findings += 1;
+                let _ = writeln!(
+                    out,
+                    "   FINDING: the anchor #{anchor_id} is recorded by row #{at}, which no witnessed head covers yet"
+                );
+            }
+            None => {
+                findings += 1;
+                let _ = writeln!(
+                    out,
+                    "   FINDING: the chain starts after row #{anchor_id}, and no retention.purge row of the chain records that cut: rows #1–#{anchor_id} were removed by someone else"
+                );
+            }
+        }
+    }
     let mut missing_heads = 0;
-    for head in heads.values().filter(|h| h.id > present) {
+    for head in heads.values().filter(|h| h.id > anchor_id && !compared.contains(&h.id)) {
         missing_heads += 1;
         findings += 1;
-        let _ = writeln!(
-            out,
-            "   FINDING: rows up to #{} were witnessed at {}; the restored chain ends at #{present}: rows #{}–#{} are missing",
-            head.id,
-            stamp(head.signed_at),
-            present + 1,
-            head.id
-        );
+        if head.id > present {
+            let _ = writeln!(
+                out,
+                "   FINDING: rows up to #{} were witnessed at {}; the restored chain ends at #{present}: rows #{}–#{} are missing",
+                head.id,
+                stamp(head.signed_at),
+                present + 1,
+                head.id
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "   FINDING: row #{}, witnessed at {}, is missing or no longer sealed (the rows after it were chained again)",
+                head.id,
+                stamp(head.signed_at)
+            );
+        }
     }
     let _ = writeln!(
         out,
@@ -256,9 +332,14 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
     let newest = matched_heads.last().and_then(|id| heads.get(id));
     let _ = writeln!(
         out,
-        "   Witnessed:    {} heads with valid signatures checked; {} match their rows{}{}",
+        "   Witnessed:    {} heads with valid signatures; {} match their rows{}{}{}",
         heads.len(),
         matched_heads.len(),
+        if before_anchor > 0 {
+            format!("; {before_anchor} name rows the retention purge removed")
+        } else {
+            String::new()
+        },
         if later_heads > 0 {
             format!("; {later_heads} signed after the restore point, not checked")
         } else {
@@ -283,31 +364,67 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
         None => {}
     }
 
-    // 3. Signed documents.
+    // 3. Signed documents: each against the keys, its text against its row, and one for every
+    // order that went out and every response.
     let _ = writeln!(out, "\n2. SIGNED DOCUMENTS (orders, validation decisions, responses)");
     let (mut documents, mut by_kid) = (0usize, BTreeMap::<String, usize>::new());
+    // The files each verified response lists: id -> (SHA-256 hex, size, request reference).
+    let mut signed_files: BTreeMap<String, (String, i64, String)> = BTreeMap::new();
     let mut after_doc = Uuid::nil();
     loop {
         let page = crate::requests::store::signed_page(conn, after_doc, None, PAGE).await?;
-        let Some((last, _)) = page.last() else { break };
+        let Some((last, _, _)) = page.last() else { break };
         after_doc = last.id;
-        for (doc, reference) in page {
+        for (doc, reference, request_id) in page {
             documents += 1;
-            match signing::verify_detached(&jwks, &doc.payload, &doc.jws) {
-                Ok(kid) => *by_kid.entry(kid).or_default() += 1,
+            let mut finding = |why: String| {
+                findings += 1;
+                let _ = writeln!(
+                    out,
+                    "   FINDING: {} {} of request {reference}, signed {} with key {}: {why}",
+                    doc.kind,
+                    doc.id,
+                    stamp(doc.created_at),
+                    doc.kid
+                );
+            };
+            let kid = match signing::verify_detached(&jwks, &doc.payload, &doc.jws) {
+                Ok(kid) => kid,
                 Err(why) => {
-                    findings += 1;
-                    let _ = writeln!(
-                        out,
-                        "   FINDING: {} {} of request {reference}, signed {} with key {}: {why}",
-                        doc.kind,
-                        doc.id,
-                        stamp(doc.created_at),
-                        doc.kid
-                    );
+                    finding(why.to_string());
+                    continue;
+                }
+            };
+            let text: serde_json::Value = serde_json::from_str(&doc.payload).unwrap_or_default();
+            let kind = format!("cyberbridge.{}/v1", doc.kind);
+            if text["type"] != kind.as_str() || text["request_id"] != request_id.to_string().as_str() {
+                finding(format!(
+                    "its signed text is a {} of request {}: moved or relabelled",
+                    text["type"], text["request_id"]
+                ));
+                continue;
+            }
+            if doc.kind == crate::requests::signed::RESPONSE {
+                if text["response_id"] != doc.object_id.map(|id| id.to_string()).unwrap_or_default().as_str() {
+                    finding(format!("its signed text is of response {}", text["response_id"]));
+                    continue;
+                }
+                for file in text["attachments"].as_array().into_iter().flatten() {
+                    let id = file["id"].as_str().unwrap_or_default().to_string();
+                    let sha = file["sha256"].as_str().unwrap_or_default().to_string();
+                    signed_files.insert(id, (sha, file["size"].as_i64().unwrap_or(-1), reference.clone()));
                 }
             }
+            *by_kid.entry(kid).or_default() += 1;
         }
+    }
+    for reference in crate::requests::store::unsigned_orders(conn).await? {
+        findings += 1;
+        let _ = writeln!(out, "   FINDING: request {reference} went out, and its signed order is missing");
+    }
+    for (reference, response) in crate::requests::store::unsigned_responses(conn).await? {
+        findings += 1;
+        let _ = writeln!(out, "   FINDING: response {response} of request {reference} has no signed document");
     }
     let per_key: Vec<String> = by_kid.iter().map(|(k, n)| format!("{n} under {k}")).collect();
     let _ = writeln!(
@@ -317,7 +434,8 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
         if per_key.is_empty() { String::new() } else { format!(" ({})", per_key.join(", ")) }
     );
 
-    // 4. Response files.
+    // 4. Response files: each against the SHA-256 and size its signed response gives (the
+    // database's own record of them is checked too).
     let _ = writeln!(out, "\n3. RESPONSE FILES");
     let (mut files, mut bytes) = (0usize, 0i64);
     let mut after_file = Uuid::nil();
@@ -328,38 +446,55 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
         for file in page {
             files += 1;
             bytes += file.stored_size;
+            let signed = signed_files.remove(&file.id.to_string());
             // Files are stored in chunks of a fixed size: the recorded size says how many.
             let expected = (file.size.max(1) as usize).div_ceil(crate::requests::upload::CHUNK) as i32;
             let last = file.seqs.last().map_or(0, |m| m + 1).max(expected);
             let missing: Vec<i32> = (0..last).filter(|s| !file.seqs.contains(s)).collect();
-            let whole = file.stored_sha256 == file.sha256 && file.stored_size == file.size;
-            if whole && missing.is_empty() {
-                continue;
-            }
-            findings += 1;
             let mut why = Vec::new();
+            match &signed {
+                None => why.push("no signed response lists it".to_string()),
+                Some((sha, size, _)) if *sha != hex::encode(&file.sha256) || *size != file.size => why.push(format!(
+                    "its recorded hash or size differs from its signed response's ({sha}, {size} bytes)"
+                )),
+                Some(_) => {}
+            }
             if !missing.is_empty() {
                 why.push(format!("chunk(s) {} missing", list(&missing)));
             }
             if file.stored_size != file.size {
                 why.push(format!("{} of {} bytes stored", file.stored_size, file.size));
             }
-            if why.is_empty() {
+            let signed_sha = signed.as_ref().map_or_else(|| hex::encode(&file.sha256), |(sha, _, _)| sha.clone());
+            if why.is_empty() && hex::encode(&file.stored_sha256) != signed_sha {
                 why.push("its content has changed".into());
             }
+            if why.is_empty() {
+                continue;
+            }
+            findings += 1;
             let _ = writeln!(
                 out,
-                "   FINDING: file {} \"{}\" of request {}: {}; recorded SHA-256 {}, stored {}",
+                "   FINDING: file {} \"{}\" of request {}: {}; signed SHA-256 {signed_sha}, stored {}",
                 file.id,
                 file.filename.replace(['\n', '\r'], " "),
                 file.reference,
                 why.join(", "),
-                hex::encode(&file.sha256),
                 hex::encode(&file.stored_sha256)
             );
         }
     }
-    let _ = writeln!(out, "   Checked:      {files} files, {bytes} bytes, each against its recorded SHA-256 and size");
+    for (id, (sha, size, reference)) in &signed_files {
+        findings += 1;
+        let _ = writeln!(
+            out,
+            "   FINDING: file {id} ({size} bytes, SHA-256 {sha}), listed in a signed response of request {reference}, is missing"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "   Checked:      {files} files, {bytes} bytes, each against the SHA-256 and size its signed response gives"
+    );
 
     let intact = findings == 0;
     let _ = writeln!(

@@ -38,6 +38,12 @@ pub fn init_tracing(config: &Config) {
 
 /// Finds or starts the database, creates it when missing and migrates it, as the schema owner;
 /// found or started here, also creates the API's login role.
+/// The database, found as `prepare_database` finds it, and nothing changed in it: for the
+/// commands that only read (`admin verify-restore`, `keys`, `signed-documents`).
+pub async fn locate_database(config: &Config) -> Result<db::Server, StartError> {
+    Ok(db::locate(config.database_url(), config.owner_database_url(), &config.data_dir).await?)
+}
+
 pub async fn prepare_database(config: &Config) -> Result<db::Server, StartError> {
     let server = db::locate(config.database_url(), config.owner_database_url(), &config.data_dir).await?;
     let prepared = async {

@@ -25,7 +25,11 @@ use ring::signature::{Ed25519KeyPair, KeyPair};
 
 /// Reads a key file, refusing one that others may read or write (`chmod 600` it, or `400`).
 pub fn read_private_file(path: &Path, what: &str) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("reading {what} file {}: {e}", path.display()))?;
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("reading {what} file {}: {e}", path.display());
+    // Opened once; the mode checked is the open file's, so it cannot be swapped in between.
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -38,7 +42,11 @@ pub fn read_private_file(path: &Path, what: &str) -> Result<String, String> {
             ));
         }
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("reading {what} file {}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{what} file {} is not a file", path.display()));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(cannot)?;
     Ok(text.trim().to_string())
 }
 
@@ -49,6 +57,12 @@ pub fn value_or_file(value: Option<&str>, file: Option<&Path>, what: &str) -> Re
         (None, Some(path)) => read_private_file(path, what).map(Some),
         (None, None) => Ok(None),
     }
+}
+
+/// A signature that could not be made: logged with its cause, answered 503 without it.
+pub fn cannot_sign(what: &str, cause: String) -> super::error::ApiError {
+    tracing::error!(%cause, "{what} could not sign");
+    super::error::ApiError::Busy(format!("{what} does not answer; retry shortly"))
 }
 
 /// An Ed25519 signing key: a seed held in memory, or a key on a PKCS#11 token.
@@ -141,7 +155,11 @@ impl TokenUri {
                         "slot-manufacturer",
                     ]
                     .contains(&k) => {}
-                _ => return Err(format!("the PKCS#11 URI has an attribute this server does not read: {part}")),
+                // Only the attribute's name: a misplaced PIN must not reach a log line.
+                _ => {
+                    let name = part.split('=').next().unwrap_or_default();
+                    return Err(format!("the PKCS#11 URI has an attribute this server does not read: {name}"));
+                }
             }
         }
         let mut module_path = None;
@@ -155,7 +173,10 @@ impl TokenUri {
                     let path = source.strip_prefix("file:").unwrap_or(&source).trim_start_matches("//");
                     pin = Some(read_private_file(Path::new(path), "the token PIN")?);
                 }
-                _ => return Err(format!("the PKCS#11 URI has a query attribute this server does not read: {part}")),
+                _ => {
+                    let name = part.split('=').next().unwrap_or_default();
+                    return Err(format!("the PKCS#11 URI has a query attribute this server does not read: {name}"));
+                }
             }
         }
         Ok(TokenUri {
@@ -211,13 +232,18 @@ pub struct TokenKey {
     uri: TokenUri,
     public: Vec<u8>,
     session: Mutex<(Session, ObjectHandle)>,
+    /// The token refused the PIN once: no more logins (they would lock it) until a restart.
+    pin_refused: std::sync::atomic::AtomicBool,
 }
 
 impl TokenKey {
     pub fn open(uri: &str, what: &str) -> Result<Self, String> {
         let uri = TokenUri::parse(uri).map_err(|e| format!("{what}: {e}"))?;
         let (session, key, public) = Self::connect(&uri).map_err(|e| format!("{what} ({}): {e}", uri.describe()))?;
-        Ok(TokenKey { uri, public, session: Mutex::new((session, key)) })
+        let key = TokenKey { uri, public, session: Mutex::new((session, key)), pin_refused: Default::default() };
+        // A private key and a public key that share a label but not a pair sign nothing.
+        key.sign(b"cyberbridge: the token's key signs").map_err(|e| format!("{what} ({}): {e}", key.uri.describe()))?;
+        Ok(key)
     }
 
     fn connect(uri: &TokenUri) -> Result<(Session, ObjectHandle, Vec<u8>), String> {
@@ -241,15 +267,39 @@ impl TokenKey {
         Ok((session, key, ed25519_point(&point)?))
     }
 
+    /// A signature by the token, checked against the public key before it is used (a faulty
+    /// token or a mismatched pair never puts a bad signature into a document). The call blocks
+    /// its worker for the token's round trip (SoftHSM: well under a millisecond).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+        use ring::signature::{UnparsedPublicKey, ED25519};
+        let signature = self.sign_on_token(message)?;
+        UnparsedPublicKey::new(&ED25519, &self.public).verify(message, &signature).map_err(|_| {
+            format!("the token's signature does not verify under the public key labelled {}", self.uri.object)
+        })?;
+        Ok(signature)
+    }
+
+    fn sign_on_token(&self, message: &[u8]) -> Result<Vec<u8>, String> {
         let mechanism = Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure));
         let mut held = self.session.lock().map_err(|_| "the token session's lock")?;
         match held.0.sign(&mechanism, held.1, message) {
             Ok(signature) => Ok(signature),
+            // A PIN refused or locked: logging in again would only lock the token.
+            Err(e @ TokenError::Pkcs11(RvError::PinIncorrect | RvError::PinLocked | RvError::PinExpired, _)) => {
+                self.pin_refused.store(true, std::sync::atomic::Ordering::Relaxed);
+                Err(format!("the signing token {PIN_REFUSED}: {e}"))
+            }
+            Err(_) if self.pin_refused.load(std::sync::atomic::Ordering::Relaxed) => {
+                Err(format!("the signing token {PIN_REFUSED}; restart with the right PIN"))
+            }
             // The session was lost (the token restarted, the device was replugged): one new one.
             Err(first) => {
-                let (session, key, public) =
-                    Self::connect(&self.uri).map_err(|e| format!("the signing token does not answer: {first}; {e}"))?;
+                let (session, key, public) = Self::connect(&self.uri).map_err(|e| {
+                    if e.contains(PIN_REFUSED) {
+                        self.pin_refused.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    format!("the signing token does not answer: {first}; {e}")
+                })?;
                 if public != self.public {
                     return Err(format!("the key labelled {} on the token has changed", self.uri.object));
                 }
@@ -259,6 +309,8 @@ impl TokenKey {
         }
     }
 }
+
+const PIN_REFUSED: &str = "refuses the PIN";
 
 /// A read-write session on the token the URI names, logged in as its user.
 fn session(uri: &TokenUri) -> Result<(Session, Slot), String> {
@@ -272,6 +324,9 @@ fn session(uri: &TokenUri) -> Result<(Session, Slot), String> {
     let pin = uri.pin.clone().ok_or("the PKCS#11 URI gives no PIN (pin-source=file:...)")?;
     match session.login(UserType::User, Some(&AuthPin::from(pin))) {
         Ok(()) | Err(TokenError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok((session, slot)),
+        Err(e @ TokenError::Pkcs11(RvError::PinIncorrect | RvError::PinLocked | RvError::PinExpired, _)) => {
+            Err(format!("token {} {PIN_REFUSED}: {e}", uri.token))
+        }
         Err(e) => Err(format!("logging in to token {}: {e}", uri.token)),
     }
 }
@@ -369,6 +424,11 @@ mod tests {
         ] {
             assert!(TokenUri::parse(bad).is_err(), "{bad}");
         }
+        // A misplaced PIN is not echoed.
+        let misplaced = TokenUri::parse("pkcs11:token=t;object=o;pin-value=4711?module-path=/m").err().unwrap();
+        assert!(misplaced.contains("pin-value") && !misplaced.contains("4711"), "{misplaced}");
+        let typo = TokenUri::parse("pkcs11:token=t;object=o?module-path=/m&pin_value=4711").err().unwrap();
+        assert!(!typo.contains("4711"), "{typo}");
         assert_eq!(ed25519_point(&[[0x04, 0x20].as_slice(), &[7; 32]].concat()).unwrap(), vec![7; 32]);
         assert!(ed25519_point(&[1; 31]).is_err());
     }

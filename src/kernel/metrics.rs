@@ -82,9 +82,26 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), Series>>,
     jobs: [JobHealth; 5],
     deliveries: [AtomicU64; 3],
+    /// The backlogs last read, and when: scrapes in between reuse them.
+    backlogs: Mutex<Option<(std::time::Instant, Backlogs)>>,
 }
 
+/// How long backlog figures read from the database are reused.
+pub const BACKLOGS_FRESH: Duration = Duration::from_secs(10);
+
 impl Metrics {
+    /// The backlogs read within `BACKLOGS_FRESH`, if any.
+    pub fn fresh_backlogs(&self) -> Option<Backlogs> {
+        let held = self.backlogs.lock().ok()?;
+        held.as_ref().filter(|(at, _)| at.elapsed() < BACKLOGS_FRESH).map(|(_, b)| b.clone())
+    }
+
+    pub fn keep_backlogs(&self, backlogs: &Backlogs) {
+        if let Ok(mut held) = self.backlogs.lock() {
+            *held = Some((std::time::Instant::now(), backlogs.clone()));
+        }
+    }
+
     /// A background job's round: its last success, or one more failure.
     pub fn job(&self, job: Job, ok: bool) {
         let health = &self.jobs[job as usize];

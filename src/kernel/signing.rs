@@ -46,7 +46,10 @@ impl DocumentSigner {
         let header = serde_json::json!({"alg": "EdDSA", "kid": self.kid, "typ": "JOSE", "cty": "json"});
         let header = URL_SAFE_NO_PAD.encode(header.to_string());
         let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
-        let signature = self.key.sign(input.as_bytes()).map_err(ApiError::Unavailable)?;
+        let signature = self
+            .key
+            .sign(input.as_bytes())
+            .map_err(|e| super::keys::cannot_sign("the platform's document signing key", e))?;
         Ok(format!("{header}..{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 }

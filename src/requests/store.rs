@@ -437,25 +437,55 @@ pub async fn insert_signed(
 }
 
 /// A request's signed documents, oldest first.
-/// Every signed document after `after` (by id), with its request's reference, a page at a time:
-/// `cyberbridge admin verify-restore` and `signed-documents`.
+/// Every signed document after `after` (by id), with its request's reference and id, a page at
+/// a time: `cyberbridge admin verify-restore` and `signed-documents`.
 pub async fn signed_page(
     conn: &mut Conn,
     after: Uuid,
     kid: Option<&str>,
     limit: i64,
-) -> ApiResult<Vec<(super::model::SignedRow, String)>> {
+) -> ApiResult<Vec<(super::model::SignedRow, String, RequestId)>> {
     let mut query = signed_documents::table
         .inner_join(data_requests::table)
         .filter(signed_documents::id.gt(after))
         .order(signed_documents::id)
         .limit(limit)
-        .select((super::model::SignedRow::as_select(), data_requests::reference))
+        .select((super::model::SignedRow::as_select(), data_requests::reference, data_requests::id))
         .into_boxed();
     if let Some(kid) = kid {
         query = query.filter(signed_documents::kid.eq(kid.to_string()));
     }
     Ok(query.load(conn).await?)
+}
+
+/// The references of requests that went out to their addressee without a signed order.
+pub async fn unsigned_orders(conn: &mut Conn) -> ApiResult<Vec<String>> {
+    Ok(data_requests::table
+        .filter(data_requests::received_at.is_not_null())
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            signed_documents::table
+                .filter(signed_documents::request_id.eq(data_requests::id))
+                .filter(signed_documents::kind.eq(super::signed::ORDER)),
+        )))
+        .order(data_requests::reference)
+        .select(data_requests::reference)
+        .load(conn)
+        .await?)
+}
+
+/// Responses without a signed document: (request reference, response id).
+pub async fn unsigned_responses(conn: &mut Conn) -> ApiResult<Vec<(String, Uuid)>> {
+    Ok(data_request_responses::table
+        .inner_join(data_requests::table)
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            signed_documents::table
+                .filter(signed_documents::object_id.eq(data_request_responses::id.nullable()))
+                .filter(signed_documents::kind.eq(super::signed::RESPONSE)),
+        )))
+        .order(data_requests::reference)
+        .select((data_requests::reference, data_request_responses::id))
+        .load(conn)
+        .await?)
 }
 
 /// A stored file as recorded and as its chunks hold it now.

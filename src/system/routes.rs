@@ -76,10 +76,16 @@ pub async fn get_metrics(state: web::Data<AppState>, req: actix_web::HttpRequest
         state.pools.lock().map(|p| p.iter().map(|p| p.status()).collect()).unwrap_or_default();
     let mut body = state.metrics.render(&pools, &state.replicas.status());
     // The backlogs, when the database answers (a scrape never fails for want of them).
-    let backlogs = match state.pool.get().await {
-        Ok(mut conn) => super::store::backlogs(&mut conn).await.ok(),
-        Err(_) => None,
+    let backlogs = match state.metrics.fresh_backlogs() {
+        Some(kept) => Some(kept),
+        None => match state.pool.get().await {
+            Ok(mut conn) => super::store::backlogs(&mut conn).await.ok(),
+            Err(_) => None,
+        },
     };
+    if let Some(b) = &backlogs {
+        state.metrics.keep_backlogs(b);
+    }
     let witness = if state.config.audit_witness_file.is_some() { state.config.audit_witness_interval } else { 0 };
     let intervals = [("audit_witness", witness), ("retention_purge", state.config.purge_interval)];
     body.push_str(&state.metrics.render_operations(backlogs.as_ref(), &intervals));

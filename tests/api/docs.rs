@@ -233,7 +233,12 @@ fn the_operations_guide_names_commands_flags_and_settings_that_exist() {
     let bin = env!("CARGO_BIN_EXE_cyberbridge");
     let help = |args: &[&str]| {
         let out = std::process::Command::new(bin).args(args).arg("--help").output().expect("cyberbridge --help");
-        assert!(out.status.success(), "cyberbridge {} --help: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "cyberbridge {} --help: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).to_string()
     };
     let mut commands = 0;
@@ -254,7 +259,8 @@ fn the_operations_guide_names_commands_flags_and_settings_that_exist() {
     assert!(commands >= 6, "{commands}");
     let settings = help(&[]);
     for (at, _) in guide.match_indices("CYBERBRIDGE_") {
-        let name: String = guide[at..].chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+        let name: String =
+            guide[at..].chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
         let name = name.trim_end_matches('_');
         let exact = settings.contains(&format!("[env: {name}=")) || settings.contains(&format!("[env: {name}]"));
         assert!(exact, "{name} is not a setting");

@@ -258,8 +258,9 @@ async fn the_secrets_key_rotates_without_downtime_and_reseal_secrets_moves_every
 
 /// An order and a response with one file, answered; returns the request.
 async fn answered(app: &TestApp) -> Value {
-    let police = app.org("law_enforcement", "Police").await;
-    let isp = app.org("isp", "ISP").await;
+    let n = &uuid::Uuid::new_v4().simple().to_string()[..6];
+    let police = app.org("law_enforcement", &format!("Police {n}")).await;
+    let isp = app.org("isp", &format!("ISP {n}")).await;
     let req = issue(app, &police, &isp).await;
     transition(app, &isp.admin, &req, "acknowledged").await.ok(200);
     let (ct, body) = multipart(r#"[{"subscriber": "A. Person"}]"#, &[("log.csv", b"ip,from\n192.0.2.1,x\n")]);
@@ -286,37 +287,54 @@ async fn after_a_signing_key_leaks_its_documents_are_listed_and_signed_again_wit
     // Rotated: the new key signs, the leaked one is no longer published (not kept as previous).
     let mut rotated = (*app.state.config).clone();
     rotated.signing_key = Some(seed(42).into());
-    assert!(app
-        .cli_with(&rotated, AdminCommand::ResignDocuments { kid: "x".into() })
-        .await
-        .unwrap()
-        .text
-        .starts_with("0 document"));
-    let said = app.cli_with(&rotated, AdminCommand::ResignDocuments { kid: leaked.kid().into() }).await.unwrap().text;
+    let public = base64::engine::general_purpose::STANDARD.encode(leaked.public_key());
+    let resign = |leaked_at: chrono::DateTime<chrono::Utc>| AdminCommand::ResignDocuments {
+        public_key: public.clone(),
+        leaked_at,
+    };
+    // A document forged into the database under the leaked kid (its signature does not verify)
+    // and one made after the leak are left as they are.
+    let mut owner = app.db.connect().await;
+    exec(
+        &mut owner,
+        "INSERT INTO signed_documents (id, request_id, kind, object_id, payload, jws, kid) \
+         SELECT gen_random_uuid(), request_id, kind, object_id, replace(payload, 'A. Person', 'Z. Forged'), jws, kid \
+           FROM signed_documents WHERE kind = 'response'",
+    )
+    .await;
+    let said = app.cli_with(&rotated, resign(chrono::Utc::now() + chrono::Duration::hours(1))).await.unwrap().text;
     let current = cyberbridge::kernel::signing::DocumentSigner::new(Some(&seed(42))).unwrap();
     assert!(
         said.ends_with(&format!(
-            "2 document(s) signed again with {} (each beside its signature by {})",
+            "2 document(s) signed again with {} (each beside its signature by {}); 1 left as they are",
             current.kid(),
             leaked.kid()
         )),
         "{said}"
     );
+    assert!(said.contains("NOT SIGNED AGAIN") && said.contains("the signature does not match the document"), "{said}");
+    // Before the leak time nothing was made: nothing is signed again.
+    let none = app.cli_with(&rotated, resign(chrono::Utc::now() - chrono::Duration::days(1))).await.unwrap().text;
+    assert!(none.contains("0 document(s) signed again") && none.contains("made after the key leaked"), "{none}");
     // Each document now verifies under the new key alone; the old signatures stay beside them.
     let new_keys = vec![cyberbridge::kernel::signing::jwk(current.kid(), current.public_key())];
     let mut conn = app.db.connect().await;
     let rows =
         cyberbridge::requests::store::signed_page(&mut conn, uuid::Uuid::nil(), Some(current.kid()), 10).await.unwrap();
     assert_eq!(rows.len(), 2);
-    for (doc, _) in &rows {
+    for (doc, _, _) in &rows {
         assert_eq!(
             cyberbridge::kernel::signing::verify_detached(&new_keys, &doc.payload, &doc.jws).unwrap(),
             current.kid()
         );
     }
     // The current key cannot be "withdrawn" by mistake.
-    assert!(app.cli_with(&rotated, AdminCommand::ResignDocuments { kid: current.kid().into() }).await.is_err());
-    assert_eq!(app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'signed_documents.resign'").await, 2);
+    let current_public = base64::engine::general_purpose::STANDARD.encode(current.public_key());
+    let mistaken = AdminCommand::ResignDocuments { public_key: current_public, leaked_at: chrono::Utc::now() };
+    assert!(app.cli_with(&rotated, mistaken).await.is_err());
+    // Each document signed again is in the audit row, with its text's hash.
+    let rows = app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'signed_documents.resign' AND jsonb_array_length(details->'documents') = 2").await;
+    assert_eq!(rows, 1);
 }
 
 fn options(witness: &std::path::Path) -> Options {
@@ -375,6 +393,26 @@ async fn verify_restore_names_a_changed_row_a_missing_chunk_a_forged_witness_lin
     );
     std::fs::write(&witness, format!("{head}\n")).unwrap();
 
+    // After a rotation of the audit key, lines signed by the earlier key verify when its public
+    // key is given beside the current one.
+    let earlier = cyberbridge::kernel::audit::signer::AuditSigner::new(Some(&seed(54))).unwrap();
+    let hash = hex::decode(head["hash"].as_str().unwrap()).unwrap();
+    let at: chrono::DateTime<chrono::Utc> = head["signed_at"].as_str().unwrap().parse().unwrap();
+    let old_line = json!({"id": head["id"], "hash": head["hash"], "signed_at": head["signed_at"],
+        "key_id": earlier.key_id(), "signature": earlier.sign(head["id"].as_i64().unwrap(), &hash, at).unwrap()});
+    std::fs::write(&witness, format!("{old_line}\n{head}\n")).unwrap();
+    let only_current = app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
+    assert!(only_current.text.contains("witness line 1 (row #"), "{}", only_current.text);
+    let keys_dir = temp_dir("audit-keys");
+    let current = cyberbridge::kernel::audit::signer::AuditSigner::new(Some(&seed(52))).unwrap();
+    std::fs::write(keys_dir.join("earlier.pem"), earlier.public_key_pem()).unwrap();
+    std::fs::write(keys_dir.join("current.pem"), current.public_key_pem()).unwrap();
+    let mut both = options(&witness);
+    both.audit_public_keys = vec![keys_dir.join("earlier.pem"), keys_dir.join("current.pem")];
+    let rotated = app.cli(AdminCommand::VerifyRestore(both)).await.unwrap();
+    assert!(rotated.ok, "{}", rotated.text);
+    std::fs::write(&witness, format!("{head}\n")).unwrap();
+
     // One audit row changed and one chunk of a file removed, by whoever holds the database.
     let victim = head["id"].as_i64().unwrap() - 3;
     exec(&mut owner, "SET session_replication_role = replica").await;
@@ -399,4 +437,159 @@ async fn verify_restore_names_a_changed_row_a_missing_chunk_a_forged_witness_lin
     let sealed_before = app.count("SELECT count(*) AS n FROM audit_events").await;
     app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
     assert_eq!(app.count("SELECT count(*) AS n FROM audit_events").await, sealed_before);
+}
+
+/// An app with an answered request, its audit rows sealed and the head witnessed; more rows
+/// sealed after the head. Returns the app, the witness file and the witnessed head's id.
+async fn witnessed(n: u8) -> (TestApp, PathBuf, i64) {
+    let app = TestApp::spawn_with(|c| {
+        c.signing_key = Some(seed(n).into());
+        c.audit_signing_key = Some(seed(n + 1).into());
+    })
+    .await;
+    answered(&app).await;
+    let admin = app.admin().await;
+    let mut owner = app.db.connect().await;
+    while cyberbridge::audit::store::seal_pending(&mut owner).await.unwrap() > 0 {}
+    let head = app.get_as(&admin, "/api/v1/audit/head").await.ok(200);
+    let witness = temp_dir("witness").join("heads.jsonl");
+    std::fs::write(&witness, format!("{head}\n")).unwrap();
+    // Activity after the witnessed head, sealed too.
+    app.get_as(&admin, "/api/v1/audit/head").await.ok(200);
+    while cyberbridge::audit::store::seal_pending(&mut owner).await.unwrap() > 0 {}
+    (app, witness, head["id"].as_i64().unwrap())
+}
+
+/// Recomputes, as whoever holds the database could, every sealed row's hash from the start of
+/// the chain as it now is (after rows were deleted).
+async fn rechain(app: &TestApp) {
+    let mut owner = app.db.connect().await;
+    let mut previous = match cyberbridge::audit::store::anchor(&mut owner).await.unwrap() {
+        Some((_, hash)) => hash,
+        None => cyberbridge::audit::store::GENESIS.to_vec(),
+    };
+    let after = cyberbridge::audit::store::anchor(&mut owner).await.unwrap().map_or(0, |(id, _)| id);
+    let rows = cyberbridge::audit::store::rows_after(&mut owner, after, 100_000).await.unwrap();
+    exec(&mut owner, "SET session_replication_role = replica").await;
+    for row in rows.iter().filter(|r| r.hash.is_some()) {
+        let hash = cyberbridge::audit::store::chain_hash(&previous, row);
+        exec(&mut owner, &format!("UPDATE audit_events SET hash = '\\x{}' WHERE id = {}", hex::encode(&hash), row.id))
+            .await;
+        previous = hash;
+    }
+    exec(&mut owner, "SET session_replication_role = origin").await;
+}
+
+#[actix_rt::test]
+async fn verify_restore_finds_a_witnessed_row_deleted_and_the_chain_recomputed_after_it() {
+    let (app, witness, head) = witnessed(61).await;
+    let mut owner = app.db.connect().await;
+    exec(&mut owner, "SET session_replication_role = replica").await;
+    exec(&mut owner, &format!("DELETE FROM audit_events WHERE id = {head}")).await;
+    exec(&mut owner, "SET session_replication_role = origin").await;
+    rechain(&app).await;
+    let report = app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
+    assert!(!report.ok, "{}", report.text);
+    assert!(report.text.contains(&format!("FINDING: row #{head}, witnessed at")), "{}", report.text);
+    assert!(!report.text.contains("does not chain"), "the chain itself is consistent: {}", report.text);
+}
+
+#[actix_rt::test]
+async fn verify_restore_finds_rows_cut_at_an_anchor_the_retention_purge_did_not_leave() {
+    let (app, witness, head) = witnessed(63).await;
+    let mut owner = app.db.connect().await;
+    // The rows up to a point before the witnessed head deleted, an anchor planted with the
+    // last deleted row's real hash: the rest still chains.
+    let cut = head - 5;
+    exec(&mut owner, "SET session_replication_role = replica").await;
+    exec(
+        &mut owner,
+        &format!(
+            "INSERT INTO audit_anchors (id, hash, purged_before, rows_purged) \
+             SELECT id, hash, now(), {cut} FROM audit_events WHERE id = {cut}"
+        ),
+    )
+    .await;
+    exec(&mut owner, &format!("DELETE FROM audit_events WHERE id <= {cut}")).await;
+    exec(&mut owner, "SET session_replication_role = origin").await;
+    let report = app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
+    assert!(!report.ok, "{}", report.text);
+    assert!(
+        report.text.contains(&format!("the chain starts after row #{cut}, and no retention.purge row")),
+        "{}",
+        report.text
+    );
+    // Cut past the witnessed head too: the head names a row cut less than a year after it.
+    exec(&mut owner, "SET session_replication_role = replica").await;
+    exec(&mut owner, "DELETE FROM audit_anchors").await;
+    exec(
+        &mut owner,
+        &format!(
+            "INSERT INTO audit_anchors (id, hash, purged_before, rows_purged) \
+             SELECT id, hash, now(), 1 FROM audit_events WHERE id = {}",
+            head + 1
+        ),
+    )
+    .await;
+    exec(&mut owner, &format!("DELETE FROM audit_events WHERE id <= {}", head + 1)).await;
+    exec(&mut owner, "SET session_replication_role = origin").await;
+    let report = app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
+    assert!(report.text.contains(&format!("FINDING: row #{head} was witnessed at")), "{}", report.text);
+    assert!(report.text.contains("less than a year ago"), "{}", report.text);
+}
+
+#[actix_rt::test]
+async fn verify_restore_checks_files_and_documents_against_the_signed_responses_not_the_database() {
+    let (app, witness, _) = witnessed(65).await;
+    answered(&app).await;
+    let mut owner = app.db.connect().await;
+    let first = app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
+    assert!(first.text.contains("4 documents; 4 verify") && first.text.contains("2 files"), "{}", first.text);
+    // One file's content and its recorded hash changed together; the other file's row and
+    // chunks deleted; the second order's signed document moved to the first request.
+    let files: Vec<String> = {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct F {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            id: String,
+        }
+        diesel::sql_query("SELECT id::text AS id FROM data_request_attachments ORDER BY id")
+            .load::<F>(&mut owner)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect()
+    };
+    exec(&mut owner, "SET session_replication_role = replica").await;
+    exec(&mut owner, &format!("UPDATE attachment_chunks SET data = 'forged' WHERE attachment_id = '{}'", files[0]))
+        .await;
+    exec(
+        &mut owner,
+        &format!(
+            "UPDATE data_request_attachments SET sha256 = sha256('forged'::bytea), size = 6 WHERE id = '{}'",
+            files[0]
+        ),
+    )
+    .await;
+    exec(&mut owner, &format!("DELETE FROM attachment_chunks WHERE attachment_id = '{}'", files[1])).await;
+    exec(&mut owner, &format!("DELETE FROM data_request_attachments WHERE id = '{}'", files[1])).await;
+    exec(
+        &mut owner,
+        "UPDATE signed_documents SET request_id = (SELECT request_id FROM signed_documents WHERE kind = 'order' ORDER BY id LIMIT 1) \
+          WHERE id = (SELECT id FROM signed_documents WHERE kind = 'order' ORDER BY id DESC LIMIT 1)",
+    )
+    .await;
+    exec(&mut owner, "SET session_replication_role = origin").await;
+    let report = app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
+    let text = &report.text;
+    assert!(!report.ok, "{text}");
+    assert!(
+        text.contains(&format!("file {} \"log.csv\"", files[0])) && text.contains("differs from its signed response's"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("file {} (20 bytes", files[1])) && text.contains("is missing"), "{text}");
+    assert!(text.contains("went out, and its signed order is missing"), "{text}");
+    assert!(text.contains("moved or relabelled"), "{text}");
 }

@@ -53,7 +53,10 @@ impl AuditSigner {
     /// Signs a head; the signature is base64. A token that does not answer is a 503.
     pub fn sign(&self, id: i64, hash: &[u8], at: DateTime<Utc>) -> Result<String, ApiError> {
         let message = head_message(id, hash, at);
-        let signature = self.key.sign(message.as_bytes()).map_err(ApiError::Unavailable)?;
+        let signature = self
+            .key
+            .sign(message.as_bytes())
+            .map_err(|e| crate::kernel::keys::cannot_sign("the audit signing key", e))?;
         Ok(base64::engine::general_purpose::STANDARD.encode(signature))
     }
 }
