@@ -93,8 +93,7 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
     };
     let witness_path = opts.witness.clone().or_else(|| config.audit_witness_file.clone());
 
-    let mut out = String::new();
-    let mut findings = 0usize;
+    let mut out = Out::default();
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let _ = writeln!(out, "CYBERBRIDGE RESTORE VERIFICATION\n");
     let _ = writeln!(out, "Performed:     {now}, cyberbridge {} (admin verify-restore)", env!("CARGO_PKG_VERSION"));
@@ -121,8 +120,7 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
     let mut later_heads = 0usize;
     match &witness_path {
         None => {
-            findings += 1;
-            let _ = writeln!(out, "   FINDING: no witness file given: the chain is checked against itself only");
+            out.finding(format_args!("no witness file given: the chain is checked against itself only"));
         }
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| setup(format!("reading {}: {e}", path.display())))?;
@@ -137,8 +135,7 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
                 let head: AuditHead = match serde_json::from_str(line) {
                     Ok(h) => h,
                     Err(_) => {
-                        findings += 1;
-                        let _ = writeln!(out, "   FINDING: witness line {} is not a signed head", n + 1);
+                        out.finding(format_args!("witness line {} is not a signed head", n + 1));
                         continue;
                     }
                 };
@@ -146,14 +143,12 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
                 let valid =
                     audit_keys.iter().any(|k| signer::verify(k, head.id, &hash, head.signed_at, &head.signature));
                 if !valid {
-                    findings += 1;
-                    let _ = writeln!(
-                        out,
-                        "   FINDING: witness line {} (row #{}, signed {}) does not verify under the audit keys",
+                    out.finding(format_args!(
+                        "witness line {} (row #{}, signed {}) does not verify under the audit keys",
                         n + 1,
                         head.id,
                         stamp(head.signed_at)
-                    );
+                    ));
                     continue;
                 }
                 // Signed after the point restored to (the time is kept in whole seconds): the
@@ -163,14 +158,11 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
                     continue;
                 }
                 if let Some(earlier) = heads.get(&head.id).filter(|h| h.hash != head.hash) {
-                    findings += 1;
-                    let _ = writeln!(
-                        out,
-                        "   FINDING: witness lines signed {} and {} give row #{} two hashes: the database was restored or rewritten in between",
+                    out.finding(format_args!("witness lines signed {} and {} give row #{} two hashes: the database was restored or rewritten in between",
                         stamp(earlier.signed_at),
                         stamp(head.signed_at),
                         head.id
-                    );
+                    ));
                 }
                 heads.insert(head.id, head);
             }
@@ -194,23 +186,18 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
     for head in heads.values().filter(|h| h.id <= anchor_id) {
         match &anchor {
             Some((id, hash)) if *id == head.id && head.hash != hex::encode(hash) => {
-                findings += 1;
-                let _ = writeln!(
-                    out,
-                    "   FINDING: the anchor #{id} does not hold the hash witnessed at {}: the chain's start was replaced",
+                out.finding(format_args!(
+                    "the anchor #{id} does not hold the hash witnessed at {}: the chain's start was replaced",
                     stamp(head.signed_at)
-                );
+                ));
             }
             // The retention purge keeps audit rows 365 days at least (the database enforces it):
             // a row witnessed more recently cannot have been purged.
             _ if head.signed_at > Utc::now() - chrono::Duration::days(365) => {
-                findings += 1;
-                let _ = writeln!(
-                    out,
-                    "   FINDING: row #{} was witnessed at {}, less than a year ago, yet the chain starts after row #{anchor_id}: rows were cut by someone else",
+                out.finding(format_args!("row #{} was witnessed at {}, less than a year ago, yet the chain starts after row #{anchor_id}: rows were cut by someone else",
                     head.id,
                     stamp(head.signed_at)
-                );
+                ));
             }
             _ => before_anchor += 1,
         }
@@ -235,24 +222,21 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
             checked += 1;
             since_match += 1;
             if unsealed > 0 {
-                findings += 1;
-                let _ = writeln!(out, "   FINDING: row #{} is sealed after rows that are not", row.id);
+                out.finding(format_args!("row #{} is sealed after rows that are not", row.id));
             }
             let expected = crate::audit::store::chain_hash(&previous, &row);
             if stored != expected {
-                findings += 1;
                 let gap = if row.id > after + 1 {
                     format!(", or rows #{}–#{} are missing", after + 1, row.id - 1)
                 } else {
                     String::new()
                 };
-                let _ = writeln!(
-                    out,
-                    "   FINDING: row #{} ({} at {}) does not chain: it was changed after it was sealed{gap}",
+                out.finding(format_args!(
+                    "row #{} ({} at {}) does not chain: it was changed after it was sealed{gap}",
                     row.id,
                     row.action,
                     stamp(row.at)
-                );
+                ));
             }
             if row.action == "retention.purge" && row.details["anchor_id"].as_i64() == Some(anchor_id) {
                 anchor_recorded_at.get_or_insert(row.id);
@@ -260,13 +244,11 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
             if let Some(head) = heads.get(&row.id) {
                 compared.insert(row.id);
                 if head.hash != hex::encode(&stored) {
-                    findings += 1;
-                    let _ = writeln!(
-                        out,
-                        "   FINDING: row #{} does not hold the hash witnessed at {}: the chain was rewritten",
+                    out.finding(format_args!(
+                        "row #{} does not hold the hash witnessed at {}: the chain was rewritten",
                         row.id,
                         stamp(head.signed_at)
-                    );
+                    ));
                 } else {
                     matched_heads.push(row.id);
                     since_match = 0;
@@ -287,41 +269,33 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
         match anchor_recorded_at {
             Some(at) if at <= witnessed => {}
             Some(at) => {
-                findings += 1;
-                let _ = writeln!(
-                    out,
-                    "   FINDING: the anchor #{anchor_id} is recorded by row #{at}, which no witnessed head covers yet"
-                );
+                out.finding(format_args!(
+                    "the anchor #{anchor_id} is recorded by row #{at}, which no witnessed head covers yet"
+                ));
             }
             None => {
-                findings += 1;
-                let _ = writeln!(
-                    out,
-                    "   FINDING: the chain starts after row #{anchor_id}, and no retention.purge row of the chain records that cut: rows #1–#{anchor_id} were removed by someone else"
-                );
+                out.finding(format_args!("the chain starts after row #{anchor_id}, and no retention.purge row of the chain records that cut: rows #1–#{anchor_id} were removed by someone else"
+                ));
             }
         }
     }
     let mut missing_heads = 0;
     for head in heads.values().filter(|h| h.id > anchor_id && !compared.contains(&h.id)) {
         missing_heads += 1;
-        findings += 1;
         if head.id > present {
-            let _ = writeln!(
-                out,
-                "   FINDING: rows up to #{} were witnessed at {}; the restored chain ends at #{present}: rows #{}–#{} are missing",
+            out.finding(format_args!(
+                "rows up to #{} were witnessed at {}; the restored chain ends at #{present}: rows #{}–#{} are missing",
                 head.id,
                 stamp(head.signed_at),
                 present + 1,
                 head.id
-            );
+            ));
         } else {
-            let _ = writeln!(
-                out,
-                "   FINDING: row #{}, witnessed at {}, is missing or no longer sealed (the rows after it were chained again)",
+            out.finding(format_args!(
+                "row #{}, witnessed at {}, is missing or no longer sealed (the rows after it were chained again)",
                 head.id,
                 stamp(head.signed_at)
-            );
+            ));
         }
     }
     let _ = writeln!(
@@ -358,8 +332,7 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
             );
         }
         None if witness_path.is_some() => {
-            findings += 1;
-            let _ = writeln!(out, "   FINDING: no witnessed head matches a restored row");
+            out.finding(format_args!("no witnessed head matches a restored row"));
         }
         None => {}
     }
@@ -378,15 +351,13 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
         for (doc, reference, request_id) in page {
             documents += 1;
             let mut finding = |why: String| {
-                findings += 1;
-                let _ = writeln!(
-                    out,
-                    "   FINDING: {} {} of request {reference}, signed {} with key {}: {why}",
+                out.finding(format_args!(
+                    "{} {} of request {reference}, signed {} with key {}: {why}",
                     doc.kind,
                     doc.id,
                     stamp(doc.created_at),
                     doc.kid
-                );
+                ));
             };
             let kid = match signing::verify_detached(&jwks, &doc.payload, &doc.jws) {
                 Ok(kid) => kid,
@@ -419,12 +390,10 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
         }
     }
     for reference in crate::requests::store::unsigned_orders(conn).await? {
-        findings += 1;
-        let _ = writeln!(out, "   FINDING: request {reference} went out, and its signed order is missing");
+        out.finding(format_args!("request {reference} went out, and its signed order is missing"));
     }
     for (reference, response) in crate::requests::store::unsigned_responses(conn).await? {
-        findings += 1;
-        let _ = writeln!(out, "   FINDING: response {response} of request {reference} has no signed document");
+        out.finding(format_args!("response {response} of request {reference} has no signed document"));
     }
     let per_key: Vec<String> = by_kid.iter().map(|(k, n)| format!("{n} under {k}")).collect();
     let _ = writeln!(
@@ -472,31 +441,27 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
             if why.is_empty() {
                 continue;
             }
-            findings += 1;
-            let _ = writeln!(
-                out,
-                "   FINDING: file {} \"{}\" of request {}: {}; signed SHA-256 {signed_sha}, stored {}",
+            out.finding(format_args!(
+                "file {} \"{}\" of request {}: {}; signed SHA-256 {signed_sha}, stored {}",
                 file.id,
                 file.filename.replace(['\n', '\r'], " "),
                 file.reference,
                 why.join(", "),
                 hex::encode(&file.stored_sha256)
-            );
+            ));
         }
     }
     for (id, (sha, size, reference)) in &signed_files {
-        findings += 1;
-        let _ = writeln!(
-            out,
-            "   FINDING: file {id} ({size} bytes, SHA-256 {sha}), listed in a signed response of request {reference}, is missing"
-        );
+        out.finding(format_args!(
+            "file {id} ({size} bytes, SHA-256 {sha}), listed in a signed response of request {reference}, is missing"
+        ));
     }
     let _ = writeln!(
         out,
         "   Checked:      {files} files, {bytes} bytes, each against the SHA-256 and size its signed response gives"
     );
 
-    let intact = findings == 0;
+    let (intact, findings) = (out.findings == 0, out.findings);
     let _ = writeln!(
         out,
         "\nVERDICT: {}",
@@ -506,7 +471,27 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
             format!("NOT INTACT. {findings} finding(s), each named above.")
         }
     );
-    Ok(Report { text: out, intact })
+    Ok(Report { text: out.text, intact })
+}
+
+/// The report being written, and how many findings it names.
+#[derive(Default)]
+struct Out {
+    text: String,
+    findings: usize,
+}
+
+impl Out {
+    fn finding(&mut self, what: std::fmt::Arguments) {
+        self.findings += 1;
+        let _ = writeln!(self.text, "   FINDING: {what}");
+    }
+}
+
+impl Write for Out {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.text.write_str(s)
+    }
 }
 
 fn read(path: &Path) -> Result<String, String> {

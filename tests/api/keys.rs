@@ -205,14 +205,7 @@ async fn the_secrets_key_rotates_without_downtime_and_reseal_secrets_moves_every
     })
     .await;
     let bank = app.org("bank", "Bank A").await;
-    let made = app
-        .post_as(
-            &bank.admin,
-            "/api/v1/webhooks",
-            &json!({"url": "http://127.0.0.1:9/hook", "event_types": ["report.indicator_match"]}),
-        )
-        .await
-        .ok(201);
+    let made = crate::webhooks::hook(&app, &bank, "http://127.0.0.1:9/hook").await;
     let id = made["id"].as_str().unwrap().to_string();
     let plain = made["secret"].as_str().unwrap().to_string();
     let stored = || async {
@@ -343,18 +336,8 @@ fn options(witness: &std::path::Path) -> Options {
 
 #[actix_rt::test]
 async fn verify_restore_names_a_changed_row_a_missing_chunk_a_forged_witness_line_and_lost_rows() {
-    let app = TestApp::spawn_with(|c| {
-        c.signing_key = Some(seed(51).into());
-        c.audit_signing_key = Some(seed(52).into());
-    })
-    .await;
-    answered(&app).await;
-    let admin = app.admin().await;
+    let (app, witness, head) = witnessed(51).await;
     let mut owner = app.db.connect().await;
-    while cyberbridge::audit::store::seal_pending(&mut owner).await.unwrap() > 0 {}
-    let head = app.get_as(&admin, "/api/v1/audit/head").await.ok(200);
-    let witness = temp_dir("witness").join("heads.jsonl");
-    std::fs::write(&witness, format!("{head}\n")).unwrap();
 
     let clean = app.cli(AdminCommand::VerifyRestore(options(&witness))).await.unwrap();
     assert!(clean.ok, "{}", clean.text);
@@ -440,8 +423,8 @@ async fn verify_restore_names_a_changed_row_a_missing_chunk_a_forged_witness_lin
 }
 
 /// An app with an answered request, its audit rows sealed and the head witnessed; more rows
-/// sealed after the head. Returns the app, the witness file and the witnessed head's id.
-async fn witnessed(n: u8) -> (TestApp, PathBuf, i64) {
+/// sealed after the head. Returns the app, the witness file and the witnessed head.
+async fn witnessed(n: u8) -> (TestApp, PathBuf, Value) {
     let app = TestApp::spawn_with(|c| {
         c.signing_key = Some(seed(n).into());
         c.audit_signing_key = Some(seed(n + 1).into());
@@ -457,7 +440,7 @@ async fn witnessed(n: u8) -> (TestApp, PathBuf, i64) {
     // Activity after the witnessed head, sealed too.
     app.get_as(&admin, "/api/v1/audit/head").await.ok(200);
     while cyberbridge::audit::store::seal_pending(&mut owner).await.unwrap() > 0 {}
-    (app, witness, head["id"].as_i64().unwrap())
+    (app, witness, head)
 }
 
 /// Recomputes, as whoever holds the database could, every sealed row's hash from the start of
@@ -483,6 +466,7 @@ async fn rechain(app: &TestApp) {
 #[actix_rt::test]
 async fn verify_restore_finds_a_witnessed_row_deleted_and_the_chain_recomputed_after_it() {
     let (app, witness, head) = witnessed(61).await;
+    let head = head["id"].as_i64().unwrap();
     let mut owner = app.db.connect().await;
     exec(&mut owner, "SET session_replication_role = replica").await;
     exec(&mut owner, &format!("DELETE FROM audit_events WHERE id = {head}")).await;
@@ -497,6 +481,7 @@ async fn verify_restore_finds_a_witnessed_row_deleted_and_the_chain_recomputed_a
 #[actix_rt::test]
 async fn verify_restore_finds_rows_cut_at_an_anchor_the_retention_purge_did_not_leave() {
     let (app, witness, head) = witnessed(63).await;
+    let head = head["id"].as_i64().unwrap();
     let mut owner = app.db.connect().await;
     // The rows up to a point before the witnessed head deleted, an anchor planted with the
     // last deleted row's real hash: the rest still chains.

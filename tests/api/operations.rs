@@ -107,14 +107,7 @@ async fn the_metrics_count_unanswered_requests_backlogs_failed_deliveries_and_jo
 
     // A webhook whose endpoint does not answer: its test event waits and its attempt fails.
     let bank = app.org("bank", "Bank").await;
-    let hook = app
-        .post_as(
-            &bank.admin,
-            "/api/v1/webhooks",
-            &json!({"url": "http://127.0.0.1:9/hook", "event_types": ["report.indicator_match"]}),
-        )
-        .await
-        .ok(201);
+    let hook = crate::webhooks::hook(&app, &bank, "http://127.0.0.1:9/hook").await;
     app.post_as(&bank.admin, &format!("/api/v1/webhooks/{}/test", hook["id"].as_str().unwrap()), &json!({}))
         .await
         .ok(202);

@@ -32,7 +32,7 @@ async fn log_until(app: &TestApp, org: &Org, hook: &Value, done: impl Fn(&[Value
     items
 }
 
-async fn hook(app: &TestApp, org: &Org, url: &str) -> Value {
+pub(crate) async fn hook(app: &TestApp, org: &Org, url: &str) -> Value {
     app.post_as(&org.admin, "/api/v1/webhooks", &json!({"url": url, "event_types": ["report.indicator_match"]}))
         .await
         .ok(201)
