@@ -97,7 +97,7 @@ pub async fn verify(conn: &mut Conn, url: &str, config: &Config, opts: &Options)
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let _ = writeln!(out, "CYBERBRIDGE RESTORE VERIFICATION\n");
     let _ = writeln!(out, "Performed:     {now}, cyberbridge {} (admin verify-restore)", env!("CARGO_PKG_VERSION"));
-    let _ = writeln!(out, "Database:      {}", describe_url(url));
+    let _ = writeln!(out, "Database:      {}", crate::kernel::db::redact(url));
     let _ = writeln!(
         out,
         "Restored to:   {}",
@@ -508,15 +508,4 @@ fn ids(ids: impl Iterator<Item = String>) -> String {
 
 fn list(seqs: &[i32]) -> String {
     seqs.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
-}
-
-/// The database URL without its password.
-fn describe_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) => {
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        Err(_) => "(a connection string)".into(),
-    }
 }

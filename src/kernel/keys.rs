@@ -155,11 +155,7 @@ impl TokenUri {
                         "slot-manufacturer",
                     ]
                     .contains(&k) => {}
-                // Only the attribute's name: a misplaced PIN must not reach a log line.
-                _ => {
-                    let name = part.split('=').next().unwrap_or_default();
-                    return Err(format!("the PKCS#11 URI has an attribute this server does not read: {name}"));
-                }
+                _ => return Err(unread("an attribute", part)),
             }
         }
         let mut module_path = None;
@@ -173,10 +169,7 @@ impl TokenUri {
                     let path = source.strip_prefix("file:").unwrap_or(&source).trim_start_matches("//");
                     pin = Some(read_private_file(Path::new(path), "the token PIN")?);
                 }
-                _ => {
-                    let name = part.split('=').next().unwrap_or_default();
-                    return Err(format!("the PKCS#11 URI has a query attribute this server does not read: {name}"));
-                }
+                _ => return Err(unread("a query attribute", part)),
             }
         }
         Ok(TokenUri {
@@ -191,6 +184,13 @@ impl TokenUri {
     pub fn describe(&self) -> String {
         format!("pkcs11:token={};object={} ({})", self.token, self.object, self.module_path)
     }
+}
+
+/// An attribute the server does not read, by its name only: a misplaced PIN must not reach a
+/// log line.
+fn unread(kind: &str, part: &str) -> String {
+    let name = part.split('=').next().unwrap_or_default();
+    format!("the PKCS#11 URI has {kind} this server does not read: {name}")
 }
 
 fn percent_decode(value: &str) -> Result<String, String> {

@@ -1,7 +1,7 @@
 //! Prometheus metrics: request counts and latency histograms by route and status, pool usage,
 //! the replicas' state, the background jobs' last success and failures, webhook delivery
 //! outcomes, the process's memory and open files, and (given by the caller, read from the
-//! database at each scrape) the backlogs an operator watches. `deploy/prometheus/` alerts on
+//! database at most every 10 seconds) the backlogs an operator watches. `deploy/prometheus/` alerts on
 //! them.
 
 use std::collections::BTreeMap;
@@ -62,7 +62,8 @@ pub enum Delivery {
     GaveUp,
 }
 
-/// Figures read from the database at each scrape (the same on every instance).
+/// Figures read from the database for a scrape, reused for `BACKLOGS_FRESH` (the same on every
+/// instance).
 #[derive(Debug, Default, Clone)]
 pub struct Backlogs {
     /// Data requests out with their addressee, unanswered: past their deadline, due within

@@ -12,7 +12,7 @@ use cyberbridge::app::admin::AdminCommand;
 use cyberbridge::app::restore::Options;
 use serde_json::{json, Value};
 
-use crate::requests::{issue, multipart, transition};
+use crate::requests::{issue, respond_with_log, transition};
 use crate::support::{exec, TestApp};
 
 fn seed(n: u8) -> String {
@@ -256,15 +256,7 @@ async fn answered(app: &TestApp) -> Value {
     let isp = app.org("isp", &format!("ISP {n}")).await;
     let req = issue(app, &police, &isp).await;
     transition(app, &isp.admin, &req, "acknowledged").await.ok(200);
-    let (ct, body) = multipart(r#"[{"subscriber": "A. Person"}]"#, &[("log.csv", b"ip,from\n192.0.2.1,x\n")]);
-    app.send_raw(
-        awc::http::Method::POST,
-        &format!("/api/v1/requests/{}/responses", req["id"].as_str().unwrap()),
-        &[("Authorization", &isp.admin), ("content-type", &ct)],
-        body,
-    )
-    .await
-    .ok(201);
+    respond_with_log(app, &isp.admin, &req).await;
     req
 }
 

@@ -313,6 +313,19 @@ async fn messages_go_between_the_two_sides_and_others_see_nothing() {
 }
 
 /// A multipart body with a `records` part and `attachment` parts.
+/// The addressee answers `req` with one record (`A. Person`) and one file, `log.csv` (20 bytes).
+pub(crate) async fn respond_with_log(app: &TestApp, auth: &str, req: &Value) {
+    let (ct, body) = multipart(r#"[{"subscriber": "A. Person"}]"#, &[("log.csv", b"ip,from\n192.0.2.1,x\n")]);
+    app.send_raw(
+        awc::http::Method::POST,
+        &format!("/api/v1/requests/{}/responses", req["id"].as_str().unwrap()),
+        &[("Authorization", auth), ("content-type", &ct)],
+        body,
+    )
+    .await
+    .ok(201);
+}
+
 pub(crate) fn multipart(records: &str, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "cyberbridge-test-boundary-7f3c";
     let mut body = Vec::new();
@@ -671,15 +684,7 @@ async fn orders_and_responses_are_signed_and_verify_offline_with_the_published_k
 
     // The response is signed with its files' hashes; both parties read it, nobody else anything.
     transition(&app, &isp.admin, &req, "acknowledged").await.ok(200);
-    let (ct, mp) = multipart(r#"[{"subscriber": "A. Person"}]"#, &[("log.csv", b"ip,from\n192.0.2.1,x\n")]);
-    app.send_raw(
-        awc::http::Method::POST,
-        &format!("/api/v1/requests/{}/responses", req["id"].as_str().unwrap()),
-        &[("Authorization", &isp.admin), ("content-type", &ct)],
-        mp,
-    )
-    .await
-    .ok(201);
+    respond_with_log(&app, &isp.admin, &req).await;
     let docs = app.get_as(&police.admin, &path).await.ok(200);
     let items = docs["items"].as_array().unwrap();
     assert_eq!(items.iter().map(|d| d["kind"].as_str().unwrap()).collect::<Vec<_>>(), ["order", "response"]);
