@@ -26,6 +26,7 @@ pub mod organizations;
 pub mod reports;
 pub mod requests;
 pub mod retention;
+pub mod screening;
 pub mod statistics;
 pub mod stix;
 pub mod subjects;

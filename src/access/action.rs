@@ -168,6 +168,13 @@ actions! {
     TaxiiRead = "taxii.read", Need::Permission(ReadReports);
     /// The platform operator's export of all held about one identifier (checked by the handler).
     ExportSubject = "subject_access.export", Need::Nothing;
+    /// Private screening (banks and ISPs that owe no purpose, checked by the service): its
+    /// key and the set's version.
+    ReadPrivateScreeningConfig = "screening.private_config", Need::Permission(LookupIndicators);
+    /// The caller's tag set, or what changed in it.
+    SyncPrivateTags = "screening.private_tags", Need::Permission(LookupIndicators);
+    /// Blinded values evaluated (counted, never seen).
+    EvaluatePrivately = "screening.private_evaluate", Need::Permission(LookupIndicators);
 }
 
 /// What one platform admin, acting alone while the platform has a second, gets from an action
@@ -226,6 +233,8 @@ impl Action {
                 Alone::Allowed("an observation of the platform organisation's own, weighed as one organisation")
             }
             ExportSubject => Alone::Allowed("the operator's answer to a data subject: audited, granting nothing"),
+            // Banks' and ISPs' own screening: the platform's kind may not.
+            ReadPrivateScreeningConfig | SyncPrivateTags | EvaluatePrivately => Alone::Refused,
             // Case work belongs to the organisations concerned.
             CreateReport | UpdateReport | WithdrawIndicator | CorrectIndicator | UpdateCapabilities
             | CreateDataRequest | CreateFreezeRequest | ListRequests | ReadRequest | TransitionRequest

@@ -124,6 +124,9 @@ pub fn logins() -> String {
     out
 }
 
+/// The demo's private screening key (base64 of a 32-byte seed): fixed, as the demo's API keys are.
+pub const PRIVATE_SCREENING_KEY: &str = "ZGVtby1wcml2YXRlLXNjcmVlbmluZy1zZWVkLTMyYiE=";
+
 /// Scopes of each demo bank's key: what its screening and alert systems do.
 const DEMO_KEY_SCOPES: &[&str] =
     &["indicators:lookup", "alerts:write", "alerts:read", "reports:read", "reports:write", "events:read"];

@@ -270,6 +270,11 @@ fn demo_config(mut config: Config) -> Result<Config, StartError> {
         )));
     }
     config.mfa_required = String::new();
+    // Private screening with a fixed key, so that the demo's tags survive a restart (the demo
+    // serves this machine only; a real deployment sets its own key).
+    if config.private_screening_key.is_none() && config.private_screening_key_file.is_none() {
+        config.private_screening_key = Some(super::demo::PRIVATE_SCREENING_KEY.into());
+    }
     tracing::warn!(
         "DEMO: second factors are off and the demo's API keys are printed; this server is for this machine \
          only ({}), never for real data",
@@ -358,6 +363,7 @@ async fn run_http(config: &Config, url: &str, demo: bool) -> Result<(), StartErr
         );
     }
     let background = spawn_background(state.clone());
+    let _screening = crate::screening::service::spawn(state.clone());
     let deliveries = crate::webhooks::deliver::spawn(state.clone());
     let _mail = crate::console::mail::spawn(state.clone());
     let (running, addrs) = http_server(state.clone(), &config.bind)?;

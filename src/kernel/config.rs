@@ -283,6 +283,31 @@ pub struct Config {
     #[arg(long, env = "CYBERBRIDGE_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
 
+    /// The OPRF key of private screening (RFC 9497 VOPRF, ristretto255-SHA512): a 32-byte seed
+    /// in base64 (`openssl rand -base64 32`). Never stored in the database. Unset (and no file):
+    /// private screening is off (its calls answer 503).
+    #[arg(long, env = "CYBERBRIDGE_PRIVATE_SCREENING_KEY", hide_env_values = true, value_parser = secret)]
+    pub private_screening_key: Option<SecretString>,
+
+    /// A file holding that seed instead (mounted secret; refused when others may read it).
+    #[arg(long, env = "CYBERBRIDGE_PRIVATE_SCREENING_KEY_FILE")]
+    pub private_screening_key_file: Option<PathBuf>,
+
+    /// During a rotation: the key before it, which still evaluates (its `key_id`) until it is
+    /// removed, while the tags under the new key are computed and the banks sync them.
+    #[arg(long, env = "CYBERBRIDGE_PRIVATE_SCREENING_PREVIOUS_KEY", hide_env_values = true, value_parser = secret)]
+    pub private_screening_previous_key: Option<SecretString>,
+
+    /// A file holding the previous key instead.
+    #[arg(long, env = "CYBERBRIDGE_PRIVATE_SCREENING_PREVIOUS_KEY_FILE")]
+    pub private_screening_previous_key_file: Option<PathBuf>,
+
+    /// Values each organisation may have evaluated per day (UTC) by private screening: set it
+    /// near the largest member's daily payment volume, so that the shared set cannot be
+    /// enumerated through the platform. Over it: 429 until midnight UTC.
+    #[arg(long, env = "CYBERBRIDGE_PRIVATE_SCREENING_QUOTA", default_value_t = 100_000)]
+    pub private_screening_quota: u32,
+
     /// The public keys (base64, 32 bytes each, comma-separated) of earlier signing keys, kept in
     /// the JWKS after a rotation so that what they signed still verifies. Only configured keys
     /// are published: whoever holds the database cannot add one.
@@ -439,6 +464,16 @@ impl Config {
                 self.audit_signing_key_file.as_deref(),
                 "the audit signing key",
             )?,
+            private_screening: value_or_file(
+                value(&self.private_screening_key).as_deref(),
+                self.private_screening_key_file.as_deref(),
+                "the private screening key",
+            )?,
+            previous_private_screening: value_or_file(
+                value(&self.private_screening_previous_key).as_deref(),
+                self.private_screening_previous_key_file.as_deref(),
+                "the previous private screening key",
+            )?,
         })
     }
 
@@ -471,6 +506,8 @@ impl Config {
             &mut self.secrets_key,
             &mut self.secrets_previous_key,
             &mut self.jwt_previous_secret,
+            &mut self.private_screening_key,
+            &mut self.private_screening_previous_key,
         ] {
             if v.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty()) {
                 *v = None;
@@ -487,6 +524,8 @@ pub struct KeyValues {
     pub previous_secrets: Option<String>,
     pub signing: Option<String>,
     pub audit_signing: Option<String>,
+    pub private_screening: Option<String>,
+    pub previous_private_screening: Option<String>,
 }
 
 #[cfg(test)]

@@ -28,11 +28,19 @@ pub enum Job {
     RetentionPurge,
     RequestScheduler,
     Statistics,
+    /// Private screening's tags and sets (every second, when a key is configured).
+    PrivateScreening,
 }
 
 impl Job {
-    const ALL: [Job; 5] =
-        [Job::AuditSeal, Job::AuditWitness, Job::RetentionPurge, Job::RequestScheduler, Job::Statistics];
+    const ALL: [Job; 6] = [
+        Job::AuditSeal,
+        Job::AuditWitness,
+        Job::RetentionPurge,
+        Job::RequestScheduler,
+        Job::Statistics,
+        Job::PrivateScreening,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -41,6 +49,7 @@ impl Job {
             Job::RetentionPurge => "retention_purge",
             Job::RequestScheduler => "request_scheduler",
             Job::Statistics => "statistics",
+            Job::PrivateScreening => "private_screening",
         }
     }
 }

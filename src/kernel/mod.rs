@@ -14,6 +14,7 @@ pub mod keycache;
 pub mod keys;
 pub mod metrics;
 pub mod notify;
+pub mod oprf;
 pub mod secrets;
 pub mod signing;
 pub mod state;

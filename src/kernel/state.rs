@@ -51,6 +51,8 @@ pub struct AppState {
     pub purpose_policy: Arc<crate::domain::PurposePolicy>,
     /// Signs orders, validation decisions and responses (detached JWS).
     pub signer: Arc<super::signing::DocumentSigner>,
+    /// The OPRF keys of private screening; `None`: not configured (its calls answer 503).
+    pub oprf: Option<Arc<super::oprf::OprfKeys>>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
         let mfa_policy = Arc::new(crate::domain::MfaPolicy::parse(&config.mfa_required)?);
         let purpose_policy = Arc::new(crate::domain::PurposePolicy::parse(&config.purpose_required)?);
         let signer = Arc::new(document_signer(&config, keys.signing.as_deref())?);
+        let oprf = oprf_keys(keys.private_screening.as_deref(), keys.previous_private_screening.as_deref())?;
         let hub = Hub::new();
         let replicas = db::Replicas::start(
             &config.replica_urls(),
@@ -123,6 +126,7 @@ impl AppState {
             mfa_policy,
             purpose_policy,
             signer,
+            oprf,
         }))
     }
 
@@ -161,6 +165,25 @@ pub fn document_signer(config: &Config, key: Option<&str>) -> Result<super::sign
 
 /// The audit signing key from the configuration (variable, file or token), or a new one with a
 /// warning.
+/// The OPRF keys of private screening, when one is configured (a previous key alone is refused).
+pub fn oprf_keys(current: Option<&str>, previous: Option<&str>) -> Result<Option<Arc<super::oprf::OprfKeys>>, String> {
+    use super::oprf::{OprfKey, OprfKeys};
+    let Some(current) = current else {
+        if previous.is_some() {
+            return Err(
+                "CYBERBRIDGE_PRIVATE_SCREENING_PREVIOUS_KEY is set without CYBERBRIDGE_PRIVATE_SCREENING_KEY".into()
+            );
+        }
+        tracing::info!("no CYBERBRIDGE_PRIVATE_SCREENING_KEY: private screening is off");
+        return Ok(None);
+    };
+    let current = OprfKey::from_seed_base64(current, "CYBERBRIDGE_PRIVATE_SCREENING_KEY")?;
+    let previous =
+        previous.map(|p| OprfKey::from_seed_base64(p, "CYBERBRIDGE_PRIVATE_SCREENING_PREVIOUS_KEY")).transpose()?;
+    tracing::info!(key_id = %current.key_id(), previous = ?previous.as_ref().map(|k| k.key_id()), "private screening keys");
+    Ok(Some(Arc::new(OprfKeys { current, previous })))
+}
+
 pub fn audit_signer(key: Option<&str>) -> Result<AuditSigner, String> {
     let signer = AuditSigner::new(key)?;
     if signer.ephemeral {

@@ -364,7 +364,10 @@ pub async fn signed_documents(state: &AppState, act: &Grant, id: RequestId) -> A
 /// The public keys that sign orders, decisions and answers: the current one and the earlier
 /// ones configured after rotations. Only configured keys: nothing in the database adds one.
 pub fn signing_keys(state: &AppState) -> ApiResult<Jwks> {
-    let keys = signing::published(&state.signer, &state.config.signing_previous_keys).map_err(ApiError::internal)?;
+    let mut keys =
+        signing::published(&state.signer, &state.config.signing_previous_keys).map_err(ApiError::internal)?;
+    // Private screening's OPRF public keys, beside the keys that sign (config signs them).
+    keys.extend(state.oprf.iter().flat_map(|k| k.jwks()));
     Ok(Jwks { keys })
 }
 

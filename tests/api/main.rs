@@ -30,6 +30,7 @@ mod privacy;
 mod replicas;
 mod reports;
 mod requests;
+mod screening;
 mod services;
 mod statistics;
 mod stix;

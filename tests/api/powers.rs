@@ -299,6 +299,12 @@ fn call(action: Action, t: &Target, w: &World) -> Call {
         ExportSubject => {
             get(format!("/subject-access?type=iban&value={}&purpose=data_subject_request&case_reference=SAR-1", w.iban))
         }
+        ReadPrivateScreeningConfig => get("/screening/private/config".into()),
+        SyncPrivateTags => get("/screening/private/tags".into()),
+        EvaluatePrivately => post(
+            "/screening/private/evaluate".into(),
+            json!({"key_id": "k", "blinded": ["4gL8Ef0J8Xo3h5vC1m6b0aV3kqz3m3vQeQb1qkQ0Yw8="]}),
+        ),
     };
     let path = if path.starts_with("/taxii2") { path } else { format!("/api/v1{path}") };
     Call { method, path, body, fresh_session: matches!(action, Logout | EndSession) }

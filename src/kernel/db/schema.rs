@@ -414,6 +414,61 @@ diesel::table! {
 }
 
 diesel::table! {
+    private_screening_dirty (indicator_id) {
+        indicator_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    private_screening_filled (organization_id) {
+        organization_id -> Uuid,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
+    private_screening_keys (key_id) {
+        key_id -> Text,
+        public_key -> Bytea,
+        complete -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    private_screening_members (organization_id, indicator_id) {
+        organization_id -> Uuid,
+        indicator_id -> Uuid,
+        added -> Int8,
+        removed -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    private_screening_state (id) {
+        id -> Bool,
+        version -> Int8,
+        expired_through -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    private_screening_tags (key_id, indicator_id) {
+        key_id -> Text,
+        indicator_id -> Uuid,
+        tag -> Bytea,
+    }
+}
+
+diesel::table! {
+    private_screening_usage (organization_id, day) {
+        organization_id -> Uuid,
+        day -> Date,
+        evaluated -> Int8,
+    }
+}
+
+diesel::table! {
     recovery_codes (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -685,6 +740,10 @@ diesel::joinable!(mule_contest_answers -> organizations (organization_id));
 diesel::joinable!(mule_contests -> organizations (holder_org_id));
 diesel::joinable!(notices -> users (user_id));
 diesel::joinable!(outbox_events -> organizations (recipient_org_id));
+diesel::joinable!(private_screening_filled -> organizations (organization_id));
+diesel::joinable!(private_screening_members -> organizations (organization_id));
+diesel::joinable!(private_screening_tags -> private_screening_keys (key_id));
+diesel::joinable!(private_screening_usage -> organizations (organization_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(report_indicators -> indicators (indicator_id));
@@ -736,6 +795,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     notices,
     organizations,
     outbox_events,
+    private_screening_dirty,
+    private_screening_filled,
+    private_screening_keys,
+    private_screening_members,
+    private_screening_state,
+    private_screening_tags,
+    private_screening_usage,
     recovery_codes,
     refresh_tokens,
     report_indicators,

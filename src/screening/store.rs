@@ -1,0 +1,338 @@
+//! Private screening's tables: keys' public halves, tags, each organisation's set (versioned),
+//! the values waiting for a round, and the daily quota.
+
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::domain::OrgId;
+use crate::kernel::db::Conn;
+use crate::kernel::error::ApiResult;
+
+/// The kinds of organisation that may screen privately (their sets are kept).
+pub const KINDS: &[&str] = &["bank", "isp"];
+
+/// Whether a value is current for an organisation: a report it may see names it, the link is
+/// neither withdrawn nor past its validity. The audited look-up's rule (`indicators::store`),
+/// for a bank or an ISP (never public sector). `$ORG` and `$IND` are placeholders.
+const SEES: &str = "EXISTS (SELECT 1 FROM report_indicators ri JOIN reports r ON r.id = ri.report_id
+                    WHERE ri.indicator_id = $IND AND ri.withdrawn_at IS NULL AND ri.valid_until > now()
+                      AND report_visible(r.reporter_org_id, r.shared_with, r.tlp, $ORG, false))";
+
+fn sees(org: &str, indicator: &str) -> String {
+    SEES.replace("$ORG", org).replace("$IND", indicator)
+}
+
+#[derive(QueryableByName)]
+struct N {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Records the configured keys' public halves (once each).
+pub async fn register_key(conn: &mut Conn, key_id: &str, public_key: &[u8]) -> ApiResult<()> {
+    diesel::sql_query(
+        "INSERT INTO private_screening_keys (key_id, public_key) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING",
+    )
+    .bind::<Text, _>(key_id)
+    .bind::<Bytea, _>(public_key)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether every value has its tag under the key.
+pub async fn key_complete(conn: &mut Conn, key_id: &str) -> ApiResult<bool> {
+    #[derive(QueryableByName)]
+    struct C {
+        #[diesel(sql_type = Bool)]
+        complete: bool,
+    }
+    let row: Option<C> = diesel::sql_query("SELECT complete FROM private_screening_keys WHERE key_id = $1")
+        .bind::<Text, _>(key_id)
+        .get_result(conn)
+        .await
+        .map(Some)
+        .or_else(|e| if e == diesel::result::Error::NotFound { Ok(None) } else { Err(e) })?;
+    Ok(row.is_some_and(|r| r.complete))
+}
+
+pub async fn mark_complete(conn: &mut Conn, key_id: &str) -> ApiResult<()> {
+    diesel::sql_query("UPDATE private_screening_keys SET complete = true WHERE key_id = $1 AND NOT complete")
+        .bind::<Text, _>(key_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A value to tag.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Value {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub value: String,
+}
+
+/// Up to `limit` IBANs and phone numbers after `after` (by id) without a tag under the key.
+pub async fn untagged(conn: &mut Conn, key_id: &str, after: Uuid, limit: i64) -> ApiResult<Vec<Value>> {
+    Ok(diesel::sql_query(
+        "SELECT i.id, i.type AS kind, i.value FROM indicators i
+         WHERE i.type IN ('iban', 'phone') AND i.id > $2
+           AND NOT EXISTS (SELECT 1 FROM private_screening_tags t WHERE t.key_id = $1 AND t.indicator_id = i.id)
+         ORDER BY i.id LIMIT $3",
+    )
+    .bind::<Text, _>(key_id)
+    .bind::<SqlUuid, _>(after)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?)
+}
+
+/// The values among `ids` (IBANs and phone numbers) without a tag under the key.
+pub async fn untagged_among(conn: &mut Conn, key_id: &str, ids: &[Uuid]) -> ApiResult<Vec<Value>> {
+    Ok(diesel::sql_query(
+        "SELECT i.id, i.type AS kind, i.value FROM indicators i
+         WHERE i.id = ANY($2) AND i.type IN ('iban', 'phone')
+           AND NOT EXISTS (SELECT 1 FROM private_screening_tags t WHERE t.key_id = $1 AND t.indicator_id = i.id)",
+    )
+    .bind::<Text, _>(key_id)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .load(conn)
+    .await?)
+}
+
+/// Stores tags under a key (one statement).
+pub async fn insert_tags(conn: &mut Conn, key_id: &str, ids: &[Uuid], tags: &[Vec<u8>]) -> ApiResult<()> {
+    diesel::sql_query(
+        "INSERT INTO private_screening_tags (key_id, indicator_id, tag)
+         SELECT $1, u.id, u.tag FROM unnest($2::uuid[], $3::bytea[]) AS u(id, tag)
+         ON CONFLICT (key_id, indicator_id) DO NOTHING",
+    )
+    .bind::<Text, _>(key_id)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<Bytea>, _>(tags)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The set's state row, locked for this round: (version, validity ends collected through).
+pub async fn lock_state(conn: &mut Conn) -> ApiResult<(i64, chrono::DateTime<chrono::Utc>)> {
+    #[derive(QueryableByName)]
+    struct S {
+        #[diesel(sql_type = BigInt)]
+        version: i64,
+        #[diesel(sql_type = Timestamptz)]
+        expired_through: chrono::DateTime<chrono::Utc>,
+    }
+    let s: S = diesel::sql_query("SELECT version, expired_through FROM private_screening_state FOR UPDATE")
+        .get_result(conn)
+        .await?;
+    Ok((s.version, s.expired_through))
+}
+
+/// Marks the values whose links' validity ended since `through`; returns the new `through`.
+pub async fn mark_expired(
+    conn: &mut Conn,
+    through: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<chrono::DateTime<chrono::Utc>> {
+    #[derive(QueryableByName)]
+    struct T {
+        #[diesel(sql_type = Timestamptz)]
+        now: chrono::DateTime<chrono::Utc>,
+    }
+    let t: T = diesel::sql_query(
+        "WITH marked AS (
+            INSERT INTO private_screening_dirty (indicator_id)
+            SELECT DISTINCT ri.indicator_id FROM report_indicators ri JOIN indicators i ON i.id = ri.indicator_id
+             WHERE ri.valid_until > $1 AND ri.valid_until <= now() AND i.type IN ('iban', 'phone')
+            ON CONFLICT DO NOTHING)
+         UPDATE private_screening_state SET expired_through = now() RETURNING expired_through AS now",
+    )
+    .bind::<Timestamptz, _>(through)
+    .get_result(conn)
+    .await?;
+    Ok(t.now)
+}
+
+/// Takes up to `limit` values waiting for a round (gone from the queue when the round commits).
+pub async fn take_dirty(conn: &mut Conn, limit: i64) -> ApiResult<Vec<Uuid>> {
+    #[derive(QueryableByName)]
+    struct D {
+        #[diesel(sql_type = SqlUuid)]
+        indicator_id: Uuid,
+    }
+    let rows: Vec<D> = diesel::sql_query(
+        "DELETE FROM private_screening_dirty WHERE indicator_id IN
+            (SELECT indicator_id FROM private_screening_dirty LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING indicator_id",
+    )
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|d| d.indicator_id).collect())
+}
+
+/// Banks and ISPs whose set was never filled.
+pub async fn unfilled(conn: &mut Conn) -> ApiResult<Vec<OrgId>> {
+    #[derive(QueryableByName)]
+    struct O {
+        #[diesel(sql_type = SqlUuid)]
+        id: OrgId,
+    }
+    let rows: Vec<O> = diesel::sql_query(
+        "SELECT o.id FROM organizations o
+         WHERE o.kind = ANY($1) AND o.active
+           AND NOT EXISTS (SELECT 1 FROM private_screening_filled f WHERE f.organization_id = o.id)",
+    )
+    .bind::<Array<Text>, _>(KINDS)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|o| o.id).collect())
+}
+
+/// Fills an organisation's set with every value it would find, at version `v`.
+pub async fn fill(conn: &mut Conn, org: OrgId, v: i64) -> ApiResult<u64> {
+    let n = diesel::sql_query(format!(
+        "INSERT INTO private_screening_members (organization_id, indicator_id, added)
+         SELECT $1, i.id, $2 FROM indicators i WHERE i.type IN ('iban', 'phone') AND {}
+         ON CONFLICT (organization_id, indicator_id) DO UPDATE SET added = EXCLUDED.added, removed = NULL
+            WHERE private_screening_members.removed IS NOT NULL",
+        sees("$1", "i.id")
+    ))
+    .bind::<SqlUuid, _>(org)
+    .bind::<BigInt, _>(v)
+    .execute(conn)
+    .await?;
+    diesel::sql_query("INSERT INTO private_screening_filled (organization_id, version) VALUES ($1, $2)")
+        .bind::<SqlUuid, _>(org)
+        .bind::<BigInt, _>(v)
+        .execute(conn)
+        .await?;
+    Ok(n as u64)
+}
+
+/// Brings every filled set up to date for the values `ids` at version `v`: a value an
+/// organisation would now find is added (again), one it would not is removed. (added, removed)
+pub async fn apply(conn: &mut Conn, ids: &[Uuid], v: i64) -> ApiResult<(i64, i64)> {
+    #[derive(QueryableByName)]
+    struct R {
+        #[diesel(sql_type = BigInt)]
+        added: i64,
+        #[diesel(sql_type = BigInt)]
+        removed: i64,
+    }
+    let r: R = diesel::sql_query(format!(
+        "WITH d AS (SELECT DISTINCT unnest($1::uuid[]) AS indicator_id),
+         want AS (
+            SELECT f.organization_id, d.indicator_id FROM d
+            JOIN indicators i ON i.id = d.indicator_id AND i.type IN ('iban', 'phone')
+            CROSS JOIN private_screening_filled f
+            WHERE {}),
+         added AS (
+            INSERT INTO private_screening_members (organization_id, indicator_id, added)
+            SELECT organization_id, indicator_id, $2 FROM want
+            ON CONFLICT (organization_id, indicator_id) DO UPDATE SET added = EXCLUDED.added, removed = NULL
+               WHERE private_screening_members.removed IS NOT NULL
+            RETURNING 1),
+         removed AS (
+            UPDATE private_screening_members m SET removed = $2
+              FROM d WHERE m.indicator_id = d.indicator_id AND m.removed IS NULL
+               AND NOT EXISTS (SELECT 1 FROM want w WHERE w.organization_id = m.organization_id
+                                                      AND w.indicator_id = m.indicator_id)
+            RETURNING 1)
+         SELECT (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM removed) AS removed",
+        sees("f.organization_id", "d.indicator_id")
+    ))
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<BigInt, _>(v)
+    .get_result(conn)
+    .await?;
+    Ok((r.added, r.removed))
+}
+
+pub async fn set_version(conn: &mut Conn, v: i64) -> ApiResult<()> {
+    diesel::sql_query("UPDATE private_screening_state SET version = $1").bind::<BigInt, _>(v).execute(conn).await?;
+    Ok(())
+}
+
+/// The set's current version.
+pub async fn version(conn: &mut Conn) -> ApiResult<i64> {
+    let n: N = diesel::sql_query("SELECT version AS n FROM private_screening_state").get_result(conn).await?;
+    Ok(n.n)
+}
+
+/// Whether the organisation's set has been filled.
+pub async fn filled(conn: &mut Conn, org: OrgId) -> ApiResult<bool> {
+    let n: N = diesel::sql_query("SELECT count(*) AS n FROM private_screening_filled WHERE organization_id = $1")
+        .bind::<SqlUuid, _>(org)
+        .get_result(conn)
+        .await?;
+    Ok(n.n > 0)
+}
+
+/// Tags of the organisation's set under a key, each 16 bytes, sorted, concatenated: the whole
+/// set (`since` = 0) or what was added since a version; and what was removed since it.
+pub async fn tags(conn: &mut Conn, org: OrgId, key_id: &str, since: i64) -> ApiResult<(Vec<u8>, Vec<u8>, i64)> {
+    #[derive(QueryableByName)]
+    struct T {
+        #[diesel(sql_type = Nullable<Bytea>)]
+        added: Option<Vec<u8>>,
+        #[diesel(sql_type = Nullable<Bytea>)]
+        removed: Option<Vec<u8>>,
+        #[diesel(sql_type = BigInt)]
+        size: i64,
+    }
+    let t: T = diesel::sql_query(
+        "SELECT
+            (SELECT string_agg(t.tag, ''::bytea ORDER BY t.tag) FROM private_screening_members m
+               JOIN private_screening_tags t ON t.key_id = $2 AND t.indicator_id = m.indicator_id
+              WHERE m.organization_id = $1 AND m.removed IS NULL
+                AND ($3 = 0 OR greatest(m.added, coalesce(m.removed, 0)) > $3)) AS added,
+            (SELECT string_agg(t.tag, ''::bytea ORDER BY t.tag) FROM private_screening_members m
+               JOIN private_screening_tags t ON t.key_id = $2 AND t.indicator_id = m.indicator_id
+              WHERE $3 > 0 AND m.organization_id = $1 AND greatest(m.added, coalesce(m.removed, 0)) > $3
+                AND m.removed IS NOT NULL) AS removed,
+            (SELECT count(*) FROM private_screening_members m WHERE m.organization_id = $1 AND m.removed IS NULL) AS size",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<Text, _>(key_id)
+    .bind::<BigInt, _>(since)
+    .get_result(conn)
+    .await?;
+    Ok((t.added.unwrap_or_default(), t.removed.unwrap_or_default(), t.size))
+}
+
+/// Counts `n` values against the organisation's quota for today (UTC): the day's total, or
+/// `None` when it would pass `quota` (nothing counted).
+pub async fn count_usage(conn: &mut Conn, org: OrgId, n: i64, quota: i64) -> ApiResult<Option<i64>> {
+    let rows: Vec<N> = diesel::sql_query(
+        "INSERT INTO private_screening_usage (organization_id, day, evaluated)
+         SELECT $1, (now() AT TIME ZONE 'UTC')::date, $2 WHERE $2 <= $3
+         ON CONFLICT (organization_id, day) DO UPDATE SET evaluated = private_screening_usage.evaluated + EXCLUDED.evaluated
+            WHERE private_screening_usage.evaluated + EXCLUDED.evaluated <= $3
+         RETURNING evaluated AS n",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<BigInt, _>(n)
+    .bind::<BigInt, _>(quota)
+    .load(conn)
+    .await?;
+    Ok(<[N]>::first(&rows).map(|r| r.n))
+}
+
+/// Values the organisation had evaluated today (UTC).
+pub async fn usage_today(conn: &mut Conn, org: OrgId) -> ApiResult<i64> {
+    let n: N = diesel::sql_query(
+        "SELECT coalesce(sum(evaluated), 0)::bigint AS n FROM private_screening_usage
+         WHERE organization_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date",
+    )
+    .bind::<SqlUuid, _>(org)
+    .get_result(conn)
+    .await?;
+    Ok(n.n)
+}

@@ -1,0 +1,407 @@
+//! Private screening (RFC 9497 VOPRF): a bank's private hits are exactly what its audited
+//! look-up finds, for every organisation and value; withdrawal, expiry and TLP changes leave the
+//! sets as removals in the delta, and only for those that held the value; limits, quota, keys,
+//! and who may.
+
+use std::collections::HashSet;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{json, Value};
+use voprf::{EvaluationElement, Group, Proof, Ristretto255, VoprfClient};
+
+use crate::support::fixtures::{create_report, iban_xk, report_body};
+use crate::support::{Org, TestApp};
+
+const KEY: &str = "cHJpdmF0ZS1zY3JlZW5pbmctdGVzdC1zZWVkLTMyYnk=";
+const OTHER_KEY: &str = "YW5vdGhlci1wcml2YXRlLXNjcmVlbmluZy1zZWVkLTM=";
+
+async fn app_with(quota: u32, previous: Option<&str>) -> TestApp {
+    TestApp::spawn_with(|c| {
+        c.private_screening_key = Some(KEY.into());
+        c.private_screening_previous_key = previous.map(Into::into);
+        c.private_screening_quota = quota;
+    })
+    .await
+}
+
+/// One round of the background job (tests run it themselves).
+async fn refresh(app: &TestApp) -> cyberbridge::screening::service::Round {
+    cyberbridge::screening::service::refresh(&app.state).await.expect("a private screening round")
+}
+
+fn tags_of(b64: &str) -> Vec<[u8; 16]> {
+    let bytes = STANDARD.decode(b64).unwrap();
+    assert_eq!(bytes.len() % 16, 0);
+    bytes.chunks(16).map(|c| c.try_into().unwrap()).collect()
+}
+
+/// A bank's client: syncs its set, blinds, verifies the proof, unblinds, compares.
+struct Client {
+    key_id: String,
+    public_key: <Ristretto255 as Group>::Elem,
+    version: i64,
+    set: HashSet<[u8; 16]>,
+}
+
+impl Client {
+    async fn sync(app: &TestApp, auth: &str) -> Client {
+        let config = app.get_as(auth, "/api/v1/screening/private/config").await.ok(200);
+        assert_eq!(config["suite"], "ristretto255-SHA512");
+        assert_eq!(config["tag_bytes"], 16);
+        let pk = STANDARD.decode(config["public_key"].as_str().unwrap()).unwrap();
+        let key_id = config["key_id"].as_str().unwrap().to_string();
+        let set = app.get_as(auth, "/api/v1/screening/private/tags").await.ok(200);
+        assert_eq!(set["full"], true);
+        assert_eq!(set["key_id"], key_id.as_str());
+        let tags = tags_of(set["added"].as_str().unwrap());
+        assert!(tags.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+        assert_eq!(set["size"], tags.len());
+        Client {
+            key_id,
+            public_key: Ristretto255::deserialize_elem(&pk).unwrap(),
+            version: set["version"].as_i64().unwrap(),
+            set: tags.into_iter().collect(),
+        }
+    }
+
+    /// The tags of the values, through the platform (blinded; proof verified).
+    async fn tags(&self, app: &TestApp, auth: &str, values: &[(&str, String)]) -> Vec<[u8; 16]> {
+        let inputs: Vec<Vec<u8>> = values.iter().map(|(t, v)| cyberbridge::kernel::oprf::input(t, v)).collect();
+        let blinds: Vec<_> =
+            inputs.iter().map(|i| VoprfClient::<Ristretto255>::blind(i, &mut rand_core_06::OsRng).unwrap()).collect();
+        let blinded: Vec<String> = blinds.iter().map(|b| STANDARD.encode(b.message.serialize())).collect();
+        let body = json!({"key_id": self.key_id, "blinded": blinded});
+        let answer = app.post_as(auth, "/api/v1/screening/private/evaluate", &body).await.ok(200);
+        let evaluated: Vec<_> = answer["evaluated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| EvaluationElement::deserialize(&STANDARD.decode(e.as_str().unwrap()).unwrap()).unwrap())
+            .collect();
+        let proof = Proof::deserialize(&STANDARD.decode(answer["proof"].as_str().unwrap()).unwrap()).unwrap();
+        let states: Vec<_> = blinds.iter().map(|b| b.state.clone()).collect();
+        VoprfClient::batch_finalize(&inputs, &states, &evaluated, &proof, self.public_key)
+            .expect("the proof verifies under the published key")
+            .map(|o| o.unwrap()[..16].try_into().unwrap())
+            .collect()
+    }
+
+    async fn hits(&self, app: &TestApp, auth: &str, values: &[(&str, String)]) -> Vec<bool> {
+        self.tags(app, auth, values).await.iter().map(|t| self.set.contains(t)).collect()
+    }
+}
+
+/// What the audited look-up says of each value for this caller: seen or not.
+async fn looked_up(app: &TestApp, auth: &str, values: &[(&str, String)]) -> Vec<bool> {
+    let items: Vec<Value> = values.iter().map(|(t, v)| json!({"type": t, "value": v})).collect();
+    let res = app.post_as(auth, "/api/v1/indicators/lookup", &json!({"items": items})).await.ok(200);
+    res["results"].as_array().unwrap().iter().map(|r| r["seen"] == true).collect()
+}
+
+struct World {
+    bank_a: Org,
+    bank_b: Org,
+    bank_c: Org,
+    isp: Org,
+    /// (type, value, report id) of each screened value, and one value no report names.
+    values: Vec<(&'static str, String, String)>,
+}
+
+/// Bank A reports values under every TLP, one AMBER shared with bank B, one phone number.
+async fn world(app: &TestApp) -> World {
+    let bank_a = app.org("bank", "Bank A").await;
+    let bank_b = app.org("bank", "Bank B").await;
+    let bank_c = app.org("bank", "Bank C").await;
+    let isp = app.org("isp", "ISP").await;
+    let mut values = Vec::new();
+    for (n, tlp, shared) in [
+        (1, "green", vec![]),
+        (2, "clear", vec![]),
+        (3, "amber", vec![bank_b.id.as_str()]),
+        (4, "amber", vec![]),
+        (5, "amber_strict", vec![bank_b.id.as_str()]),
+        (6, "red", vec![]),
+        (7, "red", vec![bank_c.id.as_str()]),
+    ] {
+        let report = create_report(app, &bank_a.admin, report_body(tlp, &iban_xk(n), &shared)).await;
+        values.push(("iban", iban_xk(n), report["id"].as_str().unwrap().to_string()));
+    }
+    let mut phone = report_body("green", &iban_xk(8), &[]);
+    phone["indicators"] = json!([{"type": "phone", "value": "+38344123456"}]);
+    let report = create_report(app, &bank_a.admin, phone).await;
+    values.push(("phone", "+38344123456".into(), report["id"].as_str().unwrap().to_string()));
+    World { bank_a, bank_b, bank_c, isp, values }
+}
+
+fn pairs(w: &World) -> Vec<(&'static str, String)> {
+    let mut v: Vec<_> = w.values.iter().map(|(t, v, _)| (*t, v.clone())).collect();
+    v.push(("iban", iban_xk(999_999)));
+    v.push(("phone", "+38344999999".into()));
+    v
+}
+
+#[actix_rt::test]
+async fn every_organisations_private_hits_are_exactly_what_its_audited_look_up_finds() {
+    let app = app_with(100_000, None).await;
+    let w = world(&app).await;
+    let round = refresh(&app).await;
+    assert_eq!(round.filled, 4, "four banks and ISPs: {round:?}");
+    let values = pairs(&w);
+    for (org, name) in [(&w.bank_a, "bank A"), (&w.bank_b, "bank B"), (&w.bank_c, "bank C"), (&w.isp, "the ISP")] {
+        let client = Client::sync(&app, &org.admin).await;
+        let private = client.hits(&app, &org.admin, &values).await;
+        let audited = looked_up(&app, &org.admin, &values).await;
+        assert_eq!(private, audited, "{name}: private hits {private:?}, look-up {audited:?}");
+        assert_eq!(client.set.len(), audited.iter().filter(|s| **s).count(), "{name}'s set holds nothing else");
+    }
+    // As the rule says: bank B sees GREEN, CLEAR, the AMBER and AMBER+STRICT shared with it and
+    // the phone; never bank A's unshared AMBER nor its RED.
+    let b = Client::sync(&app, &w.bank_b.admin).await;
+    assert_eq!(
+        b.hits(&app, &w.bank_b.admin, &values).await,
+        [true, true, true, false, true, false, false, true, false, false]
+    );
+    // An API key with the look-up scope screens too; without it, 403.
+    let (key, _) = app.api_key(&w.bank_b, &["indicators:lookup"]).await;
+    assert_eq!(Client::sync(&app, &key).await.set, b.set);
+    let (other, _) = app.api_key(&w.bank_b, &["reports:read"]).await;
+    app.get_as(&other, "/api/v1/screening/private/config").await.problem(403);
+    // The audit trail has how many values each call evaluated, never which.
+    app.state.audit.flush().await;
+    let rows = app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'screening.private_evaluate'").await;
+    assert_eq!(rows, 5, "four organisations, then bank B again");
+    let naming = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM audit_events WHERE action LIKE 'screening.%' AND details::text LIKE '%{}%'",
+            iban_xk(1)
+        ))
+        .await;
+    assert_eq!(naming, 0);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM audit_events WHERE action = 'screening.private_evaluate' AND (details->>'values')::int = 10"
+        )
+        .await,
+        rows
+    );
+}
+
+#[actix_rt::test]
+async fn public_sector_regulators_and_the_platform_are_refused_and_no_key_is_503() {
+    let app = app_with(100_000, None).await;
+    let police = app.org("law_enforcement", "Police").await;
+    let fiu = app.org("fiu", "FIU").await;
+    let regulator = app.org("regulator", "Regulator").await;
+    let admin = app.admin().await;
+    for auth in [&police.admin, &fiu.admin, &regulator.admin, &admin] {
+        app.get_as(auth, "/api/v1/screening/private/config").await.problem(403);
+        app.get_as(auth, "/api/v1/screening/private/tags").await.problem(403);
+        let body = json!({"key_id": "x", "blinded": [STANDARD.encode([0u8; 32])]});
+        app.post_as(auth, "/api/v1/screening/private/evaluate", &body).await.problem(403);
+    }
+    app.get("/api/v1/screening/private/config").await.problem(401);
+    // A bank that must state a purpose for each search uses the audited look-up.
+    let strict = TestApp::spawn_with(|c| {
+        c.private_screening_key = Some(KEY.into());
+        c.purpose_required = "bank".into();
+    })
+    .await;
+    let bank = strict.org("bank", "Bank").await;
+    strict.get_as(&bank.admin, "/api/v1/screening/private/config").await.problem(403);
+    // No key configured: 503, and the JWKS has only signing keys.
+    let off = TestApp::spawn().await;
+    let bank = off.org("bank", "Bank").await;
+    let p = off.get_as(&bank.admin, "/api/v1/screening/private/config").await.problem(503);
+    assert!(p["detail"].as_str().unwrap().contains("not configured"), "{p}");
+    let jwks = off.get("/api/v1/signing-keys").await.ok(200);
+    assert!(jwks["keys"].as_array().unwrap().iter().all(|k| k["use"] == "sig"));
+}
+
+#[actix_rt::test]
+async fn withdrawal_expiry_and_tlp_changes_leave_the_set_as_removals_only_for_those_who_held_the_value() {
+    let app = app_with(100_000, None).await;
+    let w = world(&app).await;
+    refresh(&app).await;
+    let oprf = app.state.oprf.clone().unwrap();
+    let tag = |t: &str, v: &str| oprf.current.tag(&cyberbridge::kernel::oprf::input(t, v)).unwrap();
+    let b = Client::sync(&app, &w.bank_b.admin).await;
+    let c = Client::sync(&app, &w.bank_c.admin).await;
+    let (v0_b, v0_c) = (b.version, c.version);
+    assert!(b.set.contains(&tag("iban", &iban_xk(1))) && b.set.contains(&tag("iban", &iban_xk(3))));
+    assert!(!c.set.contains(&tag("iban", &iban_xk(3))), "AMBER shared with bank B only");
+    // Nothing changed: an empty delta at the same version.
+    let same = app.get_as(&w.bank_b.admin, &format!("/api/v1/screening/private/tags?since={v0_b}")).await.ok(200);
+    assert_eq!(
+        (same["added"].as_str(), same["removed"].as_str(), same["full"].as_bool()),
+        (Some(""), Some(""), Some(false))
+    );
+    // Bank A withdraws GREEN value 1 and the AMBER value 3 shared with bank B.
+    for (n, i) in [(1, 0), (3, 2)] {
+        let path = format!("/api/v1/reports/{}/indicators/iban/{}/withdraw", w.values[i].2, iban_xk(n));
+        app.post_as(&w.bank_a.admin, &path, &json!({"reason": "a wrong account"})).await.ok(200);
+    }
+    // CLEAR value 2's report becomes AMBER: bank C no longer sees it; bank B neither.
+    let report = format!("/api/v1/reports/{}", w.values[1].2);
+    app.patch_read(&w.bank_a.admin, &report, &json!({"tlp": "amber"})).await.ok(200);
+    // The phone number's validity ends in two seconds (nothing in its row changes then).
+    let mut db = app.db.connect().await;
+    crate::support::exec(
+        &mut db,
+        &format!(
+            "UPDATE report_indicators SET valid_until = now() + interval '2 seconds' WHERE report_id = '{}'",
+            w.values[7].2
+        ),
+    )
+    .await;
+    refresh(&app).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let round = refresh(&app).await;
+    assert!(round.removed >= 4, "the phone number left every set: {round:?}");
+    let delta = |org: &Org, since: i64| {
+        let (app, auth) = (&app, org.admin.clone());
+        async move {
+            let d = app.get_as(&auth, &format!("/api/v1/screening/private/tags?since={since}")).await.ok(200);
+            assert_eq!(d["full"], false);
+            (tags_of(d["added"].as_str().unwrap()), tags_of(d["removed"].as_str().unwrap()), d)
+        }
+    };
+    let (added, removed, d) = delta(&w.bank_b, v0_b).await;
+    assert!(added.is_empty(), "{added:?}");
+    let mut expected = vec![
+        tag("iban", &iban_xk(1)),
+        tag("iban", &iban_xk(2)),
+        tag("iban", &iban_xk(3)),
+        tag("phone", "+38344123456"),
+    ];
+    expected.sort();
+    assert_eq!(removed, expected, "bank B's removals");
+    assert_eq!(d["size"], b.set.len() - 4);
+    // Bank C never held value 3: its removals do not name it.
+    let (_, removed, _) = delta(&w.bank_c, v0_c).await;
+    let mut expected = vec![tag("iban", &iban_xk(1)), tag("iban", &iban_xk(2)), tag("phone", "+38344123456")];
+    expected.sort();
+    assert_eq!(removed, expected, "bank C's removals");
+    // The set after the delta is what a full sync gives, and what the look-up finds.
+    let mut after: HashSet<[u8; 16]> = b.set.clone();
+    for t in &delta(&w.bank_b, v0_b).await.1 {
+        after.remove(t);
+    }
+    let fresh = Client::sync(&app, &w.bank_b.admin).await;
+    assert_eq!(after, fresh.set);
+    let values = pairs(&w);
+    assert_eq!(fresh.hits(&app, &w.bank_b.admin, &values).await, looked_up(&app, &w.bank_b.admin, &values).await);
+    // A value shared again comes back as an addition.
+    app.patch_read(&w.bank_a.admin, &report, &json!({"shared_with": [w.bank_b.id]})).await.ok(200);
+    refresh(&app).await;
+    let (added, _, _) = delta(&w.bank_b, fresh.version).await;
+    assert_eq!(added, vec![tag("iban", &iban_xk(2))]);
+    // A version from the future: 422 naming `since`.
+    let p = app.get_as(&w.bank_b.admin, "/api/v1/screening/private/tags?since=999999").await.problem(422);
+    assert_eq!(p["errors"][0]["field"], "since");
+}
+
+#[actix_rt::test]
+async fn batch_limits_wrong_keys_malformed_elements_and_the_daily_quota() {
+    let app = app_with(1_500, None).await;
+    let bank = app.org("bank", "Bank").await;
+    refresh(&app).await;
+    let config = app.get_as(&bank.admin, "/api/v1/screening/private/config").await.ok(200);
+    let key_id = config["key_id"].as_str().unwrap();
+    assert_eq!((config["max_batch"].as_i64(), config["quota_per_day"].as_i64()), (Some(1000), Some(1500)));
+    let element = |i: u64| {
+        let input = cyberbridge::kernel::oprf::input("iban", &iban_xk(i));
+        STANDARD
+            .encode(VoprfClient::<Ristretto255>::blind(&input, &mut rand_core_06::OsRng).unwrap().message.serialize())
+    };
+    let batch = |n: u64| (0..n).map(element).collect::<Vec<_>>();
+    let evaluate = |body: Value| {
+        let (app, auth) = (&app, bank.admin.clone());
+        async move { app.post_as(&auth, "/api/v1/screening/private/evaluate", &body).await }
+    };
+    // A key that is not the platform's: 409 naming the current one.
+    let p = evaluate(json!({"key_id": "not-a-key", "blinded": batch(1)})).await.problem(409);
+    assert!(p["detail"].as_str().unwrap().contains(key_id), "{p}");
+    // Empty, over the limit, malformed: 422 naming the field; nothing counted.
+    for (blinded, field) in [
+        (json!([]), "blinded"),
+        (json!(batch(1001)), "blinded"),
+        (json!([element(1), "not base64!"]), "blinded[1]"),
+        (json!([element(1), STANDARD.encode([0u8; 32])]), "blinded[1]"),
+        (json!([STANDARD.encode([0xffu8; 32])]), "blinded[0]"),
+    ] {
+        let p = evaluate(json!({"key_id": key_id, "blinded": blinded})).await.problem(422);
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    // 1,000 evaluated, 600 more would pass 1,500: 429 until midnight UTC; 500 still fit.
+    let ok = evaluate(json!({"key_id": key_id, "blinded": batch(1000)})).await.ok(200);
+    assert_eq!(ok["evaluated"].as_array().unwrap().len(), 1000);
+    assert_eq!(STANDARD.decode(ok["proof"].as_str().unwrap()).unwrap().len(), 64);
+    let res = evaluate(json!({"key_id": key_id, "blinded": batch(600)})).await;
+    let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 0 && retry <= 86_400);
+    res.problem(429);
+    evaluate(json!({"key_id": key_id, "blinded": batch(500)})).await.ok(200);
+    evaluate(json!({"key_id": key_id, "blinded": batch(1)})).await.problem(429);
+    let config = app.get_as(&bank.admin, "/api/v1/screening/private/config").await.ok(200);
+    assert_eq!(config["evaluated_today"], 1500);
+    // Each organisation has its own quota.
+    let other = app.org("bank", "Other bank").await;
+    app.post_as(&other.admin, "/api/v1/screening/private/evaluate", &json!({"key_id": key_id, "blinded": batch(10)}))
+        .await
+        .ok(200);
+}
+
+#[actix_rt::test]
+async fn during_a_rotation_both_keys_evaluate_and_the_key_is_signed_and_published() {
+    let previous = TestApp::spawn_with(|c| c.private_screening_key = Some(OTHER_KEY.into())).await;
+    let old_id = previous.state.oprf.as_ref().unwrap().current.key_id().to_string();
+    drop(previous);
+    let app = app_with(100_000, Some(OTHER_KEY)).await;
+    let w = world(&app).await;
+    let round = refresh(&app).await;
+    assert!(round.tagged >= 16, "every value under both keys: {round:?}");
+    let config = app.get_as(&w.bank_b.admin, "/api/v1/screening/private/config").await.ok(200);
+    let new_id = config["key_id"].as_str().unwrap().to_string();
+    assert_ne!(new_id, old_id);
+    assert_eq!(config["previous_key_id"], old_id.as_str());
+    // The key's signature verifies against the published JWKS, which lists both OPRF keys.
+    let jwks = app.get("/api/v1/signing-keys").await.ok(200);
+    let keys = jwks["keys"].as_array().unwrap();
+    let signed = json!({"suite": config["suite"], "key_id": config["key_id"], "public_key": config["public_key"]});
+    let payload = cyberbridge::kernel::jcs::canonical(&signed);
+    cyberbridge::kernel::signing::verify_detached(keys, &payload, config["key_signature"].as_str().unwrap())
+        .expect("the key is signed by the platform");
+    let oprf: Vec<&str> = keys.iter().filter(|k| k["use"] == "oprf").map(|k| k["kid"].as_str().unwrap()).collect();
+    assert_eq!(oprf, [new_id.as_str(), old_id.as_str()]);
+    // A client still on the old key syncs and screens under it, with the same hits.
+    let old_set = app.get_as(&w.bank_b.admin, &format!("/api/v1/screening/private/tags?key_id={old_id}")).await.ok(200);
+    let mut client = Client::sync(&app, &w.bank_b.admin).await;
+    assert_eq!(old_set["size"], client.set.len());
+    let values = pairs(&w);
+    let hits = client.hits(&app, &w.bank_b.admin, &values).await;
+    client.key_id = old_id.clone();
+    client.public_key = Ristretto255::deserialize_elem(&{
+        let k = keys.iter().find(|k| k["kid"] == old_id.as_str()).unwrap();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(k["x"].as_str().unwrap()).unwrap()
+    })
+    .unwrap();
+    client.set = tags_of(old_set["added"].as_str().unwrap()).into_iter().collect();
+    assert_eq!(client.hits(&app, &w.bank_b.admin, &values).await, hits);
+    // While the new key's tags are being computed, the old key is the one advertised.
+    let mut db = app.db.connect().await;
+    crate::support::exec(
+        &mut db,
+        &format!("UPDATE private_screening_keys SET complete = false WHERE key_id = '{new_id}'"),
+    )
+    .await;
+    let config = app.get_as(&w.bank_b.admin, "/api/v1/screening/private/config").await.ok(200);
+    assert_eq!(
+        (config["key_id"].as_str(), config["previous_key_id"].as_str()),
+        (Some(old_id.as_str()), Some(new_id.as_str()))
+    );
+    let p = app.get_as(&w.bank_b.admin, &format!("/api/v1/screening/private/tags?key_id={new_id}")).await.problem(503);
+    assert!(p["detail"].as_str().unwrap().contains("being computed"), "{p}");
+    let p = app.get_as(&w.bank_b.admin, "/api/v1/screening/private/tags?key_id=unknown").await.problem(409);
+    assert!(p["detail"].as_str().unwrap().contains(&new_id));
+}
