@@ -28,8 +28,8 @@ CREATE TABLE private_screening_members (
     removed         bigint,
     PRIMARY KEY (organization_id, indicator_id)
 );
-CREATE INDEX private_screening_members_current ON private_screening_members (organization_id) INCLUDE (indicator_id, added)
-    WHERE removed IS NULL;
+-- A round finds every organisation's entry of a changed value.
+CREATE INDEX private_screening_members_value ON private_screening_members (indicator_id);
 CREATE INDEX private_screening_members_changed ON private_screening_members
     (organization_id, (greatest(added, coalesce(removed, 0))));
 

@@ -90,7 +90,7 @@ pub struct Backlogs {
 pub struct Metrics {
     // (method, route pattern, status)
     requests: Mutex<BTreeMap<(String, String, u16), Series>>,
-    jobs: [JobHealth; 5],
+    jobs: [JobHealth; Job::ALL.len()],
     deliveries: [AtomicU64; 3],
     /// The backlogs last read, and when: scrapes in between reuse them.
     backlogs: Mutex<Option<(std::time::Instant, Backlogs)>>,

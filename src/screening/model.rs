@@ -22,7 +22,8 @@ pub struct PrivateScreeningConfig {
     pub tag_bytes: usize,
     /// Most blinded elements per evaluation.
     pub max_batch: usize,
-    /// The set's version now (pass it as `since` to sync what changed after it).
+    /// Your set's version now: the last change to it (pass it as `since` to sync what changed
+    /// after it).
     pub version: i64,
     /// How a value becomes the OPRF input: its type (`iban` or `phone`), one zero byte, its
     /// canonical form (as the look-up answers it), UTF-8.

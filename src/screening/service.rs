@@ -64,7 +64,7 @@ pub async fn config(state: &AppState, act: &Grant) -> ApiResult<PrivateScreening
     let keys = allowed(state, act).await?;
     let mut conn = state.pool.get().await?;
     let key = advertised(&mut conn, &keys).await?;
-    let version = store::version(&mut conn).await?;
+    let version = store::version(&mut conn, act.org_id).await?;
     let evaluated_today = store::usage_today(&mut conn, act.org_id).await?;
     let public_key = STANDARD.encode(key.public_key());
     let signed = serde_json::json!({"suite": oprf::SUITE, "key_id": key.key_id(), "public_key": public_key});
@@ -103,7 +103,8 @@ pub async fn tags(state: &AppState, act: &Grant, q: &TagQuery) -> ApiResult<TagS
     if since < 0 {
         return Err(ApiError::field("since", "a version from an earlier answer, 0 or more"));
     }
-    let mut conn = state.pool.get().await?;
+    // A whole set of 10^6 tags is long work (an export's bound, not a look-up's).
+    let mut conn = state.long_pool.get().await?;
     let key = match &q.key_id {
         None => advertised(&mut conn, &keys).await?,
         Some(id) => keys.by_id(id).ok_or_else(|| unknown_key(id, &keys))?,
@@ -121,7 +122,7 @@ pub async fn tags(state: &AppState, act: &Grant, q: &TagQuery) -> ApiResult<TagS
                     "your tag set is still being computed under this key: try again in a minute".into(),
                 ));
             }
-            let version = store::version(c).await?;
+            let version = store::version(c, org).await?;
             if since > version {
                 return Err(ApiError::field(
                     "since",
@@ -260,7 +261,8 @@ async fn tag(
 /// next version. Safe in several instances at once (the state row's lock orders the rounds).
 pub async fn refresh(state: &AppState) -> ApiResult<Round> {
     let Some(keys) = state.oprf.clone() else { return Ok(Round::default()) };
-    let mut conn = state.pool.get().await?;
+    // Long work: a round over a bulk load runs past the ordinary statement bound.
+    let mut conn = state.long_pool.get().await?;
     let mut round = Round::default();
     for key in keys.all() {
         store::register_key(&mut conn, key.key_id(), key.public_key()).await?;
@@ -281,16 +283,20 @@ pub async fn refresh(state: &AppState) -> ApiResult<Round> {
             "private screening: every value tagged under the key"
         );
     }
+    // Through the queue in key order; back to its start once a batch comes back short.
+    let mut after = Uuid::nil();
     loop {
         let (step, more) = conn
             .transaction(async |c| {
-                let (version, through) = store::lock_state(c).await?;
+                let Some((version, through)) = store::lock_state(c).await? else {
+                    return Ok((Round::default(), None));
+                };
                 store::mark_expired(c, through).await?;
-                let dirty = store::take_dirty(c, DIRTY_BATCH).await?;
+                let dirty = store::take_dirty(c, after, DIRTY_BATCH).await?;
                 let unfilled = store::unfilled(c).await?;
                 let mut step = Round::default();
                 if dirty.is_empty() && unfilled.is_empty() {
-                    return Ok::<_, ApiError>((step, false));
+                    return Ok::<_, ApiError>((step, None));
                 }
                 for key in keys.all() {
                     let missing = store::untagged_among(c, key.key_id(), &dirty).await?;
@@ -305,15 +311,17 @@ pub async fn refresh(state: &AppState) -> ApiResult<Round> {
                 }
                 step.filled = unfilled.len();
                 store::set_version(c, v).await?;
-                Ok((step, dirty.len() as i64 == DIRTY_BATCH))
+                let full = dirty.len() as i64 == DIRTY_BATCH;
+                Ok((step, full.then(|| dirty.iter().max().copied()).flatten()))
             })
             .await?;
         round.tagged += step.tagged;
         round.added += step.added;
         round.removed += step.removed;
         round.filled += step.filled;
-        if !more {
-            return Ok(round);
+        match more {
+            Some(last) => after = last,
+            None => return Ok(round),
         }
     }
 }

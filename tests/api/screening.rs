@@ -405,3 +405,31 @@ async fn during_a_rotation_both_keys_evaluate_and_the_key_is_signed_and_publishe
     let p = app.get_as(&w.bank_b.admin, "/api/v1/screening/private/tags?key_id=unknown").await.problem(409);
     assert!(p["detail"].as_str().unwrap().contains(&new_id));
 }
+
+#[actix_rt::test]
+async fn the_background_round_brings_a_new_value_to_the_sets_within_seconds() {
+    let app = app_with(100_000, None).await;
+    let reporter = app.org("bank", "Reporter").await;
+    let bank = app.org("bank", "Bank").await;
+    let _round = cyberbridge::screening::service::spawn(app.state.clone()).expect("a key is configured");
+    let start = std::time::Instant::now();
+    create_report(&app, &reporter.admin, report_body("green", &iban_xk(77), &[])).await;
+    let size = loop {
+        let res = app.get_as(&bank.admin, "/api/v1/screening/private/tags").await;
+        if res.status == 200 && res.json()["size"] == 1 {
+            break 1;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "not in the set after 10 s: {}", res.text());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(size, 1);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+    // The round reports to /metrics as a job that runs every second.
+    let scrape = app.get("/metrics").await.text();
+    assert!(scrape.contains("cyberbridge_job_interval_seconds{job=\"private_screening\"} 1"), "{scrape}");
+    let last = scrape
+        .lines()
+        .find(|l| l.starts_with("cyberbridge_job_last_success_timestamp_seconds{job=\"private_screening\"}"))
+        .expect("the job's last success");
+    assert!(!last.ends_with(" 0"), "{last}");
+}
