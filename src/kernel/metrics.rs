@@ -30,16 +30,19 @@ pub enum Job {
     Statistics,
     /// Private screening's tags and sets (every second, when a key is configured).
     PrivateScreening,
+    /// Private screening's snapshots of whole sets (every ten seconds, when a key is configured).
+    PrivateScreeningSnapshots,
 }
 
 impl Job {
-    const ALL: [Job; 6] = [
+    const ALL: [Job; 7] = [
         Job::AuditSeal,
         Job::AuditWitness,
         Job::RetentionPurge,
         Job::RequestScheduler,
         Job::Statistics,
         Job::PrivateScreening,
+        Job::PrivateScreeningSnapshots,
     ];
 
     fn name(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Job {
             Job::RequestScheduler => "request_scheduler",
             Job::Statistics => "statistics",
             Job::PrivateScreening => "private_screening",
+            Job::PrivateScreeningSnapshots => "private_screening_snapshots",
         }
     }
 }

@@ -23,6 +23,7 @@ use super::store;
 use crate::access::{Action, Grant};
 use crate::domain::OrgKind;
 use crate::kernel::error::{ApiError, ApiResult};
+use crate::kernel::metrics::Job;
 use crate::kernel::oprf::{self, OprfKey, OprfKeys};
 use crate::kernel::AppState;
 
@@ -46,16 +47,13 @@ async fn allowed(state: &AppState, act: &Grant) -> ApiResult<Arc<OprfKeys>> {
 
 /// The key clients should use: the current one once every value has its tag under it, else
 /// (during a rotation) the previous one while it still is complete.
-async fn advertised<'a>(conn: &mut crate::kernel::db::Conn, keys: &'a OprfKeys) -> ApiResult<&'a OprfKey> {
-    if store::key_complete(conn, keys.current.key_id()).await? {
-        return Ok(&keys.current);
-    }
-    if let Some(previous) = &keys.previous {
-        if store::key_complete(conn, previous.key_id()).await? {
-            return Ok(previous);
-        }
-    }
-    Ok(&keys.current)
+fn advertised<'a>(keys: &'a OprfKeys, complete: &[String]) -> &'a OprfKey {
+    let done = |k: &&OprfKey| complete.iter().any(|c| c == k.key_id());
+    std::iter::once(&keys.current).chain(keys.previous.as_ref()).find(done).unwrap_or(&keys.current)
+}
+
+fn key_ids(keys: &OprfKeys) -> Vec<&str> {
+    keys.all().map(|k| k.key_id()).collect()
 }
 
 /// What a client needs: suite, key (signed), tag size, batch limit, the set's version, quota.
@@ -63,26 +61,26 @@ pub async fn config(state: &AppState, act: &Grant) -> ApiResult<PrivateScreening
     act.expect(&[Action::ReadPrivateScreeningConfig])?;
     let keys = allowed(state, act).await?;
     let mut conn = state.pool.get().await?;
-    let key = advertised(&mut conn, &keys).await?;
-    let version = store::version(&mut conn, act.org_id).await?;
-    let evaluated_today = store::usage_today(&mut conn, act.org_id).await?;
+    let o = store::overview(&mut conn, act.org_id, &key_ids(&keys)).await?;
+    drop(conn);
+    let key = advertised(&keys, &o.complete);
     let public_key = STANDARD.encode(key.public_key());
     let signed = serde_json::json!({"suite": oprf::SUITE, "key_id": key.key_id(), "public_key": public_key});
     let key_signature = state.signer.sign_detached(&crate::kernel::jcs::canonical(&signed))?;
     let previous_key_id = keys.all().map(|k| k.key_id()).find(|id| *id != key.key_id()).map(String::from);
-    act.record_read(state, None, serde_json::json!({"key_id": key.key_id(), "version": version}));
+    act.record_read(state, None, serde_json::json!({"key_id": key.key_id(), "version": o.version}));
     Ok(PrivateScreeningConfig {
         suite: oprf::SUITE.into(),
         key_id: key.key_id().into(),
         public_key,
         tag_bytes: oprf::TAG_BYTES,
         max_batch: oprf::MAX_BATCH,
-        version,
+        version: o.version,
         input: "type || 0x00 || canonical value".into(),
         key_signature,
         previous_key_id,
         quota_per_day: i64::from(state.config.private_screening_quota),
-        evaluated_today,
+        evaluated_today: o.evaluated_today,
     })
 }
 
@@ -95,6 +93,54 @@ fn unknown_key(key_id: &str, keys: &OprfKeys) -> ApiError {
     ))
 }
 
+/// What a sync reads in its snapshot: the set's version and size; for a whole set, the last
+/// snapshot (when there is one) and what changed after it; for a delta, what changed after
+/// `since`. Tags unsorted until [`TagRead::answer`].
+struct TagRead {
+    version: i64,
+    size: i64,
+    base: Vec<u8>,
+    held: Vec<u8>,
+    dropped: Vec<u8>,
+}
+
+impl TagRead {
+    /// (added, removed), sorted: for a whole set, the snapshot with what changed after it.
+    fn answer(self, since: i64) -> (Vec<u8>, Vec<u8>) {
+        if since == 0 {
+            (merged(&self.base, sorted(self.held), &sorted(self.dropped)), Vec::new())
+        } else {
+            (sorted(self.held), sorted(self.dropped))
+        }
+    }
+}
+
+/// 16-byte tags, sorted.
+fn sorted(tags: Vec<u8>) -> Vec<u8> {
+    let mut each: Vec<[u8; oprf::TAG_BYTES]> =
+        tags.chunks_exact(oprf::TAG_BYTES).filter_map(|c| c.try_into().ok()).collect();
+    each.sort_unstable();
+    each.concat()
+}
+
+/// A sorted set of tags (`base`) with `held` (sorted) in it and `dropped` (sorted) out of it.
+fn merged(base: &[u8], held: Vec<u8>, dropped: &[u8]) -> Vec<u8> {
+    let dropped: Vec<&[u8]> = dropped.chunks_exact(oprf::TAG_BYTES).collect();
+    let mut out = Vec::with_capacity(base.len() + held.len());
+    let mut held = held.chunks_exact(oprf::TAG_BYTES).peekable();
+    for tag in base.chunks_exact(oprf::TAG_BYTES) {
+        while let Some(new) = held.next_if(|h| *h < tag) {
+            out.extend_from_slice(new);
+        }
+        if held.next_if(|h| *h == tag).is_none() && dropped.binary_search(&tag).is_ok() {
+            continue;
+        }
+        out.extend_from_slice(tag);
+    }
+    held.for_each(|h| out.extend_from_slice(h));
+    out
+}
+
 /// The caller's tags under a key: the whole set, or what was added and removed since a version.
 pub async fn tags(state: &AppState, act: &Grant, q: &TagQuery) -> ApiResult<TagSet> {
     act.expect(&[Action::SyncPrivateTags])?;
@@ -103,52 +149,61 @@ pub async fn tags(state: &AppState, act: &Grant, q: &TagQuery) -> ApiResult<TagS
     if since < 0 {
         return Err(ApiError::field("since", "a version from an earlier answer, 0 or more"));
     }
+    if let Some(id) = q.key_id.as_deref().filter(|id| keys.by_id(id).is_none()) {
+        return Err(act.refuse_with(state, "organization", act.org_id, unknown_key(id, &keys)).await);
+    }
     // A whole set of 10^6 tags is long work (an export's bound, not a look-up's).
     let mut conn = state.long_pool.get().await?;
-    let key = match &q.key_id {
-        None => advertised(&mut conn, &keys).await?,
-        Some(id) => keys.by_id(id).ok_or_else(|| unknown_key(id, &keys))?,
-    };
-    let key_id = key.key_id().to_string();
     let org = act.org_id;
+    let ids = key_ids(&keys);
     // One snapshot: the version and the rows it covers.
-    let (version, added, removed, size) = conn
+    let (key_id, read) = conn
         .build_transaction()
         .repeatable_read()
         .read_only()
         .run(async |c| {
-            if !store::key_complete(c, &key_id).await? || !store::filled(c, org).await? {
+            let o = store::overview(c, org, &ids).await?;
+            let key = match &q.key_id {
+                Some(id) => keys.by_id(id).unwrap_or(&keys.current),
+                None => advertised(&keys, &o.complete),
+            };
+            let key_id = key.key_id().to_string();
+            let size = store::filled(c, org).await?;
+            let (Some(size), true) = (size, o.complete.contains(&key_id)) else {
                 return Err(ApiError::Busy(
                     "your tag set is still being computed under this key: try again in a minute".into(),
                 ));
-            }
-            let version = store::version(c, org).await?;
-            if since > version {
+            };
+            if since > o.version {
                 return Err(ApiError::field(
                     "since",
-                    format!("ahead of the set's version {version}: sync again from since=0"),
+                    format!("ahead of the set's version {}: sync again from since=0", o.version),
                 ));
             }
-            let (added, removed, size) = store::tags(c, org, &key_id, since).await?;
-            Ok::<_, ApiError>((version, added, removed, size))
+            let (after, base) = match since {
+                0 => store::snapshot(c, org, &key_id).await?.unwrap_or_default(),
+                _ => (since, Vec::new()),
+            };
+            let (held, dropped) = store::changes(c, org, &key_id, after).await?;
+            Ok::<_, ApiError>((key_id, TagRead { version: o.version, size, base, held, dropped }))
         })
         .await?;
-    let n = |b: &[u8]| b.len() / oprf::TAG_BYTES;
+    drop(conn);
+    let (version, size) = (read.version, read.size);
+    // Sorting and encoding 16 MB is CPU work, off the async workers.
+    let (added, removed, n_added, n_removed) = tokio::task::spawn_blocking(move || {
+        let (added, removed) = read.answer(since);
+        let n = |b: &[u8]| b.len() / oprf::TAG_BYTES;
+        (STANDARD.encode(&added), STANDARD.encode(&removed), n(&added), n(&removed))
+    })
+    .await
+    .map_err(ApiError::internal)?;
     act.record_read(
         state,
         None,
-        serde_json::json!({"key_id": key_id, "since": since, "version": version, "added": n(&added), "removed": n(&removed)}),
+        serde_json::json!({"key_id": key_id, "since": since, "version": version, "added": n_added, "removed": n_removed}),
     );
-    Ok(TagSet {
-        key_id,
-        version,
-        since,
-        full: since == 0,
-        tag_bytes: oprf::TAG_BYTES,
-        added: STANDARD.encode(&added),
-        removed: STANDARD.encode(&removed),
-        size,
-    })
+    Ok(TagSet { key_id, version, since, full: since == 0, tag_bytes: oprf::TAG_BYTES, added, removed, size })
 }
 
 /// Evaluates up to `max_batch` blinded elements under the named key, counted against the
@@ -265,8 +320,7 @@ pub async fn refresh(state: &AppState) -> ApiResult<Round> {
     let mut conn = state.long_pool.get().await?;
     let mut round = Round::default();
     for key in keys.all() {
-        store::register_key(&mut conn, key.key_id(), key.public_key()).await?;
-        if store::key_complete(&mut conn, key.key_id()).await? {
+        if store::register_key(&mut conn, key.key_id(), key.public_key()).await? {
             continue;
         }
         let mut after = Uuid::nil();
@@ -326,19 +380,133 @@ pub async fn refresh(state: &AppState) -> ApiResult<Round> {
     }
 }
 
-/// Runs [`refresh`] every second (when a key is configured).
-pub fn spawn(state: actix_web::web::Data<AppState>) -> Option<tokio::task::JoinHandle<()>> {
+/// Entries changed since a set's snapshot before it is built again: a whole set is the
+/// snapshot merged with at most about this many changes (a few milliseconds).
+const SNAPSHOT_SLACK: i64 = 10_000;
+
+/// Builds the snapshots whole-set syncs start from: for every complete key, each filled set
+/// that has none or [`SNAPSHOT_SLACK`] changes since its own. Returns how many were built.
+/// Reads that find none are still right, only slower (the whole set from its entries).
+pub async fn snapshots(state: &AppState) -> ApiResult<usize> {
+    let Some(keys) = state.oprf.clone() else { return Ok(0) };
+    let mut conn = state.long_pool.get().await?;
+    let mut built = 0;
+    for key in keys.all() {
+        let key_id = key.key_id();
+        if !store::key_complete(&mut conn, key_id).await? {
+            continue;
+        }
+        for org in store::stale_snapshots(&mut conn, key_id, SNAPSHOT_SLACK).await? {
+            let (version, held) = conn
+                .build_transaction()
+                .repeatable_read()
+                .read_only()
+                .run(async |c| {
+                    let version = store::version(c, org).await?;
+                    let (held, _) = store::changes(c, org, key_id, 0).await?;
+                    Ok::<_, ApiError>((version, held))
+                })
+                .await?;
+            let tags = tokio::task::spawn_blocking(move || sorted(held)).await.map_err(ApiError::internal)?;
+            store::save_snapshot(&mut conn, org, key_id, version, &tags).await?;
+            built += 1;
+        }
+    }
+    Ok(built)
+}
+
+/// How often the snapshots are looked over (seconds).
+pub const SNAPSHOT_INTERVAL: u64 = 10;
+
+/// Runs [`refresh`] every second and [`snapshots`] every [`SNAPSHOT_INTERVAL`] (when a key is
+/// configured), each in its own task: building a snapshot of 10^6 tags never holds up a round.
+pub fn spawn(state: actix_web::web::Data<AppState>) -> Option<[tokio::task::JoinHandle<()>; 2]> {
     state.oprf.as_ref()?;
-    Some(tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+    Some([
+        every(state.clone(), Duration::from_secs(1), Job::PrivateScreening),
+        every(state, Duration::from_secs(SNAPSHOT_INTERVAL), Job::PrivateScreeningSnapshots),
+    ])
+}
+
+fn every(state: actix_web::web::Data<AppState>, period: Duration, job: Job) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let done = refresh(&state).await;
-            state.metrics.job(crate::kernel::metrics::Job::PrivateScreening, done.is_ok());
+            let done = match job {
+                Job::PrivateScreeningSnapshots => snapshots(&state).await.map(drop),
+                _ => refresh(&state).await.map(drop),
+            };
+            state.metrics.job(job, done.is_ok());
             if let Err(e) = done {
-                tracing::warn!(error = %e, "private screening round failed; will retry");
+                tracing::warn!(error = %e, ?job, "private screening: a background step failed; will retry");
             }
         }
-    }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::{merged, sorted};
+
+    type Tag = [u8; 16];
+
+    fn bytes<'a>(tags: impl IntoIterator<Item = &'a Tag>) -> Vec<u8> {
+        tags.into_iter().flatten().copied().collect()
+    }
+
+    /// A snapshot merged with what changed after it is the set itself: checked against a
+    /// model over random sets where changes add, drop, re-add and drop what was never there.
+    #[test]
+    fn a_snapshot_merged_with_later_changes_is_the_set() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // Small tag space (first byte only varies) so that changes hit snapshot entries.
+        let mut tag = |n: &mut dyn FnMut() -> u64| -> Tag {
+            let mut t = [7u8; 16];
+            t[0] = (n() % 64) as u8;
+            t
+        };
+        for round in 0..500 {
+            let base: BTreeSet<Tag> = (0..next() % 40).map(|_| tag(&mut next)).collect();
+            let mut now = base.clone();
+            let (mut held, mut dropped) = (BTreeSet::new(), BTreeSet::new());
+            for _ in 0..next() % 40 {
+                let t = tag(&mut next);
+                if next() % 2 == 0 {
+                    now.insert(t);
+                    dropped.remove(&t);
+                    held.insert(t);
+                } else {
+                    now.remove(&t);
+                    held.remove(&t);
+                    dropped.insert(t);
+                }
+            }
+            // Changes come unordered from the database.
+            let shuffled = |s: &BTreeSet<Tag>| {
+                let mut v: Vec<Tag> = s.iter().copied().collect();
+                v.reverse();
+                bytes(&v)
+            };
+            let out = merged(&bytes(&base), sorted(shuffled(&held)), &sorted(shuffled(&dropped)));
+            assert_eq!(out, bytes(&now), "round {round}");
+        }
+    }
+
+    #[test]
+    fn sorting_keeps_whole_tags() {
+        let tags: Vec<Tag> = (0..=255u8).rev().map(|i| [i; 16]).collect();
+        let mut expected = tags.clone();
+        expected.sort();
+        assert_eq!(sorted(bytes(&tags)), bytes(&expected));
+    }
 }

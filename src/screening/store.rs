@@ -30,32 +30,35 @@ struct N {
     n: i64,
 }
 
-/// Records the configured keys' public halves (once each).
-pub async fn register_key(conn: &mut Conn, key_id: &str, public_key: &[u8]) -> ApiResult<()> {
-    diesel::sql_query(
-        "INSERT INTO private_screening_keys (key_id, public_key) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING",
+/// Records a configured key's public half (once) and says whether every value has its tag
+/// under it yet. One statement: the insert's snapshot does not see its own row, so exactly one
+/// side of the union answers.
+pub async fn register_key(conn: &mut Conn, key_id: &str, public_key: &[u8]) -> ApiResult<bool> {
+    let c: Complete = diesel::sql_query(
+        "WITH new AS (INSERT INTO private_screening_keys (key_id, public_key) VALUES ($1, $2)
+                      ON CONFLICT (key_id) DO NOTHING RETURNING complete)
+         SELECT complete FROM new UNION ALL SELECT complete FROM private_screening_keys WHERE key_id = $1",
     )
     .bind::<Text, _>(key_id)
     .bind::<Bytea, _>(public_key)
-    .execute(conn)
+    .get_result(conn)
     .await?;
-    Ok(())
+    Ok(c.complete)
+}
+
+#[derive(QueryableByName)]
+struct Complete {
+    #[diesel(sql_type = Bool)]
+    complete: bool,
 }
 
 /// Whether every value has its tag under the key.
 pub async fn key_complete(conn: &mut Conn, key_id: &str) -> ApiResult<bool> {
-    #[derive(QueryableByName)]
-    struct C {
-        #[diesel(sql_type = Bool)]
-        complete: bool,
-    }
-    let row: Option<C> = diesel::sql_query("SELECT complete FROM private_screening_keys WHERE key_id = $1")
+    let rows: Vec<Complete> = diesel::sql_query("SELECT complete FROM private_screening_keys WHERE key_id = $1")
         .bind::<Text, _>(key_id)
-        .get_result(conn)
-        .await
-        .map(Some)
-        .or_else(|e| if e == diesel::result::Error::NotFound { Ok(None) } else { Err(e) })?;
-    Ok(row.is_some_and(|r| r.complete))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().next().is_some_and(|r| r.complete))
 }
 
 pub async fn mark_complete(conn: &mut Conn, key_id: &str) -> ApiResult<()> {
@@ -216,16 +219,20 @@ pub async fn fill(conn: &mut Conn, org: OrgId, v: i64) -> ApiResult<u64> {
     .bind::<BigInt, _>(v)
     .execute(conn)
     .await?;
-    diesel::sql_query("INSERT INTO private_screening_filled (organization_id, version) VALUES ($1, $2)")
-        .bind::<SqlUuid, _>(org)
-        .bind::<BigInt, _>(v)
-        .execute(conn)
-        .await?;
+    diesel::sql_query(
+        "INSERT INTO private_screening_filled (organization_id, version, size)
+         SELECT $1, $2, count(*) FROM private_screening_members WHERE organization_id = $1 AND removed IS NULL",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<BigInt, _>(v)
+    .execute(conn)
+    .await?;
     Ok(n as u64)
 }
 
 /// Brings every filled set up to date for the values `ids` at version `v`: a value an
-/// organisation would now find is added (again), one it would not is removed. (added, removed)
+/// organisation would now find is added (again), one it would not is removed; each set's size
+/// follows. (added, removed)
 pub async fn apply(conn: &mut Conn, ids: &[Uuid], v: i64) -> ApiResult<(i64, i64)> {
     #[derive(QueryableByName)]
     struct R {
@@ -249,7 +256,7 @@ pub async fn apply(conn: &mut Conn, ids: &[Uuid], v: i64) -> ApiResult<(i64, i64
             SELECT organization_id, indicator_id, $2 FROM want
             ON CONFLICT (organization_id, indicator_id) DO UPDATE SET added = EXCLUDED.added, removed = NULL
                WHERE private_screening_members.removed IS NOT NULL
-            RETURNING 1),
+            RETURNING organization_id),
          current AS (
             SELECT x.organization_id, x.indicator_id FROM d
             CROSS JOIN LATERAL (SELECT y.organization_id, y.indicator_id FROM private_screening_members y
@@ -259,7 +266,16 @@ pub async fn apply(conn: &mut Conn, ids: &[Uuid], v: i64) -> ApiResult<(i64, i64
          removed AS (
             UPDATE private_screening_members m SET removed = $2
               FROM gone g WHERE m.organization_id = g.organization_id AND m.indicator_id = g.indicator_id
+            RETURNING m.organization_id),
+         sized AS (
+            UPDATE private_screening_filled f SET size = f.size + c.n
+              FROM (SELECT organization_id, sum(n) AS n
+                      FROM (SELECT organization_id, 1 AS n FROM added
+                            UNION ALL SELECT organization_id, -1 FROM removed) x
+                     GROUP BY organization_id) c
+             WHERE f.organization_id = c.organization_id
             RETURNING 1)
+         -- (a data-modifying WITH runs whether or not it is read)
          SELECT (SELECT count(*) FROM added) AS added, (SELECT count(*) FROM removed) AS removed",
         sees("f.organization_id", "d.indicator_id")
     ))
@@ -275,58 +291,139 @@ pub async fn set_version(conn: &mut Conn, v: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// The version of an organisation's set: the round that last changed it (rounds that changed
-/// only others' sets do not move it, so polling tells nothing of them).
+/// The version of an organisation's set (`$1`): the round that last changed it (rounds that
+/// changed only others' sets do not move it, so polling tells nothing of them).
+const VERSION_OF: &str = "SELECT coalesce(max(greatest(added, coalesce(removed, 0))), 0)::bigint
+                          FROM private_screening_members WHERE organization_id = $1";
+
 pub async fn version(conn: &mut Conn, org: OrgId) -> ApiResult<i64> {
-    let n: N = diesel::sql_query(
-        "SELECT coalesce(max(greatest(added, coalesce(removed, 0))), 0)::bigint AS n
-         FROM private_screening_members WHERE organization_id = $1",
-    )
-    .bind::<SqlUuid, _>(org)
-    .get_result(conn)
-    .await?;
+    let n: N =
+        diesel::sql_query(format!("SELECT ({VERSION_OF}) AS n")).bind::<SqlUuid, _>(org).get_result(conn).await?;
     Ok(n.n)
 }
 
-/// Whether the organisation's set has been filled.
-pub async fn filled(conn: &mut Conn, org: OrgId) -> ApiResult<bool> {
-    let n: N = diesel::sql_query("SELECT count(*) AS n FROM private_screening_filled WHERE organization_id = $1")
-        .bind::<SqlUuid, _>(org)
-        .get_result(conn)
-        .await?;
-    Ok(n.n > 0)
+/// What a client's configuration names, in one statement.
+#[derive(QueryableByName)]
+pub struct Overview {
+    /// Which of the keys asked about have every value's tag.
+    #[diesel(sql_type = Array<Text>)]
+    pub complete: Vec<String>,
+    #[diesel(sql_type = BigInt)]
+    pub version: i64,
+    /// Values the organisation had evaluated today (UTC).
+    #[diesel(sql_type = BigInt)]
+    pub evaluated_today: i64,
 }
 
-/// Tags of the organisation's set under a key, each 16 bytes, sorted, concatenated: the whole
-/// set (`since` = 0) or what was added since a version; and what was removed since it.
-pub async fn tags(conn: &mut Conn, org: OrgId, key_id: &str, since: i64) -> ApiResult<(Vec<u8>, Vec<u8>, i64)> {
+pub async fn overview(conn: &mut Conn, org: OrgId, key_ids: &[&str]) -> ApiResult<Overview> {
+    Ok(diesel::sql_query(format!(
+        "SELECT ARRAY(SELECT key_id FROM private_screening_keys WHERE complete AND key_id = ANY($2)) AS complete,
+                ({VERSION_OF}) AS version,
+                (SELECT coalesce(sum(evaluated), 0)::bigint FROM private_screening_usage
+                  WHERE organization_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date) AS evaluated_today"
+    ))
+    .bind::<SqlUuid, _>(org)
+    .bind::<Array<Text>, _>(key_ids)
+    .get_result(conn)
+    .await?)
+}
+
+/// The organisation's set's size, once it has been filled.
+pub async fn filled(conn: &mut Conn, org: OrgId) -> ApiResult<Option<i64>> {
+    let rows: Vec<N> = diesel::sql_query("SELECT size AS n FROM private_screening_filled WHERE organization_id = $1")
+        .bind::<SqlUuid, _>(org)
+        .load(conn)
+        .await?;
+    Ok(<[N]>::first(&rows).map(|r| r.n))
+}
+
+/// Tags (16 bytes each, concatenated, in no order) of the organisation's entries under a key
+/// that changed after version `after`: those it holds, and those it no longer holds. With
+/// `after` = 0, the whole set (and nothing removed).
+pub async fn changes(conn: &mut Conn, org: OrgId, key_id: &str, after: i64) -> ApiResult<(Vec<u8>, Vec<u8>)> {
     #[derive(QueryableByName)]
-    struct T {
+    struct C {
         #[diesel(sql_type = Nullable<Bytea>)]
-        added: Option<Vec<u8>>,
+        held: Option<Vec<u8>>,
         #[diesel(sql_type = Nullable<Bytea>)]
-        removed: Option<Vec<u8>>,
-        #[diesel(sql_type = BigInt)]
-        size: i64,
+        dropped: Option<Vec<u8>>,
     }
-    let t: T = diesel::sql_query(
-        "SELECT
-            (SELECT string_agg(t.tag, ''::bytea ORDER BY t.tag) FROM private_screening_members m
-               JOIN private_screening_tags t ON t.key_id = $2 AND t.indicator_id = m.indicator_id
-              WHERE m.organization_id = $1 AND m.removed IS NULL
-                AND ($3 = 0 OR greatest(m.added, coalesce(m.removed, 0)) > $3)) AS added,
-            (SELECT string_agg(t.tag, ''::bytea ORDER BY t.tag) FROM private_screening_members m
-               JOIN private_screening_tags t ON t.key_id = $2 AND t.indicator_id = m.indicator_id
-              WHERE $3 > 0 AND m.organization_id = $1 AND greatest(m.added, coalesce(m.removed, 0)) > $3
-                AND m.removed IS NOT NULL) AS removed,
-            (SELECT count(*) FROM private_screening_members m WHERE m.organization_id = $1 AND m.removed IS NULL) AS size",
+    // Unordered: sorting 10^6 tags is quicker in the service than here.
+    let c: C = diesel::sql_query(
+        "SELECT string_agg(t.tag, ''::bytea) FILTER (WHERE m.removed IS NULL) AS held,
+                string_agg(t.tag, ''::bytea) FILTER (WHERE m.removed IS NOT NULL) AS dropped
+           FROM private_screening_members m
+           JOIN private_screening_tags t ON t.key_id = $2 AND t.indicator_id = m.indicator_id
+          WHERE m.organization_id = $1 AND greatest(m.added, coalesce(m.removed, 0)) > $3
+            AND (m.removed IS NULL OR $3 > 0)",
     )
     .bind::<SqlUuid, _>(org)
     .bind::<Text, _>(key_id)
-    .bind::<BigInt, _>(since)
+    .bind::<BigInt, _>(after)
     .get_result(conn)
     .await?;
-    Ok((t.added.unwrap_or_default(), t.removed.unwrap_or_default(), t.size))
+    Ok((c.held.unwrap_or_default(), c.dropped.unwrap_or_default()))
+}
+
+/// An organisation's whole set under a key at a version: (version, tags sorted and concatenated).
+pub async fn snapshot(conn: &mut Conn, org: OrgId, key_id: &str) -> ApiResult<Option<(i64, Vec<u8>)>> {
+    #[derive(QueryableByName)]
+    struct S {
+        #[diesel(sql_type = BigInt)]
+        version: i64,
+        #[diesel(sql_type = Bytea)]
+        tags: Vec<u8>,
+    }
+    let rows: Vec<S> = diesel::sql_query(
+        "SELECT version, tags FROM private_screening_snapshots WHERE organization_id = $1 AND key_id = $2",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<Text, _>(key_id)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().map(|s| (s.version, s.tags)))
+}
+
+/// Filled organisations whose set under the key has no snapshot yet, or `slack` entries or more
+/// changed since it.
+pub async fn stale_snapshots(conn: &mut Conn, key_id: &str, slack: i64) -> ApiResult<Vec<OrgId>> {
+    #[derive(QueryableByName)]
+    struct O {
+        #[diesel(sql_type = SqlUuid)]
+        id: OrgId,
+    }
+    let rows: Vec<O> = diesel::sql_query(
+        "SELECT f.organization_id AS id FROM private_screening_filled f
+         LEFT JOIN private_screening_snapshots s ON s.organization_id = f.organization_id AND s.key_id = $1
+         WHERE s.version IS NULL
+            OR (SELECT count(*) FROM (SELECT 1 FROM private_screening_members m
+                 WHERE m.organization_id = f.organization_id
+                   AND greatest(m.added, coalesce(m.removed, 0)) > s.version LIMIT $2) c) >= $2",
+    )
+    .bind::<Text, _>(key_id)
+    .bind::<BigInt, _>(slack)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|o| o.id).collect())
+}
+
+/// Keeps a snapshot unless one of a later version is already there (another instance's).
+pub async fn save_snapshot(conn: &mut Conn, org: OrgId, key_id: &str, version: i64, tags: &[u8]) -> ApiResult<()> {
+    diesel::sql_query(
+        "INSERT INTO private_screening_snapshots (organization_id, key_id, version, size, tags)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (organization_id, key_id) DO UPDATE
+            SET version = EXCLUDED.version, size = EXCLUDED.size, tags = EXCLUDED.tags, built_at = now()
+          WHERE private_screening_snapshots.version < EXCLUDED.version",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<Text, _>(key_id)
+    .bind::<BigInt, _>(version)
+    .bind::<BigInt, _>((tags.len() / crate::kernel::oprf::TAG_BYTES) as i64)
+    .bind::<Bytea, _>(tags)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Counts `n` values against the organisation's quota for today (UTC): the day's total, or
@@ -345,16 +442,4 @@ pub async fn count_usage(conn: &mut Conn, org: OrgId, n: i64, quota: i64) -> Api
     .load(conn)
     .await?;
     Ok(<[N]>::first(&rows).map(|r| r.n))
-}
-
-/// Values the organisation had evaluated today (UTC).
-pub async fn usage_today(conn: &mut Conn, org: OrgId) -> ApiResult<i64> {
-    let n: N = diesel::sql_query(
-        "SELECT coalesce(sum(evaluated), 0)::bigint AS n FROM private_screening_usage
-         WHERE organization_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date",
-    )
-    .bind::<SqlUuid, _>(org)
-    .get_result(conn)
-    .await?;
-    Ok(n.n)
 }

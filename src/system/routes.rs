@@ -88,8 +88,12 @@ pub async fn get_metrics(state: web::Data<AppState>, req: actix_web::HttpRequest
     }
     let witness = if state.config.audit_witness_file.is_some() { state.config.audit_witness_interval } else { 0 };
     let private = u64::from(state.oprf.is_some());
-    let intervals =
-        [("audit_witness", witness), ("retention_purge", state.config.purge_interval), ("private_screening", private)];
+    let intervals = [
+        ("audit_witness", witness),
+        ("retention_purge", state.config.purge_interval),
+        ("private_screening", private),
+        ("private_screening_snapshots", private * crate::screening::service::SNAPSHOT_INTERVAL),
+    ];
     body.push_str(&state.metrics.render_operations(backlogs.as_ref(), &intervals));
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body))
 }

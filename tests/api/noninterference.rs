@@ -302,6 +302,8 @@ async fn what_bank_c_and_the_isp_may_not_see_changes_none_of_their_answers() {
     let b = world(&with, true).await;
     for app in [&plain, &with] {
         cyberbridge::screening::service::refresh(&app.state).await.expect("private screening round");
+        // Whole sets come through the snapshots too.
+        cyberbridge::screening::service::snapshots(&app.state).await.expect("the snapshots built");
     }
     // Every read is written to the audit trail before it is compared there.
     plain.state.audit.flush().await;

@@ -30,6 +30,11 @@ async fn refresh(app: &TestApp) -> cyberbridge::screening::service::Round {
     cyberbridge::screening::service::refresh(&app.state).await.expect("a private screening round")
 }
 
+/// The snapshots' background step (tests run it themselves): how many were built.
+async fn snapshots(app: &TestApp) -> usize {
+    cyberbridge::screening::service::snapshots(&app.state).await.expect("the snapshots built")
+}
+
 fn tags_of(b64: &str) -> Vec<[u8; 16]> {
     let bytes = STANDARD.decode(b64).unwrap();
     assert_eq!(bytes.len() % 16, 0);
@@ -223,6 +228,9 @@ async fn withdrawal_expiry_and_tlp_changes_leave_the_set_as_removals_only_for_th
     let app = app_with(100_000, None).await;
     let w = world(&app).await;
     refresh(&app).await;
+    // Whole sets are read from snapshots built now, merged with what changes below.
+    assert_eq!(snapshots(&app).await, 4, "banks A, B and C and the ISP");
+    assert_eq!(snapshots(&app).await, 0, "none stale");
     let oprf = app.state.oprf.clone().unwrap();
     let tag = |t: &str, v: &str| oprf.current.tag(&cyberbridge::kernel::oprf::input(t, v)).unwrap();
     let b = Client::sync(&app, &w.bank_b.admin).await;
@@ -291,11 +299,32 @@ async fn withdrawal_expiry_and_tlp_changes_leave_the_set_as_removals_only_for_th
     assert_eq!(after, fresh.set);
     let values = pairs(&w);
     assert_eq!(fresh.hits(&app, &w.bank_b.admin, &values).await, looked_up(&app, &w.bank_b.admin, &values).await);
+    // The same whole sets (read through the snapshots of v0 merged with what changed since)
+    // without any snapshot (read from the entries), and from snapshots built again.
+    let orgs = [&w.bank_a, &w.bank_b, &w.bank_c, &w.isp];
+    let mut merged = Vec::new();
+    for org in orgs {
+        merged.push(app.get_as(&org.admin, "/api/v1/screening/private/tags").await.ok(200));
+    }
+    let mut db = app.db.connect().await;
+    crate::support::exec(&mut db, "DELETE FROM private_screening_snapshots").await;
+    for step in ["none", "rebuilt"] {
+        for (org, merged) in orgs.iter().zip(&merged) {
+            let whole = app.get_as(&org.admin, "/api/v1/screening/private/tags").await.ok(200);
+            assert_eq!((&whole["added"], &whole["size"], step), (&merged["added"], &merged["size"], step));
+        }
+        if step == "none" {
+            assert_eq!(snapshots(&app).await, 4);
+        }
+    }
     // A value shared again comes back as an addition.
     app.patch_read(&w.bank_a.admin, &report, &json!({"shared_with": [w.bank_b.id]})).await.ok(200);
     refresh(&app).await;
-    let (added, _, _) = delta(&w.bank_b, fresh.version).await;
+    let (added, _, d) = delta(&w.bank_b, fresh.version).await;
     assert_eq!(added, vec![tag("iban", &iban_xk(2))]);
+    assert_eq!(d["size"], fresh.set.len() + 1);
+    let again = Client::sync(&app, &w.bank_b.admin).await;
+    assert!(again.set.contains(&tag("iban", &iban_xk(2))) && again.set.len() == fresh.set.len() + 1);
     // A version from the future: 422 naming `since`.
     let p = app.get_as(&w.bank_b.admin, "/api/v1/screening/private/tags?since=999999").await.problem(422);
     assert_eq!(p["errors"][0]["field"], "since");
@@ -322,6 +351,14 @@ async fn batch_limits_wrong_keys_malformed_elements_and_the_daily_quota() {
     // A key that is not the platform's: 409 naming the current one.
     let p = evaluate(json!({"key_id": "not-a-key", "blinded": batch(1)})).await.problem(409);
     assert!(p["detail"].as_str().unwrap().contains(key_id), "{p}");
+    let p = app.get_as(&bank.admin, "/api/v1/screening/private/tags?key_id=not-a-key").await.problem(409);
+    assert!(p["detail"].as_str().unwrap().contains(key_id), "{p}");
+    // Both are on the record as refused.
+    app.state.audit.flush().await;
+    for action in ["screening.private_evaluate", "screening.private_tags"] {
+        let sql = format!("SELECT count(*) AS n FROM audit_events WHERE action = '{action}' AND outcome = 'denied'");
+        assert_eq!(app.count(&sql).await, 1, "{action}");
+    }
     // Empty, over the limit, malformed: 422 naming the field; nothing counted.
     for (blinded, field) in [
         (json!([]), "blinded"),
@@ -427,6 +464,7 @@ async fn the_background_round_brings_a_new_value_to_the_sets_within_seconds() {
     // The round reports to /metrics as a job that runs every second.
     let scrape = app.get("/metrics").await.text();
     assert!(scrape.contains("cyberbridge_job_interval_seconds{job=\"private_screening\"} 1"), "{scrape}");
+    assert!(scrape.contains("cyberbridge_job_interval_seconds{job=\"private_screening_snapshots\"} 10"), "{scrape}");
     let last = scrape
         .lines()
         .find(|l| l.starts_with("cyberbridge_job_last_success_timestamp_seconds{job=\"private_screening\"}"))

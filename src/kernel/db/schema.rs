@@ -423,6 +423,7 @@ diesel::table! {
     private_screening_filled (organization_id) {
         organization_id -> Uuid,
         version -> Int8,
+        size -> Int8,
     }
 }
 
@@ -441,6 +442,17 @@ diesel::table! {
         indicator_id -> Uuid,
         added -> Int8,
         removed -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    private_screening_snapshots (organization_id, key_id) {
+        organization_id -> Uuid,
+        key_id -> Text,
+        version -> Int8,
+        size -> Int8,
+        tags -> Bytea,
+        built_at -> Timestamptz,
     }
 }
 
@@ -742,6 +754,8 @@ diesel::joinable!(notices -> users (user_id));
 diesel::joinable!(outbox_events -> organizations (recipient_org_id));
 diesel::joinable!(private_screening_filled -> organizations (organization_id));
 diesel::joinable!(private_screening_members -> organizations (organization_id));
+diesel::joinable!(private_screening_snapshots -> organizations (organization_id));
+diesel::joinable!(private_screening_snapshots -> private_screening_keys (key_id));
 diesel::joinable!(private_screening_tags -> private_screening_keys (key_id));
 diesel::joinable!(private_screening_usage -> organizations (organization_id));
 diesel::joinable!(recovery_codes -> users (user_id));
@@ -799,6 +813,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     private_screening_filled,
     private_screening_keys,
     private_screening_members,
+    private_screening_snapshots,
     private_screening_state,
     private_screening_tags,
     private_screening_usage,

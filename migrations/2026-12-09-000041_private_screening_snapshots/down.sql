@@ -1,0 +1,2 @@
+ALTER TABLE private_screening_filled DROP COLUMN size;
+DROP TABLE private_screening_snapshots;
