@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Private screening at scale: the release server with an OPRF key, 10^6 IBANs (BENCH_VALUES)
 # seeded into bank A's reports; timed: every tag computed and every set brought up to date;
-# then bank A's whole set (10^6 tags) and a day's delta served (median of 5 reads each), and
+# then bank A's whole set (10^6 tags, from its snapshot, then with 1,000 changes merged in,
+# then once without a snapshot) and a delta of 1,000 values served (median of 5 reads), and
 # evaluations of batches of 1,000 blinded elements (wrk, median of BENCH_RUNS runs: values/s =
 # requests/s x 1,000, with p50/p99 per call). Needs pysodium (libsodium) for the elements
 # (BENCH_PYTHON: a Python that has it).
@@ -36,16 +37,27 @@ done_at=$(date +%s.%N)
 printf 'seeded %d values in %.1f s; tagged and in the sets %.1f s later (%.0f values/s)\n' "$N" \
   "$(echo "$seeded - $start" | bc)" "$(echo "$done_at - $seeded" | bc)" "$(echo "$N / ($done_at - $seeded)" | bc -l)"
 
-# The whole set, and a delta of one new value.
+# The whole set, from its snapshot (the background step builds one within ten seconds).
+until [ "$(q "SELECT count(*) FROM private_screening_snapshots WHERE organization_id = '$BANK'")" = 1 ]; do sleep 1; done
 version=$(curl -sf "$BASE/api/v1/screening/private/config" -H "$AUTH" | jq .version)
 median() { sort -n | sed -n "$(( ($1 + 1) / 2 ))p"; }
-full=$(for _ in 1 2 3 4 5; do curl -sf -o /tmp/private-set.json -w '%{time_total}\n' "$BASE/api/v1/screening/private/tags" -H "$AUTH"; done | median 5)
-printf 'whole set: %s tags, %s bytes, median %.3f s\n' "$(jq .size /tmp/private-set.json)" \
-  "$(stat -c %s /tmp/private-set.json)" "$full"
+whole() { # label
+  local t
+  t=$(for _ in 1 2 3 4 5; do curl -sf -o /tmp/private-set.json -w '%{time_total}\n' "$BASE/api/v1/screening/private/tags" -H "$AUTH"; done | median 5)
+  printf '%s: %s tags, %s bytes, median %.3f s\n' "$1" "$(jq .size /tmp/private-set.json)" "$(stat -c %s /tmp/private-set.json)" "$t"
+}
+whole "whole set (snapshot)"
+# A delta of 1,000 new values, and the whole set then (the snapshot merged with them).
 psql "$PG/$DB" -q -v org="$BANK" -v r_from=1 -v r_to=$((N / 10)) -v i_from=$((N + 1)) -v i_to=$((N + 1000)) -f "$HERE/seed.sql" >/dev/null
 sleep 3
 delta=$(for _ in 1 2 3 4 5; do curl -sf -o /tmp/private-delta.json -w '%{time_total}\n' "$BASE/api/v1/screening/private/tags?since=$version" -H "$AUTH"; done | median 5)
-printf 'delta of 1,000 new values: %s bytes, median %.3f s\n' "$(stat -c %s /tmp/private-delta.json)" "$delta"
+printf 'delta of 1,000 new values: %s added, %s bytes, median %.3f s\n' "$(jq -r .added /tmp/private-delta.json | base64 -d | wc -c | awk '{print $1 / 16}')" \
+  "$(stat -c %s /tmp/private-delta.json)" "$delta"
+whole "whole set (snapshot and 1,000 changes)"
+# Without a snapshot: the set read from its entries (the step builds it again within 10 s).
+q "DELETE FROM private_screening_snapshots" >/dev/null
+t=$(curl -sf -o /tmp/private-set.json -w '%{time_total}' "$BASE/api/v1/screening/private/tags" -H "$AUTH")
+printf 'whole set without a snapshot (one read): %s tags, %.3f s\n' "$(jq .size /tmp/private-set.json)" "$t"
 
 # Evaluations: one body of 1,000 blinded elements (random valid points: the server's work is
 # the same), replayed.

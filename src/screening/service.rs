@@ -470,7 +470,7 @@ mod tests {
             seed
         };
         // Small tag space (first byte only varies) so that changes hit snapshot entries.
-        let mut tag = |n: &mut dyn FnMut() -> u64| -> Tag {
+        let tag = |n: &mut dyn FnMut() -> u64| -> Tag {
             let mut t = [7u8; 16];
             t[0] = (n() % 64) as u8;
             t
