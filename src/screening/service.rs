@@ -184,7 +184,9 @@ pub async fn tags(state: &AppState, act: &Grant, q: &TagQuery) -> ApiResult<TagS
                 0 => store::snapshot(c, org, &key_id).await?.unwrap_or_default(),
                 _ => (since, Vec::new()),
             };
-            let (held, dropped) = store::changes(c, org, &key_id, after).await?;
+            // Without a snapshot, the whole set; else what changed after it (a few thousand).
+            let rows = if after == 0 { size } else { 0 };
+            let (held, dropped) = store::changes(c, org, &key_id, after, rows).await?;
             Ok::<_, ApiError>((key_id, TagRead { version: o.version, size, base, held, dropped }))
         })
         .await?;
@@ -386,33 +388,52 @@ const SNAPSHOT_SLACK: i64 = 10_000;
 
 /// Builds the snapshots whole-set syncs start from: for every complete key, each filled set
 /// that has none or [`SNAPSHOT_SLACK`] changes since its own. Returns how many were built.
-/// Reads that find none are still right, only slower (the whole set from its entries).
+/// Reads that find none are still right, only slower (the whole set from its entries). A set
+/// that fails is logged and left for the next pass; the others are still built.
 pub async fn snapshots(state: &AppState) -> ApiResult<usize> {
     let Some(keys) = state.oprf.clone() else { return Ok(0) };
     let mut conn = state.long_pool.get().await?;
-    let mut built = 0;
+    let (mut built, mut failed) = (0, None);
     for key in keys.all() {
         let key_id = key.key_id();
         if !store::key_complete(&mut conn, key_id).await? {
             continue;
         }
         for org in store::stale_snapshots(&mut conn, key_id, SNAPSHOT_SLACK).await? {
-            let (version, held) = conn
-                .build_transaction()
-                .repeatable_read()
-                .read_only()
-                .run(async |c| {
-                    let version = store::version(c, org).await?;
-                    let (held, _) = store::changes(c, org, key_id, 0).await?;
-                    Ok::<_, ApiError>((version, held))
-                })
-                .await?;
-            let tags = tokio::task::spawn_blocking(move || sorted(held)).await.map_err(ApiError::internal)?;
-            store::save_snapshot(&mut conn, org, key_id, version, &tags).await?;
-            built += 1;
+            match snapshot(&mut conn, org, key_id).await {
+                Ok(()) => built += 1,
+                Err(e) => {
+                    tracing::warn!(error = %e, %org, key_id, "private screening: a set's snapshot failed; next pass");
+                    failed = Some(e);
+                }
+            }
         }
     }
-    Ok(built)
+    failed.map_or(Ok(built), Err)
+}
+
+/// Builds one set's snapshot under a key. When its count differs from the set's kept size
+/// (an instance of an earlier release ran a round), the size is counted again.
+async fn snapshot(conn: &mut crate::kernel::db::Conn, org: crate::domain::OrgId, key_id: &str) -> ApiResult<()> {
+    let (version, kept, held) = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(async |c| {
+            let version = store::version(c, org).await?;
+            let kept = store::filled(c, org).await?.unwrap_or_default();
+            let (held, _) = store::changes(c, org, key_id, 0, kept).await?;
+            Ok::<_, ApiError>((version, kept, held))
+        })
+        .await?;
+    let tags = tokio::task::spawn_blocking(move || sorted(held)).await.map_err(ApiError::internal)?;
+    store::save_snapshot(conn, org, key_id, version, &tags).await?;
+    let counted = (tags.len() / oprf::TAG_BYTES) as i64;
+    if counted != kept {
+        tracing::warn!(%org, kept, counted, "private screening: a set's kept size differs from its count; counting again");
+        conn.transaction(async |c| store::recount_size(c, org).await).await?;
+    }
+    Ok(())
 }
 
 /// How often the snapshots are looked over (seconds).

@@ -206,11 +206,14 @@ pub async fn unfilled(conn: &mut Conn) -> ApiResult<Vec<OrgId>> {
     Ok(rows.into_iter().map(|o| o.id).collect())
 }
 
-/// Fills an organisation's set with every value it would find, at version `v`.
+/// Fills an organisation's set with every value it would find, at version `v`, except the
+/// values still waiting for a round: those may have no tag yet, and come as later additions.
 pub async fn fill(conn: &mut Conn, org: OrgId, v: i64) -> ApiResult<u64> {
     let n = diesel::sql_query(format!(
         "INSERT INTO private_screening_members (organization_id, indicator_id, added)
-         SELECT $1, i.id, $2 FROM indicators i WHERE i.type IN ('iban', 'phone') AND {}
+         SELECT $1, i.id, $2 FROM indicators i
+          WHERE i.type IN ('iban', 'phone') AND {}
+            AND NOT EXISTS (SELECT 1 FROM private_screening_dirty q WHERE q.indicator_id = i.id)
          ON CONFLICT (organization_id, indicator_id) DO UPDATE SET added = EXCLUDED.added, removed = NULL
             WHERE private_screening_members.removed IS NOT NULL",
         sees("$1", "i.id")
@@ -339,8 +342,15 @@ pub async fn filled(conn: &mut Conn, org: OrgId) -> ApiResult<Option<i64>> {
 
 /// Tags (16 bytes each, concatenated, in no order) of the organisation's entries under a key
 /// that changed after version `after`: those it holds, and those it no longer holds. With
-/// `after` = 0, the whole set (and nothing removed). Within a transaction (it sets its plan).
-pub async fn changes(conn: &mut Conn, org: OrgId, key_id: &str, after: i64) -> ApiResult<(Vec<u8>, Vec<u8>)> {
+/// `after` = 0, the whole set (and nothing removed). `rows` says about how many entries the
+/// read covers (it picks the plan). Within a transaction (it sets its plan).
+pub async fn changes(
+    conn: &mut Conn,
+    org: OrgId,
+    key_id: &str,
+    after: i64,
+    rows: i64,
+) -> ApiResult<(Vec<u8>, Vec<u8>)> {
     #[derive(QueryableByName)]
     struct C {
         #[diesel(sql_type = Nullable<Bytea>)]
@@ -348,11 +358,11 @@ pub async fn changes(conn: &mut Conn, org: OrgId, key_id: &str, after: i64) -> A
         #[diesel(sql_type = Nullable<Bytea>)]
         dropped: Option<Vec<u8>>,
     }
-    // Plans that hold without fresh statistics (a bulk load outruns the analyzer): a delta
-    // probes each changed entry's tag (LATERAL ... OFFSET 0; driven from the tags, it read
-    // all 10^6 of them: 2.3 s for 1,000 changes); a whole set hashes both sides (per-entry
-    // probes: 3.4 s at 10^6; hashed: 1.5 s). Unordered: the service sorts quicker.
-    let (nestloop, tags) = if after == 0 {
+    // Plans that hold without fresh statistics (a bulk load outruns the analyzer): a few
+    // entries probe each one's tag (LATERAL ... OFFSET 0; driven from the tags, 1,000 changes
+    // read all 10^6 of the key's: 2.3 s); many hash both sides (per-entry probes: 3.4 s at
+    // 10^6; hashed: 1.5 s). Unordered: the service sorts quicker.
+    let (nestloop, tags) = if rows > HASHED_FROM {
         ("off", "JOIN private_screening_tags t ON t.key_id = $2 AND t.indicator_id = m.indicator_id")
     } else {
         (
@@ -376,6 +386,24 @@ pub async fn changes(conn: &mut Conn, org: OrgId, key_id: &str, after: i64) -> A
     .get_result(conn)
     .await?;
     Ok((c.held.unwrap_or_default(), c.dropped.unwrap_or_default()))
+}
+
+/// From how many entries a read of tags hashes rather than probes.
+const HASHED_FROM: i64 = 50_000;
+
+/// Counts a set's size again from its entries, between two rounds (the state row's lock
+/// held till the transaction ends; a count taken after it is exact). Within a transaction.
+pub async fn recount_size(conn: &mut Conn, org: OrgId) -> ApiResult<()> {
+    diesel::sql_query("SELECT 1 FROM private_screening_state FOR UPDATE").execute(conn).await?;
+    diesel::sql_query(
+        "UPDATE private_screening_filled SET size = (SELECT count(*) FROM private_screening_members
+                                                      WHERE organization_id = $1 AND removed IS NULL)
+          WHERE organization_id = $1",
+    )
+    .bind::<SqlUuid, _>(org)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// An organisation's whole set under a key at a version: (version, tags sorted and concatenated).

@@ -325,9 +325,98 @@ async fn withdrawal_expiry_and_tlp_changes_leave_the_set_as_removals_only_for_th
     assert_eq!(d["size"], fresh.set.len() + 1);
     let again = Client::sync(&app, &w.bank_b.admin).await;
     assert!(again.set.contains(&tag("iban", &iban_xk(2))) && again.set.len() == fresh.set.len() + 1);
+    // Whole sets are read from the snapshot: a tag planted in it shows.
+    let planted = format!(
+        "UPDATE private_screening_snapshots SET tags = tags || '\\x{}'::bytea, size = size + 1
+                           WHERE organization_id = '{}'",
+        "ff".repeat(16),
+        w.bank_b.id
+    );
+    crate::support::exec(&mut db, &planted).await;
+    let whole = app.get_as(&w.bank_b.admin, "/api/v1/screening/private/tags").await.ok(200);
+    assert!(tags_of(whole["added"].as_str().unwrap()).contains(&[0xff; 16]), "{whole}");
+    // Value 2 in the snapshot, then out of the set (its validity ended) and back in (made valid
+    // again) after it: there once.
+    crate::support::exec(&mut db, "DELETE FROM private_screening_snapshots").await;
+    assert_eq!(snapshots(&app).await, 4);
+    for (valid_until, in_set) in [("now() - interval '1 second'", false), ("now() + interval '1 year'", true)] {
+        let link =
+            format!("UPDATE report_indicators SET valid_until = {valid_until} WHERE report_id = '{}'", w.values[1].2);
+        crate::support::exec(&mut db, &link).await;
+        refresh(&app).await;
+        let set = Client::sync(&app, &w.bank_b.admin).await.set;
+        assert_eq!(set.contains(&tag("iban", &iban_xk(2))), in_set);
+    }
+    let back = Client::sync(&app, &w.bank_b.admin).await;
+    assert_eq!(back.set, again.set);
+    assert_eq!(back.hits(&app, &w.bank_b.admin, &values).await, looked_up(&app, &w.bank_b.admin, &values).await);
     // A version from the future: 422 naming `since`.
     let p = app.get_as(&w.bank_b.admin, "/api/v1/screening/private/tags?since=999999").await.problem(422);
     assert_eq!(p["errors"][0]["field"], "since");
+}
+
+#[actix_rt::test]
+async fn a_bank_that_joins_during_a_bulk_load_gets_the_values_still_queued_as_later_additions() {
+    let app = app_with(100_000, None).await;
+    let reporter = app.org("bank", "Reporter").await;
+    let report = create_report(&app, &reporter.admin, report_body("green", &iban_xk(1), &[])).await;
+    refresh(&app).await;
+    // 6,000 values in one import: more than a round takes (5,000).
+    let mut db = app.db.connect().await;
+    crate::support::exec(
+        &mut db,
+        "INSERT INTO indicators (id, type, value, first_seen, last_seen, report_count)
+         SELECT md5('bulk' || n)::uuid, 'iban', 'XK05' || lpad(n::text, 16, '0'), now(), now(), 1
+           FROM generate_series(1, 6000) AS n",
+    )
+    .await;
+    let link = format!(
+        "INSERT INTO report_indicators (indicator_id, report_id, role, valid_until)
+         SELECT md5('bulk' || n)::uuid, '{}', 'beneficiary_account', now() + interval '1 year'
+           FROM generate_series(1, 6000) AS n",
+        report["id"].as_str().unwrap()
+    );
+    crate::support::exec(&mut db, &link).await;
+    // A bank joins while they wait: its set is filled in the first round, beside 5,000 of them.
+    let newcomer = app.org("bank", "Newcomer").await;
+    refresh(&app).await;
+    let whole = Client::sync(&app, &newcomer.admin).await;
+    assert_eq!(whole.set.len(), 6001);
+    // The values that were still queued came after the fill, as additions a client that synced
+    // then receives (filled with them untagged, they would never have reached it).
+    let org = newcomer.id.clone();
+    let filled_at = app
+        .count(&format!("SELECT min(added) AS n FROM private_screening_members WHERE organization_id = '{org}'"))
+        .await;
+    let at_fill = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM private_screening_members WHERE organization_id = '{org}' AND added = {filled_at}"
+        ))
+        .await;
+    let d = app.get_as(&newcomer.admin, &format!("/api/v1/screening/private/tags?since={filled_at}")).await.ok(200);
+    let later = tags_of(d["added"].as_str().unwrap());
+    assert!(
+        !later.is_empty() && at_fill as usize + later.len() == 6001,
+        "{at_fill} at the fill, {} later",
+        later.len()
+    );
+    assert!(later.iter().all(|t| whole.set.contains(t)));
+    // Its snapshot and the reporter's hold the same 6,001 values.
+    snapshots(&app).await;
+    let again = Client::sync(&app, &newcomer.admin).await;
+    assert_eq!(again.set, whole.set);
+    assert_eq!(Client::sync(&app, &reporter.admin).await.set, whole.set);
+    // A kept size gone wrong (a round by an instance of an earlier release) is counted again
+    // when the set's snapshot is built.
+    for wrong in [
+        format!("UPDATE private_screening_filled SET size = 0 WHERE organization_id = '{org}'"),
+        format!("DELETE FROM private_screening_snapshots WHERE organization_id = '{org}'"),
+    ] {
+        crate::support::exec(&mut db, &wrong).await;
+    }
+    assert_eq!(snapshots(&app).await, 1);
+    let d = app.get_as(&newcomer.admin, &format!("/api/v1/screening/private/tags?since={filled_at}")).await.ok(200);
+    assert_eq!(d["size"], 6001);
 }
 
 #[actix_rt::test]
