@@ -49,10 +49,11 @@ pub async fn send(state: &AppState, act: &Grant, body: CreateAlert, idem: &Idemp
         .transaction(async |c| {
             let new = prepare(c, act, &state.hub.key_cache, input).await?;
             let c = &*c;
-            let (_, answer) = tokio::try_join!(
+            let (_, answer) = crate::kernel::db::pipelined(
                 write(c, act, &new),
-                idem.record(c, actix_web::http::StatusCode::CREATED, &new.alert)
-            )?;
+                idem.record(c, actix_web::http::StatusCode::CREATED, &new.alert),
+            )
+            .await?;
             Ok(answer)
         })
         .await;
@@ -222,7 +223,7 @@ async fn store_and_tell(c: &Conn, row: &AlertRow) -> ApiResult<()> {
         };
         events::emit(c, EventType::AlertReceived, to, &received).await.map(|_| ())
     };
-    tokio::try_join!(store::insert(c, row), tell)?;
+    crate::kernel::db::pipelined(store::insert(c, row), tell).await?;
     Ok(())
 }
 
@@ -279,7 +280,7 @@ async fn prepare(c: &mut Conn, act: &Grant, invalidations: &KeyCache, input: Ale
 /// together (one round trip), on `c` shared so a caller may send its own statements alongside.
 async fn write(c: &Conn, act: &Grant, new: &NewAlert) -> ApiResult<()> {
     let audit = act.on("fraud_alert", new.row.id).details(serde_json::json!({"routed_to": new.row.receiver_org_id}));
-    tokio::try_join!(store_and_tell(c, &new.row), audit.write(c))?;
+    crate::kernel::db::pipelined(store_and_tell(c, &new.row), audit.write(c)).await?;
     Ok(())
 }
 

@@ -262,6 +262,13 @@ where
     }
 }
 
+impl ApiError {
+    /// The error of a statement sent after another failed in the same transaction.
+    pub fn is_aborted_transaction(&self) -> bool {
+        matches!(self, Self::Internal(cause) if cause.to_string().contains("current transaction is aborted"))
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

@@ -394,6 +394,21 @@ mod tests {
     }
 }
 
+/// Two statements pipelined on one connection (one round trip) inside a transaction. Both are
+/// awaited, and when both fail the cause is returned: the statement behind a failed one only
+/// says that the transaction is aborted, and `try_join!` returned whichever error came first
+/// (a 500 where a replayed idempotency key deserved its first answer).
+pub async fn pipelined<A, B>(
+    a: impl std::future::Future<Output = crate::kernel::error::ApiResult<A>>,
+    b: impl std::future::Future<Output = crate::kernel::error::ApiResult<B>>,
+) -> crate::kernel::error::ApiResult<(A, B)> {
+    match tokio::join!(a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(if a.is_aborted_transaction() { b } else { a }),
+    }
+}
+
 /// The start of the oldest transaction still open on this database (other than ours), or
 /// now. A row of a sequence-keyed append-only table (audit, outbox) whose insert time is
 /// before it can no longer be preceded by a row committed later: ids are taken inside
