@@ -168,8 +168,7 @@ pub async fn tags(state: &AppState, act: &Grant, q: &TagQuery) -> ApiResult<TagS
                 None => advertised(&keys, &o.complete),
             };
             let key_id = key.key_id().to_string();
-            let size = store::filled(c, org).await?;
-            let (Some(size), true) = (size, o.complete.contains(&key_id)) else {
+            let (Some(size), true) = (o.size, o.complete.contains(&key_id)) else {
                 return Err(ApiError::Busy(
                     "your tag set is still being computed under this key: try again in a minute".into(),
                 ));
@@ -420,10 +419,10 @@ async fn snapshot(conn: &mut crate::kernel::db::Conn, org: crate::domain::OrgId,
         .repeatable_read()
         .read_only()
         .run(async |c| {
-            let version = store::version(c, org).await?;
-            let kept = store::filled(c, org).await?.unwrap_or_default();
+            let o = store::overview(c, org, &[key_id]).await?;
+            let kept = o.size.unwrap_or_default();
             let (held, _) = store::changes(c, org, key_id, 0, kept).await?;
-            Ok::<_, ApiError>((version, kept, held))
+            Ok::<_, ApiError>((o.version, kept, held))
         })
         .await?;
     let tags = tokio::task::spawn_blocking(move || sorted(held)).await.map_err(ApiError::internal)?;

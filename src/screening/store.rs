@@ -294,50 +294,37 @@ pub async fn set_version(conn: &mut Conn, v: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// The version of an organisation's set (`$1`): the round that last changed it (rounds that
-/// changed only others' sets do not move it, so polling tells nothing of them).
-const VERSION_OF: &str = "SELECT coalesce(max(greatest(added, coalesce(removed, 0))), 0)::bigint
-                          FROM private_screening_members WHERE organization_id = $1";
-
-pub async fn version(conn: &mut Conn, org: OrgId) -> ApiResult<i64> {
-    let n: N =
-        diesel::sql_query(format!("SELECT ({VERSION_OF}) AS n")).bind::<SqlUuid, _>(org).get_result(conn).await?;
-    Ok(n.n)
-}
-
-/// What a client's configuration names, in one statement.
+/// An organisation's set as its callers and the snapshots need it, in one statement.
 #[derive(QueryableByName)]
 pub struct Overview {
     /// Which of the keys asked about have every value's tag.
     #[diesel(sql_type = Array<Text>)]
     pub complete: Vec<String>,
+    /// The round that last changed the set (rounds that changed only others' sets do not move
+    /// it, so polling tells nothing of them).
     #[diesel(sql_type = BigInt)]
     pub version: i64,
+    /// The set's size, once it has been filled.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub size: Option<i64>,
     /// Values the organisation had evaluated today (UTC).
     #[diesel(sql_type = BigInt)]
     pub evaluated_today: i64,
 }
 
 pub async fn overview(conn: &mut Conn, org: OrgId, key_ids: &[&str]) -> ApiResult<Overview> {
-    Ok(diesel::sql_query(format!(
+    Ok(diesel::sql_query(
         "SELECT ARRAY(SELECT key_id FROM private_screening_keys WHERE complete AND key_id = ANY($2)) AS complete,
-                ({VERSION_OF}) AS version,
+                (SELECT coalesce(max(greatest(added, coalesce(removed, 0))), 0)::bigint
+                   FROM private_screening_members WHERE organization_id = $1) AS version,
+                (SELECT size FROM private_screening_filled WHERE organization_id = $1) AS size,
                 (SELECT coalesce(sum(evaluated), 0)::bigint FROM private_screening_usage
-                  WHERE organization_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date) AS evaluated_today"
-    ))
+                  WHERE organization_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date) AS evaluated_today",
+    )
     .bind::<SqlUuid, _>(org)
     .bind::<Array<Text>, _>(key_ids)
     .get_result(conn)
     .await?)
-}
-
-/// The organisation's set's size, once it has been filled.
-pub async fn filled(conn: &mut Conn, org: OrgId) -> ApiResult<Option<i64>> {
-    let rows: Vec<N> = diesel::sql_query("SELECT size AS n FROM private_screening_filled WHERE organization_id = $1")
-        .bind::<SqlUuid, _>(org)
-        .load(conn)
-        .await?;
-    Ok(<[N]>::first(&rows).map(|r| r.n))
 }
 
 /// Tags (16 bytes each, concatenated, in no order) of the organisation's entries under a key

@@ -476,6 +476,14 @@ async fn batch_limits_wrong_keys_malformed_elements_and_the_daily_quota() {
     app.post_as(&other.admin, "/api/v1/screening/private/evaluate", &json!({"key_id": key_id, "blinded": batch(10)}))
         .await
         .ok(200);
+    // Three batches of 600 at once against the 1,490 left: two are evaluated, one is refused.
+    let body = json!({"key_id": key_id, "blinded": batch(600)});
+    let calls = (0..3).map(|_| app.post_as(&other.admin, "/api/v1/screening/private/evaluate", &body));
+    let mut statuses: Vec<u16> = futures_util::future::join_all(calls).await.iter().map(|r| r.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 200, 429]);
+    let config = app.get_as(&other.admin, "/api/v1/screening/private/config").await.ok(200);
+    assert_eq!(config["evaluated_today"], 1210);
 }
 
 #[actix_rt::test]
